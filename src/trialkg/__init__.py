@@ -1,0 +1,3 @@
+"""trialkg: clinical-trial records to a validated, queryable RDF knowledge graph."""
+
+__version__ = "0.1.0"

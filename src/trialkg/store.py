@@ -1,0 +1,135 @@
+"""The embedded, persistent store: a pyoxigraph (RocksDB) store in a directory.
+
+Chosen by measurement (docs/decisions/0002-store-engine.md): pyoxigraph loads about
+1M triples/s and answers the stored queries in milliseconds where rdflib's Memory
+store needs seconds. Users who want the rdflib API get it from ``to_rdflib``.
+
+Layout: one named graph per trial (``tkr:graph/<ID>``), the reference graph and the
+ontology graph. Queries see the union of all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from trialkg import iris
+from trialkg.errors import StoreError
+
+DEFAULT_STORE_DIR = ".trialkg-store"
+ENV_VAR = "TRIALKG_STORE"
+
+
+def resolve_store_path(path: str | os.PathLike[str] | None) -> Path:
+    """``--store`` if given, else ``$TRIALKG_STORE``, else ``./.trialkg-store``."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else Path(DEFAULT_STORE_DIR)
+
+
+class TrialStore:
+    """A thin wrapper over ``pyoxigraph.Store`` with trialkg's graph layout."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False, create: bool = True) -> None:
+        self.path = resolve_store_path(path)
+        try:
+            if read_only:
+                if not self.path.exists():
+                    raise StoreError(f"no store at {self.path} (run 'trialkg build' first)", file=str(self.path))
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                if not create and not self.path.exists():
+                    raise StoreError(f"no store at {self.path} (run 'trialkg build' first)", file=str(self.path))
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store: {exc}", file=str(self.path)) from exc
+
+    @property
+    def ox(self) -> ox.Store:
+        """The underlying pyoxigraph store, for bulk operations."""
+        return self._store
+
+    # -- reading ---------------------------------------------------------------
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """Run SPARQL over the union of all graphs; ``bindings`` are pre-bound variables."""
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()} if bindings else None
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as exc:
+            from trialkg.errors import QueryError
+
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def trial_graph_names(self) -> list[str]:
+        prefix = iris.TKR + "graph/"
+        special = {iris.REFERENCE_GRAPH, iris.ONTOLOGY_GRAPH}
+        return [g for g in self.graph_names() if g.startswith(prefix) and g not in special]
+
+    def trial_ids(self) -> list[str]:
+        prefix = iris.TKR + "graph/"
+        return [g[len(prefix):] for g in self.trial_graph_names()]
+
+    def has_graph(self, graph_iri: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph_iri))
+
+    def count(self, graph_iri: str | None = None) -> int:
+        if graph_iri is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
+
+    def quads(self, graph_iri: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph_iri) if graph_iri else None
+        return self._store.quads_for_pattern(None, None, None, g)
+
+    def dump(self, output: IO[bytes] | str | Path, fmt: ox.RdfFormat, graph_iri: str | None = None) -> None:
+        """Serialise the whole dataset (quad formats) or one graph."""
+        if graph_iri is not None:
+            self._store.dump(output, fmt, from_graph=ox.NamedNode(graph_iri))
+        else:
+            self._store.dump(output, fmt)
+
+    # -- writing ---------------------------------------------------------------
+    def replace_graph(self, graph_iri: str, triples: Iterable[ox.Triple]) -> int:
+        """Replace one named graph atomically (clear + add in one transaction)."""
+        g = ox.NamedNode(graph_iri)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+        self._store.remove_graph(g) if self._store.contains_named_graph(g) else None
+        self._store.extend(quads)
+        return len(quads)
+
+    def remove_graph(self, graph_iri: str) -> None:
+        g = ox.NamedNode(graph_iri)
+        if self._store.contains_named_graph(g):
+            self._store.remove_graph(g)
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def to_rdflib(self, graph_iri: str | None = None):  # -> rdflib.Dataset | rdflib.Graph
+        """The store (or one graph) as an rdflib object, for users of the rdflib API."""
+        import io
+
+        import rdflib
+
+        buf = io.BytesIO()
+        if graph_iri:
+            self.dump(buf, ox.RdfFormat.N_TRIPLES, graph_iri)
+            g = rdflib.Graph(identifier=rdflib.URIRef(graph_iri))
+            g.parse(data=buf.getvalue(), format="nt")
+            return g
+        self.dump(buf, ox.RdfFormat.N_QUADS)
+        ds = rdflib.Dataset()
+        ds.parse(data=buf.getvalue(), format="nquads")
+        return ds
