@@ -167,7 +167,8 @@ def generate_study(index: int, rng: random.Random) -> dict[str, Any]:
             else:
                 interventions.append({"type": itype, "name": name, "armGroupLabels": [label],
                                       "description": f"{name} as described in the protocol."})
-    first_drug = interventions[0]["name"]
+    drugs = [i["name"] for i in interventions if i["type"] in ("DRUG", "BIOLOGICAL") and i["name"] != "Placebo"]
+    first_drug = drugs[0] if drugs else interventions[0]["name"]
     inc = rng.sample(INCLUSION_TEMPLATES, k=rng.randint(6, 12))
     exc = rng.sample(EXCLUSION_TEMPLATES, k=rng.randint(5, 11))
     criteria = "Inclusion Criteria:\n\n" + "\n".join(f"* {_fill(t, rng, condition, first_drug)}" for t in inc)
