@@ -32,6 +32,12 @@ def resolve_store_path(path: str | os.PathLike[str] | None) -> Path:
     return Path(env) if env else Path(DEFAULT_STORE_DIR)
 
 
+def graph_update(graph_iri: str, triples: Iterable[ox.Triple]) -> str:
+    """A SPARQL update that replaces a graph's content in one transaction."""
+    body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
+    return f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body} .\n}} }}"
+
+
 class TrialStore:
     """A thin wrapper over ``pyoxigraph.Store`` with trialkg's graph layout."""
 
@@ -99,10 +105,28 @@ class TrialStore:
 
     # -- writing ---------------------------------------------------------------
     def replace_graph(self, graph_iri: str, triples: Iterable[ox.Triple]) -> int:
-        """Replace one named graph atomically (clear + add in one transaction)."""
+        """Replace one named graph atomically: readers see the old graph or the new one.
+
+        A new graph is one ``extend`` transaction; an existing one is dropped and
+        re-inserted by one SPARQL update (one transaction).
+        """
         g = ox.NamedNode(graph_iri)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
-        self._store.remove_graph(g) if self._store.contains_named_graph(g) else None
+        triples = list(triples)
+        if self._store.contains_named_graph(g):
+            if triples:
+                self._store.update(graph_update(graph_iri, triples))
+            else:
+                self._store.remove_graph(g)
+        else:
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        return len(triples)
+
+    def add_graphs(self, graphs: Iterable[tuple[str, list[ox.Triple]]]) -> int:
+        """Add several graphs that are not in the store yet, in one transaction."""
+        quads: list[ox.Quad] = []
+        for graph_iri, triples in graphs:
+            g = ox.NamedNode(graph_iri)
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
         self._store.extend(quads)
         return len(quads)
 

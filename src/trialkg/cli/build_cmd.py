@@ -1,0 +1,50 @@
+"""``trialkg build SOURCE...``: read, normalise, parse criteria, map and write the store."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trialkg.cli.output import emit_json, format_option, is_quiet, store_option
+
+SHOWN_WARNINGS = 20
+
+
+@click.command(name="build")
+@click.argument("sources", nargs=-1, required=True)
+@store_option
+@click.option("--replace", is_flag=True, help="Start a fresh store (default: add or replace trials by id).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes for normalise/criteria/map (0: one per CPU).")
+@format_option(("table", "json"), default="table")
+def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs: int, fmt: str | None) -> None:
+    """Read SOURCE files, directories, zips or '-' and build them into the store.
+
+    \b
+    Prints a summary (trials, triples, warnings, rejected records) on stdout;
+    progress on stderr. Exit 1 when records were rejected, 2 on bad input.
+    """
+    from trialkg.pipeline import build as run_build
+
+    summary = run_build(list(sources), store_path=store_path, replace=replace, jobs=jobs, quiet=is_quiet())
+    for r in summary.rejected:
+        click.echo(f"trialkg: rejected: {r}", err=True)
+    if fmt == "json":
+        emit_json(summary.to_dict())
+    else:
+        out = sys.stdout
+        out.write(f"store      {summary.store}\n")
+        out.write(f"trials     {summary.trials}\n")
+        out.write(f"triples    {summary.triples} in trial graphs, {summary.reference_triples} reference, "
+                  f"{summary.ontology_triples} ontology ({summary.store_triples} in the store)\n")
+        out.write(f"warnings   {len(summary.warnings)}\n")
+        for w in summary.warnings[:SHOWN_WARNINGS]:
+            out.write(f"  warning: {w}\n")
+        if len(summary.warnings) > SHOWN_WARNINGS:
+            out.write(f"  ... {len(summary.warnings) - SHOWN_WARNINGS} more (--format json lists all)\n")
+        out.write(f"rejected   {len(summary.rejected)}\n")
+        for r in summary.rejected:
+            out.write(f"  rejected: {r}\n")
+    if summary.rejected:
+        click.get_current_context().exit(1)

@@ -1,0 +1,519 @@
+"""Map one ``TrialRecord`` to the triples of its named graph (docs/model.md).
+
+Everything a user queries gets a deterministic IRI from ``trialkg.iris`` (trial id plus
+position, or a slug of a shared name), so building the same input twice gives
+isomorphic graphs and re-building a trial replaces exactly its graph. Literals carry
+their datatype (dates keep their precision). Shared nodes (organisations, conditions)
+get their label written in every trial graph that names them, so a trial graph stands
+on its own; queries over the union should use ``SELECT DISTINCT``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pyoxigraph as ox
+
+from trialkg import __version__, iris
+from trialkg.namespace import TKG
+from trialkg.records import PartialDate, TrialRecord
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDFS_SEEALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+SKOS_EXACT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
+PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+PROV_ENTITY = ox.NamedNode("http://www.w3.org/ns/prov#Entity")
+SCHEMA_LAT = ox.NamedNode("http://schema.org/latitude")
+SCHEMA_LON = ox.NamedNode("http://schema.org/longitude")
+
+XSD_STRING = ox.NamedNode(XSD + "string")
+XSD_BOOLEAN = ox.NamedNode(XSD + "boolean")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+XSD_DECIMAL = ox.NamedNode(XSD + "decimal")
+XSD_DURATION = ox.NamedNode(XSD + "duration")
+DATE_TYPES = {
+    "day": ox.NamedNode(XSD + "date"),
+    "month": ox.NamedNode(XSD + "gYearMonth"),
+    "year": ox.NamedNode(XSD + "gYear"),
+}
+
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
+_DRUG_LIKE_TYPES = {"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "GENETIC"}
+
+# DESIGN.md constraint ``type`` -> ontology class (docs/model.md "Eligibility criteria").
+CONSTRAINT_CLASSES: dict[str, ox.NamedNode] = {
+    "age": ox.NamedNode(TKG.AgeConstraint),
+    "sex": ox.NamedNode(TKG.SexConstraint),
+    "performance_status": ox.NamedNode(TKG.PerformanceStatusConstraint),
+    "numeric": ox.NamedNode(TKG.NumericConstraint),
+    "prior_therapy": ox.NamedNode(TKG.PriorTherapyConstraint),
+    "histology": ox.NamedNode(TKG.HistologyConstraint),
+    "biomarker": ox.NamedNode(TKG.BiomarkerConstraint),
+    "disease_state": ox.NamedNode(TKG.DiseaseStateConstraint),
+    "life_expectancy": ox.NamedNode(TKG.LifeExpectancyConstraint),
+    "reproductive": ox.NamedNode(TKG.ReproductiveConstraint),
+    "consent": ox.NamedNode(TKG.ConsentConstraint),
+    "unparsed": ox.NamedNode(TKG.UnparsedConstraint),
+}
+
+# Constraint keys with a property of their own; each value is (property, kind).
+# Kinds: str, dec (xsd:decimal), int, bool, dur (xsd:duration), drug, dclass (IRIs).
+# Keys not listed (and values that do not fit their kind) go to tkg:detail as JSON.
+CONSTRAINT_KEYS: dict[str, tuple[Any, str]] = {
+    "variable": (TKG.variable, "str"),
+    "comparator": (TKG.comparator, "str"),
+    "value": (TKG.value, "dec"),
+    "value2": (TKG.value2, "dec"),
+    "unit": (TKG.unit, "str"),
+    "relative_to": (TKG.relativeTo, "str"),
+    "canonical_value": (TKG.canonicalValue, "dec"),
+    "canonical_unit": (TKG.canonicalUnit, "str"),
+    "allowed_values": (TKG.allowedValue, "int"),
+    "drugs": (TKG.priorDrug, "drug"),
+    "drug_classes": (TKG.priorDrugClass, "dclass"),
+    "window": (TKG.window, "dur"),
+    "window_days": (TKG.windowDays, "int"),
+    "min_exposure": (TKG.minExposure, "dur"),
+    "applies_if": (TKG.appliesIf, "str"),
+    "span": (TKG.span, "str"),
+    "histology": (TKG.histology, "str"),
+    "histologies": (TKG.histology, "str"),
+    "included": (TKG.histology, "str"),
+    "excluded_histology": (TKG.excludedHistology, "str"),
+    "excluded": (TKG.excludedHistology, "str"),
+    "gene": (TKG.geneSymbol, "str"),
+    "variant": (TKG.variant, "str"),
+    "assay": (TKG.assay, "str"),
+    "threshold": (TKG.threshold, "str"),
+    "state": (TKG.state, "str"),
+    "required": (TKG.required, "bool"),
+}
+
+
+def nn(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def string(value: Any) -> ox.Literal:
+    return ox.Literal(str(value))
+
+
+def boolean(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=XSD_BOOLEAN)
+
+
+def integer(value: Any) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=XSD_INTEGER)
+
+
+def decimal(value: Any) -> ox.Literal:
+    """An xsd:decimal in canonical-ish lexical form (no exponent: 1e-05 -> 0.00001)."""
+    d = Decimal(str(value))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".") or "0"
+        if "." not in text:
+            text += ".0"
+    else:
+        text += ".0"
+    return ox.Literal(text, datatype=XSD_DECIMAL)
+
+
+def date(value: PartialDate) -> ox.Literal:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, by the precision the source gave."""
+    return ox.Literal(value.value, datatype=DATE_TYPES.get(value.precision, XSD_STRING))
+
+
+def is_duration(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DURATION.match(value))
+
+
+class _Triples:
+    """Collects triples, skipping absent values so the mapping reads as a table."""
+
+    def __init__(self) -> None:
+        self.items: list[ox.Triple] = []
+
+    def add(self, s: ox.NamedNode, p: Any, o: ox.NamedNode | ox.Literal | None) -> None:
+        if o is not None:
+            self.items.append(ox.Triple(s, p if isinstance(p, ox.NamedNode) else nn(p), o))
+
+    def text(self, s: ox.NamedNode, p: Any, value: Any) -> None:
+        if value is not None and str(value).strip() != "":
+            self.add(s, p, string(value))
+
+    def texts(self, s: ox.NamedNode, p: Any, values: Iterable[Any]) -> None:
+        for v in dict.fromkeys(v for v in values if v):
+            self.text(s, p, v)
+
+    def typed(self, s: ox.NamedNode, cls: Any) -> None:
+        self.add(s, RDF_TYPE, nn(cls))
+
+
+def record_triples(record: TrialRecord) -> list[ox.Triple]:
+    """The triples of the trial's named graph ``tkr:graph/<ID>``."""
+    t = _Triples()
+    tid = record.id
+    trial = nn(iris.trial(tid))
+    t.typed(trial, TKG.Trial)
+    t.text(trial, TKG.trialId, tid)
+    t.text(trial, TKG.nctId, record.nct_id)
+    t.add(trial, TKG.derivedId, boolean(record.nct_id is None))
+    if record.nct_id:
+        page = nn(iris.registry_page(record.nct_id))
+        t.add(trial, TKG.registryPage, page)
+        t.add(trial, RDFS_SEEALSO, page)
+    if record.title:
+        t.text(trial, RDFS_LABEL, record.title)
+        t.text(trial, DCT_TITLE, record.title)
+    t.text(trial, TKG.officialTitle, record.official_title)
+    t.text(trial, TKG.acronym, record.acronym)
+    t.text(trial, TKG.orgStudyId, record.org_study_id)
+    t.texts(trial, TKG.secondaryId, (s.id for s in record.secondary_ids))
+    t.text(trial, TKG.overallStatus, record.status)
+    t.text(trial, TKG.whyStopped, record.why_stopped)
+    t.texts(trial, TKG.phase, record.phases)
+    t.text(trial, TKG.studyType, record.study_type)
+    if record.enrollment is not None:
+        t.add(trial, TKG.enrollment, integer(record.enrollment))
+    t.text(trial, TKG.enrollmentType, record.enrollment_type)
+    for prop, name in (
+        (TKG.startDate, "start_date"),
+        (TKG.primaryCompletionDate, "primary_completion_date"),
+        (TKG.completionDate, "completion_date"),
+        (TKG.firstPosted, "first_posted"),
+        (TKG.lastUpdate, "last_update"),
+    ):
+        value: PartialDate | None = getattr(record, name)
+        if value is not None and value.value:
+            t.add(trial, prop, date(value))
+            if value.type:
+                t.text(trial, TKG.dateType, f"{str(prop).rsplit('#', 1)[1]}:{value.type}")
+    d = record.design
+    t.text(trial, TKG.allocation, d.allocation)
+    t.text(trial, TKG.interventionModel, d.intervention_model)
+    t.text(trial, TKG.masking, d.masking)
+    t.text(trial, TKG.primaryPurpose, d.primary_purpose)
+    t.text(trial, TKG.observationalModel, d.observational_model)
+    t.text(trial, TKG.timePerspective, d.time_perspective)
+    t.text(trial, TKG.briefSummary, record.brief_summary)
+    t.text(trial, TKG.detailedDescription, record.detailed_description)
+    t.texts(trial, TKG.keyword, record.keywords)
+    for ref in record.references:
+        if ref.pmid:
+            t.add(trial, TKG.reference, nn(iris.identifiers("pubmed", ref.pmid.strip())))
+
+    _conditions(t, trial, record)
+    _organisations(t, trial, record)
+    _sites(t, trial, record)
+    arms = _arms(t, trial, record)
+    _interventions(t, trial, record, arms)
+    _outcomes(t, trial, record)
+    _biomarkers(t, trial, record, arms)
+    _eligibility(t, trial, record)
+    _provenance(t, trial, record)
+    return t.items
+
+
+def _conditions(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    mesh = {iris.slug(m.get("term", "")): m.get("id") for m in record.condition_mesh if m.get("id")}
+    for name in dict.fromkeys(c.strip() for c in record.conditions if c and c.strip()):
+        cond = nn(iris.condition(name))
+        t.add(trial, TKG.hasCondition, cond)
+        t.typed(cond, TKG.Condition)
+        t.text(cond, RDFS_LABEL, name)
+        mesh_id = mesh.get(iris.slug(name))
+        if mesh_id:
+            t.add(cond, SKOS_EXACT, nn(iris.identifiers("mesh", mesh_id)))
+
+
+def _org(t: _Triples, name: str) -> ox.NamedNode:
+    org = nn(iris.organisation(name))
+    t.typed(org, TKG.Organization)
+    t.text(org, RDFS_LABEL, name.strip())
+    return org
+
+
+def _organisations(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    lead: ox.NamedNode | None = None
+    for s in record.sponsors:
+        if not s.name or not s.name.strip():
+            continue
+        org = _org(t, s.name)
+        t.text(org, TKG.agencyClass, s.sponsor_class)
+        if s.role == "lead":
+            lead = lead or org
+            t.add(trial, TKG.leadSponsor, org)
+        else:
+            t.add(trial, TKG.collaborator, org)
+    rp = record.responsible_party
+    if rp is not None:
+        t.text(trial, TKG.responsiblePartyType, rp.type)
+        t.text(trial, TKG.responsibleInvestigator, rp.investigator_name)
+        if rp.investigator_affiliation:
+            t.add(trial, TKG.responsibleParty, _org(t, rp.investigator_affiliation))
+        elif rp.type == "SPONSOR" and lead is not None:
+            t.add(trial, TKG.responsibleParty, lead)
+    for n, o in enumerate(record.officials, 1):
+        off = nn(iris.trial_part(record.id, "official", n))
+        t.add(trial, TKG.hasOfficial, off)
+        t.typed(off, TKG.Official)
+        t.text(off, RDFS_LABEL, o.name)
+        t.text(off, TKG.role, o.role)
+        if o.affiliation:
+            t.add(off, TKG.affiliation, _org(t, o.affiliation))
+
+
+def _sites(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    for n, s in enumerate(record.sites, 1):
+        site = nn(iris.trial_part(record.id, "site", n))
+        t.add(trial, TKG.hasSite, site)
+        t.typed(site, TKG.Site)
+        t.add(site, TKG.position, integer(n))
+        t.text(site, TKG.facility, s.facility)
+        t.text(site, TKG.city, s.city)
+        t.text(site, TKG.state, s.state)
+        t.text(site, TKG.zip, s.zip)
+        t.text(site, TKG.country, s.country)
+        t.text(site, TKG.recruitmentStatus, s.status)
+        if s.geo is not None:
+            t.add(site, SCHEMA_LAT, decimal(s.geo.lat))
+            t.add(site, SCHEMA_LON, decimal(s.geo.lon))
+        label = ", ".join(x for x in (s.facility, s.city, s.country) if x)
+        t.text(site, RDFS_LABEL, label)
+
+
+def _key(name: str) -> str:
+    """Intervention names compare without their type prefix and case ("Drug: X" ~ "x")."""
+    name = name.strip()
+    if ":" in name:
+        head, tail = name.split(":", 1)
+        if head.strip().replace(" ", "").replace("/", "").isalpha() and len(head) <= 30:
+            name = tail
+    return " ".join(name.lower().split())
+
+
+def _arms(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> dict[str, ox.NamedNode]:
+    arms: dict[str, ox.NamedNode] = {}
+    for n, a in enumerate(record.arms, 1):
+        arm = nn(iris.trial_part(record.id, "arm", n))
+        arms.setdefault(" ".join(a.label.lower().split()), arm)
+        t.add(trial, TKG.hasArm, arm)
+        t.typed(arm, TKG.Arm)
+        t.text(arm, RDFS_LABEL, a.label)
+        t.text(arm, TKG.armType, a.type)
+        t.text(arm, TKG.description, a.description)
+        t.add(arm, TKG.position, integer(n))
+    return arms
+
+
+def _interventions(t: _Triples, trial: ox.NamedNode, record: TrialRecord, arms: dict[str, ox.NamedNode]) -> None:
+    by_name: dict[str, ox.NamedNode] = {}
+    trial_drugs: dict[str, None] = {}
+    for n, iv in enumerate(record.interventions, 1):
+        node = nn(iris.trial_part(record.id, "intervention", n))
+        by_name.setdefault(_key(iv.name), node)
+        for other in iv.other_names:
+            by_name.setdefault(_key(other), node)
+        t.add(trial, TKG.hasIntervention, node)
+        t.typed(node, TKG.Intervention)
+        t.text(node, RDFS_LABEL, iv.name)
+        t.text(node, TKG.interventionType, iv.type)
+        t.text(node, TKG.description, iv.description)
+        t.texts(node, SKOS_ALT, iv.other_names)
+        t.add(node, TKG.position, integer(n))
+        for drug in iv.drugs:
+            t.add(node, TKG.hasDrug, nn(iris.drug(drug)))
+            trial_drugs.setdefault(drug, None)
+        methods = [m.get("method") for m in iv.normalisation if isinstance(m, dict)]
+        t.texts(node, TKG.normalisationMethod, (m for m in methods if m and m != "unresolved"))
+        t.texts(node, TKG.matchedSynonym, (m.get("matched") or m.get("synonym") for m in iv.normalisation if isinstance(m, dict)))
+        unresolved = any(m == "unresolved" for m in methods) or (not iv.drugs and (iv.type or "").upper() in _DRUG_LIKE_TYPES)
+        if unresolved:
+            t.add(node, TKG.unresolved, boolean(True))
+        if iv.inferred:
+            t.add(node, TKG.inferred, boolean(True))
+            t.text(node, TKG.inferredFrom, iv.inferred_from)
+        for label in iv.arm_labels:
+            arm = arms.get(" ".join(label.lower().split()))
+            if arm is not None:
+                t.add(arm, TKG.usesIntervention, node)
+    for n, arm_rec in enumerate(record.arms, 1):
+        arm = nn(iris.trial_part(record.id, "arm", n))
+        for name in arm_rec.intervention_names:
+            node = by_name.get(_key(name))
+            if node is not None:
+                t.add(arm, TKG.usesIntervention, node)
+    for d in record.drugs:
+        name = d.get("name") if isinstance(d, dict) else d
+        if name:
+            trial_drugs.setdefault(name, None)
+    for drug in trial_drugs:
+        t.add(trial, TKG.hasDrug, nn(iris.drug(drug)))
+    _dedupe(t)
+
+
+def _dedupe(t: _Triples) -> None:
+    """An arm may name an intervention twice (list and labels): keep one triple."""
+    t.items = list(dict.fromkeys(t.items))
+
+
+def _outcomes(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    for n, o in enumerate(record.outcomes, 1):
+        node = nn(iris.trial_part(record.id, "outcome", n))
+        t.add(trial, TKG.hasOutcome, node)
+        t.typed(node, TKG.Outcome)
+        t.text(node, RDFS_LABEL, o.measure)
+        t.text(node, TKG.outcomeKind, o.kind)
+        t.text(node, TKG.timeFrame, o.time_frame)
+        t.text(node, TKG.description, o.description)
+        t.add(node, TKG.position, integer(n))
+
+
+def _biomarkers(t: _Triples, trial: ox.NamedNode, record: TrialRecord, arms: dict[str, ox.NamedNode]) -> None:
+    for n, b in enumerate(record.biomarkers, 1):
+        node = nn(iris.trial_part(record.id, "biomarker", n))
+        t.add(trial, TKG.hasBiomarker, node)
+        t.typed(node, TKG.Biomarker)
+        label = b.get("label") or b.get("text") or b.get("gene") or f"biomarker {n}"
+        t.text(node, RDFS_LABEL, label)
+        genes = b.get("genes") or ([b["gene"]] if b.get("gene") else [])
+        t.texts(node, TKG.geneSymbol, genes)
+        if b.get("uniprot"):
+            t.add(node, TKG.gene, nn(iris.protein(b["uniprot"])))
+        t.text(node, TKG.biomarkerKind, b.get("kind"))
+        t.text(node, TKG.variant, b.get("variant"))
+        t.text(node, TKG.assay, b.get("assay"))
+        t.text(node, TKG.threshold, b.get("threshold"))
+        t.text(node, TKG.text, b.get("text"))
+        t.text(node, TKG.foundIn, b.get("found_in") or b.get("source"))
+        arm_label = b.get("arm")
+        if arm_label:
+            arm = arms.get(" ".join(str(arm_label).lower().split()))
+            if arm is not None:
+                t.add(arm, TKG.definedByBiomarker, node)
+
+
+_SECTION_KEY = {"inclusion": "inc", "exclusion": "exc"}
+_CRITERION_ID = re.compile(r"^(inc|exc)-\d+$")
+
+
+def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    e = record.eligibility
+    if e.min_age_years is not None:
+        t.add(trial, TKG.minimumAgeYears, decimal(e.min_age_years))
+    if e.max_age_years is not None:
+        t.add(trial, TKG.maximumAgeYears, decimal(e.max_age_years))
+    t.text(trial, TKG.minimumAgeText, e.min_age_text)
+    t.text(trial, TKG.maximumAgeText, e.max_age_text)
+    t.text(trial, TKG.sex, e.sex)
+    if e.healthy_volunteers is not None:
+        t.add(trial, TKG.healthyVolunteers, boolean(e.healthy_volunteers))
+    t.text(trial, TKG.eligibilityText, e.criteria_text)
+    criteria = e.criteria or [
+        {"section": item.section, "text": item.text, "context": item.context, "constraints": []}
+        for item in (*e.inclusion, *e.exclusion)
+    ]
+    counters = {"inc": 0, "exc": 0}
+    for c in criteria:
+        sec = _SECTION_KEY.get(str(c.get("section", "")).lower(), "inc")
+        counters[sec] += 1
+        cid = str(c.get("id") or "")
+        if not _CRITERION_ID.match(cid) or not cid.startswith(sec):
+            cid = f"{sec}-{counters[sec]}"
+        node = nn(iris.trial_part(record.id, "criterion", cid))
+        t.add(trial, TKG.hasCriterion, node)
+        t.typed(node, TKG.Criterion)
+        t.text(node, TKG.criterionId, cid)
+        t.text(node, TKG.section, "exclusion" if sec == "exc" else "inclusion")
+        t.text(node, TKG.text, c.get("text"))
+        t.add(node, TKG.negated, boolean(bool(c.get("negated"))))
+        t.text(node, TKG.category, c.get("category"))
+        t.text(node, TKG.context, c.get("context"))
+        t.add(node, TKG.position, integer(c.get("position") or counters[sec]))
+        for k, con in enumerate(c.get("constraints") or [], 1):
+            _constraint(t, node, f"{iris.trial_part(record.id, 'criterion', cid)}/constraint/{k}", con)
+
+
+def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, Any]) -> None:
+    node = nn(iri)
+    t.add(criterion, TKG.hasConstraint, node)
+    ctype = str(con.get("type") or "unparsed")
+    t.typed(node, TKG.Constraint)
+    cls = CONSTRAINT_CLASSES.get(ctype)
+    if cls is not None:
+        t.add(node, RDF_TYPE, cls)
+    t.text(node, TKG.constraintType, ctype)
+    detail: dict[str, Any] = {}
+    for key, value in con.items():
+        if key == "type" or value is None or value == []:
+            continue
+        spec = CONSTRAINT_KEYS.get(key)
+        if spec is None or not _map_value(t, node, spec, value):
+            detail[key] = value
+    if detail:
+        t.text(node, TKG.detail, json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _map_value(t: _Triples, node: ox.NamedNode, spec: tuple[Any, str], value: Any) -> bool:
+    """Write one constraint key; False when the value does not fit (it goes to detail)."""
+    prop, kind = spec
+    values = value if isinstance(value, list) else [value]
+    out: list[ox.Literal | ox.NamedNode] = []
+    try:
+        for v in values:
+            if isinstance(v, (dict, list)):
+                return False
+            if kind == "str":
+                out.append(string(v))
+            elif kind == "dec":
+                if isinstance(v, bool):
+                    return False
+                out.append(decimal(v))
+            elif kind == "int":
+                if isinstance(v, bool) or float(v) != int(float(v)):
+                    return False
+                out.append(integer(int(float(v))))
+            elif kind == "bool":
+                if not isinstance(v, bool):
+                    return False
+                out.append(boolean(v))
+            elif kind == "dur":
+                if not is_duration(v):
+                    return False
+                out.append(ox.Literal(v, datatype=XSD_DURATION))
+            elif kind == "drug":
+                out.append(nn(iris.drug(str(v))))
+            elif kind == "dclass":
+                out.append(nn(iris.drug_class(str(v))))
+    except (ValueError, TypeError, InvalidOperation):
+        return False
+    for o in out:
+        t.add(node, prop, o)
+    return True
+
+
+def _provenance(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    p = record.provenance
+    src = nn(iris.trial(record.id) + "/source")
+    t.add(trial, PROV_DERIVED, src)
+    t.typed(src, TKG.SourceRecord)
+    t.add(src, RDF_TYPE, PROV_ENTITY)
+    t.text(src, TKG.sourceFile, p.file)
+    t.text(src, TKG.sourceFormat, p.format)
+    t.text(src, TKG.sha256, p.sha256)
+    t.text(src, TKG.layout, p.layout)
+    if p.index is not None:
+        t.add(src, TKG.recordIndex, integer(p.index))
+    t.text(src, TKG.zipMember, p.member)
+    t.text(src, TKG.retrieved, p.retrieved)
+    t.text(src, TKG.toolVersion, __version__)
+    t.texts(src, TKG.warning, (f"{w.field}: {w.message}" for w in record.warnings))

@@ -1,0 +1,295 @@
+"""The build pipeline: read -> normalise -> criteria -> map -> store, streaming.
+
+Records are read one at a time (``trialkg.sources.iter_records``) and written in
+batches, so memory stays flat whatever the input size. Each trial's graph is replaced
+atomically: a new graph is added in one transaction (``Store.extend``), an existing one
+is dropped and re-inserted in one SPARQL update. With ``jobs > 1`` the normalise,
+criteria and map stages run in a process pool over records while the parent reads and
+writes; a bad record is reported and the others are still built.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from trialkg import iris
+from trialkg.errors import InputError, TrialKGError
+from trialkg.records import TrialRecord
+from trialkg.resources import ontology_file
+from trialkg.store import TrialStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 64  # trials per store transaction (new graphs) and per worker task
+
+
+@dataclass
+class Rejected:
+    """A record that was not built, with where and why (one line for the user)."""
+
+    file: str | None
+    record: int | str | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return str(InputError(self.reason, file=self.file, record=self.record, field=self.field))
+
+
+@dataclass
+class BuildSummary:
+    """What ``build`` did: the figures the CLI prints."""
+
+    store: str
+    trials: int = 0
+    triples: int = 0  # triples written to trial graphs in this build
+    reference_triples: int = 0
+    ontology_triples: int = 0
+    store_triples: int = 0  # quads in the whole store after the build
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    trial_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["warning_count"] = len(self.warnings)
+        d["rejected"] = [{**asdict(r), "message": str(r)} for r in self.rejected]
+        return d
+
+
+@dataclass
+class Mapped:
+    """One record after the map stage, ready to write (picklable across processes)."""
+
+    trial_id: str
+    triples: list[ox.Triple]
+    warnings: list[str]
+    file: str | None
+
+
+# -- the stages ---------------------------------------------------------------------
+
+_Stage = Callable[[TrialRecord], Any]
+_STAGES: list[tuple[str, str, str]] = [
+    ("normalise", "trialkg.knowledge.normalise", "normalise_record"),
+    ("biomarkers", "trialkg.knowledge.biomarkers", "extract_biomarkers"),
+    ("criteria", "trialkg.criteria", "annotate_record"),
+]
+_resolved: list[tuple[str, _Stage | None]] | None = None
+
+
+def _stages() -> list[tuple[str, _Stage | None]]:
+    """Each enrichment stage, or None when its module is not installed (reported)."""
+    global _resolved
+    if _resolved is None:
+        out: list[tuple[str, _Stage | None]] = []
+        for name, module, func in _STAGES:
+            try:
+                out.append((name, getattr(importlib.import_module(module), func)))
+            except ModuleNotFoundError as exc:
+                if exc.name is None or not module.startswith(exc.name):
+                    raise
+                out.append((name, None))
+            except AttributeError:
+                out.append((name, None))
+        _resolved = out
+    return _resolved
+
+
+def missing_stages() -> list[str]:
+    return [name for name, fn in _stages() if fn is None]
+
+
+def process_record(record: TrialRecord) -> Mapped:
+    """Normalise, parse criteria and map one record (runs in a worker when jobs > 1)."""
+    from trialkg.mapping import record_triples
+
+    for _name, fn in _stages():
+        if fn is not None:
+            fn(record)
+    triples = record_triples(record)
+    warnings = [f"{record.id}: {w.field}: {w.message}" for w in record.warnings]
+    return Mapped(record.id, triples, warnings, record.provenance.file)
+
+
+def _process_batch(records: list[TrialRecord]) -> list[Mapped | Rejected]:
+    return [_safe_process(r) for r in records]
+
+
+def _safe_process(record: TrialRecord) -> Mapped | Rejected:
+    try:
+        return process_record(record)
+    except TrialKGError as exc:
+        return Rejected(exc.file or record.provenance.file, exc.record or record.id, exc.field, exc.message)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # A record the later stages cannot handle: reject it alone, keep building.
+        log.debug("record %s failed", record.id, exc_info=True)
+        return Rejected(record.provenance.file, record.id, None, f"{type(exc).__name__}: {exc}")
+
+
+# -- writing ------------------------------------------------------------------------
+
+def write_trials(store: TrialStore, batch: list[Mapped]) -> int:
+    """Write a batch of trial graphs; each trial's graph is replaced atomically."""
+    fresh: list[tuple[str, list[ox.Triple]]] = []
+    written = 0
+    for m in batch:
+        g_iri = iris.trial_graph(m.trial_id)
+        if store.has_graph(g_iri):
+            store.replace_graph(g_iri, m.triples)
+        else:
+            fresh.append((g_iri, m.triples))
+        written += len(m.triples)
+    if fresh:
+        store.add_graphs(fresh)
+    return written
+
+
+def ontology_triples() -> list[ox.Triple]:
+    with ontology_file("trialkg.ttl").open("rb") as fh:
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(fh, ox.RdfFormat.TURTLE)]
+
+
+def _reference_triples(summary: BuildSummary) -> list[ox.Triple] | None:
+    try:
+        module = importlib.import_module("trialkg.knowledge.reference")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("trialkg.knowledge.reference", "trialkg.knowledge"):
+            raise
+        summary.warnings.append("reference graph not built: trialkg.knowledge.reference is not installed")
+        return None
+    return list(module.reference_triples())
+
+
+# -- the build ----------------------------------------------------------------------
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _rejected_from(err: TrialKGError) -> Rejected:
+    return Rejected(err.file, err.record, err.field, err.message)
+
+
+def build(
+    sources: Iterable[str | os.PathLike[str]],
+    store_path: str | os.PathLike[str] | None = None,
+    replace: bool = False,
+    jobs: int | None = None,
+    quiet: bool = False,
+) -> BuildSummary:
+    """Build ``sources`` (files, directories, zips, ``-``) into the store.
+
+    ``replace`` clears the store first; otherwise trials are added or replaced by id.
+    ``jobs``: worker processes for normalise/criteria/map (None: 1; 0: one per CPU).
+    """
+    from trialkg.sources import iter_records
+
+    store = TrialStore(store_path)
+    summary = BuildSummary(store=str(store.path))
+    for name in missing_stages():
+        summary.warnings.append(f"stage '{name}' is not installed: its facts are missing from the graph")
+    if replace:
+        store.clear()
+    n_jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs or 1)
+    seen: dict[str, str | None] = {}
+    progress = _progress(quiet)
+    paths = [str(s) for s in sources]
+
+    def consume(results: Iterable[Mapped | Rejected]) -> None:
+        good: list[Mapped] = []
+        for r in results:
+            if isinstance(r, Rejected):
+                summary.rejected.append(r)
+                continue
+            if r.trial_id in seen:
+                summary.warnings.append(
+                    f"{r.trial_id}: read again from {r.file} (first from {seen[r.trial_id]}); the later record replaces it"
+                )
+                # Flush what came before so the later record wins.
+                summary.triples += write_trials(store, good)
+                good = []
+                summary.triples -= _count(store, r.trial_id)
+            else:
+                seen[r.trial_id] = r.file
+                summary.trial_ids.append(r.trial_id)
+            summary.warnings.extend(r.warnings)
+            good.append(r)
+        summary.triples += write_trials(store, good)
+        progress.update(len(good))
+
+    records = _records(iter_records(paths), summary)
+    try:
+        if n_jobs == 1:
+            for batch in _batched(records, BATCH_SIZE):
+                consume(_process_batch(batch))
+        else:
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                pending: deque[Future[list[Mapped | Rejected]]] = deque()
+                for batch in _batched(records, max(1, BATCH_SIZE // 4)):
+                    pending.append(pool.submit(_process_batch, batch))
+                    while len(pending) > 2 * n_jobs:  # bounded: never the whole input in memory
+                        consume(pending.popleft().result())
+                while pending:
+                    consume(pending.popleft().result())
+    finally:
+        progress.close()
+
+    summary.trials = len(seen)
+    ref = _reference_triples(summary)
+    if ref is not None:
+        summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
+    summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
+    store.flush()
+    summary.store_triples = len(store.ox)
+    return summary
+
+
+def _count(store: TrialStore, trial_id: str) -> int:
+    return store.count(iris.trial_graph(trial_id))
+
+
+def _records(items: Iterable[TrialRecord | TrialKGError], summary: BuildSummary) -> Iterator[TrialRecord]:
+    """Records only; the reader's errors go to the summary as rejected records."""
+    for item in items:
+        if isinstance(item, TrialKGError):
+            summary.rejected.append(_rejected_from(item))
+        else:
+            yield item
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(desc="trials", unit=" trials", file=sys.stderr, mininterval=0.5, leave=False)
