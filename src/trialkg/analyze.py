@@ -83,7 +83,9 @@ def target_centrality(graph: nx.DiGraph) -> list[dict[str, Any]]:
     rows = []
     for p in _of_type(graph, "target"):
         families = sorted(
-            _label(graph, f) for f in graph.successors(p) if graph.nodes[f].get("type") == "target_family"
+            _label(graph, f)
+            for f in graph.successors(p)
+            if graph.nodes[f].get("type") == "target_family"
         )
         rows.append(
             {
@@ -131,11 +133,15 @@ def drug_similarity(graph: nx.DiGraph) -> list[dict[str, Any]]:
                 "targets2": len(t2),
             }
         )
-    rows.sort(key=lambda r: (-r["jaccard"], -len(r["shared_targets"].split("; ")), r["drug1"], r["drug2"]))
+    rows.sort(
+        key=lambda r: (-r["jaccard"], -len(r["shared_targets"].split("; ")), r["drug1"], r["drug2"])
+    )
     return rows
 
 
-def trial_features(graph: nx.DiGraph, criteria_graph: nx.DiGraph | None = None) -> dict[str, dict[str, set[str]]]:
+def trial_features(
+    graph: nx.DiGraph, criteria_graph: nx.DiGraph | None = None
+) -> dict[str, dict[str, set[str]]]:
     """Per trial: its drugs, the targets those drugs hit, and its criterion features."""
     trial_drugs = _trial_drugs(graph)
     drug_targets = _drug_targets(graph)
@@ -197,7 +203,9 @@ def trial_similarity(
     return rows
 
 
-def _score_pair(graph: nx.DiGraph, f1: dict[str, set[str]], f2: dict[str, set[str]]) -> dict[str, Any]:
+def _score_pair(
+    graph: nx.DiGraph, f1: dict[str, set[str]], f2: dict[str, set[str]]
+) -> dict[str, Any]:
     parts = {kind: jaccard(f1[kind], f2[kind]) for kind in ("drugs", "targets")}
     if f1["criteria"] and f2["criteria"]:
         parts["criteria"] = jaccard(f1["criteria"], f2["criteria"])
@@ -246,7 +254,9 @@ def analyze(store: Any, what: str = "targets", *, per_trial: int = 5) -> list[di
     from trialkg.viz import project
 
     if what not in WHAT:
-        raise UsageError(f"unknown analysis {what!r} (choose from {', '.join(WHAT)})", field="--what")
+        raise UsageError(
+            f"unknown analysis {what!r} (choose from {', '.join(WHAT)})", field="--what"
+        )
     graph = project(store, "trials-drugs-targets")
     if what == "targets":
         return target_centrality(graph)

@@ -75,7 +75,9 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
 # -- SPARQL: one SELECT per relation (docs/model.md) ------------------------------------
 
-Q_TRIALS = PREFIXES + """
+Q_TRIALS = (
+    PREFIXES
+    + """
 SELECT ?t (SAMPLE(?id0) AS ?id) (SAMPLE(?nct0) AS ?nct) (SAMPLE(?label0) AS ?label)
        (SAMPLE(?status0) AS ?status) (GROUP_CONCAT(DISTINCT ?phase0; separator="; ") AS ?phases)
 WHERE {
@@ -86,12 +88,18 @@ WHERE {
   OPTIONAL { ?t tkg:phase ?phase0 }
 } GROUP BY ?t
 """
+)
 
-Q_TRIAL_DRUGS = PREFIXES + """
+Q_TRIAL_DRUGS = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?t ?d WHERE { ?t tkg:trialId ?id ; tkg:hasDrug ?d . }
 """
+)
 
-Q_DRUGS = PREFIXES + """
+Q_DRUGS = (
+    PREFIXES
+    + """
 SELECT ?d (SAMPLE(?label0) AS ?label) (SAMPLE(?chembl0) AS ?chembl) (SAMPLE(?db0) AS ?drugbank)
 WHERE {
   { ?x tkg:hasDrug ?d } UNION { ?d tkg:targets ?p } UNION { ?d tkg:inDrugClass ?c }
@@ -102,15 +110,21 @@ WHERE {
   OPTIONAL { ?d tkg:drugbankId ?db0 }
 } GROUP BY ?d
 """
+)
 
-Q_DRUG_TARGETS = PREFIXES + """
+Q_DRUG_TARGETS = (
+    PREFIXES
+    + """
 SELECT ?d ?p (SAMPLE(?a) AS ?action) WHERE {
   { ?d tkg:targets ?p } UNION { ?i0 tkg:drug ?d ; tkg:target ?p }
   OPTIONAL { ?i tkg:drug ?d ; tkg:target ?p ; tkg:action ?a }
 } GROUP BY ?d ?p
 """
+)
 
-Q_PROTEINS = PREFIXES + """
+Q_PROTEINS = (
+    PREFIXES
+    + """
 SELECT ?p (SAMPLE(?sym0) AS ?symbol) (SAMPLE(?acc0) AS ?uniprot) (SAMPLE(?label0) AS ?label)
 WHERE {
   { ?p a tkg:Protein } UNION { ?x tkg:targets ?p } UNION { ?p tkg:inFamily ?f }
@@ -119,31 +133,43 @@ WHERE {
   OPTIONAL { ?p rdfs:label ?label0 }
 } GROUP BY ?p
 """
+)
 
-Q_FAMILIES = PREFIXES + """
+Q_FAMILIES = (
+    PREFIXES
+    + """
 SELECT ?p ?f (SAMPLE(?key0) AS ?key) (SAMPLE(?label0) AS ?label) WHERE {
   ?p tkg:inFamily ?f .
   OPTIONAL { ?f tkg:familyKey ?key0 }
   OPTIONAL { ?f rdfs:label ?label0 }
 } GROUP BY ?p ?f
 """
+)
 
-Q_DRUG_CLASSES = PREFIXES + """
+Q_DRUG_CLASSES = (
+    PREFIXES
+    + """
 SELECT ?d ?c (SAMPLE(?key0) AS ?key) (SAMPLE(?label0) AS ?label) WHERE {
   ?d tkg:inDrugClass ?c .
   OPTIONAL { ?c tkg:classKey ?key0 }
   OPTIONAL { ?c rdfs:label ?label0 }
 } GROUP BY ?d ?c
 """
+)
 
-Q_CLASS_BROADER = PREFIXES + """
+Q_CLASS_BROADER = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?c ?b (SAMPLE(?label0) AS ?label) WHERE {
   ?d tkg:inDrugClass/skos:broader* ?c . ?c skos:broader ?b .
   OPTIONAL { ?b rdfs:label ?label0 }
 } GROUP BY ?c ?b
 """
+)
 
-Q_BIOMARKERS = PREFIXES + """
+Q_BIOMARKERS = (
+    PREFIXES
+    + """
 SELECT ?t ?b (SAMPLE(?label0) AS ?label) (SAMPLE(?kind0) AS ?kind) (SAMPLE(?variant0) AS ?variant)
        (SAMPLE(?gene0) AS ?gene) (SAMPLE(?sym0) AS ?symbol) WHERE {
   ?t tkg:hasBiomarker ?b .
@@ -154,16 +180,22 @@ SELECT ?t ?b (SAMPLE(?label0) AS ?label) (SAMPLE(?kind0) AS ?kind) (SAMPLE(?vari
   OPTIONAL { ?b tkg:geneSymbol ?sym0 }
 } GROUP BY ?t ?b
 """
+)
 
-Q_CONDITIONS = PREFIXES + """
+Q_CONDITIONS = (
+    PREFIXES
+    + """
 SELECT ?t ?c (SAMPLE(?label0) AS ?label) (SAMPLE(?mesh0) AS ?mesh) WHERE {
   ?t tkg:hasCondition ?c .
   OPTIONAL { ?c rdfs:label ?label0 }
   OPTIONAL { ?c skos:exactMatch ?mesh0 }
 } GROUP BY ?t ?c
 """
+)
 
-Q_SPONSORS = PREFIXES + """
+Q_SPONSORS = (
+    PREFIXES
+    + """
 SELECT ?t ?o ?role (SAMPLE(?label0) AS ?label) (SAMPLE(?class0) AS ?agency_class) WHERE {
   { ?t tkg:leadSponsor ?o BIND("lead" AS ?role) }
   UNION { ?t tkg:collaborator ?o BIND("collaborator" AS ?role) }
@@ -172,24 +204,36 @@ SELECT ?t ?o ?role (SAMPLE(?label0) AS ?label) (SAMPLE(?class0) AS ?agency_class
   OPTIONAL { ?o tkg:agencyClass ?class0 }
 } GROUP BY ?t ?o ?role
 """
+)
 
-Q_ARMS = PREFIXES + """
+Q_ARMS = (
+    PREFIXES
+    + """
 SELECT ?t ?a (SAMPLE(?label0) AS ?label) (SAMPLE(?type0) AS ?arm_type) WHERE {
   ?t tkg:hasArm ?a .
   OPTIONAL { ?a rdfs:label ?label0 }
   OPTIONAL { ?a tkg:armType ?type0 }
 } GROUP BY ?t ?a
 """
+)
 
-Q_ARM_DRUGS = PREFIXES + """
+Q_ARM_DRUGS = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?a ?d WHERE { ?t tkg:hasArm ?a . ?a tkg:usesIntervention/tkg:hasDrug ?d . }
 """
+)
 
-Q_ARM_BIOMARKERS = PREFIXES + """
+Q_ARM_BIOMARKERS = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?a ?b WHERE { ?t tkg:hasArm ?a . ?a tkg:definedByBiomarker ?b . }
 """
+)
 
-Q_SITES = PREFIXES + """
+Q_SITES = (
+    PREFIXES
+    + """
 SELECT ?t ?s (SAMPLE(?fac0) AS ?facility) (SAMPLE(?city0) AS ?city) (SAMPLE(?country0) AS ?country)
 WHERE {
   ?t tkg:hasSite ?s .
@@ -198,8 +242,11 @@ WHERE {
   OPTIONAL { ?s tkg:country ?country0 }
 } GROUP BY ?t ?s
 """
+)
 
-Q_CONSTRAINTS = PREFIXES + """
+Q_CONSTRAINTS = (
+    PREFIXES
+    + """
 SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparator ?value ?unit
        ?window ?text WHERE {
   ?t tkg:hasCriterion ?c . ?c tkg:hasConstraint ?k . ?k tkg:constraintType ?ctype .
@@ -216,6 +263,7 @@ SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparat
   OPTIONAL { ?k tkg:window ?window }
 }
 """
+)
 
 # -- reading the store ----------------------------------------------------------------
 
@@ -316,7 +364,13 @@ def _target_node(b: _Builder, proteins: dict[str, dict[str, str | None]], p: str
 
 
 def _family_node(b: _Builder, r: dict[str, str | None]) -> str:
-    return b.node(r["f"], "target_family", label=r["key"] or r["label"] or _tail(r["f"]), family_key=r["key"], name=r["label"])
+    return b.node(
+        r["f"],
+        "target_family",
+        label=r["key"] or r["label"] or _tail(r["f"]),
+        family_key=r["key"],
+        name=r["label"],
+    )
 
 
 def project(
@@ -378,7 +432,12 @@ def _core(b: _Builder, store: Any, proteins: dict[str, dict[str, str | None]]) -
             b.edge(r["p"], _family_node(b, r), "in_family")
     for r in _rows(store, Q_DRUG_CLASSES):
         if r["d"] in drugs:
-            c = b.node(r["c"], "drug_class", label=r["label"] or r["key"] or _tail(r["c"]), class_key=r["key"])
+            c = b.node(
+                r["c"],
+                "drug_class",
+                label=r["label"] or r["key"] or _tail(r["c"]),
+                class_key=r["key"],
+            )
             b.edge(r["d"], c, "in_class")
     classes = {n for n, t in b.graph.nodes(data="type") if t == "drug_class"}
     for r in _rows(store, Q_CLASS_BROADER):
@@ -391,7 +450,15 @@ def _biomarkers(b: _Builder, store: Any, proteins: dict[str, dict[str, str | Non
     by_symbol = {info["symbol"]: p for p, info in proteins.items() if info.get("symbol")}
     for r in _rows(store, Q_BIOMARKERS):
         label = r["label"] or " ".join(x for x in (r["symbol"], r["variant"]) if x) or _tail(r["b"])
-        bm = b.node(r["b"], "biomarker", label=_clip(label, 40), text=r["label"], kind=r["kind"], variant=r["variant"], symbol=r["symbol"])
+        bm = b.node(
+            r["b"],
+            "biomarker",
+            label=_clip(label, 40),
+            text=r["label"],
+            kind=r["kind"],
+            variant=r["variant"],
+            symbol=r["symbol"],
+        )
         b.edge(r["t"], bm, "has_biomarker")
         gene = r["gene"] or by_symbol.get(r["symbol"] or "")
         if gene:
@@ -401,13 +468,21 @@ def _biomarkers(b: _Builder, store: Any, proteins: dict[str, dict[str, str | Non
 
 def _conditions(b: _Builder, store: Any) -> None:
     for r in _rows(store, Q_CONDITIONS):
-        c = b.node(r["c"], "condition", label=_clip(r["label"] or _tail(r["c"]), 40), mesh=r["mesh"])
+        c = b.node(
+            r["c"], "condition", label=_clip(r["label"] or _tail(r["c"]), 40), mesh=r["mesh"]
+        )
         b.edge(r["t"], c, "has_condition")
 
 
 def _sponsors(b: _Builder, store: Any) -> None:
     for r in _rows(store, Q_SPONSORS):
-        o = b.node(r["o"], "sponsor", label=_clip(r["label"] or _tail(r["o"]), 40), name=r["label"], agency_class=r["agency_class"])
+        o = b.node(
+            r["o"],
+            "sponsor",
+            label=_clip(r["label"] or _tail(r["o"]), 40),
+            name=r["label"],
+            agency_class=r["agency_class"],
+        )
         if b.graph.has_edge(o, r["t"]) and b.graph.edges[o, r["t"]].get("role") == "lead":
             continue
         b.edge(o, r["t"], "sponsors", role=r["role"])
@@ -429,7 +504,9 @@ def _sponsor_view(b: _Builder, store: Any) -> None:
     for r in _rows(store, Q_DRUG_TARGETS):
         fam = families.get(r["p"])
         if r["d"] in drugs and fam is not None:
-            via[(r["d"], _family_node(b, fam))].append(str(proteins.get(r["p"], {}).get("label") or _tail(r["p"])))
+            via[(r["d"], _family_node(b, fam))].append(
+                str(proteins.get(r["p"], {}).get("label") or _tail(r["p"]))
+            )
     for (d, f), symbols in sorted(via.items()):
         b.edge(d, f, "hits_family", via_targets="; ".join(sorted(set(symbols))))
 
@@ -462,7 +539,15 @@ def _criteria_view(b: _Builder, store: Any) -> None:
         section = r["section"] or ""
         etype = "excludes" if section == "exclusion" else "requires"
         detail = " ".join(x for x in (r["comparator"], r["value"], r["unit"], r["window"]) if x)
-        b.edge(r["t"], node, etype, section=section, constraint_type=ctype, detail=detail, text=_clip(r["text"], 200))
+        b.edge(
+            r["t"],
+            node,
+            etype,
+            section=section,
+            constraint_type=ctype,
+            detail=detail,
+            text=_clip(r["text"], 200),
+        )
     _drugs(b, store, wanted=drugs)
     for r in _rows(store, Q_DRUG_CLASSES):
         c = r["c"]
@@ -470,7 +555,9 @@ def _criteria_view(b: _Builder, store: Any) -> None:
             b.graph.nodes[c]["label"] = r["label"] or r["key"] or _tail(c)
 
 
-def _add_trial_parts(graph: nx.DiGraph, store: Any, proteins: dict[str, dict[str, str | None]], depth: int) -> nx.DiGraph:
+def _add_trial_parts(
+    graph: nx.DiGraph, store: Any, proteins: dict[str, dict[str, str | None]], depth: int
+) -> nx.DiGraph:
     """Arms (with their drugs and biomarkers) and sites of the trials in a focus graph."""
     trials = {n for n, t in graph.nodes(data="type") if t == "trial"}
     if not trials:
@@ -478,7 +565,13 @@ def _add_trial_parts(graph: nx.DiGraph, store: Any, proteins: dict[str, dict[str
     b = _Builder(graph=graph.copy())
     for r in _rows(store, Q_ARMS):
         if r["t"] in trials:
-            a = b.node(r["a"], "arm", label=_clip(r["label"] or _tail(r["a"]), 40), arm_type=r["arm_type"], name=r["label"])
+            a = b.node(
+                r["a"],
+                "arm",
+                label=_clip(r["label"] or _tail(r["a"]), 40),
+                arm_type=r["arm_type"],
+                name=r["label"],
+            )
             b.edge(r["t"], a, "has_arm")
     for r in _rows(store, Q_ARM_DRUGS):
         if r["a"] in b.graph and r["d"] in b.graph:
@@ -490,14 +583,31 @@ def _add_trial_parts(graph: nx.DiGraph, store: Any, proteins: dict[str, dict[str
         if r["t"] in trials:
             place = ", ".join(x for x in (r["city"], r["country"]) if x)
             label = _clip(r["facility"] or place or _tail(r["s"]), 40)
-            s = b.node(r["s"], "site", label=label, facility=r["facility"], city=r["city"], country=r["country"])
+            s = b.node(
+                r["s"],
+                "site",
+                label=label,
+                facility=r["facility"],
+                city=r["city"],
+                country=r["country"],
+            )
             b.edge(r["t"], s, "has_site")
     return b.graph
 
 
 # -- focus ----------------------------------------------------------------------------
 
-_ID_ATTRS = ("nct_id", "trial_id", "label", "symbol", "uniprot", "chembl_id", "drugbank_id", "family_key", "class_key")
+_ID_ATTRS = (
+    "nct_id",
+    "trial_id",
+    "label",
+    "symbol",
+    "uniprot",
+    "chembl_id",
+    "drugbank_id",
+    "family_key",
+    "class_key",
+)
 
 
 def find_node(graph: nx.DiGraph, ident: str) -> str:
@@ -514,11 +624,20 @@ def find_node(graph: nx.DiGraph, ident: str) -> str:
     for c in candidates:
         if c in graph:
             return c
-    hits = [n for n, data in graph.nodes(data=True) if any(str(data.get(a, "")).lower() == wanted for a in _ID_ATTRS)]
+    hits = [
+        n
+        for n, data in graph.nodes(data=True)
+        if any(str(data.get(a, "")).lower() == wanted for a in _ID_ATTRS)
+    ]
     if not hits:
-        raise UsageError(f"no trial, drug, target or family matches {ident!r} in this view", field="--focus")
+        raise UsageError(
+            f"no trial, drug, target or family matches {ident!r} in this view", field="--focus"
+        )
     # Prefer the most specific kinds when a label is shared (a gene and its biomarker).
-    order = {t: i for i, t in enumerate(("trial", "drug", "target", "target_family", "drug_class", "sponsor"))}
+    order = {
+        t: i
+        for i, t in enumerate(("trial", "drug", "target", "target_family", "drug_class", "sponsor"))
+    }
     hits.sort(key=lambda n: (order.get(graph.nodes[n]["type"], 99), n))
     return hits[0]
 
@@ -577,7 +696,15 @@ def reduce_for_drawing(graph: nx.DiGraph, max_nodes: int) -> tuple[nx.DiGraph, s
         notes.append(f"{len(trials)} trials collapsed into trial counts per node")
     if g.number_of_nodes() > max_nodes:
         keep_always = {centre} if centre in g else set()
-        rank = sorted(g.nodes, key=lambda v: (v not in keep_always, -int(g.nodes[v].get("trials", 0)), -g.degree(v), str(v)))
+        rank = sorted(
+            g.nodes,
+            key=lambda v: (
+                v not in keep_always,
+                -int(g.nodes[v].get("trials", 0)),
+                -g.degree(v),
+                str(v),
+            ),
+        )
         dropped = rank[max_nodes:]
         g.remove_nodes_from(dropped)
         notes.append(f"{len(dropped)} least-connected nodes left out")
@@ -626,7 +753,10 @@ def layered_layout(graph: nx.DiGraph, sweeps: int = 4) -> dict[str, tuple[float,
             col.sort(key=lambda v: (bary(v), v))
     final = positions()
     width = max(1, len(order) - 1)
-    return {v: (col_of[LAYER.get(graph.nodes[v]["type"], len(LAYER))] / width, 1.0 - final[v]) for v in graph}
+    return {
+        v: (col_of[LAYER.get(graph.nodes[v]["type"], len(LAYER))] / width, 1.0 - final[v])
+        for v in graph
+    }
 
 
 # -- drawing: matplotlib ----------------------------------------------------------------
@@ -640,7 +770,14 @@ def _title(graph: nx.DiGraph) -> str:
     return f"trialkg: {view} ({graph.graph.get('trials', 0)} trials)"
 
 
-def draw_image(graph: nx.DiGraph, output: str | Path | IO[bytes], fmt: str = "png", *, note: str = "", title: str | None = None) -> None:
+def draw_image(
+    graph: nx.DiGraph,
+    output: str | Path | IO[bytes],
+    fmt: str = "png",
+    *,
+    note: str = "",
+    title: str | None = None,
+) -> None:
     """A static picture: one colour per node type, a legend, types kept in columns."""
     import matplotlib
 
@@ -658,11 +795,25 @@ def draw_image(graph: nx.DiGraph, output: str | Path | IO[bytes], fmt: str = "pn
     types = [graph.nodes[v]["type"] for v in graph]
     trials_max = max([int(graph.nodes[v].get("trials", 0)) for v in graph] + [1])
     sizes = [
-        220 + 600 * (int(graph.nodes[v].get("trials", 0)) / trials_max) + (250 if graph.nodes[v].get("focus") else 0)
+        220
+        + 600 * (int(graph.nodes[v].get("trials", 0)) / trials_max)
+        + (250 if graph.nodes[v].get("focus") else 0)
         for v in graph
     ]
-    edge_colours = ["#c4c4c4" if graph.edges[e].get("type") != "excludes" else "#e7a3a3" for e in graph.edges]
-    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color=edge_colours, width=0.8, arrows=True, arrowsize=7, node_size=sizes, alpha=0.9)
+    edge_colours = [
+        "#c4c4c4" if graph.edges[e].get("type") != "excludes" else "#e7a3a3" for e in graph.edges
+    ]
+    nx.draw_networkx_edges(
+        graph,
+        pos,
+        ax=ax,
+        edge_color=edge_colours,
+        width=0.8,
+        arrows=True,
+        arrowsize=7,
+        node_size=sizes,
+        alpha=0.9,
+    )
     nx.draw_networkx_nodes(
         graph,
         pos,
@@ -678,16 +829,49 @@ def draw_image(graph: nx.DiGraph, output: str | Path | IO[bytes], fmt: str = "pn
         label = str(data.get("label", v))
         if data.get("trials"):
             label += f" ({data['trials']})"
-        ax.text(x, y - 0.022 * (12 / max(12, tallest)) - 0.012, _clip(label, 34), fontsize=font, ha="center", va="top", color="#222222", zorder=5)
+        ax.text(
+            x,
+            y - 0.022 * (12 / max(12, tallest)) - 0.012,
+            _clip(label, 34),
+            fontsize=font,
+            ha="center",
+            va="top",
+            color="#222222",
+            zorder=5,
+        )
     present = [t for t in NODE_TYPES if t in set(types)]
     handles = [
-        Line2D([0], [0], marker="o", linestyle="", markersize=10, markerfacecolor=COLOURS[t], markeredgecolor="#ffffff", label=t.replace("_", " "))
+        Line2D(
+            [0],
+            [0],
+            marker="o",
+            linestyle="",
+            markersize=10,
+            markerfacecolor=COLOURS[t],
+            markeredgecolor="#ffffff",
+            label=t.replace("_", " "),
+        )
         for t in present
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=min(len(handles), 6) or 1, frameon=False, fontsize=10)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        ncol=min(len(handles), 6) or 1,
+        frameon=False,
+        fontsize=10,
+    )
     ax.set_title(title or _title(graph), fontsize=13)
     counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
-    fig.text(0.01, 0.005, counts + (f". {note}" if note else ""), fontsize=9, color="#444444", ha="left", va="bottom")
+    fig.text(
+        0.01,
+        0.005,
+        counts + (f". {note}" if note else ""),
+        fontsize=9,
+        color="#444444",
+        ha="left",
+        va="bottom",
+    )
     ax.set_xlim(-0.08, 1.08)
     ax.set_ylim(-0.06, 1.04)
     ax.axis("off")
@@ -706,7 +890,9 @@ def graph_to_json(graph: nx.DiGraph) -> dict[str, Any]:
     nodes = []
     for v, data in graph.nodes(data=True):
         x, y = pos[v]
-        attrs = {k: val for k, val in _scalar_attrs(data).items() if k not in ("type", "label", "url")}
+        attrs = {
+            k: val for k, val in _scalar_attrs(data).items() if k not in ("type", "label", "url")
+        }
         nodes.append(
             {
                 "id": v,
@@ -719,7 +905,10 @@ def graph_to_json(graph: nx.DiGraph) -> dict[str, Any]:
                 "focus": bool(data.get("focus")),
             }
         )
-    edges = [{"s": index[u], "t": index[v], "type": d.get("type", "")} for u, v, d in graph.edges(data=True)]
+    edges = [
+        {"s": index[u], "t": index[v], "type": d.get("type", "")}
+        for u, v, d in graph.edges(data=True)
+    ]
     return {"nodes": nodes, "edges": edges, "colours": COLOURS, "types": list(NODE_TYPES)}
 
 
@@ -768,7 +957,15 @@ def exportable(graph: nx.DiGraph) -> nx.DiGraph:
                 attrs[k] = 0 if k == "trials" else (False if k == "focus" else "")
         g.add_node(v, **attrs)
     for u, v, d in graph.edges(data=True):
-        g.add_edge(u, v, **{k: (val if isinstance(val, (int, float, bool)) else str(val)) for k, val in d.items() if val is not None})
+        g.add_edge(
+            u,
+            v,
+            **{
+                k: (val if isinstance(val, (int, float, bool)) else str(val))
+                for k, val in d.items()
+                if val is not None
+            },
+        )
     return g
 
 
@@ -799,10 +996,19 @@ FORMATS: tuple[str, ...] = ("png", "svg", "html", "graphml", "gexf")
 BINARY_FORMATS = frozenset({"png"})
 
 
-def render(graph: nx.DiGraph, fmt: str, output: str | Path | IO[bytes], *, max_nodes: int = 400, title: str | None = None) -> tuple[nx.DiGraph, str]:
+def render(
+    graph: nx.DiGraph,
+    fmt: str,
+    output: str | Path | IO[bytes],
+    *,
+    max_nodes: int = 400,
+    title: str | None = None,
+) -> tuple[nx.DiGraph, str]:
     """Write ``graph`` as ``fmt``; pictures are reduced to ``max_nodes``. Returns what was drawn."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", field="--format")
+        raise UsageError(
+            f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", field="--format"
+        )
     if fmt == "graphml":
         write_graphml(graph, output)
         return graph, ""
