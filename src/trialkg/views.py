@@ -1,0 +1,416 @@
+"""Views of the store for ``list``, ``show`` and ``stats``, read back from the graph.
+
+``trial_view`` rebuilds the DESIGN.md trial view with SPARQL over the trial's named
+graph (and the reference graph for drug ids and targets), so what users see is what
+the graph holds, not what the reader produced. Every key is present (``None``/``[]``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from trialkg import iris
+from trialkg.errors import UsageError
+from trialkg.namespace import TKG
+from trialkg.store import TrialStore
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+# tkg property -> (constraint JSON key, is a list); the inverse of mapping.CONSTRAINT_KEYS.
+CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
+    str(TKG.variable): ("variable", False),
+    str(TKG.comparator): ("comparator", False),
+    str(TKG.value): ("value", False),
+    str(TKG.value2): ("value2", False),
+    str(TKG.unit): ("unit", False),
+    str(TKG.relativeTo): ("relative_to", False),
+    str(TKG.canonicalValue): ("canonical_value", False),
+    str(TKG.canonicalUnit): ("canonical_unit", False),
+    str(TKG.allowedValue): ("allowed_values", True),
+    str(TKG.priorDrug): ("drugs", True),
+    str(TKG.priorDrugClass): ("drug_classes", True),
+    str(TKG.window): ("window", False),
+    str(TKG.windowDays): ("window_days", False),
+    str(TKG.minExposure): ("min_exposure", False),
+    str(TKG.appliesIf): ("applies_if", False),
+    str(TKG.span): ("span", False),
+    str(TKG.histology): ("histology", True),
+    str(TKG.excludedHistology): ("excluded_histology", True),
+    str(TKG.geneSymbol): ("gene", False),
+    str(TKG.variant): ("variant", False),
+    str(TKG.assay): ("assay", False),
+    str(TKG.threshold): ("threshold", False),
+    str(TKG.state): ("state", False),
+    str(TKG.required): ("required", False),
+}
+
+
+def python_value(term: Any) -> Any:
+    """A Python value for an RDF term: numbers and booleans typed, IRIs as strings."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    dt = term.datatype.value.rsplit("#", 1)[-1]
+    v = term.value
+    if dt == "integer":
+        return int(v)
+    if dt == "decimal":
+        d = Decimal(v)
+        return int(d) if d == d.to_integral_value() else float(d)
+    if dt == "boolean":
+        return v == "true"
+    return v
+
+
+class _Node:
+    """The properties of one subject inside a trial graph: ``node.one(p)``, ``node.all(p)``."""
+
+    def __init__(self, iri: str, props: dict[str, list[Any]]) -> None:
+        self.iri = iri
+        self.props = props
+
+    def all(self, prop: Any) -> list[Any]:
+        return self.props.get(str(prop), [])
+
+    def one(self, prop: Any) -> Any:
+        values = self.all(prop)
+        return python_value(values[0]) if values else None
+
+    def values(self, prop: Any) -> list[Any]:
+        return [python_value(v) for v in self.all(prop)]
+
+    def links(self, prop: Any) -> list[str]:
+        return [v.value for v in self.all(prop) if isinstance(v, ox.NamedNode)]
+
+
+class TrialGraph:
+    """One trial's named graph, indexed by subject (one SPARQL query)."""
+
+    def __init__(self, store: TrialStore, trial_id: str) -> None:
+        self.trial_id = trial_id
+        g = iris.trial_graph(trial_id)
+        if not store.has_graph(g):
+            raise UsageError(f"no trial {trial_id!r} in the store {store.path}", record=trial_id)
+        index: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for row in store.ox.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"):
+            index[row["s"].value][row["p"].value].append(row["o"])
+        self.index = index
+
+    def node(self, iri: str) -> _Node:
+        return _Node(iri, self.index.get(iri, {}))
+
+    def nodes(self, iris_: list[str]) -> list[_Node]:
+        """Nodes in their record order (``tkg:position``), then by IRI."""
+        nodes = [self.node(i) for i in iris_]
+        return sorted(nodes, key=lambda n: (n.one(TKG.position) or 0, n.iri))
+
+
+def resolve_trial_id(store: TrialStore, ident: str) -> str:
+    """Accept the trial id, the NCT id, or a trial IRI."""
+    ident = ident.strip()
+    for prefix in (iris.TKR + "trial/", iris.CTGOV):
+        if ident.startswith(prefix):
+            ident = ident[len(prefix):]
+    if store.has_graph(iris.trial_graph(ident)):
+        return ident
+    upper = ident.upper()
+    if store.has_graph(iris.trial_graph(upper)):
+        return upper
+    rows = list(store.query(
+        f"SELECT ?id WHERE {{ ?t <{TKG.nctId}> ?n ; <{TKG.trialId}> ?id . FILTER(UCASE(STR(?n)) = ?want) }}",
+        {"want": ox.Literal(upper)},
+    ))
+    if rows:
+        return rows[0]["id"].value
+    raise UsageError(f"no trial {ident!r} in the store {store.path}", record=ident)
+
+
+def list_trials(store: TrialStore) -> list[dict[str, Any]]:
+    """One row per trial: id, nct_id, title, source (the file as given)."""
+    q = f"""
+    SELECT ?id ?nct ?title ?file WHERE {{
+      GRAPH ?g {{
+        ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
+        OPTIONAL {{ ?t <{TKG.nctId}> ?nct }}
+        OPTIONAL {{ ?t <{RDFS_LABEL}> ?title }}
+        OPTIONAL {{ ?t <http://www.w3.org/ns/prov#wasDerivedFrom>/<{TKG.sourceFile}> ?file }}
+      }}
+    }} ORDER BY ?id"""
+    rows: dict[str, dict[str, Any]] = {}
+    for r in store.ox.query(q):
+        tid = r["id"].value
+        rows.setdefault(tid, {
+            "id": tid,
+            "nct_id": r["nct"].value if r["nct"] else None,
+            "title": r["title"].value if r["title"] else None,
+            "source": r["file"].value if r["file"] else None,
+        })
+    return list(rows.values())
+
+
+def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
+    """The DESIGN.md trial view of one trial, from the graph."""
+    tid = resolve_trial_id(store, ident)
+    tg = TrialGraph(store, tid)
+    t = tg.node(iris.trial(tid))
+
+    def label(iri: str) -> Any:
+        return tg.node(iri).one(RDFS_LABEL)
+
+    sponsors = []
+    for prop, role in ((TKG.leadSponsor, "lead"), (TKG.collaborator, "collaborator")):
+        for org in sorted(t.links(prop), key=lambda i: label(i) or i):
+            sponsors.append({"name": label(org), "role": role, "class": tg.node(org).one(TKG.agencyClass)})
+    organizations: dict[str, None] = {s["name"]: None for s in sponsors if s["name"]}
+    for org in t.links(TKG.responsibleParty):
+        if label(org):
+            organizations.setdefault(label(org), None)
+    for off in tg.nodes(t.links(TKG.hasOfficial)):
+        for org in off.links(TKG.affiliation):
+            if label(org):
+                organizations.setdefault(label(org), None)
+
+    sites = [
+        {"facility": s.one(TKG.facility), "city": s.one(TKG.city), "state": s.one(TKG.state),
+         "country": s.one(TKG.country), "status": s.one(TKG.recruitmentStatus)}
+        for s in tg.nodes(t.links(TKG.hasSite))
+    ]
+    drug_names = _drug_names(store)
+
+    def intervention(n: _Node) -> dict[str, Any]:
+        return {"name": n.one(RDFS_LABEL), "type": n.one(TKG.interventionType),
+                "drugs": sorted(drug_names.get(d, _slug_name(d)) for d in n.links(TKG.hasDrug))}
+
+    arms = []
+    for a in tg.nodes(t.links(TKG.hasArm)):
+        arms.append({
+            "label": a.one(RDFS_LABEL), "type": a.one(TKG.armType), "description": a.one(TKG.description),
+            "interventions": [intervention(i) for i in tg.nodes(a.links(TKG.usesIntervention))],
+        })
+    biomarkers = [
+        {"label": b.one(RDFS_LABEL), "gene": b.one(TKG.geneSymbol), "kind": b.one(TKG.biomarkerKind),
+         "text": b.one(TKG.text)}
+        for b in tg.nodes(t.links(TKG.hasBiomarker))
+    ]
+    criteria = [_criterion(tg, c, drug_names) for c in _criteria_order(tg, t)]
+    src = tg.node(t.links("http://www.w3.org/ns/prov#wasDerivedFrom")[0]) if t.links("http://www.w3.org/ns/prov#wasDerivedFrom") else None
+    summary = _eligibility_summary(criteria)
+    return {
+        "id": tid,
+        "nct_id": t.one(TKG.nctId),
+        "title": t.one(RDFS_LABEL),
+        "official_title": t.one(TKG.officialTitle),
+        "status": t.one(TKG.overallStatus),
+        "phases": sorted(t.values(TKG.phase)),
+        "study_type": t.one(TKG.studyType),
+        "enrollment": t.one(TKG.enrollment),
+        "start_date": t.one(TKG.startDate),
+        "primary_completion_date": t.one(TKG.primaryCompletionDate),
+        "completion_date": t.one(TKG.completionDate),
+        "conditions": sorted(label(c) or c for c in t.links(TKG.hasCondition)),
+        "sponsors": sponsors,
+        "organizations": list(organizations),
+        "sites": sites,
+        "arms": arms,
+        "drugs": drug_details(store, t.links(TKG.hasDrug)),
+        "biomarkers": biomarkers,
+        "eligibility": {
+            "min_age_years": t.one(TKG.minimumAgeYears),
+            "max_age_years": t.one(TKG.maximumAgeYears),
+            "sex": t.one(TKG.sex),
+            "healthy_volunteers": t.one(TKG.healthyVolunteers),
+            "ecog": summary.get("ecog"),
+            "criteria": criteria,
+            "prior_therapy_exclusions": summary.get("prior_therapy_exclusions") or [],
+        },
+        "source": {"file": src.one(TKG.sourceFile) if src else None,
+                   "format": src.one(TKG.sourceFormat) if src else None},
+    }
+
+
+def _criteria_order(tg: TrialGraph, t: _Node) -> list[_Node]:
+    nodes = [tg.node(c) for c in t.links(TKG.hasCriterion)]
+    return sorted(nodes, key=lambda n: (n.one(TKG.section) != "inclusion", n.one(TKG.position) or 0, n.iri))
+
+
+def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
+    constraints = []
+    for k in sorted(c.links(TKG.hasConstraint), key=lambda i: int(i.rsplit("/", 1)[-1]) if i.rsplit("/", 1)[-1].isdigit() else 0):
+        constraints.append(_constraint(tg.node(k), drug_names))
+    return {"id": c.one(TKG.criterionId), "section": c.one(TKG.section), "text": c.one(TKG.text),
+            "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints}
+
+
+def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": n.one(TKG.constraintType)}
+    for prop, values in n.props.items():
+        spec = CONSTRAINT_PROPS.get(prop)
+        if spec is None:
+            continue
+        key, is_list = spec
+        if prop == str(TKG.priorDrug):
+            vals: list[Any] = sorted(drug_names.get(v.value, _slug_name(v.value)) for v in values)
+        elif prop == str(TKG.priorDrugClass):
+            vals = sorted(v.value.rsplit("/", 1)[-1] for v in values)
+        else:
+            vals = [python_value(v) for v in values]
+            if is_list:
+                vals.sort(key=lambda x: (str(type(x)), x))
+        out[key] = vals if is_list else vals[0]
+    detail = n.one(TKG.detail)
+    if detail:
+        try:
+            out.update(json.loads(detail))
+        except ValueError:
+            out["detail"] = detail
+    return out
+
+
+def _eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """``ecog`` and ``prior_therapy_exclusions`` by the criteria stage's own rule."""
+    try:
+        from trialkg.criteria import eligibility_summary
+    except ImportError:
+        return _fallback_summary(criteria)
+    return dict(eligibility_summary(criteria))
+
+
+def _fallback_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    ecog: list[int] | None = None
+    exclusions = []
+    for c in criteria:
+        for k in c["constraints"]:
+            if k.get("type") == "performance_status" and k.get("variable") == "ecog" and k.get("allowed_values"):
+                vals = k["allowed_values"]
+                ecog = [min(vals), max(vals)]
+            if k.get("type") == "prior_therapy" and c["section"] == "exclusion":
+                exclusions.append({"text": c["text"], "drugs": k.get("drugs", []),
+                                   "drug_classes": k.get("drug_classes", []), "window": k.get("window")})
+    return {"ecog": ecog, "prior_therapy_exclusions": exclusions}
+
+
+def _slug_name(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _drug_names(store: TrialStore) -> dict[str, str]:
+    names: dict[str, str] = {}
+    q = f"SELECT ?d ?n WHERE {{ GRAPH <{iris.REFERENCE_GRAPH}> {{ ?d a ?c ; <{SKOS_PREF}>|<{RDFS_LABEL}> ?n . VALUES ?c {{ <{TKG.Drug}> <{TKG.SmallMoleculeDrug}> <{TKG.Antibody}> <{TKG.ProteinDrug}> }} }} }}"
+    for r in store.ox.query(q):
+        names.setdefault(r["d"].value, r["n"].value)
+    return names
+
+
+def drug_details(store: TrialStore, drug_iris: list[str]) -> list[dict[str, Any]]:
+    """Name, ids and targets of each drug, from the reference graph."""
+    names = _drug_names(store)
+    out = []
+    for d in sorted(set(drug_iris), key=lambda i: names.get(i, _slug_name(i))):
+        node = ox.NamedNode(d)
+        ids: dict[str, str] = {}
+        targets: dict[str, dict[str, Any]] = {}
+        q = f"""
+        SELECT ?chembl ?drugbank ?acc ?symbol ?family WHERE {{
+          GRAPH <{iris.REFERENCE_GRAPH}> {{
+            OPTIONAL {{ ?d <{TKG.chemblId}> ?chembl }}
+            OPTIONAL {{ ?d <{TKG.drugbankId}> ?drugbank }}
+            OPTIONAL {{
+              {{ ?d <{TKG.targets}> ?p }} UNION {{ ?i <{TKG.drug}> ?d ; <{TKG.target}> ?p }}
+              OPTIONAL {{ ?p <{TKG.uniprotId}> ?acc }}
+              OPTIONAL {{ ?p <{TKG.geneSymbol}> ?symbol }}
+              OPTIONAL {{ ?p <{TKG.inFamily}>/<{TKG.familyKey}> ?family }}
+            }}
+          }}
+        }}"""
+        for r in store.ox.query(q, substitutions={ox.Variable("d"): node}):
+            if r["chembl"]:
+                ids["chembl"] = r["chembl"].value
+            if r["drugbank"]:
+                ids["drugbank"] = r["drugbank"].value
+            acc = r["acc"].value if r["acc"] else None
+            if acc or r["symbol"]:
+                key = acc or r["symbol"].value
+                entry = targets.setdefault(key, {"symbol": None, "uniprot": acc, "family": None})
+                if r["symbol"]:
+                    entry["symbol"] = r["symbol"].value
+                if r["family"] and not entry["family"]:
+                    entry["family"] = r["family"].value
+        out.append({"name": names.get(d, _slug_name(d)), "ids": ids,
+                    "targets": sorted(targets.values(), key=lambda x: (x["symbol"] or "", x["uniprot"] or ""))})
+    return out
+
+
+# -- stats --------------------------------------------------------------------------
+
+def stats(store: TrialStore) -> dict[str, Any]:
+    """Counts by class and by source format; normalisation and criteria coverage."""
+    by_class = {}
+    for r in store.ox.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"):
+        c = r["c"].value
+        if c.startswith(str(TKG._NS)) or c.startswith("http://www.w3.org/ns/prov#"):
+            by_class[c.rsplit("#", 1)[-1] if c.startswith(str(TKG._NS)) else "prov:" + c.rsplit("#", 1)[-1]] = int(r["n"].value)
+    by_source = {}
+    for r in store.ox.query(f"SELECT ?f (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{TKG.sourceFormat}> ?f }} }} GROUP BY ?f ORDER BY ?f"):
+        by_source[r["f"].value] = int(r["n"].value)
+    resolved, unresolved_names, no_drug = 0, [], 0
+    for r in store.ox.query(f"""
+        SELECT ?i ?name ?type (COUNT(?d) AS ?drugs) (SAMPLE(?u) AS ?unres) WHERE {{ GRAPH ?g {{
+          ?i a <{TKG.Intervention}> ; <{RDFS_LABEL}> ?name .
+          OPTIONAL {{ ?i <{TKG.interventionType}> ?type }}
+          OPTIONAL {{ ?i <{TKG.hasDrug}> ?d }}
+          OPTIONAL {{ ?i <{TKG.unresolved}> ?u }} }} }} GROUP BY ?i ?name ?type ORDER BY ?name"""):
+        if int(r["drugs"].value) > 0:
+            resolved += 1
+        elif r["unres"] is not None and r["unres"].value == "true":
+            unresolved_names.append(r["name"].value)
+        else:
+            no_drug += 1
+    crit = next(iter(store.ox.query(f"""
+        SELECT (COUNT(DISTINCT ?c) AS ?items) (COUNT(DISTINCT ?parsed) AS ?p) WHERE {{ GRAPH ?g {{
+          ?c a <{TKG.Criterion}> .
+          OPTIONAL {{ ?c <{TKG.hasConstraint}> ?k . ?k <{TKG.constraintType}> ?t . FILTER(?t != "unparsed") BIND(?c AS ?parsed) }}
+        }} }}""")))
+    constraints = {}
+    for r in store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?k) AS ?n) WHERE {{ GRAPH ?g {{ ?k <{TKG.constraintType}> ?t }} }} GROUP BY ?t ORDER BY ?t"):
+        constraints[r["t"].value] = int(r["n"].value)
+    items, parsed = int(crit["items"].value), int(crit["p"].value)
+    return {
+        "trials": len(store.trial_ids()),
+        "triples": len(store.ox),
+        "by_class": by_class,
+        "by_source": by_source,
+        "normalisation": {
+            "interventions": resolved + len(unresolved_names) + no_drug,
+            "resolved": resolved,
+            "unresolved": len(unresolved_names),
+            "not_drugs": no_drug,
+            "unresolved_names": sorted(set(unresolved_names)),
+        },
+        "criteria": {"items": items, "parsed": parsed, "unparsed": items - parsed, "constraints": constraints},
+    }
+
+
+def stats_rows(s: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The stats document flattened to (section, key, value) rows for table/csv output."""
+    yield {"section": "total", "key": "trials", "value": s["trials"]}
+    yield {"section": "total", "key": "triples", "value": s["triples"]}
+    for k, v in s["by_class"].items():
+        yield {"section": "class", "key": k, "value": v}
+    for k, v in s["by_source"].items():
+        yield {"section": "source", "key": k, "value": v}
+    for k, v in s["normalisation"].items():
+        yield {"section": "normalisation", "key": k, "value": v}
+    for k, v in s["criteria"].items():
+        if k != "constraints":
+            yield {"section": "criteria", "key": k, "value": v}
+    for k, v in s["criteria"]["constraints"].items():
+        yield {"section": "constraints", "key": k, "value": v}
