@@ -1,0 +1,1419 @@
+"""Patient-to-trial matching: which trials could this patient enter, and why not the others.
+
+The matcher reads each trial's criteria and typed constraints from the store with
+SPARQL (the same triples ``trialkg show`` and the stored queries see) and decides in
+Python with three-valued logic, so every verdict can be traced back to triples:
+
+* a constraint is a *statement* about the patient (``ecog in {0, 1}``, ``had anlotinib
+  within 90 days``) that is true, false or unknown given the patient file;
+* an inclusion criterion is ``met`` when its statements hold, ``unmet`` when the data
+  contradicts them; an exclusion criterion is ``unmet`` (it counts against the
+  patient) when its condition holds and ``met`` when the data rules it out;
+* only an ``unmet`` criterion excludes; ``unknown`` leaves the trial ``possible``.
+
+See docs/matching.md for the patient file and the rules in full.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from trialkg import iris
+from trialkg.errors import PatientError, UsageError
+
+Outcome = Literal["met", "unmet", "unknown"]
+Verdict = Literal["eligible", "possible", "excluded"]
+TV = bool | None  # three-valued truth: True, False, None (unknown)
+
+TKG = iris.TKG
+PREFIXES = f"""PREFIX tkg: <{TKG}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+# =============================================================================
+# The patient file
+# =============================================================================
+
+# Scales: ECOG 0-5, Karnofsky 0-100 in steps of 10. Approximate equivalence used
+# only when a trial states one scale and the patient file gives the other
+# (Oken et al. 1982; the conversion table most protocols reprint).
+ECOG_TO_KARNOFSKY: dict[int, frozenset[int]] = {
+    0: frozenset({90, 100}),
+    1: frozenset({70, 80}),
+    2: frozenset({50, 60}),
+    3: frozenset({30, 40}),
+    4: frozenset({10, 20}),
+    5: frozenset({0}),
+}
+
+# Lab and vital variables a patient file may give (the criteria parser's variable
+# names, see DESIGN.md "Eligibility constraints"), with the short names people type.
+LAB_ALIASES: dict[str, str] = {
+    "anc": "neutrophils",
+    "absolute_neutrophil_count": "neutrophils",
+    "neutrophil_count": "neutrophils",
+    "plt": "platelets",
+    "platelet_count": "platelets",
+    "hb": "hemoglobin",
+    "hgb": "hemoglobin",
+    "haemoglobin": "hemoglobin",
+    "wbc": "white_blood_cells",
+    "leukocytes": "white_blood_cells",
+    "cr": "creatinine",
+    "serum_creatinine": "creatinine",
+    "crcl": "creatinine_clearance",
+    "ccr": "creatinine_clearance",
+    "egfr_renal": "gfr",
+    "tbil": "bilirubin",
+    "total_bilirubin": "bilirubin",
+    "sgot": "ast",
+    "sgpt": "alt",
+    "alb": "albumin",
+    "sbp": "blood_pressure_systolic",
+    "dbp": "blood_pressure_diastolic",
+    "systolic_blood_pressure": "blood_pressure_systolic",
+    "diastolic_blood_pressure": "blood_pressure_diastolic",
+    "qtcf": "qtc",
+    "ejection_fraction": "lvef",
+    "bun": "blood_urea_nitrogen",
+    "urea_nitrogen": "blood_urea_nitrogen",
+    "fbg": "fasting_glucose",
+    "fasting_blood_glucose": "fasting_glucose",
+    "aptt": "aptt",
+    "ptt": "aptt",
+}
+KNOWN_LABS: frozenset[str] = frozenset(
+    {
+        "neutrophils", "platelets", "hemoglobin", "white_blood_cells", "lymphocytes",
+        "creatinine", "creatinine_clearance", "gfr", "bilirubin", "direct_bilirubin",
+        "ast", "alt", "alkaline_phosphatase", "albumin", "inr", "aptt", "pt",
+        "lvef", "qtc", "blood_pressure_systolic", "blood_pressure_diastolic",
+        "blood_urea_nitrogen", "fasting_glucose", "glucose", "hba1c", "tsh",
+        "urine_protein", "proteinuria", "potassium", "sodium", "calcium", "magnesium",
+        "amylase", "lipase", "ldh", "cea", "psa", "testosterone", "weight", "bmi",
+        "heart_rate", "oxygen_saturation", "temperature", "hbv_dna", "hcv_rna",
+        "cd4", "troponin", "bnp", "fev1", "dlco",
+    }
+)
+
+# Yes/no facts about the patient (DESIGN.md shows cns_metastases, pregnant,
+# measurable_disease; amputee decides ECOG exceptions). A closed list so a typo is
+# reported instead of silently never matching.
+KNOWN_FLAGS: frozenset[str] = frozenset(
+    {
+        "amputee", "cns_metastases", "brain_metastases", "leptomeningeal_disease",
+        "liver_metastases", "bone_metastases", "lung_metastases", "measurable_disease",
+        "evaluable_disease", "pregnant", "breastfeeding", "childbearing_potential",
+        "contraception", "consent", "healthy_volunteer", "hiv", "hepatitis_b",
+        "hepatitis_c", "active_infection", "autoimmune_disease", "uncontrolled_hypertension",
+        "other_malignancy", "pulmonary_lesion", "resectable", "metastatic",
+        "locally_advanced", "recurrent", "refractory", "bleeding", "thrombosis",
+        "heart_failure", "myocardial_infarction", "arrhythmia", "interstitial_lung_disease",
+        "organ_transplant", "prior_radiotherapy", "prior_surgery", "prior_chemotherapy",
+        "able_to_swallow", "unresolved_toxicity",
+    }
+)
+# A flag that implies another: brain metastases are CNS metastases.
+FLAG_IMPLIES: dict[str, str] = {"brain_metastases": "cns_metastases", "leptomeningeal_disease": "cns_metastases"}
+
+PATIENT_KEYS = frozenset(
+    {
+        "id", "description", "age_years", "sex", "ecog", "karnofsky",
+        "life_expectancy_months", "conditions", "prior_therapies", "labs",
+        "biomarkers", "flags",
+    }
+)
+THERAPY_KEYS = frozenset({"drug", "drug_class", "weeks_since_last_dose", "duration_weeks"})
+LAB_KEYS = frozenset({"value", "unit", "uln", "lln"})
+BIOMARKER_KEYS = frozenset({"gene", "variant", "status", "kind", "assay", "value"})
+BIOMARKER_STATUS = ("positive", "negative")
+
+
+@dataclass(frozen=True)
+class PriorTherapy:
+    """One prior treatment; ``drug`` and ``drug_class`` are the names as written."""
+
+    drug: str | None = None
+    drug_class: str | None = None
+    weeks_since_last_dose: float | None = None
+    duration_weeks: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.drug or self.drug_class or "?"
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A lab value: absolute in a UCUM ``unit``, or a multiple of ULN/LLN (``relative_to``)."""
+
+    value: float
+    unit: str | None
+    relative_to: str | None = None  # "ULN" or "LLN" when the value is a multiple
+    uln: float | None = None  # the upper limit of normal, in ``unit``
+    lln: float | None = None
+
+    def multiple_of(self, reference: str) -> float | None:
+        """This value as a multiple of ULN or LLN, when the file says enough."""
+        if self.relative_to == reference:
+            return self.value
+        if self.relative_to is None:
+            limit = self.uln if reference == "ULN" else self.lln
+            if limit:
+                return self.value / limit
+        return None
+
+    def describe(self) -> str:
+        if self.relative_to:
+            return f"{_num(self.value)} x {self.relative_to}"
+        return f"{_num(self.value)} {self.unit or ''}".strip()
+
+
+@dataclass(frozen=True)
+class PatientBiomarker:
+    gene: str
+    variant: str | None = None
+    status: str = "positive"
+    kind: str | None = None
+
+
+@dataclass
+class Patient:
+    """A validated patient file. ``None`` means "not given": the matcher cannot decide on it."""
+
+    id: str | None = None
+    age_years: float | None = None
+    sex: str | None = None  # FEMALE or MALE
+    ecog: int | None = None
+    karnofsky: int | None = None
+    life_expectancy_months: float | None = None
+    conditions: list[str] | None = None
+    prior_therapies: list[PriorTherapy] | None = None
+    labs: dict[str, Lab] = field(default_factory=dict)
+    biomarkers: list[PatientBiomarker] | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+
+    def flag(self, name: str) -> TV:
+        """A yes/no fact, including what other flags imply (brain metastases are CNS ones)."""
+        value = self.flags.get(name)
+        if value is not None:
+            return value
+        implied = [k for k, v in FLAG_IMPLIES.items() if v == name and self.flags.get(k) is True]
+        return True if implied else None
+
+
+def load_patient(path: str | Path) -> Patient:
+    """Read and validate a patient JSON file (``-`` reads stdin)."""
+    name = str(path)
+    try:
+        text = sys.stdin.read() if name == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PatientError(f"cannot read the patient file: {exc.strerror or exc}", file=name) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PatientError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name) from exc
+    return parse_patient(data, file=name)
+
+
+def parse_patient(data: Any, *, file: str | None = None) -> Patient:
+    """Validate a decoded patient document: unknown keys, wrong types, impossible values."""
+
+    def fail(fld: str, message: str) -> PatientError:
+        return PatientError(message, file=file, field=fld)
+
+    if not isinstance(data, dict):
+        raise fail("(top level)", f"must be a JSON object, got {_json_type(data)}")
+    unknown = sorted(set(data) - PATIENT_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (known keys: {', '.join(sorted(PATIENT_KEYS))})")
+
+    p = Patient()
+    p.id = _opt_str(data, "id", fail)
+    _opt_str(data, "description", fail)
+    p.age_years = _opt_number(data, "age_years", fail, low=0, high=130)
+    if data.get("sex") is not None:
+        sex = data["sex"]
+        if not isinstance(sex, str) or sex.strip().upper() not in ("FEMALE", "MALE"):
+            raise fail("sex", f"must be FEMALE or MALE, got {json.dumps(sex)}")
+        p.sex = sex.strip().upper()
+    p.ecog = _opt_int(data, "ecog", fail, low=0, high=5)
+    p.karnofsky = _opt_int(data, "karnofsky", fail, low=0, high=100)
+    if p.karnofsky is not None and p.karnofsky % 10:
+        raise fail("karnofsky", f"must be a multiple of 10 (0-100), got {p.karnofsky}")
+    p.life_expectancy_months = _opt_number(data, "life_expectancy_months", fail, low=0, high=1200)
+
+    if data.get("conditions") is not None:
+        conds = data["conditions"]
+        if not isinstance(conds, list) or not all(isinstance(c, str) and c.strip() for c in conds):
+            raise fail("conditions", "must be a list of non-empty strings")
+        p.conditions = [c.strip() for c in conds]
+
+    if data.get("prior_therapies") is not None:
+        p.prior_therapies = _parse_therapies(data["prior_therapies"], fail)
+    if data.get("labs") is not None:
+        p.labs = _parse_labs(data["labs"], fail)
+    if data.get("biomarkers") is not None:
+        p.biomarkers = _parse_biomarkers(data["biomarkers"], fail)
+    if data.get("flags") is not None:
+        flags = data["flags"]
+        if not isinstance(flags, dict):
+            raise fail("flags", f"must be an object of name: true/false, got {_json_type(flags)}")
+        for name, value in flags.items():
+            if name not in KNOWN_FLAGS:
+                raise fail(f"flags.{name}", f"unknown flag (known flags: {', '.join(sorted(KNOWN_FLAGS))})")
+            if value is None:
+                continue
+            if not isinstance(value, bool):
+                raise fail(f"flags.{name}", f"must be true or false, got {json.dumps(value)}")
+            p.flags[name] = value
+    if p.sex == "MALE" and p.flags.get("pregnant") is True:
+        raise fail("flags.pregnant", "a MALE patient cannot be pregnant")
+    return p
+
+
+def _parse_therapies(items: Any, fail: Any) -> list[PriorTherapy]:
+    if not isinstance(items, list):
+        raise fail("prior_therapies", f"must be a list of objects, got {_json_type(items)}")
+    out = []
+    for i, item in enumerate(items):
+        where = f"prior_therapies[{i}]"
+        if not isinstance(item, dict):
+            raise fail(where, f"must be an object, got {_json_type(item)}")
+        unknown = sorted(set(item) - THERAPY_KEYS)
+        if unknown:
+            raise fail(f"{where}.{unknown[0]}", f"unknown key (known keys: {', '.join(sorted(THERAPY_KEYS))})")
+        drug = _opt_str(item, "drug", fail, prefix=where)
+        drug_class = _opt_str(item, "drug_class", fail, prefix=where)
+        if not drug and not drug_class:
+            raise fail(where, "needs a 'drug' or a 'drug_class'")
+        weeks = _opt_number(item, "weeks_since_last_dose", fail, low=0, high=5200, prefix=where)
+        duration = _opt_number(item, "duration_weeks", fail, low=0, high=5200, prefix=where)
+        out.append(PriorTherapy(drug, drug_class, weeks, duration))
+    return out
+
+
+def _parse_labs(labs: Any, fail: Any) -> dict[str, Lab]:
+    if not isinstance(labs, dict):
+        raise fail("labs", f"must be an object of name: {{value, unit}}, got {_json_type(labs)}")
+    out: dict[str, Lab] = {}
+    for raw_name, obj in labs.items():
+        where = f"labs.{raw_name}"
+        name = LAB_ALIASES.get(raw_name.strip().lower(), raw_name.strip().lower())
+        if name not in KNOWN_LABS:
+            raise fail(where, f"unknown lab or vital (known: {', '.join(sorted(KNOWN_LABS))})")
+        if not isinstance(obj, dict):
+            raise fail(where, f"must be an object with 'value' and 'unit', got {_json_type(obj)}")
+        unknown = sorted(set(obj) - LAB_KEYS)
+        if unknown:
+            raise fail(f"{where}.{unknown[0]}", f"unknown key (known keys: {', '.join(sorted(LAB_KEYS))})")
+        if "value" not in obj:
+            raise fail(f"{where}.value", "missing")
+        value = _opt_number(obj, "value", fail, low=None, high=None, prefix=where)
+        assert value is not None
+        unit_raw = obj.get("unit")
+        if unit_raw is not None and not isinstance(unit_raw, str):
+            raise fail(f"{where}.unit", f"must be a string, got {_json_type(unit_raw)}")
+        relative, unit = _parse_lab_unit(unit_raw)
+        if relative is None and unit is not None and not known_unit(unit, name):
+            raise fail(f"{where}.unit", f"unknown unit {json.dumps(unit_raw)} for {name} (use UCUM, e.g. 10*9/L, g/dL, umol/L, or 'x ULN')")
+        if value < 0:
+            raise fail(f"{where}.value", f"cannot be negative, got {_num(value)}")
+        if name in ("lvef", "oxygen_saturation") and relative is None and unit == "%" and value > 100:
+            raise fail(f"{where}.value", f"a percentage cannot exceed 100, got {_num(value)}")
+        uln = _opt_number(obj, "uln", fail, low=0, high=None, prefix=where)
+        lln = _opt_number(obj, "lln", fail, low=0, high=None, prefix=where)
+        if (uln == 0) or (lln == 0):
+            raise fail(f"{where}.{'uln' if uln == 0 else 'lln'}", "must be greater than 0")
+        if relative and (uln or lln):
+            raise fail(where, "give 'uln'/'lln' only with an absolute value, not with a multiple")
+        out[name] = Lab(value=value, unit=unit, relative_to=relative, uln=uln, lln=lln)
+    return out
+
+
+def _parse_biomarkers(items: Any, fail: Any) -> list[PatientBiomarker]:
+    if not isinstance(items, list):
+        raise fail("biomarkers", f"must be a list of objects, got {_json_type(items)}")
+    out = []
+    for i, item in enumerate(items):
+        where = f"biomarkers[{i}]"
+        if not isinstance(item, dict):
+            raise fail(where, f"must be an object, got {_json_type(item)}")
+        unknown = sorted(set(item) - BIOMARKER_KEYS)
+        if unknown:
+            raise fail(f"{where}.{unknown[0]}", f"unknown key (known keys: {', '.join(sorted(BIOMARKER_KEYS))})")
+        gene = _opt_str(item, "gene", fail, prefix=where)
+        if not gene:
+            raise fail(f"{where}.gene", "missing")
+        status = (_opt_str(item, "status", fail, prefix=where) or "positive").lower()
+        if status not in BIOMARKER_STATUS:
+            raise fail(f"{where}.status", f"must be positive or negative, got {json.dumps(item['status'])}")
+        _opt_str(item, "assay", fail, prefix=where)
+        if item.get("value") is not None:
+            _opt_number(item, "value", fail, low=None, high=None, prefix=where)
+        out.append(
+            PatientBiomarker(
+                gene=gene.strip().upper(),
+                variant=_opt_str(item, "variant", fail, prefix=where),
+                status=status,
+                kind=_opt_str(item, "kind", fail, prefix=where),
+            )
+        )
+    return out
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, fail: Any, prefix: str = "") -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise fail(f"{prefix}.{key}" if prefix else key, f"must be a string, got {_json_type(value)}")
+    return value.strip() or None
+
+
+def _opt_number(
+    obj: Mapping[str, Any], key: str, fail: Any, *, low: float | None, high: float | None, prefix: str = ""
+) -> float | None:
+    value = obj.get(key)
+    where = f"{prefix}.{key}" if prefix else key
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise fail(where, f"must be a number, got {json.dumps(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise fail(where, f"impossible value {_num(value)} (allowed {_num(low)} to {_num(high)})")
+    return float(value)
+
+
+def _opt_int(obj: Mapping[str, Any], key: str, fail: Any, *, low: int, high: int) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
+        raise fail(key, f"must be a whole number from {low} to {high}, got {json.dumps(value)}")
+    if not low <= value <= high:
+        raise fail(key, f"impossible value {_num(value)} (allowed {low} to {high})")
+    return int(value)
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
+
+
+def _num(value: float | int | None) -> str:
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+# =============================================================================
+# Units
+# =============================================================================
+
+_RELATIVE_UNIT = re.compile(r"^\s*(?:x|×|\*)?\s*(ULN|LLN)\s*$", re.IGNORECASE)
+
+
+def _parse_lab_unit(unit: str | None) -> tuple[str | None, str | None]:
+    """('ULN', None) for 'x ULN'; (None, normalised UCUM) otherwise."""
+    if unit is None or not unit.strip():
+        return None, None
+    m = _RELATIVE_UNIT.match(unit)
+    if m:
+        return m.group(1).upper(), None
+    return None, normalise_unit(unit)
+
+
+def normalise_unit(unit: str) -> str:
+    """Spellings people type folded to UCUM: '10^9/L' -> '10*9/L', 'µmol/L' -> 'umol/L'."""
+    u = unit.strip().replace("µ", "u").replace("μ", "u").replace("^", "*").replace("×", "x")
+    u = re.sub(r"\s+", "", u)
+    u = re.sub(r"^x?10\*", "10*", u)
+    aliases = {"mmhg": "mmHg", "mm[hg]": "mmHg", "cells/ul": "/uL", "cells/mm3": "/mm3", "iu/l": "U/L", "msec": "ms"}
+    return aliases.get(u.lower(), u)
+
+
+# Local fallback conversions (to a per-dimension base), used when the criteria
+# stage's converter is missing or does not know a unit. Factors are exact SI.
+_UNIT_BASE: dict[str, tuple[str, float]] = {
+    # cell counts per volume, base 10*9/L
+    "10*9/L": ("count", 1.0), "G/L": ("count", 1.0), "10*3/uL": ("count", 1.0),
+    "10*3/mm3": ("count", 1.0), "K/uL": ("count", 1.0), "/uL": ("count", 1e-3),
+    "/mm3": ("count", 1e-3), "{cells}/uL": ("count", 1e-3), "/L": ("count", 1e-9),
+    "10*6/L": ("count", 1e-3), "10*12/L": ("count", 1e3), "10*6/uL": ("count", 1e3),
+    # mass concentration, base g/L
+    "g/L": ("mass", 1.0), "g/dL": ("mass", 10.0), "mg/dL": ("mass", 1e-2), "mg/L": ("mass", 1e-3),
+    "ug/L": ("mass", 1e-6), "ng/mL": ("mass", 1e-6), "ug/dL": ("mass", 1e-5), "mg/mL": ("mass", 1.0),
+    # substance concentration, base mmol/L
+    "mmol/L": ("molar", 1.0), "umol/L": ("molar", 1e-3), "nmol/L": ("molar", 1e-6), "mol/L": ("molar", 1e3),
+    # catalytic activity, base U/L
+    "U/L": ("enzyme", 1.0), "[IU]/L": ("enzyme", 1.0), "ukat/L": ("enzyme", 60.0),
+    # others
+    "%": ("percent", 1.0), "ms": ("time", 1e-3), "s": ("time", 1.0), "mmHg": ("pressure", 1.0),
+    "mm[Hg]": ("pressure", 1.0),
+    "mL/min": ("flow", 1.0), "mL/min/{1.73_m2}": ("flow_bsa", 1.0), "mL/min/1.73m2": ("flow_bsa", 1.0),
+    "1": ("ratio", 1.0), "{ratio}": ("ratio", 1.0), "{INR}": ("ratio", 1.0),
+    "kg": ("kg", 1.0), "kg/m2": ("bmi", 1.0), "/min": ("rate", 1.0), "Cel": ("temp", 1.0),
+    "[iU]/mL": ("iu_per_ml", 1.0), "[IU]/mL": ("iu_per_ml", 1.0), "{copies}/mL": ("copies", 1.0),
+    "10*6/mL": ("count_ml", 1.0), "/mL": ("count_ml", 1e-6),
+    "a": ("years", 1.0), "mo": ("years", 1 / 12), "wk": ("years", 7 / 365.25), "d": ("years", 1 / 365.25),
+}
+# Molar masses (g/mol) for mass <-> substance conversion of common analytes.
+_MOLAR_MASS: dict[str, float] = {"creatinine": 113.12, "bilirubin": 584.66, "glucose": 180.16, "fasting_glucose": 180.16}
+
+
+def known_unit(unit: str, variable: str | None = None) -> bool:
+    """Whether the matcher can read a unit (its own table or the criteria stage's UCUM codes)."""
+    if normalise_unit(unit) in _UNIT_BASE:
+        return True
+    try:
+        from trialkg.criteria.units import ucum_code
+    except ImportError:
+        return False
+    code = ucum_code(unit)
+    return code is not None and code not in ("a", "mo", "wk", "d", "h")
+
+
+def convert(value: float, unit_from: str | None, unit_to: str | None, variable: str | None = None) -> float | None:
+    """``value`` in ``unit_to``, or None when the two units are not convertible."""
+    if unit_from is None or unit_to is None:
+        return value if unit_from == unit_to else None
+    a, b = normalise_unit(unit_from), normalise_unit(unit_to)
+    if a == b:
+        return value
+    try:
+        from trialkg.criteria.units import convert as crit_convert
+
+        result = crit_convert(value, a, b, variable=variable)
+        if result is not None:
+            return float(result)
+    except Exception:  # noqa: BLE001 - fall back to the local table below
+        pass
+    if a not in _UNIT_BASE or b not in _UNIT_BASE:
+        return None
+    (dim_a, fa), (dim_b, fb) = _UNIT_BASE[a], _UNIT_BASE[b]
+    if dim_a == dim_b:
+        return value * fa / fb
+    mm = _MOLAR_MASS.get(variable or "")
+    if mm and {dim_a, dim_b} == {"mass", "molar"}:
+        if dim_a == "mass":  # g/L -> mmol/L
+            return value * fa / mm * 1000 / fb
+        return value * fa * mm / 1000 / fb
+    return None
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def duration_days(text: str | None) -> float | None:
+    """ISO-8601 duration to days (a month is 30.4375 days): 'P3M' -> 91.3, 'P8W' -> 56."""
+    if not text:
+        return None
+    m = _DURATION.match(text.strip())
+    if not m or not any(m.groupdict().values()):
+        return None
+    g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
+    return g["y"] * 365.25 + g["mo"] * 30.4375 + g["w"] * 7 + g["d"] + g["h"] / 24 + g["mi"] / 1440 + g["s"] / 86400
+
+
+# =============================================================================
+# What the graph says: trials, criteria, constraints, drugs and classes
+# =============================================================================
+
+_CLASS_TO_TYPE = {
+    "AgeConstraint": "age", "SexConstraint": "sex", "PerformanceStatusConstraint": "performance_status",
+    "NumericConstraint": "numeric", "PriorTherapyConstraint": "prior_therapy",
+    "HistologyConstraint": "histology", "BiomarkerConstraint": "biomarker",
+    "DiseaseStateConstraint": "disease_state", "LifeExpectancyConstraint": "life_expectancy",
+    "ReproductiveConstraint": "reproductive", "ConsentConstraint": "consent",
+    "UnparsedConstraint": "unparsed",
+}
+
+
+@dataclass
+class Constraint:
+    """One constraint's triples: property local name -> values (IRIs as strings)."""
+
+    iri: str
+    props: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        t = self.one("constraintType")
+        if t:
+            return str(t)
+        for cls in self.props.get("type", []):
+            local = str(cls).rsplit("#", 1)[-1]
+            if local in _CLASS_TO_TYPE:
+                return _CLASS_TO_TYPE[local]
+        return "unparsed"
+
+    def one(self, name: str) -> Any:
+        values = self.props.get(name)
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[Any]:
+        return list(self.props.get(name, []))
+
+    def num(self, name: str) -> float | None:
+        v = self.one(name)
+        try:
+            return float(v) if v is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def detail(self) -> dict[str, Any]:
+        raw = self.one("detail")
+        if not raw:
+            return {}
+        try:
+            d = json.loads(raw)
+        except (TypeError, ValueError):
+            return {}
+        return d if isinstance(d, dict) else {}
+
+
+@dataclass
+class Criterion:
+    iri: str
+    id: str
+    section: str  # inclusion | exclusion
+    text: str
+    negated: bool = False
+    position: int = 0
+    constraints: list[Constraint] = field(default_factory=list)
+
+
+@dataclass
+class TrialFacts:
+    """What the graph says about one trial's eligibility."""
+
+    id: str
+    iri: str
+    title: str | None = None
+    min_age_years: float | None = None
+    max_age_years: float | None = None
+    sex: str | None = None
+    criteria: list[Criterion] = field(default_factory=list)
+
+
+def _py(term: Any) -> Any:
+    """A pyoxigraph term as a plain Python value (IRIs as strings, typed literals converted)."""
+    if term is None:
+        return None
+    value = term.value
+    dt = getattr(term, "datatype", None)
+    if dt is None:
+        return value
+    local = dt.value.rsplit("#", 1)[-1]
+    if local in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"):
+        return int(value)
+    if local in ("decimal", "double", "float"):
+        return float(value)
+    if local == "boolean":
+        return value in ("true", "1")
+    return value
+
+
+def read_trials(store: Any, trial_id: str | None = None) -> list[TrialFacts]:
+    """Each trial's structured limits, criteria and constraints, read with SPARQL."""
+    # one trial: ?id is pre-bound (a substitution, never pasted into the query text)
+    bindings = {"id": _literal(trial_id)} if trial_id else None
+    trials: dict[str, TrialFacts] = {}
+    q_trials = PREFIXES + """
+SELECT ?trial ?id ?title ?minAge ?maxAge ?sex WHERE {
+  ?trial a tkg:Trial ; tkg:trialId ?id .
+  OPTIONAL { ?trial dcterms:title ?title }
+  OPTIONAL { ?trial rdfs:label ?title }
+  OPTIONAL { ?trial tkg:minimumAgeYears ?minAge }
+  OPTIONAL { ?trial tkg:maximumAgeYears ?maxAge }
+  OPTIONAL { ?trial tkg:sex ?sex }
+}"""
+    for row in store.query(q_trials, bindings):
+        tid = str(_py(row["id"]))
+        if tid in trials:
+            continue
+        trials[tid] = TrialFacts(
+            id=tid,
+            iri=row["trial"].value,
+            title=_py(row["title"]),
+            min_age_years=_as_float(_py(row["minAge"])),
+            max_age_years=_as_float(_py(row["maxAge"])),
+            sex=(str(_py(row["sex"])).upper() if row["sex"] is not None else None),
+        )
+    if not trials:
+        return []
+    by_iri = {t.iri: t for t in trials.values()}
+
+    q_criteria = PREFIXES + """
+SELECT ?id ?trial ?c ?cid ?section ?text ?negated ?position WHERE {
+  ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCriterion ?c .
+  OPTIONAL { ?c tkg:criterionId ?cid }
+  OPTIONAL { ?c tkg:section ?section }
+  OPTIONAL { ?c tkg:text ?text }
+  OPTIONAL { ?c tkg:negated ?negated }
+  OPTIONAL { ?c tkg:position ?position }
+}"""
+    crit_by_iri: dict[str, Criterion] = {}
+    for row in store.query(q_criteria, bindings):
+        c_iri = row["c"].value
+        if c_iri in crit_by_iri:
+            continue
+        trial = by_iri.get(row["trial"].value)
+        if trial is None:
+            continue
+        section = str(_py(row["section"]) or "").lower()
+        if section not in ("inclusion", "exclusion"):
+            section = "exclusion" if "/exc-" in c_iri else "inclusion"
+        crit = Criterion(
+            iri=c_iri,
+            id=str(_py(row["cid"]) or c_iri.rsplit("/", 1)[-1]),
+            section=section,
+            text=str(_py(row["text"]) or ""),
+            negated=bool(_py(row["negated"])),
+            position=_as_int(_py(row["position"])),
+        )
+        crit_by_iri[c_iri] = crit
+        trial.criteria.append(crit)
+
+    q_constraints = PREFIXES + """
+SELECT ?id ?c ?k ?p ?o WHERE {
+  ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCriterion ?c .
+  ?c tkg:hasConstraint ?k .
+  ?k ?p ?o .
+}"""
+    cons_by_iri: dict[str, Constraint] = {}
+    for row in store.query(q_constraints, bindings):
+        crit = crit_by_iri.get(row["c"].value)
+        if crit is None:
+            continue
+        k_iri = row["k"].value
+        con = cons_by_iri.get(k_iri)
+        if con is None:
+            con = cons_by_iri[k_iri] = Constraint(k_iri)
+            crit.constraints.append(con)
+        local = re.split(r"[#/]", row["p"].value)[-1]
+        value = _py(row["o"])
+        values = con.props.setdefault(local, [])
+        if value not in values:
+            values.append(value)
+    for trial in trials.values():
+        trial.criteria.sort(key=lambda c: (c.section != "inclusion", c.position, _natural(c.id)))
+        for crit in trial.criteria:
+            crit.constraints.sort(key=lambda k: _natural(k.iri))
+    return sorted(trials.values(), key=lambda t: t.id)
+
+
+def _literal(value: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.Literal(value)
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
+
+
+def _as_float(v: Any) -> float | None:
+    try:
+        return float(v) if v is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_int(v: Any) -> int:
+    try:
+        return int(v) if v is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+class DrugKnowledge:
+    """Drugs and drug classes from the reference graph, to resolve a patient's prior therapies.
+
+    A patient's drug name goes through the same normaliser as interventions (salts,
+    code names, synonyms), then to its ``tkr:drug/...`` IRI; class membership is
+    ``tkg:inDrugClass/skos:broader*`` in the graph, so the reason for a catch is a path
+    of triples.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._direct: dict[str, set[str]] = {}  # drug IRI -> tkg:inDrugClass
+        self._broader: dict[str, set[str]] = {}  # class IRI -> skos:broader
+        self._labels: dict[str, str] = {}
+        self._drug_names: dict[str, str] = {}  # lower-case name -> drug IRI
+        self._class_names: dict[str, str] = {}  # lower-case name/key -> class IRI
+        drug_ns, class_ns = iris.TKR + "drug/", iris.TKR + "drugclass/"
+        for row in store.query(PREFIXES + "SELECT ?d ?c WHERE { ?d tkg:inDrugClass ?c }"):
+            self._direct.setdefault(row["d"].value, set()).add(row["c"].value)
+        for row in store.query(PREFIXES + "SELECT ?c ?p WHERE { ?c skos:broader ?p }"):
+            if row["c"].value.startswith(class_ns):
+                self._broader.setdefault(row["c"].value, set()).add(row["p"].value)
+        q = PREFIXES + f"""
+SELECT ?x ?name ?kind WHERE {{
+  {{ ?x rdfs:label ?name BIND("label" AS ?kind) }} UNION {{ ?x skos:prefLabel ?name BIND("label" AS ?kind) }}
+  UNION {{ ?x skos:altLabel ?name BIND("alt" AS ?kind) }} UNION {{ ?x tkg:codeName ?name BIND("alt" AS ?kind) }}
+  UNION {{ ?x tkg:saltForm ?name BIND("alt" AS ?kind) }} UNION {{ ?x tkg:classKey ?name BIND("key" AS ?kind) }}
+  FILTER(STRSTARTS(STR(?x), "{drug_ns}") || STRSTARTS(STR(?x), "{class_ns}"))
+}}"""
+        for row in store.query(q):
+            x, name = row["x"].value, row["name"].value.strip()
+            table = self._drug_names if x.startswith(drug_ns) else self._class_names
+            table.setdefault(name.lower(), x)
+            if row["kind"].value == "label":
+                self._labels.setdefault(x, name)
+
+    def label(self, iri: str) -> str:
+        return self._labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
+
+    def resolve_drug(self, name: str) -> list[str]:
+        """Drug IRIs a written name stands for ('Apatinib Mesylate', 'rivoceranib' -> apatinib)."""
+        found: list[str] = []
+        try:
+            from trialkg.knowledge.normalise import normalise_intervention_name
+
+            resolution = normalise_intervention_name(name)
+            found = [iris.drug(d) for d in (getattr(resolution, "drugs", None) or [])]
+        except ImportError:
+            found = []
+        if not found:
+            hit = self._drug_names.get(name.strip().lower())
+            if hit:
+                found = [hit]
+        return found
+
+    def resolve_class(self, name: str) -> str | None:
+        key = name.strip().lower()
+        return self._class_names.get(key) or self._class_names.get(iris.slug(name))
+
+    def classes_of(self, drug_iri: str) -> set[str]:
+        """The drug's classes and all their ancestors (``tkg:inDrugClass/skos:broader*``)."""
+        out: set[str] = set()
+        for c in self._direct.get(drug_iri, set()):
+            out |= self.class_ancestors(c)
+        return out
+
+    def class_ancestors(self, class_iri: str) -> set[str]:
+        seen = {class_iri}
+        todo = [class_iri]
+        while todo:
+            for parent in self._broader.get(todo.pop(), set()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+
+# =============================================================================
+# Deciding
+# =============================================================================
+
+
+@dataclass
+class Reason:
+    criterion: str
+    text: str
+    outcome: Outcome
+    section: str
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "text": self.text, "outcome": self.outcome,
+                "section": self.section, "why": self.why}
+
+
+@dataclass
+class MatchResult:
+    trial: str
+    title: str | None
+    verdict: Verdict
+    reasons: list[Reason]
+
+    @property
+    def unmet(self) -> list[Reason]:
+        return [r for r in self.reasons if r.outcome == "unmet"]
+
+    @property
+    def unknown(self) -> list[Reason]:
+        return [r for r in self.reasons if r.outcome == "unknown"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trial": self.trial,
+            "title": self.title,
+            "verdict": self.verdict,
+            "unmet": len(self.unmet),
+            "unknown": len(self.unknown),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        rank = {"eligible": 0, "possible": 1, "excluded": 2}[self.verdict]
+        return (rank, len(self.unmet), len(self.unknown), self.trial)
+
+
+def tv_and(values: Iterable[TV]) -> TV:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def tv_or(values: Iterable[TV]) -> TV:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def tv_not(value: TV) -> TV:
+    return None if value is None else not value
+
+
+def compare(x: float, comparator: str | None, value: float | None, value2: float | None = None) -> TV:
+    """``x <comparator> value`` with a little slack for unit-conversion rounding."""
+    if value is None:
+        return None
+    eps = 1e-9 * max(1.0, abs(value))
+    op = (comparator or "").strip()
+    op = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<=", "==": "="}.get(op, op)
+    if op == ">=":
+        return x >= value - eps
+    if op == "<=":
+        return x <= value + eps
+    if op == ">":
+        return x > value + eps
+    if op == "<":
+        return x < value - eps
+    if op == "=":
+        return abs(x - value) <= eps
+    if op == "between" and value2 is not None:
+        lo, hi = sorted((value, value2))
+        return lo - eps <= x <= hi + eps
+    return None
+
+
+@dataclass
+class Statement:
+    """A constraint evaluated for one patient: does what it states hold?"""
+
+    value: TV
+    why: str
+    condition: str | None = None  # applies_if text
+    condition_value: TV = None  # does the patient meet applies_if
+    group: str = ""  # constraints of one group override each other by condition
+
+
+class Matcher:
+    """Decides one patient against trials read from a store."""
+
+    def __init__(self, patient: Patient, knowledge: DrugKnowledge) -> None:
+        self.patient = patient
+        self.knowledge = knowledge
+        self._therapy_drugs: list[tuple[PriorTherapy, list[str], set[str]]] = []
+        for t in patient.prior_therapies or []:
+            drugs = knowledge.resolve_drug(t.drug) if t.drug else []
+            classes: set[str] = set()
+            for d in drugs:
+                classes |= knowledge.classes_of(d)
+            if t.drug_class:
+                c = knowledge.resolve_class(t.drug_class)
+                if c:
+                    classes |= knowledge.class_ancestors(c)
+            self._therapy_drugs.append((t, drugs, classes))
+
+    # -- trials ----------------------------------------------------------------
+    def match(self, trial: TrialFacts) -> MatchResult:
+        reasons = [self._age_limits(trial), self._sex_limit(trial)]
+        reasons = [r for r in reasons if r is not None]
+        for crit in trial.criteria:
+            reasons.append(self.criterion(crit))
+        if any(r.outcome == "unmet" for r in reasons):
+            verdict: Verdict = "excluded"
+        elif any(r.outcome == "unknown" for r in reasons):
+            verdict = "possible"
+        else:
+            verdict = "eligible"
+        return MatchResult(trial.id, trial.title, verdict, reasons)
+
+    def _age_limits(self, trial: TrialFacts) -> Reason | None:
+        lo, hi = trial.min_age_years, trial.max_age_years
+        if lo is None and hi is None:
+            return None
+        text = f"Age {_num(lo) if lo is not None else 'any'} to {_num(hi) if hi is not None else 'any'} years (registry limits)"
+        age = self.patient.age_years
+        if age is None:
+            return Reason("age-limits", text, "unknown", "inclusion", "the patient file gives no age")
+        years = math.floor(age)
+        ok = (lo is None or years >= lo) and (hi is None or years <= hi)
+        return Reason("age-limits", text, "met" if ok else "unmet", "inclusion",
+                      f"age {_num(age)} {'within' if ok else 'outside'} {_num(lo)}-{_num(hi)} (tkg:minimumAgeYears/tkg:maximumAgeYears)")
+
+    def _sex_limit(self, trial: TrialFacts) -> Reason | None:
+        if trial.sex in (None, "", "ALL"):
+            return None
+        text = f"Sex: {trial.sex} (registry limits)"
+        if self.patient.sex is None:
+            return Reason("sex-limit", text, "unknown", "inclusion", "the patient file gives no sex")
+        ok = self.patient.sex == trial.sex
+        return Reason("sex-limit", text, "met" if ok else "unmet", "inclusion",
+                      f"patient {self.patient.sex}, trial {trial.sex} (tkg:sex)")
+
+    # -- criteria --------------------------------------------------------------
+    def criterion(self, crit: Criterion) -> Reason:
+        """A criterion's outcome: met / unmet (counts against the patient) / unknown."""
+        # What the criterion wants: its statements true (inclusion) or false (exclusion);
+        # a negation inside the text ("no prior anlotinib" as an inclusion) flips that.
+        wants_true = (crit.section == "inclusion") != crit.negated
+        parsed = [k for k in crit.constraints if k.type != "unparsed"]
+        if not parsed:
+            return Reason(crit.id, crit.text, "unknown", crit.section, "no rule understood this criterion")
+        statements = [self.constraint(k, wants_true) for k in parsed]
+        value = self._combine(statements, wants_true, crit, parsed)
+        if value is None:
+            outcome: Outcome = "unknown"
+        else:
+            outcome = "met" if value == wants_true else "unmet"
+        why = "; ".join(s.why for s in statements)
+        return Reason(crit.id, crit.text, outcome, crit.section, why)
+
+    def _combine(self, statements: list[Statement], wants_true: bool, crit: Criterion, cons: list[Constraint]) -> TV:
+        """Inclusion statements must all hold (with 'or' alternatives); any exclusion condition excludes.
+
+        Constraints that differ only by ``applies_if`` (ECOG 0-1, 0-2 for amputees;
+        AST <= 2.5 x ULN, <= 5 x ULN with liver metastases) override each other: the
+        conditional one decides for patients meeting the condition.
+        """
+        groups: dict[str, list[Statement]] = {}
+        order: list[str] = []
+        for s in statements:
+            if s.group not in groups:
+                order.append(s.group)
+            groups.setdefault(s.group, []).append(s)
+        values: list[TV] = []
+        for g in order:
+            values.append(self._group_value(groups[g], wants_true))
+        if wants_true:
+            alternatives = _or_links(crit.text, cons)
+            if alternatives and len(values) == len(cons):
+                return _and_or(values, alternatives)
+            return tv_and(values)
+        return tv_or(values)
+
+    @staticmethod
+    def _group_value(stmts: list[Statement], wants_true: bool) -> TV:
+        plain = [s for s in stmts if s.condition is None]
+        cond = [s for s in stmts if s.condition is not None]
+        if not cond:
+            return tv_and(s.value for s in plain) if wants_true else tv_or(s.value for s in plain)
+        if not plain:
+            # only conditional: "if condition then statement"
+            if wants_true:
+                return tv_and(tv_or([tv_not(s.condition_value), s.value]) for s in cond)
+            return tv_or(tv_and([s.condition_value, s.value]) for s in cond)
+        base = tv_and(s.value for s in plain) if wants_true else tv_or(s.value for s in plain)
+        applying = [s for s in cond if s.condition_value is True]
+        if applying:
+            return tv_and(s.value for s in applying) if wants_true else tv_or(s.value for s in applying)
+        if all(s.condition_value is False for s in cond):
+            return base
+        # condition unknown: decided only when both readings agree
+        undecided = [s for s in cond if s.condition_value is None]
+        alt = tv_and(s.value for s in undecided) if wants_true else tv_or(s.value for s in undecided)
+        return base if base == alt else None
+
+    # -- constraints -----------------------------------------------------------
+    def constraint(self, k: Constraint, wants_true: bool = True) -> Statement:
+        kind = k.type
+        handler = {
+            "age": self._age, "sex": self._sex, "performance_status": self._performance,
+            "numeric": self._numeric, "prior_therapy": self._prior_therapy,
+            "histology": self._histology, "biomarker": self._biomarker,
+            "disease_state": self._disease_state, "life_expectancy": self._life_expectancy,
+            "reproductive": self._reproductive, "consent": self._consent,
+        }.get(kind)
+        if handler is None:
+            st = Statement(None, f"{kind}: not decidable from a patient file")
+        else:
+            st = handler(k)
+        cond = k.one("appliesIf")
+        if cond:
+            st.condition = str(cond)
+            st.condition_value = self.applies(str(cond))
+            st.why = f"{st.why} [applies if {cond}: {_tv_word(st.condition_value)}]"
+        st.group = f"{kind}:{k.one('variable') or ''}"
+        return st
+
+    def applies(self, condition: str) -> TV:
+        """Does the patient meet an ``applies_if`` condition ('amputee', 'liver metastases', 'men')?"""
+        c = condition.strip().lower()
+        words = set(re.findall(r"[a-z]+", c))
+        if words & {"male", "men", "man", "males"}:
+            return None if self.patient.sex is None else self.patient.sex == "MALE"
+        if words & {"female", "women", "woman", "females"}:
+            return None if self.patient.sex is None else self.patient.sex == "FEMALE"
+        if words & {"amputee", "amputees", "amputation", "amputated"}:
+            return self.patient.flag("amputee")
+        if "liver" in words or "hepatic" in words:
+            return self.patient.flag("liver_metastases")
+        if "bone" in words:
+            return self.patient.flag("bone_metastases")
+        if words & {"brain", "cns"}:
+            return self.patient.flag("cns_metastases")
+        flag = iris.slug(c).replace("-", "_")
+        return self.patient.flag(flag) if flag in KNOWN_FLAGS else None
+
+    def _age(self, k: Constraint) -> Statement:
+        age = self.patient.age_years
+        if age is None:
+            return Statement(None, "age unknown")
+        unit = normalise_unit(str(k.one("unit") or "a"))
+        per_year = {"a": 1.0, "mo": 12.0, "wk": 365.25 / 7, "d": 365.25}.get(unit, 1.0)
+        x = math.floor(age * per_year)
+        v = compare(x, k.one("comparator"), k.num("value"), k.num("value2"))
+        return Statement(v, f"age {_num(age)} {_cmp_text(k)}: {_tv_word(v)}")
+
+    def _sex(self, k: Constraint) -> Statement:
+        wanted = {str(v).upper() for v in k.all("value") + k.all("sex") if v is not None}
+        if not wanted:
+            span = str(k.one("span") or "").lower()
+            if re.search(r"\b(women|female|females|woman)\b", span):
+                wanted.add("FEMALE")
+            if re.search(r"\b(men|male|males|man)\b", span):
+                wanted.add("MALE")
+        wanted = {"FEMALE" if w.startswith("F") else "MALE" if w.startswith("M") else w for w in wanted}
+        if not wanted or "ALL" in wanted:
+            return Statement(True if "ALL" in wanted else None, f"sex {', '.join(sorted(wanted)) or '?'}")
+        if self.patient.sex is None:
+            return Statement(None, "sex unknown")
+        v = self.patient.sex in wanted
+        return Statement(v, f"sex {self.patient.sex} in {{{', '.join(sorted(wanted))}}}: {_tv_word(v)}")
+
+    def _performance(self, k: Constraint) -> Statement:
+        scale = str(k.one("variable") or "ecog").lower()
+        allowed = {int(v) for v in k.all("allowedValue") if v is not None}
+        if scale == "karnofsky":
+            if self.patient.karnofsky is not None:
+                candidates = {self.patient.karnofsky}
+            elif self.patient.ecog is not None:
+                candidates = set(ECOG_TO_KARNOFSKY[self.patient.ecog])
+            else:
+                return Statement(None, "Karnofsky and ECOG unknown")
+            shown = f"Karnofsky {self.patient.karnofsky}" if self.patient.karnofsky is not None else f"ECOG {self.patient.ecog} (Karnofsky {'/'.join(map(str, sorted(candidates)))})"
+        else:
+            if self.patient.ecog is not None:
+                candidates = {self.patient.ecog}
+            elif self.patient.karnofsky is not None:
+                candidates = {e for e, ks in ECOG_TO_KARNOFSKY.items() if self.patient.karnofsky in ks}
+            else:
+                return Statement(None, "ECOG unknown")
+            shown = f"ECOG {self.patient.ecog}" if self.patient.ecog is not None else f"Karnofsky {self.patient.karnofsky} (ECOG {'/'.join(map(str, sorted(candidates)))})"
+        if allowed:
+            results = {c in allowed for c in candidates}
+            rule = f"allowed {{{', '.join(map(str, sorted(allowed)))}}}"
+        elif k.one("comparator"):
+            results = {compare(c, k.one("comparator"), k.num("value"), k.num("value2")) for c in candidates}
+            rule = _cmp_text(k)
+        else:
+            return Statement(None, f"{scale}: no allowed values in the graph")
+        v: TV = results.pop() if len(results) == 1 else None
+        return Statement(v, f"{shown} {rule}: {_tv_word(v)}")
+
+    def _numeric(self, k: Constraint) -> Statement:
+        var = str(k.one("variable") or "")
+        var = LAB_ALIASES.get(var, var)
+        lab = self.patient.labs.get(var)
+        if lab is None:
+            return Statement(None, f"{var or 'value'} unknown")
+        comparator, value, value2 = k.one("comparator"), k.num("value"), k.num("value2")
+        relative = k.one("relativeTo")
+        if relative:
+            ref = str(relative).upper()
+            x = lab.multiple_of(ref)
+            if x is None:
+                return Statement(None, f"{var} {lab.describe()}: no {ref} given to compare with {_cmp_text(k)}")
+            v = compare(x, comparator, value, value2)
+            return Statement(v, f"{var} {_num(round(x, 3))} x {ref} {_cmp_text(k)}: {_tv_word(v)}")
+        if lab.relative_to:
+            return Statement(None, f"{var} given as {lab.describe()}, the criterion needs an absolute value ({_cmp_text(k)})")
+        unit = k.one("unit")
+        x = convert(lab.value, lab.unit, str(unit), var) if unit else (lab.value if lab.unit is None else None)
+        if x is None and k.one("canonicalUnit") is not None and k.num("canonicalValue") is not None:
+            cu = str(k.one("canonicalUnit"))
+            x2 = convert(lab.value, lab.unit, cu, var)
+            if x2 is not None:
+                # the canonical value carries the threshold; value2 scales with it
+                scale = (k.num("canonicalValue") or 0) / value if value else 1.0
+                v = compare(x2, comparator, k.num("canonicalValue"), value2 * scale if value2 is not None else None)
+                return Statement(v, f"{var} {lab.describe()} = {_num(round(x2, 4))} {cu} {comparator} {_num(k.num('canonicalValue'))} {cu}: {_tv_word(v)}")
+        if x is None:
+            return Statement(None, f"{var} {lab.describe()}: cannot convert to {unit or 'the criterion unit'}")
+        v = compare(x, comparator, value, value2)
+        conv = f" = {_num(round(x, 4))} {unit}" if unit and lab.unit and normalise_unit(lab.unit) != normalise_unit(str(unit)) else ""
+        return Statement(v, f"{var} {lab.describe()}{conv} {_cmp_text(k)}: {_tv_word(v)}")
+
+    def _prior_therapy(self, k: Constraint) -> Statement:
+        drugs = [str(d) for d in k.all("priorDrug")]
+        classes = [str(c) for c in k.all("priorDrugClass")]
+        names = [self.knowledge.label(x) for x in drugs + classes]
+        what = " / ".join(names) or "prior therapy"
+        window_days = k.num("windowDays")
+        if window_days is None:
+            window_days = duration_days(k.one("window"))
+        min_days = duration_days(k.one("minExposure"))
+        span = f"{k.one('span') or ''} {json.dumps(k.detail())}".lower()
+        strict_min = bool(re.search(r"more than|longer than|over|exceed|>(?!=)", span))
+        if not drugs and not classes:
+            return Statement(None, f"{what}: no drug or class in the graph")
+        if self.patient.prior_therapies is None:
+            return Statement(None, f"prior therapies unknown ({what})")
+        results: list[TV] = []
+        notes: list[str] = []
+        for therapy, t_drugs, t_classes in self._therapy_drugs:
+            hit = self._therapy_hits(therapy, t_drugs, t_classes, drugs, classes)
+            if hit is False:
+                continue
+            parts = [therapy.label]
+            value: TV = hit
+            if window_days is not None:
+                if therapy.weeks_since_last_dose is None:
+                    within: TV = None
+                else:
+                    within = therapy.weeks_since_last_dose * 7 <= window_days + 1e-9
+                parts.append(f"last dose {_num(therapy.weeks_since_last_dose)} wk ago vs window {_num(round(window_days))} d: {_tv_word(within)}")
+                value = tv_and([value, within])
+            if min_days is not None:
+                if therapy.duration_weeks is None:
+                    long_enough: TV = None
+                else:
+                    d = therapy.duration_weeks * 7
+                    long_enough = d > min_days + 1e-9 if strict_min else d >= min_days - 1e-9
+                parts.append(f"{_num(therapy.duration_weeks)} wk vs {'more than ' if strict_min else 'at least '}{_num(round(min_days))} d: {_tv_word(long_enough)}")
+                value = tv_and([value, long_enough])
+            if hit is None:
+                parts.append("class of this drug unknown")
+            results.append(value)
+            notes.append(", ".join(parts))
+        v = tv_or(results) if results else False
+        detail = "; ".join(notes) if notes else "no matching prior therapy"
+        return Statement(v, f"prior {what}: {detail}: {_tv_word(v)}")
+
+    def _therapy_hits(self, therapy: PriorTherapy, t_drugs: list[str], t_classes: set[str],
+                      drugs: list[str], classes: list[str]) -> TV:
+        """Is this prior therapy one of the constraint's drugs or in one of its classes?"""
+        if set(t_drugs) & set(drugs):
+            return True
+        if t_classes & set(classes):
+            return True
+        if not t_drugs and therapy.drug and not therapy.drug_class:
+            # a name nothing resolves: it is not a named drug, its class is unknown
+            return None if classes else False
+        if therapy.drug_class and not therapy.drug:
+            # only a class known: a narrower constraint class or a named drug might be it
+            c = self.knowledge.resolve_class(therapy.drug_class)
+            if c is None:
+                return None
+            for wanted in classes:
+                if c in self.knowledge.class_ancestors(wanted):
+                    return None  # patient's class is broader than the excluded one
+            for d in drugs:
+                if c in self.knowledge.classes_of(d):
+                    return None
+            return False
+        return False
+
+    def _histology(self, k: Constraint) -> Statement:
+        included = [str(h) for h in k.all("histology")]
+        excluded = [str(h) for h in k.all("excludedHistology")]
+        if self.patient.conditions is None:
+            return Statement(None, "conditions unknown")
+        conds = self.patient.conditions
+        if any(_histology_matches(c, h) for c in conds for h in excluded):
+            return Statement(False, f"{', '.join(conds)} is an excluded type")
+        if any(_histology_matches(c, h) for c in conds for h in included):
+            return Statement(True, f"{', '.join(conds)} is an included type")
+        if included:
+            return Statement(None, f"{', '.join(conds)} not among the named types")
+        return Statement(True if excluded else None, f"{', '.join(conds)} not among the excluded types")
+
+    def _biomarker(self, k: Constraint) -> Statement:
+        genes = {str(g).upper() for g in k.all("geneSymbol")}
+        variants = [str(v) for v in k.all("variant")]
+        label = " ".join(sorted(genes) + variants) or "biomarker"
+        if not genes:
+            return Statement(None, f"{label}: no gene in the graph")
+        if self.patient.biomarkers is None:
+            return Statement(None, f"{label}: patient biomarkers unknown")
+        results: list[TV] = []
+        for b in self.patient.biomarkers:
+            if b.gene not in genes:
+                continue
+            if variants:
+                if b.variant is None:
+                    same: TV = None
+                else:
+                    same = any(_same_variant(b.variant, v) for v in variants)
+                    if same is False and b.status == "positive":
+                        same = None  # another variant of the gene says nothing about this one
+            else:
+                same = True
+            results.append(tv_and([same, b.status == "positive"]) if same is not None else None)
+        v = tv_or(results) if results else None
+        required = k.one("required")
+        if required is False:
+            v = tv_not(v)
+        return Statement(v, f"{label}{' absent' if required is False else ''}: {_tv_word(v)}")
+
+    def _disease_state(self, k: Constraint) -> Statement:
+        state = str(k.one("state") or k.one("variable") or "").lower()
+        state = iris.slug(state).replace("-", "_") if state else ""
+        if state == "measurable":
+            state = "measurable_disease"
+        if state in ("brain_metastases",):
+            value = self.patient.flag("brain_metastases")
+            if value is None and self.patient.flag("cns_metastases") is False:
+                value = False
+        elif state in KNOWN_FLAGS:
+            value = self.patient.flag(state)
+        else:
+            return Statement(None, f"{state or 'disease state'}: not in the patient file vocabulary")
+        required = k.one("required")
+        v = tv_not(value) if required is False else value
+        return Statement(v, f"{state}{' absent' if required is False else ''}: {_tv_word(v)}")
+
+    def _life_expectancy(self, k: Constraint) -> Statement:
+        months = self.patient.life_expectancy_months
+        if months is None:
+            return Statement(None, "life expectancy unknown")
+        unit = normalise_unit(str(k.one("unit") or "mo"))
+        factor = {"mo": 1.0, "wk": 12 / 52.1775, "d": 12 / 365.25, "a": 12.0}.get(unit)
+        if factor is None:
+            return Statement(None, f"life expectancy unit {unit} unknown")
+        value, value2 = k.num("value"), k.num("value2")
+        v = compare(months, k.one("comparator"), value * factor if value is not None else None,
+                    value2 * factor if value2 is not None else None)
+        return Statement(v, f"life expectancy {_num(months)} months {_cmp_text(k)}: {_tv_word(v)}")
+
+    def _reproductive(self, k: Constraint) -> Statement:
+        state = str(k.one("state") or k.one("variable") or "").lower()
+        span = str(k.one("span") or "").lower()
+        for flag, words in (("pregnant", ("pregnan",)), ("breastfeeding", ("breastfeed", "breast-feed", "lactat", "nursing"))):
+            if flag in state or (not state and any(w in span for w in words)):
+                value = self.patient.flag(flag)
+                if value is None and self.patient.sex == "MALE":
+                    value = False
+                required = k.one("required")
+                v = tv_not(value) if required is False else value
+                return Statement(v, f"{flag}{' absent' if required is False else ''}: {_tv_word(v)}")
+        if self.patient.sex == "MALE" and re.search(r"\b(women|female|woman)\b", span) and not re.search(r"\b(men|male|man)\b", span):
+            return Statement(True, "applies to women only; patient is MALE")
+        return Statement(None, "contraception / childbearing potential: not decidable from the patient file")
+
+    def _consent(self, k: Constraint) -> Statement:
+        v = self.patient.flag("consent")
+        return Statement(v, f"informed consent: {_tv_word(v)}")
+
+
+def _or_links(text: str, cons: Sequence[Constraint]) -> list[bool] | None:
+    """For consecutive constraints, whether the text joins them with 'or' (alternatives)."""
+    spans = [str(k.one("span") or "") for k in cons]
+    if len(cons) < 2 or not all(spans):
+        return None
+    low = text.lower()
+    positions = []
+    start = 0
+    for s in spans:
+        i = low.find(s.lower(), start)
+        if i < 0:
+            i = low.find(s.lower())
+        if i < 0:
+            return None
+        positions.append((i, i + len(s)))
+        start = i
+    links = []
+    for (_a0, a1), (b0, _b1) in zip(positions, positions[1:], strict=False):
+        between = low[a1:b0] if b0 >= a1 else ""
+        links.append(bool(re.search(r"\bor\b", between)) and not re.search(r"\band\b(?!/)", between) and ";" not in between)
+    return links
+
+
+def _and_or(values: list[TV], or_links: list[bool]) -> TV:
+    """AND of OR-groups, where or_links[i] joins values i and i+1 with 'or'."""
+    groups: list[list[TV]] = [[values[0]]]
+    for v, link in zip(values[1:], or_links, strict=False):
+        if link:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return tv_and(tv_or(g) for g in groups)
+
+
+def _histology_matches(condition: str, histology: str) -> bool:
+    """'leiomyosarcoma' matches 'leiomyosarcoma'; 'uterine leiomyosarcoma' matches it too."""
+    c = set(re.findall(r"[a-z0-9]+", condition.lower()))
+    h = set(re.findall(r"[a-z0-9]+", histology.lower())) - {"and", "of", "the", "or"}
+    return bool(h) and h <= c
+
+
+def _same_variant(a: str, b: str) -> bool:
+    rs_a, rs_b = re.findall(r"rs\d+", a.lower()), re.findall(r"rs\d+", b.lower())
+    if rs_a and rs_b:
+        return bool(set(rs_a) & set(rs_b))
+    norm = lambda s: re.sub(r"[\s_\\]+", "", s.lower()).replace("&gt;", ">")  # noqa: E731
+    return norm(a) == norm(b) or norm(a) in norm(b) or norm(b) in norm(a)
+
+
+def _cmp_text(k: Constraint) -> str:
+    comp = k.one("comparator") or "?"
+    value, value2 = k.num("value"), k.num("value2")
+    rel = k.one("relativeTo")
+    unit = f" x {rel}" if rel else (f" {k.one('unit')}" if k.one("unit") else "")
+    if comp == "between":
+        return f"between {_num(value)} and {_num(value2)}{unit}"
+    return f"{comp} {_num(value)}{unit}"
+
+
+def _tv_word(v: TV) -> str:
+    return {True: "yes", False: "no", None: "unknown"}[v]
+
+
+# =============================================================================
+# Entry points
+# =============================================================================
+
+
+def match_store(store: Any, patient: Patient, trial_id: str | None = None) -> list[MatchResult]:
+    """Every trial in the store (or one), decided for ``patient``, most promising first."""
+    trials = read_trials(store, trial_id)
+    if trial_id and not trials:
+        raise UsageError(f"no trial {trial_id!r} in the store", field="--trial")
+    matcher = Matcher(patient, DrugKnowledge(store))
+    return sort_results(matcher.match(t) for t in trials)
+
+
+def sort_results(results: Iterable[MatchResult]) -> list[MatchResult]:
+    """Eligible first, then possible with the fewest unknowns, then excluded."""
+    return sorted(results, key=lambda r: r.sort_key())
+
+
+def decidable_share(results: Iterable[MatchResult]) -> tuple[int, int]:
+    """(decided criteria, all criteria) over results: how much the graph let the matcher decide."""
+    decided = total = 0
+    for r in results:
+        for reason in r.reasons:
+            total += 1
+            decided += reason.outcome != "unknown"
+    return decided, total
