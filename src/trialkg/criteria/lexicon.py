@@ -1,0 +1,160 @@
+"""Word lists the criteria rules match against: analytes, scales, conditions, states.
+
+Kept apart from the rules so a newcomer can add a synonym without reading a regex
+engine. Every entry is a regex fragment (case-insensitive unless noted) matched on
+word boundaries; the first element is the stable variable name used in constraints.
+"""
+
+from __future__ import annotations
+
+# Lab and vital variables: name -> synonyms. Abbreviations that are also common words
+# are matched case-sensitively (see CASE_SENSITIVE).
+VARIABLES: dict[str, list[str]] = {
+    "neutrophils": [
+        r"absolute neutrophils? counts?", r"neutrophils?(?: granulocytes?)?(?: counts?)?(?: absolute(?: value| counts?)?)?",
+        r"neutrophil absolute (?:value|counts?)", r"absolute granulocyte counts?", r"granulocytes?(?: counts?)?",
+        r"ANC", r"AGC", r"neutrophile?s?",
+    ],
+    "platelets": [r"platelets?(?: counts?)?", r"thrombocytes?(?: counts?)?", r"PLTs?", r"PLAT"],
+    "hemoglobin": [r"ha?emoglobin(?: concentration| levels?)?", r"Hg?b", r"HB", r"HGB"],
+    "wbc": [r"white blood cells?(?: counts?)?", r"WBC(?: counts?)?", r"leukocytes?(?: counts?)?", r"leucocytes?(?: counts?)?"],
+    "lymphocytes": [r"(?:absolute )?lymphocytes?(?: counts?)?", r"ALC"],
+    "creatinine_clearance": [
+        r"(?:estimated |calculated |measured |endogenous )?creatinine clearances?", r"Cr ?Cl", r"CCr", r"CLcr",
+        r"clearance of creatinine",
+    ],
+    "egfr": [r"e?GFR", r"(?:estimated )?glomerular filtration rates?"],
+    "creatinine": [r"(?:serum |plasma |blood )?creatinine(?! clearance)(?: levels?)?", r"S?Cr(?! ?Cl)", r"SCr"],
+    "bilirubin": [r"(?:total |serum |blood )?bilirubin(?: levels?)?", r"T\.? ?BIL", r"TBIL", r"BIL", r"TB"],
+    "ast": [
+        r"aspartate (?:amino ?)?transferase", r"aspartate aminotransaminase", r"AST", r"SGOT",
+        r"aspartate transaminase", r"glutamic[- ]oxaloacetic transaminase",
+    ],
+    "alt": [
+        r"alanine (?:amino ?)?transferase", r"alanine transaminase", r"ALT", r"SGPT",
+        r"glutamic[- ]pyruvic transaminase", r"glutamic aminotransferase",
+    ],
+    "alp": [r"alkaline phosphatase", r"ALP", r"AKP"],
+    "albumin": [r"(?:serum )?albumin", r"ALB"],
+    "inr": [r"INR", r"international normali[sz]ed ratio", r"international standardi[sz]ed ratio"],
+    "aptt": [r"a?PTT", r"(?:activated )?partial(?:ly activated)? thromboplastin time", r"partially activated \w+ time"],
+    "pt": [r"PT", r"prothrombin time"],
+    "lvef": [r"LVEF", r"(?:left ventricular )?ejection fraction", r"EF"],
+    "qtc": [
+        r"QTc[FB]?(?: intervals?)?", r"corrected QT(?: intervals?)?(?: \(QTc[FB]?\))?", r"QT ?c(?:orrected)?",
+        r"Fridericia[- ]corrected QT(?: intervals?)?", r"QT intervals?",
+    ],
+    "blood_pressure_systolic": [r"systolic(?: blood)?(?: pressures?)?", r"SBP"],
+    "blood_pressure_diastolic": [r"diastolic(?: blood)?(?: pressures?)?", r"DBP"],
+    "glucose": [r"(?:fasting )?(?:blood |plasma |serum )?glucose", r"FBG", r"FPG", r"blood sugar"],
+    "hba1c": [r"HbA1c", r"h(?:a)?emoglobin A1c", r"glycated h(?:a)?emoglobin", r"A1c"],
+    "potassium": [r"potassium", r"K\+"],
+    "magnesium": [r"magnesium", r"Mg"],
+    "calcium": [r"(?:corrected )?(?:serum )?calcium", r"Ca"],
+    "sodium": [r"sodium", r"Na"],
+    "urine_protein": [
+        r"(?:24[- ]hours? )?urin(?:e|ary) proteins?(?: quantitation| quantification| levels?)?",
+        r"proteinuria", r"UPCR", r"urine protein[- ]to[- ]creatinine ratio",
+    ],
+    "psa": [r"PSA", r"prostate[- ]specific antigen"],
+    "bmi": [r"BMI", r"body mass index"],
+    "weight": [r"(?:body )?weight"],
+    "ldh": [r"LDH", r"lactate dehydrogenase"],
+    "tsh": [r"TSH", r"thyroid[- ]stimulating hormone"],
+    "testosterone": [r"(?:serum )?testosterone(?: levels?)?"],
+    "cd4": [r"CD4\+?(?: T[- ]cells?)?(?: counts?)?"],
+    "fev1": [r"FEV1"],
+    "dlco": [r"DLCO"],
+    "oxygen_saturation": [r"(?:oxygen|O2) saturation", r"SpO2", r"SaO2"],
+    "heart_rate": [r"heart rate", r"pulse(?: rate)?"],
+    "amylase": [r"amylase"],
+    "lipase": [r"lipase"],
+    "bun": [r"BUN", r"blood urea nitrogen", r"urea"],
+    "uric_acid": [r"uric acid"],
+}
+
+# Abbreviations matched case-sensitively (they collide with English words or units).
+CASE_SENSITIVE = {
+    "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)", "SCr",
+    "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
+    "SBP", "DBP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
+    "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
+}
+
+# Variables measured at the bedside rather than in a lab (category "vital").
+VITALS = {"blood_pressure_systolic", "blood_pressure_diastolic", "heart_rate", "weight", "bmi", "oxygen_saturation"}
+
+# Conditions under which a threshold applies ("... with liver metastases").
+CONDITIONS: list[tuple[str, str]] = [
+    ("liver metastases", r"liver metastas[ie]s|hepatic metastas[ie]s|liver (?:involvement|mets)|hepatic involvement|metastatic (?:liver|hepatic) disease|tumou?r (?:involvement of|infiltration of|involving) the liver"),
+    ("bone metastases", r"bone metastas[ie]s|bone involvement"),
+    ("gilbert syndrome", r"gilbert'?s?(?: syndrome| disease)?"),
+    ("amputee", r"amput\w*"),
+    ("male", r"\bmen\b|\bmales?\b"),
+    ("female", r"\bwomen\b|\bfemales?\b"),
+    ("bone marrow involvement", r"(?:bone )?marrow (?:involvement|infiltration)"),
+]
+
+# Disease and comorbidity states: state key -> pattern. First match wins per span.
+DISEASE_STATES: list[tuple[str, str]] = [
+    ("measurable_disease", r"measurable (?:disease|lesions?|tumou?rs?)|(?:measurable|target) lesions?|RECIST|evaluable disease|measurable"),
+    ("cns_metastases", r"(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|intracranial) (?:metastas[ie]s|mets|lesions?|tumou?rs?|involvement|disease)|brain mets|spinal cord compression"),
+    ("advanced_disease", r"advanced|metastatic|unresectable|inoperable|recurrent|refractory|relapsed|locally advanced"),
+]
+
+COMORBIDITIES: list[tuple[str, str]] = [
+    ("hiv_infection", r"\bHIV\b|human immunodeficiency virus|AIDS"),
+    ("hepatitis_b", r"hepatitis B|\bHBV\b|HBsAg"),
+    ("hepatitis_c", r"hepatitis C|\bHCV\b"),
+    ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
+    ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
+    ("hypertension", r"hypertension|high blood pressure|blood pressure"),
+    ("thromboembolism", r"thrombo\w*|embolism|DVT|venous thrombosis"),
+    ("bleeding", r"bleeding|ha?emorrha\w*|hemoptysis|haemoptysis|coagulopathy|coagulation disorders?"),
+    ("active_infection", r"infections?|fever|tuberculosis|sepsis"),
+    ("autoimmune_disease", r"autoimmune|immunodeficiency|immune[- ]mediated|organ transplant\w*|allogeneic"),
+    ("lung_disease", r"interstitial lung disease|pneumonitis|pulmonary fibrosis|\bILD\b|lung disease"),
+    ("diabetes", r"diabetes|blood glucose|hyperglycemia"),
+    ("psychiatric_disorder", r"psychiatric|mental (?:disorder|illness)|psychotropic|substance abuse|drug abuse|alcohol(?:ism| abuse)|dementia|seizures?|epilep\w*"),
+    ("gastrointestinal_disorder", r"gastrointestinal|swallow|malabsorption|bowel obstruction|intestinal obstruction|perforation|fistula|ulcer\w*|diarrh\w*|colitis|crohn"),
+    ("wound_or_fracture", r"unhealed wound|non-?healing|wound|fracture"),
+    ("hypersensitivity", r"allerg\w*|hypersensitivity|intoleran\w*"),
+    ("unresolved_toxicity", r"toxicit\w*|CTC ?AE|adverse event"),
+    ("thyroid_dysfunction", r"thyroid"),
+    ("effusion", r"pleural effusion|ascites|pericardial effusion|effusion"),
+    ("renal_disease", r"renal (?:insufficiency|failure|disease|impairment)|dialysis|nephr\w*|proteinuria"),
+    ("liver_disease", r"liver disease|cirrhosis|hepatic (?:impairment|disease|insufficiency)"),
+    ("electrolyte_abnormality", r"electrolyte"),
+    ("serious_illness", r"(?:serious|severe|uncontrolled|concomitant|concurrent) (?:\w+ ){0,2}(?:diseases?|illness\w*|conditions?|medical)|comorbidit\w*"),
+]
+
+# Generic therapy modalities (not drug classes) named in prior-therapy criteria.
+THERAPIES: list[tuple[str, str]] = [
+    ("chemotherapy", r"chemo(?:therap\w*)?|cytotoxic (?:therapy|agents?|drugs?)"),
+    ("radiotherapy", r"radio(?:therapy|surgery)|radiation(?: therapy)?|irradiation|EF-RT"),
+    ("immunotherapy", r"immunotherap\w*|immune checkpoint inhibitors?|checkpoint inhibitors?|immunization"),
+    ("targeted therapy", r"(?:molecular(?:ly)? )?targeted (?:therap\w*|drugs?|agents?)|signal transduction inhibitors?|tyrosine kinase inhibitors?|TKIs?"),
+    ("hormonal therapy", r"hormon(?:al|e) therap\w*|endocrine therap\w*"),
+    ("systemic therapy", r"systemic (?:anti-?(?:tumou?r|cancer|neoplastic) )?(?:therap\w*|treatments?)|anti-?(?:tumou?r|cancer|neoplastic) (?:therap\w*|treatments?|drugs?)"),
+    ("surgery", r"surg\w*|operations?|resection|biopsy|invasive (?:treatment|procedure)"),
+    ("investigational agent", r"investigational|clinical (?:trials?|stud(?:y|ies))|experimental (?:drugs?|therap\w*)|unapproved|unmarketed|study drug"),
+    ("transfusion", r"transfusions?|G-CSF|growth factors?"),
+    ("corticosteroids", r"corticosteroids?|steroids?|prednison\w*|dexamethasone"),
+    ("immunosuppressants", r"immuno-?suppress\w*"),
+    ("anticoagulants", r"anticoagula\w*|warfarin|heparin|antiplatelet|aspirin|clopidogrel"),
+    ("vaccine", r"vaccin\w*"),
+]
+
+# Biomarker genes and words that say a criterion is about a marker.
+BIOMARKER_GENES = (
+    "EGFR|ALK|ROS1|BRAF|KRAS|NRAS|HRAS|HER2|ERBB2|HER-2|PD-L1|PDL1|KIT|c-KIT|PDGFRA|PDGFRB|BRCA1|BRCA2|BRCA|"
+    "MET|RET|NTRK1|NTRK2|NTRK3|NTRK|FGFR1|FGFR2|FGFR3|FGFR4|FGFR|IDH1|IDH2|MSI-H|MSI|dMMR|MMR|TMB|KDR|VEGFR2|"
+    "VEGFR-2|CSF1|MDM2|CDK4|PIK3CA|PTEN|TP53|ESR1|AR|ER|PR|HLA-A\\*02|CD20|CD19|CD30|CD33|CD38|BCMA|FLT3|NPM1|"
+    "JAK2|BCR-ABL|SDH|SDHB|NF1|TERT|CLDN18\\.2|TROP2|DLL3|MYC|HRD|ATM|PALB2|CDKN2A|SMARCB1|INI1|ALK1"
+)
+BIOMARKER_KIND = [
+    ("fusion", r"fusions?|rearrange\w*|translocat\w*"),
+    ("amplification", r"amplif\w*|copy number"),
+    ("expression", r"expression|express\w*|IHC|immunohistochem\w*|overexpress\w*|positive|negative|[+-](?=\W|$)|TPS|CPS|score"),
+    ("variant", r"mutat\w*|variants?|polymorphism|SNP|substitution|deletion|insertion|exon \d+|[A-Z]\d{2,4}[A-Z]|rs\d+"),
+]

@@ -1,0 +1,874 @@
+"""Turn one eligibility item into typed constraints (the DESIGN.md criterion JSON).
+
+The rules work in two passes over an item: first find every comparison ("≥ 1.5 x
+10^9/L", "18-70 years", "2.5 times the upper limit of normal", "80 or more"), then bind
+each one to what it measures by looking left for the nearest variable mention in the
+same clause (lists such as "AST and ALT" give one constraint per analyte, a clause
+without its own analyte inherits the previous one: "men > 450 ms, women > 470 ms").
+Performance status, prior therapy, disease state and the other types have their own
+small rules. Text no rule understands gives one ``unparsed`` constraint: counted,
+never dropped, never guessed.
+
+All regexes are linear (no nested unbounded quantifiers) so long inputs stay fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from trialkg.criteria import lexicon, units
+from trialkg.records import CriterionItem
+
+# ---------------------------------------------------------------- numbers and operators
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20,
+}
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)"
+
+# Written operator -> comparator. Longest phrases first.
+_OPS: list[tuple[str, str]] = [
+    (r"greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|not lower than|not below|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
+    (r"less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|not greater than|not higher than|not exceeding|not to exceed|does not exceed|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
+    (r"greater than|more than|higher than|bigger than|larger than|older than|longer than|over|above|exceeding|exceeds?|in excess of|>|＞", ">"),
+    (r"less than|lower than|fewer than|smaller than|younger than|shorter than|below|under|<|＜", "<"),
+    (r"equal to|equals|=", "="),
+]
+_OP_ALT = "|".join(f"(?:{p})" for p, _ in _OPS)
+_OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
+
+# "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
+_PREFIX = re.compile(
+    rf"(?P<op>{_OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?"
+    rf"(?P<v>{_NUM})(?!\d)",
+    re.IGNORECASE,
+)
+# "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
+_RANGE = re.compile(
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?![\d.,])",
+    re.IGNORECASE,
+)
+# "80 or more", "18 years or older", "10 % or above", "20 or less"
+_SUFFIX = re.compile(
+    rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>[^,;()]{{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
+    re.IGNORECASE,
+)
+_SUFFIX_OP = {
+    "more": ">=", "greater": ">=", "higher": ">=", "above": ">=", "older": ">=", "over": ">=", "later": ">=",
+    "less": "<=", "lower": "<=", "below": "<=", "younger": "<=", "under": "<=", "fewer": "<=", "smaller": "<=",
+}
+
+_ULN = re.compile(
+    r"\s*(?:[x×*✕]|times|fold)?\s*(?:the\s+)?(?:institutional\s+|upper\s+)?(?:\(\s*)?"
+    r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|(?:institutional )?upper (?:limit of )?normal(?: limit)?|normal upper limits?|upper normal limits?|"
+    r"maximum normal values?|ULRR|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)",
+    re.IGNORECASE,
+)
+_REF_ONLY = re.compile(
+    r"(?:the\s+)?(?:institutional\s+)?(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
+    r"(?:\s*\(\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%)?\s*\))?",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float | None:
+    t = text.strip().lower().replace(",", "")
+    if t in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[t])
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _clean_num(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+def _op_symbol(written: str) -> str:
+    w = re.sub(r"\s+", " ", written.strip().lower())
+    if re.fullmatch(r">\s*or\s*=", w):
+        return ">="
+    if re.fullmatch(r"<\s*or\s*=", w):
+        return "<="
+    for rx, sym in _OP_RES:
+        if rx.fullmatch(w):
+            return sym
+    return "="
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+@dataclass
+class Comparison:
+    """A threshold found in the text, before it is bound to a variable."""
+
+    start: int
+    end: int
+    comparator: str
+    value: float
+    value2: float | None = None
+    unit: str | None = None
+    relative_to: str | None = None
+
+
+def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
+    """(ucum unit, relative reference, end) just after a number."""
+    m = _ULN.match(text, pos)
+    if m and m.start() == pos:
+        ref = m.group("ref").lower()
+        return None, ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
+    got = units.match_unit(text, pos)
+    if got:
+        code, end = got
+        # A bare unit followed by "x ULN" ("1.5 mg/dL or 1.5 x ULN") stays the unit.
+        return code, None, end
+    return None, None, pos
+
+
+def find_comparisons(text: str) -> list[Comparison]:
+    """Every threshold in ``text``, left to right, without overlaps."""
+    found: list[Comparison] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in _PREFIX.finditer(text):
+        v = _number(m.group("v"))
+        if v is None:
+            continue
+        # "≥ 1.5 - 2" is a range after an operator: keep the operator, first value.
+        unit, ref, end = _unit_after(text, m.end())
+        if not free(m.start(), end):
+            continue
+        found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref))
+        taken.append((m.start(), end))
+    # An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)".
+    for m in re.finditer(rf"(?P<op>{_OP_ALT})\s*(?:the\s+)?", text, re.IGNORECASE):
+        r = _REF_ONLY.match(text, m.end())
+        if not r or not free(m.start(), r.end()):
+            continue
+        ref = r.group("ref").lower()
+        reftag = "LLN" if ("lln" in ref or "low" in ref) else "ULN"
+        if r.group("v"):
+            c = Comparison(m.start(), r.end(), _op_symbol(m.group("op")), float(r.group("v")), None,
+                           "%" if r.group("u") else None, None)
+        else:
+            c = Comparison(m.start(), r.end(), _op_symbol(m.group("op")), 1.0, None, None, reftag)
+        found.append(c)
+        taken.append((m.start(), r.end()))
+    for m in _SUFFIX.finditer(text):
+        v = _number(m.group("v"))
+        if v is None or not free(m.start(), m.end()):
+            continue
+        unit_text = m.group("unit").strip()
+        unit = None
+        if unit_text:
+            got = units.match_unit(unit_text, 0)
+            unit = got[0] if got else None
+            if got is None and not re.fullmatch(r"(?:points?|years? of age|of age|years? old|%)?", unit_text, re.I):
+                continue
+        found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None))
+        taken.append((m.start(), m.end()))
+    for m in _RANGE.finditer(text):
+        v, v2 = _number(m.group("v")), _number(m.group("v2"))
+        if v is None or v2 is None or v2 <= v:
+            continue
+        unit, ref, end = _unit_after(text, m.end())
+        if m.group("u1") and not unit:
+            unit = units.ucum_code(m.group("u1"))
+        if not free(m.start(), end):
+            continue
+        found.append(Comparison(m.start(), end, "between", v, v2, unit, ref))
+        taken.append((m.start(), end))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+# ---------------------------------------------------------------- variable mentions
+
+
+def _compile_variables() -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for name, syns in lexicon.VARIABLES.items():
+        ci = [s for s in syns if s not in lexicon.CASE_SENSITIVE]
+        cs = [s for s in syns if s in lexicon.CASE_SENSITIVE]
+        if ci:
+            out.append((name, re.compile(r"(?<![\w-])(?:" + "|".join(ci) + r")(?![\w])", re.IGNORECASE)))
+        if cs:
+            out.append((name, re.compile(r"(?<![\w-])(?:" + "|".join(cs) + r")(?![A-Za-z\d])")))
+    return out
+
+
+_VARIABLE_RES = _compile_variables()
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    variable: str
+
+
+def find_variables(text: str) -> list[Mention]:
+    """Variable mentions, longest first where they overlap."""
+    raw: list[Mention] = []
+    for name, rx in _VARIABLE_RES:
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                raw.append(Mention(m.start(), m.end(), name))
+    raw.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    out: list[Mention] = []
+    for mm in raw:
+        if out and mm.start < out[-1].end:
+            continue
+        out.append(mm)
+    return out
+
+
+_JOIN = re.compile(r"^[\s,]*(?:and/or|and|or|/|&|,)?[\s,]*$", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;]|\.\s+[A-Z]|\b(?:or|and)\s+(?:if|with|in)\b")
+
+
+def _strip_parens(gap: str) -> str:
+    return re.sub(r"\([^()]{0,80}\)", " ", gap).replace("(", " ").replace(")", " ")
+
+
+def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> list[Mention]:
+    """Variables a comparison measures: nearest mention on its left, plus joined list."""
+    before = [m for m in mentions if m.end <= comp.start and m.start >= floor]
+    if not before:
+        return []
+    last = before[-1]
+    gap = text[last.end : comp.start]
+    # Too far, or across a clause boundary: the comparison is not about this mention.
+    if len(gap) > 70 or _CLAUSE_BREAK.search(gap):
+        return []
+    if re.search(r"\d", _strip_parens(gap)):
+        return []
+    chosen = [last]
+    for prev in reversed(before[:-1]):
+        between = _strip_parens(text[prev.end : chosen[-1].start])
+        if _JOIN.match(between):
+            chosen.append(prev)
+        else:
+            break
+    chosen.reverse()
+    seen: set[str] = set()
+    out = []
+    for m in chosen:
+        if m.variable not in seen:
+            seen.add(m.variable)
+            out.append(m)
+    return out
+
+
+_CONDITION_RES = [(name, re.compile(p, re.IGNORECASE)) for name, p in lexicon.CONDITIONS]
+
+
+def _condition(window: str) -> str | None:
+    for name, rx in _CONDITION_RES:
+        if rx.search(window):
+            return name
+    return None
+
+
+# ---------------------------------------------------------------- the rules
+
+
+_AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|years? of age|adults?|patients? aged)\b", re.IGNORECASE)
+_LIFE = re.compile(
+    r"life[- ]expectancy|expected (?:survival|lifetime|to live)|(?:estimated|predicted|anticipated|expected) (?:overall )?survival(?: time| period)?|survival (?:time )?expectation|survival time|expected survival",
+    re.IGNORECASE,
+)
+_TIME_UNITS = {"a", "mo", "wk", "d", "h"}
+_WINDOW_CUE = re.compile(
+    r"(?:within|during|in|for|last|past|previous|prior|before|after|since|over the|preceding)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Mention]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    prev_vars: list[Mention] = []
+    prev_end = 0
+    floor = 0
+    for i, c in enumerate(comps):
+        nxt = comps[i + 1].start if i + 1 < len(comps) else len(text)
+        seg_start = max(prev_end, _clause_start(text, c.start))
+        vars_ = _bind(text, c, mentions, max(floor, seg_start - 70 if seg_start == prev_end else seg_start))
+        if vars_ and prev_end and vars_[0].start < prev_end:
+            vars_ = []
+        inherited = False
+        if not vars_ and prev_vars and c.unit not in _TIME_UNITS:
+            gap = text[prev_end : c.start]
+            if len(gap) < 60 and not re.search(r"[;]", gap):
+                vars_ = prev_vars
+                inherited = True
+        if not vars_ or (c.unit in _TIME_UNITS and vars_[0].variable != "age"):
+            prev_end = c.end
+            continue
+        after = text[c.end : min(nxt, _clause_end(text, c.end))]
+        before = text[(prev_end if prev_end else _clause_start(text, vars_[0].start)) : (c.start if inherited else vars_[0].start)]
+        cond = _condition(after) or _condition(before)
+        span_start = c.start if inherited else vars_[0].start
+        for v in vars_:
+            out.append(_numeric(v.variable, c, cond, text[span_start : c.end]))
+        prev_vars = vars_
+        prev_end = c.end
+        floor = c.end
+    return out
+
+
+def _clause_start(text: str, pos: int) -> int:
+    cut = max(text.rfind(";", 0, pos), text.rfind(". ", 0, pos))
+    return cut + 1 if cut >= 0 else 0
+
+
+def _clause_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(";", pos), text.find(". ", pos), text.find(",", pos)) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
+def _numeric(variable: str, c: Comparison, cond: str | None, span: str) -> dict[str, Any]:
+    unit = c.unit
+    cv, cu = units.canonical(variable, c.value, unit, c.relative_to)
+    d: dict[str, Any] = {
+        "type": "numeric",
+        "variable": variable,
+        "comparator": c.comparator,
+        "value": _clean_num(c.value),
+        "value2": _clean_num(c.value2),
+        "unit": unit,
+        "relative_to": c.relative_to,
+        "canonical_value": _clean_num(cv),
+        "canonical_unit": cu,
+        "applies_if": cond,
+        "span": span.strip(),
+    }
+    if cv is not None and c.value2 is not None and c.relative_to is None and unit:
+        cv2, _ = units.canonical(variable, c.value2, unit)
+        d["canonical_value2"] = _clean_num(cv2)
+    return d
+
+
+def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list[dict[str, Any]]:
+    out = []
+    for i, c in enumerate(comps):
+        if i in used:
+            continue
+        win_before = text[max(0, c.start - 40) : c.start]
+        win_after = text[c.end : c.end + 25]
+        is_years = c.unit == "a"
+        agey = bool(_AGE_WORD.search(win_before) or re.match(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", win_after, re.I)
+                    or re.search(r"\bage[ds]?\s*[:(]?\s*$", win_before, re.I))
+        if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before):
+            continue
+        if re.search(r"\b(?:for|within|past|last|after|before|prior|since|duration|history|pack|smok)\w*\W*\w*\s*$", win_before, re.I):
+            continue
+        if not (agey or (is_years and c.comparator != "=" and re.match(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;)", win_after, re.I))):
+            continue
+        if c.unit not in (None, "a", "mo"):
+            continue
+        if c.unit is None and not agey:
+            continue
+        if c.value > 120:
+            continue
+        used.add(i)
+        unit = c.unit or "a"
+        out.append({
+            "type": "age", "variable": "age", "comparator": c.comparator,
+            "value": _clean_num(c.value), "value2": _clean_num(c.value2), "unit": unit,
+            "canonical_value": _clean_num(units.canonical("age", c.value, unit)[0]),
+            "canonical_unit": "a", "applies_if": None,
+            "span": text[max(0, c.start - 0) : c.end].strip(),
+        })
+    return out
+
+
+def _life_constraints(text: str, comps: list[Comparison], used: set[int]) -> list[dict[str, Any]]:
+    out = []
+    for m in _LIFE.finditer(text):
+        for i, c in enumerate(comps):
+            if i in used or c.start < m.end() or c.start - m.end() > 45:
+                continue
+            if c.unit not in _TIME_UNITS:
+                after = units.match_unit(text, c.end)
+                if not after or after[0] not in _TIME_UNITS:
+                    continue
+                unit = after[0]
+            else:
+                unit = c.unit
+            used.add(i)
+            cv = units.canonical("life_expectancy", c.value, unit)[0]
+            out.append({
+                "type": "life_expectancy", "variable": "life_expectancy", "comparator": c.comparator,
+                "value": _clean_num(c.value), "value2": _clean_num(c.value2), "unit": unit,
+                "canonical_value": _clean_num(cv), "canonical_unit": "mo",
+                "span": text[m.start() : c.end].strip(),
+            })
+            break
+        else:
+            # "life expectancy of 3 months": a minimum without an operator word.
+            n = re.match(rf"[^\d;]{{0,25}}?(?P<v>{_NUM})\s*(?P<u>years?|months?|weeks?|days?)\b", text[m.end():], re.I)
+            if n:
+                unit = units.ucum_code(n.group("u")) or "mo"
+                v = _number(n.group("v")) or 0
+                out.append({
+                    "type": "life_expectancy", "variable": "life_expectancy", "comparator": ">=",
+                    "value": _clean_num(v), "value2": None, "unit": unit,
+                    "canonical_value": _clean_num(units.canonical("life_expectancy", v, unit)[0]),
+                    "canonical_unit": "mo", "span": text[m.start() : m.end() + n.end()].strip(),
+                })
+    return out
+
+
+_PS = re.compile(
+    r"(?P<scale>\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b|Karnofsky|\bKPS\b|Lansky|\bLPS\b|performance status|performance score|\bPS\b)",
+    re.IGNORECASE,
+)
+_PS_VALUE = re.compile(
+    rf"(?:[\s:=(),\-]|\b(?:score|scores|status|scale|of|is|grade|grades|ps|performance|physical|must|be|between|level|index|\(?ecog\)?|\(?kps\)?|\(?who\)?))*?"
+    rf"(?:(?P<op>{_OP_ALT})\s*(?P<opv>\d{{1,3}})"
+    rf"|(?P<a>\d{{1,3}})\s*(?:-|–|~|to|and)\s*(?P<b>\d{{1,3}})(?!\s*(?:,|or)\s*\d)"
+    rf"|(?P<set>\d(?:\s*,\s*\d)*\s*(?:,?\s*(?:or|and)\s*)\d)"
+    rf"|(?P<single>\d{{1,3}})(?P<suffix>\s*(?:points?\s*)?(?:or|and)\s*(?:less|lower|below|more|greater|higher|above))?)",
+    re.IGNORECASE,
+)
+
+
+def _ps_scale(word: str, value: float) -> str:
+    w = word.lower()
+    if w in ("karnofsky", "kps"):
+        return "karnofsky"
+    if w in ("lansky", "lps"):
+        return "lansky"
+    if value > 5:
+        return "karnofsky"
+    return "ecog"
+
+
+def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | None,
+                   floor: int | None = None) -> dict[str, Any] | None:
+    maxv = 5 if scale == "ecog" else 100
+    step = 1 if scale == "ecog" else 10
+    comparator, value, value2 = "=", None, None
+    allowed: list[int] | None = None
+    if m.group("op"):
+        comparator = _op_symbol(m.group("op"))
+        value = int(m.group("opv"))
+        lo, hi = 0, maxv
+        if comparator == "<=":
+            hi = value
+        elif comparator == "<":
+            hi = value - step
+        elif comparator == ">=":
+            lo = value
+        elif comparator == ">":
+            lo = value + step
+        else:
+            lo = hi = value
+        allowed = list(range(lo, hi + 1, step)) if scale == "ecog" else None
+    elif m.group("a") is not None:
+        a, b = int(m.group("a")), int(m.group("b"))
+        if b < a:
+            return None
+        comparator, value, value2 = "between", a, b
+        allowed = list(range(a, b + 1)) if scale == "ecog" else None
+    elif m.group("set"):
+        nums = sorted({int(x) for x in re.findall(r"\d", m.group("set"))})
+        allowed = nums
+        if nums == list(range(nums[0], nums[-1] + 1)):
+            comparator, value, value2 = "between", nums[0], nums[-1]
+        else:
+            comparator, value = "=", nums[0]
+    else:
+        value = int(m.group("single"))
+        suffix = (m.group("suffix") or "").lower()
+        if re.search(r"less|lower|below", suffix):
+            comparator = "<="
+        elif re.search(r"more|greater|higher|above", suffix):
+            comparator = ">="
+        elif floor is not None:
+            # "can be relaxed to 2": the main range widened up to this value.
+            comparator, value, value2 = "between", floor, value
+        lo, hi = {"<=": (0, value), ">=": (value, maxv), "between": (floor or 0, value2 or value)}.get(
+            comparator, (value, value))
+        allowed = list(range(lo, hi + 1)) if scale == "ecog" else None
+    if value is None or value > maxv:
+        return None
+    d: dict[str, Any] = {
+        "type": "performance_status", "variable": scale, "comparator": comparator,
+        "value": value, "value2": value2, "unit": None, "applies_if": applies_if, "span": span.strip(),
+    }
+    if scale == "ecog":
+        d["allowed_values"] = allowed
+    return d
+
+
+def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+    """Performance status with exceptions ("amputees 0-2") as conditioned constraints."""
+    out: list[dict[str, Any]] = []
+    spans: list[tuple[int, int]] = []
+    # Segments about amputees: the enclosing parenthesis, else the clause.
+    exceptions: list[tuple[int, int]] = []
+    for am in re.finditer(r"amput\w*", text, re.IGNORECASE):
+        o = text.rfind("(", 0, am.start())
+        c = text.find(")", am.end())
+        if o >= 0 and (text.rfind(")", 0, am.start()) < o) and c >= 0:
+            exceptions.append((o, c + 1))
+        else:
+            exceptions.append((_clause_start(text, am.start()), _clause_end(text, am.end())))
+    main: dict[str, Any] | None = None
+    for m in _PS.finditer(text):
+        if any(a <= m.start() < b for a, b in exceptions):
+            continue
+        if m.group("scale").upper() == "WHO" and not re.match(r"\s*(?:performance|PS|score)", text[m.end():], re.I):
+            continue
+        v = _PS_VALUE.match(text, m.end())
+        if not v or v.end() - m.end() > 60:
+            continue
+        first = v.group("opv") or v.group("a") or (v.group("set") or "")[:1] or v.group("single")
+        scale = _ps_scale(m.group("scale"), float(first or 0))
+        c = _ps_constraint(scale, v, text[m.start() : v.end()], None)
+        if c:
+            out.append(c)
+            spans.append((m.start(), v.end()))
+            main = main or c
+            break
+    for a, b in exceptions:
+        seg = text[a:b]
+        n = re.search(r"(?:PS|ECOG|score|status|to|of|:)?\s*(?P<rest>.*)", seg, re.IGNORECASE)
+        best = None
+        for k in re.finditer(r"(?<![\d.])\d(?:\s*(?:-|–|~|to)\s*\d)?(?![\d.])", seg):
+            vm = _PS_VALUE.match(seg, k.start())
+            if vm:
+                best = vm
+                break
+        if best is None or n is None:
+            continue
+        scale = main["variable"] if main else "ecog"
+        floor = main["value"] if main and main.get("value") is not None else 0
+        c = _ps_constraint(scale, best, seg.strip("() "), "amputee", floor=floor)
+        if c:
+            out.append(c)
+            spans.append((a, b))
+    return out, spans
+
+
+# ---------------------------------------------------------------- prior therapy
+
+_PRIOR_CUE = re.compile(
+    r"\b(?:prior|previous(?:ly)?|received|receiving|receive|treated|treatment with|therapy with|exposure|exposed|"
+    r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
+    r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|planned|planning)\b",
+    re.IGNORECASE,
+)
+_WINDOW = re.compile(
+    rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<v>{_NUM})\s*(?P<u>days?|weeks?|months?|years?)\b"
+    rf"|\b(?P<v2>{_NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+(?:prior to|before|of|preceding|from)\b"
+    rf"|\b(?:in|within) the (?P<v3>{_NUM})\s*(?P<u3>days?|weeks?|months?|years?)\s+(?:prior|before|preceding)",
+    re.IGNORECASE,
+)
+_EXPOSURE = re.compile(
+    rf"\bfor\s+(?P<op>more than|at least|over|longer than|greater than|>=?|≥|less than|fewer than|shorter than|<=?|≤|up to)?\s*(?P<v>{_NUM})\s*(?P<u>days?|weeks?|months?|years?|cycles?)\b",
+    re.IGNORECASE,
+)
+
+
+def _knowledge() -> tuple[Any, Any]:
+    try:
+        from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
+    except ImportError:  # the drug knowledge stage is not installed in this build
+        return None, None
+    return find_drug_mentions, find_class_mentions
+
+
+_THERAPY_RES = [(name, re.compile(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
+
+
+def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
+    find_drugs, find_classes = _knowledge()
+    drugs: list[str] = []
+    classes: list[str] = []
+    first: int | None = None
+    last: int | None = None
+
+    def note(a: int, b: int) -> None:
+        nonlocal first, last
+        first = a if first is None else min(first, a)
+        last = b if last is None else max(last, b)
+
+    if find_drugs is not None:
+        try:
+            for mm in find_drugs(text):
+                name = getattr(mm, "drug", None)
+                name = getattr(name, "name", name)
+                if name and name not in drugs:
+                    drugs.append(str(name))
+                    note(mm.start, mm.end)
+            for mm in find_classes(text):
+                key = getattr(mm, "drug_class", None)
+                key = getattr(key, "key", key)
+                if key and key not in classes:
+                    classes.append(str(key))
+                    note(mm.start, mm.end)
+        except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
+            drugs, classes = [], []
+    therapies: list[str] = []
+    for name, rx in _THERAPY_RES:
+        m = rx.search(text)
+        if m:
+            therapies.append(name)
+            note(m.start(), m.end())
+    if not (drugs or classes or therapies):
+        return []
+    cue = _PRIOR_CUE.search(text)
+    if not cue:
+        return []
+    if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not re.search(
+        r"prior|previous|received|failed|failure|refractory|pretreated|naive", text, re.I):
+        return []
+    d: dict[str, Any] = {"type": "prior_therapy", "drugs": drugs, "drug_classes": classes, "therapies": therapies,
+                         "window": None, "window_days": None, "min_exposure": None}
+    w = _WINDOW.search(text)
+    if w:
+        v = _number(w.group("v") or w.group("v2") or w.group("v3"))
+        u = units.ucum_code(w.group("u") or w.group("u2") or w.group("u3"))
+        if v is not None and u:
+            d["window"] = units.iso_duration(v, u)
+            d["window_days"] = units.window_days(v, u)
+            note(w.start(), w.end())
+    e = _EXPOSURE.search(text)
+    if e and not e.group("u").lower().startswith("cycle"):
+        v = _number(e.group("v"))
+        u = units.ucum_code(e.group("u"))
+        op = (e.group("op") or "").lower()
+        if v is not None and u:
+            key = "max_exposure" if re.search(r"less|fewer|shorter|<|≤|up to", op) else "min_exposure"
+            d[key] = units.iso_duration(v, u)
+            note(e.start(), e.end())
+    d["span"] = text[first or 0 : last or len(text)].strip()
+    return [d]
+
+
+# ---------------------------------------------------------------- other types
+
+_HISTO = re.compile(
+    r"\b(?:histolog\w*|cytolog\w*|patholog\w*)\s*(?:and/or|or|and)?\s*(?:histolog\w*|cytolog\w*|patholog\w*)?\s*"
+    r"(?:confirmed|proven|documented|diagnosed|verified|evidence)\b|\bdiagnosed by (?:histology|pathology|biopsy)\b|\bhistolog\w* (?:type|subtype)s?\b",
+    re.IGNORECASE,
+)
+_EXCEPT = re.compile(r"\b(?:except(?: for)?|excluding|other than|with the exception of|not including)\b\s*(?P<list>[^;.]{3,400})", re.IGNORECASE)
+_BIOMARKER = re.compile(rf"(?<![\w-])(?P<gene>{lexicon.BIOMARKER_GENES})(?![\w-])")
+_REPRO = [
+    ("pregnancy", re.compile(r"pregnan\w*", re.I)),
+    ("breastfeeding", re.compile(r"breast[- ]?feed\w*|lactat\w*|nursing", re.I)),
+    ("contraception", re.compile(r"contracept\w*|birth control|sterili[sz]\w*|childbearing|child-bearing|fertile|abstinence", re.I)),
+]
+_CONSENT = re.compile(
+    r"informed consent|consent form|sign(?:ed)? (?:the )?consent|willing(?:ness)? (?:and able )?to (?:comply|participate|follow|undergo)|"
+    r"able to (?:comply|understand)|compliance|comply with|legal(?:ly)? (?:authori[sz]ed )?representative|signed consent|voluntar\w* (?:join|particip|sign)",
+    re.IGNORECASE,
+)
+_SEX_ALL = re.compile(r"\b(?:male|men)\s*(?:or|and|/|&)\s*(?:female|women)\b|\b(?:female|women)\s*(?:or|and|/|&)\s*(?:male|men)\b|regardless of (?:gender|sex)|both (?:sexes|genders)|either (?:sex|gender)", re.I)
+_SEX_ONE = re.compile(r"^\W*(?:(?:adult|postmenopausal|premenopausal|pre- or postmenopausal)\s+)?(?P<sex>female|women|woman|male|men|man)\b(?!\s*(?:or|and|/)\s*(?:fe)?male)", re.I)
+_DISEASE_RES = [(k, re.compile(p, re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
+_COMORB_RES = [(k, re.compile(p, re.IGNORECASE if not k.startswith("hiv") else 0)) for k, p in lexicon.COMORBIDITIES]
+_NEGATION = re.compile(
+    r"^\W*(?:no|not|none|never|without|absence of|free of|lack of|negative for)\b|"
+    r"\b(?:have|has|had|did|do|does|must|should|will|can|could|may)\s+(?:not|never)\b|"
+    r"\b(?:haven't|hasn't|hadn't|didn't|don't|doesn't|cannot|can't)\b|"
+    r"\bno (?:prior|previous|history|known|active|evidence|current|concurrent|other|significant|serious|major|uncontrolled|symptomatic|clinical)\b|"
+    r"\bnot (?:previously|received|been|had|have|undergone)\b|\bnaive\b|\bnaïve\b",
+    re.IGNORECASE,
+)
+
+
+def _histology(text: str) -> list[dict[str, Any]]:
+    m = _HISTO.search(text)
+    if not m:
+        return []
+    rest = text[m.end() :]
+    inc = re.match(r"\s*(?:diagnosis of|diagnosed|with|as|of)?\s*(?P<h>[^;(.:]{3,200})", rest)
+    included = inc.group("h").strip(" ,") if inc else None
+    excluded: list[str] = []
+    ex = _EXCEPT.search(text)
+    if ex:
+        for part in re.split(r",|;|\band\b|\bor\b|/", ex.group("list")):
+            p = part.strip(" ().,")
+            p = re.sub(r"^(?:etc|such as)\b\.?", "", p, flags=re.I).strip()
+            if 2 < len(p) < 80:
+                excluded.append(p)
+    return [{"type": "histology", "histology": included, "excluded_histology": excluded,
+             "span": text[m.start() : (ex.end() if ex else m.end() + (inc.end() if inc else 0))].strip()}]
+
+
+def _biomarkers(text: str) -> list[dict[str, Any]]:
+    out = []
+    seen = set()
+    for m in _BIOMARKER.finditer(text):
+        gene = m.group("gene")
+        window = text[max(0, m.start() - 40) : m.end() + 60]
+        kind = None
+        for k, p in lexicon.BIOMARKER_KIND:
+            if re.search(p, window, re.IGNORECASE if k != "variant" else re.IGNORECASE):
+                kind = k
+                break
+        if kind is None or gene in seen:
+            continue
+        if gene in ("ER", "PR", "AR", "MET", "RET", "ATM", "KIT") and not re.search(
+                r"(?:positive|negative|[+-](?!\w)|express|mutat|amplif|fusion|rearrang|status|alteration|IHC|score)", window, re.I):
+            continue
+        seen.add(gene)
+        d: dict[str, Any] = {"type": "biomarker", "gene": gene.upper().replace("HER-2", "HER2"), "kind": kind, "span": window.strip()}
+        var = re.search(r"\b(rs\d+|[A-Z]\d{2,4}[A-Z*]|exon \d+ (?:deletion|insertion|mutation)s?|\d+[ACGT]\s*>\s*[ACGT])", window)
+        if var:
+            d["variant"] = var.group(1)
+        thr = re.search(r"(?:TPS|CPS|≥|>=|>|at least)\s*\d+\s*%?", window)
+        if thr:
+            d["threshold"] = thr.group(0)
+        pol = re.search(r"positive|negative|[+](?=\W|$)|[-](?=\W|$)", text[m.end() : m.end() + 30], re.I)
+        if pol:
+            d["status"] = "positive" if pol.group(0).lower() in ("positive", "+") else "negative"
+        out.append(d)
+    return out
+
+
+def _disease_states(text: str, section: str) -> list[dict[str, Any]]:
+    out = []
+    for key, rx in _DISEASE_RES:
+        m = rx.search(text)
+        if m:
+            d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
+            if key == "measurable_disease" and re.search(r"RECIST", text):
+                d["standard"] = "RECIST 1.1" if re.search(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", text, re.I) else "RECIST"
+            out.append(d)
+            if key in ("measurable_disease", "cns_metastases"):
+                continue
+    return out
+
+
+def _comorbidities(text: str, section: str) -> list[dict[str, Any]]:
+    out = []
+    for key, rx in _COMORB_RES:
+        m = rx.search(text)
+        if m:
+            out.append({"type": "disease_state", "state": key, "required": section == "inclusion",
+                        "comorbidity": True, "span": m.group(0)})
+    return out
+
+
+def _reproductive(text: str) -> list[dict[str, Any]]:
+    out = []
+    for key, rx in _REPRO:
+        m = rx.search(text)
+        if m:
+            out.append({"type": "reproductive", "state": key, "span": m.group(0)})
+    return out
+
+
+def _sex(text: str) -> list[dict[str, Any]]:
+    m = _SEX_ALL.search(text)
+    if m:
+        return [{"type": "sex", "sex": "ALL", "span": m.group(0)}]
+    m = _SEX_ONE.search(text)
+    if m and not re.search(r"childbearing|child-bearing|pregnan|contracept|partner", text, re.I):
+        s = m.group("sex").lower()
+        return [{"type": "sex", "sex": "FEMALE" if s.startswith(("f", "w")) else "MALE", "span": m.group(0).strip()}]
+    return []
+
+
+# ---------------------------------------------------------------- the item
+
+_CATEGORY_OF_TYPE = {
+    "age": "age", "sex": "sex", "performance_status": "performance_status", "prior_therapy": "prior_therapy",
+    "histology": "histology", "biomarker": "biomarker", "life_expectancy": "life_expectancy",
+    "reproductive": "reproductive", "consent": "consent",
+}
+# When an item carries several constraint types, the most specific names its category.
+_CATEGORY_PRIORITY = [
+    "age", "performance_status", "life_expectancy", "lab", "vital", "prior_therapy", "biomarker",
+    "histology", "reproductive", "disease_state", "comorbidity", "consent", "sex",
+]
+
+
+def criterion_id(section: str, position: int) -> str:
+    """``inc-3`` / ``exc-1``: the section and the 1-based position in it."""
+    return f"{'inc' if section == 'inclusion' else 'exc'}-{position}"
+
+
+def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, Any]:
+    """The DESIGN.md criterion JSON for one item (always at least one constraint)."""
+    text = item.text or ""
+    section = item.section
+    constraints = parse_text(text, section, item.context)
+    cat = _category(constraints, text)
+    out: dict[str, Any] = {
+        "id": criterion_id(section, item.position),
+        "section": section,
+        "text": text,
+        "negated": bool(_NEGATION.search(text)),
+        "category": cat,
+        "constraints": constraints or [{"type": "unparsed", "span": text}],
+        "position": item.position,
+        "context": item.context,
+    }
+    if trial_id:
+        out["trial_id"] = trial_id
+    return out
+
+
+def parse_text(text: str, section: str = "inclusion", context: str | None = None) -> list[dict[str, Any]]:
+    """The constraints of one item's text (empty when no rule understands it)."""
+    if not text.strip():
+        return []
+    if len(text) > 20000:
+        text = text[:20000]  # one "item" this long is a splitting failure; keep it bounded
+    out: list[dict[str, Any]] = []
+    ps, ps_spans = _ps_constraints(text)
+    comps = [c for c in find_comparisons(text) if not any(a <= c.start < b for a, b in ps_spans)]
+    used: set[int] = set()
+    out += _age_constraints(text, comps, used)
+    out += _life_constraints(text, comps, used)
+    out += ps
+    rest = [c for i, c in enumerate(comps) if i not in used]
+    mentions = find_variables(text)
+    numeric = _numeric_constraints(text, rest, mentions)
+    out += numeric
+    out += _sex(text)
+    out += _prior_therapy(text, section)
+    out += _histology(text)
+    out += _biomarkers(text)
+    disease = _disease_states(text, section)
+    out += disease
+    if not numeric or section == "exclusion":
+        out += _comorbidities(text, section)
+    out += _reproductive(text)
+    m = _CONSENT.search(text)
+    if m:
+        out.append({"type": "consent", "required": True, "span": m.group(0)})
+    return out
+
+
+def _category(constraints: list[dict[str, Any]], text: str) -> str:
+    cats = []
+    for c in constraints:
+        t = c["type"]
+        if t == "numeric":
+            cats.append("vital" if c.get("variable") in lexicon.VITALS else "lab")
+        elif t == "disease_state":
+            cats.append("comorbidity" if c.get("comorbidity") else "disease_state")
+        elif t in _CATEGORY_OF_TYPE:
+            cats.append(_CATEGORY_OF_TYPE[t])
+    for p in _CATEGORY_PRIORITY:
+        if p in cats:
+            return p
+    return "other"

@@ -1,0 +1,270 @@
+"""Split an eligibility-criteria block into items, as registries actually write them.
+
+Handles the ClinicalTrials.gov layouts (``Inclusion Criteria:`` headers, ``*``/``-``
+bullets, ``1.`` numbers, ``1)`` sub-items, hard-wrapped XML text blocks, escaped
+markdown such as ``\\>`` and ``\\^``) and the page layouts in ``seeds/`` (headers
+without colon, one item per line without any marker). A line that introduces a list
+("... meets the following criteria within 7 days:") stays an item and becomes the
+``context`` of the items under it. Text before any header counts as inclusion.
+
+Everything here is linear in the input size: line-based scanning and anchored regexes
+without nested quantifiers, so a megabyte of text splits in bounded time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from trialkg.records import CriterionItem
+
+# Markdown escapes written by the API v2 converter: "\>" "\^" "\<" "\*" "\[" ...
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~|=])")
+
+# Section headers. Group "kind" is inclusion or exclusion; "rest" is text after the colon.
+_HEADER = re.compile(
+    r"^[ \t]*(?:[-*•#]+[ \t]*)?(?:\*\*)?(?:key|main|major|general|specific|additional)?[ \t]*"
+    r"(?P<kind>inclusion|exclusion|eligibility|ineligibility)"
+    r"(?:[ \t]+(?:criteria|criterion|conditions?))?(?:[ \t]*\([^)\n]{0,40}\))?[ \t]*(?:\*\*)?[ \t]*"
+    r"(?::[ \t]*(?P<rest>.*)|[ \t]*)$",
+    re.IGNORECASE,
+)
+# Old NCI-style sub-headings ("DISEASE CHARACTERISTICS:"): a context, not an item.
+_SUBHEAD = re.compile(r"^[ \t]*(?P<head>[A-Z][A-Z /&,\-]{3,60}):[ \t]*$")
+
+# List markers. Each alternative has its own "style" so nesting can be recognised.
+_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>"
+    r"(?P<bullet>[-*•·▪●○◦–‐‑+>])"
+    r"|(?P<num>\d{1,3})(?P<numsep>[.)])(?!\d)"
+    r"|\((?P<pnum>\d{1,3})\)"
+    r"|(?P<alpha>[a-zA-Z])(?P<alphasep>[.)])(?=[ \t])"
+    r"|\((?P<palpha>[a-z])\)"
+    r"|(?P<roman>(?:i{1,3}|iv|v|vi{1,3}|ix|x))(?P<romansep>[.)])(?=[ \t])"
+    r")[ \t]*(?P<text>.*)$"
+)
+
+_END_PUNCT = (".", ";", "!", "?")
+
+
+@dataclass
+class _Open:
+    """An item being assembled: its lines and where it sits in the list hierarchy."""
+
+    section: str
+    style: str | None
+    indent: int
+    lines: list[str] = field(default_factory=list)
+    context: str | None = None
+    depth: int = 0
+
+
+def unescape(text: str) -> str:
+    """Undo markdown escapes and HTML entities left by registry exports."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    return text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _style(m: re.Match[str]) -> str:
+    if m.group("bullet"):
+        return "bullet" + m.group("bullet")
+    if m.group("num"):
+        return "num" + m.group("numsep")
+    if m.group("pnum"):
+        return "pnum"
+    if m.group("alpha"):
+        return "alpha" + m.group("alphasep")
+    if m.group("palpha"):
+        return "palpha"
+    return "roman" + (m.group("romansep") or "")
+
+
+def _header_kind(word: str) -> str | None:
+    word = word.lower()
+    if word == "inclusion":
+        return "inclusion"
+    if word in ("exclusion", "ineligibility"):
+        return "exclusion"
+    return None  # "Eligibility criteria:" keeps the current section
+
+
+def _indent_width(s: str) -> int:
+    return len(s.expandtabs(4))
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    return text.strip(" \t")
+
+
+def split_criteria(text: str | None) -> list[CriterionItem]:
+    """Items in reading order, numbered 1.. per section (sub-items count too)."""
+    if not text:
+        return []
+    text = unescape(text)
+    lines = text.split("\n")
+    # A section without any list marker is written one item per line (aggregator pages).
+    items: list[CriterionItem] = []
+    counters = {"inclusion": 0, "exclusion": 0}
+    section = "inclusion"
+    current: _Open | None = None
+    # Stack of (style, indent, text) of open list levels, for contexts of sub-items.
+    levels: list[tuple[str, int, str]] = []
+    subhead: str | None = None
+    prev_blank = True
+    section_has_markers = _sections_with_markers(lines)
+    sec_index = 0
+
+    def flush() -> None:
+        nonlocal current
+        if current is None:
+            return
+        body = _clean(" ".join(current.lines))
+        if body and re.search(r"\w", body):
+            counters[current.section] += 1
+            items.append(
+                CriterionItem(
+                    section=current.section,  # type: ignore[arg-type]
+                    text=body,
+                    context=current.context,
+                    position=counters[current.section],
+                )
+            )
+            if current.style is not None:
+                # This item is now the latest at its level (the context of its sub-items).
+                del levels[current.depth :]
+                levels.append((current.style, current.indent, body))
+        current = None
+
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            flush() if current is not None and not _ends_open(current) else None
+            prev_blank = True
+            continue
+        h = _HEADER.match(line)
+        if h and len(line) < 120:
+            flush()
+            kind = _header_kind(h.group("kind"))
+            if kind:
+                section = kind
+                sec_index += 1
+            levels.clear()
+            subhead = None
+            rest = (h.group("rest") or "").strip()
+            if rest:
+                current = _Open(section, None, 0, [rest])
+            prev_blank = False
+            continue
+        sh = _SUBHEAD.match(line)
+        if sh and not _MARKER.match(line):
+            flush()
+            levels.clear()
+            subhead = _clean(sh.group("head")).rstrip(":")
+            prev_blank = False
+            continue
+        m = _MARKER.match(line)
+        if m and m.group("text").strip() and not _looks_like_number_start(m):
+            flush()
+            style = _style(m)
+            indent = _indent_width(m.group("indent"))
+            depth = _level_of(levels, style, indent)
+            del levels[depth:]
+            context = levels[-1][2] if levels else subhead
+            current = _Open(section, style, indent, [m.group("text")], context, depth)
+            prev_blank = False
+            continue
+        # An unmarked line: continuation or a new paragraph item.
+        stripped = line.strip()
+        if current is not None and _continues(current, line, prev_blank, section_has_markers, sec_index):
+            current.lines.append(stripped)
+        else:
+            flush()
+            context = None
+            if levels and section_has_markers.get(sec_index, False):
+                # An unmarked paragraph under a list item that introduced it.
+                last = levels[-1][2]
+                context = last if last.endswith(":") else subhead
+            elif subhead:
+                context = subhead
+            if not section_has_markers.get(sec_index, False):
+                levels.clear()
+            current = _Open(section, None, _indent_width(line) - len(line.lstrip()), [stripped], context)
+            if stripped.endswith(":") and not section_has_markers.get(sec_index, False):
+                # An unmarked introducing line: following lines are its sub-items.
+                pass
+        prev_blank = False
+    flush()
+    return items
+
+
+def _level_of(levels: list[tuple[str, int, str]], style: str, indent: int) -> int:
+    """The list depth of a new marker: an open level of the same style, else one deeper."""
+    for i in range(len(levels) - 1, -1, -1):
+        lstyle, lindent, _ = levels[i]
+        if lstyle == style and abs(lindent - indent) <= 1:
+            return i
+        if lindent > indent + 1:
+            continue  # a deeper level that this marker closes
+    # A new style: nested under the last open level, unless it is less indented than all.
+    depth = len(levels)
+    while depth > 0 and levels[depth - 1][1] > indent + 1:
+        depth -= 1
+    return depth
+
+
+def _looks_like_number_start(m: re.Match[str]) -> bool:
+    """'5.5 mg' or '1) ...' at a line start: numbers that are values, not markers."""
+    text = m.group("text")
+    if m.group("num") and m.group("numsep") == "." and text[:1].isdigit():
+        return True
+    if m.group("bullet") in ("-", "–") and text[:1].isdigit() and not m.group("indent") and False:
+        return True
+    if m.group("bullet") == ">" and text[:1].isdigit():
+        return True  # "> 18 years" is a comparison, not a quote marker
+    return False
+
+
+def _ends_open(item: _Open) -> bool:
+    """An item whose last line ends mid-sentence keeps going after a blank line (rare)."""
+    return False
+
+
+def _continues(item: _Open, line: str, prev_blank: bool, has_markers: dict[int, bool], sec: int) -> bool:
+    stripped = line.strip()
+    indent = _indent_width(line) - len(line.lstrip())
+    last = item.lines[-1] if item.lines else ""
+    if prev_blank:
+        # After a blank line only a deeper-indented line continues a marked item.
+        return item.style is not None and indent > item.indent + 1 and not last.endswith(":")
+    if item.style is not None:
+        # Hard-wrapped list item: indented under its text, or a sentence not yet ended.
+        if indent > item.indent:
+            return True
+        return not last.endswith(_END_PUNCT + (":",)) or stripped[:1].islower()
+    # Unmarked items: join only what is clearly a wrapped sentence.
+    if stripped[:1].islower() or stripped[:1] in "([":
+        return True
+    if not has_markers.get(sec, False):
+        return False
+    return not last.endswith(_END_PUNCT + (":",))
+
+
+def _sections_with_markers(lines: list[str]) -> dict[int, bool]:
+    """For each section (by order of headers; 0 = before any header), whether it uses markers."""
+    out: dict[int, bool] = {}
+    sec = 0
+    for raw in lines:
+        h = _HEADER.match(raw)
+        if h and len(raw) < 120 and raw.strip():
+            if _header_kind(h.group("kind")):
+                sec += 1
+            continue
+        m = _MARKER.match(raw)
+        if m and m.group("text").strip() and not _looks_like_number_start(m):
+            out[sec] = True
+    return out

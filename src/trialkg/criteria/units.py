@@ -1,0 +1,286 @@
+"""Units for eligibility thresholds: UCUM codes as written, one canonical unit per variable.
+
+Criteria write units in many ways ("x 10^9/L", "109/L" with a lost superscript, "G/L",
+"/mm3", "cells/uL", "g/dl", "ml/min", "msec"). ``ucum_code`` turns the written form into
+a UCUM code; ``convert`` moves a value between UCUM units with pint, bridging mass and
+substance concentrations through the analyte's molar mass (creatinine in umol/L vs
+mg/dL). The patient matcher calls ``convert`` to compare a lab value with a threshold.
+
+Time units follow UCUM too: ``a`` (year), ``mo`` (month), ``wk`` (week), ``d`` (day).
+Windows in days use month = 30 days and year = 365 days (a fixed rule, documented in
+``window_days``), because registries never say which calendar they mean.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+# Canonical UCUM unit per variable (None: unitless, such as INR or a score).
+CANONICAL_UNITS: dict[str, str | None] = {
+    "neutrophils": "10*9/L",
+    "platelets": "10*9/L",
+    "wbc": "10*9/L",
+    "lymphocytes": "10*9/L",
+    "hemoglobin": "g/dL",
+    "creatinine": "mg/dL",
+    "bilirubin": "mg/dL",
+    "direct_bilirubin": "mg/dL",
+    "albumin": "g/L",
+    "creatinine_clearance": "mL/min",
+    "egfr": "mL/min/{1.73_m2}",
+    "lvef": "%",
+    "qtc": "ms",
+    "blood_pressure_systolic": "mmHg",
+    "blood_pressure_diastolic": "mmHg",
+    "ast": "U/L",
+    "alt": "U/L",
+    "alp": "U/L",
+    "ldh": "U/L",
+    "glucose": "mmol/L",
+    "hba1c": "%",
+    "potassium": "mmol/L",
+    "sodium": "mmol/L",
+    "magnesium": "mmol/L",
+    "calcium": "mmol/L",
+    "urine_protein": "g/(24.h)",
+    "psa": "ng/mL",
+    "bmi": "kg/m2",
+    "weight": "kg",
+    "inr": None,
+    "aptt": "s",
+    "pt": "s",
+    "age": "a",
+    "life_expectancy": "mo",
+    "testosterone": "ng/dL",
+    "tsh": "m[IU]/L",
+    "cd4": "/uL",
+    "fev1": "%",
+    "dlco": "%",
+    "oxygen_saturation": "%",
+    "heart_rate": "/min",
+}
+
+# Molar masses (g/mol) to bridge substance and mass concentrations.
+MOLAR_MASS: dict[str, float] = {
+    "creatinine": 113.12,
+    "bilirubin": 584.66,
+    "direct_bilirubin": 584.66,
+    "glucose": 180.16,
+    "calcium": 40.078,
+    "magnesium": 24.305,
+    "potassium": 39.098,
+    "sodium": 22.99,
+    "hemoglobin": 16114.5,  # per haem-bearing monomer, as labs report Hb in mmol/L
+    "urea": 60.06,
+    "uric_acid": 168.11,
+}
+
+# Written form (lower case, spaces removed) -> UCUM code. Order matters for the regex.
+_WRITTEN: list[tuple[str, str]] = [
+    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*9\s*(?:cells)?\s*/\s*l", "10*9/L"),
+    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*12\s*/\s*l", "10*12/L"),
+    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*3\s*(?:cells)?\s*/\s*(?:µ|μ|u|mc)l", "10*3/uL"),
+    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*3\s*(?:cells)?\s*/\s*mm(?:3|³|\^3)", "10*3/uL"),
+    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*6\s*/\s*l", "10*6/L"),
+    (r"(?:cells?\s*)?/\s*(?:cu\.?\s*)?mm(?:3|³|\^3)", "/mm3"),
+    (r"(?:cells?\s*)?/\s*(?:µ|μ|u|mc)l", "/uL"),
+    (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
+    (r"g\s*/\s*dl", "g/dL"),
+    (r"mg\s*/\s*dl", "mg/dL"),
+    (r"ng\s*/\s*dl", "ng/dL"),
+    (r"µg\s*/\s*dl|μg\s*/\s*dl|ug\s*/\s*dl|mcg\s*/\s*dl", "ug/dL"),
+    (r"g\s*/\s*l(?![a-z])", "g/L"),
+    (r"mg\s*/\s*l(?![a-z])", "mg/L"),
+    (r"ng\s*/\s*ml", "ng/mL"),
+    (r"pg\s*/\s*ml", "pg/mL"),
+    (r"(?:µ|μ|u)mol\s*/\s*l", "umol/L"),
+    (r"mmol\s*/\s*l", "mmol/L"),
+    (r"mmol\s*/\s*mol", "mmol/mol"),
+    (r"m?iu\s*/\s*ml", "m[IU]/mL"),
+    (r"(?:iu|u)\s*/\s*l", "U/L"),
+    (r"iu\s*/\s*ml", "[IU]/mL"),
+    (r"ml\s*/\s*min\s*/\s*1\.73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),
+    (r"ml\s*/\s*min", "mL/min"),
+    (r"ml\s*/\s*s", "mL/s"),
+    (r"kg\s*/\s*m(?:2|²|\^2)", "kg/m2"),
+    (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
+    (r"g\s*/\s*24\s*h(?:ours?|rs?)?", "g/(24.h)"),
+    (r"mm\s*hg", "mmHg"),
+    (r"m(?:illi)?sec(?:onds?)?|ms(?![a-z])", "ms"),
+    (r"sec(?:onds?)?|s(?![a-z])", "s"),
+    (r"%|percent", "%"),
+    (r"kg(?![a-z])", "kg"),
+    (r"mg(?![a-z/])", "mg"),
+    (r"g(?![a-z/])", "g"),
+    (r"mm(?![a-z0-9³^])", "mm"),
+    (r"cm(?![a-z0-9³^])", "cm"),
+    (r"ml(?![a-z/])", "mL"),
+    (r"bpm|beats?\s*(?:per|/)\s*min(?:ute)?", "/min"),
+    (r"years?|yrs?(?![a-z])", "a"),
+    (r"months?|mos?(?![a-z])", "mo"),
+    (r"weeks?|wks?(?![a-z])", "wk"),
+    (r"days?(?![a-z])", "d"),
+    (r"hours?|hrs?(?![a-z])", "h"),
+]
+_WRITTEN_RE = [(re.compile(p, re.IGNORECASE), code) for p, code in _WRITTEN]
+
+# UCUM code -> pint expression.
+_PINT: dict[str, str] = {
+    "10*9/L": "1e9 / liter",
+    "10*12/L": "1e12 / liter",
+    "10*6/L": "1e6 / liter",
+    "10*3/uL": "1e3 / microliter",
+    "/mm3": "1 / millimeter ** 3",
+    "/uL": "1 / microliter",
+    "/L": "1 / liter",
+    "g/dL": "gram / deciliter",
+    "mg/dL": "milligram / deciliter",
+    "ng/dL": "nanogram / deciliter",
+    "ug/dL": "microgram / deciliter",
+    "g/L": "gram / liter",
+    "mg/L": "milligram / liter",
+    "ng/mL": "nanogram / milliliter",
+    "pg/mL": "picogram / milliliter",
+    "umol/L": "micromole / liter",
+    "mmol/L": "millimole / liter",
+    "U/L": "1 / liter",  # enzyme units: only ever converted to themselves
+    "mL/min": "milliliter / minute",
+    "mL/s": "milliliter / second",
+    "mL/min/{1.73_m2}": "milliliter / minute",
+    "kg/m2": "kilogram / meter ** 2",
+    "mmHg": "millimeter_Hg",
+    "mm[Hg]": "millimeter_Hg",
+    "ms": "millisecond",
+    "s": "second",
+    "%": "percent",
+    "kg": "kilogram",
+    "g": "gram",
+    "mg": "milligram",
+    "mm": "millimeter",
+    "cm": "centimeter",
+    "mL": "milliliter",
+    "a": "year",
+    "mo": "month",
+    "wk": "week",
+    "d": "day",
+    "h": "hour",
+    "/min": "1 / minute",
+    "g/(24.h)": "gram / day",
+}
+
+_DAYS = {"d": 1, "wk": 7, "mo": 30, "a": 365, "h": 1 / 24}
+_ISO = {"d": "D", "wk": "W", "mo": "M", "a": "Y"}
+
+
+def ucum_code(written: str | None) -> str | None:
+    """The UCUM code for a unit as written in a criterion, or None if not recognised."""
+    if not written:
+        return None
+    text = written.strip()
+    if text == "G/L":  # giga per litre, as European labs write cell counts
+        return "10*9/L"
+    for rx, code in _WRITTEN_RE:
+        m = rx.fullmatch(text)
+        if m:
+            return code
+    return None
+
+
+def match_unit(text: str, pos: int = 0) -> tuple[str, int] | None:
+    """The UCUM code of a unit starting at ``pos`` in ``text`` and where it ends."""
+    chunk = text[pos : pos + 40]
+    lead = len(chunk) - len(chunk.lstrip())
+    chunk = chunk.lstrip()
+    if chunk.startswith("G/L"):
+        return "10*9/L", pos + lead + 3
+    for rx, code in _WRITTEN_RE:
+        m = rx.match(chunk)
+        if m and m.end() > 0:
+            return code, pos + lead + m.end()
+    return None
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def _quantity(value: float, code: str) -> Any:
+    expr = _PINT.get(code)
+    if expr is None:
+        raise ValueError(f"unknown unit {code!r}")
+    ureg = _registry()
+    return value * ureg(expr)
+
+
+def convert(value: float, unit_from: str, unit_to: str, variable: str | None = None) -> float:
+    """``value`` in ``unit_from`` expressed in ``unit_to`` (UCUM codes).
+
+    Raises ``ValueError`` when the units cannot be converted (different dimensions and
+    no molar mass for ``variable``); relative units (``x ULN``) only convert to themselves.
+    """
+    unit_from = ucum_code(unit_from) or unit_from
+    unit_to = ucum_code(unit_to) or unit_to
+    if unit_from == unit_to:
+        return float(value)
+    if "ULN" in unit_from or "ULN" in unit_to or "U/L" in (unit_from, unit_to):
+        raise ValueError(f"cannot convert {unit_from} to {unit_to}")
+    q = _quantity(float(value), unit_from)
+    target = _quantity(1.0, unit_to)
+    if q.dimensionality == target.dimensionality:
+        return float(q.to(target.units).magnitude / target.magnitude)
+    mm = MOLAR_MASS.get(variable or "")
+    if mm:
+        ureg = _registry()
+        molar = mm * ureg("gram / mole")
+        for candidate in (q * molar, q / molar):
+            if candidate.dimensionality == target.dimensionality:
+                return float(candidate.to(target.units).magnitude / target.magnitude)
+    raise ValueError(f"cannot convert {unit_from} to {unit_to} for {variable or 'this variable'}")
+
+
+def canonical(variable: str, value: float | None, unit: str | None,
+              relative_to: str | None = None) -> tuple[float | None, str | None]:
+    """``(canonical_value, canonical_unit)`` for a threshold, or ``(None, None)``."""
+    if value is None:
+        return None, None
+    if relative_to:
+        return float(value), f"x {relative_to}"
+    if variable not in CANONICAL_UNITS:
+        return (float(value), unit) if unit else (None, None)
+    target = CANONICAL_UNITS[variable]
+    if target is None:
+        return (float(value), None) if unit is None else (None, None)
+    if unit is None:
+        return None, None
+    if unit in _DAYS and target in _DAYS:
+        # Calendar units by the fixed rule (month = 30 days), as windows are.
+        return _round(value * _DAYS[unit] / _DAYS[target]), target
+    try:
+        return _round(convert(value, unit, target, variable)), target
+    except (ValueError, Exception):  # noqa: BLE001 - pint raises many types
+        return None, None
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def window_days(amount: float, unit: str) -> int:
+    """Days in a window: day 1, week 7, month 30, year 365."""
+    return int(round(amount * _DAYS.get(unit, 1)))
+
+
+def iso_duration(amount: float, unit: str) -> str:
+    """ISO-8601 duration: 3 months -> ``P3M``, 8 weeks -> ``P8W``, 14 days -> ``P14D``."""
+    if unit == "h":
+        return f"PT{_num(amount)}H"
+    return f"P{_num(amount)}{_ISO.get(unit, 'D')}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
