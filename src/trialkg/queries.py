@@ -1,0 +1,539 @@
+"""Stored SPARQL queries: load them, bind their parameters, run them locally or remotely.
+
+A stored query is a ``queries/<name>.rq`` file (shipped in the wheel) whose leading
+comment block declares what it does and what it takes::
+
+    # title: Trials by target
+    # description: Trials whose drugs act on a protein target or target family.
+    #   Continuation lines are indented.
+    # params:
+    #   target (string, required): HGNC symbol (KDR) or family key (VEGFR)
+    # example: trialkg query trials-by-target -p target VEGFR
+
+Parameter ``NAME`` is the query variable ``?param_NAME``; values are bound, never
+pasted into the text. Locally they go through pyoxigraph ``substitutions`` (which
+requires ``?param_NAME`` in the SELECT projection); for a remote endpoint, a ``VALUES``
+block built by ``sparql_term`` replaces the marker line ``#@values`` (put it first
+inside the top-level ``WHERE`` group so every FILTER sees the value). An optional
+parameter that is not given stays unbound: test it with ``COALESCE``, never ``BOUND``
+(pyoxigraph substitutes the variable by a constant, and ``BOUND(constant)`` is false).
+``param_*`` columns are hidden from results.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import re
+import socket
+import urllib.error
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from trialkg.errors import QueryError, RemoteError, UsageError
+from trialkg.resources import query_dir
+
+PARAM_TYPES = ("string", "integer", "decimal", "iri")
+PARAM_PREFIX = "param_"
+VALUES_MARKER = "#@values"
+HEADER_KEYS = ("title", "description", "params", "example")
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = XSD + "string"
+_INTEGER_TYPES = {XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte",
+)}
+_FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_HEADER_LINE = re.compile(r"^#\s?(?P<key>[A-Za-z_]+):\s*(?P<value>.*)$")
+_PARAM_LINE = re.compile(
+    r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\(\s*(?P<type>[a-z]+)\s*,\s*(?P<req>required|optional)\s*\)"
+    r"\s*:\s*(?P<desc>.+)$"
+)
+_MARKER_LINE = re.compile(r"^[ \t]*" + re.escape(VALUES_MARKER) + r"[ \t]*$", re.MULTILINE)
+# Characters SPARQL's IRIREF production forbids (plus controls and space).
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+_IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter: ``name (type, required|optional): description``."""
+
+    name: str
+    type: str
+    required: bool
+    description: str
+
+    @property
+    def variable(self) -> str:
+        return PARAM_PREFIX + self.name
+
+    def signature(self) -> str:
+        return f"{self.name} ({self.type}, {'required' if self.required else 'optional'})"
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A SPARQL query with its header: what ``trialkg queries`` lists and ``query`` runs."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    source: str
+    examples: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+# -- loading -------------------------------------------------------------------------
+
+
+def parse_query(text: str, *, name: str, source: str) -> StoredQuery:
+    """Read the header of a query text; a malformed header is a ``QueryError``."""
+    title = description = ""
+    params: list[Param] = []
+    examples: list[str] = []
+    current: str | None = None
+    seen: set[str] = set()
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            current = None
+            continue
+        if not line.startswith("#"):
+            break  # the header ends at the first line of SPARQL
+        m = _HEADER_LINE.match(line)
+        if m and not line.startswith("#  "):
+            key, value = m.group("key").lower(), m.group("value").strip()
+            if key not in HEADER_KEYS:  # a free comment such as '# Note: ...'
+                current = None
+                continue
+            if key in seen and key != "example":
+                raise QueryError(f"line {lineno}: header key {key!r} given twice", file=source, field=key)
+            seen.add(key)
+            current = key
+            if key == "title":
+                title = value
+            elif key == "description":
+                description = value
+            elif key == "example":
+                examples.append(value)
+            elif key == "params" and value and value.lower() not in ("none", "-"):
+                raise QueryError(f"line {lineno}: write each parameter on its own line under '# params:'", file=source, field="params")
+            continue
+        body = line[1:].strip()
+        if current == "description" and line.startswith("#  "):
+            description = f"{description} {body}".strip()
+        elif current == "params" and body:
+            pm = _PARAM_LINE.match(body)
+            if pm is None:
+                raise QueryError(
+                    f"line {lineno}: bad parameter line {body!r}; expected 'NAME (TYPE, required|optional): description'",
+                    file=source, field="params",
+                )
+            ptype = pm.group("type")
+            if ptype not in PARAM_TYPES:
+                raise QueryError(f"line {lineno}: parameter type {ptype!r} is not one of {', '.join(PARAM_TYPES)}", file=source, field="params")
+            if any(p.name == pm.group("name") for p in params):
+                raise QueryError(f"line {lineno}: parameter {pm.group('name')!r} declared twice", file=source, field="params")
+            params.append(Param(pm.group("name"), ptype, pm.group("req") == "required", pm.group("desc").strip()))
+        elif current == "example" and line.startswith("#  "):
+            examples[-1] = f"{examples[-1]} {body}"
+        else:
+            current = None  # a free comment line ends the header section
+    query = StoredQuery(name, title or name, description, tuple(params), text, source, tuple(examples))
+    _check_params_used(query)
+    return query
+
+
+def _check_params_used(query: StoredQuery) -> None:
+    """Catch header/body mismatches when the query is loaded, not when a user runs it."""
+    if query.params and len(_MARKER_LINE.findall(query.text)) != 1:
+        raise QueryError(f"a query with parameters needs exactly one '{VALUES_MARKER}' line inside its WHERE clause", file=query.source)
+    for p in query.params:
+        if not re.search(r"[?$]" + re.escape(p.variable) + r"\b", query.text):
+            raise QueryError(f"parameter {p.name!r} is declared but ?{p.variable} is not used", file=query.source, field=p.name)
+        if re.search(r"BOUND\s*\(\s*[?$]" + re.escape(p.variable) + r"\b", query.text, re.IGNORECASE):
+            raise QueryError(f"use COALESCE, not BOUND, to test whether ?{p.variable} is given", file=query.source, field=p.name)
+
+
+def stored_query_names() -> list[str]:
+    return sorted(e.name[:-3] for e in query_dir().iterdir() if e.name.endswith(".rq"))
+
+
+def get_stored_query(name: str) -> StoredQuery:
+    entry = query_dir().joinpath(f"{name}.rq")
+    if not _NAME_RE.match(name) or not entry.is_file():
+        raise UsageError(f"no stored query named {name!r}{_suggest(name)} (see 'trialkg queries')", field="query")
+    return parse_query(entry.read_text(encoding="utf-8"), name=name, source=f"queries/{name}.rq")
+
+
+def stored_queries() -> list[StoredQuery]:
+    return [get_stored_query(n) for n in stored_query_names()]
+
+
+def load_query(name_or_file: str, stdin: IO[str] | None = None) -> StoredQuery:
+    """A stored query by name, an ``.rq`` file by path, or ``-`` for the query on stdin."""
+    if name_or_file == "-":
+        if stdin is None:
+            import sys
+
+            stdin = sys.stdin
+        return parse_query(stdin.read(), name="-", source="<stdin>")
+    if _NAME_RE.match(name_or_file) and query_dir().joinpath(f"{name_or_file}.rq").is_file():
+        return get_stored_query(name_or_file)
+    path = Path(name_or_file)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the query file: {exc}", file=name_or_file) from exc
+        return parse_query(text, name=path.stem, source=name_or_file)
+    raise UsageError(f"no stored query or file named {name_or_file!r}{_suggest(name_or_file)} (see 'trialkg queries')", field="query")
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, stored_query_names(), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# -- binding -------------------------------------------------------------------------
+
+
+def bind_params(query: StoredQuery, values: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, Term]:
+    """Check and type the ``-p NAME VALUE`` pairs: ``{variable: term}`` for the given ones.
+
+    An unknown, repeated or missing required parameter, or a value that is not of the
+    declared type, is a ``UsageError`` (exit 2).
+    """
+    pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
+    given: dict[str, str] = {}
+    for name, raw in pairs:
+        param = query.param(name)
+        if param is None:
+            takes = ", ".join(p.signature() for p in query.params) or "no parameters"
+            raise UsageError(f"unknown parameter {name!r} for query {query.name!r}; it takes {takes}", field=name)
+        if name in given:
+            raise UsageError(f"parameter {name!r} given twice", field=name)
+        given[name] = raw
+    missing = [p.signature() for p in query.params if p.required and p.name not in given]
+    if missing:
+        raise UsageError(f"query {query.name!r} needs {', '.join(missing)}: add -p NAME VALUE", field=missing[0].split()[0])
+    return {query.param(n).variable: typed_term(query.param(n), raw) for n, raw in given.items()}  # type: ignore[union-attr]
+
+
+def typed_term(param: Param, raw: str) -> Term:
+    """The RDF term for a raw command-line value of a typed parameter."""
+    value = raw.strip() if param.type != "string" else raw
+    if param.type == "string":
+        return ox.Literal(value)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise UsageError(f"expected an integer, got {raw!r}", field=param.name)
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+    if param.type == "decimal":
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", value):
+            raise UsageError(f"expected a decimal number, got {raw!r}", field=param.name)
+        text = format(number, "f")
+        return ox.Literal(text if "." in text else text + ".0", datatype=ox.NamedNode(XSD + "decimal"))
+    # iri
+    if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
+        raise UsageError(f"expected an absolute IRI without spaces or <>\"{{}}|^`\\, got {raw!r}", field=param.name)
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(f"not a valid IRI: {exc}", field=param.name) from exc
+
+
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def sparql_term(term: Term) -> str:
+    """A term as SPARQL text for a ``VALUES`` block: IRIs checked, literals escaped.
+
+    Literal text is written with SPARQL's string escapes (``\\"``, ``\\\\``, ``\\n`` ...)
+    inside double quotes, so no value can close the string and add syntax.
+    """
+    if isinstance(term, ox.NamedNode):
+        if _IRI_FORBIDDEN.search(term.value):
+            raise UsageError(f"IRI {term.value!r} contains characters SPARQL does not allow")
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        body = '"' + "".join(_ECHAR.get(ch, ch) for ch in term.value) + '"'
+        if term.language:
+            if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", term.language):
+                raise UsageError(f"bad language tag {term.language!r}")
+            return f"{body}@{term.language}"
+        if term.datatype.value == _XSD_STRING:
+            return body
+        return f"{body}^^{sparql_term(term.datatype)}"
+    raise UsageError(f"cannot bind a {type(term).__name__} as a query parameter")
+
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query text with the ``#@values`` marker replaced by a VALUES block."""
+    if not bindings:
+        return text
+    if len(_MARKER_LINE.findall(text)) != 1:
+        raise QueryError(f"cannot bind parameters remotely: the query needs exactly one '{VALUES_MARKER}' line")
+    names = list(bindings)
+    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(sparql_term(bindings[n]) for n in names) + ") }"
+    return _MARKER_LINE.sub(lambda m: "  " + block, text, count=1)
+
+
+# -- results -------------------------------------------------------------------------
+
+
+@dataclass
+class ResultTable:
+    """Rows of RDF terms (``None`` for unbound), the same shape locally and remotely."""
+
+    columns: list[str]
+    rows: list[tuple[Term | None, ...]]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as ``{column: plain JSON value}`` (IRIs as strings, numbers as numbers)."""
+        return [{c: term_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+    def text_records(self) -> list[dict[str, str | None]]:
+        """Rows as ``{column: lexical text}`` for table, CSV and TSV output."""
+        return [{c: term_text(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+
+def term_value(term: Term | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _INTEGER_TYPES:
+                return int(term.value)
+            if dt in _FLOAT_TYPES:
+                number = float(term.value)
+                return number if number == number and abs(number) != float("inf") else term.value
+            if dt == XSD + "boolean":
+                return term.value in ("true", "1")
+        except ValueError:
+            return term.value
+        return term.value
+    return str(term)
+
+
+def term_text(term: Term | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return term.value
+
+
+def _visible(columns: Sequence[str]) -> list[int]:
+    return [i for i, c in enumerate(columns) if not c.startswith(PARAM_PREFIX)]
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Term | None]], limit: int | None) -> ResultTable:
+    keep = _visible(columns)
+    if limit is not None:
+        rows = itertools.islice(rows, limit)
+    return ResultTable([columns[i] for i in keep], [tuple(r[i] for i in keep) for r in rows])
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+def run_local(query: StoredQuery, bindings: Mapping[str, Term], store: Any, *, limit: int | None = None) -> ResultTable:
+    """Run on the embedded store (a ``TrialStore``) over the union of all graphs."""
+    try:
+        result = store.query(query.text, dict(bindings))
+    except QueryError as exc:
+        raise exc.located(file=query.source)
+    except RuntimeError as exc:  # e.g. a substituted variable missing from the projection
+        raise QueryError(str(exc), file=query.source) from exc
+    except OSError as exc:
+        raise QueryError(f"the store failed: {exc}", file=query.source) from exc
+    return _solutions_table(result, limit, query.source)
+
+
+def _solutions_table(result: Any, limit: int | None, source: str) -> ResultTable:
+    try:
+        if isinstance(result, ox.QuerySolutions):
+            columns = [v.value for v in result.variables]
+            return _table(columns, ([s[c] for c in columns] for s in result), limit)
+        if isinstance(result, ox.QueryBoolean):
+            return ResultTable(["ask"], [(ox.Literal(bool(result)),)])
+        triples = ((t.subject, t.predicate, t.object) for t in result)
+        return _table(["subject", "predicate", "object"], triples, limit)
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"query evaluation failed: {exc}", file=source) from exc
+
+
+def safe_url(url: str) -> str:
+    """The URL without any ``user:password@`` part, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+_QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_TAIL_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+\d+(\s+(LIMIT|OFFSET)\s+\d+)?\s*$", re.IGNORECASE)
+_TAIL_VALUES = re.compile(r"\bVALUES\b[^{}]*\{[^{}]*\}\s*$", re.IGNORECASE)
+
+
+def _strip_comments(text: str) -> str:
+    """Drop whole-line comments (enough to find the query form and its tail)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def query_form(text: str) -> str:
+    m = _QUERY_FORM.search(_strip_comments(text))
+    return m.group(1).upper() if m else "SELECT"
+
+
+def with_limit(text: str, limit: int | None) -> str:
+    """Append ``LIMIT n`` when the query has no LIMIT/OFFSET or trailing VALUES of its own."""
+    if limit is None or query_form(text) not in ("SELECT", "CONSTRUCT", "DESCRIBE"):
+        return text
+    tail = _strip_comments(text).rstrip()
+    if _TAIL_LIMIT.search(tail) or _TAIL_VALUES.search(tail):
+        return text  # rows are cut client-side instead
+    return f"{text.rstrip()}\nLIMIT {limit}\n"
+
+
+def run_remote(
+    query: StoredQuery,
+    bindings: Mapping[str, Term],
+    endpoint: str,
+    *,
+    limit: int | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 60.0,
+) -> ResultTable:
+    """Run on a SPARQL 1.1 endpoint through SPARQLWrapper (POST, JSON results).
+
+    Parameters go in as a VALUES block; credentials go to HTTP basic auth and never
+    into a message.
+    """
+    from SPARQLWrapper import BASIC, JSON, POST, TURTLE, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    scheme = urllib.parse.urlsplit(endpoint).scheme
+    if scheme not in ("http", "https"):
+        raise UsageError(f"the endpoint must be an http(s) URL, got {safe_url(endpoint)!r}", field="endpoint")
+    where = safe_url(endpoint)
+    text = with_limit(with_values(query.text, bindings), limit)
+    form = query_form(text)
+    wrapper = SPARQLWrapper(endpoint)
+    wrapper.setQuery(text)
+    wrapper.setMethod(POST)
+    wrapper.setTimeout(int(timeout) if timeout >= 1 else 1)
+    wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    if user is not None:
+        wrapper.setHTTPAuth(BASIC)
+        wrapper.setCredentials(user, password or "")
+    try:
+        response = wrapper.query().response
+        body = response.read()
+    except SPARQLWrapperException as exc:
+        raise RemoteError(f"{where} refused the query: {_server_message(exc)}", file=query.source) from exc
+    except urllib.error.HTTPError as exc:
+        detail = _decode(exc.read()) if exc.fp is not None else ""
+        raise RemoteError(f"{where} answered HTTP {exc.code} {exc.reason}{': ' + detail if detail else ''}", file=query.source) from exc
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
+        raise RemoteError(f"cannot reach {where}: {reason}", file=query.source) from exc
+    except (TimeoutError, socket.timeout) as exc:
+        raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
+    except (ConnectionError, OSError) as exc:
+        raise RemoteError(f"cannot reach {where}: {exc}", file=query.source) from exc
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        try:
+            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(body, ox.RdfFormat.TURTLE)]
+        except SyntaxError as exc:
+            raise RemoteError(f"{where} sent RDF that does not parse: {exc}", file=query.source) from exc
+        return _table(["subject", "predicate", "object"], triples, limit)
+    return parse_json_results(body, limit=limit, source=where)
+
+
+def parse_json_results(body: bytes | str, *, limit: int | None = None, source: str = "endpoint") -> ResultTable:
+    """SPARQL 1.1 Query Results JSON to a ``ResultTable`` of pyoxigraph terms."""
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        snippet = _decode(body if isinstance(body, bytes) else body.encode())[:200]
+        raise RemoteError(f"expected SPARQL JSON results, got: {snippet!r}", file=source) from exc
+    if "boolean" in doc:
+        return ResultTable(["ask"], [(ox.Literal(bool(doc["boolean"])),)])
+    try:
+        columns = list(doc["head"]["vars"])
+        rows = ([_json_term(b.get(c)) for c in columns] for b in doc["results"]["bindings"])
+        return _table(columns, rows, limit)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RemoteError(f"malformed SPARQL JSON results: {exc}", file=source) from exc
+
+
+def _json_term(binding: Mapping[str, str] | None) -> Term | None:
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in binding:
+            return ox.Literal(value, language=binding["xml:lang"])
+        if "datatype" in binding:
+            return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+        return ox.Literal(value)
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+def _server_message(exc: Exception) -> str:
+    """SPARQLWrapper puts the server's body in its message as a bytes repr; unwrap it."""
+    text = str(exc)
+    head, _, rest = text.partition("\n\nResponse:\n")
+    if rest:
+        try:
+            raw = ast.literal_eval(rest.strip())
+            detail = _decode(raw) if isinstance(raw, bytes) else str(raw)
+        except (ValueError, SyntaxError):
+            detail = rest.strip()
+        return f"{head.split(':', 1)[-1].strip()} - {detail}"
+    return text
+
+
+def _decode(raw: bytes) -> str:
+    return " ".join(raw.decode("utf-8", errors="replace").split())[:500]
