@@ -1,0 +1,38 @@
+"""``trialkg validate``: SHACL-validate the store (exit 0 conforms, 1 not, 2 error)."""
+
+from __future__ import annotations
+
+import click
+
+from trialkg.cli.output import store_option
+
+
+@click.command(name="validate")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "turtle"]), default="human",
+              show_default=True, help="Report format.")
+@click.option("--trial", "trials", multiple=True, help="Validate only this trial id (repeatable).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Validate trial graphs in this many processes.")
+def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: int) -> None:
+    """Validate each trial graph and the reference graph with the SHACL shapes.
+
+    \b
+    Prints focus node, path, message and trial for each result.
+    Exit codes: 0 conforms (warnings allowed), 1 does not conform, 2 error.
+    """
+    from trialkg.store import TrialStore
+    from trialkg.validate import validate_store
+    from trialkg.views import resolve_trial_id
+
+    store = TrialStore(store_path, read_only=True)
+    ids = [resolve_trial_id(store, t) for t in trials] if trials else None
+    report = validate_store(store, trials=ids, jobs=jobs)
+    if fmt == "json":
+        click.echo(report.to_json())
+    elif fmt == "turtle":
+        click.echo(report.to_turtle())
+    else:
+        click.echo(report.to_human())
+    if not report.conforms:
+        click.get_current_context().exit(1)
