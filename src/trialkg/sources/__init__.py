@@ -1,0 +1,158 @@
+"""Read trial records from files, directories, zips and stdin, whatever the format.
+
+``iter_records(paths)`` yields one ``TrialRecord`` per trial, or an ``InputError`` for a
+file or record that cannot be read, so callers report it and go on. The format of each
+file is decided by its content (``<`` XML, ``{``/``[`` JSON, else a text page), the
+extension only chooses which files of a directory are considered.
+
+Zip archives (the API v2 bulk download holds ~500,000 JSON files) are read member by
+member, never all at once; each member is guarded by a size limit against zip bombs:
+the declared size and the bytes actually streamed must both stay under it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from trialkg.errors import InputError, UnsafeInputError
+from trialkg.records import TrialRecord
+from trialkg.sources import ctgov_json, ctgov_xml, pages
+
+Result = TrialRecord | InputError
+
+#: Members larger than this (declared or streamed) are refused; set TRIALKG_MAX_MEMBER_MB.
+DEFAULT_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+#: Extensions read from directories and zips (other files such as README.md are skipped).
+RECORD_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".xml", ".txt")
+
+__all__ = ["iter_records", "read_path", "read_bytes", "sniff", "DEFAULT_MAX_MEMBER_BYTES"]
+
+
+def max_member_bytes() -> int:
+    env = os.environ.get("TRIALKG_MAX_MEMBER_MB")
+    if env:
+        try:
+            return int(float(env) * 1024 * 1024)
+        except ValueError:
+            pass
+    return DEFAULT_MAX_MEMBER_BYTES
+
+
+def iter_records(paths: Iterable[str | Path], *, max_member: int | None = None) -> Iterator[Result]:
+    """Every record of every source, in order; ``-`` reads stdin."""
+    limit = max_member or max_member_bytes()
+    for p in paths:
+        yield from read_path(p, max_member=limit)
+
+
+def read_path(path: str | Path, *, max_member: int | None = None) -> Iterator[Result]:
+    """Records of one source: a file, a directory (recursively), a zip, or ``-``."""
+    limit = max_member or max_member_bytes()
+    name = str(path)
+    if name == "-":
+        yield from _read_stream(sys.stdin.buffer, file="<stdin>")
+        return
+    p = Path(path)
+    if p.is_dir():
+        for child in sorted(p.rglob("*")):
+            if child.is_file() and not child.name.startswith(".") and (
+                    child.suffix.lower() in RECORD_EXTENSIONS or child.suffix.lower() == ".zip"):
+                yield from read_path(child, max_member=limit)
+        return
+    if not p.exists():
+        yield InputError("no such file or directory", file=name)
+        return
+    if zipfile.is_zipfile(p):
+        yield from _read_zip(p, file=name, limit=limit)
+        return
+    try:
+        fh = open(p, "rb")
+    except OSError as exc:
+        yield InputError(f"cannot open: {exc.strerror or exc}", file=name)
+        return
+    with fh:
+        yield from _read_stream(fh, file=name)
+
+
+def _read_stream(fh: IO[bytes], *, file: str, member: str | None = None) -> Iterator[Result]:
+    """Sniff the first bytes; JSON is streamed (JSON lines), XML and pages read whole."""
+    buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(_RawAdapter(fh))
+    head = buffered.peek(512)[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    kind = sniff(head)
+    if kind == "json":
+        yield from ctgov_json.read_stream(buffered, file=file, member=member)
+    else:
+        yield from read_bytes(buffered.read(), file=file, member=member, kind=kind)
+
+
+class _RawAdapter(io.RawIOBase):
+    """Wrap any binary stream (stdin, zip member) so it can be peeked."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        data = self._fh.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def sniff(head: bytes) -> str:
+    """``json``, ``xml`` or ``page`` from the first non-blank bytes."""
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if head[:1] == b"<":
+        return "xml"
+    return "page"
+
+
+def read_bytes(data: bytes, *, file: str, member: str | None = None, kind: str | None = None) -> Iterator[Result]:
+    """Records of bytes already in memory (one file or one zip member)."""
+    kind = kind or sniff(data[:512])
+    if not data.strip():
+        yield InputError("empty file", file=file)
+    elif kind == "json":
+        yield from ctgov_json.read_bytes(data, file=file, member=member)
+    elif kind == "xml":
+        yield from ctgov_xml.read_bytes(data, file=file, member=member)
+    else:
+        yield from pages.read_bytes(data, file=file, member=member)
+
+
+def _read_zip(path: Path, *, file: str, limit: int) -> Iterator[Result]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield InputError(f"not a readable zip: {exc}", file=file)
+        return
+    with zf:
+        for info in zf.infolist():  # the central directory only: members are read one by one
+            if info.is_dir() or Path(info.filename).name.startswith(".") or \
+                    Path(info.filename).suffix.lower() not in RECORD_EXTENSIONS:
+                continue
+            where = f"{file}!{info.filename}"
+            if info.file_size > limit:
+                yield UnsafeInputError(f"zip member declares {info.file_size} bytes, over the "
+                                       f"{limit}-byte limit (set TRIALKG_MAX_MEMBER_MB)", file=where)
+                continue
+            try:
+                with zf.open(info) as fh:
+                    data = fh.read(limit + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                yield InputError(f"cannot read zip member: {exc}", file=where)
+                continue
+            if len(data) > limit or len(data) != info.file_size:
+                yield UnsafeInputError(f"zip member streams {len(data)} bytes but declares "
+                                       f"{info.file_size} (limit {limit}): refused", file=where)
+                continue
+            yield from read_bytes(data, file=where, member=info.filename)

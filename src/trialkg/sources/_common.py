@@ -1,0 +1,160 @@
+"""Helpers every reader shares: ids, hashes, criteria splitting, arm/intervention links.
+
+Kept apart from the readers so that each format module holds only what is particular
+to its format, and every format ends a record the same way (``finish_record``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from trialkg.errors import InputError
+from trialkg.records import CriterionItem, TrialRecord
+from trialkg.sources.enums import lookup
+
+NCT_RE = re.compile(r"^NCT\d{8}$")
+NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_nct(value: object, *, file: str, record: int | str | None, field: str = "nctId") -> str:
+    """The NCT id if it is well formed; a malformed one rejects the record."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("missing NCT id", file=file, record=record, field=field)
+    nct = value.strip()
+    if not NCT_RE.match(nct):
+        raise InputError(f"malformed NCT id {nct!r} (expected NCT followed by 8 digits)",
+                         file=file, record=record, field=field)
+    return nct
+
+
+def derived_id(content: str) -> str:
+    """``TKG-<12 hex>`` from the whitespace-normalised content: stable across copies."""
+    normalised = " ".join(content.split())
+    return "TKG-" + hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------
+# Eligibility criteria: inclusion / exclusion items
+# ---------------------------------------------------------------------------
+
+_HEADER = re.compile(
+    r"^\s*[#*_\s]*(key\s+)?(inclusion|exclusion)\s+criteria\b[^:\n]{0,40}:?[*_\s]*$", re.IGNORECASE
+)
+_MARKER = re.compile(r"^\s*(?:(\d{1,3})\\?([.)])|([a-zA-Z])\\?([.)])|([-*•·‣◦▪]))\s+")
+
+
+def _style(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "num" + m.group(2)
+    if m.group(3):
+        return "alpha" + m.group(4)
+    return "bullet" + (m.group(5) or "")
+
+
+def split_criteria_text(text: str) -> tuple[list[CriterionItem], list[CriterionItem]]:
+    """Inclusion and exclusion items; uses ``trialkg.criteria.split`` when it is installed."""
+    try:
+        from trialkg.criteria.split import split_criteria  # lazy: a stage above the readers
+    except ImportError:
+        items = coarse_split(text)
+    else:
+        items = split_criteria(text)
+    inc = [i for i in items if i.section == "inclusion"]
+    exc = [i for i in items if i.section == "exclusion"]
+    return inc, exc
+
+
+def coarse_split(text: str) -> list[CriterionItem]:
+    """A coarse split: section headers, then top-level list items (sub-items folded in)."""
+    sections: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if m:
+            current = []
+            sections.append((m.group(2).lower(), current))
+            continue
+        if current is None:
+            if not line.strip():
+                continue
+            current = []
+            sections.append(("inclusion", current))
+        current.append(line)
+    items: list[CriterionItem] = []
+    for section, lines in sections:
+        for n, item in enumerate(_items(lines), start=1):
+            items.append(CriterionItem(section=section, text=item, position=n))  # type: ignore[arg-type]
+    return items
+
+
+def _items(lines: list[str]) -> list[str]:
+    markers = [(_MARKER.match(ln), ln) for ln in lines if ln.strip()]
+    styles = [_style(m) for m, _ in markers if m]
+    if not styles:  # one item per non-empty line (the aggregator page)
+        return [" ".join(ln.split()) for _, ln in markers]
+    top = styles[0]
+    out: list[str] = []
+    for m, ln in markers:
+        if m and _style(m) == top:
+            out.append(ln[m.end():].strip())
+        elif out:
+            out[-1] = f"{out[-1]} {ln.strip()}"
+        else:
+            out.append(ln.strip())
+    return [" ".join(o.replace("\\", "").split()) for o in out if o.strip()]
+
+
+# ---------------------------------------------------------------------------
+# Finishing a record
+# ---------------------------------------------------------------------------
+
+_TYPE_PREFIX = re.compile(r"^([A-Za-z][A-Za-z /-]{1,30}):\s*(.+)$")
+
+
+def strip_type_prefix(name: str) -> tuple[str | None, str]:
+    """"Drug: Apatinib" -> ("DRUG", "Apatinib"); a name without a known prefix is kept."""
+    m = _TYPE_PREFIX.match(name.strip())
+    if m:
+        kind = lookup("intervention_type", m.group(1))
+        if kind:
+            return kind, m.group(2).strip()
+    return None, name.strip()
+
+
+def link_arms(record: TrialRecord) -> None:
+    """Fill both sides of the arm <-> intervention link from whichever the source gave."""
+    by_name = {iv.name.casefold(): iv for iv in record.interventions}
+    for arm in record.arms:
+        for ref in arm.intervention_names:
+            _, name = strip_type_prefix(ref)
+            iv = by_name.get(name.casefold()) or by_name.get(ref.casefold())
+            if iv is not None and arm.label not in iv.arm_labels:
+                iv.arm_labels.append(arm.label)
+    arms = {a.label.casefold(): a for a in record.arms}
+    for iv in record.interventions:
+        for label in iv.arm_labels:
+            arm = arms.get(label.casefold())
+            if arm is None:
+                continue
+            names = {strip_type_prefix(r)[1].casefold() for r in arm.intervention_names}
+            if iv.name.casefold() not in names:
+                arm.intervention_names.append(iv.name)
+
+
+def finish_record(record: TrialRecord) -> TrialRecord:
+    """What every reader does last: criteria items, arm links, id warnings."""
+    elig = record.eligibility
+    if elig.criteria_text and not (elig.inclusion or elig.exclusion):
+        elig.inclusion, elig.exclusion = split_criteria_text(elig.criteria_text)
+    link_arms(record)
+    if record.nct_id is None and not any(w.field == "nctId" for w in record.warnings):
+        record.warn("nctId", f"no NCT id in the source; derived id {record.id} used",
+                    code="derived-id")
+    if record.title is None:
+        record.warn("briefTitle", "no title in the source", code="missing-title")
+    return record
