@@ -95,7 +95,10 @@ def main() -> None:
 
     verbose = "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]
     try:
-        cli.main(standalone_mode=False)
+        rv = cli.main(standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(n)'s code instead of exiting.
+        if isinstance(rv, int) and not isinstance(rv, bool) and rv:
+            sys.exit(rv)
     except click.exceptions.Abort:
         click.echo("trialkg: aborted", err=True)
         sys.exit(130)
