@@ -84,9 +84,9 @@ class Mapped:
 # -- the stages ---------------------------------------------------------------------
 
 _Stage = Callable[[TrialRecord], Any]
+# normalise also extracts biomarkers (trialkg.knowledge.normalise calls biomarkers).
 _STAGES: list[tuple[str, str, str]] = [
     ("normalise", "trialkg.knowledge.normalise", "normalise_record"),
-    ("biomarkers", "trialkg.knowledge.biomarkers", "extract_biomarkers"),
     ("criteria", "trialkg.criteria", "annotate_record"),
 ]
 _resolved: list[tuple[str, _Stage | None]] | None = None
@@ -135,8 +135,8 @@ def _safe_process(record: TrialRecord) -> Mapped | Rejected:
         return process_record(record)
     except TrialKGError as exc:
         return Rejected(exc.file or record.provenance.file, exc.record or record.id, exc.field, exc.message)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        # A record the later stages cannot handle: reject it alone, keep building.
+    except Exception as exc:  # noqa: BLE001 - one record's failure must not stop the build
+        # A record a later stage cannot handle: reject it alone (reason shown), keep building.
         log.debug("record %s failed", record.id, exc_info=True)
         return Rejected(record.provenance.file, record.id, None, f"{type(exc).__name__}: {exc}")
 

@@ -47,4 +47,4 @@ def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs:
         for r in summary.rejected:
             out.write(f"  rejected: {r}\n")
     if summary.rejected:
-        click.get_current_context().exit(1)
+        sys.exit(1)

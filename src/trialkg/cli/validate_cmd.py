@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from trialkg.cli.output import store_option
@@ -35,4 +37,4 @@ def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: in
     else:
         click.echo(report.to_human())
     if not report.conforms:
-        click.get_current_context().exit(1)
+        sys.exit(1)
