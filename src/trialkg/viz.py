@@ -692,7 +692,9 @@ def reduce_for_drawing(graph: nx.DiGraph, max_nodes: int) -> tuple[nx.DiGraph, s
         for v, c in counts.items():
             if v in g:
                 g.nodes[v]["trials"] = c
-        g.remove_nodes_from([v for v in list(g) if g.degree(v) == 0])
+        g.remove_nodes_from(
+            [v for v in list(g) if g.degree(v) == 0 and not g.nodes[v].get("trials")]
+        )
         notes.append(f"{len(trials)} trials collapsed into trial counts per node")
     if g.number_of_nodes() > max_nodes:
         keep_always = {centre} if centre in g else set()
@@ -946,26 +948,19 @@ def _scalar_attrs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def exportable(graph: nx.DiGraph) -> nx.DiGraph:
-    """A copy with scalar attributes only and the same keys on every node (str defaults)."""
+    """A copy with scalar attributes only, the edge ``type`` renamed ``relation``.
+
+    GEXF reserves an edge's ``type`` for directed/undirected, so exports name the
+    relation ``relation`` in both GraphML and GEXF; node attributes keep their names.
+    """
     g = nx.DiGraph()
     g.graph.update({k: str(v) for k, v in graph.graph.items() if v is not None})
-    node_keys = sorted({k for _, d in graph.nodes(data=True) for k in _scalar_attrs(d)})
     for v, d in graph.nodes(data=True):
-        attrs = _scalar_attrs(d)
-        for k in node_keys:
-            if k not in attrs:
-                attrs[k] = 0 if k == "trials" else (False if k == "focus" else "")
-        g.add_node(v, **attrs)
+        g.add_node(v, **_scalar_attrs(d))
     for u, v, d in graph.edges(data=True):
-        g.add_edge(
-            u,
-            v,
-            **{
-                k: (val if isinstance(val, (int, float, bool)) else str(val))
-                for k, val in d.items()
-                if val is not None
-            },
-        )
+        attrs = _scalar_attrs(d)
+        attrs["relation"] = attrs.pop("type", "")
+        g.add_edge(u, v, **attrs)
     return g
 
 
@@ -975,7 +970,7 @@ def _hex_rgb(colour: str) -> dict[str, int]:
 
 
 def write_graphml(graph: nx.DiGraph, path: str | Path | IO[bytes]) -> None:
-    nx.write_graphml(exportable(graph), path, named_key_ids=True)
+    nx.write_graphml(exportable(graph), path)
 
 
 def write_gexf(graph: nx.DiGraph, path: str | Path | IO[bytes]) -> None:
