@@ -171,9 +171,10 @@ def record_triples(record: TrialRecord) -> list[ox.Triple]:
         page = nn(iris.registry_page(record.nct_id))
         t.add(trial, TKG.registryPage, page)
         t.add(trial, RDFS_SEEALSO, page)
-    if record.title:
-        t.text(trial, RDFS_LABEL, record.title)
-        t.text(trial, DCT_TITLE, record.title)
+    # rdfs:label is the display name (the id when the source has no title);
+    # dcterms:title only what the source calls the title.
+    t.text(trial, RDFS_LABEL, record.title or tid)
+    t.text(trial, DCT_TITLE, record.title)
     t.text(trial, TKG.officialTitle, record.official_title)
     t.text(trial, TKG.acronym, record.acronym)
     t.text(trial, TKG.orgStudyId, record.org_study_id)

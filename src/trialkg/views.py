@@ -22,6 +22,7 @@ from trialkg.store import TrialStore
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCT_TITLE = "http://purl.org/dc/terms/title"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 # tkg property -> (constraint JSON key, is a list); the inverse of mapping.CONSTRAINT_KEYS.
@@ -141,7 +142,7 @@ def list_trials(store: TrialStore) -> list[dict[str, Any]]:
       GRAPH ?g {{
         ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
         OPTIONAL {{ ?t <{TKG.nctId}> ?nct }}
-        OPTIONAL {{ ?t <{RDFS_LABEL}> ?title }}
+        OPTIONAL {{ ?t <{DCT_TITLE}> ?title }}
         OPTIONAL {{ ?t <http://www.w3.org/ns/prov#wasDerivedFrom>/<{TKG.sourceFile}> ?file }}
       }}
     }} ORDER BY ?id"""
@@ -207,7 +208,7 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
     return {
         "id": tid,
         "nct_id": t.one(TKG.nctId),
-        "title": t.one(RDFS_LABEL),
+        "title": t.one(DCT_TITLE),
         "official_title": t.one(TKG.officialTitle),
         "status": t.one(TKG.overallStatus),
         "phases": sorted(t.values(TKG.phase)),
