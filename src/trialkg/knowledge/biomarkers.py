@@ -38,7 +38,7 @@ _KIND_WORDS = [
     ("amplification", r"amplifi(?:cation|ed)|amplicon|amp\b|copy[\s-]+number[\s-]+gain|gain"),
     ("deletion", r"deletions?|deleted|loss\b"),
     ("expression", r"expression|express(?:ed|ing)|overexpress\w*|positiv\w*|high\b|low\b|negativ\w*|staining|TPS|CPS"),
-    ("variant", r"mutations?|mutant|mutated|variants?|polymorphisms?|SNPs?|genotypes?|alleles?|rs\d{3,}|\b\d+\s?[ACGT]\s?(?:>|\\>)\s?[ACGT]\b"),
+    ("variant", r"mutations?|mutant|mutated|variants?|polymorphisms?|SNPs?|genotypes?|alleles?|rs\d{3,}|\d+\s?[ACGT]\s?(?:>|\\>)\s?[ACGT]\b"),
 ]
 _ASSAYS = [
     ("IHC", r"\bIHC\b|immunohisto\w*"),
@@ -46,7 +46,7 @@ _ASSAYS = [
     ("NGS", r"\bNGS\b|next[\s-]+generation[\s-]+sequencing|sequencing"),
     ("PCR", r"\b(?:RT-|q|dd|real[\s-]+time[\s-]+)?PCR\b|polymerase[\s-]+chain"),
 ]
-_RSID = re.compile(r"\brs\d{3,}\b", re.IGNORECASE)
+_RSID = re.compile(r"(?<![A-Za-z0-9])rs\d{3,}(?![0-9])", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z0-9])(?:c\.)?(\d+)\s?([ACGT])\s?\\?>\s?([ACGT])\b")
 _PROTEIN_CHANGE = re.compile(r"\b(?:p\.)?([ACDEFGHIKLMNPQRSTVWY])(\d{2,4})([ACDEFGHIKLMNPQRSTVWY]|fs|del)\b")
 _THRESHOLD = re.compile(r"(?:≥|>=|≤|<=|>|<|=|at least|more than|less than)\s*\d+(?:\.\d+)?\s*%?")
@@ -233,6 +233,11 @@ def extract_biomarkers(record: TrialRecord, lexicon: Lexicon | None = None) -> l
     for field_name, text in (("title", record.brief_title), ("title", record.official_title)):
         for sentence in _SENTENCE.split(text or ""):
             add(_biomarker(sentence, lex, field_name, None))
+    # Descriptions are long and loose: only sentences naming an exact variant count.
+    for text in (record.brief_summary, record.detailed_description):
+        for sentence in _SENTENCE.split((text or "").replace("\\>", ">").replace("\\_", "_")):
+            if _RSID.search(sentence) or _CHANGE.search(sentence):
+                add(_biomarker(sentence, lex, "description", None, context))
     for item in list(record.eligibility.inclusion) + list(record.eligibility.exclusion):
         for sentence in _SENTENCE.split(item.text or ""):
             add(_biomarker(sentence, lex, "criteria", None))

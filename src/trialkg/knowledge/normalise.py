@@ -107,6 +107,7 @@ def _words_re(words: Iterable[str]) -> re.Pattern[str]:
 _SALT_RE = _words_re(SALT_WORDS + FORM_WORDS)
 _NOISE_RE = _words_re(NOISE_WORDS)
 _PLACEBO_RE = re.compile(r"^\s*(?:" + "|".join(PLACEBO_WORDS) + r")\b", re.IGNORECASE)
+_PLACEBO_WORD = re.compile(r"\b(?:placebos?|sham)\b", re.IGNORECASE)
 
 
 def _method_for(kind: str) -> str:
@@ -219,8 +220,8 @@ def normalise_intervention_name(name: str, type: str | None = None, *, lexicon: 
     if not cleaned:
         res.kind = "non-drug"
         return res
-    if _PLACEBO_RE.match(cleaned) and not find_drug_mentions(cleaned, lex):
-        res.kind = "placebo"
+    if _PLACEBO_WORD.search(cleaned) and len(_SPLIT.split(cleaned)) == 1:
+        res.kind = "placebo"  # "Placebo", "HMPL-013 placebo": matches a drug, is none
         return res
 
     resolver = _Resolver(lex)
@@ -237,6 +238,8 @@ def normalise_intervention_name(name: str, type: str | None = None, *, lexicon: 
         parts = [p for p in _SPLIT.split(outer) if p and p.strip()] if outer else []
         multi = len(parts) > 1
         for p in parts:
+            if _PLACEBO_WORD.search(p):
+                continue
             got = resolver.part(p)
             if got:
                 for g in got:
@@ -318,7 +321,7 @@ def normalise_intervention(iv: Intervention, lexicon: Lexicon | None = None) -> 
     """Resolve an intervention, falling back on its other names when its name says nothing."""
     lex = lexicon or Lexicon.default()
     res = normalise_intervention_name(iv.name, iv.type, lexicon=lex)
-    if not res.drugs and res.kind != "non-drug" and iv.other_names:
+    if res.kind == "unresolved" and iv.other_names:
         for other in iv.other_names:
             alt = normalise_intervention_name(other, iv.type, lexicon=lex)
             if alt.drugs:
