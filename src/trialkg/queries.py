@@ -13,8 +13,9 @@ comment block declares what it does and what it takes::
 Parameter ``NAME`` is the query variable ``?param_NAME``; values are bound, never
 pasted into the text. Locally they go through pyoxigraph ``substitutions`` (which
 requires ``?param_NAME`` in the SELECT projection); for a remote endpoint, a ``VALUES``
-block built by ``sparql_term`` replaces the marker line ``#@values`` (put it first
-inside the top-level ``WHERE`` group so every FILTER sees the value). An optional
+block built by ``sparql_term`` replaces the marker line ``#@values``. Put the marker
+first inside the group whose FILTERs use the parameter (the top-level ``WHERE``, or
+the sub-select that uses it, which then projects it) so both ways give the same rows. An optional
 parameter that is not given stays unbound: test it with ``COALESCE``, never ``BOUND``
 (pyoxigraph substitutes the variable by a constant, and ``BOUND(constant)`` is false).
 ``param_*`` columns are hidden from results.
@@ -26,7 +27,6 @@ import ast
 import itertools
 import json
 import re
-import socket
 import urllib.error
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
@@ -281,7 +281,7 @@ def sparql_term(term: Term) -> str:
             raise UsageError(f"IRI {term.value!r} contains characters SPARQL does not allow")
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
-        body = '"' + "".join(_ECHAR.get(ch, ch) for ch in term.value) + '"'
+        body = '"' + _escape_string(term.value) + '"'
         if term.language:
             if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", term.language):
                 raise UsageError(f"bad language tag {term.language!r}")
@@ -290,6 +290,25 @@ def sparql_term(term: Term) -> str:
             return body
         return f"{body}^^{sparql_term(term.datatype)}"
     raise UsageError(f"cannot bind a {type(term).__name__} as a query parameter")
+
+
+def _escape_string(value: str) -> str:
+    r"""SPARQL string escapes; a ``u``/``U`` after a backslash is written ``\U00000075``.
+
+    Some parsers (rdflib, and the spec's own wording) decode ``\uXXXX`` before
+    tokenising, which would turn the escaped text ``\\u0022`` back into a quote;
+    escaping the ``u`` itself leaves no ``\u`` sequence to decode wrongly.
+    """
+    out: list[str] = []
+    previous = ""
+    for ch in value:
+        if previous == "\\" and ch in "uU":
+            # the 8-digit form: a 4-digit one could run on into hex digits that follow
+            out.append("\\U00000075" if ch == "u" else "\\U00000055")
+        else:
+            out.append(_ECHAR.get(ch, ch))
+        previous = ch
+    return "".join(out)
 
 
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
@@ -315,11 +334,11 @@ class ResultTable:
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as ``{column: plain JSON value}`` (IRIs as strings, numbers as numbers)."""
-        return [{c: term_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
+        return [{c: term_value(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows]
 
     def text_records(self) -> list[dict[str, str | None]]:
         """Rows as ``{column: lexical text}`` for table, CSV and TSV output."""
-        return [{c: term_text(v) for c, v in zip(self.columns, row)} for row in self.rows]
+        return [{c: term_text(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows]
 
 
 def term_value(term: Term | None) -> Any:
@@ -372,7 +391,7 @@ def run_local(query: StoredQuery, bindings: Mapping[str, Term], store: Any, *, l
     try:
         result = store.query(query.text, dict(bindings))
     except QueryError as exc:
-        raise exc.located(file=query.source)
+        raise exc.located(file=query.source) from None
     except RuntimeError as exc:  # e.g. a substituted variable missing from the projection
         raise QueryError(str(exc), file=query.source) from exc
     except OSError as exc:
@@ -471,10 +490,10 @@ def run_remote(
         raise RemoteError(f"{where} answered HTTP {exc.code} {exc.reason}{': ' + detail if detail else ''}", file=query.source) from exc
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, TimeoutError):
             raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
         raise RemoteError(f"cannot reach {where}: {reason}", file=query.source) from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
     except (ConnectionError, OSError) as exc:
         raise RemoteError(f"cannot reach {where}: {exc}", file=query.source) from exc
