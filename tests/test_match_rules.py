@@ -61,7 +61,10 @@ CRITERIA = [
                {"type": "prior_therapy", "drug_classes": ["anti-angiogenic"], "window": "P3M", "window_days": 90}),
     _criterion("exclusion", "Prior anti-PD-1 antibodies",
                {"type": "prior_therapy", "drug_classes": ["anti-pd-1-antibody"]}),
-    _criterion("exclusion", "Active CNS metastases", {"type": "disease_state", "state": "cns_metastases"}),
+    # the criteria parser restates the section in ``required`` (false in exclusions)
+    _criterion("exclusion", "Active CNS metastases", {"type": "disease_state", "state": "cns_metastases", "required": False}),
+    _criterion("inclusion", "No history of interstitial lung disease",
+               {"type": "disease_state", "state": "interstitial_lung_disease", "required": True}, negated=True),
     _criterion("exclusion", "QTc men > 450 ms, women > 470 ms",
                {"type": "numeric", "variable": "qtc", "comparator": ">", "value": 450, "unit": "ms", "applies_if": "men"},
                {"type": "numeric", "variable": "qtc", "comparator": ">", "value": 470, "unit": "ms", "applies_if": "women"}),
@@ -119,7 +122,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
     s.replace_graph(iris.REFERENCE_GRAPH, _reference())
     for rec in (
         _record("NCT90000001", CRITERIA, 18, 70),
-        _record("NCT90000002", [_criterion("inclusion", "Women only", {"type": "sex", "value": "FEMALE"})], 18, None, "FEMALE"),
+        _record("NCT90000002", [_criterion("inclusion", "Women only", {"type": "sex", "sex": "FEMALE", "span": "Women"})], 18, None, "FEMALE"),
     ):
         s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
     return s
@@ -146,7 +149,7 @@ FIT = {
         "creatinine": {"value": 1.0, "unit": "x ULN"},
         "qtc": {"value": 430, "unit": "ms"},
     },
-    "flags": {"measurable_disease": True, "cns_metastases": False},
+    "flags": {"measurable_disease": True, "cns_metastases": False, "interstitial_lung_disease": False},
 }
 
 
@@ -254,10 +257,18 @@ def test_qtc_threshold_depends_on_sex(store: TrialStore) -> None:
 
 
 def test_flags_decide_disease_state(store: TrialStore) -> None:
-    r = run(store, patient(flags={"measurable_disease": True, "brain_metastases": True}))
+    r = run(store, patient(flags={"measurable_disease": True, "brain_metastases": True, "interstitial_lung_disease": False}))
     assert r.verdict == "excluded" and outcome(r, "Active CNS metastases") == "unmet"
-    r = run(store, patient(flags={"measurable_disease": False, "cns_metastases": False}))
+    r = run(store, patient(flags={"measurable_disease": False, "cns_metastases": False, "interstitial_lung_disease": False}))
     assert r.verdict == "excluded" and outcome(r, "At least one measurable") == "unmet"
+
+
+def test_negated_inclusion_and_required_false(store: TrialStore) -> None:
+    r = run(store, patient(**{"flags.interstitial_lung_disease": True}))
+    assert r.verdict == "excluded" and outcome(r, "No history of interstitial") == "unmet"
+    r = run(store, patient(**{"flags.interstitial_lung_disease": False}))
+    assert r.verdict == "eligible" and outcome(r, "No history of interstitial") == "met"
+    assert outcome(r, "Active CNS metastases") == "met"
 
 
 def test_empty_patient_is_possible_everywhere(store: TrialStore) -> None:

@@ -120,10 +120,25 @@ KNOWN_FLAGS: frozenset[str] = frozenset(
         "heart_failure", "myocardial_infarction", "arrhythmia", "interstitial_lung_disease",
         "organ_transplant", "prior_radiotherapy", "prior_surgery", "prior_chemotherapy",
         "able_to_swallow", "unresolved_toxicity",
+        # the criteria parser's disease-state and comorbidity keys (criteria/lexicon.py)
+        "advanced_disease", "hiv_infection", "cardiovascular_disease", "hypertension",
+        "thromboembolism", "lung_disease", "diabetes", "psychiatric_disorder",
+        "gastrointestinal_disorder", "wound_or_fracture", "hypersensitivity",
+        "thyroid_dysfunction", "effusion", "renal_disease", "liver_disease",
+        "electrolyte_abnormality", "serious_illness",
     }
 )
 # A flag that implies another: brain metastases are CNS metastases.
-FLAG_IMPLIES: dict[str, str] = {"brain_metastases": "cns_metastases", "leptomeningeal_disease": "cns_metastases"}
+FLAG_IMPLIES: dict[str, str] = {
+    "brain_metastases": "cns_metastases",
+    "leptomeningeal_disease": "cns_metastases",
+    "hiv": "hiv_infection",
+    "interstitial_lung_disease": "lung_disease",
+    "uncontrolled_hypertension": "hypertension",
+    "heart_failure": "cardiovascular_disease",
+    "myocardial_infarction": "cardiovascular_disease",
+    "arrhythmia": "cardiovascular_disease",
+}
 
 PATIENT_KEYS = frozenset(
     {
@@ -207,8 +222,13 @@ class Patient:
         value = self.flags.get(name)
         if value is not None:
             return value
-        implied = [k for k, v in FLAG_IMPLIES.items() if v == name and self.flags.get(k) is True]
-        return True if implied else None
+        narrower = [k for k, v in FLAG_IMPLIES.items() if v == name]
+        if any(self.flags.get(k) is True for k in narrower):
+            return True
+        broader = FLAG_IMPLIES.get(name)
+        if broader and self.flags.get(broader) is False:
+            return False  # no CNS metastases: no brain metastases either
+        return None
 
 
 def load_patient(path: str | Path) -> Patient:
@@ -562,11 +582,18 @@ class Constraint:
         return "unparsed"
 
     def one(self, name: str) -> Any:
-        values = self.props.get(name)
+        values = self.all(name)
         return values[0] if values else None
 
     def all(self, name: str) -> list[Any]:
-        return list(self.props.get(name, []))
+        """Values of a property, or of a key the mapping kept in ``tkg:detail`` (``sex``, ``status``)."""
+        if name in self.props:
+            return list(self.props[name])
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        value = self.detail().get(snake)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
 
     def num(self, name: str) -> float | None:
         v = self.one(name)
@@ -576,7 +603,7 @@ class Constraint:
             return None
 
     def detail(self) -> dict[str, Any]:
-        raw = self.one("detail")
+        raw = (self.props.get("detail") or [None])[0]
         if not raw:
             return {}
         try:
@@ -977,17 +1004,25 @@ class Matcher:
         """A criterion's outcome: met / unmet (counts against the patient) / unknown."""
         # What the criterion wants: its statements true (inclusion) or false (exclusion);
         # a negation inside the text ("no prior anlotinib" as an inclusion) flips that.
-        wants_true = (crit.section == "inclusion") != crit.negated
+        negated = negation_applies(crit)
+        wants_true = (crit.section == "inclusion") != negated
         parsed = [k for k in crit.constraints if k.type != "unparsed"]
         if not parsed:
             return Reason(crit.id, crit.text, "unknown", crit.section, "no rule understood this criterion")
-        statements = [self.constraint(k, wants_true) for k in parsed]
+        # ``required: false`` on a plain inclusion says "must be absent" where neither the
+        # section nor a negation does; elsewhere it only restates the section.
+        flip = crit.section == "inclusion" and not negated
+        statements = [self.constraint(k, wants_true, absent_wanted=flip and k.one("required") is False) for k in parsed]
         value = self._combine(statements, wants_true, crit, parsed)
         if value is None:
             outcome: Outcome = "unknown"
         else:
             outcome = "met" if value == wants_true else "unmet"
         why = "; ".join(s.why for s in statements)
+        if negated:
+            why = f"negated: {why}"
+        elif crit.negated:
+            why = f"{why} (negation inside the text does not govern the criterion)"
         return Reason(crit.id, crit.text, outcome, crit.section, why)
 
     def _combine(self, statements: list[Statement], wants_true: bool, crit: Criterion, cons: list[Constraint]) -> TV:
@@ -1036,7 +1071,7 @@ class Matcher:
         return base if base == alt else None
 
     # -- constraints -----------------------------------------------------------
-    def constraint(self, k: Constraint, wants_true: bool = True) -> Statement:
+    def constraint(self, k: Constraint, wants_true: bool = True, absent_wanted: bool = False) -> Statement:
         kind = k.type
         handler = {
             "age": self._age, "sex": self._sex, "performance_status": self._performance,
@@ -1047,8 +1082,12 @@ class Matcher:
         }.get(kind)
         if handler is None:
             st = Statement(None, f"{kind}: not decidable from a patient file")
+        elif kind == "reproductive":
+            st = self._reproductive(k, wants_true)
         else:
             st = handler(k)
+        if absent_wanted:
+            st = Statement(tv_not(st.value), f"absent: {st.why}")
         cond = k.one("appliesIf")
         if cond:
             st.condition = str(cond)
@@ -1174,6 +1213,7 @@ class Matcher:
         if window_days is None:
             window_days = duration_days(k.one("window"))
         min_days = duration_days(k.one("minExposure"))
+        max_days = duration_days(k.one("maxExposure"))
         span = f"{k.one('span') or ''} {json.dumps(k.detail())}".lower()
         strict_min = bool(re.search(r"more than|longer than|over|exceed|>(?!=)", span))
         if not drugs and not classes:
@@ -1203,6 +1243,10 @@ class Matcher:
                     long_enough = d > min_days + 1e-9 if strict_min else d >= min_days - 1e-9
                 parts.append(f"{_num(therapy.duration_weeks)} wk vs {'more than ' if strict_min else 'at least '}{_num(round(min_days))} d: {_tv_word(long_enough)}")
                 value = tv_and([value, long_enough])
+            if max_days is not None:
+                short: TV = None if therapy.duration_weeks is None else therapy.duration_weeks * 7 <= max_days + 1e-9
+                parts.append(f"{_num(therapy.duration_weeks)} wk vs at most {_num(round(max_days))} d: {_tv_word(short)}")
+                value = tv_and([value, short])
             if hit is None:
                 parts.append("class of this drug unknown")
             results.append(value)
@@ -1218,6 +1262,8 @@ class Matcher:
             return True
         if t_classes & set(classes):
             return True
+        if classes and t_drugs and not t_classes and not therapy.drug_class:
+            return None  # the graph names no class for this drug: cannot rule it out
         if not t_drugs and therapy.drug and not therapy.drug_class:
             # a name nothing resolves: it is not a named drug, its class is unknown
             return None if classes else False
@@ -1272,10 +1318,9 @@ class Matcher:
                 same = True
             results.append(tv_and([same, b.status == "positive"]) if same is not None else None)
         v = tv_or(results) if results else None
-        required = k.one("required")
-        if required is False:
-            v = tv_not(v)
-        return Statement(v, f"{label}{' absent' if required is False else ''}: {_tv_word(v)}")
+        if str(k.one("status") or "").lower() == "negative":
+            return Statement(tv_not(v), f"{label} negative: {_tv_word(tv_not(v))}")
+        return Statement(v, f"{label}: {_tv_word(v)}")
 
     def _disease_state(self, k: Constraint) -> Statement:
         state = str(k.one("state") or k.one("variable") or "").lower()
@@ -1290,9 +1335,7 @@ class Matcher:
             value = self.patient.flag(state)
         else:
             return Statement(None, f"{state or 'disease state'}: not in the patient file vocabulary")
-        required = k.one("required")
-        v = tv_not(value) if required is False else value
-        return Statement(v, f"{state}{' absent' if required is False else ''}: {_tv_word(v)}")
+        return Statement(value, f"{state}: {_tv_word(value)}")
 
     def _life_expectancy(self, k: Constraint) -> Statement:
         months = self.patient.life_expectancy_months
@@ -1307,24 +1350,51 @@ class Matcher:
                     value2 * factor if value2 is not None else None)
         return Statement(v, f"life expectancy {_num(months)} months {_cmp_text(k)}: {_tv_word(v)}")
 
-    def _reproductive(self, k: Constraint) -> Statement:
+    def _reproductive(self, k: Constraint, wants_true: bool = True) -> Statement:
+        """Pregnancy and breastfeeding always count against, contraception for the patient.
+
+        The parser names the topic ("pregnancy") whichever section it is in, so an
+        inclusion ("negative pregnancy test") states its good side and an exclusion
+        ("pregnant women") its bad side.
+        """
         state = str(k.one("state") or k.one("variable") or "").lower()
-        span = str(k.one("span") or "").lower()
-        for flag, words in (("pregnant", ("pregnan",)), ("breastfeeding", ("breastfeed", "breast-feed", "lactat", "nursing"))):
-            if flag in state or (not state and any(w in span for w in words)):
+        text = state or str(k.one("span") or "").lower()
+        for flag, stems, good in (("pregnant", ("pregnan",), False),
+                                  ("breastfeeding", ("breastfeed", "breast-feed", "breast feed", "lactat", "nursing"), False),
+                                  ("contraception", ("contracept",), True)):
+            if any(stem in text for stem in stems):
                 value = self.patient.flag(flag)
-                if value is None and self.patient.sex == "MALE":
+                if value is None and self.patient.sex == "MALE" and flag != "contraception":
                     value = False
-                required = k.one("required")
-                v = tv_not(value) if required is False else value
-                return Statement(v, f"{flag}{' absent' if required is False else ''}: {_tv_word(v)}")
-        if self.patient.sex == "MALE" and re.search(r"\b(women|female|woman)\b", span) and not re.search(r"\b(men|male|man)\b", span):
-            return Statement(True, "applies to women only; patient is MALE")
-        return Statement(None, "contraception / childbearing potential: not decidable from the patient file")
+                stated = value if good == wants_true else tv_not(value)
+                return Statement(stated, f"{flag}: {_tv_word(value)}")
+        return Statement(None, f"{state or 'reproductive'}: not decidable from the patient file")
 
     def _consent(self, k: Constraint) -> Statement:
         v = self.patient.flag("consent")
         return Statement(v, f"informed consent: {_tv_word(v)}")
+
+
+_LEADING_NEGATION = re.compile(
+    r"^\W*(?:(?:patients?|subjects?|participants?)\s+(?:who|that|with)\s+)?"
+    r"(?:no|not|none|never|without|absence of|lack of|free of|negative for|(?:has|have|had)\s+(?:not|never))\b",
+    re.IGNORECASE,
+)
+
+
+def negation_applies(crit: Criterion) -> bool:
+    """Whether ``tkg:negated`` turns the whole criterion around.
+
+    In an inclusion list a negation states what must be absent ("No prior
+    anti-PD-1"). In an exclusion list negation words mostly qualify a detail
+    ("brain metastases that cannot be controlled"), so there it counts only when the
+    criterion opens with it ("Patients who have not received ...").
+    """
+    if not crit.negated:
+        return False
+    if crit.section == "inclusion":
+        return True
+    return bool(_LEADING_NEGATION.search(crit.text))
 
 
 def _or_links(text: str, cons: Sequence[Constraint]) -> list[bool] | None:
@@ -1363,8 +1433,11 @@ def _and_or(values: list[TV], or_links: list[bool]) -> TV:
 
 def _histology_matches(condition: str, histology: str) -> bool:
     """'leiomyosarcoma' matches 'leiomyosarcoma'; 'uterine leiomyosarcoma' matches it too."""
-    c = set(re.findall(r"[a-z0-9]+", condition.lower()))
-    h = set(re.findall(r"[a-z0-9]+", histology.lower())) - {"and", "of", "the", "or"}
+    def tokens(text: str) -> set[str]:
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+    c = tokens(condition)
+    h = tokens(histology) - {"and", "of", "the", "or", "a", "an"}
     return bool(h) and h <= c
 
 
