@@ -64,37 +64,36 @@ CONSTRAINT_CLASSES: dict[str, ox.NamedNode] = {
     "unparsed": ox.NamedNode(TKG.UnparsedConstraint),
 }
 
-# Constraint keys with a property of their own; each value is (property, kind).
+# Constraint keys with a property of their own: key -> (property, kind, is a list).
 # Kinds: str, dec (xsd:decimal), int, bool, dur (xsd:duration), drug, dclass (IRIs).
-# Keys not listed (and values that do not fit their kind) go to tkg:detail as JSON.
-CONSTRAINT_KEYS: dict[str, tuple[Any, str]] = {
-    "variable": (TKG.variable, "str"),
-    "comparator": (TKG.comparator, "str"),
-    "value": (TKG.value, "dec"),
-    "value2": (TKG.value2, "dec"),
-    "unit": (TKG.unit, "str"),
-    "relative_to": (TKG.relativeTo, "str"),
-    "canonical_value": (TKG.canonicalValue, "dec"),
-    "canonical_unit": (TKG.canonicalUnit, "str"),
-    "allowed_values": (TKG.allowedValue, "int"),
-    "drugs": (TKG.priorDrug, "drug"),
-    "drug_classes": (TKG.priorDrugClass, "dclass"),
-    "window": (TKG.window, "dur"),
-    "window_days": (TKG.windowDays, "int"),
-    "min_exposure": (TKG.minExposure, "dur"),
-    "applies_if": (TKG.appliesIf, "str"),
-    "span": (TKG.span, "str"),
-    "histology": (TKG.histology, "str"),
-    "histologies": (TKG.histology, "str"),
-    "included": (TKG.histology, "str"),
-    "excluded_histology": (TKG.excludedHistology, "str"),
-    "excluded": (TKG.excludedHistology, "str"),
-    "gene": (TKG.geneSymbol, "str"),
-    "variant": (TKG.variant, "str"),
-    "assay": (TKG.assay, "str"),
-    "threshold": (TKG.threshold, "str"),
-    "state": (TKG.state, "str"),
-    "required": (TKG.required, "bool"),
+# Keys not listed, null or empty values, and values whose shape does not fit (a list
+# where a scalar is expected) go to tkg:detail as JSON, so the constraint reads back
+# exactly as the criteria stage wrote it.
+CONSTRAINT_KEYS: dict[str, tuple[Any, str, bool]] = {
+    "variable": (TKG.variable, "str", False),
+    "comparator": (TKG.comparator, "str", False),
+    "value": (TKG.value, "dec", False),
+    "value2": (TKG.value2, "dec", False),
+    "unit": (TKG.unit, "str", False),
+    "relative_to": (TKG.relativeTo, "str", False),
+    "canonical_value": (TKG.canonicalValue, "dec", False),
+    "canonical_unit": (TKG.canonicalUnit, "str", False),
+    "allowed_values": (TKG.allowedValue, "int", True),
+    "drugs": (TKG.priorDrug, "drug", True),
+    "drug_classes": (TKG.priorDrugClass, "dclass", True),
+    "window": (TKG.window, "dur", False),
+    "window_days": (TKG.windowDays, "int", False),
+    "min_exposure": (TKG.minExposure, "dur", False),
+    "applies_if": (TKG.appliesIf, "str", False),
+    "span": (TKG.span, "str", False),
+    "histology": (TKG.histology, "str", False),
+    "excluded_histology": (TKG.excludedHistology, "str", True),
+    "gene": (TKG.geneSymbol, "str", False),
+    "variant": (TKG.variant, "str", False),
+    "assay": (TKG.assay, "str", False),
+    "threshold": (TKG.threshold, "str", False),
+    "state": (TKG.state, "str", False),
+    "required": (TKG.required, "bool", False),
 }
 
 
@@ -386,11 +385,14 @@ def _biomarkers(t: _Triples, trial: ox.NamedNode, record: TrialRecord, arms: dic
         t.typed(node, TKG.Biomarker)
         label = b.get("label") or b.get("text") or b.get("gene") or f"biomarker {n}"
         t.text(node, RDFS_LABEL, label)
-        genes = b.get("genes") or ([b["gene"]] if b.get("gene") else [])
-        t.texts(node, TKG.geneSymbol, genes)
+        t.text(node, TKG.primaryGene, b.get("gene"))
+        t.texts(node, TKG.geneSymbol, [b["gene"]] if b.get("gene") else [])
+        t.texts(node, TKG.geneSymbol, b.get("genes") or [])
+        t.texts(node, TKG.biomarkerKind, b.get("kinds") or [])
+        t.text(node, TKG.region, b.get("region"))
         if b.get("uniprot"):
             t.add(node, TKG.gene, nn(iris.protein(b["uniprot"])))
-        t.text(node, TKG.biomarkerKind, b.get("kind"))
+        t.text(node, TKG.primaryKind, b.get("kind"))
         t.text(node, TKG.variant, b.get("variant"))
         t.text(node, TKG.assay, b.get("assay"))
         t.text(node, TKG.threshold, b.get("threshold"))
@@ -455,10 +457,10 @@ def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, A
     t.text(node, TKG.constraintType, ctype)
     detail: dict[str, Any] = {}
     for key, value in con.items():
-        if key == "type" or value is None or value == []:
+        if key == "type":
             continue
         spec = CONSTRAINT_KEYS.get(key)
-        if spec is None or not _map_value(t, node, spec, value):
+        if spec is None or value is None or value == [] or not _map_value(t, node, spec, value):
             detail[key] = value
     if detail:
         t.text(node, TKG.detail, json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str))
@@ -466,8 +468,10 @@ def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, A
 
 def _map_value(t: _Triples, node: ox.NamedNode, spec: tuple[Any, str], value: Any) -> bool:
     """Write one constraint key; False when the value does not fit (it goes to detail)."""
-    prop, kind = spec
-    values = value if isinstance(value, list) else [value]
+    prop, kind, is_list = spec
+    if isinstance(value, list) != is_list:
+        return False
+    values = value if is_list else [value]
     out: list[ox.Literal | ox.NamedNode] = []
     try:
         for v in values:
@@ -517,4 +521,4 @@ def _provenance(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     t.text(src, TKG.zipMember, p.member)
     t.text(src, TKG.retrieved, p.retrieved)
     t.text(src, TKG.toolVersion, __version__)
-    t.texts(src, TKG.warning, (f"{w.field}: {w.message}" for w in record.warnings))
+    t.texts(src, TKG.warning, (f"{w.field}: {w.message} ({w.code})" for w in record.warnings))

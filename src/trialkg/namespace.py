@@ -158,10 +158,13 @@ class TKG(DefinedNamespace):
     phase: URIRef  # phase
     position: URIRef  # position
     primaryCompletionDate: URIRef  # primary completion date
+    primaryGene: URIRef  # primary gene
+    primaryKind: URIRef  # primary kind
     primaryPurpose: URIRef  # primary purpose
     pubchemCid: URIRef  # PubChem CID
     recordIndex: URIRef  # record index
     recruitmentStatus: URIRef  # recruitment status
+    region: URIRef  # chromosome region
     relativeTo: URIRef  # relative to
     required: URIRef  # required
     responsibleInvestigator: URIRef  # responsible investigator

@@ -8,6 +8,7 @@ the graph holds, not what the reader produced. Every key is present (``None``/``
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 
 from trialkg import iris
 from trialkg.errors import UsageError
+from trialkg.mapping import CONSTRAINT_KEYS
 from trialkg.namespace import TKG
 from trialkg.store import TrialStore
 
@@ -25,32 +27,9 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_TITLE = "http://purl.org/dc/terms/title"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
-# tkg property -> (constraint JSON key, is a list); the inverse of mapping.CONSTRAINT_KEYS.
+# tkg property -> (constraint JSON key, is a list): the inverse of mapping.CONSTRAINT_KEYS.
 CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
-    str(TKG.variable): ("variable", False),
-    str(TKG.comparator): ("comparator", False),
-    str(TKG.value): ("value", False),
-    str(TKG.value2): ("value2", False),
-    str(TKG.unit): ("unit", False),
-    str(TKG.relativeTo): ("relative_to", False),
-    str(TKG.canonicalValue): ("canonical_value", False),
-    str(TKG.canonicalUnit): ("canonical_unit", False),
-    str(TKG.allowedValue): ("allowed_values", True),
-    str(TKG.priorDrug): ("drugs", True),
-    str(TKG.priorDrugClass): ("drug_classes", True),
-    str(TKG.window): ("window", False),
-    str(TKG.windowDays): ("window_days", False),
-    str(TKG.minExposure): ("min_exposure", False),
-    str(TKG.appliesIf): ("applies_if", False),
-    str(TKG.span): ("span", False),
-    str(TKG.histology): ("histology", True),
-    str(TKG.excludedHistology): ("excluded_histology", True),
-    str(TKG.geneSymbol): ("gene", False),
-    str(TKG.variant): ("variant", False),
-    str(TKG.assay): ("assay", False),
-    str(TKG.threshold): ("threshold", False),
-    str(TKG.state): ("state", False),
-    str(TKG.required): ("required", False),
+    str(prop): (key, is_list) for key, (prop, _kind, is_list) in CONSTRAINT_KEYS.items()
 }
 
 
@@ -127,8 +106,7 @@ def resolve_trial_id(store: TrialStore, ident: str) -> str:
     if store.has_graph(iris.trial_graph(upper)):
         return upper
     rows = list(store.query(
-        f"SELECT ?id WHERE {{ ?t <{TKG.nctId}> ?n ; <{TKG.trialId}> ?id . FILTER(UCASE(STR(?n)) = ?want) }}",
-        {"want": ox.Literal(upper)},
+        f"SELECT ?id WHERE {{ ?t <{TKG.nctId}> ?n ; <{TKG.trialId}> ?id . FILTER(UCASE(STR(?n)) = {ox.Literal(upper)}) }}"
     ))
     if rows:
         return rows[0]["id"].value
@@ -188,8 +166,12 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
     drug_names = _drug_names(store)
 
     def intervention(n: _Node) -> dict[str, Any]:
-        return {"name": n.one(RDFS_LABEL), "type": n.one(TKG.interventionType),
+        view = {"name": n.one(RDFS_LABEL), "type": n.one(TKG.interventionType),
                 "drugs": sorted(drug_names.get(d, _slug_name(d)) for d in n.links(TKG.hasDrug))}
+        if n.one(TKG.inferred):
+            view["inferred"] = True
+            view["inferred_from"] = n.one(TKG.inferredFrom)
+        return view
 
     arms = []
     for a in tg.nodes(t.links(TKG.hasArm)):
@@ -197,10 +179,14 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
             "label": a.one(RDFS_LABEL), "type": a.one(TKG.armType), "description": a.one(TKG.description),
             "interventions": [intervention(i) for i in tg.nodes(a.links(TKG.usesIntervention))],
         })
+    arm_of = {b: a.one(RDFS_LABEL) for a in tg.nodes(t.links(TKG.hasArm)) for b in a.links(TKG.definedByBiomarker)}
     biomarkers = [
-        {"label": b.one(RDFS_LABEL), "gene": b.one(TKG.geneSymbol), "kind": b.one(TKG.biomarkerKind),
-         "text": b.one(TKG.text)}
-        for b in tg.nodes(t.links(TKG.hasBiomarker))
+        {"label": b.one(RDFS_LABEL), "gene": b.one(TKG.primaryGene), "genes": sorted(b.values(TKG.geneSymbol)),
+         "kind": b.one(TKG.primaryKind), "kinds": sorted(b.values(TKG.biomarkerKind)),
+         "variant": b.one(TKG.variant), "assay": b.one(TKG.assay), "threshold": b.one(TKG.threshold),
+         "region": b.one(TKG.region), "text": b.one(TKG.text), "found_in": b.one(TKG.foundIn),
+         "arm": arm_of.get(b.iri)}
+        for b in sorted((tg.node(i) for i in t.links(TKG.hasBiomarker)), key=lambda n: _position_from_iri(n.iri))
     ]
     criteria = [_criterion(tg, c, drug_names) for c in _criteria_order(tg, t)]
     src = tg.node(t.links("http://www.w3.org/ns/prov#wasDerivedFrom")[0]) if t.links("http://www.w3.org/ns/prov#wasDerivedFrom") else None
@@ -222,6 +208,7 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
         "organizations": list(organizations),
         "sites": sites,
         "arms": arms,
+        "interventions": [intervention(i) for i in tg.nodes(t.links(TKG.hasIntervention))],
         "drugs": drug_details(store, t.links(TKG.hasDrug)),
         "biomarkers": biomarkers,
         "eligibility": {
@@ -235,7 +222,24 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
         },
         "source": {"file": src.one(TKG.sourceFile) if src else None,
                    "format": src.one(TKG.sourceFormat) if src else None},
+        "warnings": [_warning(w) for w in sorted(src.values(TKG.warning))] if src else [],
     }
+
+
+_WARNING = re.compile(r"^(?P<field>[^:]*): (?P<message>.*) \((?P<code>[\w.-]+)\)$", re.S)
+
+
+def _warning(text: str) -> dict[str, Any]:
+    """Parse back the "field: message (code)" literal that mapping writes."""
+    m = _WARNING.match(text)
+    if m is None:
+        return {"field": None, "message": text, "code": "warning"}
+    return m.groupdict()
+
+
+def _position_from_iri(iri: str) -> int:
+    tail = iri.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _criteria_order(tg: TrialGraph, t: _Node) -> list[_Node]:
@@ -245,10 +249,11 @@ def _criteria_order(tg: TrialGraph, t: _Node) -> list[_Node]:
 
 def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
     constraints = []
-    for k in sorted(c.links(TKG.hasConstraint), key=lambda i: int(i.rsplit("/", 1)[-1]) if i.rsplit("/", 1)[-1].isdigit() else 0):
+    for k in sorted(c.links(TKG.hasConstraint), key=_position_from_iri):
         constraints.append(_constraint(tg.node(k), drug_names))
     return {"id": c.one(TKG.criterionId), "section": c.one(TKG.section), "text": c.one(TKG.text),
-            "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints}
+            "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints,
+            "position": c.one(TKG.position), "context": c.one(TKG.context), "trial_id": tg.trial_id}
 
 
 def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
@@ -316,37 +321,46 @@ def drug_details(store: TrialStore, drug_iris: list[str]) -> list[dict[str, Any]
     names = _drug_names(store)
     out = []
     for d in sorted(set(drug_iris), key=lambda i: names.get(i, _slug_name(i))):
-        node = ox.NamedNode(d)
         ids: dict[str, str] = {}
         targets: dict[str, dict[str, Any]] = {}
+        classes: set[str] = set()
         q = f"""
-        SELECT ?chembl ?drugbank ?acc ?symbol ?family WHERE {{
+        SELECT ?chembl ?drugbank ?pubchem ?class ?acc ?symbol ?family ?action WHERE {{
           GRAPH <{iris.REFERENCE_GRAPH}> {{
             OPTIONAL {{ ?d <{TKG.chemblId}> ?chembl }}
             OPTIONAL {{ ?d <{TKG.drugbankId}> ?drugbank }}
+            OPTIONAL {{ ?d <{TKG.pubchemCid}> ?pubchem }}
+            OPTIONAL {{ ?d <{TKG.inDrugClass}>/<{TKG.classKey}> ?class }}
             OPTIONAL {{
-              {{ ?d <{TKG.targets}> ?p }} UNION {{ ?i <{TKG.drug}> ?d ; <{TKG.target}> ?p }}
+              {{ ?d <{TKG.targets}> ?p OPTIONAL {{ ?i <{TKG.drug}> ?d ; <{TKG.target}> ?p ; <{TKG.action}> ?action }} }}
               OPTIONAL {{ ?p <{TKG.uniprotId}> ?acc }}
               OPTIONAL {{ ?p <{TKG.geneSymbol}> ?symbol }}
               OPTIONAL {{ ?p <{TKG.inFamily}>/<{TKG.familyKey}> ?family }}
             }}
           }}
         }}"""
-        for r in store.ox.query(q, substitutions={ox.Variable("d"): node}):
+        for r in store.ox.query(q.replace("?d ", f"<{d}> ")):
             if r["chembl"]:
                 ids["chembl"] = r["chembl"].value
             if r["drugbank"]:
                 ids["drugbank"] = r["drugbank"].value
+            if r["pubchem"]:
+                ids["pubchem"] = r["pubchem"].value
+            if r["class"]:
+                classes.add(r["class"].value)
             acc = r["acc"].value if r["acc"] else None
             if acc or r["symbol"]:
                 key = acc or r["symbol"].value
-                entry = targets.setdefault(key, {"symbol": None, "uniprot": acc, "family": None})
+                entry = targets.setdefault(key, {"symbol": None, "uniprot": acc, "family": None, "action": None})
+                if r["action"] and not entry["action"]:
+                    entry["action"] = r["action"].value
                 if r["symbol"]:
                     entry["symbol"] = r["symbol"].value
                 if r["family"] and not entry["family"]:
                     entry["family"] = r["family"].value
         out.append({"name": names.get(d, _slug_name(d)), "ids": ids,
-                    "targets": sorted(targets.values(), key=lambda x: (x["symbol"] or "", x["uniprot"] or ""))})
+                    "targets": sorted(targets.values(), key=lambda x: (x["symbol"] or "", x["uniprot"] or "")),
+                    "classes": sorted(classes)})
     return out
 
 
