@@ -18,7 +18,7 @@ def _record(path: Path):
 def test_seed_page_arms_define_three_biomarkers(seeds_dir: Path) -> None:
     rec = _record(next(seeds_dir.glob("000_*.txt")))
     arms = [b for b in rec.biomarkers if b["found_in"] == "arm"]
-    assert len(arms) == 3
+    assert len(arms) == 3 and len(rec.biomarkers) == 3  # the description restates arm 1
     by_arm = {b["arm"]: b for b in arms}
     assert set(by_arm) == {a.label for a in rec.arms}
     snp, csf1, amp = arms

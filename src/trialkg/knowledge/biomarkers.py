@@ -202,14 +202,20 @@ def extract_biomarkers(record: TrialRecord, lexicon: Lexicon | None = None) -> l
     context = " ".join(t for t in (record.detailed_description, record.brief_summary) if t)
     out: list[dict[str, Any]] = []
     keys: set[tuple] = set()
+    arm_markers: set[tuple] = set()
 
     def add(b: dict[str, Any] | None) -> None:
         if b is None:
             return
         key = (b["found_in"], b["arm"], tuple(b["genes"]), b["kind"], b["variant"])
-        if key not in keys:
-            keys.add(key)
-            out.append(b)
+        # Text that only restates an arm's marker adds nothing: the arm already has it.
+        same = (tuple(b["genes"]), b["kind"], b["variant"])
+        if key in keys or (b["found_in"] != "arm" and same in arm_markers):
+            return
+        keys.add(key)
+        if b["found_in"] == "arm":
+            arm_markers.add(same)
+        out.append(b)
 
     for arm in record.arms:
         text = " ".join(t for t in (arm.label, arm.description) if t)
