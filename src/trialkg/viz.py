@@ -407,12 +407,32 @@ def project(
     graph.graph["view"] = view
     graph.graph["trials"] = sum(1 for _, t in graph.nodes(data="type") if t == "trial")
     if focus is not None:
-        graph = focus_graph(graph, focus, depth)
+        full = graph
+        graph = focus_graph(full, focus, depth)
         if view == "trials-drugs-targets":
+            _complete_chains(full, graph)
             graph = _add_trial_parts(graph, store, proteins, depth)
         graph.graph["focus"] = focus
         graph.graph["depth"] = depth
     return graph
+
+
+# Relations followed to their end in a focus graph: a drug shown with some of its
+# targets is shown with all of them, and a target with its family.
+_CHAIN_EDGES = ("targets", "in_family")
+
+
+def _complete_chains(full: nx.DiGraph, ego: nx.DiGraph) -> None:
+    """Add the targets of every drug and the families of every target in ``ego``."""
+    frontier = list(ego)
+    while frontier:
+        v = frontier.pop()
+        for _, w, data in full.out_edges(v, data=True):
+            if data.get("type") in _CHAIN_EDGES:
+                if w not in ego:
+                    ego.add_node(w, **full.nodes[w])
+                    frontier.append(w)
+                ego.add_edge(v, w, **data)
 
 
 def _core(b: _Builder, store: Any, proteins: dict[str, dict[str, str | None]]) -> None:
@@ -791,8 +811,8 @@ def draw_image(
     per_col = Counter(round(x, 6) for x, _ in pos.values())
     n_cols = max(1, len(per_col))
     tallest = max(per_col.values(), default=1)
-    fig_w = min(40.0, max(10.0, 2.6 * n_cols))
-    fig_h = min(60.0, max(6.5, 0.28 * tallest + 2.0))
+    fig_w = min(40.0, max(10.0, 2.3 * n_cols))
+    fig_h = min(80.0, max(7.5, 0.42 * tallest + 2.5))
     fig, ax = plt.subplots(figsize=(fig_w, fig_h), dpi=100)
     types = [graph.nodes[v]["type"] for v in graph]
     trials_max = max([int(graph.nodes[v].get("trials", 0)) for v in graph] + [1])
@@ -831,15 +851,20 @@ def draw_image(
         label = str(data.get("label", v))
         if data.get("trials"):
             label += f" ({data['trials']})"
-        ax.text(
-            x,
-            y - 0.022 * (12 / max(12, tallest)) - 0.012,
-            _clip(label, 34),
+        # Labels point away from the trials' column (left of it: to the left), on a
+        # white halo so edges do not hide them.
+        left = LAYER.get(data["type"], 0) < LAYER["trial"]
+        ax.annotate(
+            _clip(label, 30),
+            (x, y),
+            xytext=(-9 if left else 9, 0),
+            textcoords="offset points",
             fontsize=font,
-            ha="center",
-            va="top",
+            ha="right" if left else "left",
+            va="center",
             color="#222222",
             zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
         )
     present = [t for t in NODE_TYPES if t in set(types)]
     handles = [
@@ -874,7 +899,7 @@ def draw_image(
         ha="left",
         va="bottom",
     )
-    ax.set_xlim(-0.08, 1.08)
+    ax.set_xlim(-0.14, 1.14)
     ax.set_ylim(-0.06, 1.04)
     ax.axis("off")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
