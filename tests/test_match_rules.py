@@ -326,3 +326,61 @@ def test_patient_file_errors_point_at_the_file(tmp_path: Path) -> None:
     bad.write_text('{"age_years": 40,', encoding="utf-8")
     with pytest.raises(PatientError, match="not valid JSON"):
         load_patient(bad)
+
+
+WASHOUT = [_criterion("inclusion", "At least 4 weeks since the last dose of any tyrosine kinase inhibitor",
+                      {"type": "prior_therapy", "drug_classes": ["tyrosine-kinase-inhibitor"], "window": "P4W", "window_days": 28})]
+QUALIFIED = [_criterion("exclusion", "Previously treated with VEGFR TKIs but off treatment due to progression",
+                        {"type": "prior_therapy", "drug_classes": ["vegfr-tki"]}),
+             _criterion("exclusion", "Symptoms of brain metastases cannot be controlled",
+                         {"type": "disease_state", "state": "cns_metastases", "required": False}, negated=True),
+             _criterion("inclusion", "Patients who have not received chemotherapy; or who relapsed 6 months after it",
+                         {"type": "prior_therapy", "drug_classes": ["anthracycline"]}, negated=True)]
+
+
+@pytest.fixture(scope="module")
+def store2(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
+    from trialkg.mapping import record_triples
+
+    s = TrialStore(tmp_path_factory.mktemp("match2") / "store")
+    s.replace_graph(iris.REFERENCE_GRAPH, _reference())
+    for rec in (_record("NCT90000003", WASHOUT, None, None), _record("NCT90000004", QUALIFIED, None, None)):
+        s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+    return s
+
+
+@pytest.mark.parametrize(("weeks", "verdict"), [(2, "excluded"), (6, "eligible"), (None, "possible")])
+def test_inclusion_washout(store2: TrialStore, weeks: float | None, verdict: str) -> None:
+    therapy = {"drug": "apatinib", "weeks_since_last_dose": weeks} if weeks is not None else {"drug": "apatinib"}
+    assert run(store2, {"prior_therapies": [therapy]}, "NCT90000003").verdict == verdict
+    assert run(store2, {"prior_therapies": []}, "NCT90000003").verdict == "eligible"
+
+
+def test_qualified_and_alternative_texts_do_not_exclude(store2: TrialStore) -> None:
+    had = {"prior_therapies": [{"drug": "anlotinib"}, {"drug": "doxorubicin"}],
+           "flags": {"cns_metastases": False}}
+    r = run(store2, had, "NCT90000004")
+    assert r.verdict == "possible", [(x.text, x.outcome, x.why) for x in r.reasons]
+    assert outcome(r, "Previously treated with VEGFR TKIs but") == "unknown"
+    assert outcome(r, "Symptoms of brain metastases") == "met"  # the negation qualifies a detail
+    assert outcome(r, "Patients who have not received") == "unknown"
+    r = run(store2, {"prior_therapies": [], "flags": {"cns_metastases": True}}, "NCT90000004")
+    assert r.verdict == "excluded" and outcome(r, "Symptoms of brain metastases") == "unmet"
+    assert outcome(r, "Previously treated with VEGFR TKIs but") == "met"
+
+
+def test_exclusion_alternatives_still_exclude(store: TrialStore) -> None:
+    """'chemotherapy failure or who have received anti-angiogenic drugs within 3 months'."""
+    from trialkg.mapping import record_triples
+
+    crit = _criterion("exclusion", "Patients with previous chemotherapy failure or who have received anti-angiogenic drugs within the past 3 months",
+                      {"type": "prior_therapy", "drug_classes": ["anthracycline", "anti-angiogenic"], "window": "P3M", "window_days": 90})
+    rec = _record("NCT90000005", [crit], None, None)
+    store.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+    try:
+        near = {"prior_therapies": [{"drug": "anlotinib", "weeks_since_last_dose": 6}]}
+        far = {"prior_therapies": [{"drug": "anlotinib", "weeks_since_last_dose": 20}]}
+        assert run(store, near, "NCT90000005").verdict == "excluded"
+        assert run(store, far, "NCT90000005").verdict == "eligible"
+    finally:
+        store.remove_graph(iris.trial_graph(rec.id))

@@ -1012,13 +1012,20 @@ class Matcher:
         # ``required: false`` on a plain inclusion says "must be absent" where neither the
         # section nor a negation does; elsewhere it only restates the section.
         flip = crit.section == "inclusion" and not negated
-        statements = [self.constraint(k, wants_true, absent_wanted=flip and k.one("required") is False) for k in parsed]
+        statements = [
+            self.constraint(k, wants_true, absent_wanted=flip and k.one("required") is False, crit=crit) for k in parsed
+        ]
         value = self._combine(statements, wants_true, crit, parsed)
         if value is None:
             outcome: Outcome = "unknown"
         else:
             outcome = "met" if value == wants_true else "unmet"
         why = "; ".join(s.why for s in statements)
+        # An inclusion's uncaptured alternative may still admit the patient; an
+        # exclusion's alternatives only widen what excludes.
+        if outcome == "unmet" and crit.section == "inclusion" and _UNSTRUCTURED_ALTERNATIVE.search(crit.text):
+            outcome = "unknown"
+            why += "; the text offers an alternative ('or who ...') that no constraint captures"
         if negated:
             why = f"negated: {why}"
         elif crit.negated:
@@ -1071,7 +1078,9 @@ class Matcher:
         return base if base == alt else None
 
     # -- constraints -----------------------------------------------------------
-    def constraint(self, k: Constraint, wants_true: bool = True, absent_wanted: bool = False) -> Statement:
+    def constraint(
+        self, k: Constraint, wants_true: bool = True, absent_wanted: bool = False, crit: Criterion | None = None
+    ) -> Statement:
         kind = k.type
         handler = {
             "age": self._age, "sex": self._sex, "performance_status": self._performance,
@@ -1084,6 +1093,8 @@ class Matcher:
             st = Statement(None, f"{kind}: not decidable from a patient file")
         elif kind == "reproductive":
             st = self._reproductive(k, wants_true)
+        elif kind == "prior_therapy":
+            st = self._prior_therapy(k, wants_true, crit.text if crit else "")
         else:
             st = handler(k)
         if absent_wanted:
@@ -1204,7 +1215,15 @@ class Matcher:
         conv = f" = {_num(round(x, 4))} {unit}" if unit and lab.unit and normalise_unit(lab.unit) != normalise_unit(str(unit)) else ""
         return Statement(v, f"{var} {lab.describe()}{conv} {_cmp_text(k)}: {_tv_word(v)}")
 
-    def _prior_therapy(self, k: Constraint) -> Statement:
+    def _prior_therapy(self, k: Constraint, wants_true: bool = True, text: str = "") -> Statement:
+        """Did the patient receive one of these drugs or classes (in the window, long enough)?
+
+        Exclusion windows ("within 3 months") bound the last dose. Inclusion windows are
+        read only as washouts ("at least 4 weeks since"); otherwise they usually date a
+        progression, so a match outside them stays unknown. A bare drug match in a text
+        that qualifies it ("failure of", "but off treatment due to") is not enough to
+        say yes, only to say no.
+        """
         drugs = [str(d) for d in k.all("priorDrug")]
         classes = [str(c) for c in k.all("priorDrugClass")]
         names = [self.knowledge.label(x) for x in drugs + classes]
@@ -1222,6 +1241,9 @@ class Matcher:
             return Statement(None, f"prior therapies unknown ({what})")
         results: list[TV] = []
         notes: list[str] = []
+        washout = wants_true and window_days is not None and bool(_WASHOUT.search(text))
+        inclusion_window = wants_true and window_days is not None and not washout
+        qualified = bool(_QUALIFIER.search(text)) and window_days is None and min_days is None and max_days is None
         for therapy, t_drugs, t_classes in self._therapy_drugs:
             hit = self._therapy_hits(therapy, t_drugs, t_classes, drugs, classes)
             if hit is False:
@@ -1234,6 +1256,13 @@ class Matcher:
                 else:
                     within = therapy.weeks_since_last_dose * 7 <= window_days + 1e-9
                 parts.append(f"last dose {_num(therapy.weeks_since_last_dose)} wk ago vs window {_num(round(window_days))} d: {_tv_word(within)}")
+                if washout:  # the requirement holds unless a matching dose falls inside the window
+                    results.append(tv_not(tv_and([value, within])))
+                    notes.append(", ".join(parts))
+                    continue
+                if inclusion_window and within is False:
+                    within = None
+                    parts.append("a window in an inclusion criterion may date progression, not the last dose")
                 value = tv_and([value, within])
             if min_days is not None:
                 if therapy.duration_weeks is None:
@@ -1249,8 +1278,15 @@ class Matcher:
                 value = tv_and([value, short])
             if hit is None:
                 parts.append("class of this drug unknown")
+            if qualified and value is True:
+                value = None
+                parts.append("the text qualifies it (failure, intolerance, reason for stopping)")
             results.append(value)
             notes.append(", ".join(parts))
+        if washout:
+            v = tv_and(results) if results else True
+            detail = "; ".join(notes) if notes else "no matching prior therapy"
+            return Statement(v, f"washout from {what}: {detail}: {_tv_word(v)}")
         v = tv_or(results) if results else False
         detail = "; ".join(notes) if notes else "no matching prior therapy"
         return Statement(v, f"prior {what}: {detail}: {_tv_word(v)}")
@@ -1375,6 +1411,19 @@ class Matcher:
         return Statement(v, f"informed consent: {_tv_word(v)}")
 
 
+_UNSTRUCTURED_ALTERNATIVE = re.compile(
+    r";\s*or\b|\bor\s+(?:who|those|patients?|subjects?|participants?|if)\b", re.IGNORECASE
+)
+_QUALIFIER = re.compile(
+    r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
+    r"efficacy|due to|because of|toxicity|toxic)\b",
+    re.IGNORECASE,
+)
+_WASHOUT = re.compile(
+    r"\b(?:washout|wash-out|since|elapsed|interval|have passed|has passed|at least\s+\d+\s*(?:days?|weeks?|months?)\s+"
+    r"(?:after|from|since|before|prior))\b",
+    re.IGNORECASE,
+)
 _LEADING_NEGATION = re.compile(
     r"^\W*(?:(?:patients?|subjects?|participants?)\s+(?:who|that|with)\s+)?"
     r"(?:no|not|none|never|without|absence of|lack of|free of|negative for|(?:has|have|had)\s+(?:not|never))\b",
