@@ -846,6 +846,9 @@ def draw_image(
         linewidths=[2.5 if graph.nodes[v].get("focus") else 0.8 for v in graph],
     )
     font = 9 if tallest <= 40 else (7 if tallest <= 80 else 5)
+    # Clip labels to the gap between columns so a label never runs into the next column.
+    gap_points = fig_w * 0.8 / max(1, n_cols - 1) * 72
+    max_chars = max(8, min(34, int(gap_points / (font * 0.62)) - 3))
     for v, (x, y) in pos.items():
         data = graph.nodes[v]
         label = str(data.get("label", v))
@@ -855,7 +858,7 @@ def draw_image(
         # white halo so edges do not hide them.
         left = LAYER.get(data["type"], 0) < LAYER["trial"]
         ax.annotate(
-            _clip(label, 30),
+            _clip(label, max_chars),
             (x, y),
             xytext=(-9 if left else 9, 0),
             textcoords="offset points",
