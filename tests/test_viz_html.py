@@ -36,7 +36,9 @@ def chromium() -> str:
     pytest.skip("no Chromium installed (apt-get install chromium); the HTML page was not opened")
 
 
-def run_chromium(page: Path, tmp_path: Path, *mode: str) -> subprocess.CompletedProcess[str]:
+def run_chromium(
+    page: Path, tmp_path: Path, *mode: str, fragment: str = ""
+) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / f"profile-{mode[0].lstrip('-').split('=')[0]}"
     cmd = [
         chromium(),
@@ -52,7 +54,7 @@ def run_chromium(page: Path, tmp_path: Path, *mode: str) -> subprocess.Completed
         f"--user-data-dir={profile}",
         "--window-size=1200,900",
         *mode,
-        page.as_uri(),
+        page.as_uri() + fragment,
     ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
@@ -138,3 +140,12 @@ def test_chromium_draws_a_reduced_page_and_it_says_so(tmp_path: Path) -> None:
     drawn, note = viz.render(g, "html", page, max_nodes=300)
     assert drawn_node_count(page, tmp_path) == drawn.number_of_nodes() == 40
     assert "2000 trials collapsed" in page.read_text()
+
+
+def test_search_from_the_address_highlights_the_target(model_store: Path, tmp_path: Path) -> None:
+    page = tmp_path / "graph.html"
+    write_page(model_store, page)
+    proc = run_chromium(page, tmp_path, "--dump-dom", fragment="#search=P35968")
+    assert '<span id="matches">1 match</span>' in proc.stdout
+    hit = re.search(r'<g class="node link hit" data-id="([^"]+)"', proc.stdout)
+    assert hit and hit.group(1) == "http://purl.uniprot.org/uniprot/P35968"
