@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, units
@@ -298,6 +299,7 @@ _WINDOW_CUE = re.compile(
 def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Mention]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     prev_vars: list[Mention] = []
+    prev_comp: Comparison | None = None
     prev_end = 0
     floor = 0
     for i, c in enumerate(comps):
@@ -307,7 +309,8 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         if vars_ and prev_end and vars_[0].start < prev_end:
             vars_ = []
         inherited = False
-        if not vars_ and prev_vars and c.unit not in _TIME_UNITS:
+        if not vars_ and prev_vars and c.unit not in _TIME_UNITS and prev_comp is not None and (
+                (c.unit, c.relative_to) == (prev_comp.unit, prev_comp.relative_to)):
             gap = text[prev_end : c.start]
             if len(gap) < 60 and not re.search(r"[;]", gap):
                 vars_ = prev_vars
@@ -317,11 +320,13 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
             continue
         after = text[c.end : min(nxt, _clause_end(text, c.end))]
         before = text[(prev_end if prev_end else _clause_start(text, vars_[0].start)) : (c.start if inherited else vars_[0].start)]
-        cond = _condition(after) or _condition(before)
+        between = text[vars_[-1].end : c.start] if not inherited else ""
+        cond = _condition(between) or _condition(after) or _condition(before)
         span_start = c.start if inherited else vars_[0].start
         for v in vars_:
             out.append(_numeric(v.variable, c, cond, text[span_start : c.end]))
         prev_vars = vars_
+        prev_comp = c
         prev_end = c.end
         floor = c.end
     return out
@@ -594,8 +599,25 @@ def _knowledge() -> tuple[Any, Any]:
 _THERAPY_RES = [(name, re.compile(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
 
 
-def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
+@lru_cache(maxsize=8192)
+def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]], bool]:
+    """(drugs, classes) named in ``text`` as (name, start, end); cached, as registries
+    repeat the same boilerplate items across thousands of trials."""
     find_drugs, find_classes = _knowledge()
+    if find_drugs is None:
+        return ([], []), False
+    try:
+        drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
+        classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
+    except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
+        return ([], []), False
+    return (drugs, classes), True
+
+
+def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
+    cue = _PRIOR_CUE.search(text)
+    if not cue:
+        return []
     drugs: list[str] = []
     classes: list[str] = []
     first: int | None = None
@@ -606,22 +628,15 @@ def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
         first = a if first is None else min(first, a)
         last = b if last is None else max(last, b)
 
-    if find_drugs is not None:
-        try:
-            for mm in find_drugs(text):
-                name = getattr(mm, "drug", None)
-                name = getattr(name, "name", name)
-                if name and name not in drugs:
-                    drugs.append(str(name))
-                    note(mm.start, mm.end)
-            for mm in find_classes(text):
-                key = getattr(mm, "drug_class", None)
-                key = getattr(key, "key", key)
-                if key and key not in classes:
-                    classes.append(str(key))
-                    note(mm.start, mm.end)
-        except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
-            drugs, classes = [], []
+    (found_drugs, found_classes), _ok = _drug_mentions(text)
+    for name, a, b in found_drugs:
+        if name not in drugs:
+            drugs.append(name)
+            note(a, b)
+    for key, a, b in found_classes:
+        if key not in classes:
+            classes.append(key)
+            note(a, b)
     therapies: list[str] = []
     for name, rx in _THERAPY_RES:
         m = rx.search(text)
@@ -629,9 +644,6 @@ def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
             therapies.append(name)
             note(m.start(), m.end())
     if not (drugs or classes or therapies):
-        return []
-    cue = _PRIOR_CUE.search(text)
-    if not cue:
         return []
     if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not re.search(
         r"prior|previous|received|failed|failure|refractory|pretreated|naive", text, re.I):
