@@ -162,42 +162,66 @@ def trial_similarity(
     criteria_graph: nx.DiGraph | None = None,
     *,
     per_trial: int = 5,
+    chunk: int = 512,
 ) -> list[dict[str, Any]]:
     """Pairs of trials by the mean Jaccard index of drugs, targets and criteria.
 
-    Only pairs sharing something are scored (through an inverted index), and each
-    trial keeps its ``per_trial`` best partners so a 10k-trial store stays tractable.
-    The criteria part counts only when both trials have parsed criteria.
+    Each trial keeps its ``per_trial`` best partners (score > 0). The criteria part
+    counts only when both trials have parsed criteria. Intersections come from sparse
+    trial x feature matrices multiplied a block of rows at a time: a widely shared
+    target (KDR) makes almost every pair of a 10k-trial store overlap, which a
+    pair-by-pair loop in Python cannot score in reasonable time.
     """
+    import numpy as np
+    from scipy import sparse
+
     feats = trial_features(graph, criteria_graph)
-    index: dict[str, set[str]] = defaultdict(set)
-    for t, f in feats.items():
-        for kind, values in f.items():
-            for v in values:
-                index[f"{kind}|{v}"].add(t)
-    best: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    scored: dict[tuple[str, str], dict[str, Any]] = {}
-    for t1 in sorted(feats):
-        partners: set[str] = set()
-        for kind, values in feats[t1].items():
-            for v in values:
-                partners |= index[f"{kind}|{v}"]
-        partners.discard(t1)
-        for t2 in partners:
-            key = (t1, t2) if t1 < t2 else (t2, t1)
-            if key not in scored:
-                scored[key] = _score_pair(graph, feats[key[0]], feats[key[1]])
-            best[t1].append((scored[key]["score"], t2))
-    keep: set[tuple[str, str]] = set()
-    for t1, partners in best.items():
-        partners.sort(key=lambda x: (-x[0], x[1]))
-        for _, t2 in partners[:per_trial]:
-            keep.add((t1, t2) if t1 < t2 else (t2, t1))
+    trials = sorted(feats)
+    n = len(trials)
+    if n < 2:
+        return []
+    kinds = ("drugs", "targets", "criteria")
+    matrices = {}
+    for kind in kinds:
+        columns: dict[str, int] = {}
+        rows_i, cols_i = [], []
+        for i, t in enumerate(trials):
+            for v in feats[t][kind]:
+                rows_i.append(i)
+                cols_i.append(columns.setdefault(v, len(columns)))
+        data = np.ones(len(rows_i), dtype=np.float32)
+        matrices[kind] = sparse.csr_matrix(
+            (data, (rows_i, cols_i)), shape=(n, max(1, len(columns)))
+        )
+    sizes = {k: np.asarray(m.sum(axis=1)).ravel() for k, m in matrices.items()}
+    keep: set[tuple[int, int]] = set()
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        total = np.zeros((hi - lo, n), dtype=np.float32)
+        parts = np.full((hi - lo, n), 2.0, dtype=np.float32)
+        for kind in kinds:
+            inter = (matrices[kind][lo:hi] @ matrices[kind].T).toarray()
+            union = sizes[kind][lo:hi, None] + sizes[kind][None, :] - inter
+            jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+            if kind == "criteria":
+                both = (sizes[kind][lo:hi, None] > 0) & (sizes[kind][None, :] > 0)
+                jac = np.where(both, jac, 0.0)
+                parts += both
+            total += jac
+        score = total / parts
+        score[np.arange(hi - lo), np.arange(lo, hi)] = -1.0  # not a partner of itself
+        k = min(per_trial, n - 1)
+        best = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        for r, cols in enumerate(best):
+            for c in cols:
+                if score[r, c] > 0:
+                    i, j = lo + r, int(c)
+                    keep.add((i, j) if i < j else (j, i))
     rows = []
-    for t1, t2 in keep:
-        row = dict(scored[(t1, t2)])
-        row["trial1"] = _label(graph, t1)
-        row["trial2"] = _label(graph, t2)
+    for i, j in keep:
+        row = _score_pair(graph, feats[trials[i]], feats[trials[j]])
+        row["trial1"] = _label(graph, trials[i])
+        row["trial2"] = _label(graph, trials[j])
         rows.append(row)
     rows.sort(key=lambda r: (-r["score"], r["trial1"], r["trial2"]))
     return rows
