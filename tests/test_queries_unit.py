@@ -202,7 +202,7 @@ def test_hostile_strings_survive_a_values_block(value: str) -> None:
     _values_roundtrip(ox.Literal(value))
 
 
-def test_with_values_replaces_the_marker_once() -> None:
+def test_with_values_replaces_the_markers() -> None:
     query = q.get_stored_query("trials-for-patient")
     text = q.with_values(query.text, q.bind_params(query, {"age": "45", "ecog": "1"}))
     assert '  VALUES (?param_age ?param_ecog) { ("45.0"^^<http://www.w3.org/2001/XMLSchema#decimal> ' in text

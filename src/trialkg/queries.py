@@ -13,9 +13,9 @@ comment block declares what it does and what it takes::
 Parameter ``NAME`` is the query variable ``?param_NAME``; values are bound, never
 pasted into the text. Locally they go through pyoxigraph ``substitutions`` (which
 requires ``?param_NAME`` in the SELECT projection); for a remote endpoint, a ``VALUES``
-block built by ``sparql_term`` replaces the marker line ``#@values``. Put the marker
-first inside the group whose FILTERs use the parameter (the top-level ``WHERE``, or
-the sub-select that uses it, which then projects it) so both ways give the same rows. An optional
+block built by ``sparql_term`` replaces each marker line ``#@values``. Put a marker
+first inside every group whose FILTERs use a parameter (the top-level ``WHERE``, and
+each sub-select that uses one, which then projects it) so both ways give the same rows. An optional
 parameter that is not given stays unbound: test it with ``COALESCE``, never ``BOUND``
 (pyoxigraph substitutes the variable by a constant, and ``BOUND(constant)`` is false).
 ``param_*`` columns are hidden from results.
@@ -164,8 +164,8 @@ def parse_query(text: str, *, name: str, source: str) -> StoredQuery:
 
 def _check_params_used(query: StoredQuery) -> None:
     """Catch header/body mismatches when the query is loaded, not when a user runs it."""
-    if query.params and len(_MARKER_LINE.findall(query.text)) != 1:
-        raise QueryError(f"a query with parameters needs exactly one '{VALUES_MARKER}' line inside its WHERE clause", file=query.source)
+    if query.params and not _MARKER_LINE.search(query.text):
+        raise QueryError(f"a query with parameters needs a '{VALUES_MARKER}' line inside its WHERE clause", file=query.source)
     for p in query.params:
         if not re.search(r"[?$]" + re.escape(p.variable) + r"\b", query.text):
             raise QueryError(f"parameter {p.name!r} is declared but ?{p.variable} is not used", file=query.source, field=p.name)
@@ -312,14 +312,14 @@ def _escape_string(value: str) -> str:
 
 
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
-    """The query text with the ``#@values`` marker replaced by a VALUES block."""
+    """The query text with every ``#@values`` marker line replaced by the VALUES block."""
     if not bindings:
         return text
-    if len(_MARKER_LINE.findall(text)) != 1:
-        raise QueryError(f"cannot bind parameters remotely: the query needs exactly one '{VALUES_MARKER}' line")
+    if not _MARKER_LINE.search(text):
+        raise QueryError(f"cannot bind parameters remotely: the query has no '{VALUES_MARKER}' line")
     names = list(bindings)
     block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(sparql_term(bindings[n]) for n in names) + ") }"
-    return _MARKER_LINE.sub(lambda m: "  " + block, text, count=1)
+    return _MARKER_LINE.sub(lambda m: "  " + block, text)
 
 
 # -- results -------------------------------------------------------------------------
