@@ -1,0 +1,98 @@
+"""`trialkg build` as a user runs it: the README's first command, then validate, show,
+list, stats and export against the store it made; rejected records exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["trialkg", *args],
+                          cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with the seeds, built with the README's first command."""
+    d = tmp_path_factory.mktemp("readme")
+    shutil.copytree(ROOT / "seeds", d / "seeds")
+    env = {k: v for k, v in os.environ.items() if k != "TRIALKG_STORE"}
+    result = run("build", "seeds/", cwd=d, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "trials     5" in result.stdout
+    assert "rejected   0" in result.stdout
+    return d
+
+
+def test_readme_build_uses_the_default_store(workdir: Path) -> None:
+    assert (workdir / ".trialkg-store").is_dir()
+
+
+def test_validate_after_build_exits_0_with_the_derived_id_warning(workdir: Path) -> None:
+    result = run("validate", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conforms" in result.stdout
+    assert "Warning" in result.stdout and "tkg:derivedId" in result.stdout
+
+
+def test_show_json_and_list(workdir: Path) -> None:
+    result = run("show", "NCT04126811", "--format", "json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    view = json.loads(result.stdout)
+    assert view["id"] == "NCT04126811" and view["source"]["format"] == "page-classic"
+    result = run("list", "--format", "csv", cwd=workdir)
+    assert result.stdout.splitlines()[0] == "id,nct_id,title,source"
+    assert len(result.stdout.splitlines()) == 6
+
+
+def test_show_unknown_trial_is_one_error_line(workdir: Path) -> None:
+    result = run("show", "NCT99999999", cwd=workdir)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "NCT99999999" in result.stderr
+
+
+def test_stats_and_export(workdir: Path) -> None:
+    stats = json.loads(run("stats", "--format", "json", cwd=workdir).stdout)
+    assert stats["trials"] == 5
+    out = workdir / "graph.nq"
+    result = run("export", "--format", "nquads", "-o", str(out), cwd=workdir)
+    assert result.returncode == 0 and out.stat().st_size > 0
+    graphs = {line.rsplit(" ", 2)[-2] for line in out.read_text().splitlines() if line}
+    assert "<https://w3id.org/trialkg/resource/graph/NCT03890068>" in graphs
+
+
+def test_rejected_records_exit_1_and_the_rest_are_built(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(DATA / "bad" / "malformed_nct_NCT06382129.json", src)
+    shutil.copy(ROOT / "seeds" / "002_3690193fa094b525.txt", src)
+    result = run("build", str(src), "--store", str(tmp_path / "store"), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary["trials"] == 1 and summary["trial_ids"] == ["NCT03890068"]
+    assert len(summary["rejected"]) == 1
+    rejected = summary["rejected"][0]
+    assert rejected["file"].endswith("malformed_nct_NCT06382129.json") and rejected["field"]
+    lines = [x for x in result.stderr.splitlines() if x.startswith("trialkg: rejected:")]
+    assert len(lines) == 1 and "malformed_nct_NCT06382129.json" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_replace_starts_a_fresh_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    run("build", str(ROOT / "seeds" / "002_3690193fa094b525.txt"), "--store", store, cwd=tmp_path)
+    run("build", str(ROOT / "seeds" / "001_46980fdc712412a7.txt"), "--store", store, cwd=tmp_path)
+    ids = [r["id"] for r in json.loads(run("list", "--store", store, "--format", "json", cwd=tmp_path).stdout)]
+    assert ids == ["NCT03890068", "NCT04126811"]
+    run("build", str(ROOT / "seeds" / "001_46980fdc712412a7.txt"), "--store", store, "--replace", cwd=tmp_path)
+    ids = [r["id"] for r in json.loads(run("list", "--store", store, "--format", "json", cwd=tmp_path).stdout)]
+    assert ids == ["NCT04126811"]
