@@ -485,7 +485,8 @@ _UNIT_BASE: dict[str, tuple[str, float]] = {
     "1": ("ratio", 1.0), "{ratio}": ("ratio", 1.0), "{INR}": ("ratio", 1.0),
     "kg": ("kg", 1.0), "kg/m2": ("bmi", 1.0), "/min": ("rate", 1.0), "Cel": ("temp", 1.0),
     "[iU]/mL": ("iu_per_ml", 1.0), "[IU]/mL": ("iu_per_ml", 1.0), "{copies}/mL": ("copies", 1.0),
-    "10*6/mL": ("count_ml", 1.0), "/mL": ("count_ml", 1e-6),
+    "10*6/mL": ("count_ml", 1.0), "/mL": ("count_ml", 1e-6), "g/(24.h)": ("per_day", 1.0), "mg/(24.h)": ("per_day", 1e-3),
+    "m[IU]/L": ("miu_per_l", 1.0), "mU/L": ("miu_per_l", 1.0),
     "a": ("years", 1.0), "mo": ("years", 1 / 12), "wk": ("years", 7 / 365.25), "d": ("years", 1 / 365.25),
 }
 # Molar masses (g/mol) for mass <-> substance conversion of common analytes.
@@ -497,10 +498,10 @@ def known_unit(unit: str, variable: str | None = None) -> bool:
     if normalise_unit(unit) in _UNIT_BASE:
         return True
     try:
-        from trialkg.criteria.units import ucum_code
+        from trialkg.criteria.units import CANONICAL_UNITS, ucum_code
     except ImportError:
         return False
-    code = ucum_code(unit)
+    code = ucum_code(unit) or (unit if unit in set(CANONICAL_UNITS.values()) else None)
     return code is not None and code not in ("a", "mo", "wk", "d", "h")
 
 
@@ -1011,11 +1012,20 @@ class Matcher:
             return Reason(crit.id, crit.text, "unknown", crit.section, "no rule understood this criterion")
         # ``required: false`` on a plain inclusion says "must be absent" where neither the
         # section nor a negation does; elsewhere it only restates the section.
-        flip = crit.section == "inclusion" and not negated
-        statements = [
-            self.constraint(k, wants_true, absent_wanted=flip and k.one("required") is False, crit=crit) for k in parsed
-        ]
-        value = self._combine(statements, wants_true, crit, parsed)
+        plain_inclusion = crit.section == "inclusion" and not negated
+        plain_exclusion = crit.section == "exclusion" and not negated
+        statements = []
+        for k in parsed:
+            # A bad state (comorbidity, CNS metastases) in a plain inclusion is a call for
+            # its absence ("HIV negative", "adequate renal function").
+            absent = plain_inclusion and (k.one("required") is False or _is_bad_state(k))
+            st = self.constraint(k, wants_true, absent_wanted=absent, crit=crit)
+            if plain_exclusion and _is_good_state(k) and len(parsed) > 1:
+                continue  # "known metastatic brain tumours": 'metastatic' is incidental
+            if plain_exclusion and _is_good_state(k) and st.value is True:
+                st = Statement(None, f"{st.why} (a state trials require, named in an exclusion)")
+            statements.append(st)
+        value = self._combine(statements, wants_true, crit, parsed if len(statements) == len(parsed) else [])
         if value is None:
             outcome: Outcome = "unknown"
         else:
@@ -1026,6 +1036,9 @@ class Matcher:
         if outcome == "unmet" and crit.section == "inclusion" and _UNSTRUCTURED_ALTERNATIVE.search(crit.text):
             outcome = "unknown"
             why += "; the text offers an alternative ('or who ...') that no constraint captures"
+        if outcome == "unmet" and crit.section == "inclusion" and _PERMISSIVE.search(crit.text):
+            outcome = "unknown"
+            why += "; the criterion permits rather than requires"
         if negated:
             why = f"negated: {why}"
         elif crit.negated:
@@ -1049,7 +1062,7 @@ class Matcher:
         for g in order:
             values.append(self._group_value(groups[g], wants_true))
         if wants_true:
-            alternatives = _or_links(crit.text, cons)
+            alternatives = _or_links(crit.text, cons) if cons else None
             if alternatives and len(values) == len(cons):
                 return _and_or(values, alternatives)
             return tv_and(values)
@@ -1095,6 +1108,9 @@ class Matcher:
             st = self._reproductive(k, wants_true)
         elif kind == "prior_therapy":
             st = self._prior_therapy(k, wants_true, crit.text if crit else "")
+        elif kind == "consent":  # willingness is the good side in either section
+            value = self.patient.flag("consent")
+            st = Statement(value if wants_true else tv_not(value), f"informed consent: {_tv_word(value)}")
         else:
             st = handler(k)
         if absent_wanted:
@@ -1327,9 +1343,9 @@ class Matcher:
             return Statement(False, f"{', '.join(conds)} is an excluded type")
         if any(_histology_matches(c, h) for c in conds for h in included):
             return Statement(True, f"{', '.join(conds)} is an included type")
-        if included:
-            return Statement(None, f"{', '.join(conds)} not among the named types")
-        return Statement(True if excluded else None, f"{', '.join(conds)} not among the excluded types")
+        # Lists are open ("synovial sarcoma, leiomyosarcoma, etc.") and there is no
+        # histology ontology here: not being named decides nothing.
+        return Statement(None, f"{', '.join(conds)} not among the named types")
 
     def _biomarker(self, k: Constraint) -> Statement:
         genes = {str(g).upper() for g in k.all("geneSymbol")}
@@ -1411,6 +1427,33 @@ class Matcher:
         return Statement(v, f"informed consent: {_tv_word(v)}")
 
 
+_EARLY_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|negative|free of|absence of)\b|n't\b", re.IGNORECASE
+)
+_PERMISSIVE = re.compile(
+    r"\b(?:allowed|permitted|acceptable|are eligible|is eligible|may (?:have )?(?:be|been|receive|received|have))\b",
+    re.IGNORECASE,
+)
+# Disease states trials ask for, and the ones they keep out (criteria/lexicon.py keys).
+GOOD_STATES = frozenset({"measurable_disease", "evaluable_disease", "advanced_disease", "metastatic",
+                         "locally_advanced", "recurrent", "refractory"})
+BAD_STATES = frozenset({"cns_metastases", "brain_metastases", "leptomeningeal_disease"})
+
+
+def _state(k: Constraint) -> str:
+    return iris.slug(str(k.one("state") or "")).replace("-", "_")
+
+
+def _is_bad_state(k: Constraint) -> bool:
+    if k.type != "disease_state":
+        return False
+    return bool(k.one("comorbidity")) or _state(k) in BAD_STATES
+
+
+def _is_good_state(k: Constraint) -> bool:
+    return k.type == "disease_state" and not k.one("comorbidity") and _state(k) in GOOD_STATES
+
+
 _UNSTRUCTURED_ALTERNATIVE = re.compile(
     r";\s*or\b|\bor\s+(?:who|those|patients?|subjects?|participants?|if)\b", re.IGNORECASE
 )
@@ -1441,9 +1484,9 @@ def negation_applies(crit: Criterion) -> bool:
     """
     if not crit.negated:
         return False
-    if crit.section == "inclusion":
+    if _LEADING_NEGATION.search(crit.text):
         return True
-    return bool(_LEADING_NEGATION.search(crit.text))
+    return crit.section == "inclusion" and bool(_EARLY_NEGATION.search(crit.text[:60]))
 
 
 def _or_links(text: str, cons: Sequence[Constraint]) -> list[bool] | None:
