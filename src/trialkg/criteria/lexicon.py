@@ -99,8 +99,36 @@ CONDITIONS: list[tuple[str, str]] = [
 DISEASE_STATES: list[tuple[str, str]] = [
     ("measurable_disease", r"measurable (?:disease|lesions?|tumou?rs?)|(?:measurable|target) lesions?|RECIST|evaluable disease|measurable"),
     ("cns_metastases", r"(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|intracranial) (?:metastas[ie]s|mets|lesions?|tumou?rs?|involvement|disease)|brain mets|spinal cord compression"),
-    ("advanced_disease", r"advanced|metastatic|unresectable|inoperable|recurrent|refractory|relapsed|locally advanced"),
+    ("advanced_disease", r"advanced|metastatic|metastas[ie]s|unresectable|inoperable|recurrent|refractory|relapsed|locally advanced"),
+    ("stage", r"\bstages?\s+(?:[0IV]{1,4}[ABCabc]?\d?|\d[ABCabc]?)\b|\bT[0-4x][a-d]?N[0-3x]|\bTNM\b"),
+    ("newly_diagnosed", r"newly diagnosed|de novo|treatment[- ]na[iï]ve|untreated"),
+    ("resectable", r"\bresectable|amenable to (?:\w+ )?(?:resection|surgery|excision)|suitable for (?:\w+ )?(?:resection|surgery)"),
 ]
+
+# A cancer diagnosis named in a criterion ("patients with localized prostate cancer").
+CANCER_TERMS = (
+    r"carcinomas?|cancers?|tumou?rs?|neoplasms?|neoplasias?|sarcomas?|lymphomas?|leuka?emias?|melanomas?|gliomas?|"
+    r"glioblastomas?|myelomas?|adenocarcinomas?|malignan\w*|blastomas?|mesotheliomas?|HNSCC|NSCLC|SCLC|DCIS|GIST|"
+    r"myelodysplastic syndromes?|MDS|AML|ALL|CLL|CML|lesions?|nodules?|masses"
+)
+
+# Generic condition words: a named condition the graph can keep as text.
+CONDITION_WORDS = (
+    r"\b[a-z]+(?:itis|osis|pathy|emia|aemia|plegia|phasia|trophy|ectomy|algia)\b|"
+    r"\b(?:disease|syndrome|disorder|dysfunction|insufficiency|failure|impairment|stricture|malnutrition|"
+    r"deficiency|injury|obesity|incontinence|pain|contraindications?|polyposis|adhesions|stones?|"
+    r"disabilit\w*|aphasia|dysphasia|hospitali[sz]ed|pregnan\w*|smok\w*|alcohol\w*|fibrosis|anemia|"
+    r"implant\w*|pacemakers?|devices?|claustrophobia)\b"
+)
+
+# Consent, language and capacity to take part.
+PARTICIPATION = (
+    r"\b(?:English|German|French|Spanish|Chinese|Mandarin|Cantonese|Dutch|Italian|language|speak\w*|read and write|"
+    r"literate|literacy|fluen\w*|cognitive|capable|capacity|comprehend|understand\w*|legal (?:protection|guardian\w*)|"
+    r"guardianship|liberty|judicial|questionnaires?|surveys?|interviews?|internet|smartphone|telephone|follow[- ]up|"
+    r"available for|accessible|registry|cohort|willing|volunteer\w*|participat\w*|enrol\w*|consent\w*|objects? to)\b"
+)
+
 
 COMORBIDITIES: list[tuple[str, str]] = [
     ("hiv_infection", r"\bHIV\b|human immunodeficiency virus|AIDS"),
@@ -137,12 +165,15 @@ THERAPIES: list[tuple[str, str]] = [
     ("hormonal therapy", r"hormon(?:al|e) therap\w*|endocrine therap\w*"),
     ("systemic therapy", r"systemic (?:anti-?(?:tumou?r|cancer|neoplastic) )?(?:therap\w*|treatments?)|anti-?(?:tumou?r|cancer|neoplastic) (?:therap\w*|treatments?|drugs?)"),
     ("surgery", r"surg\w*|operations?|resection|biopsy|invasive (?:treatment|procedure)"),
-    ("investigational agent", r"investigational|clinical (?:trials?|stud(?:y|ies))|experimental (?:drugs?|therap\w*)|unapproved|unmarketed|study drug"),
+    ("investigational agent", r"interventional (?:trial|study)|investigational|clinical (?:trials?|stud(?:y|ies))|experimental (?:drugs?|therap\w*)|unapproved|unmarketed|study drug"),
     ("transfusion", r"transfusions?|G-CSF|growth factors?"),
     ("corticosteroids", r"corticosteroids?|steroids?|prednison\w*|dexamethasone"),
     ("immunosuppressants", r"immuno-?suppress\w*"),
     ("anticoagulants", r"anticoagula\w*|warfarin|heparin|antiplatelet|aspirin|clopidogrel"),
     ("vaccine", r"vaccin\w*"),
+    ("cyp3a modulators", r"CYP3A4?\s+(?:inducers?|inhibitors?)|strong (?:and/or moderate )?CYP3A"),
+    ("transplantation", r"transplant\w*"),
+
 ]
 
 # Biomarker genes and words that say a criterion is about a marker.

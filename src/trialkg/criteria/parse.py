@@ -43,7 +43,7 @@ _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 
 # "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
 _PREFIX = re.compile(
-    rf"(?P<op>{_OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?"
+    rf"(?P<op>{_OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
     rf"(?P<v>{_NUM})(?!\d)",
     re.IGNORECASE,
 )
@@ -149,6 +149,8 @@ def find_comparisons(text: str) -> list[Comparison]:
         unit, ref, end = _unit_after(text, m.end())
         if not free(m.start(), end):
             continue
+        if m.group("agew") and unit is None:
+            unit = "a"
         found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref))
         taken.append((m.start(), end))
     # An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)".
@@ -182,6 +184,8 @@ def find_comparisons(text: str) -> list[Comparison]:
         v, v2 = _number(m.group("v")), _number(m.group("v2"))
         if v is None or v2 is None or v2 <= v:
             continue
+        if 1900 <= v <= 2100 and 1900 <= v2 <= 2100:
+            continue  # a range of calendar years, not a threshold
         unit, ref, end = _unit_after(text, m.end())
         if m.group("u1") and not unit:
             unit = units.ucum_code(m.group("u1"))
@@ -312,9 +316,13 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         if not vars_ and prev_vars and c.unit not in _TIME_UNITS and prev_comp is not None and (
                 (c.unit, c.relative_to) == (prev_comp.unit, prev_comp.relative_to)):
             gap = text[prev_end : c.start]
-            if len(gap) < 60 and not re.search(r"[;]", gap):
+            if len(gap) < 60 and not re.search(r"[;]", gap) and not _names_something(gap):
                 vars_ = prev_vars
                 inherited = True
+        if not vars_ and c.unit not in _TIME_UNITS and c.unit not in _DOSE_UNITS:
+            generic = _generic_variable(text, c, max(prev_end, _clause_start(text, c.start)))
+            if generic:
+                vars_ = [generic]
         if not vars_ or (c.unit in _TIME_UNITS and vars_[0].variable != "age"):
             prev_end = c.end
             continue
@@ -330,6 +338,83 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         prev_end = c.end
         floor = c.end
     return out
+
+
+_DOSE_UNITS = {"mg", "mg/m2", "g", "mg/kg", "g/d"}
+_STOP = {
+    "the", "a", "an", "of", "with", "and", "or", "is", "are", "be", "must", "have", "has", "had", "patients",
+    "patient", "subjects", "subject", "participants", "in", "at", "for", "to", "on", "by", "as", "if", "their",
+    "any", "should", "was", "were", "who", "which", "that", "score", "scores", "level", "levels", "value",
+    "values", "count", "counts", "than", "total", "documented", "defined", "known", "history", "s",
+    "there", "did", "not", "no", "do", "does", "least", "more", "less", "one", "all", "each", "per", "day",
+    "week", "part", "completion", "based", "considered", "extending", "only", "also",
+}
+_GENERIC_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+
+
+def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
+    """A variable the lexicon has no name for: the words right before the comparison
+    ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
+    left_start = max(floor, c.start - 60, text.rfind("(", 0, c.start) + 1, text.rfind(",", 0, c.start) + 1)
+    left = text[left_start : c.start]
+    m = re.search(r"([A-Za-z][A-Za-z0-9\- ]{1,50}?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$", left)
+    if not m:
+        return None
+    words = [w.lower() for w in _GENERIC_WORDS.findall(m.group(1))]
+    while words and words[-1] in _STOP:
+        words.pop()
+    words = words[-4:]
+    while words and words[0] in _STOP:
+        words.pop(0)
+    # "at least 2 lesions", "> 3 cycles": the number counts the noun after it.
+    if c.unit is None and c.relative_to is None and re.match(r"\s*[A-Za-z]{3,}", text[c.end : c.end + 20]) and not re.match(
+            r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", text[c.end : c.end + 20], re.I):
+        return None
+    if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
+                              "years", "grade", "cycles", "dose", "doses", "mg") for w in words):
+        return None
+    return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_NYHA = re.compile(
+    r"(?:NYHA|New York Heart Association)(?:\s*\(NYHA\))?[\s\w]{0,40}?(?:class(?:es)?|grades?|functional class(?:es)?|stage)?\s*"
+    r"(?P<op>≥|>=|>|≤|<=|<)?\s*(?P<a>IV|III|II|I|[1-4])\b(?:\s*(?P<sep>-|–|to|or|and|/)\s*(?P<b>IV|III|II|I|[1-4])\b)?",
+    re.IGNORECASE,
+)
+
+
+def _nyha(text: str) -> list[dict[str, Any]]:
+    m = _NYHA.search(text)
+    if not m:
+        return []
+
+    def num(x: str) -> int:
+        return int(x) if x.isdigit() else _ROMAN[x.lower()]
+
+    a = num(m.group("a"))
+    if m.group("b"):
+        b = num(m.group("b"))
+        if b < a:
+            return []
+        comparator, value, value2 = "between", a, b
+    else:
+        comparator, value, value2 = (_op_symbol(m.group("op")) if m.group("op") else "="), a, None
+    return [{"type": "numeric", "variable": "nyha", "comparator": comparator, "value": value, "value2": value2,
+             "unit": None, "relative_to": None, "canonical_value": value, "canonical_unit": None,
+             "applies_if": None, "span": m.group(0).strip()}]
+
+
+_GAP_WORDS = {"should", "be", "if", "in", "case", "with", "or", "and", "for", "but", "when", "patients", "those",
+              "subjects", "who", "have", "has", "must", "can", "may", "up", "to", "the", "of", "levels", "level"}
+
+
+def _names_something(gap: str) -> bool:
+    """Whether text between two thresholds names a new thing (then nothing is inherited)."""
+    for _name, rx in _CONDITION_RES:
+        gap = rx.sub(" ", gap)
+    words = [w.lower() for w in re.findall(r"[A-Za-z]{2,}", gap)]
+    return any(w not in _GAP_WORDS and w not in _STOP for w in words)
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -372,7 +457,7 @@ def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list
         win_before = text[max(0, c.start - 40) : c.start]
         win_after = text[c.end : c.end + 25]
         is_years = c.unit == "a"
-        agey = bool(_AGE_WORD.search(win_before) or re.match(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", win_after, re.I)
+        agey = bool(_AGE_WORD.search(win_before) or re.search(r"older|younger|\bage\b", text[c.start : c.end], re.I) or re.match(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", win_after, re.I)
                     or re.search(r"\bage[ds]?\s*[:(]?\s*$", win_before, re.I))
         if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before):
             continue
@@ -573,7 +658,9 @@ def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, in
 _PRIOR_CUE = re.compile(
     r"\b(?:prior|previous(?:ly)?|received|receiving|receive|treated|treatment with|therapy with|exposure|exposed|"
     r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
-    r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|planned|planning)\b",
+    r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
+    r"scheduled|candidate for|indication for|undergo|undergoing|underwent|undergone|concurrent|concomitant|ongoing|"
+    r"completed|contraindication)\b",
     re.IGNORECASE,
 )
 _WINDOW = re.compile(
@@ -650,6 +737,10 @@ def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
         return []
     d: dict[str, Any] = {"type": "prior_therapy", "drugs": drugs, "drug_classes": classes, "therapies": therapies,
                          "window": None, "window_days": None, "min_exposure": None}
+    if re.search(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", text, re.I):
+        d["timing"] = "planned"
+    elif re.search(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", text, re.I):
+        d["timing"] = "current"
     w = _WINDOW.search(text)
     if w:
         v = _number(w.group("v") or w.group("v2") or w.group("v3"))
@@ -846,6 +937,10 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
         text = text[:20000]  # one "item" this long is a splitting failure; keep it bounded
     out: list[dict[str, Any]] = []
     ps, ps_spans = _ps_constraints(text)
+    nyha = _nyha(text)
+    if nyha:
+        m = _NYHA.search(text)
+        ps_spans.append((m.start(), m.end()) if m else (0, 0))
     comps = [c for c in find_comparisons(text) if not any(a <= c.start < b for a, b in ps_spans)]
     used: set[int] = set()
     out += _age_constraints(text, comps, used)
@@ -853,21 +948,67 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     out += ps
     rest = [c for i, c in enumerate(comps) if i not in used]
     mentions = find_variables(text)
-    numeric = _numeric_constraints(text, rest, mentions)
+    numeric = _numeric_constraints(text, rest, mentions) + nyha
     out += numeric
     out += _sex(text)
     out += _prior_therapy(text, section)
-    out += _histology(text)
+    histo = _histology(text)
+    out += histo
     out += _biomarkers(text)
     disease = _disease_states(text, section)
     out += disease
+    comorb: list[dict[str, Any]] = []
     if not numeric or section == "exclusion":
-        out += _comorbidities(text, section)
+        comorb = _comorbidities(text, section)
+        out += comorb
     out += _reproductive(text)
     m = _CONSENT.search(text)
     if m:
         out.append({"type": "consent", "required": True, "span": m.group(0)})
+    if not histo:
+        out += _diagnosis(text, section)
+    if not out:
+        out += _condition_mention(text, section)
+    if not out:
+        p = _PARTICIPATION.search(text)
+        if p:
+            out.append({"type": "consent", "required": section == "inclusion", "aspect": "participation",
+                        "span": p.group(0)})
     return out
+
+
+_CANCER = re.compile(rf"(?<![\w-])(?:{lexicon.CANCER_TERMS})(?![\w-])", re.IGNORECASE)
+_CONDITION_WORD = re.compile(lexicon.CONDITION_WORDS, re.IGNORECASE)
+_PARTICIPATION = re.compile(lexicon.PARTICIPATION, re.IGNORECASE)
+
+
+def _phrase_around(text: str, m: re.Match[str]) -> str:
+    """The noun phrase ending at a match: up to four words before it, within the clause."""
+    left = text[max(0, m.start() - 60) : m.start()]
+    left = re.split(r"[,;:()]|\b(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no)\b", left, flags=re.I)[-1]
+    words = left.split()[-4:]
+    return " ".join(words + [m.group(0)]).strip()
+
+
+def _diagnosis(text: str, section: str) -> list[dict[str, Any]]:
+    """A cancer diagnosis required (inclusion) or excluded (exclusion): histology."""
+    m = _CANCER.search(text)
+    if not m:
+        return []
+    phrase = _phrase_around(text, m)
+    if section == "inclusion":
+        return [{"type": "histology", "histology": phrase, "excluded_histology": [], "span": phrase}]
+    return [{"type": "histology", "histology": None, "excluded_histology": [phrase], "span": phrase}]
+
+
+def _condition_mention(text: str, section: str) -> list[dict[str, Any]]:
+    """A named condition no finer rule knows: kept as a disease state with its words."""
+    m = _CONDITION_WORD.search(text)
+    if not m:
+        return []
+    phrase = _phrase_around(text, m)
+    return [{"type": "disease_state", "state": "condition", "condition": phrase,
+             "required": section == "inclusion", "comorbidity": True, "span": phrase}]
 
 
 def _category(constraints: list[dict[str, Any]], text: str) -> str:

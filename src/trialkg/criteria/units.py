@@ -105,6 +105,8 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"ml\s*/\s*min", "mL/min"),
     (r"ml\s*/\s*s", "mL/s"),
     (r"kg\s*/\s*m(?:2|²|\^2)", "kg/m2"),
+    (r"mg\s*/\s*kg", "mg/kg"),
+    (r"m?g\s*/\s*d(?:ay)?(?![a-z])", "g/d"),
     (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
     (r"g\s*/\s*24\s*h(?:ours?|rs?)?", "g/(24.h)"),
     (r"mm\s*hg", "mmHg"),
