@@ -384,3 +384,36 @@ def test_exclusion_alternatives_still_exclude(store: TrialStore) -> None:
         assert run(store, far, "NCT90000005").verdict == "eligible"
     finally:
         store.remove_graph(iris.trial_graph(rec.id))
+
+
+MORE = [
+    _criterion("inclusion", "Total bilirubin <= 1.5 x ULN OR direct bilirubin <= ULN for subjects with total bilirubin > 1.5 x ULN",
+               {"type": "numeric", "variable": "bilirubin", "comparator": "<=", "value": 1.5, "relative_to": "ULN", "span": "Total bilirubin <= 1.5 x ULN"},
+               {"type": "numeric", "variable": "direct_bilirubin", "comparator": "<=", "value": 1, "relative_to": "ULN", "span": "direct bilirubin <= ULN"},
+               {"type": "numeric", "variable": "bilirubin", "comparator": ">", "value": 1.5, "relative_to": "ULN", "span": "total bilirubin > 1.5 x ULN"}),
+    _criterion("exclusion", "Pregnant or breast-feeding patients (men and women)",
+               {"type": "sex", "sex": "ALL", "span": "men and women"},
+               {"type": "reproductive", "state": "pregnancy", "span": "Pregnant"}),
+    _criterion("inclusion", "Prior sorafenib is allowed", {"type": "prior_therapy", "drugs": ["sorafenib"]}),
+    _criterion("inclusion", "HIV negative", {"type": "disease_state", "state": "hiv_infection", "required": True, "comorbidity": True}),
+    _criterion("exclusion", "More than two prior chemotherapy regimens", {"type": "prior_therapy", "drug_classes": ["anthracycline"]}),
+]
+
+
+def test_conditions_neutral_sex_permissive_comorbidity_regimens(tmp_path: Path) -> None:
+    from trialkg.mapping import record_triples
+
+    s = TrialStore(tmp_path / "store")
+    s.replace_graph(iris.REFERENCE_GRAPH, _reference())
+    rec = _record("NCT90000006", MORE, None, None)
+    s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+    p = {"sex": "MALE", "labs": {"bilirubin": {"value": 0.8, "unit": "x ULN"}}, "prior_therapies": [{"drug": "doxorubicin"}],
+         "flags": {"hiv_infection": False}}
+    r = run(s, p, "NCT90000006")
+    assert outcome(r, "Total bilirubin") == "met"
+    assert outcome(r, "Pregnant or breast-feeding") == "met"  # sex ALL decides nothing; a man is not pregnant
+    assert outcome(r, "Prior sorafenib is allowed") == "unknown"  # permits, never requires
+    assert outcome(r, "HIV negative") == "met"
+    assert outcome(r, "More than two prior") == "unknown"  # regimens are not counted
+    r = run(s, {**p, "flags": {"hiv_infection": True}}, "NCT90000006")
+    assert outcome(r, "HIV negative") == "unmet" and r.verdict == "excluded"

@@ -943,6 +943,7 @@ class Statement:
     condition: str | None = None  # applies_if text
     condition_value: TV = None  # does the patient meet applies_if
     group: str = ""  # constraints of one group override each other by condition
+    neutral: bool = False  # says nothing for or against (sex: ALL)
 
 
 class Matcher:
@@ -1018,12 +1019,14 @@ class Matcher:
         for k in parsed:
             # A bad state (comorbidity, CNS metastases) in a plain inclusion is a call for
             # its absence ("HIV negative", "adequate renal function").
-            absent = plain_inclusion and (k.one("required") is False or _is_bad_state(k))
+            absent = (plain_inclusion and k.one("required") is False) or (wants_true and _is_bad_state(k))
             st = self.constraint(k, wants_true, absent_wanted=absent, crit=crit)
             if plain_exclusion and _is_good_state(k) and len(parsed) > 1:
                 continue  # "known metastatic brain tumours": 'metastatic' is incidental
             if plain_exclusion and _is_good_state(k) and st.value is True:
                 st = Statement(None, f"{st.why} (a state trials require, named in an exclusion)")
+            if st.neutral:
+                st = Statement(wants_true, st.why, group=st.group)
             statements.append(st)
         value = self._combine(statements, wants_true, crit, parsed if len(statements) == len(parsed) else [])
         if value is None:
@@ -1036,7 +1039,7 @@ class Matcher:
         if outcome == "unmet" and crit.section == "inclusion" and _UNSTRUCTURED_ALTERNATIVE.search(crit.text):
             outcome = "unknown"
             why += "; the text offers an alternative ('or who ...') that no constraint captures"
-        if outcome == "unmet" and crit.section == "inclusion" and _PERMISSIVE.search(crit.text):
+        if outcome == "unmet" and _PERMISSIVE.search(crit.text):
             outcome = "unknown"
             why += "; the criterion permits rather than requires"
         if negated:
@@ -1058,15 +1061,15 @@ class Matcher:
             if s.group not in groups:
                 order.append(s.group)
             groups.setdefault(s.group, []).append(s)
-        values: list[TV] = []
-        for g in order:
-            values.append(self._group_value(groups[g], wants_true))
-        if wants_true:
-            alternatives = _or_links(crit.text, cons) if cons else None
-            if alternatives and len(values) == len(cons):
-                return _and_or(values, alternatives)
-            return tv_and(values)
-        return tv_or(values)
+        if wants_true and cons and len(cons) == len(statements) and all(s.condition is None for s in statements):
+            found = _or_links(crit.text, cons)
+            if found and (any(found[0]) or found[1]):
+                links, conditions = found
+                kept = [i for i in range(len(statements)) if i not in conditions]
+                kept_links = [any(links[j - 1] for j in range(a + 1, b + 1)) for a, b in zip(kept, kept[1:], strict=False)]
+                return _and_or([statements[i].value for i in kept], kept_links)
+        values = [self._group_value(groups[g], wants_true) for g in order]
+        return tv_and(values) if wants_true else tv_or(values)
 
     @staticmethod
     def _group_value(stmts: list[Statement], wants_true: bool) -> TV:
@@ -1161,8 +1164,10 @@ class Matcher:
             if re.search(r"\b(men|male|males|man)\b", span):
                 wanted.add("MALE")
         wanted = {"FEMALE" if w.startswith("F") else "MALE" if w.startswith("M") else w for w in wanted}
-        if not wanted or "ALL" in wanted:
-            return Statement(True if "ALL" in wanted else None, f"sex {', '.join(sorted(wanted)) or '?'}")
+        if "ALL" in wanted:
+            return Statement(True, "sex: any", neutral=True)
+        if not wanted:
+            return Statement(None, "sex: not stated")
         if self.patient.sex is None:
             return Statement(None, "sex unknown")
         v = self.patient.sex in wanted
@@ -1459,7 +1464,8 @@ _UNSTRUCTURED_ALTERNATIVE = re.compile(
 )
 _QUALIFIER = re.compile(
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
-    r"efficacy|due to|because of|toxicity|toxic)\b",
+    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
+    r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
     re.IGNORECASE,
 )
 _WASHOUT = re.compile(
@@ -1489,27 +1495,40 @@ def negation_applies(crit: Criterion) -> bool:
     return crit.section == "inclusion" and bool(_EARLY_NEGATION.search(crit.text[:60]))
 
 
-def _or_links(text: str, cons: Sequence[Constraint]) -> list[bool] | None:
-    """For consecutive constraints, whether the text joins them with 'or' (alternatives)."""
+_CONDITION_LEAD = re.compile(
+    r"\b(?:for|in)\s+(?:subjects?|patients?|participants?|those|people)\s+(?:with|whose|who)\b|\bif\b|\bwhen\b|\bunless\b",
+    re.IGNORECASE,
+)
+
+
+def _or_links(text: str, cons: Sequence[Constraint]) -> tuple[list[bool], set[int]] | None:
+    """How the text joins consecutive constraints: 'or' links, and which ones are conditions.
+
+    ``A <= 1.5 x ULN or B <= ULN for subjects with A > 1.5 x ULN``: A or B; the last is
+    the condition of B, not a requirement.
+    """
     spans = [str(k.one("span") or "") for k in cons]
     if len(cons) < 2 or not all(spans):
         return None
     low = text.lower()
     positions = []
     start = 0
-    for s in spans:
-        i = low.find(s.lower(), start)
+    for sp in spans:
+        i = low.find(sp.lower(), start)
         if i < 0:
-            i = low.find(s.lower())
+            i = low.find(sp.lower())
         if i < 0:
             return None
-        positions.append((i, i + len(s)))
+        positions.append((i, i + len(sp)))
         start = i
-    links = []
-    for (_a0, a1), (b0, _b1) in zip(positions, positions[1:], strict=False):
+    links: list[bool] = []
+    conditions: set[int] = set()
+    for n, ((_a0, a1), (b0, _b1)) in enumerate(zip(positions, positions[1:], strict=False), start=1):
         between = low[a1:b0] if b0 >= a1 else ""
         links.append(bool(re.search(r"\bor\b", between)) and not re.search(r"\band\b(?!/)", between) and ";" not in between)
-    return links
+        if _CONDITION_LEAD.search(between) and cons[n].one("appliesIf") is None:
+            conditions.add(n)
+    return links, conditions
 
 
 def _and_or(values: list[TV], or_links: list[bool]) -> TV:
