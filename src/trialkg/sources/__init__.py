@@ -13,9 +13,11 @@ the declared size and the bytes actually streamed must both stay under it.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -148,7 +150,8 @@ def _read_zip(path: Path, *, file: str, limit: int) -> Iterator[Result]:
             try:
                 with zf.open(info) as fh:
                     data = fh.read(limit + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, NotImplementedError,
+                    RuntimeError, ValueError) as exc:  # a corrupt member (bad CRC or compressed data)
                 yield InputError(f"cannot read zip member: {exc}", file=where)
                 continue
             if len(data) > limit or len(data) != info.file_size:

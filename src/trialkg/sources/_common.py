@@ -147,11 +147,15 @@ def link_arms(record: TrialRecord) -> None:
 
 
 def finish_record(record: TrialRecord) -> TrialRecord:
-    """What every reader does last: criteria items, arm links, id warnings."""
+    """What every reader does last: criteria items, arm links, impossible counts, id warnings."""
     elig = record.eligibility
     if elig.criteria_text and not (elig.inclusion or elig.exclusion):
         elig.inclusion, elig.exclusion = split_criteria_text(elig.criteria_text)
     link_arms(record)
+    if record.enrollment is not None and record.enrollment < 0:
+        record.warn("enrollment", f"negative enrollment {record.enrollment} is impossible; dropped",
+                    code="bad-value")
+        record.enrollment = None
     if record.nct_id is None and not any(w.field == "nctId" for w in record.warnings):
         record.warn("nctId", f"no NCT id in the source; derived id {record.id} used",
                     code="derived-id")

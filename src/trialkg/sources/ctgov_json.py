@@ -77,13 +77,19 @@ def read_stream(stream: IO[bytes], *, file: str, member: str | None = None) -> I
 def _read_lines(lines: Iterator[bytes], *, file: str, member: str | None) -> Iterator[Result]:
     """JSON lines, streamed: each record's sha256 is of its own line."""
     index = 0
-    for line in lines:
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             doc = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield InputError(f"not valid JSON: {exc}", file=file, record=index)
+        except UnicodeDecodeError as exc:
+            yield InputError(f"line {lineno}: {_not_utf8(exc)}", file=file, record=index)
+            index += 1
+            continue
+        except ValueError as exc:
+            where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            msg = exc.msg.removesuffix(" at") if isinstance(exc, json.JSONDecodeError) else str(exc)
+            yield InputError(f"line {lineno}: not valid JSON: {msg}{where}", file=file, record=index)
             index += 1
             continue
         studies = doc["studies"] if isinstance(doc, dict) and isinstance(doc.get("studies"), list) else [doc]
@@ -99,11 +105,12 @@ def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as exc:
-        yield InputError(f"not UTF-8 text: {exc}", file=file)
+        yield InputError(_not_utf8(exc), file=file)
         return
     except ValueError as exc:
         msg = str(exc)
-        hint = " (truncated?)" if "Expecting" in msg and _near_end(exc, data) else ""
+        truncated = msg.startswith("Unterminated string") or ("Expecting" in msg and _near_end(exc, data))
+        hint = " (truncated?)" if truncated else ""
         yield InputError(f"not valid JSON{hint}: {msg}", file=file)
         return
     digest = sha256_hex(data)
@@ -125,6 +132,12 @@ def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator
         prov = Provenance(file=file, format="ctgov-json", sha256=digest, layout=layout,
                           index=index if layout != "study" else None, member=member)
         yield _one(study, prov)
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    """Where the first bad byte is, so the user can find it (JSON must be UTF-8, RFC 8259)."""
+    byte = exc.object[exc.start:exc.start + 1].hex()
+    return f"not UTF-8 text: byte 0x{byte} at offset {exc.start} ({exc.reason}); save the file as UTF-8"
 
 
 def _near_end(exc: ValueError, data: bytes) -> bool:
