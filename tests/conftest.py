@@ -125,3 +125,15 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seed-store") / "store"
     build([str(SEEDS)], store_path=path, replace=True, jobs=1, quiet=True)
     return path
+
+
+# Hypothesis profiles (issue 11): "ci" is the default for every test that does not set
+# its own example count; "long" is the local soak run that docs/reliability.md reports:
+#   HYPOTHESIS_PROFILE=long pytest tests/test_reliability_fuzz.py   (or --hypothesis-profile long;
+#   TRIALKG_LONG_EXAMPLES sets its count, 100,000 by default)
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=int(os.environ.get("TRIALKG_LONG_EXAMPLES", "100000")), deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
