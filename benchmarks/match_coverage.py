@@ -50,7 +50,9 @@ FULL_PATIENT = {
         "qtc": {"value": 430, "unit": "ms"},
         "blood_pressure_systolic": {"value": 125, "unit": "mmHg"},
         "blood_pressure_diastolic": {"value": 80, "unit": "mmHg"},
-        "fasting_glucose": {"value": 5.2, "unit": "mmol/L"},
+        "glucose": {"value": 5.2, "unit": "mmol/L"},
+        "nyha": {"value": 1},
+        "gfr": {"value": 90, "unit": "mL/min/{1.73_m2}"},
         "urine_protein": {"value": 0.1, "unit": "g/(24.h)"},
         "tsh": {"value": 1.0, "unit": "x ULN"},
     },
@@ -117,7 +119,7 @@ def main() -> int:
         t_match = time.perf_counter() - t2
 
     print(f"sources            {' '.join(args.sources)}")
-    print(f"trials built       {summary.trials if hasattr(summary, 'trials') else '?'} in {t_build:.1f} s (jobs={args.jobs})")
+    print(f"trials built       {summary.trials} in {t_build:.1f} s (jobs={args.jobs}), rejected {len(summary.rejected)}")
     print(f"trials matched     {sum(verdicts.values())} of {len(trials)}, errors {len(failures)}")
     for tid, msg in failures[:10]:
         print(f"  error {tid}: {msg}")

@@ -90,6 +90,11 @@ LAB_ALIASES: dict[str, str] = {
     "fasting_blood_glucose": "fasting_glucose",
     "aptt": "aptt",
     "ptt": "aptt",
+    # the criteria parser's names (criteria/units.py CANONICAL_UNITS) onto the same keys
+    "alp": "alkaline_phosphatase",
+    "egfr": "gfr",
+    "fasting_glucose": "glucose",
+    "nyha_class": "nyha",
 }
 KNOWN_LABS: frozenset[str] = frozenset(
     {
@@ -101,7 +106,7 @@ KNOWN_LABS: frozenset[str] = frozenset(
         "urine_protein", "proteinuria", "potassium", "sodium", "calcium", "magnesium",
         "amylase", "lipase", "ldh", "cea", "psa", "testosterone", "weight", "bmi",
         "heart_rate", "oxygen_saturation", "temperature", "hbv_dna", "hcv_rna",
-        "cd4", "troponin", "bnp", "fev1", "dlco",
+        "cd4", "troponin", "bnp", "fev1", "dlco", "nyha", "tumor_size", "mitotic_rate", "ecog_score",
     }
 )
 
@@ -1206,6 +1211,8 @@ class Matcher:
     def _numeric(self, k: Constraint) -> Statement:
         var = str(k.one("variable") or "")
         var = LAB_ALIASES.get(var, var)
+        if var == "ecog_score":
+            var = "ecog"
         lab = self.patient.labs.get(var)
         if lab is None:
             return Statement(None, f"{var or 'value'} unknown")
@@ -1220,8 +1227,9 @@ class Matcher:
             return Statement(v, f"{var} {_num(round(x, 3))} x {ref} {_cmp_text(k)}: {_tv_word(v)}")
         if lab.relative_to:
             return Statement(None, f"{var} given as {lab.describe()}, the criterion needs an absolute value ({_cmp_text(k)})")
-        unit = k.one("unit")
-        x = convert(lab.value, lab.unit, str(unit), var) if unit else (lab.value if lab.unit is None else None)
+        unit = None if _dimensionless(k.one("unit")) else k.one("unit")
+        lab_unit = None if _dimensionless(lab.unit) else lab.unit
+        x = convert(lab.value, lab_unit, str(unit), var) if unit else (lab.value if lab_unit is None else None)
         if x is None and k.one("canonicalUnit") is not None and k.num("canonicalValue") is not None:
             cu = str(k.one("canonicalUnit"))
             x2 = convert(lab.value, lab.unit, cu, var)
@@ -1540,6 +1548,10 @@ def _and_or(values: list[TV], or_links: list[bool]) -> TV:
         else:
             groups.append([v])
     return tv_and(tv_or(g) for g in groups)
+
+
+def _dimensionless(unit: Any) -> bool:
+    return unit is None or str(unit).strip() in ("", "1", "{ratio}", "{INR}", "{score}")
 
 
 def _histology_matches(condition: str, histology: str) -> bool:
