@@ -417,3 +417,17 @@ def test_conditions_neutral_sex_permissive_comorbidity_regimens(tmp_path: Path) 
     assert outcome(r, "More than two prior") == "unknown"  # regimens are not counted
     r = run(s, {**p, "flags": {"hiv_infection": True}}, "NCT90000006")
     assert outcome(r, "HIV negative") == "unmet" and r.verdict == "excluded"
+
+
+def test_histology_lists_and_exceptions(tmp_path: Path) -> None:
+    from trialkg.mapping import record_triples
+
+    s = TrialStore(tmp_path / "store")
+    crit = _criterion("inclusion", "Pathologically confirmed advanced synovial sarcoma, leiomyosarcoma, liposarcoma, etc. (except GIST)",
+                      {"type": "histology", "histology": "advanced synovial sarcoma, leiomyosarcoma, liposarcoma, etc",
+                       "excluded_histology": ["gastrointestinal stromal tumors", "Ewing's sarcoma"]})
+    rec = _record("NCT90000007", [crit], None, None)
+    s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+    assert run(s, {"conditions": ["uterine leiomyosarcoma"]}, "NCT90000007").verdict == "eligible"
+    assert run(s, {"conditions": ["gastrointestinal stromal tumor"]}, "NCT90000007").verdict == "excluded"
+    assert run(s, {"conditions": ["angiosarcoma"]}, "NCT90000007").verdict == "possible"  # the list is open

@@ -1554,14 +1554,25 @@ def _dimensionless(unit: Any) -> bool:
     return unit is None or str(unit).strip() in ("", "1", "{ratio}", "{INR}", "{score}")
 
 
+# Words around a histology name that say stage or certainty, not type.
+_HISTOLOGY_NOISE = frozenset(
+    "a an the of with including include such as e g eg advanced metastatic unresectable locally recurrent "
+    "refractory relapsed confirmed histologically pathologically cytologically documented diagnosis "
+    "diagnosed patient subject type subtype stage iv iii".split()
+)
+
+
 def _histology_matches(condition: str, histology: str) -> bool:
     """'leiomyosarcoma' matches 'leiomyosarcoma'; 'uterine leiomyosarcoma' matches it too."""
     def tokens(text: str) -> set[str]:
-        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z0-9]+", text.lower())}
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
 
     c = tokens(condition)
-    h = tokens(histology) - {"and", "of", "the", "or", "a", "an"}
-    return bool(h) and h <= c
+    for item in re.split(r",|;|/|\bor\b|\band\b|\betc\b", histology.lower()):
+        h = tokens(item) - _HISTOLOGY_NOISE
+        if h and h <= c:
+            return True
+    return False
 
 
 def _same_variant(a: str, b: str) -> bool:
