@@ -431,3 +431,13 @@ def test_histology_lists_and_exceptions(tmp_path: Path) -> None:
     assert run(s, {"conditions": ["uterine leiomyosarcoma"]}, "NCT90000007").verdict == "eligible"
     assert run(s, {"conditions": ["gastrointestinal stromal tumor"]}, "NCT90000007").verdict == "excluded"
     assert run(s, {"conditions": ["angiosarcoma"]}, "NCT90000007").verdict == "possible"  # the list is open
+
+
+def test_trial_without_criteria_is_at_best_possible(tmp_path: Path) -> None:
+    from trialkg.mapping import record_triples
+
+    s = TrialStore(tmp_path / "store")
+    rec = _record("NCT90000008", [], 18, None)
+    s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+    r = run(s, {"age_years": 40}, "NCT90000008")
+    assert r.verdict == "possible" and [x.criterion for x in r.unknown] == ["criteria"]

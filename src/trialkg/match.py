@@ -975,6 +975,9 @@ class Matcher:
         reasons = [r for r in reasons if r is not None]
         for crit in trial.criteria:
             reasons.append(self.criterion(crit))
+        if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
+            reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
+                                  "the graph holds no criteria for this trial (tkg:hasCriterion)"))
         if any(r.outcome == "unmet" for r in reasons):
             verdict: Verdict = "excluded"
         elif any(r.outcome == "unknown" for r in reasons):
