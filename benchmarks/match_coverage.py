@@ -111,7 +111,10 @@ def main() -> int:
                 total += 1
                 decided += reason.outcome != "unknown"
                 crit = crit_by_id.get(reason.criterion)
-                types = sorted({k.type for k in crit.constraints}) if crit else ["registry-limits"]
+                if crit is not None:
+                    types = sorted({k.type for k in crit.constraints})
+                else:
+                    types = ["no-criteria-in-graph" if reason.criterion == "criteria" else "registry-limits"]
                 if crit is not None and all(t == "unparsed" for t in types or ["unparsed"]):
                     unparsed += 1
                 for t in types or ["unparsed"]:
