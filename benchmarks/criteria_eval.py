@@ -26,7 +26,8 @@ strict = all four fields equal; value-only = variable and value equal. Coverage 
 the share of split items with at least one constraint other than ``unparsed``; it
 is also reported on the real records in ``../shared/data/ctgov/``.
 
-Run: ``python benchmarks/criteria_eval.py [--details]``.
+Run: ``python benchmarks/criteria_eval.py [--details]``; ``--speed`` measures the drug
+search per call and the parse of a 1 MB criteria text.
 """
 
 from __future__ import annotations
@@ -297,11 +298,56 @@ def evaluate_ctgov() -> dict:
             "constraints_by_type": dict(by_type.most_common()), "seconds": round(time.perf_counter() - t0, 2)}
 
 
+def measure_speed(size: int = 1_000_000) -> dict:
+    """Per-call cost of the drug and class search, and the time to parse ``size``
+    characters of criteria (the ctgov texts repeated, each repeated line made unique so
+    the parser's cache of drug mentions does not hide the search cost)."""
+    from trialkg.criteria import parse as parse_mod
+    from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
+
+    texts = [t for _rid, t in _ctgov_texts()]
+    lines = [ln for t in texts for ln in t.splitlines() if ln.strip()]
+    find_drug_mentions("warm up")
+    find_class_mentions("warm up")
+    res: dict = {"lines": len(lines)}
+    for name, fn in (("drug_ms_per_call", find_drug_mentions), ("class_ms_per_call", find_class_mentions)):
+        t0 = time.process_time()
+        for ln in lines:
+            fn(ln)
+        res[name] = round(1000 * (time.process_time() - t0) / len(lines), 4)
+    out: list[str] = []
+    n = total = 0
+    while total < size:
+        for t in texts:
+            for ln in t.splitlines():
+                head = ln.strip().lower()
+                ln = ln if not head or head.startswith(("inclusion", "exclusion")) else f"{ln} (site {n})"
+                out.append(ln)
+                total += len(ln) + 1
+                n += 1
+    big = "\n".join(out)[:size]
+    parse_criteria_text("warm up: ANC >= 1.5 x 10^9/L")
+    parse_mod._drug_mentions.cache_clear()
+    t0, w0 = time.process_time(), time.perf_counter()
+    items = parse_criteria_text(big)
+    res.update({"text_chars": len(big), "text_items": len(items),
+                "text_cpu_s": round(time.process_time() - t0, 2), "text_wall_s": round(time.perf_counter() - w0, 2)})
+    return res
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--details", action="store_true", help="list missed and extra tuples per document")
     ap.add_argument("--json", action="store_true", help="print one JSON document")
+    ap.add_argument("--speed", action="store_true", help="measure the drug search and a 1 MB text instead")
     args = ap.parse_args(argv)
+    if args.speed:
+        sp = measure_speed()
+        print(f"drug mentions {sp['drug_ms_per_call']} ms/call, class mentions {sp['class_ms_per_call']} ms/call"
+              f" (CPU, {sp['lines']} ctgov criteria lines)")
+        print(f"parse {sp['text_chars']} chars ({sp['text_items']} items): {sp['text_cpu_s']} s CPU,"
+              f" {sp['text_wall_s']} s wall")
+        return 0
     if not LCT.exists():
         print(f"gold not found: {LCT}", file=sys.stderr)
         return 2

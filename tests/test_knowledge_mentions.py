@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from pathlib import Path
+
 import pytest
 
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
+
+DATA = Path(__file__).parent / "data"
 
 
 def classes(text: str) -> set[str]:
@@ -56,3 +62,43 @@ def test_no_drug_inside_words() -> None:
     assert find_drug_mentions("the sutent-free interval; pharmacodynamics") == [
         m for m in find_drug_mentions("the sutent-free interval; pharmacodynamics") if m.drug == "sunitinib"]
     assert find_drug_mentions("metformingly") == []
+
+
+@lru_cache(maxsize=1)
+def _reference() -> tuple[re.Pattern[str], list[str], dict]:
+    from trialkg.knowledge.mentions import _matchers
+
+    m = _matchers(Lexicon.default())
+    pats = sorted(m.drug_forms, key=len, reverse=True)
+    rx = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?P<d{i}>{p})" for i, p in enumerate(pats))
+                    + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    return rx, pats, m.drug_forms
+
+
+def _reference_drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """The plain definition: one alternation of every text-safe form, longest first."""
+    rx, pats, forms = _reference()
+    out = []
+    for match in rx.finditer(text):
+        for drug, kind in forms[pats[int(match.lastgroup[1:])]]:
+            out.append((match.start(), match.end(), drug, kind))
+    return out
+
+
+def test_indexed_drug_search_agrees_with_the_plain_alternation() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((DATA / "criteria").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((DATA / "ctgov").glob("*.xml"))]
+    texts.append("AL-3818, al 3818 and AL3818x; (Sutent®) sunitinib-based nab-paclitaxel "
+                 "nabpaclitaxel anlotinib hydrochloride İanlotinib")
+    found = 0
+    for text in texts:
+        for chunk in text.splitlines():
+            got = [(m.start, m.end, m.drug, m.kind) for m in find_drug_mentions(chunk)]
+            assert got == _reference_drug_mentions(chunk), chunk[:120]
+            found += len(got)
+    assert found > 50
+
+
+def test_salt_form_wins_over_the_generic_it_contains() -> None:
+    (m,) = find_drug_mentions("anlotinib hydrochloride capsules")
+    assert (m.drug, m.kind, m.matched) == ("anlotinib", "salt", "anlotinib hydrochloride")

@@ -10,6 +10,8 @@ drug, agent, therapy ...). The target terms and phrases come from ``classes.tsv`
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,31 +68,93 @@ def _plural_flex(phrase: str) -> str:
     return r"[\s\-]*".join(head + [tail])
 
 
+_PART = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d-]")
+_RUN = re.compile(r"[^\s-]+")
+# Where a drug name may begin; case-insensitive like the patterns, so that "İ" or "K"
+# (Kelvin) count as letters next to a name exactly as they do inside one.
+_START = re.compile(r"(?<![A-Za-z0-9])[^\s-]", re.IGNORECASE)
+_ALNUM = re.compile(r"[A-Za-z0-9]", re.IGNORECASE)
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _is_alnum(ch: str) -> bool:
+    return ch in _ASCII_ALNUM or (not ch.isascii() and _ALNUM.match(ch) is not None)
+
+
+def _phrase_key(phrase: str) -> str:
+    """What every match of ``_plural_flex(phrase)`` contains once folded."""
+    k = _key("".join(re.split(r"[\s\-]+", phrase.strip())))
+    return k[:-1] if phrase.strip().lower().endswith("y") else k
+
+
+def _key(text: str) -> str:
+    """The written form with case, spaces and hyphens taken out: what ``_flex`` keeps."""
+    return "".join(_PART.findall(text)).lower()
+
+
+def _folded(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` without spaces and hyphens, lower-cased, with where each run of kept
+    characters starts in the key and in ``text`` (to map key offsets back)."""
+    chunks: list[str] = []
+    key_starts: list[int] = []
+    text_starts: list[int] = []
+    n = 0
+    for run in _RUN.finditer(text):
+        word = run.group(0)
+        low = word.lower()
+        start = run.start()
+        if len(low) == len(word):
+            chunks.append(low)
+            key_starts.append(n)
+            text_starts.append(start)
+            n += len(low)
+            continue
+        for i, ch in enumerate(word):  # a character whose lower case is longer ("İ")
+            c = ch.lower() if len(ch.lower()) == 1 else ch
+            chunks.append(c)
+            key_starts.append(n)
+            text_starts.append(start + i)
+            n += 1
+    return "".join(chunks), key_starts, text_starts
+
+
 class _Matchers:
     """Compiled patterns for one lexicon (built once, they are large)."""
 
     def __init__(self, lex: Lexicon) -> None:
         forms: dict[str, list[tuple[str, str]]] = {}
+        keys: dict[str, str] = {}
         for entry in lex.all_synonyms():
             if entry.kind in _TEXT_UNSAFE_KINDS or len(entry.text) < _MIN_TEXT_LEN:
                 continue
-            forms.setdefault(_flex(entry.text), []).append((entry.drug, entry.kind))
-        pats = sorted(forms, key=len, reverse=True)
+            pat = _flex(entry.text)
+            forms.setdefault(pat, []).append((entry.drug, entry.kind))
+            keys[pat] = _key(entry.text)
         self.drug_forms = forms
-        self.drug_re = re.compile(
-            r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?P<d{i}>{p})" for i, p in enumerate(pats)) + r")(?![A-Za-z0-9])",
-            re.IGNORECASE,
-        ) if pats else None
-        self.drug_groups = {f"d{i}": p for i, p in enumerate(pats)}
+        # Every form indexed by the first characters of its key (case-folded, without
+        # spaces and hyphens): a text is scanned once, word start by word start, instead
+        # of trying hundreds of alternatives at every character. ``rank`` keeps the
+        # preference of the former single alternation (longest pattern first).
+        order = sorted(forms, key=len, reverse=True)
+        self.prefix_len = min(3, min((len(k) for k in keys.values() if k), default=1))
+        self.drug_index: dict[str, list[tuple[str, int, re.Pattern[str], str]]] = {}
+        for rank, pat in enumerate(order):
+            if keys[pat]:
+                self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append(
+                    (keys[pat], rank, re.compile(pat, re.IGNORECASE), pat))
 
         # class phrases
         phrase_map: dict[str, set[str]] = {}
+        phrase_keys: dict[str, str] = {}
         for key, c in lex.classes.items():
             for ph in c.phrases:
                 phrase_map.setdefault(_plural_flex(ph), set()).add(key)
+                phrase_keys[_plural_flex(ph)] = _phrase_key(ph)
         self.phrase_items = sorted(phrase_map.items(), key=lambda kv: len(kv[0]), reverse=True)
+        # (pattern, classes, key): a phrase can only match a text whose folded form
+        # contains its key, a substring test far cheaper than the pattern
         self.phrase_res = [
-            (re.compile(r"(?<![A-Za-z0-9])" + p + r"(?![A-Za-z0-9])", re.IGNORECASE), keys)
+            (re.compile(r"(?<![A-Za-z0-9])" + p + r"(?![A-Za-z0-9])", re.IGNORECASE), keys, phrase_keys[p])
             for p, keys in self.phrase_items
         ]
 
@@ -115,6 +179,14 @@ class _Matchers:
             re.IGNORECASE,
         )
         self.antibody_head = re.compile(_ANTIBODY_HEAD, re.IGNORECASE)
+        # A target match begins with "anti" or a term: the word starts whose folded
+        # text begins so are the only places worth trying the grammar.
+        starts = {_key(t) for t in terms} | {"anti"}
+        starts.discard("")
+        self.target_prefix_len = min(3, min((len(k) for k in starts), default=1))
+        self.target_starts: dict[str, list[str]] = {}
+        for k in starts:
+            self.target_starts.setdefault(k[: self.target_prefix_len], []).append(k)
 
 
 @lru_cache(maxsize=4)
@@ -123,20 +195,49 @@ def _matchers(lex: Lexicon) -> _Matchers:
 
 
 def find_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
-    """Every drug named in ``text`` (generic, synonym, brand, code or salt form), in order."""
+    """Every drug named in ``text`` (generic, synonym, brand, code or salt form), in order.
+
+    Matches never overlap; where several forms match at one place the longer pattern
+    wins ("anlotinib hydrochloride" over "anlotinib").
+    """
     if not text:
         return []
     lex = lexicon or Lexicon.default()
     m = _matchers(lex)
-    if m.drug_re is None:
+    if not m.drug_index:
         return []
+    key, key_starts, text_starts = _folded(text)
+    plen = m.prefix_len
     out: list[Mention] = []
-    for match in m.drug_re.finditer(text):
-        group = match.lastgroup
-        if group is None:
+    resume = 0  # matches do not overlap: the next one starts after the previous end
+    r = 0
+    for start in _START.finditer(text):
+        t = start.start()
+        if t < resume:
             continue
-        for drug, kind in m.drug_forms[m.drug_groups[group]]:
-            out.append(Mention(match.start(), match.end(), match.group(0), drug=drug, kind=kind))
+        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
+            r += 1
+        k = key_starts[r] + (t - text_starts[r])
+        candidates = m.drug_index.get(key[k:k + plen])
+        if not candidates:
+            continue
+        best: tuple[int, int, str] | None = None
+        for fkey, rank, rx, pat in candidates:
+            if (best is not None and rank >= best[0]) or not key.startswith(fkey, k):
+                continue
+            last = k + len(fkey) - 1
+            r2 = bisect_right(key_starts, last) - 1
+            end = text_starts[r2] + (last - key_starts[r2]) + 1
+            if end < len(text) and _is_alnum(text[end]):
+                continue
+            if rx.fullmatch(text, t, end):
+                best = (rank, end, pat)
+        if best is None:
+            continue
+        _rank, end, pat = best
+        for drug, kind in m.drug_forms[pat]:
+            out.append(Mention(t, end, text[t:end], drug=drug, kind=kind))
+        resume = end
     return out
 
 
@@ -171,12 +272,15 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
     lex = lexicon or Lexicon.default()
     m = _matchers(lex)
     found: list[Mention] = []
-    for rx, keys in m.phrase_res:
+    folded, key_starts, text_starts = _folded(text)
+    for rx, keys, pkey in m.phrase_res:
+        if pkey not in folded:
+            continue
         for match in rx.finditer(text):
             for key in sorted(keys):
                 found.append(Mention(match.start(), match.end(), match.group(0), drug_class=key,
                                      kind="phrase"))
-    for match in m.target_re.finditer(text):
+    for match in _target_matches(m, text, folded, key_starts, text_starts):
         head = (match.group("head") or "").strip()
         anti = bool(match.group("anti"))
         if not head and not anti:
@@ -191,6 +295,28 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
             found.append(Mention(match.start(), match.end(), match.group(0).strip(), drug_class=key,
                                  kind="target"))
     return _drop_nested(found)
+
+
+def _target_matches(m: _Matchers, text: str, folded: str, key_starts: list[int],
+                    text_starts: list[int]) -> Iterator[re.Match[str]]:
+    """``m.target_re.finditer(text)``, tried only at word starts that can begin a match."""
+    plen = m.target_prefix_len
+    resume = 0
+    r = 0
+    for start in _START.finditer(text):
+        t = start.start()
+        if t < resume:
+            continue
+        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
+            r += 1
+        k = key_starts[r] + (t - text_starts[r])
+        heads = m.target_starts.get(folded[k:k + plen])
+        if not heads or not any(folded.startswith(h, k) for h in heads):
+            continue
+        match = m.target_re.match(text, t)
+        if match is not None and match.end() > t:
+            yield match
+            resume = match.end()
 
 
 def _drop_nested(found: list[Mention]) -> list[Mention]:
