@@ -40,8 +40,7 @@ def _arm_interventions(record: TrialRecord, label: str, refs: list[str]) -> list
 def record_view(record: TrialRecord) -> dict[str, Any]:
     """The DESIGN.md trial view of one record, every key present."""
     e = record.eligibility
-    ecog = next((c.get("allowed_values") for c in _constraints(record)
-                 if c.get("type") == "performance_status" and c.get("variable") == "ecog"), None)
+    summary = _eligibility_summary(e.criteria)
     return {
         "id": record.id,
         "nct_id": record.nct_id,
@@ -71,21 +70,22 @@ def record_view(record: TrialRecord) -> dict[str, Any]:
             "max_age_years": _num(e.max_age_years),
             "sex": e.sex,
             "healthy_volunteers": e.healthy_volunteers,
-            "ecog": sorted(ecog) if ecog else None,
+            "ecog": summary["ecog"],
             "criteria": [dict(c) for c in e.criteria],
-            "prior_therapy_exclusions": [
-                {"text": c.get("text"), "drugs": k.get("drugs", []), "drug_classes": k.get("drug_classes", []),
-                 "window": k.get("window")}
-                for c in e.criteria if c.get("section") == "exclusion"
-                for k in c.get("constraints", []) if k.get("type") == "prior_therapy"],
+            "prior_therapy_exclusions": summary["prior_therapy_exclusions"],
         },
         "source": {"file": record.provenance.file, "format": record.provenance.format},
         "warnings": [{"field": w.field, "message": w.message, "code": w.code} for w in record.warnings],
     }
 
 
-def _constraints(record: TrialRecord) -> list[dict[str, Any]]:
-    return [k for c in record.eligibility.criteria for k in c.get("constraints", [])]
+def _eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """ECOG range and prior-therapy exclusions, computed as the graph view computes them."""
+    if not criteria:  # parse output: the criteria stage has not run
+        return {"ecog": None, "prior_therapy_exclusions": []}
+    from trialkg.criteria import eligibility_summary
+
+    return eligibility_summary(criteria)
 
 
 def _num(value: float | None) -> float | int | None:
