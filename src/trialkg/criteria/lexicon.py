@@ -98,7 +98,9 @@ CONDITIONS: list[tuple[str, str]] = [
 # Disease and comorbidity states: state key -> pattern. First match wins per span.
 DISEASE_STATES: list[tuple[str, str]] = [
     ("measurable_disease", r"measurable (?:disease|lesions?|tumou?rs?)|(?:measurable|target) lesions?|RECIST|evaluable disease|measurable"),
-    ("cns_metastases", r"(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|intracranial) (?:metastas[ie]s|mets|lesions?|tumou?rs?|involvement|disease)|brain mets|spinal cord compression"),
+    ("cns_metastases", r"(?:(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|intracranial)(?:\s*\((?:CNS|brain)\))?"
+                       r"(?:\s*(?:and/or|or|and|/)\s*(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|spinal cord))?"
+                       r"\s+(?:metastas[ie]s|metastatic disease|mets|lesions?|tumou?rs?|involvement|disease))|brain mets|spinal cord compression"),
     ("advanced_disease", r"advanced|metastatic|metastas[ie]s|unresectable|inoperable|recurrent|refractory|relapsed|locally advanced"),
     ("stage", r"\bstages?\s+(?:[0IV]{1,4}[ABCabc]?\d?|\d[ABCabc]?)\b|\bT[0-4x][a-d]?N[0-3x]|\bTNM\b"),
     ("newly_diagnosed", r"newly diagnosed|de novo|treatment[- ]na[iï]ve|untreated"),
@@ -131,9 +133,10 @@ PARTICIPATION = (
 
 
 COMORBIDITIES: list[tuple[str, str]] = [
-    ("hiv_infection", r"\bHIV\b|human immunodeficiency virus|AIDS"),
-    ("hepatitis_b", r"hepatitis B|\bHBV\b|HBsAg"),
-    ("hepatitis_c", r"hepatitis C|\bHCV\b"),
+    # a virus named with "infection" is that infection, not also an "active infection"
+    ("hiv_infection", r"(?i:infect\w* with\s+)?(?:\bHIV\b|(?i:human immunodeficiency virus)|AIDS)(?:\s*\(HIV\))?(?i:[\s-]+(?:infection|positiv\w*|seropositiv\w*))?"),
+    ("hepatitis_b", r"(?:infect\w* with\s+)?(?:hepatitis B|\bHBV\b|HBsAg)(?:\s+virus)?(?:\s*\((?:HBV|HBsAg)\))?(?:[\s-]+infection)?"),
+    ("hepatitis_c", r"(?:infect\w* with\s+)?(?:hepatitis C|\bHCV\b)(?:\s+virus)?(?:\s*\(HCV\))?(?:[\s-]+infection)?"),
     ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
     ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
     ("hypertension", r"hypertension|high blood pressure|blood pressure"),
@@ -147,7 +150,9 @@ COMORBIDITIES: list[tuple[str, str]] = [
     ("gastrointestinal_disorder", r"gastrointestinal|swallow|malabsorption|bowel obstruction|intestinal obstruction|perforation|fistula|ulcer\w*|diarrh\w*|colitis|crohn"),
     ("wound_or_fracture", r"unhealed wound|non-?healing|wound|fracture"),
     ("hypersensitivity", r"allerg\w*|hypersensitivity|intoleran\w*"),
-    ("unresolved_toxicity", r"toxicit\w*|CTC ?AE|adverse event"),
+    # the grading scale alone ("CTCAE grade 2 dyspnoea", "Common Terminology Criteria for
+    # Adverse Events") grades another condition; it is not a toxicity
+    ("unresolved_toxicity", r"toxicit\w*|toxic (?:reactions?|effects?)|(?<!criteria for )adverse (?:events?|reactions?|effects?)"),
     ("thyroid_dysfunction", r"thyroid"),
     ("effusion", r"pleural effusion|ascites|pericardial effusion|effusion"),
     ("renal_disease", r"renal (?:insufficiency|failure|disease|impairment)|dialysis|nephr\w*|proteinuria"),

@@ -783,8 +783,10 @@ _CONSENT = re.compile(
 )
 _SEX_ALL = re.compile(r"\b(?:male|men)\s*(?:or|and|/|&)\s*(?:female|women)\b|\b(?:female|women)\s*(?:or|and|/|&)\s*(?:male|men)\b|regardless of (?:gender|sex)|both (?:sexes|genders)|either (?:sex|gender)", re.I)
 _SEX_ONE = re.compile(r"^\W*(?:(?:adult|postmenopausal|premenopausal|pre- or postmenopausal)\s+)?(?P<sex>female|women|woman|male|men|man)\b(?!\s*(?:or|and|/)\s*(?:fe)?male)", re.I)
-_DISEASE_RES = [(k, re.compile(p, re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
-_COMORB_RES = [(k, re.compile(p, re.IGNORECASE if not k.startswith("hiv") else 0)) for k, p in lexicon.COMORBIDITIES]
+# Patterns start at a word start: "toxicity" inside "nephrotoxicity" is not a toxicity.
+_DISEASE_RES = [(k, re.compile(rf"(?<!\w)(?:{p})", re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
+_COMORB_RES = [(k, re.compile(rf"(?<!\w)(?:{p})", re.IGNORECASE if not k.startswith("hiv") else 0))
+               for k, p in lexicon.COMORBIDITIES]
 _NEGATION = re.compile(
     r"^\W*(?:no|not|none|never|without|absence of|free of|lack of|negative for)\b|"
     r"\b(?:have|has|had|did|do|does|must|should|will|can|could|may)\s+(?:not|never)\b|"
@@ -845,27 +847,85 @@ def _biomarkers(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def _disease_states(text: str, section: str) -> list[dict[str, Any]]:
+# Words that qualify a CNS metastasis ("untreated brain metastases") rather than state
+# something about the disease as a whole: they belong to the CNS constraint.
+_CNS_QUALIFIER = re.compile(
+    r"(?:\b(?:known|untreated|treated|symptomatic|asymptomatic|active|stable|unstable|progressive|progressing|"
+    r"uncontrolled|controlled|previously|actively|and|or|and/or|new|newly)[\s,]+)+$",
+    re.IGNORECASE,
+)
+# An organ word that names where a tumour grows ("gastrointestinal stromal tumour",
+# "thyroid cancer"), not a comorbidity of that organ.
+_TUMOUR_SITE_AFTER = re.compile(
+    r"[\s-]*(?:[a-z]+[\s-]+){0,2}(?:carcinomas?|cancers?|tumou?rs?|neoplasms?|sarcomas?|lymphomas?|adenocarcinomas?|"
+    r"malignan\w*|GIST)\b",
+    re.IGNORECASE,
+)
+
+
+_BARE_METASTASES = re.compile(r"\bmetastas[ie]s\b", re.IGNORECASE)
+
+
+def _free_matches(rx: re.Pattern[str], text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """The matches of ``rx`` that overlap no span already read as another state.
+
+    A phrase gives one constraint, the most specific: "brain metastases" is a CNS
+    metastasis, not also advanced disease; "human immunodeficiency virus" is HIV, not
+    also an immunodeficiency. The same word in another phrase of the item still counts.
+    """
+    return [m for m in rx.finditer(text)
+            if m.end() > m.start() and not any(a < m.end() and m.start() < b for a, b in taken)]
+
+
+def _disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
+
+    ``taken`` holds spans already read (condition phrases of thresholds, "with liver
+    metastases"); every phrase read here is added to it.
+    """
+    taken = taken if taken is not None else []
     out = []
     for key, rx in _DISEASE_RES:
-        m = rx.search(text)
-        if m:
-            d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
-            if key == "measurable_disease" and re.search(r"RECIST", text):
-                d["standard"] = "RECIST 1.1" if re.search(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", text, re.I) else "RECIST"
-            out.append(d)
-            if key in ("measurable_disease", "cns_metastases"):
-                continue
+        found = _free_matches(rx, text, taken)
+        if not found:
+            continue
+        m = found[0]
+        d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
+        if key == "measurable_disease" and re.search(r"RECIST", text):
+            d["standard"] = "RECIST 1.1" if re.search(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", text, re.I) else "RECIST"
+        out.append(d)
+        for f in found:
+            start = f.start()
+            if key == "cns_metastases":
+                q = _CNS_QUALIFIER.search(text, 0, f.start())
+                start = q.start() if q else start
+            taken.append((start, f.end()))
+        if key == "cns_metastases":
+            # in an item about CNS metastases a bare "metastases" ("no evidence of new or
+            # enlarged metastases") speaks of the same lesions
+            taken.extend((b.start(), b.end()) for b in _BARE_METASTASES.finditer(text))
     return out
 
 
-def _comorbidities(text: str, section: str) -> list[dict[str, Any]]:
+def _condition_spans(text: str, numeric: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Where the conditions of thresholds are written ("ALT <= 5 x ULN with liver
+    metastases"): a condition of a lab limit is not a disease state of the trial."""
+    names = {c.get("applies_if") for c in numeric if c.get("applies_if")}
+    return [(m.start(), m.end()) for name, rx in _CONDITION_RES if name in names for m in rx.finditer(text)]
+
+
+def _comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """Comorbidities, one per phrase (see ``_free_matches``), skipping organ words that
+    name a tumour site ("gastrointestinal stromal tumour")."""
+    taken = taken if taken is not None else []
     out = []
     for key, rx in _COMORB_RES:
-        m = rx.search(text)
-        if m:
+        found = [m for m in _free_matches(rx, text, taken)
+                 if key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end())]
+        if found:
             out.append({"type": "disease_state", "state": key, "required": section == "inclusion",
-                        "comorbidity": True, "span": m.group(0)})
+                        "comorbidity": True, "span": found[0].group(0)})
+            taken.extend((m.start(), m.end()) for m in found)
     return out
 
 
@@ -955,11 +1015,12 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     histo = _histology(text)
     out += histo
     out += _biomarkers(text)
-    disease = _disease_states(text, section)
+    taken = _condition_spans(text, numeric)
+    disease = _disease_states(text, section, taken)
     out += disease
     comorb: list[dict[str, Any]] = []
     if not numeric or section == "exclusion":
-        comorb = _comorbidities(text, section)
+        comorb = _comorbidities(text, section, taken)
         out += comorb
     out += _reproductive(text)
     m = _CONSENT.search(text)
