@@ -71,7 +71,46 @@ VARIABLES: dict[str, list[str]] = {
     "lipase": [r"lipase"],
     "bun": [r"BUN", r"blood urea nitrogen", r"urea"],
     "uric_acid": [r"uric acid"],
+    "direct_bilirubin": [r"(?:direct|conjugated) (?:serum )?bilirubin", r"DBIL"],
+    "hematocrit": [r"ha?ematocrit", r"Hct", r"HCT"],
+    "eosinophils": [r"(?:absolute )?eosinophils?(?: counts?)?"],
+    "blasts": [r"(?:peripheral |circulating |bone marrow |marrow |blood )?(?:myelo)?blasts?(?: cells?)?(?: counts?)?"],
+    "fibrinogen": [r"(?:plasma |serum )?fibrinogen"],
+    "d_dimer": [r"D[- ]dimers?"],
+    "ggt": [r"GGT", r"gamma[- ]glutamyl ?transferase", r"γ-?GT"],
+    "phosphate": [r"(?:serum )?(?:phosphate|phosphorus)"],
+    "ferritin": [r"(?:serum )?ferritin"],
+    "triglycerides": [r"(?:serum |fasting )?triglycerides?", r"TG"],
+    "cholesterol": [r"(?:total |serum )?cholesterol"],
+    "ldl_cholesterol": [r"LDL(?:-C)?(?: cholesterol)?", r"low[- ]density lipoprotein(?: cholesterol)?"],
+    "troponin": [r"(?:cardiac |high[- ]sensitivity )?troponin(?: [IT])?", r"cTn[IT]", r"hs-?cTn[IT]?"],
+    "bnp": [r"BNP", r"brain natriuretic peptide"],
+    "nt_probnp": [r"NT-?pro-?BNP", r"N-terminal pro-?(?:B-type|brain) natriuretic peptide"],
+    "afp": [r"AFP", r"alpha[- ]?feto ?protein", r"α-fetoprotein"],
+    "cea": [r"CEA", r"carcino-?embryonic antigen"],
+    "ca125": [r"CA[- ]?125", r"cancer antigen 125"],
+    "ca19_9": [r"CA[- ]?19[- .]?9", r"carbohydrate antigen 19-9"],
+    "fsh": [r"FSH", r"follicle[- ]stimulating hormone"],
+    "estradiol": [r"(?:serum )?estradiol", r"E2"],
+    "fvc": [r"FVC", r"forced vital capacity"],
+    "respiratory_rate": [r"respiratory rate", r"respiration rate", r"breathing rate"],
+    "body_temperature": [r"(?:body |axillary |oral )?temperature", r"fever"],
+    "weight_loss": [r"(?:body )?weight loss", r"loss of (?:body )?weight"],
+    "liver_stiffness": [r"liver stiffness(?: measurement)?", r"LSM"],
+    # scores and scales (no unit): values written after the name count as "="
+    "gleason_score": [r"Gleason(?: (?:score|sum|grade))?"],
+    "ipss": [r"IPSS", r"International Prostate Symptom Score"],
+    "asa_class": [r"ASA(?: (?:class|score|grade|physical status(?: class)?))?",
+                  r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
+    "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],
+    "framingham_risk_score": [r"Framingham(?: (?:cardiovascular |CVD )?risk)?(?: score)?"],
+    "pain_score": [r"pain (?:intensity |severity )?(?:numeric (?:rating )?scale|NRS|VAS|scores?|ratings?)",
+                   r"NRS", r"numeric(?:al)? rating scale", r"visual analog(?:ue)? scale", r"VAS"],
+    "iief_5": [r"IIEF-?5", r"International Index of Erectile Function(?:-5)?"],
 }
+
+# Variables that are scores on a scale: "Gleason score 7", "ASA 5" state a value.
+SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5"}
 
 # Abbreviations matched case-sensitively (they collide with English words or units).
 CASE_SENSITIVE = {
@@ -79,6 +118,9 @@ CASE_SENSITIVE = {
     "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
     "SBP", "DBP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
+    "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
+    "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
+    "IIEF-?5", "ASA(?: (?:class|score|grade|physical status(?: class)?))?",
 }
 
 # Variables measured at the bedside rather than in a lab (category "vital").

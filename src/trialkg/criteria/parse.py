@@ -28,7 +28,8 @@ _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20,
 }
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)"
+_NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|"
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\b)")  # "weight" has no 8
 
 # Written operator -> comparator. Longest phrases first.
 _OPS: list[tuple[str, str]] = [
@@ -194,7 +195,15 @@ def find_comparisons(text: str) -> list[Comparison]:
         found.append(Comparison(m.start(), end, "between", v, v2, unit, ref))
         taken.append((m.start(), end))
     found.sort(key=lambda c: c.start)
+    # "≥ 9 and ≤ 18 g/dL": a bound written without its unit takes the next bound's
+    for a, b in zip(found, found[1:], strict=False):
+        if a.unit is None and a.relative_to is None and b.unit is not None and _JOINED_BOUNDS.fullmatch(
+                text, a.end, b.start) and a.comparator in (">", ">=") and b.comparator in ("<", "<="):
+            a.unit = b.unit
     return found
+
+
+_JOINED_BOUNDS = re.compile(r"\s*(?:and|to|,)\s*", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- variable mentions
@@ -308,10 +317,16 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
     floor = 0
     for i, c in enumerate(comps):
         nxt = comps[i + 1].start if i + 1 < len(comps) else len(text)
+        if c.comparator == "between" and _SCALE_RANGE_BEFORE.search(text, 0, c.start):
+            continue  # "> 3 on a 0-10 pain scale": the range of the scale, not a limit
         seg_start = max(prev_end, _clause_start(text, c.start))
         vars_ = _bind(text, c, mentions, max(floor, seg_start - 70 if seg_start == prev_end else seg_start))
         if vars_ and prev_end and vars_[0].start < prev_end:
             vars_ = []
+        if vars_ and _counts_a_noun(text, c):
+            vars_ = []
+        if vars_ and vars_[0].variable in lexicon.SCALES and (c.unit is not None or c.relative_to):
+            vars_ = []  # "ASA 100 mg" is aspirin, not an ASA class
         inherited = False
         if not vars_ and prev_vars and c.unit not in _TIME_UNITS and prev_comp is not None and (
                 (c.unit, c.relative_to) == (prev_comp.unit, prev_comp.relative_to)):
@@ -319,6 +334,10 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
             if len(gap) < 60 and not re.search(r"[;]", gap) and not _names_something(gap):
                 vars_ = prev_vars
                 inherited = True
+        if not vars_ and c.unit not in _TIME_UNITS:
+            named = _named_after(text, c, mentions)
+            if named:
+                vars_ = [named]
         if not vars_ and c.unit not in _TIME_UNITS and c.unit not in _DOSE_UNITS:
             generic = _generic_variable(text, c, max(prev_end, _clause_start(text, c.start)))
             if generic:
@@ -352,6 +371,45 @@ _STOP = {
 _GENERIC_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
+_WORD_VALUE_NOUN = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\s+(?!or\b|and\b)[A-Za-z]",
+    re.IGNORECASE,
+)
+
+
+def _counts_a_noun(text: str, c: Comparison) -> bool:
+    """"at least one post-treatment PSA test": a number spelled as a word before a noun
+    counts that noun; it is no threshold of the analyte named before it."""
+    return c.unit is None and c.relative_to is None and bool(_WORD_VALUE_NOUN.match(text, _word_start(text, c.end)))
+
+
+def _word_start(text: str, end: int) -> int:
+    i = end
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    return i
+
+
+_SCALE_RANGE_BEFORE = re.compile(r"\b(?:on|in|using|by)\s+(?:a|an|the)\s*$", re.IGNORECASE)
+_AFTER_LINK = re.compile(
+    r"\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?)?)?",
+    re.IGNORECASE,
+)
+
+
+def _named_after(text: str, c: Comparison, mentions: list[Mention]) -> Mention | None:
+    """A known variable written right after the value: "5% or more blasts", "> 3 on a
+    0-10 pain intensity numeric scale"."""
+    link = _AFTER_LINK.match(text, c.end)
+    pos = link.end() if link else c.end
+    for mention in mentions:
+        if mention.start == pos:
+            return mention
+        if mention.start > pos:
+            break
+    return None
+
+
 def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     """A variable the lexicon has no name for: the words right before the comparison
     ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
@@ -367,13 +425,40 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     while words and words[0] in _STOP:
         words.pop(0)
     # "at least 2 lesions", "> 3 cycles": the number counts the noun after it.
-    if c.unit is None and c.relative_to is None and re.match(r"\s*[A-Za-z]{3,}", text[c.end : c.end + 20]) and not re.match(
+    if c.unit in (None, "%") and c.relative_to is None and re.match(r"\s*[A-Za-z]{3,}", text[c.end : c.end + 20]) and not re.match(
             r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", text[c.end : c.end + 20], re.I):
         return None
     if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
                               "years", "grade", "cycles", "dose", "doses", "mg") for w in words):
         return None
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
+
+
+_SCALE_VALUE = re.compile(
+    r"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<v>\d{1,3})(?:\s*(?:-|–|to|or)\s*(?P<v2>\d{1,3}))?"
+    r"(?!\d|[.,]\d|\s*(?:%|/|points?\s+or\b|or\s+(?:more|less|higher|lower|greater|above|below|fewer)\b))",
+    re.IGNORECASE,
+)
+
+
+def _scale_values(text: str, comps: list[Comparison], mentions: list[Mention], done: set[str]) -> list[dict[str, Any]]:
+    """A score written right after its scale's name, without an operator: "Gleason score
+    7", "(ASA 5)", "Gleason 6 or 7" state the value (``=``, or ``between`` for two)."""
+    out = []
+    for mention in mentions:
+        if mention.variable not in lexicon.SCALES or mention.variable in done:
+            continue
+        m = _SCALE_VALUE.match(text, mention.end)
+        if not m or any(c.start < m.end() and m.start("v") < c.end for c in comps):
+            continue
+        v = float(m.group("v"))
+        v2 = float(m.group("v2")) if m.group("v2") else None
+        if v2 is not None and v2 <= v:
+            continue
+        c = Comparison(m.start("v"), m.end(), "between" if v2 is not None else "=", v, v2, None, None)
+        out.append(_numeric(mention.variable, c, None, text[mention.start : m.end()]))
+        done.add(mention.variable)
+    return out
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -456,7 +541,14 @@ def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list
             continue
         win_before = text[max(0, c.start - 40) : c.start]
         win_after = text[c.end : c.end + 25]
-        is_years = c.unit == "a"
+        cunit = c.unit
+        nxt = comps[i + 1] if i + 1 < len(comps) else None
+        if cunit in (None, getattr(nxt, "unit", None)) and c.relative_to is None and nxt is not None and nxt.unit in ("a", "mo") and re.fullmatch(
+                r"\s*(?:and|to|,|-|–)\s*", text[c.end : nxt.start], re.I):
+            # "≥ 3 and ≤ 18 years of age": the first bound takes the unit of the second
+            cunit = nxt.unit
+            win_after = text[nxt.end : nxt.end + 25]
+        is_years = cunit == "a"
         agey = bool(_AGE_WORD.search(win_before) or re.search(r"older|younger|\bage\b", text[c.start : c.end], re.I) or re.match(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", win_after, re.I)
                     or re.search(r"\bage[ds]?\s*[:(]?\s*$", win_before, re.I))
         if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before):
@@ -465,14 +557,14 @@ def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list
             continue
         if not (agey or (is_years and c.comparator != "=" and re.match(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;)", win_after, re.I))):
             continue
-        if c.unit not in (None, "a", "mo"):
+        if cunit not in (None, "a", "mo"):
             continue
-        if c.unit is None and not agey:
+        if cunit is None and not agey:
             continue
         if c.value > 120:
             continue
         used.add(i)
-        unit = c.unit or "a"
+        unit = cunit or "a"
         out.append({
             "type": "age", "variable": "age", "comparator": c.comparator,
             "value": _clean_num(c.value), "value2": _clean_num(c.value2), "unit": unit,
@@ -1009,6 +1101,7 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     rest = [c for i, c in enumerate(comps) if i not in used]
     mentions = find_variables(text)
     numeric = _numeric_constraints(text, rest, mentions) + nyha
+    numeric += _scale_values(text, comps, mentions, {c["variable"] for c in numeric})
     out += numeric
     out += _sex(text)
     out += _prior_therapy(text, section)
