@@ -11,7 +11,10 @@ Why it is built this way (docs/loading.md has the user's view):
   * graphs it has are replaced by one SPARQL Update request per batch,
     ``DROP SILENT GRAPH <g>; ... INSERT DATA { GRAPH <g> {...} ... }``;
   * a graph larger than one request is loaded chunk by chunk into
-    ``urn:trialkg:staging:<sha1>`` and then swapped in by one ``MOVE`` request.
+    ``urn:trialkg:staging:<sha1>`` and then swapped in by one ``MOVE`` request;
+  * ``mode="stage"`` PUTs every graph into its staging graph through the Graph Store
+    and swaps a batch in with one request of ``MOVE``s (for servers whose INSERT DATA
+    refuses some literals: Virtuoso and ``xsd:duration``).
   An interruption at any moment therefore leaves each trial graph old or new, never
   half. (Oxigraph 0.5 runs a Graph Store ``PUT`` as a clear and a load in two
   transactions, so ``PUT`` is only used when asked for with ``mode="put"``.)
@@ -46,7 +49,7 @@ log = logging.getLogger(__name__)
 
 STAGING_PREFIX = "urn:trialkg:staging:"
 DEFAULT_BATCH_SIZE = 20_000
-MODES = ("auto", "update", "put")
+MODES = ("auto", "update", "stage", "put")
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,8 @@ class PushOptions:
             raise UsageError("--batch-size must be at least 1")
         if self.mode not in MODES:
             raise UsageError(f"unknown mode {self.mode!r} (one of {', '.join(MODES)})")
-        if self.mode == "put" and not self.graph_store:
-            raise UsageError("mode 'put' needs --graph-store")
+        if self.mode in ("put", "stage") and not self.graph_store:
+            raise UsageError(f"mode {self.mode!r} needs --graph-store")
         for name in ("endpoint", "update", "graph_store"):
             url = getattr(self, name)
             if url is not None and urlsplit(url).scheme not in ("http", "https"):
@@ -172,7 +175,7 @@ class RequestTooLarge(RemoteError):
     """The server refused one request as too large; smaller requests may pass."""
 
 
-_TOO_LARGE = re.compile(r"memory exhausted|too large|payload|request entity|body size", re.I)
+_TOO_LARGE = re.compile(r"memory exhausted|SQL text has exceeded|too large|payload|request entity|body size", re.I)
 
 
 class RemoteStore:
@@ -441,8 +444,8 @@ def plan(store: TrialStore, options: PushOptions, remote: RemoteStore | None) ->
     plans = []
     for g in names:
         n = store.count(g)
-        if options.mode == "put":
-            method = "put"
+        if options.mode in ("put", "stage"):
+            method = options.mode
         elif options.mode == "auto" and options.graph_store and g not in existing:
             method = "post"
         else:
@@ -595,6 +598,13 @@ def push(
             tick(sum(p.triples for p, _ in batch))
         for batch in _batches(with_data(by_method.get("update", []) + by_method.get("staged", [])), lambda: sender.limit):
             sender.replace(batch)
+            tick(sum(p.triples for p, _ in batch))
+        for batch in _batches(with_data(by_method.get("stage", [])), lambda: options.batch_size):
+            # Each graph PUT into its own staging graph, then one request swaps them all
+            # in: the staging PUTs may be retried or half done, the MOVEs are one transaction.
+            for p, nt in batch:
+                remote.put_graph(staging_graph(p.iri), nt)
+            remote.update(" ;\n".join(f"MOVE SILENT GRAPH <{staging_graph(p.iri)}> TO <{p.iri}>" for p, _ in batch))
             tick(sum(p.triples for p, _ in batch))
         for p, nt in with_data(by_method.get("put", [])):
             remote.put_graph(p.iri, nt)

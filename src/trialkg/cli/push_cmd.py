@@ -20,8 +20,9 @@ from trialkg.cli.output import emit_rows, format_option, is_quiet, log, resolve_
 @click.option("--dry-run", is_flag=True, help="Print what would be sent (one row per graph); send nothing.")
 @click.option("--verify", is_flag=True, help="Compare per-graph triple counts on the server with the store (after pushing; alone with --dry-run).")
 @click.option("--batch-size", type=int, default=20_000, show_default=True, help="Triples per request at most (a larger graph is staged, then moved in).")
-@click.option("--mode", type=click.Choice(["auto", "update", "put"]), default="auto", show_default=True,
-              help="auto: N-Quads POST for new graphs, SPARQL Update for the rest; update: SPARQL Update only; put: Graph Store PUT per graph.")
+@click.option("--mode", type=click.Choice(["auto", "update", "stage", "put"]), default="auto", show_default=True,
+              help="auto: N-Quads POST for new graphs, SPARQL Update for the rest; update: SPARQL Update only; "
+                   "stage: Graph Store PUT into staging graphs, then MOVE (Virtuoso); put: Graph Store PUT per graph (not atomic on Oxigraph).")
 @click.option("--retries", type=int, default=5, show_default=True, help="Attempts per request on 5xx and connection errors.")
 @store_option
 @format_option()
@@ -48,7 +49,8 @@ def push(
     \b
     Oxigraph:  --endpoint http://HOST:7878/query --graph-store http://HOST:7878/store
     Fuseki:    --endpoint http://HOST:3030/ds/query --graph-store http://HOST:3030/ds/data
-    Virtuoso:  --endpoint http://HOST:8890/sparql-auth --user dba --password ...
+    Virtuoso:  --endpoint http://HOST:8890/sparql-auth --graph-store http://HOST:8890/sparql-graph-crud-auth
+               --mode stage --user dba --password ...
     GraphDB:   --endpoint http://HOST:7200/repositories/R --update http://HOST:7200/repositories/R/statements
 
     Exit codes: 0 pushed (and verified); 1 --verify found differences; 2 error.
