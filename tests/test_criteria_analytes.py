@@ -88,3 +88,20 @@ def test_new_canonical_units() -> None:
     assert canonical("afp", 0.4, "ug/mL") == (400.0, "ng/mL")
     assert canonical("fibrinogen", 150, "mg/dL") == (1.5, "g/L")
     assert canonical("gleason_score", 7, None) == (7.0, None)
+
+
+def _therapies(text: str, section: str = "exclusion", context: str | None = None) -> list[tuple]:
+    return [(tuple(c["therapies"]), c["window"]) for c in parse_text(text, section, context)
+            if c["type"] == "prior_therapy"]
+
+
+def test_a_therapy_with_a_window_is_a_prior_therapy() -> None:
+    # shared ctgov records: the window alone says "prior"
+    assert _therapies("Major surgery within 4 weeks.") == [(("surgery",), "P4W")]
+    assert _therapies("Chemotherapy within 4 weeks.") == [(("chemotherapy",), "P4W")]
+    # a window dating something else is no therapy
+    assert _therapies("Pulmonary hemorrhage/bleeding event ≥ CTCAE Grade 2 within 4 weeks of first dose of "
+                      "study drug") == []
+    # a header that says "prior" gives its sub-items their cue
+    assert _therapies("Biologic therapy", "inclusion", "PRIOR CONCURRENT THERAPY:") == [
+        (("biologic therapy",), None)]

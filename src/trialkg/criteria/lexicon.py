@@ -218,6 +218,7 @@ THERAPIES: list[tuple[str, str]] = [
     ("immunosuppressants", r"immuno-?suppress\w*"),
     ("anticoagulants", r"anticoagula\w*|warfarin|heparin|antiplatelet|aspirin|clopidogrel"),
     ("vaccine", r"vaccin\w*"),
+    ("biologic therapy", r"biologic(?:al)? (?:therap\w*|agents?|response modifiers?|treatments?)"),
     ("cyp3a modulators", r"CYP3A4?\s+(?:inducers?|inhibitors?)|strong (?:and/or moderate )?CYP3A"),
     ("transplantation", r"transplant\w*"),
 

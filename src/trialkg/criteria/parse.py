@@ -793,9 +793,12 @@ def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tu
     return (drugs, classes), True
 
 
-def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
-    cue = _PRIOR_CUE.search(text)
-    if not cue:
+def _prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
+    # A therapy is "prior" when the item says so, gives a window ("Major surgery within
+    # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
+    window_only = not (_PRIOR_CUE.search(text) or (context and _PRIOR_CUE.search(context)))
+    window_cue = _WINDOW.search(text) if window_only else None
+    if window_only and not window_cue:
         return []
     drugs: list[str] = []
     classes: list[str] = []
@@ -824,8 +827,10 @@ def _prior_therapy(text: str, section: str) -> list[dict[str, Any]]:
             note(m.start(), m.end())
     if not (drugs or classes or therapies):
         return []
+    if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
+        return []  # the window dates something else: "bleeding event within 4 weeks of study drug"
     if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not re.search(
-        r"prior|previous|received|failed|failure|refractory|pretreated|naive", text, re.I):
+        r"prior|previous|received|failed|failure|refractory|pretreated|naive", f"{context or ''} {text}", re.I):
         return []
     d: dict[str, Any] = {"type": "prior_therapy", "drugs": drugs, "drug_classes": classes, "therapies": therapies,
                          "window": None, "window_days": None, "min_exposure": None}
@@ -1104,7 +1109,7 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     numeric += _scale_values(text, comps, mentions, {c["variable"] for c in numeric})
     out += numeric
     out += _sex(text)
-    out += _prior_therapy(text, section)
+    out += _prior_therapy(text, section, context)
     histo = _histology(text)
     out += histo
     out += _biomarkers(text)
