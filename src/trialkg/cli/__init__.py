@@ -89,10 +89,71 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="trialkg: %(levelname)s: %(message)s", stream=sys.stderr)
 
 
+SECRET_OPTIONS = ("--password", "--token")
+SECRET_ENV = ("TRIALKG_PASSWORD", "TRIALKG_TOKEN", "TRIALKG_SPARQL_PASSWORD")
+USER_OPTIONS = ("--user",)
+USER_ENV = ("TRIALKG_USER", "TRIALKG_SPARQL_USER")
+
+
+def secret_forms(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """Every spelling of the credentials this run was given (raw, URL-quoted, HTTP basic).
+
+    A server may echo the request headers in an error body, and a traceback (``-v``)
+    shows a chained exception's text: scrubbing the output streams catches them all.
+    """
+    import base64
+    import urllib.parse
+
+    secrets: list[str] = [environ[k] for k in SECRET_ENV if environ.get(k)]
+    users: list[str] = [environ[k] for k in USER_ENV if environ.get(k)]
+    for i, arg in enumerate(argv):
+        for opts, into in ((SECRET_OPTIONS, secrets), (USER_OPTIONS, users)):
+            for opt in opts:
+                if arg == opt and i + 1 < len(argv):
+                    into.append(argv[i + 1])
+                elif arg.startswith(opt + "="):
+                    into.append(arg[len(opt) + 1:])
+        if "://" in arg and "@" in arg:
+            parts = urllib.parse.urlsplit(arg)
+            if parts.password:
+                secrets.append(parts.password)
+                users.append(parts.username or "")
+    forms: set[str] = set()
+    for secret in secrets:
+        if len(secret) < 3:  # too short to scrub without mangling ordinary text
+            continue
+        forms.update({secret, urllib.parse.quote(secret, safe="")})
+        for user in users or [""]:
+            forms.add(base64.b64encode(f"{user}:{secret}".encode()).decode())
+    return sorted(forms, key=len, reverse=True)
+
+
+class _Scrubbed:
+    """A text stream that writes ``***`` in place of any secret."""
+
+    def __init__(self, stream: object, forms: list[str]) -> None:
+        self._stream = stream
+        self._forms = forms
+
+    def write(self, text: str) -> int:
+        for form in self._forms:
+            text = text.replace(form, "***")
+        return self._stream.write(text)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
     """Entry point: turn trialkg's own errors into one line on stderr and exit 2."""
+    import os
+
     from trialkg.errors import TrialKGError
 
+    forms = secret_forms(sys.argv[1:], dict(os.environ))
+    if forms:  # credentials never reach the terminal or a log, whatever echoes them
+        sys.stdout = _Scrubbed(sys.stdout, forms)  # type: ignore[assignment]
+        sys.stderr = _Scrubbed(sys.stderr, forms)  # type: ignore[assignment]
     verbose = "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]
     try:
         rv = cli.main(standalone_mode=False)
