@@ -35,6 +35,7 @@ import re
 import time
 import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -585,30 +586,53 @@ def push(
             for p in ps:
                 yield p, _ntriples(store, p.iri)
 
-        for batch in _batches(with_data(by_method.get("post", [])), lambda: options.batch_size):
-            body = b"".join(_as_nquads(nt, p.iri) for p, nt in batch)
-            try:
-                remote.post_nquads(body)
-            except (TransientRemoteError, RequestTooLarge):
-                # The answer may have been lost after the server committed: replace
-                # instead of appending again, so nothing is doubled.
-                log.warning("batch POST failed; sending the same graphs as replacing updates")
-                for sub in _batches(iter(batch), lambda: sender.limit):
-                    sender.replace(sub)
-            tick(sum(p.triples for p, _ in batch))
-        for batch in _batches(with_data(by_method.get("update", []) + by_method.get("staged", [])), lambda: sender.limit):
-            sender.replace(batch)
-            tick(sum(p.triples for p, _ in batch))
-        for batch in _batches(with_data(by_method.get("stage", [])), lambda: options.batch_size):
-            # Each graph PUT into its own staging graph, then one request swaps them all
-            # in: the staging PUTs may be retried or half done, the MOVEs are one transaction.
-            for p, nt in batch:
-                remote.put_graph(staging_graph(p.iri), nt)
-            remote.update(" ;\n".join(f"MOVE SILENT GRAPH <{staging_graph(p.iri)}> TO <{p.iri}>" for p, _ in batch))
-            tick(sum(p.triples for p, _ in batch))
-        for p, nt in with_data(by_method.get("put", [])):
-            remote.put_graph(p.iri, nt)
-            tick(p.triples)
+        # One request in flight while the next batch is read from the store and
+        # serialised: the client's work overlaps the server's.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialkg-push") as pool:
+            pending: list[Future[None]] = []
+
+            def submit(fn: Callable[..., None], *args: Any) -> None:
+                while pending:
+                    pending.pop().result()
+                pending.append(pool.submit(fn, *args))
+
+            def post(batch: list[tuple[GraphPlan, bytes]], body: bytes) -> None:
+                try:
+                    remote.post_nquads(body)
+                except (TransientRemoteError, RequestTooLarge):
+                    # The answer may have been lost after the server committed: replace
+                    # instead of appending again, so nothing is doubled.
+                    log.warning("batch POST failed; sending the same graphs as replacing updates")
+                    for sub in _batches(iter(batch), lambda: sender.limit):
+                        sender.replace(sub)
+                tick(sum(p.triples for p, _ in batch))
+
+            def replace(batch: list[tuple[GraphPlan, bytes]]) -> None:
+                sender.replace(batch)
+                tick(sum(p.triples for p, _ in batch))
+
+            def stage(batch: list[tuple[GraphPlan, bytes]]) -> None:
+                # Each graph PUT into its own staging graph, then one request swaps them
+                # all in: the PUTs may be retried or half done, the MOVEs are one transaction.
+                for p, nt in batch:
+                    remote.put_graph(staging_graph(p.iri), nt)
+                remote.update(" ;\n".join(f"MOVE SILENT GRAPH <{staging_graph(p.iri)}> TO <{p.iri}>" for p, _ in batch))
+                tick(sum(p.triples for p, _ in batch))
+
+            def put(p: GraphPlan, nt: bytes) -> None:
+                remote.put_graph(p.iri, nt)
+                tick(p.triples)
+
+            for batch in _batches(with_data(by_method.get("post", [])), lambda: options.batch_size):
+                submit(post, batch, b"".join(_as_nquads(nt, p.iri) for p, nt in batch))
+            for batch in _batches(with_data(by_method.get("update", []) + by_method.get("staged", [])), lambda: sender.limit):
+                submit(replace, batch)
+            for batch in _batches(with_data(by_method.get("stage", [])), lambda: options.batch_size):
+                submit(stage, batch)
+            for p, nt in with_data(by_method.get("put", [])):
+                submit(put, p, nt)
+            while pending:
+                pending.pop().result()
         seconds = time.perf_counter() - start
         return PushSummary(
             graphs=len(plans),
