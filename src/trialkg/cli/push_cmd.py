@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from trialkg.cli.output import emit_rows, format_option, is_quiet, log, resolve_format, store_option
+
+if TYPE_CHECKING:  # heavy imports stay inside the command so --help is instant
+    from trialkg.push import GraphPlan, PushOptions, PushSummary, RemoteStore
+    from trialkg.store import TrialStore
 
 
 @click.command(name="push")
@@ -62,7 +67,7 @@ def push(
         endpoint=endpoint,
         update=update_url,
         graph_store=graph_store,
-        credentials=pushing.Credentials(user=user, password=password, token=token),
+        credentials=pushing.Credentials(user=user, password=password if user else None, token=token),
         trials=trials,
         batch_size=batch_size,
         mode=mode,
@@ -96,7 +101,7 @@ def push(
         remote.close()
 
 
-def _send(store, options, remote, plans):  # type: ignore[no-untyped-def]
+def _send(store: TrialStore, options: PushOptions, remote: RemoteStore, plans: list[GraphPlan]) -> PushSummary:
     """Push with a progress bar on stderr (silenced by --quiet)."""
     from tqdm import tqdm
 
