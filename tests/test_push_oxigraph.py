@@ -320,3 +320,14 @@ def test_server_killed_mid_push_leaves_old_or_new(tmp_path: Path) -> None:
         assert set(_versions(server).values()) == {2}
     finally:
         stop_by_pid(server.pid, proc)
+
+
+def test_unknown_trial_and_verify_only(seed_store: Path, oxigraph_server) -> None:
+    r = run_cli(*push_args(oxigraph_server, seed_store, "--trial", "NCT00000000"))
+    assert r.returncode == 2 and "not in the store: NCT00000000" in r.stderr and "Traceback" not in r.stderr
+    # --dry-run --verify compares without sending: an empty server differs everywhere.
+    r = run_cli(*push_args(oxigraph_server, seed_store, "--dry-run", "--verify", "--format", "json"))
+    assert r.returncode == 1
+    rows = json.loads(r.stdout)
+    assert rows and all(row["remote"] == 0 and not row["ok"] for row in rows)
+    assert remote_total(oxigraph_server.query_endpoint) == 0
