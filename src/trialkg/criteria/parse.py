@@ -328,16 +328,20 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         if vars_ and vars_[0].variable in lexicon.SCALES and (c.unit is not None or c.relative_to):
             vars_ = []  # "ASA 100 mg" is aspirin, not an ASA class
         inherited = False
+        named_after = False
+        # A variable written right after the value names it, before any inherited one:
+        # "> 150 mm Hg systolic, or > 90 mm Hg diastolic".
+        if not vars_ and c.unit not in _TIME_UNITS:
+            named = _named_after(text, c, mentions)
+            if named:
+                vars_ = [named]
+                named_after = True
         if not vars_ and prev_vars and c.unit not in _TIME_UNITS and prev_comp is not None and (
                 (c.unit, c.relative_to) == (prev_comp.unit, prev_comp.relative_to)):
             gap = text[prev_end : c.start]
             if len(gap) < 60 and not re.search(r"[;]", gap) and not _names_something(gap):
                 vars_ = prev_vars
                 inherited = True
-        if not vars_ and c.unit not in _TIME_UNITS:
-            named = _named_after(text, c, mentions)
-            if named:
-                vars_ = [named]
         if not vars_ and c.unit not in _TIME_UNITS and c.unit not in _DOSE_UNITS:
             generic = _generic_variable(text, c, max(prev_end, _clause_start(text, c.start)))
             if generic:
@@ -349,13 +353,15 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         before = text[(prev_end if prev_end else _clause_start(text, vars_[0].start)) : (c.start if inherited else vars_[0].start)]
         between = text[vars_[-1].end : c.start] if not inherited else ""
         cond = _condition(between) or _condition(after) or _condition(before)
-        span_start = c.start if inherited else vars_[0].start
+        span_start = c.start if inherited or named_after else vars_[0].start
+        span_end = vars_[-1].end if named_after else c.end
         for v in vars_:
-            out.append(_numeric(v.variable, c, cond, text[span_start : c.end]))
+            out.append(_numeric(v.variable, c, cond, text[span_start : span_end]))
         prev_vars = vars_
         prev_comp = c
-        prev_end = c.end
-        floor = c.end
+        # A name read after the value is used up: the next value cannot bind to it.
+        prev_end = span_end
+        floor = span_end
     return out
 
 
