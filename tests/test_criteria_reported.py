@@ -41,3 +41,23 @@ def test_a_value_without_a_unit_gets_no_unit() -> None:
     for text in ("hemoglobin >= 90", "Hb ≥ 9.0"):
         (c,) = [c for c in parse_text(text, "inclusion") if c["type"] == "numeric"]
         assert (c["variable"], c["unit"], c["canonical_value"], c["canonical_unit"]) == ("hemoglobin", None, None, None)
+
+
+def _prior(text: str, section: str = "exclusion") -> list[dict]:
+    return [c for c in parse_text(text, section) if c["type"] == "prior_therapy"]
+
+
+def test_eligibility_for_a_therapy_is_no_prior_therapy() -> None:
+    # NCT01207388
+    assert _prior("Eligibility for treatment with tyrosine-kinase inhibitors (TKI)") == []
+    # a prior-therapy cue elsewhere in the item still counts
+    (c,) = _prior("Prior treatment with a tyrosine-kinase inhibitor (TKI)")
+    assert "tyrosine-kinase-inhibitor" in c["drug_classes"]
+
+
+def test_a_threshold_in_a_leading_if_clause_is_no_limit() -> None:
+    # NCT02465060: only the required mean QTc is a limit, not the retest trigger
+    text = ("NOTE: If the first recorded QTc exceeds 480 msec, two additional, consecutive ECGs are required "
+            "and must result in a mean resting QTc =< 480 msec; it is recommended that there are 10-minute "
+            "(+/- 5 minutes) breaks between the ECGs")
+    assert limits(text, "inclusion") == [("qtc", "<=", 480, "ms", None)]

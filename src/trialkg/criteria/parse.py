@@ -799,10 +799,22 @@ def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tu
     return (drugs, classes), True
 
 
+_ELIGIBLE_FOR = re.compile(
+    r"\b(?:eligib(?:le|ility)|suitab(?:le|ility)|fit|candidates?)\s+(?:for|to)\s+(?:(?:receive|be treated)\s+(?:with\s+)?)?"
+    r"(?:(?:treatment|therapy)\s+(?:with\s+)?)?",
+    re.IGNORECASE,
+)
+
+
 def _prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
     # A therapy is "prior" when the item says so, gives a window ("Major surgery within
     # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
-    window_only = not (_PRIOR_CUE.search(text) or (context and _PRIOR_CUE.search(context)))
+    # Being eligible for a therapy ("Eligibility for treatment with TKI") says nothing
+    # about having had it: that phrase is no cue, and alone it rules the reading out.
+    cue_text = _ELIGIBLE_FOR.sub(lambda m: " " * len(m.group(0)), text)
+    if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
+        return []
+    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)))
     window_cue = _WINDOW.search(text) if window_only else None
     if window_only and not window_cue:
         return []
@@ -1092,6 +1104,15 @@ def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, An
     return out
 
 
+_IF_CLAUSE = re.compile(r"\b(?:if|when|whenever|in case)\s+(?!not\b)(?:[^,;:().]|\.(?=\d)){3,160}?(?=,|\s+then\b)", re.IGNORECASE)
+
+
+def _in_if_clause(text: str, c: Comparison) -> bool:
+    """"If the first recorded QTc exceeds 480 msec, two more ECGs are required": a
+    threshold in a leading if-clause triggers what follows; it is no limit itself."""
+    return any(m.start() <= c.start and c.end <= m.end() for m in _IF_CLAUSE.finditer(text))
+
+
 def parse_text(text: str, section: str = "inclusion", context: str | None = None) -> list[dict[str, Any]]:
     """The constraints of one item's text (empty when no rule understands it)."""
     if not text.strip():
@@ -1109,7 +1130,7 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     out += _age_constraints(text, comps, used)
     out += _life_constraints(text, comps, used)
     out += ps
-    rest = [c for i, c in enumerate(comps) if i not in used]
+    rest = [c for i, c in enumerate(comps) if i not in used and not _in_if_clause(text, c)]
     mentions = find_variables(text)
     numeric = _numeric_constraints(text, rest, mentions) + nyha
     numeric += _scale_values(text, comps, mentions, {c["variable"] for c in numeric})
