@@ -61,3 +61,20 @@ def test_a_threshold_in_a_leading_if_clause_is_no_limit() -> None:
             "and must result in a mean resting QTc =< 480 msec; it is recommended that there are 10-minute "
             "(+/- 5 minutes) breaks between the ECGs")
     assert limits(text, "inclusion") == [("qtc", "<=", 480, "ms", None)]
+
+
+def _states(text: str, section: str = "exclusion") -> list[str]:
+    return [c["state"] for c in parse_text(text, section) if c["type"] == "disease_state"]
+
+
+def test_hepatitis_b_or_c_names_both() -> None:
+    # NCT00473486, NCT00466232
+    assert _states("Known HIV infection or chronic hepatitis B or C") == ["hiv_infection", "hepatitis_b", "hepatitis_c"]
+    assert "hepatitis_c" in _states("Known human immunodeficiency virus (HIV) or chronic hepatitis B or C infection.")
+
+
+def test_a_primary_brain_tumour_is_no_cns_metastasis() -> None:
+    # shared ctgov records
+    assert "cns_metastases" not in _states("The subject has a primary brain tumor")
+    assert _states("Patients with brain metastases or primary brain tumors must have completed treatment") \
+        .count("cns_metastases") == 1

@@ -51,7 +51,7 @@ def test_advanced_disease_named_apart_from_the_brain_still_counts() -> None:
         # NCT06110650: HIV, not also "immunodeficiency" or "active infection"
         ("Known human immunodeficiency virus (HIV) infection;", ["hiv_infection"]),
         # NCT01736878
-        ("Known HIV infection or infection with hepatitis B or C", ["hiv_infection", "hepatitis_b"]),
+        ("Known HIV infection or infection with hepatitis B or C", ["hiv_infection", "hepatitis_b", "hepatitis_c"]),
         # NCT04126811
         ("Human immunodeficiency virus (HIV) infection, active hepatitis B (HBV-positive and HBV DNA ≥ 500 "
          "IU/ml), Hepatitis C (positive hepatitis C antibody)", ["hiv_infection", "hepatitis_b", "hepatitis_c"]),

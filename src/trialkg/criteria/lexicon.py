@@ -178,7 +178,9 @@ COMORBIDITIES: list[tuple[str, str]] = [
     # a virus named with "infection" is that infection, not also an "active infection"
     ("hiv_infection", r"(?i:infect\w* with\s+)?(?:\bHIV\b|(?i:human immunodeficiency virus)|AIDS)(?:\s*\(HIV\))?(?i:[\s-]+(?:infection|positiv\w*|seropositiv\w*))?"),
     ("hepatitis_b", r"(?:infect\w* with\s+)?(?:hepatitis B|\bHBV\b|HBsAg)(?:\s+virus)?(?:\s*\((?:HBV|HBsAg)\))?(?:[\s-]+infection)?"),
-    ("hepatitis_c", r"(?:infect\w* with\s+)?(?:hepatitis C|\bHCV\b)(?:\s+virus)?(?:\s*\(HCV\))?(?:[\s-]+infection)?"),
+    ("hepatitis_c", r"(?:infect\w* with\s+)?(?:hepatitis C|\bHCV\b)(?:\s+virus)?(?:\s*\(HCV\))?(?:[\s-]+infection)?"
+                    # "hepatitis B or C": the C shares the B's noun
+                    r"|(?:(?<=hepatitis B or )|(?<=hepatitis B and )|(?<=hepatitis B and/or )|(?<=hepatitis B/)|(?<=hepatitis B, ))C\b(?:[\s-]+infection)?"),
     ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
     ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
     ("hypertension", r"hypertension|high blood pressure|blood pressure"),

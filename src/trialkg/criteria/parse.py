@@ -992,6 +992,9 @@ def _free_matches(rx: re.Pattern[str], text: str, taken: list[tuple[int, int]]) 
             if m.end() > m.start() and not any(a < m.end() and m.start() < b for a, b in taken)]
 
 
+_PRIMARY_BEFORE = re.compile(r"\bprimary\s+(?:[A-Za-z-]+\s+)?$", re.IGNORECASE)
+
+
 def _disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
     """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
 
@@ -1002,6 +1005,12 @@ def _disease_states(text: str, section: str, taken: list[tuple[int, int]] | None
     out = []
     for key, rx in _DISEASE_RES:
         found = _free_matches(rx, text, taken)
+        if key == "cns_metastases":
+            # "primary central nervous system tumors" grow there; they are no metastases
+            primary = [f for f in found if _PRIMARY_BEFORE.search(text, max(0, f.start() - 30), f.start())
+                       and not re.search(r"metasta|mets\b", f.group(0), re.I)]
+            taken.extend((f.start(), f.end()) for f in primary)
+            found = [f for f in found if f not in primary]
         if not found:
             continue
         m = found[0]
