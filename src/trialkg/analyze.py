@@ -31,7 +31,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 # Betweenness is exact up to this many nodes, sampled (k pivots, fixed seed) above.
-EXACT_BETWEENNESS_MAX = 3000
+EXACT_BETWEENNESS_MAX = 1000
 
 
 def _of_type(graph: nx.DiGraph, ntype: str) -> list[str]:
@@ -62,7 +62,7 @@ def _betweenness(graph: nx.Graph) -> dict[str, float]:
     n = graph.number_of_nodes()
     if n <= EXACT_BETWEENNESS_MAX:
         return nx.betweenness_centrality(graph, normalized=True)
-    return nx.betweenness_centrality(graph, k=min(n, 500), normalized=True, seed=0)
+    return nx.betweenness_centrality(graph, k=min(n, 200), normalized=True, seed=0)
 
 
 def target_centrality(graph: nx.DiGraph) -> list[dict[str, Any]]:

@@ -97,20 +97,6 @@ SELECT DISTINCT ?t ?d WHERE { ?t tkg:trialId ?id ; tkg:hasDrug ?d . }
 """
 )
 
-Q_DRUGS = (
-    PREFIXES
-    + """
-SELECT ?d (SAMPLE(?label0) AS ?label) (SAMPLE(?chembl0) AS ?chembl) (SAMPLE(?db0) AS ?drugbank)
-WHERE {
-  { ?x tkg:hasDrug ?d } UNION { ?d tkg:targets ?p } UNION { ?d tkg:inDrugClass ?c }
-  UNION { VALUES ?cls { tkg:Drug tkg:SmallMoleculeDrug tkg:Antibody tkg:ProteinDrug } ?d a ?cls }
-  OPTIONAL { ?d skos:prefLabel ?label0 }
-  OPTIONAL { ?d rdfs:label ?label0 }
-  OPTIONAL { ?d tkg:chemblId ?chembl0 }
-  OPTIONAL { ?d tkg:drugbankId ?db0 }
-} GROUP BY ?d
-"""
-)
 
 Q_DRUG_TARGETS = (
     PREFIXES
@@ -122,18 +108,6 @@ SELECT ?d ?p (SAMPLE(?a) AS ?action) WHERE {
 """
 )
 
-Q_PROTEINS = (
-    PREFIXES
-    + """
-SELECT ?p (SAMPLE(?sym0) AS ?symbol) (SAMPLE(?acc0) AS ?uniprot) (SAMPLE(?label0) AS ?label)
-WHERE {
-  { ?p a tkg:Protein } UNION { ?x tkg:targets ?p } UNION { ?p tkg:inFamily ?f }
-  OPTIONAL { ?p tkg:geneSymbol ?sym0 }
-  OPTIONAL { ?p tkg:uniprotId ?acc0 }
-  OPTIONAL { ?p rdfs:label ?label0 }
-} GROUP BY ?p
-"""
-)
 
 Q_FAMILIES = (
     PREFIXES
@@ -179,30 +153,6 @@ SELECT ?t ?b (SAMPLE(?label0) AS ?label) (SAMPLE(?kind0) AS ?kind) (SAMPLE(?vari
   OPTIONAL { ?b tkg:gene ?gene0 }
   OPTIONAL { ?b tkg:geneSymbol ?sym0 }
 } GROUP BY ?t ?b
-"""
-)
-
-Q_CONDITIONS = (
-    PREFIXES
-    + """
-SELECT ?t ?c (SAMPLE(?label0) AS ?label) (SAMPLE(?mesh0) AS ?mesh) WHERE {
-  ?t tkg:hasCondition ?c .
-  OPTIONAL { ?c rdfs:label ?label0 }
-  OPTIONAL { ?c skos:exactMatch ?mesh0 }
-} GROUP BY ?t ?c
-"""
-)
-
-Q_SPONSORS = (
-    PREFIXES
-    + """
-SELECT ?t ?o ?role (SAMPLE(?label0) AS ?label) (SAMPLE(?class0) AS ?agency_class) WHERE {
-  { ?t tkg:leadSponsor ?o BIND("lead" AS ?role) }
-  UNION { ?t tkg:collaborator ?o BIND("collaborator" AS ?role) }
-  FILTER(isIRI(?o))
-  OPTIONAL { ?o rdfs:label ?label0 }
-  OPTIONAL { ?o tkg:agencyClass ?class0 }
-} GROUP BY ?t ?o ?role
 """
 )
 
@@ -289,6 +239,35 @@ def _clip(text: str | None, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _attrs(store: Any, prefix: str, predicates: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Attributes of the nodes whose IRI starts with ``prefix``, one DISTINCT scan each.
+
+    Shared nodes (organisations, conditions, drugs) are restated in every trial graph
+    that mentions them, so over the union graph a join of their label with their other
+    attributes multiplies rows by the number of trials squared (15M rows for 1k trials);
+    one predicate at a time keeps each scan linear.
+    """
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for name, predicate in predicates.items():
+        sparql = (
+            f"SELECT DISTINCT ?s ?v WHERE {{ ?s <{predicate}> ?v "
+            f'FILTER(STRSTARTS(STR(?s), "{prefix}")) }}'
+        )
+        for r in _rows(store, sparql):
+            out[r["s"]].setdefault(name, r["v"])
+    return out
+
+
+def _pairs(store: Any, predicate: str) -> list[tuple[str, str]]:
+    """Distinct (subject, object) IRI pairs of one predicate."""
+    sparql = f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o FILTER(isIRI(?o)) }}"
+    return [(r["s"], r["o"]) for r in _rows(store, sparql)]
+
+
 @dataclass
 class _Builder:
     """Accumulates typed nodes and edges; attributes from later queries fill gaps."""
@@ -330,30 +309,45 @@ def _trials(b: _Builder, store: Any) -> None:
         )
 
 
-def _drugs(b: _Builder, store: Any, wanted: set[str] | None = None) -> None:
-    for r in _rows(store, Q_DRUGS):
-        if wanted is not None and r["d"] not in wanted:
-            continue
+def _drugs(b: _Builder, store: Any, wanted: set[str]) -> None:
+    info = _attrs(
+        store,
+        iris.TKR + "drug/",
+        {
+            "pref": SKOS + "prefLabel",
+            "label": RDFS_LABEL,
+            "chembl": iris.TKG + "chemblId",
+            "drugbank": iris.TKG + "drugbankId",
+        },
+    )
+    for d in sorted(wanted):
+        r = info.get(d, {})
+        chembl = r.get("chembl")
         b.node(
-            r["d"],
+            d,
             "drug",
-            label=r["label"] or _tail(r["d"]),
-            chembl_id=r["chembl"],
-            drugbank_id=r["drugbank"],
-            url=CHEMBL_PAGE.format(r["chembl"]) if r["chembl"] else None,
+            label=r.get("pref") or r.get("label") or _tail(d),
+            chembl_id=chembl,
+            drugbank_id=r.get("drugbank"),
+            url=CHEMBL_PAGE.format(chembl) if chembl else None,
         )
 
 
 def _proteins(store: Any) -> dict[str, dict[str, str | None]]:
+    info = _attrs(
+        store,
+        iris.UNIPROT,
+        {"symbol": iris.TKG + "geneSymbol", "uniprot": iris.TKG + "uniprotId", "label": RDFS_LABEL},
+    )
     out: dict[str, dict[str, str | None]] = {}
-    for r in _rows(store, Q_PROTEINS):
-        acc = r["uniprot"] or (_tail(r["p"]) if r["p"].startswith(iris.UNIPROT) else None)
-        out[r["p"]] = {
-            "label": r["symbol"] or r["label"] or acc or _tail(r["p"]),
-            "symbol": r["symbol"],
+    for p, r in info.items():
+        acc = r.get("uniprot") or _tail(p)
+        out[p] = {
+            "label": r.get("symbol") or r.get("label") or acc,
+            "symbol": r.get("symbol"),
             "uniprot": acc,
-            "name": r["label"],
-            "url": UNIPROT_PAGE.format(acc) if acc else None,
+            "name": r.get("label"),
+            "url": UNIPROT_PAGE.format(acc),
         }
     return out
 
@@ -487,25 +481,35 @@ def _biomarkers(b: _Builder, store: Any, proteins: dict[str, dict[str, str | Non
 
 
 def _conditions(b: _Builder, store: Any) -> None:
-    for r in _rows(store, Q_CONDITIONS):
-        c = b.node(
-            r["c"], "condition", label=_clip(r["label"] or _tail(r["c"]), 40), mesh=r["mesh"]
-        )
-        b.edge(r["t"], c, "has_condition")
+    info = _attrs(
+        store, iris.TKR + "condition/", {"label": RDFS_LABEL, "mesh": SKOS + "exactMatch"}
+    )
+    for t, c in _pairs(store, iris.TKG + "hasCondition"):
+        r = info.get(c, {})
+        b.node(c, "condition", label=_clip(r.get("label") or _tail(c), 40), mesh=r.get("mesh"))
+        b.edge(t, c, "has_condition")
+
+
+SPONSOR_ROLES = {"leadSponsor": "lead", "collaborator": "collaborator"}
 
 
 def _sponsors(b: _Builder, store: Any) -> None:
-    for r in _rows(store, Q_SPONSORS):
-        o = b.node(
-            r["o"],
-            "sponsor",
-            label=_clip(r["label"] or _tail(r["o"]), 40),
-            name=r["label"],
-            agency_class=r["agency_class"],
-        )
-        if b.graph.has_edge(o, r["t"]) and b.graph.edges[o, r["t"]].get("role") == "lead":
-            continue
-        b.edge(o, r["t"], "sponsors", role=r["role"])
+    info = _attrs(
+        store, iris.TKR + "org/", {"label": RDFS_LABEL, "agency_class": iris.TKG + "agencyClass"}
+    )
+    for prop, role in SPONSOR_ROLES.items():
+        for t, o in _pairs(store, iris.TKG + prop):
+            r = info.get(o, {})
+            b.node(
+                o,
+                "sponsor",
+                label=_clip(r.get("label") or _tail(o), 40),
+                name=r.get("label"),
+                agency_class=r.get("agency_class"),
+            )
+            if b.graph.has_edge(o, t) and b.graph.edges[o, t].get("role") == "lead":
+                continue
+            b.edge(o, t, "sponsors", role=role)
 
 
 def _sponsor_view(b: _Builder, store: Any) -> None:
