@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -97,27 +98,32 @@ def build(trials: int, jobs: int, reuse: bool = False) -> dict[str, Any]:
         return {**json.loads(saved.read_text()), "store": store, "reused": True}
     exe = shutil.which("trialkg") or sys.exit("trialkg is not installed (pip install -e .)")
     cmd = [exe, "-q", "build", str(src), "--store", str(store), "--replace", "--jobs", str(jobs), "--format", "json"]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    root = psutil.Process(proc.pid)
-    peak_tree = peak_one = 0
-    while proc.poll() is None:
-        try:
-            procs = [root, *root.children(recursive=True)]
-            rss = [p.memory_info().rss for p in procs]
-            peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss))
-        except psutil.Error:
-            pass
-        time.sleep(0.2)
-    out, err = proc.communicate()
+    # Output to files, not pipes: the JSON summary lists every warning and would fill a pipe.
+    out_file, err_file = OUT / f"scale-build-{trials}.json", OUT / f"scale-build-{trials}.log"
+    with out_file.open("wb") as out_fh, err_file.open("wb") as err_fh:
+        proc = subprocess.Popen(cmd, stdout=out_fh, stderr=err_fh)
+        root = psutil.Process(proc.pid)
+        peak_tree = peak_one = 0
+        while proc.poll() is None:
+            try:
+                procs = [root, *root.children(recursive=True)]
+                rss = [p.memory_info().rss for p in procs]
+                peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     try:
-        summary = json.loads(out)
+        summary = json.loads(out_file.read_text())
     except json.JSONDecodeError:
-        sys.exit(f"build failed ({proc.returncode}): {err.decode()[-2000:]}")
+        sys.exit(f"build failed ({proc.returncode}): {err_file.read_text()[-2000:]}")
     result = {"seconds": seconds, "trials": summary["trials"], "triples": summary["triples"],
               "quads": summary["store_triples"], "rejected": len(summary["rejected"]),
-              "peak_tree": peak_tree, "peak_one": peak_one, "jobs": jobs}
+              "peak_tree": peak_tree, "peak_one": peak_one, "jobs": jobs, "cpu": cpu}
     saved.write_text(json.dumps(result))
     return {**result, "store": store}
 
@@ -125,12 +131,13 @@ def build(trials: int, jobs: int, reuse: bool = False) -> dict[str, Any]:
 # -- queries ----------------------------------------------------------------------------
 
 
-def _median(fn: Any, runs: int) -> tuple[float, int]:
+def _median(fn: Any, runs: int, clock: Any = time.perf_counter) -> tuple[float, int]:
+    """Median of ``runs`` calls; ``clock=time.process_time`` for CPU time (a busy machine)."""
     times, rows = [], 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started = clock()
         rows = fn()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return statistics.median(times), rows
 
 
@@ -150,16 +157,17 @@ def query_child(store_path: str, name: str, runs: int) -> None:
 
     t_kg, rows = _median(via_trialkg, runs)
     t_raw, _ = _median(via_raw, runs)
-    print(json.dumps({"trialkg": t_kg, "raw": t_raw, "rows": rows}))
+    cpu_kg, _ = _median(via_trialkg, runs, clock=time.process_time)
+    print(json.dumps({"trialkg": t_kg, "raw": t_raw, "rows": rows, "cpu": cpu_kg}))
 
 
-def time_queries(store_path: Path, runs: int, timeout: float) -> dict[str, tuple[float, float, int] | None]:
-    """name -> (trialkg median s, raw pyoxigraph median s, rows), None when over ``timeout``.
+def time_queries(store_path: Path, runs: int, timeout: float) -> dict[str, tuple[float, float, int, float] | None]:
+    """name -> (trialkg median s, raw pyoxigraph median s, rows, trialkg median CPU s), None over ``timeout``.
 
     Each query runs in a child process so that one runaway query (pyoxigraph cannot be
     interrupted) is reported and the others are still measured.
     """
-    out: dict[str, tuple[float, float, int] | None] = {}
+    out: dict[str, tuple[float, float, int, float] | None] = {}
     for query in q.stored_queries():
         cmd = [sys.executable, __file__, "--query-child", str(store_path), query.name, str(runs)]
         try:
@@ -170,7 +178,7 @@ def time_queries(store_path: Path, runs: int, timeout: float) -> dict[str, tuple
         except subprocess.CalledProcessError as exc:
             sys.exit(f"{query.name} failed: {exc.stderr[-2000:]}")
         r = json.loads(done.stdout)
-        out[query.name] = (r["trialkg"], r["raw"], r["rows"])
+        out[query.name] = (r["trialkg"], r["raw"], r["rows"], r["cpu"])
     return out
 
 
@@ -219,9 +227,10 @@ def rdflib_child(data: str, names: list[str]) -> None:
     ds.default_union = True
     print(json.dumps({"step": "load", "seconds": time.perf_counter() - started, "triples": len(ds)}), flush=True)
     for name in names:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rows = len(list(ds.query(texts[name])))
-        print(json.dumps({"step": name, "seconds": time.perf_counter() - started, "rows": rows}), flush=True)
+        print(json.dumps({"step": name, "seconds": time.perf_counter() - started, "rows": rows,
+                          "cpu": time.process_time() - cpu}), flush=True)
 
 
 def _comparison_texts() -> dict[str, str]:
@@ -283,12 +292,19 @@ def _pump(proc: subprocess.Popen[str], lines: Any) -> None:
     lines.put("")
 
 
-def raw_oxigraph(store: TrialStore, runs: int, skip: set[str]) -> dict[str, float | None]:
-    """The comparison texts on raw pyoxigraph; ``skip``: queries that already ran away."""
-    texts = _comparison_texts()
-    return {name: None if name in skip else
-            _median(lambda t=text: sum(1 for _ in store.ox.query(t, use_default_graph_as_union=True)), runs)[0]
-            for name, text in texts.items()}
+def raw_oxigraph(store: TrialStore, runs: int, skip: set[str]) -> dict[str, tuple[float, float] | None]:
+    """The comparison texts on raw pyoxigraph, (wall, CPU) medians; ``skip``: runaway queries."""
+    out: dict[str, tuple[float, float] | None] = {}
+    for name, text in _comparison_texts().items():
+        if name in skip:
+            out[name] = None
+            continue
+
+        def run(t: str = text) -> int:
+            return sum(1 for _ in store.ox.query(t, use_default_graph_as_union=True))
+
+        out[name] = (_median(run, runs)[0], _median(run, runs, clock=time.process_time)[0])
+    return out
 
 
 # -- printing ---------------------------------------------------------------------------
@@ -321,24 +337,27 @@ def run_size(trials: int, args: argparse.Namespace) -> None:
     print(f"build     {b['seconds']:8.1f} s  {b['trials'] / b['seconds']:8.1f} trials/s  "
           f"{b['triples'] / b['seconds']:10.0f} triples/s  ({b['triples']} trial triples, {b['quads']} quads, "
           f"{b['rejected']} rejected, jobs={b['jobs']})")
+    if "cpu" in b:  # CPU time is what a busy machine does not distort
+        print(f"CPU       {b['cpu']:8.1f} s user+sys in the build tree, {b['cpu'] / b['trials'] * 1000:.1f} ms per trial "
+              f"-> {b['trials'] / b['cpu'] * (os.cpu_count() or 1):.0f} trials/s on {os.cpu_count()} idle cores")
     print(f"peak RSS  {b['peak_tree'] / 2**20:8.0f} MB process tree  ({b['peak_one'] / 2**20:.0f} MB largest process)",
           flush=True)
     store = TrialStore(b["store"], read_only=True)
 
     qt = time_queries(b["store"], args.runs, args.query_timeout)
     print(f"\nstored queries, median of {args.runs} runs (ms); ratio = trialkg / raw pyoxigraph")
-    print(f"{'query':30} {'trialkg':>9} {'raw':>9} {'ratio':>6} {'rows':>7}")
+    print(f"{'query':30} {'trialkg':>9} {'raw':>9} {'ratio':>6} {'rows':>7} {'CPU ms':>9}")
     for name, r in qt.items():
         if r is None:
             print(f"{name:30} {'> ' + format(args.query_timeout, '.0f') + ' s':>9}  (killed: the whole run, all reps)")
             continue
-        kg, raw, rows = r
-        print(f"{name:30} {ms(kg)} {ms(raw)} {kg / raw if raw else 0:6.2f} {rows:7d}")
+        kg, raw, rows, cpu = r
+        print(f"{name:30} {ms(kg)} {ms(raw)} {kg / raw if raw else 0:6.2f} {rows:7d} {ms(cpu)}")
     done = {k: v for k, v in qt.items() if v is not None}
     if done:
         worst = max(done.items(), key=lambda kv: kv[1][0])
         print(f"slowest finished: {worst[0]} {worst[1][0] * 1000:.1f} ms; over 100 ms: "
-              f"{sum(1 for kg, _, _ in done.values() if kg > 0.1) + len(qt) - len(done)} of {len(qt)}", flush=True)
+              f"{sum(1 for kg, *_ in done.values() if kg > 0.1) + len(qt) - len(done)} of {len(qt)}", flush=True)
 
     if args.validate_max:
         v = time_validation(store, args.jobs, args.validate_max)
@@ -370,18 +389,22 @@ def run_size(trials: int, args: argparse.Namespace) -> None:
                   f"ratio {load['seconds'] / ox_load:.0f}x; rdflib process peak RSS not sampled")
         else:
             print(f"rdflib load failed: {load}")
-        print(f"{'query':30} {'rdflib':>11} {'pyoxigraph':>11} {'ratio':>9}")
-        for name, t_ox in raw.items():
+        print("wall ms, and CPU ms (what a busy machine does not distort); ratio = rdflib / pyoxigraph")
+        print(f"{'query':30} {'rdflib':>11} {'pyoxigraph':>11} {'ratio':>9} {'rdflib CPU':>11} {'oxi CPU':>9} {'CPU ratio':>9}")
+        for name, t in raw.items():
             r = rd.get(name)
-            if t_ox is None:
+            if t is None:
                 print(f"{name:30} {'skipped: pyoxigraph over --query-timeout':>30}")
-            elif r is None:
+                continue
+            t_ox, c_ox = t
+            if r is None:
                 print(f"{name:30} {'not run':>11} {ms(t_ox):>11}")
             elif "timeout" in r:
                 print(f"{name:30} {'> ' + format(r['timeout'], '.0f') + ' s':>11} {ms(t_ox):>11} "
-                      f"{'> ' + format(r['timeout'] / t_ox, '.0f'):>9}")
+                      f"{'> ' + format(r['timeout'] / t_ox, '.0f'):>9} {'':>11} {ms(c_ox):>9}")
             else:
-                print(f"{name:30} {ms(r['seconds']):>11} {ms(t_ox):>11} {r['seconds'] / t_ox:9.0f}")
+                print(f"{name:30} {ms(r['seconds']):>11} {ms(t_ox):>11} {r['seconds'] / t_ox:9.0f} "
+                      f"{ms(r['cpu']):>11} {ms(c_ox):>9} {r['cpu'] / c_ox if c_ox else 0:9.0f}")
         data.unlink()
     store_size = sum(f.stat().st_size for f in Path(b["store"]).rglob("*") if f.is_file())
     print(f"\nstore on disk {store_size / 2**20:.0f} MB", flush=True)
