@@ -663,13 +663,13 @@ def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | No
             lo = value + step
         else:
             lo = hi = value
-        allowed = list(range(lo, hi + 1, step)) if scale == "ecog" else None
+        allowed = _scores(lo, hi, step)
     elif m.group("a") is not None:
         a, b = int(m.group("a")), int(m.group("b"))
         if b < a:
             return None
         comparator, value, value2 = "between", a, b
-        allowed = list(range(a, b + 1)) if scale == "ecog" else None
+        allowed = _scores(a, b, step)
     elif m.group("set"):
         nums = sorted({int(x) for x in re.findall(r"\d", m.group("set"))})
         allowed = nums
@@ -689,16 +689,21 @@ def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | No
             comparator, value, value2 = "between", floor, value
         lo, hi = {"<=": (0, value), ">=": (value, maxv), "between": (floor or 0, value2 or value)}.get(
             comparator, (value, value))
-        allowed = list(range(lo, hi + 1)) if scale == "ecog" else None
+        allowed = _scores(lo, hi, step)
     if value is None or value > maxv:
         return None
     d: dict[str, Any] = {
         "type": "performance_status", "variable": scale, "comparator": comparator,
         "value": value, "value2": value2, "unit": None, "applies_if": applies_if, "span": span.strip(),
     }
-    if scale == "ecog":
-        d["allowed_values"] = allowed
+    d["allowed_values"] = allowed
     return d
+
+
+def _scores(lo: int, hi: int, step: int) -> list[int]:
+    """The scores a scale allows in [lo, hi]: ECOG 0-5 by 1, Karnofsky/Lansky 0-100 by 10."""
+    first = -(-lo // step) * step
+    return list(range(first, hi + 1, step))
 
 
 def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
