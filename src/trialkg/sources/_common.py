@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
 
 from trialkg.errors import InputError
 from trialkg.records import CriterionItem, TrialRecord
@@ -162,3 +165,26 @@ def finish_record(record: TrialRecord) -> TrialRecord:
     if record.title is None:
         record.warn("briefTitle", "no title in the source", code="missing-title")
     return record
+
+
+def iter_whole_file(
+    source: str | Path | IO[bytes],
+    name: str | None,
+    read_bytes: Callable[..., Iterator[TrialRecord | InputError]],
+) -> Iterator[TrialRecord | InputError]:
+    """Read one whole-file source (a path or a binary stream) and hand its bytes on.
+
+    The XML and page readers hold one record per file, so they share this opening step;
+    a file that cannot be opened is reported as an ``InputError``, never raised.
+    """
+    if isinstance(source, (str, Path)):
+        file = name or str(source)
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            yield InputError(f"cannot open: {exc.strerror or exc}", file=file)
+            return
+    else:
+        file = name or getattr(source, "name", "<stream>")
+        data = source.read()
+    yield from read_bytes(data, file=file)

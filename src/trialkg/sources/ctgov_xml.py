@@ -33,7 +33,7 @@ from trialkg.records import (
     Sponsor,
     TrialRecord,
 )
-from trialkg.sources._common import check_nct, finish_record, sha256_hex
+from trialkg.sources._common import check_nct, finish_record, iter_whole_file, sha256_hex
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
 
@@ -42,17 +42,7 @@ Result = TrialRecord | InputError
 
 def iter_records(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[Result]:
     """The record of one XML file (path or binary stream)."""
-    if isinstance(source, (str, Path)):
-        file = name or str(source)
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            yield InputError(f"cannot open: {exc.strerror or exc}", file=file)
-            return
-    else:
-        file = name or getattr(source, "name", "<stream>")
-        data = source.read()
-    yield from read_bytes(data, file=file)
+    return iter_whole_file(source, name, read_bytes)
 
 
 def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator[Result]:
