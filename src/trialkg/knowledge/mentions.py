@@ -189,6 +189,16 @@ class _Matchers:
             self.target_starts.setdefault(k[: self.target_prefix_len], []).append(k)
 
 
+def _word_starts(text: str, key_starts: list[int], text_starts: list[int]) -> Iterator[tuple[int, int]]:
+    """Each word start ``t`` in ``text`` with its offset ``k`` in the folded key."""
+    r = 0
+    for start in _START.finditer(text):
+        t = start.start()
+        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
+            r += 1
+        yield t, key_starts[r] + (t - text_starts[r])
+
+
 @lru_cache(maxsize=4)
 def _matchers(lex: Lexicon) -> _Matchers:
     return _Matchers(lex)
@@ -210,14 +220,9 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mentio
     plen = m.prefix_len
     out: list[Mention] = []
     resume = 0  # matches do not overlap: the next one starts after the previous end
-    r = 0
-    for start in _START.finditer(text):
-        t = start.start()
+    for t, k in _word_starts(text, key_starts, text_starts):
         if t < resume:
             continue
-        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
-            r += 1
-        k = key_starts[r] + (t - text_starts[r])
         candidates = m.drug_index.get(key[k:k + plen])
         if not candidates:
             continue
@@ -302,14 +307,9 @@ def _target_matches(m: _Matchers, text: str, folded: str, key_starts: list[int],
     """``m.target_re.finditer(text)``, tried only at word starts that can begin a match."""
     plen = m.target_prefix_len
     resume = 0
-    r = 0
-    for start in _START.finditer(text):
-        t = start.start()
+    for t, k in _word_starts(text, key_starts, text_starts):
         if t < resume:
             continue
-        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
-            r += 1
-        k = key_starts[r] + (t - text_starts[r])
         heads = m.target_starts.get(folded[k:k + plen])
         if not heads or not any(folded.startswith(h, k) for h in heads):
             continue
