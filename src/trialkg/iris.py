@@ -19,6 +19,10 @@ CTGOV = "https://clinicaltrials.gov/study/"
 
 REFERENCE_GRAPH = TKR + "graph/reference"
 ONTOLOGY_GRAPH = TKR + "graph/ontology"
+# Facts about shared things (organisations, conditions) that many trials point to:
+# stated once here, not in every trial graph, so union-graph joins do not multiply.
+ENTITIES_GRAPH = TKR + "graph/entities"
+SPECIAL_GRAPHS = frozenset({REFERENCE_GRAPH, ONTOLOGY_GRAPH, ENTITIES_GRAPH})
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

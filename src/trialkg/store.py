@@ -77,8 +77,7 @@ class TrialStore:
 
     def trial_graph_names(self) -> list[str]:
         prefix = iris.TKR + "graph/"
-        special = {iris.REFERENCE_GRAPH, iris.ONTOLOGY_GRAPH}
-        return [g for g in self.graph_names() if g.startswith(prefix) and g not in special]
+        return [g for g in self.graph_names() if g.startswith(prefix) and g not in iris.SPECIAL_GRAPHS]
 
     def trial_ids(self) -> list[str]:
         prefix = iris.TKR + "graph/"
