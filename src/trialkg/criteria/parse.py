@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, units
+from trialkg.criteria.gate import Gated
 from trialkg.records import CriterionItem
 
 # ---------------------------------------------------------------- numbers and operators
@@ -69,11 +70,62 @@ _ULN = re.compile(
     r"maximum normal values?|ULRR|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)",
     re.IGNORECASE,
 )
-_REF_ONLY = re.compile(
+_REF_ONLY = Gated(
     r"(?:the\s+)?(?:institutional\s+)?(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
     r"(?:\s*\(\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%)?\s*\))?",
     re.IGNORECASE,
 )
+
+
+# Small patterns the rules use, compiled once (no pattern strings in hot paths).
+_SPACES = re.compile(r"\s+")
+_GE_WRITTEN = re.compile(r">\s*or\s*=")
+_LE_WRITTEN = re.compile(r"<\s*or\s*=")
+_OP_THEN = re.compile(rf"(?P<op>{_OP_ALT})\s*(?:the\s+)?", re.IGNORECASE)
+_SUFFIX_UNIT_WORDS = re.compile(r"(?:points?|years? of age|of age|years? old|%)?", re.I)
+_SHORT_PARENS = re.compile(r"\([^()]{0,80}\)")
+_DIGIT = re.compile(r"\d")
+_GENERIC_LEFT = re.compile(r"([A-Za-z][A-Za-z0-9\- ]{1,50}?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$")
+_NOUN_AFTER = re.compile(r"\s*[A-Za-z]{3,}")
+_LINK_AFTER = re.compile(r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", re.I)
+_WORDS2 = re.compile(r"[A-Za-z]{2,}")
+_BOUND_JOIN = re.compile(r"\s*(?:and|to|,|-|–)\s*", re.I)
+_AGE_IN = re.compile(r"older|younger|\bage\b", re.I)
+_AGE_AFTER = re.compile(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", re.I)
+_AGE_BEFORE = re.compile(r"\bage[ds]?\s*[:(]?\s*$", re.I)
+_DURATION_BEFORE = re.compile(r"\b(?:for|within|past|last|after|before|prior|since|duration|history|pack|smok)\w*\W*\w*\s*$", re.I)
+_YEARS_AFTER = re.compile(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;)", re.I)
+_LIFE_VALUE = re.compile(rf"[^\d;]{{0,25}}?(?P<v>{_NUM})\s*(?P<u>years?|months?|weeks?|days?)\b", re.I)
+_LESS_WORD = re.compile(r"less|lower|below")
+_MORE_WORD = re.compile(r"more|greater|higher|above")
+_AMPUT = Gated(r"amput\w*", re.IGNORECASE)
+_WHO_PS = re.compile(r"\s*(?:performance|PS|score)", re.I)
+_PS_REST = re.compile(r"(?:PS|ECOG|score|status|to|of|:)?\s*(?P<rest>.*)", re.IGNORECASE)
+_PS_DIGITS = re.compile(r"(?<![\d.])\d(?:\s*(?:-|–|~|to)\s*\d)?(?![\d.])")
+_PRIOR_WORD = re.compile(r"prior|previous|received|failed|failure|refractory|pretreated|naive", re.I)
+_PLANNED = re.compile(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", re.I)
+_CURRENT = re.compile(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", re.I)
+_MAX_OP = re.compile(r"less|fewer|shorter|<|≤|up to")
+_HISTO_REST = re.compile(r"\s*(?:diagnosis of|diagnosed|with|as|of)?\s*(?P<h>[^;(.:]{3,200})")
+_LIST_SPLIT = re.compile(r",|;|\band\b|\bor\b|/")
+_ETC = re.compile(r"^(?:etc|such as)\b\.?", re.I)
+_BIOMARKER_KIND_RES = [(k, Gated(p, re.IGNORECASE)) for k, p in lexicon.BIOMARKER_KIND]
+_MARKER_WORD = re.compile(r"(?:positive|negative|[+-](?!\w)|express|mutat|amplif|fusion|rearrang|status|alteration|IHC|score)", re.I)
+_MARKER_VARIANT = re.compile(r"\b(rs\d+|[A-Z]\d{2,4}[A-Z*]|exon \d+ (?:deletion|insertion|mutation)s?|\d+[ACGT]\s*>\s*[ACGT])")
+_MARKER_THRESHOLD = re.compile(r"(?:TPS|CPS|≥|>=|>|at least)\s*\d+\s*%?")
+_POLARITY = re.compile(r"positive|negative|[+](?=\W|$)|[-](?=\W|$)", re.I)
+_METS_WORD = re.compile(r"metasta|mets\b", re.I)
+_RECIST_11 = re.compile(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", re.I)
+_REPRO_WORD = re.compile(r"childbearing|child-bearing|pregnan|contracept|partner", re.I)
+_PHRASE_CUT = re.compile(r"[,;:()]|\b(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no)\b", re.I)
+
+
+_NUMBER_WORD = Gated(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\b", re.I)
+
+
+def _has_number(text: str) -> bool:
+    """Whether ``text`` has anything ``_NUM`` can read: every threshold needs one."""
+    return _DIGIT.search(text) is not None or _NUMBER_WORD.search(text) is not None
 
 
 def _number(text: str) -> float | None:
@@ -93,10 +145,10 @@ def _clean_num(x: float | None) -> float | int | None:
 
 
 def _op_symbol(written: str) -> str:
-    w = re.sub(r"\s+", " ", written.strip().lower())
-    if re.fullmatch(r">\s*or\s*=", w):
+    w = _SPACES.sub(" ", written.strip().lower())
+    if _GE_WRITTEN.fullmatch(w):
         return ">="
-    if re.fullmatch(r"<\s*or\s*=", w):
+    if _LE_WRITTEN.fullmatch(w):
         return "<="
     for rx, sym in _OP_RES:
         if rx.fullmatch(w):
@@ -142,7 +194,8 @@ def find_comparisons(text: str) -> list[Comparison]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for m in _PREFIX.finditer(text):
+    numbers = _has_number(text)
+    for m in _PREFIX.finditer(text) if numbers else ():
         v = _number(m.group("v"))
         if v is None:
             continue
@@ -155,7 +208,7 @@ def find_comparisons(text: str) -> list[Comparison]:
         found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref))
         taken.append((m.start(), end))
     # An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)".
-    for m in re.finditer(rf"(?P<op>{_OP_ALT})\s*(?:the\s+)?", text, re.IGNORECASE):
+    for m in _OP_THEN.finditer(text) if _REF_ONLY.can_match(text) else ():
         r = _REF_ONLY.match(text, m.end())
         if not r or not free(m.start(), r.end()):
             continue
@@ -168,7 +221,7 @@ def find_comparisons(text: str) -> list[Comparison]:
             c = Comparison(m.start(), r.end(), _op_symbol(m.group("op")), 1.0, None, None, reftag)
         found.append(c)
         taken.append((m.start(), r.end()))
-    for m in _SUFFIX.finditer(text):
+    for m in _SUFFIX.finditer(text) if numbers else ():
         v = _number(m.group("v"))
         if v is None or not free(m.start(), m.end()):
             continue
@@ -177,11 +230,11 @@ def find_comparisons(text: str) -> list[Comparison]:
         if unit_text:
             got = units.match_unit(unit_text, 0)
             unit = got[0] if got else None
-            if got is None and not re.fullmatch(r"(?:points?|years? of age|of age|years? old|%)?", unit_text, re.I):
+            if got is None and not _SUFFIX_UNIT_WORDS.fullmatch(unit_text):
                 continue
         found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None))
         taken.append((m.start(), m.end()))
-    for m in _RANGE.finditer(text):
+    for m in _RANGE.finditer(text) if numbers else ():
         v, v2 = _number(m.group("v")), _number(m.group("v2"))
         if v is None or v2 is None or v2 <= v:
             continue
@@ -209,15 +262,15 @@ _JOINED_BOUNDS = re.compile(r"\s*(?:and|to|,)\s*", re.IGNORECASE)
 # ---------------------------------------------------------------- variable mentions
 
 
-def _compile_variables() -> list[tuple[str, re.Pattern[str]]]:
-    out = []
+def _compile_variables() -> list[tuple[str, Gated]]:
+    out: list[tuple[str, Gated]] = []
     for name, syns in lexicon.VARIABLES.items():
         ci = [s for s in syns if s not in lexicon.CASE_SENSITIVE]
         cs = [s for s in syns if s in lexicon.CASE_SENSITIVE]
         if ci:
-            out.append((name, re.compile(r"(?<![\w-])(?:" + "|".join(ci) + r")(?![\w])", re.IGNORECASE)))
+            out.append((name, Gated(r"(?<![\w-])(?:" + "|".join(ci) + r")(?![\w])", re.IGNORECASE)))
         if cs:
-            out.append((name, re.compile(r"(?<![\w-])(?:" + "|".join(cs) + r")(?![A-Za-z\d])")))
+            out.append((name, Gated(r"(?<![\w-])(?:" + "|".join(cs) + r")(?![A-Za-z\d])")))
     return out
 
 
@@ -252,7 +305,7 @@ _CLAUSE_BREAK = re.compile(r"[;]|\.\s+[A-Z]|\b(?:or|and)\s+(?:if|with|in)\b")
 
 
 def _strip_parens(gap: str) -> str:
-    return re.sub(r"\([^()]{0,80}\)", " ", gap).replace("(", " ").replace(")", " ")
+    return _SHORT_PARENS.sub(" ", gap).replace("(", " ").replace(")", " ")
 
 
 def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> list[Mention]:
@@ -265,7 +318,7 @@ def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> l
     # Too far, or across a clause boundary: the comparison is not about this mention.
     if len(gap) > 70 or _CLAUSE_BREAK.search(gap):
         return []
-    if re.search(r"\d", _strip_parens(gap)):
+    if _DIGIT.search(_strip_parens(gap)):
         return []
     chosen = [last]
     for prev in reversed(before[:-1]):
@@ -284,7 +337,7 @@ def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> l
     return out
 
 
-_CONDITION_RES = [(name, re.compile(p, re.IGNORECASE)) for name, p in lexicon.CONDITIONS]
+_CONDITION_RES = [(name, Gated(p, re.IGNORECASE)) for name, p in lexicon.CONDITIONS]
 
 
 def _condition(window: str) -> str | None:
@@ -298,7 +351,7 @@ def _condition(window: str) -> str | None:
 
 
 _AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|years? of age|adults?|patients? aged)\b", re.IGNORECASE)
-_LIFE = re.compile(
+_LIFE = Gated(
     r"life[- ]expectancy|expected (?:survival|lifetime|to live)|(?:estimated|predicted|anticipated|expected) (?:overall )?survival(?: time| period)?|survival (?:time )?expectation|survival time|expected survival",
     re.IGNORECASE,
 )
@@ -339,7 +392,7 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         if not vars_ and prev_vars and c.unit not in _TIME_UNITS and prev_comp is not None and (
                 (c.unit, c.relative_to) == (prev_comp.unit, prev_comp.relative_to)):
             gap = text[prev_end : c.start]
-            if len(gap) < 60 and not re.search(r"[;]", gap) and not _names_something(gap):
+            if len(gap) < 60 and ";" not in gap and not _names_something(gap):
                 vars_ = prev_vars
                 inherited = True
         if not vars_ and c.unit not in _TIME_UNITS and c.unit not in _DOSE_UNITS:
@@ -421,7 +474,7 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
     left_start = max(floor, c.start - 60, text.rfind("(", 0, c.start) + 1, text.rfind(",", 0, c.start) + 1)
     left = text[left_start : c.start]
-    m = re.search(r"([A-Za-z][A-Za-z0-9\- ]{1,50}?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$", left)
+    m = _GENERIC_LEFT.search(left)
     if not m:
         return None
     words = [w.lower() for w in _GENERIC_WORDS.findall(m.group(1))]
@@ -431,8 +484,8 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     while words and words[0] in _STOP:
         words.pop(0)
     # "at least 2 lesions", "> 3 cycles": the number counts the noun after it.
-    if c.unit in (None, "%") and c.relative_to is None and re.match(r"\s*[A-Za-z]{3,}", text[c.end : c.end + 20]) and not re.match(
-            r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", text[c.end : c.end + 20], re.I):
+    if c.unit in (None, "%") and c.relative_to is None and _NOUN_AFTER.match(text[c.end : c.end + 20]) and not _LINK_AFTER.match(
+            text[c.end : c.end + 20]):
         return None
     if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
                               "years", "grade", "cycles", "dose", "doses", "mg") for w in words):
@@ -468,7 +521,7 @@ def _scale_values(text: str, comps: list[Comparison], mentions: list[Mention], d
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-_NYHA = re.compile(
+_NYHA = Gated(
     r"(?:NYHA|New York Heart Association)(?:\s*\(NYHA\))?[\s\w]{0,40}?(?:class(?:es)?|grades?|functional class(?:es)?|stage)?\s*"
     r"(?P<op>≥|>=|>|≤|<=|<)?\s*(?P<a>IV|III|II|I|[1-4])\b(?:\s*(?P<sep>-|–|to|or|and|/)\s*(?P<b>IV|III|II|I|[1-4])\b)?",
     re.IGNORECASE,
@@ -504,7 +557,7 @@ def _names_something(gap: str) -> bool:
     """Whether text between two thresholds names a new thing (then nothing is inherited)."""
     for _name, rx in _CONDITION_RES:
         gap = rx.sub(" ", gap)
-    words = [w.lower() for w in re.findall(r"[A-Za-z]{2,}", gap)]
+    words = [w.lower() for w in _WORDS2.findall(gap)]
     return any(w not in _GAP_WORDS and w not in _STOP for w in words)
 
 
@@ -549,19 +602,19 @@ def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list
         win_after = text[c.end : c.end + 25]
         cunit = c.unit
         nxt = comps[i + 1] if i + 1 < len(comps) else None
-        if cunit in (None, getattr(nxt, "unit", None)) and c.relative_to is None and nxt is not None and nxt.unit in ("a", "mo") and re.fullmatch(
-                r"\s*(?:and|to|,|-|–)\s*", text[c.end : nxt.start], re.I):
+        if cunit in (None, getattr(nxt, "unit", None)) and c.relative_to is None and nxt is not None and nxt.unit in ("a", "mo") and _BOUND_JOIN.fullmatch(
+                text[c.end : nxt.start]):
             # "≥ 3 and ≤ 18 years of age": the first bound takes the unit of the second
             cunit = nxt.unit
             win_after = text[nxt.end : nxt.end + 25]
         is_years = cunit == "a"
-        agey = bool(_AGE_WORD.search(win_before) or re.search(r"older|younger|\bage\b", text[c.start : c.end], re.I) or re.match(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", win_after, re.I)
-                    or re.search(r"\bage[ds]?\s*[:(]?\s*$", win_before, re.I))
+        agey = bool(_AGE_WORD.search(win_before) or _AGE_IN.search(text[c.start : c.end]) or _AGE_AFTER.match(win_after)
+                    or _AGE_BEFORE.search(win_before))
         if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before):
             continue
-        if re.search(r"\b(?:for|within|past|last|after|before|prior|since|duration|history|pack|smok)\w*\W*\w*\s*$", win_before, re.I):
+        if _DURATION_BEFORE.search(win_before):
             continue
-        if not (agey or (is_years and c.comparator != "=" and re.match(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;)", win_after, re.I))):
+        if not (agey or (is_years and c.comparator != "=" and _YEARS_AFTER.match(win_after))):
             continue
         if cunit not in (None, "a", "mo"):
             continue
@@ -605,7 +658,7 @@ def _life_constraints(text: str, comps: list[Comparison], used: set[int]) -> lis
             break
         else:
             # "life expectancy of 3 months": a minimum without an operator word.
-            n = re.match(rf"[^\d;]{{0,25}}?(?P<v>{_NUM})\s*(?P<u>years?|months?|weeks?|days?)\b", text[m.end():], re.I)
+            n = _LIFE_VALUE.match(text[m.end():])
             if n:
                 unit = units.ucum_code(n.group("u")) or "mo"
                 v = _number(n.group("v")) or 0
@@ -618,7 +671,7 @@ def _life_constraints(text: str, comps: list[Comparison], used: set[int]) -> lis
     return out
 
 
-_PS = re.compile(
+_PS = Gated(
     r"(?P<scale>\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b|Karnofsky|\bKPS\b|Lansky|\bLPS\b|performance status|performance score|\bPS\b)",
     re.IGNORECASE,
 )
@@ -671,7 +724,7 @@ def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | No
         comparator, value, value2 = "between", a, b
         allowed = _scores(a, b, step)
     elif m.group("set"):
-        nums = sorted({int(x) for x in re.findall(r"\d", m.group("set"))})
+        nums = sorted({int(x) for x in _DIGIT.findall(m.group("set"))})
         allowed = nums
         if nums == list(range(nums[0], nums[-1] + 1)):
             comparator, value, value2 = "between", nums[0], nums[-1]
@@ -680,9 +733,9 @@ def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | No
     else:
         value = int(m.group("single"))
         suffix = (m.group("suffix") or "").lower()
-        if re.search(r"less|lower|below", suffix):
+        if _LESS_WORD.search(suffix):
             comparator = "<="
-        elif re.search(r"more|greater|higher|above", suffix):
+        elif _MORE_WORD.search(suffix):
             comparator = ">="
         elif floor is not None:
             # "can be relaxed to 2": the main range widened up to this value.
@@ -712,7 +765,7 @@ def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, in
     spans: list[tuple[int, int]] = []
     # Segments about amputees: the enclosing parenthesis, else the clause.
     exceptions: list[tuple[int, int]] = []
-    for am in re.finditer(r"amput\w*", text, re.IGNORECASE):
+    for am in _AMPUT.finditer(text):
         o = text.rfind("(", 0, am.start())
         c = text.find(")", am.end())
         if o >= 0 and (text.rfind(")", 0, am.start()) < o) and c >= 0:
@@ -723,7 +776,7 @@ def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, in
     for m in _PS.finditer(text):
         if any(a <= m.start() < b for a, b in exceptions):
             continue
-        if m.group("scale").upper() == "WHO" and not re.match(r"\s*(?:performance|PS|score)", text[m.end():], re.I):
+        if m.group("scale").upper() == "WHO" and not _WHO_PS.match(text, m.end()):
             continue
         v = _PS_VALUE.match(text, m.end())
         if not v or v.end() - m.end() > 60:
@@ -738,9 +791,9 @@ def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, in
             break
     for a, b in exceptions:
         seg = text[a:b]
-        n = re.search(r"(?:PS|ECOG|score|status|to|of|:)?\s*(?P<rest>.*)", seg, re.IGNORECASE)
+        n = _PS_REST.search(seg)
         best = None
-        for k in re.finditer(r"(?<![\d.])\d(?:\s*(?:-|–|~|to)\s*\d)?(?![\d.])", seg):
+        for k in _PS_DIGITS.finditer(seg):
             vm = _PS_VALUE.match(seg, k.start())
             if vm:
                 best = vm
@@ -758,7 +811,7 @@ def _ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, in
 
 # ---------------------------------------------------------------- prior therapy
 
-_PRIOR_CUE = re.compile(
+_PRIOR_CUE = Gated(
     r"\b(?:prior|previous(?:ly)?|received|receiving|receive|treated|treatment with|therapy with|exposure|exposed|"
     r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
     r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
@@ -766,13 +819,13 @@ _PRIOR_CUE = re.compile(
     r"completed|contraindication)\b",
     re.IGNORECASE,
 )
-_WINDOW = re.compile(
+_WINDOW = Gated(
     rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<v>{_NUM})\s*(?P<u>days?|weeks?|months?|years?)\b"
     rf"|\b(?P<v2>{_NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+(?:prior to|before|of|preceding|from)\b"
     rf"|\b(?:in|within) the (?P<v3>{_NUM})\s*(?P<u3>days?|weeks?|months?|years?)\s+(?:prior|before|preceding)",
     re.IGNORECASE,
 )
-_EXPOSURE = re.compile(
+_EXPOSURE = Gated(
     rf"\bfor\s+(?P<op>more than|at least|over|longer than|greater than|>=?|≥|less than|fewer than|shorter than|<=?|≤|up to)?\s*(?P<v>{_NUM})\s*(?P<u>days?|weeks?|months?|years?|cycles?)\b",
     re.IGNORECASE,
 )
@@ -786,7 +839,7 @@ def _knowledge() -> tuple[Any, Any]:
     return find_drug_mentions, find_class_mentions
 
 
-_THERAPY_RES = [(name, re.compile(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
+_THERAPY_RES = [(name, Gated(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
 
 
 @lru_cache(maxsize=8192)
@@ -804,7 +857,7 @@ def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tu
     return (drugs, classes), True
 
 
-_ELIGIBLE_FOR = re.compile(
+_ELIGIBLE_FOR = Gated(
     r"\b(?:eligib(?:le|ility)|suitab(?:le|ility)|fit|candidates?)\s+(?:for|to)\s+(?:(?:receive|be treated)\s+(?:with\s+)?)?"
     r"(?:(?:treatment|therapy)\s+(?:with\s+)?)?",
     re.IGNORECASE,
@@ -852,14 +905,14 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
         return []
     if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
         return []  # the window dates something else: "bleeding event within 4 weeks of study drug"
-    if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not re.search(
-        r"prior|previous|received|failed|failure|refractory|pretreated|naive", f"{context or ''} {text}", re.I):
+    if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not _PRIOR_WORD.search(
+        f"{context or ''} {text}"):
         return []
     d: dict[str, Any] = {"type": "prior_therapy", "drugs": drugs, "drug_classes": classes, "therapies": therapies,
                          "window": None, "window_days": None, "min_exposure": None}
-    if re.search(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", text, re.I):
+    if _PLANNED.search(text):
         d["timing"] = "planned"
-    elif re.search(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", text, re.I):
+    elif _CURRENT.search(text):
         d["timing"] = "current"
     w = _WINDOW.search(text)
     if w:
@@ -875,7 +928,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
         u = units.ucum_code(e.group("u"))
         op = (e.group("op") or "").lower()
         if v is not None and u:
-            key = "max_exposure" if re.search(r"less|fewer|shorter|<|≤|up to", op) else "min_exposure"
+            key = "max_exposure" if _MAX_OP.search(op) else "min_exposure"
             d[key] = units.iso_duration(v, u)
             note(e.start(), e.end())
     d["span"] = text[first or 0 : last or len(text)].strip()
@@ -884,30 +937,30 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
 
 # ---------------------------------------------------------------- other types
 
-_HISTO = re.compile(
+_HISTO = Gated(
     r"\b(?:histolog\w*|cytolog\w*|patholog\w*)\s*(?:and/or|or|and)?\s*(?:histolog\w*|cytolog\w*|patholog\w*)?\s*"
     r"(?:confirmed|proven|documented|diagnosed|verified|evidence)\b|\bdiagnosed by (?:histology|pathology|biopsy)\b|\bhistolog\w* (?:type|subtype)s?\b",
     re.IGNORECASE,
 )
-_EXCEPT = re.compile(r"\b(?:except(?: for)?|excluding|other than|with the exception of|not including)\b\s*(?P<list>[^;.]{3,400})", re.IGNORECASE)
-_BIOMARKER = re.compile(rf"(?<![\w-])(?P<gene>{lexicon.BIOMARKER_GENES})(?![\w-])")
+_EXCEPT = Gated(r"\b(?:except(?: for)?|excluding|other than|with the exception of|not including)\b\s*(?P<list>[^;.]{3,400})", re.IGNORECASE)
+_BIOMARKER = Gated(rf"(?<![\w-])(?P<gene>{lexicon.BIOMARKER_GENES})(?![\w-])")
 _REPRO = [
-    ("pregnancy", re.compile(r"pregnan\w*", re.I)),
-    ("breastfeeding", re.compile(r"breast[- ]?feed\w*|lactat\w*|nursing", re.I)),
-    ("contraception", re.compile(r"contracept\w*|birth control|sterili[sz]\w*|childbearing|child-bearing|fertile|abstinence", re.I)),
+    ("pregnancy", Gated(r"pregnan\w*", re.I)),
+    ("breastfeeding", Gated(r"breast[- ]?feed\w*|lactat\w*|nursing", re.I)),
+    ("contraception", Gated(r"contracept\w*|birth control|sterili[sz]\w*|childbearing|child-bearing|fertile|abstinence", re.I)),
 ]
-_CONSENT = re.compile(
+_CONSENT = Gated(
     r"informed consent|consent form|sign(?:ed)? (?:the )?consent|willing(?:ness)? (?:and able )?to (?:comply|participate|follow|undergo)|"
     r"able to (?:comply|understand)|compliance|comply with|legal(?:ly)? (?:authori[sz]ed )?representative|signed consent|voluntar\w* (?:join|particip|sign)",
     re.IGNORECASE,
 )
-_SEX_ALL = re.compile(r"\b(?:male|men)\s*(?:or|and|/|&)\s*(?:female|women)\b|\b(?:female|women)\s*(?:or|and|/|&)\s*(?:male|men)\b|regardless of (?:gender|sex)|both (?:sexes|genders)|either (?:sex|gender)", re.I)
-_SEX_ONE = re.compile(r"^\W*(?:(?:adult|postmenopausal|premenopausal|pre- or postmenopausal)\s+)?(?P<sex>female|women|woman|male|men|man)\b(?!\s*(?:or|and|/)\s*(?:fe)?male)", re.I)
+_SEX_ALL = Gated(r"\b(?:male|men)\s*(?:or|and|/|&)\s*(?:female|women)\b|\b(?:female|women)\s*(?:or|and|/|&)\s*(?:male|men)\b|regardless of (?:gender|sex)|both (?:sexes|genders)|either (?:sex|gender)", re.I)
+_SEX_ONE = Gated(r"^\W*(?:(?:adult|postmenopausal|premenopausal|pre- or postmenopausal)\s+)?(?P<sex>female|women|woman|male|men|man)\b(?!\s*(?:or|and|/)\s*(?:fe)?male)", re.I)
 # Patterns start at a word start: "toxicity" inside "nephrotoxicity" is not a toxicity.
-_DISEASE_RES = [(k, re.compile(rf"(?<!\w)(?:{p})", re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
-_COMORB_RES = [(k, re.compile(rf"(?<!\w)(?:{p})", re.IGNORECASE if not k.startswith("hiv") else 0))
+_DISEASE_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
+_COMORB_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE if not k.startswith("hiv") else 0))
                for k, p in lexicon.COMORBIDITIES]
-_NEGATION = re.compile(
+_NEGATION = Gated(
     r"^\W*(?:no|not|none|never|without|absence of|free of|lack of|negative for)\b|"
     r"\b(?:have|has|had|did|do|does|must|should|will|can|could|may)\s+(?:not|never)\b|"
     r"\b(?:haven't|hasn't|hadn't|didn't|don't|doesn't|cannot|can't)\b|"
@@ -922,14 +975,14 @@ def _histology(text: str) -> list[dict[str, Any]]:
     if not m:
         return []
     rest = text[m.end() :]
-    inc = re.match(r"\s*(?:diagnosis of|diagnosed|with|as|of)?\s*(?P<h>[^;(.:]{3,200})", rest)
+    inc = _HISTO_REST.match(rest)
     included = inc.group("h").strip(" ,") if inc else None
     excluded: list[str] = []
     ex = _EXCEPT.search(text)
     if ex:
-        for part in re.split(r",|;|\band\b|\bor\b|/", ex.group("list")):
+        for part in _LIST_SPLIT.split(ex.group("list")):
             p = part.strip(" ().,")
-            p = re.sub(r"^(?:etc|such as)\b\.?", "", p, flags=re.I).strip()
+            p = _ETC.sub("", p).strip()
             if 2 < len(p) < 80:
                 excluded.append(p)
     return [{"type": "histology", "histology": included, "excluded_histology": excluded,
@@ -943,24 +996,23 @@ def _biomarkers(text: str) -> list[dict[str, Any]]:
         gene = m.group("gene")
         window = text[max(0, m.start() - 40) : m.end() + 60]
         kind = None
-        for k, p in lexicon.BIOMARKER_KIND:
-            if re.search(p, window, re.IGNORECASE if k != "variant" else re.IGNORECASE):
+        for k, rx in _BIOMARKER_KIND_RES:
+            if rx.search(window):
                 kind = k
                 break
         if kind is None or gene in seen:
             continue
-        if gene in ("ER", "PR", "AR", "MET", "RET", "ATM", "KIT") and not re.search(
-                r"(?:positive|negative|[+-](?!\w)|express|mutat|amplif|fusion|rearrang|status|alteration|IHC|score)", window, re.I):
+        if gene in ("ER", "PR", "AR", "MET", "RET", "ATM", "KIT") and not _MARKER_WORD.search(window):
             continue
         seen.add(gene)
         d: dict[str, Any] = {"type": "biomarker", "gene": gene.upper().replace("HER-2", "HER2"), "kind": kind, "span": window.strip()}
-        var = re.search(r"\b(rs\d+|[A-Z]\d{2,4}[A-Z*]|exon \d+ (?:deletion|insertion|mutation)s?|\d+[ACGT]\s*>\s*[ACGT])", window)
+        var = _MARKER_VARIANT.search(window)
         if var:
             d["variant"] = var.group(1)
-        thr = re.search(r"(?:TPS|CPS|≥|>=|>|at least)\s*\d+\s*%?", window)
+        thr = _MARKER_THRESHOLD.search(window)
         if thr:
             d["threshold"] = thr.group(0)
-        pol = re.search(r"positive|negative|[+](?=\W|$)|[-](?=\W|$)", text[m.end() : m.end() + 30], re.I)
+        pol = _POLARITY.search(text[m.end() : m.end() + 30])
         if pol:
             d["status"] = "positive" if pol.group(0).lower() in ("positive", "+") else "negative"
         out.append(d)
@@ -983,7 +1035,7 @@ _TUMOUR_SITE_AFTER = re.compile(
 )
 
 
-_BARE_METASTASES = re.compile(r"\bmetastas[ie]s\b", re.IGNORECASE)
+_BARE_METASTASES = Gated(r"\bmetastas[ie]s\b", re.IGNORECASE)
 
 
 def _free_matches(rx: re.Pattern[str], text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
@@ -1013,15 +1065,15 @@ def _disease_states(text: str, section: str, taken: list[tuple[int, int]] | None
         if key == "cns_metastases":
             # "primary central nervous system tumors" grow there; they are no metastases
             primary = [f for f in found if _PRIMARY_BEFORE.search(text, max(0, f.start() - 30), f.start())
-                       and not re.search(r"metasta|mets\b", f.group(0), re.I)]
+                       and not _METS_WORD.search(f.group(0))]
             taken.extend((f.start(), f.end()) for f in primary)
             found = [f for f in found if f not in primary]
         if not found:
             continue
         m = found[0]
         d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
-        if key == "measurable_disease" and re.search(r"RECIST", text):
-            d["standard"] = "RECIST 1.1" if re.search(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", text, re.I) else "RECIST"
+        if key == "measurable_disease" and "RECIST" in text:
+            d["standard"] = "RECIST 1.1" if _RECIST_11.search(text) else "RECIST"
         out.append(d)
         for f in found:
             start = f.start()
@@ -1072,7 +1124,7 @@ def _sex(text: str) -> list[dict[str, Any]]:
     if m:
         return [{"type": "sex", "sex": "ALL", "span": m.group(0)}]
     m = _SEX_ONE.search(text)
-    if m and not re.search(r"childbearing|child-bearing|pregnan|contracept|partner", text, re.I):
+    if m and not _REPRO_WORD.search(text):
         s = m.group("sex").lower()
         return [{"type": "sex", "sex": "FEMALE" if s.startswith(("f", "w")) else "MALE", "span": m.group(0).strip()}]
     return []
@@ -1118,7 +1170,7 @@ def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, An
     return out
 
 
-_IF_CLAUSE = re.compile(r"\b(?:if|when|whenever|in case)\s+(?!not\b)(?:[^,;:().]|\.(?=\d)){3,160}?(?=,|\s+then\b)", re.IGNORECASE)
+_IF_CLAUSE = Gated(r"\b(?:if|when|whenever|in case)\s+(?!not\b)(?:[^,;:().]|\.(?=\d)){3,160}?(?=,|\s+then\b)", re.IGNORECASE)
 
 
 def _in_if_clause(text: str, c: Comparison) -> bool:
@@ -1177,15 +1229,15 @@ def parse_text(text: str, section: str = "inclusion", context: str | None = None
     return out
 
 
-_CANCER = re.compile(rf"(?<![\w-])(?:{lexicon.CANCER_TERMS})(?![\w-])", re.IGNORECASE)
-_CONDITION_WORD = re.compile(lexicon.CONDITION_WORDS, re.IGNORECASE)
-_PARTICIPATION = re.compile(lexicon.PARTICIPATION, re.IGNORECASE)
+_CANCER = Gated(rf"(?<![\w-])(?:{lexicon.CANCER_TERMS})(?![\w-])", re.IGNORECASE)
+_CONDITION_WORD = Gated(lexicon.CONDITION_WORDS, re.IGNORECASE)
+_PARTICIPATION = Gated(lexicon.PARTICIPATION, re.IGNORECASE)
 
 
 def _phrase_around(text: str, m: re.Match[str]) -> str:
     """The noun phrase ending at a match: up to four words before it, within the clause."""
     left = text[max(0, m.start() - 60) : m.start()]
-    left = re.split(r"[,;:()]|\b(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no)\b", left, flags=re.I)[-1]
+    left = _PHRASE_CUT.split(left)[-1]
     words = left.split()[-4:]
     return " ".join(words + [m.group(0)]).strip()
 
