@@ -17,7 +17,7 @@ A pattern the analysis does not understand is simply never gated.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -90,9 +90,12 @@ def _seq(items: list[tuple[Any, Any]], ci: bool) -> set[Requirement] | None:
     return max(options, key=lambda s: (min(len(x) for x, _ in s), -len(s)))
 
 
-@lru_cache(maxsize=16)
-def lowered(text: str) -> str:
-    """``text.lower()``, kept for the few texts being parsed (every gate asks for it)."""
+@lru_cache(maxsize=64)
+def _view(text: str) -> str | None:
+    """``text.lower()``, or None when a fold trap makes literal tests unsafe (then every
+    gate opens). Cached: every gate of an item asks for the same text."""
+    if not text.isascii() and not FOLD_TRAPS.isdisjoint(text):
+        return None
     return text.lower()
 
 
@@ -100,11 +103,45 @@ def passes(need: tuple[Requirement, ...] | None, text: str) -> bool:
     """Whether a pattern with requirement ``need`` can match ``text``."""
     if need is None:
         return True
-    low = lowered(text)
+    low = _view(text)
+    if low is None:
+        return True
     for lit, ci in need:
         if (lit in low) if ci else (lit in text):
             return True
-    return not text.isascii() and any(c in FOLD_TRAPS for c in text)
+    return False
+
+
+class GateSet:
+    """The gates of a family of patterns (all analytes, all states), opened together.
+
+    Each distinct literal is looked up once per text, however many patterns need it.
+    """
+
+    def __init__(self, gates: Sequence[Gated]) -> None:
+        self.size = len(gates)
+        self.always = frozenset(i for i, g in enumerate(gates) if g.need is None)
+        ci: dict[str, list[int]] = {}
+        cs: dict[str, list[int]] = {}
+        for i, g in enumerate(gates):
+            for lit, insensitive in g.need or ():
+                (ci if insensitive else cs).setdefault(lit, []).append(i)
+        self._ci = list(ci.items())
+        self._cs = list(cs.items())
+
+    def open(self, text: str) -> list[int]:
+        """Indices (ascending) of the patterns that may match ``text``."""
+        low = _view(text)
+        if low is None:
+            return list(range(self.size))
+        hits = set(self.always)
+        for lit, idx in self._ci:
+            if lit in low:
+                hits.update(idx)
+        for lit, idx in self._cs:
+            if lit in text:
+                hits.update(idx)
+        return sorted(hits)
 
 
 class Gated:

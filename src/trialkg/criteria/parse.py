@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, units
-from trialkg.criteria.gate import Gated
+from trialkg.criteria.gate import Gated, GateSet
 from trialkg.records import CriterionItem
 
 # ---------------------------------------------------------------- numbers and operators
@@ -275,6 +275,12 @@ def _compile_variables() -> list[tuple[str, Gated]]:
 
 
 _VARIABLE_RES = _compile_variables()
+_VARIABLE_GATES = GateSet([g for _, g in _VARIABLE_RES])
+
+
+def _opened(family: list[tuple[str, Gated]], gates: GateSet, text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The patterns of ``family`` (in order) whose literal gate ``text`` opens."""
+    return [(family[i][0], family[i][1].rx) for i in gates.open(text)]
 
 
 @dataclass
@@ -287,7 +293,7 @@ class Mention:
 def find_variables(text: str) -> list[Mention]:
     """Variable mentions, longest first where they overlap."""
     raw: list[Mention] = []
-    for name, rx in _VARIABLE_RES:
+    for name, rx in _opened(_VARIABLE_RES, _VARIABLE_GATES, text):
         for m in rx.finditer(text):
             if m.end() > m.start():
                 raw.append(Mention(m.start(), m.end(), name))
@@ -338,10 +344,11 @@ def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> l
 
 
 _CONDITION_RES = [(name, Gated(p, re.IGNORECASE)) for name, p in lexicon.CONDITIONS]
+_CONDITION_GATES = GateSet([g for _, g in _CONDITION_RES])
 
 
 def _condition(window: str) -> str | None:
-    for name, rx in _CONDITION_RES:
+    for name, rx in _opened(_CONDITION_RES, _CONDITION_GATES, window):
         if rx.search(window):
             return name
     return None
@@ -555,7 +562,7 @@ _GAP_WORDS = {"should", "be", "if", "in", "case", "with", "or", "and", "for", "b
 
 def _names_something(gap: str) -> bool:
     """Whether text between two thresholds names a new thing (then nothing is inherited)."""
-    for _name, rx in _CONDITION_RES:
+    for _name, rx in _opened(_CONDITION_RES, _CONDITION_GATES, gap):
         gap = rx.sub(" ", gap)
     words = [w.lower() for w in _WORDS2.findall(gap)]
     return any(w not in _GAP_WORDS and w not in _STOP for w in words)
@@ -840,6 +847,7 @@ def _knowledge() -> tuple[Any, Any]:
 
 
 _THERAPY_RES = [(name, Gated(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
+_THERAPY_GATES = GateSet([g for _, g in _THERAPY_RES])
 
 
 @lru_cache(maxsize=8192)
@@ -896,7 +904,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
             classes.append(key)
             note(a, b)
     therapies: list[str] = []
-    for name, rx in _THERAPY_RES:
+    for name, rx in _opened(_THERAPY_RES, _THERAPY_GATES, text):
         m = rx.search(text)
         if m:
             therapies.append(name)
@@ -960,6 +968,8 @@ _SEX_ONE = Gated(r"^\W*(?:(?:adult|postmenopausal|premenopausal|pre- or postmeno
 _DISEASE_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
 _COMORB_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE if not k.startswith("hiv") else 0))
                for k, p in lexicon.COMORBIDITIES]
+_DISEASE_GATES = GateSet([g for _, g in _DISEASE_RES])
+_COMORB_GATES = GateSet([g for _, g in _COMORB_RES])
 _NEGATION = Gated(
     r"^\W*(?:no|not|none|never|without|absence of|free of|lack of|negative for)\b|"
     r"\b(?:have|has|had|did|do|does|must|should|will|can|could|may)\s+(?:not|never)\b|"
@@ -1060,7 +1070,7 @@ def _disease_states(text: str, section: str, taken: list[tuple[int, int]] | None
     """
     taken = taken if taken is not None else []
     out = []
-    for key, rx in _DISEASE_RES:
+    for key, rx in _opened(_DISEASE_RES, _DISEASE_GATES, text):
         found = _free_matches(rx, text, taken)
         if key == "cns_metastases":
             # "primary central nervous system tumors" grow there; they are no metastases
@@ -1092,6 +1102,8 @@ def _condition_spans(text: str, numeric: list[dict[str, Any]]) -> list[tuple[int
     """Where the conditions of thresholds are written ("ALT <= 5 x ULN with liver
     metastases"): a condition of a lab limit is not a disease state of the trial."""
     names = {c.get("applies_if") for c in numeric if c.get("applies_if")}
+    if not names:
+        return []
     return [(m.start(), m.end()) for name, rx in _CONDITION_RES if name in names for m in rx.finditer(text)]
 
 
@@ -1100,7 +1112,7 @@ def _comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None 
     name a tumour site ("gastrointestinal stromal tumour")."""
     taken = taken if taken is not None else []
     out = []
-    for key, rx in _COMORB_RES:
+    for key, rx in _opened(_COMORB_RES, _COMORB_GATES, text):
         found = [m for m in _free_matches(rx, text, taken)
                  if key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end())]
         if found:
