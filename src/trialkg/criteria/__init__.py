@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from trialkg.criteria.parse import parse_item, parse_text
+from trialkg.criteria.parse import parse_cache_info, parse_item, parse_text, set_parse_cache
 from trialkg.criteria.split import split_criteria
 
 __all__ = [
     "annotate_record",
     "eligibility_summary",
+    "parse_cache_info",
     "parse_criteria_text",
     "parse_item",
     "parse_text",
+    "set_parse_cache",
     "split_criteria",
 ]
 

@@ -1165,15 +1165,14 @@ def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, An
     """The DESIGN.md criterion JSON for one item (always at least one constraint)."""
     text = item.text or ""
     section = item.section
-    constraints = parse_text(text, section, item.context)
-    cat = _category(constraints, text)
+    constraints, negated, cat = _read(text, section, item.context)
     out: dict[str, Any] = {
         "id": criterion_id(section, item.position),
         "section": section,
         "text": text,
-        "negated": bool(_NEGATION.search(text)),
+        "negated": negated,
         "category": cat,
-        "constraints": constraints or [{"type": "unparsed", "span": text}],
+        "constraints": _copy(constraints) or [{"type": "unparsed", "span": text}],
         "position": item.position,
         "context": item.context,
     }
@@ -1191,8 +1190,58 @@ def _in_if_clause(text: str, c: Comparison) -> bool:
     return any(m.start() <= c.start and c.end <= m.end() for m in _IF_CLAUSE.finditer(text))
 
 
+# ---------------------------------------------------------------- the memo
+#
+# Registries repeat boilerplate items ("Signed informed consent", "ECOG 0-1") across
+# thousands of trials, and an item's reading depends only on its text, section and
+# header context. Readings are memoised on that key; callers always get their own copy.
+
+_MEMO_SIZE = 32768
+_MEMO_MAX_CHARS = 4000  # longer items are rare and rarely repeated: not worth the memory
+
+
+def _read_fresh(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str]:
+    constraints = _parse_text(text, section, context)
+    return constraints, bool(_NEGATION.search(text)), _category(constraints, text)
+
+
+_memo = lru_cache(maxsize=_MEMO_SIZE)(_read_fresh)
+
+
+def _read(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str]:
+    """(constraints, negated, category) of an item; shared, never to be mutated."""
+    if _memo is None or len(text) > _MEMO_MAX_CHARS:
+        return _read_fresh(text, section, context)
+    return _memo(text, section, context)
+
+
+def set_parse_cache(size: int = _MEMO_SIZE) -> None:
+    """Resize (and empty) the item memo; ``0`` turns it off (benchmarks measure both)."""
+    global _memo
+    _memo = lru_cache(maxsize=size)(_read_fresh) if size > 0 else None
+
+
+def parse_cache_info() -> Any:
+    """``functools`` cache statistics of the item memo (hits, misses, size), or None."""
+    return _memo.cache_info() if _memo is not None else None
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of constraint JSON (dicts, lists, scalars): cheaper than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
 def parse_text(text: str, section: str = "inclusion", context: str | None = None) -> list[dict[str, Any]]:
     """The constraints of one item's text (empty when no rule understands it)."""
+    return _copy(_read(text, section, context)[0])
+
+
+def _parse_text(text: str, section: str, context: str | None) -> list[dict[str, Any]]:
+    """``parse_text`` without the memo: every rule, in order."""
     if not text.strip():
         return []
     if len(text) > 20000:

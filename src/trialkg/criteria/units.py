@@ -257,14 +257,37 @@ def convert(value: float, unit_from: str, unit_to: str, variable: str | None = N
 
     Raises ``ValueError`` when the units cannot be converted (different dimensions and
     no molar mass for ``variable``); relative units (``x ULN``) only convert to themselves.
+    Every unit pair here is a pure scale factor except temperatures: the factor is
+    worked out by pint once per (from, to, analyte) and reused (pint's parser is slow).
     """
     unit_from = ucum_code(unit_from) or unit_from
     unit_to = ucum_code(unit_to) or unit_to
     if unit_from == unit_to:
         return float(value)
+    factor = _factor(unit_from, unit_to, variable)
+    if isinstance(factor, str):
+        raise ValueError(factor)
+    if factor is None:  # an offset scale (degrees): no single factor
+        return _pint_convert(float(value), unit_from, unit_to, variable)
+    return float(value) * factor
+
+
+@lru_cache(maxsize=1024)
+def _factor(unit_from: str, unit_to: str, variable: str | None) -> float | str | None:
+    """The scale factor from ``unit_from`` to ``unit_to``; the error message when they do
+    not convert; None when the conversion is not a pure scale (it has an offset)."""
+    try:
+        one = _pint_convert(1.0, unit_from, unit_to, variable)
+        zero = _pint_convert(0.0, unit_from, unit_to, variable)
+    except ValueError as exc:
+        return str(exc)
+    return one if zero == 0.0 else None
+
+
+def _pint_convert(value: float, unit_from: str, unit_to: str, variable: str | None) -> float:
     if "ULN" in unit_from or "ULN" in unit_to or "U/L" in (unit_from, unit_to):
         raise ValueError(f"cannot convert {unit_from} to {unit_to}")
-    q = _quantity(float(value), unit_from)
+    q = _quantity(value, unit_from)
     target = _quantity(1.0, unit_to)
     if q.dimensionality == target.dimensionality:
         return float(q.to(target.units).magnitude / target.magnitude)
