@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from trialkg.criteria.gate import Gated
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
@@ -46,6 +47,10 @@ _ASSAYS = [
     ("NGS", r"\bNGS\b|next[\s-]+generation[\s-]+sequencing|sequencing"),
     ("PCR", r"\b(?:RT-|q|dd|real[\s-]+time[\s-]+)?PCR\b|polymerase[\s-]+chain"),
 ]
+# Compiled once, each behind a literal gate (most sentences name no marker at all).
+_KIND_RES = [(k, Gated(p, re.IGNORECASE)) for k, p in _KIND_WORDS]
+_ASSAY_RES = [(name, Gated(p, re.IGNORECASE)) for name, p in _ASSAYS]
+_SPACE = re.compile(r"\s")
 _RSID = re.compile(r"(?<![A-Za-z0-9])rs\d{3,}(?![0-9])", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z0-9])(?:c\.)?(\d+)\s?([ACGT])\s?\\?>\s?([ACGT])\b")
 _PROTEIN_CHANGE = re.compile(r"\b(?:p\.)?([ACDEFGHIKLMNPQRSTVWY])(\d{2,4})([ACDEFGHIKLMNPQRSTVWY]|fs|del)\b")
@@ -83,7 +88,7 @@ def _genes_in(text: str, lex: Lexicon) -> list[str]:
     rx, names = _gene_matcher(lex)
     out: list[str] = []
     for m in rx.finditer(text):
-        key = re.sub(r"\s", "-", m.group(1).upper())
+        key = _SPACE.sub("-", m.group(1).upper())
         sym = names.get(key) or names.get(key.replace("-", ""))
         if sym is None:
             continue
@@ -96,19 +101,19 @@ def _genes_in(text: str, lex: Lexicon) -> list[str]:
 
 def _context_ok(text: str, start: int, end: int) -> bool:
     window = text[max(0, start - 40): end + 40]
-    return any(re.search(p, window, re.IGNORECASE) for _, p in _KIND_WORDS + _ASSAYS)
+    return any(rx.search(window) for _, rx in _KIND_RES + _ASSAY_RES)
 
 
 def _kind(text: str) -> tuple[str | None, list[str]]:
-    kinds = [k for k, p in _KIND_WORDS if re.search(p, text, re.IGNORECASE)]
+    kinds = [k for k, rx in _KIND_RES if rx.search(text)]
     order = ["fusion", "variant", "amplification", "deletion", "expression"]
     kinds.sort(key=order.index)
     return (kinds[0] if kinds else None), kinds
 
 
 def _assay(text: str) -> str | None:
-    for name, p in _ASSAYS:
-        if re.search(p, text, re.IGNORECASE):
+    for name, rx in _ASSAY_RES:
+        if rx.search(text):
             return name
     return None
 
