@@ -15,9 +15,12 @@ from trialkg.cli.output import store_option
               show_default=True, help="Report format.")
 @click.option("--trial", "trials", multiple=True, help="Validate only this trial id (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Validate trial graphs in this many processes.")
-def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: int) -> None:
-    """Validate each trial graph and the reference graph with the SHACL shapes.
+              help="Run the checks in this many processes.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="sparql: the shapes compiled to SPARQL over the whole store (fast); "
+                   "pyshacl: the reference engine, one trial graph at a time.")
+def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: int, engine: str) -> None:
+    """Validate the store with the SHACL shapes (ontology/shapes.ttl).
 
     \b
     Prints focus node, path, message and trial for each result.
@@ -29,7 +32,7 @@ def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: in
 
     store = TrialStore(store_path, read_only=True)
     ids = [resolve_trial_id(store, t) for t in trials] if trials else None
-    report = validate_store(store, trials=ids, jobs=jobs)
+    report = validate_store(store, trials=ids, jobs=jobs, engine=engine)
     if fmt == "json":
         click.echo(report.to_json())
     elif fmt == "turtle":
