@@ -166,7 +166,9 @@ def validate_graph(data: rdflib.Graph, trial: str) -> tuple[list[Finding], str]:
         abort_on_first=False,
     )
     findings = []
-    for r in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested ones (sh:detail of an sh:node failure) are
+    # explained by their parent result, not separate findings.
+    for r in results.objects(None, SH.result):
         severity = results.value(r, SH.resultSeverity)
         value = results.value(r, SH.value)
         findings.append(Finding(
