@@ -68,6 +68,8 @@ class ValidationReport:
     findings: list[Finding] = field(default_factory=list)
     graphs: int = 0
     report_turtle: list[str] = field(default_factory=list)
+    # SPARQL engine: the raw results, turned into RDF only when a Turtle report is asked for.
+    raw_results: list[tuple[Check, Any, Any, Any]] = field(default_factory=list, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -96,6 +98,8 @@ class ValidationReport:
             g.bind(prefix.rstrip(":"), ns)
         for text in self.report_turtle:
             g.parse(data=text, format="turtle")
+        for check, focus, value, path in self.raw_results:
+            _add_result(g, check, focus, value, path)
         for report in list(g.subjects(RDF.type, SH.ValidationReport)):
             g.remove((report, None, None))
         root = rdflib.BNode("report")
@@ -325,7 +329,6 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
     report = ValidationReport()
     cache: dict[Any, str] = {}
     seen = set()
-    result_graph = rdflib.Graph()
     for i, focus, value, path in rows:
         check = checks[i]
         trial = _trial_of(store.ox, focus, cache)
@@ -343,10 +346,8 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
             continue
         seen.add(key)
         report.findings.append(finding)
-        _add_result(result_graph, check, focus, value, path)
+        report.raw_results.append((check, focus, value, path))
     report.graphs = sum(1 for g in store.graph_names() if g != iris.ONTOLOGY_GRAPH) if wanted is None else len(wanted)
-    if len(result_graph):
-        report.report_turtle.append(result_graph.serialize(format="turtle"))
     return report
 
 
