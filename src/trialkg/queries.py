@@ -19,6 +19,20 @@ each sub-select that uses one, which then projects it) so both ways give the sam
 parameter that is not given stays unbound: test it with ``COALESCE``, never ``BOUND``
 (pyoxigraph substitutes the variable by a constant, and ``BOUND(constant)`` is false).
 ``param_*`` columns are hidden from results.
+
+A string parameter may name a folding as a third item, ``NAME (string, required, upper):``,
+so that the query can match the stored value exactly through an index instead of
+case-folding every candidate in a FILTER (which scans the whole trial set):
+
+- ``upper``: upper case, for HGNC gene symbols and target-family keys (``kdr`` -> ``KDR``);
+- ``lower``: lower case, for criteria variables and drug-class keys (``ALT`` -> ``alt``);
+- ``place``: a place name written as ClinicalTrials.gov writes it when the value is all
+  one case (``CHINA`` -> ``China``, ``korea, republic of`` -> ``Korea, Republic of``);
+  a value in mixed case is taken as the exact spelling (``Aix-en-Provence``).
+
+The folding is applied when the value is bound, so it is the same locally and remotely.
+An optional parameter used in a triple pattern (``?site tkg:country ?param_country``)
+needs no FILTER at all: left unbound, the pattern matches every value.
 """
 
 from __future__ import annotations
@@ -41,6 +55,7 @@ from trialkg.errors import QueryError, RemoteError, UsageError
 from trialkg.resources import query_dir
 
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
+FOLDINGS = ("upper", "lower", "place")
 PARAM_PREFIX = "param_"
 VALUES_MARKER = "#@values"
 HEADER_KEYS = ("title", "description", "params", "example")
@@ -57,7 +72,8 @@ _FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _HEADER_LINE = re.compile(r"^#\s?(?P<key>[A-Za-z_]+):\s*(?P<value>.*)$")
 _PARAM_LINE = re.compile(
-    r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\(\s*(?P<type>[a-z]+)\s*,\s*(?P<req>required|optional)\s*\)"
+    r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\(\s*(?P<type>[a-z]+)\s*,\s*(?P<req>required|optional)"
+    r"(?:\s*,\s*(?P<fold>[a-z]+))?\s*\)"
     r"\s*:\s*(?P<desc>.+)$"
 )
 _MARKER_LINE = re.compile(r"^[ \t]*" + re.escape(VALUES_MARKER) + r"[ \t]*$", re.MULTILINE)
@@ -76,13 +92,15 @@ class Param:
     type: str
     required: bool
     description: str
+    fold: str | None = None
 
     @property
     def variable(self) -> str:
         return PARAM_PREFIX + self.name
 
     def signature(self) -> str:
-        return f"{self.name} ({self.type}, {'required' if self.required else 'optional'})"
+        fold = f", {self.fold}" if self.fold else ""
+        return f"{self.name} ({self.type}, {'required' if self.required else 'optional'}{fold})"
 
 
 @dataclass(frozen=True)
@@ -150,9 +168,12 @@ def parse_query(text: str, *, name: str, source: str) -> StoredQuery:
             ptype = pm.group("type")
             if ptype not in PARAM_TYPES:
                 raise QueryError(f"line {lineno}: parameter type {ptype!r} is not one of {', '.join(PARAM_TYPES)}", file=source, field="params")
+            fold = pm.group("fold")
+            if fold is not None and (ptype != "string" or fold not in FOLDINGS):
+                raise QueryError(f"line {lineno}: folding {fold!r} is not one of {', '.join(FOLDINGS)} on a string parameter", file=source, field="params")
             if any(p.name == pm.group("name") for p in params):
                 raise QueryError(f"line {lineno}: parameter {pm.group('name')!r} declared twice", file=source, field="params")
-            params.append(Param(pm.group("name"), ptype, pm.group("req") == "required", pm.group("desc").strip()))
+            params.append(Param(pm.group("name"), ptype, pm.group("req") == "required", pm.group("desc").strip(), fold))
         elif current == "example" and line.startswith("#  "):
             examples[-1] = f"{examples[-1]} {body}"
         else:
@@ -244,7 +265,7 @@ def typed_term(param: Param, raw: str) -> Term:
     """The RDF term for a raw command-line value of a typed parameter."""
     value = raw.strip() if param.type != "string" else raw
     if param.type == "string":
-        return ox.Literal(value)
+        return ox.Literal(fold_value(value, param.fold))
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
             raise UsageError(f"expected an integer, got {raw!r}", field=param.name)
@@ -265,6 +286,53 @@ def typed_term(param: Param, raw: str) -> Term:
         return ox.NamedNode(value)
     except ValueError as exc:
         raise UsageError(f"not a valid IRI: {exc}", field=param.name) from exc
+
+
+_PLACE_SMALL_WORDS = frozenset({"of", "and", "the"})
+_PLACE_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def fold_value(value: str, fold: str | None) -> str:
+    """A string parameter's value in the form the store keeps (see ``FOLDINGS``)."""
+    if fold == "upper":
+        return value.upper()
+    if fold == "lower":
+        return value.lower()
+    if fold == "place":
+        return _place_case(value)
+    return value
+
+
+def _place_case(value: str) -> str:
+    """ClinicalTrials.gov's capitalisation of a place name typed all in one case.
+
+    Every word is capitalised, except "of", "and", "the" inside a part (after a comma
+    they start the part again: "Congo, The Democratic Republic of the"); a one-letter
+    elision capitalises what follows ("Côte D'Ivoire").
+    """
+    if value != value.lower() and value != value.upper():
+        return value  # mixed case: the user's own spelling
+    out: list[str] = []
+    position = 0
+    part_start = True
+    for m in _PLACE_WORD.finditer(value):
+        between = value[position:m.start()]
+        out.append(between)
+        if "," in between:
+            part_start = True
+        word = m.group().lower()
+        if word in _PLACE_SMALL_WORDS and not part_start:
+            out.append(word)
+        else:
+            head, _, tail = word.partition("'")
+            if tail and len(head) == 1:
+                out.append(f"{head.upper()}'{tail.capitalize()}")
+            else:
+                out.append(word.capitalize())
+        part_start = False
+        position = m.end()
+    out.append(value[position:])
+    return "".join(out)
 
 
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
