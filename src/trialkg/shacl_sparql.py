@@ -22,9 +22,11 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, SH, XSD, BNode, Literal, URIRef
 from rdflib.collection import Collection
@@ -138,7 +140,13 @@ class _Compiler:
         return f"?_{stem}{next(self._fresh)}"
 
     def name(self, shape: rdflib.term.Node) -> str:
-        return self.compact(str(shape)) if isinstance(shape, URIRef) else "a property shape"
+        """A shape as a user finds it in shapes.ttl: its IRI, or its node shape and path."""
+        if isinstance(shape, URIRef):
+            return self.compact(str(shape))
+        parent = self.g.value(None, SH.property, shape)
+        path = self.g.value(shape, SH.path)
+        where = f"{self.name(parent)} " if parent is not None else ""
+        return f"{where}property {self.path_text(path)}" if path is not None else f"{where}a blank-node shape"
 
     def fail(self, shape: rdflib.term.Node, message: str, field: str | None = None) -> UnsupportedShapeError:
         return UnsupportedShapeError(message, file=SHAPES_FILE, record=self.name(shape), field=field)
@@ -153,7 +161,7 @@ class _Compiler:
         return values[0] if values else None
 
     def check_known(self, shape: rdflib.term.Node) -> None:
-        for p in set(self.g.predicates(shape, None)):
+        for p in sorted(set(self.g.predicates(shape, None))):
             if str(p).startswith(str(SH)) and p not in _KNOWN:
                 raise self.fail(shape, f"constraint component {self.compact(str(p))} is not supported by the "
                                 "SPARQL engine (use --engine pyshacl)", self.compact(str(p)))
@@ -520,3 +528,23 @@ def compile_shapes(shapes: rdflib.Graph, compact: Callable[[str], str] = str) ->
     for shape in sorted(node_shapes, key=str):
         checks += c.compile_shape(shape)
     return checks
+
+
+def run_checks(store: ox.Store, checks: Sequence[Check], focus_filter: str | None = None,
+               ) -> Iterator[tuple[int, Any, Any, Any]]:
+    """Run checks over the union of the store's graphs: (check index, focus, value, path) per result.
+
+    ``focus_filter`` (a group pattern over ?this) narrows the focus nodes, e.g. to the
+    nodes described in some graphs.
+    """
+    for i, check in enumerate(checks):
+        query = check.restricted(focus_filter) if focus_filter else check.query
+        for row in store.query(query, use_default_graph_as_union=True):
+            yield i, row["this"], _binding(row, "value"), _binding(row, "path")
+
+
+def _binding(row: ox.QuerySolution, var: str) -> Any:
+    try:
+        return row[var]
+    except KeyError:
+        return None

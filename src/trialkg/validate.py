@@ -31,7 +31,7 @@ from rdflib.namespace import RDF, SH
 
 from trialkg import iris
 from trialkg.resources import ontology_file
-from trialkg.shacl_sparql import Check, compile_shapes
+from trialkg.shacl_sparql import Check, compile_shapes, run_checks
 from trialkg.store import TrialStore
 
 PREFIXES = {
@@ -266,24 +266,6 @@ def _term_text(term: Any) -> str:
     return term.value if hasattr(term, "value") else str(term)
 
 
-def _run_checks(store: ox.Store, indices: list[int], focus_filter: str | None) -> list[tuple[int, Any, Any, Any]]:
-    """Run some compiled checks; (check index, focus, value, path) per violation."""
-    checks = compiled_checks()
-    out = []
-    for i in indices:
-        query = checks[i].restricted(focus_filter) if focus_filter else checks[i].query
-        for row in store.query(query, use_default_graph_as_union=True):
-            out.append((i, row["this"], _get(row, "value"), _get(row, "path")))
-    return out
-
-
-def _get(row: Any, var: str) -> Any:
-    try:
-        return row[var]
-    except KeyError:
-        return None
-
-
 _WORKER_STORE: ox.Store | None = None
 
 
@@ -294,7 +276,9 @@ def _worker_init(path: str) -> None:
 
 def _worker_run(args: tuple[list[int], str | None]) -> list[tuple[int, str, str | None, str | None]]:
     assert _WORKER_STORE is not None
-    rows = _run_checks(_WORKER_STORE, *args)
+    indices, focus_filter = args
+    checks = compiled_checks()
+    rows = [(indices[k], f, v, p) for k, f, v, p in run_checks(_WORKER_STORE, [checks[i] for i in indices], focus_filter)]
     # Terms go back as N-Triples text (pyoxigraph terms do not pickle).
     return [(i, str(f), str(v) if v is not None else None, str(p) if p is not None else None) for i, f, v, p in rows]
 
@@ -325,7 +309,7 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
             rows = [(i, _parse_term(f), _parse_term(v), _parse_term(p))
                     for batch in pool.map(_worker_run, batches) for i, f, v, p in batch]
     else:
-        rows = _run_checks(store.ox, indices, focus_filter)
+        rows = list(run_checks(store.ox, checks, focus_filter))
     report = ValidationReport()
     cache: dict[Any, str] = {}
     seen = set()

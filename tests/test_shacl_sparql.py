@@ -1,0 +1,214 @@
+"""The SHACL-to-SPARQL compiler on small shapes and data, against pySHACL.
+
+Each case is a shapes graph and a data graph; the compiled queries, run over an
+oxigraph store holding the data in a named graph (queried as the union default
+graph, as trialkg's store is), must give the results pySHACL gives:
+(focus, path, constraint component, severity, value). Features the compiler does not
+support must fail when the shapes are loaded, naming the shape and the feature.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from trialkg.shacl_sparql import UnsupportedShapeError, compile_shapes, run_checks
+from trialkg.validate import _shapes, compact
+
+PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+"""
+
+Key = tuple[str, str | None, str, str, str | None]
+
+
+def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return str(path)
+    inverse = g.value(path, SH.inversePath)
+    return f"^{inverse}" if inverse is not None else "complex"
+
+
+def _pyshacl(shapes: rdflib.Graph, data: rdflib.Graph) -> set[Key]:
+    _c, results, _t = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    out = set()
+    for r in results.objects(None, SH.result):
+        focus = results.value(r, SH.focusNode)
+        value = results.value(r, SH.value)
+        out.add((_text(focus), _path_text(results, results.value(r, SH.resultPath)),
+                 str(results.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+                 str(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+                 _text(value) if value is not None and value != focus else None))
+    return out
+
+
+def _text(term: object) -> object:
+    """A term for comparison: blank nodes all alike (their labels differ between tools), literals
+    by value where they have one (the store keeps 1.0 as its canonical form "1")."""
+    if isinstance(term, (rdflib.BNode, ox.BlankNode)):
+        return "_:b"
+    if isinstance(term, ox.Literal):
+        term = rdflib.Literal(term.value, lang=term.language,
+                              datatype=None if term.language else rdflib.URIRef(term.datatype.value))
+    if isinstance(term, rdflib.Literal) and term.value is not None and not term.ill_typed:
+        return term.value
+    return str(getattr(term, "value", term)) if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _sparql(shapes: rdflib.Graph, data: rdflib.Graph) -> set[Key]:
+    store = ox.Store()
+    store.load(data.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g:1"))
+    checks = compile_shapes(shapes)
+    out = set()
+    for i, focus, value, path in run_checks(store, checks):
+        c = checks[i]
+        out.add((_text(focus), path.value if path is not None else _path_text(shapes, c.path),
+                 c.component.split(":", 1)[1], c.severity,
+                 _text(value) if value is not None and value != focus else None))
+    return out
+
+
+def _graphs(shapes_ttl: str, data_ttl: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+    shapes = rdflib.Graph().parse(data=PREFIXES + shapes_ttl, format="turtle")
+    data = rdflib.Graph().parse(data=PREFIXES + data_ttl, format="turtle")
+    return shapes, data
+
+
+CASES = {
+    "counts above one": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:p ; sh:minCount 2 ; sh:maxCount 3 ] .""",
+        """ex:a a ex:T ; ex:p 1 . ex:b a ex:T ; ex:p 1, 2 . ex:c a ex:T ; ex:p 1, 2, 3, 4 . ex:d a ex:T ."""),
+    "subclass targets and class values": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:class ex:U ] .""",
+        """ex:T2 rdfs:subClassOf ex:T . ex:U2 rdfs:subClassOf ex:U .
+           ex:a a ex:T2 ; ex:p ex:u1, ex:x, "lit" . ex:u1 a ex:U2 . ex:b a ex:T ; ex:p ex:u1 ."""),
+    "datatype, ill-typed and language strings": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:n ; sh:datatype xsd:integer ] ;
+             sh:property [ sh:path ex:s ; sh:datatype xsd:string ] ;
+             sh:property [ sh:path ex:d ; sh:datatype xsd:date ] .""",
+        """ex:a a ex:T ; ex:n 3, "x"^^xsd:integer, 3.5, "4" ; ex:s "ok", "hi"@en, 5, ex:iri ;
+             ex:d "2020-02-30"^^xsd:date, "2020-02-03"^^xsd:date, "2020-02"^^xsd:gYearMonth ."""),
+    "ranges on mixed values": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:v ; sh:minInclusive -90 ; sh:maxInclusive 90 ] ;
+             sh:property [ sh:path ex:w ; sh:minExclusive 0 ; sh:maxExclusive 10 ] .""",
+        """ex:a a ex:T ; ex:v 0, 90.0, -91, 95.5, "north", ex:x ; ex:w 0, 5, 10, 9.99 ."""),
+    "in, pattern, nodeKind, length": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:c ; sh:in ( "A" "B" 1 ) ] ;
+             sh:property [ sh:path ex:id ; sh:pattern "^NCT\\\\d{3}$" ; sh:maxLength 6 ; sh:minLength 5 ] ;
+             sh:property [ sh:path ex:k ; sh:nodeKind sh:IRI ] ;
+             sh:property [ sh:path ex:ci ; sh:pattern "^abc" ; sh:flags "i" ] .""",
+        """ex:a a ex:T ; ex:c "A", "C", 1, 1.0, "A"@en ; ex:id "NCT123", "NCT12", "nct123", "NCT1234", ex:NCT123 ;
+             ex:k ex:x, "x", [ ex:q 1 ] ; ex:ci "ABCd", "xabc" ."""),
+    "hasValue, node, or, and, not, xone": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:flag ; sh:hasValue true ] ;
+             sh:property [ sh:path ex:date ; sh:node ex:D ] ;
+             sh:or ( [ sh:path ex:p ; sh:minCount 1 ] [ sh:path ex:q ; sh:hasValue 1 ] ) ;
+             sh:xone ( [ sh:path ex:x ; sh:minCount 1 ] [ sh:path ex:y ; sh:minCount 1 ] ) ;
+             sh:not [ sh:path ex:banned ; sh:minCount 1 ] ;
+             sh:and ( [ sh:path ex:z ; sh:maxCount 1 ] [ sh:path ex:z ; sh:datatype xsd:integer ] ) .
+           ex:D a sh:NodeShape ; sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYear ] ) .""",
+        """ex:a a ex:T ; ex:flag false ; ex:date "2020", "2020"^^xsd:gYear ; ex:q 2 ; ex:x 1 ; ex:y 1 ; ex:z 1, 2 .
+           ex:b a ex:T ; ex:flag true ; ex:p 1 ; ex:x 1 ; ex:banned 1 ; ex:z "one" .
+           ex:c a ex:T ; ex:flag true ; ex:q 1 ; ex:y 1 ; ex:z 3 ."""),
+    "paths and other targets": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:n1, ex:missing ; sh:targetObjectsOf ex:link ;
+             sh:property [ sh:path [ sh:inversePath ex:owns ] ; sh:minCount 1 ; sh:maxCount 1 ] ;
+             sh:property [ sh:path ( ex:a ex:b ) ; sh:datatype xsd:string ] ;
+             sh:property [ sh:path [ sh:alternativePath ( ex:c ex:d ) ] ; sh:maxCount 1 ] ;
+             sh:property [ sh:path [ sh:zeroOrMorePath ex:parent ] ; sh:nodeKind sh:IRI ] .
+           ex:P a sh:NodeShape ; sh:targetSubjectsOf ex:price ; sh:severity sh:Warning ;
+             sh:property [ sh:path ex:price ; sh:datatype xsd:decimal ; sh:severity sh:Info ] ;
+             sh:property [ sh:path ex:currency ; sh:minCount 1 ] .""",
+        """ex:n1 ex:a [ ex:b "s", 4 ] ; ex:c 1 ; ex:d 2 . ex:o1 ex:owns ex:n1 . ex:o2 ex:owns ex:n1 .
+           ex:x ex:link ex:n2 . ex:n2 ex:parent ex:n3 . ex:n3 ex:parent "top" .
+           ex:item ex:price 3 . ex:item2 ex:price 3.5 ; ex:currency "EUR" ."""),
+    "deactivated shapes and constraints": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:deactivated true ;
+             sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+           ex:S2 a sh:NodeShape ; sh:targetClass ex:T ;
+             sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:deactivated true ] ;
+             sh:property [ sh:path ex:q ; sh:minCount 1 ] .""",
+        """ex:a a ex:T ."""),
+    "SPARQL-based constraints": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:severity sh:Warning ;
+             sh:sparql [ sh:message "no partner for {$this}" ;
+                         sh:select \"\"\"SELECT $this ?value WHERE {
+                              $this <http://example.org/p> ?value .
+                              FILTER NOT EXISTS { ?value <http://example.org/partner> $this } }\"\"\" ] .""",
+        """ex:a a ex:T ; ex:p ex:b, ex:c . ex:b ex:partner ex:a . ex:d a ex:T ."""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_compiled_queries_find_what_pyshacl_finds(name: str) -> None:
+    shapes, data = _graphs(*CASES[name])
+    expected = _pyshacl(shapes, data)
+    assert expected, "each case has something to find"
+    assert _sparql(shapes, data) == expected
+
+
+def test_union_of_graphs_counts_a_value_once() -> None:
+    """The same triple in two graphs is one value (maxCount 1 holds), as in a merged graph."""
+    shapes, _ = _graphs("""ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+                           sh:property [ sh:path ex:p ; sh:maxCount 1 ] .""", "")
+    store = ox.Store()
+    for g in ("urn:g:1", "urn:g:2"):
+        store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <http://example.org/a> a <http://example.org/T> ; "
+                     f"<http://example.org/p> 1 }} }}")
+    assert list(run_checks(store, compile_shapes(shapes))) == []
+
+
+@pytest.mark.parametrize("feature, shape_ttl", [
+    ("sh:closed", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:closed true ."),
+    ("sh:equals", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:equals ex:q ] ."),
+    ("sh:qualified", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; "
+                               "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMinCount 1 ] ."),
+    ("sh:languageIn", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:languageIn ( \"en\" ) ] ."),
+    # Reached only through sh:node: still checked when the shapes are loaded.
+    ("sh:uniqueLang", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:node ex:N ] . "
+                      "ex:N a sh:NodeShape ; sh:property [ sh:path ex:l ; sh:uniqueLang true ] ."),
+])
+def test_unsupported_features_fail_at_load(feature: str, shape_ttl: str) -> None:
+    shapes, _ = _graphs(shape_ttl, "")
+    with pytest.raises(UnsupportedShapeError) as err:
+        compile_shapes(shapes, compact)
+    assert feature in str(err.value)
+    assert "shapes.ttl [record <http://example.org/" in str(err.value)  # file and shape named
+
+
+def test_sparql_constraint_that_cannot_be_prebound_fails_at_load() -> None:
+    shapes, _ = _graphs("""ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+        sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?x MINUS { ?x ex:q 1 } }" ] .""", "")
+    with pytest.raises(UnsupportedShapeError, match="pre-bound"):
+        compile_shapes(shapes)
+
+
+def test_shipped_shapes_compile_to_one_check_per_constraint() -> None:
+    """Every constraint parameter of the shipped shapes has its query: none is skipped."""
+    g = _shapes()
+    checks = compile_shapes(g, compact)
+    components = {c.component for c in checks}
+    assert {"sh:ClassConstraintComponent", "sh:DatatypeConstraintComponent", "sh:SPARQLConstraintComponent",
+            "sh:OrConstraintComponent", "sh:NodeConstraintComponent", "sh:HasValueConstraintComponent"} <= components
+    assert sum(c.component == "sh:SPARQLConstraintComponent" for c in checks) == len(set(g.objects(None, SH.sparql)))
+    # Property shapes of targeted node shapes: one check per constraint parameter.
+    params = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH["in"], SH.pattern, SH.nodeKind,
+              SH.minInclusive, SH.maxInclusive, SH.hasValue, SH.node, SH["or"]}
+    targeted = {s for s in g.subjects(RDF.type, SH.NodeShape) if g.value(s, SH.targetClass) or
+                g.value(s, SH.targetSubjectsOf)}
+    expected = sum(1 for s in targeted for shape in [s, *g.objects(s, SH.property)]
+                   for p in params for _ in g.objects(shape, p))
+    assert len(checks) - sum(c.component == "sh:SPARQLConstraintComponent" for c in checks) == expected
