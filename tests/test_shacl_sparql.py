@@ -212,3 +212,10 @@ def test_shipped_shapes_compile_to_one_check_per_constraint() -> None:
     expected = sum(1 for s in targeted for shape in [s, *g.objects(s, SH.property)]
                    for p in params for _ in g.objects(shape, p))
     assert len(checks) - sum(c.component == "sh:SPARQLConstraintComponent" for c in checks) == expected
+
+
+def test_unsupported_feature_inside_an_or_member_fails_at_load() -> None:
+    shapes, _ = _graphs("""ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+        sh:or ( [ sh:path ex:p ; sh:minCount 1 ; sh:uniqueLang true ] [ sh:path ex:q ; sh:minCount 1 ] ) .""", "")
+    with pytest.raises(UnsupportedShapeError, match="uniqueLang"):
+        compile_shapes(shapes)

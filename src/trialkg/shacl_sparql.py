@@ -344,9 +344,11 @@ class _Compiler:
     def has_some(self, shape: rdflib.term.Node) -> str | None:
         """For a shape that only says 'has a value on path' (minCount 1, or hasValue):
         the triple pattern for ?this that satisfies it; else None."""
+        self.check_known(shape)
         path = self.path_of(shape)
         cs = self.constraints(shape)
-        if path is None or len(cs) != 1 or any(True for _ in self.g.objects(shape, SH.property)):
+        if (path is None or len(cs) != 1 or any(True for _ in self.g.objects(shape, SH.property))
+                or self.g.value(shape, SH.deactivated) is not None or self.g.value(shape, SH.sparql) is not None):
             return None
         c = cs[0]
         if c.kind == "minCount" and c.count == 1:
