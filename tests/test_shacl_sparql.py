@@ -219,3 +219,10 @@ def test_unsupported_feature_inside_an_or_member_fails_at_load() -> None:
         sh:or ( [ sh:path ex:p ; sh:minCount 1 ; sh:uniqueLang true ] [ sh:path ex:q ; sh:minCount 1 ] ) .""", "")
     with pytest.raises(UnsupportedShapeError, match="uniqueLang"):
         compile_shapes(shapes)
+
+
+def test_custom_constraint_component_fails_at_load() -> None:
+    shapes, _ = _graphs("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:limit ] .
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ; ex:limit 3 .""", "")
+    with pytest.raises(UnsupportedShapeError, match="custom constraint components"):
+        compile_shapes(shapes)

@@ -522,6 +522,9 @@ def compile_shapes(shapes: rdflib.Graph, compact: Callable[[str], str] = str) ->
     including ones in shapes that are only reached through sh:node or sh:or.
     """
     c = _Compiler(shapes, compact)
+    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+        # Its parameters are not in the sh: namespace, so they would pass unseen.
+        raise c.fail(component, "custom constraint components are not supported", "sh:ConstraintComponent")
     node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
     node_shapes |= {s for p in _TARGETS for s in shapes.subjects(p, None)}
     node_shapes |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape)
