@@ -31,6 +31,9 @@ case-folding every candidate in a FILTER (which scans the whole trial set):
   a value in mixed case is taken as the exact spelling (``Aix-en-Provence``).
 
 The folding is applied when the value is bound, so it is the same locally and remotely.
+Oxigraph applies a FILTER that reads a parameter only after the whole block around it is
+joined (it does not see the substituted variable as bound), so compare parameters in a
+triple pattern, or in a FILTER inside a small sub-select (drug and class names).
 An optional parameter used in a triple pattern (``?site tkg:country ?param_country``)
 needs no FILTER at all: left unbound, the pattern matches every value.
 """
