@@ -176,3 +176,27 @@ def test_build_seeds_and_shared_ctgov_builds_every_record(seeds_dir: Path, share
     assert len(ids) == summary.trials
     expected = {p.stem for p in ctgov.glob("NCT*.xml")} | {p.stem for p in (ctgov / "more").glob("NCT*.xml")}
     assert expected <= ids
+
+
+def test_shared_entity_facts_are_stated_once(store: TrialStore) -> None:
+    """An organisation's label lives in the entities graph only, so the union does not
+    repeat it once per trial graph (docs/decisions/0003)."""
+    org = iris.organisation("Chia Tai Tianqing Pharmaceutical Group Co., Ltd.")
+    rows = list(store.query(f"SELECT ?l WHERE {{ <{org}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"))
+    assert [r["l"].value for r in rows] == ["Chia Tai Tianqing Pharmaceutical Group Co., Ltd."]
+    graphs = {q.graph_name.value for q in store.ox.quads_for_pattern(ox.NamedNode(org), None, None, None)}
+    assert graphs == {iris.ENTITIES_GRAPH}
+    linked = {q.graph_name.value for q in store.ox.quads_for_pattern(None, None, ox.NamedNode(org), None)}
+    assert linked and all(g.startswith(iris.TKR + "graph/NCT") for g in linked)
+
+
+@pytest.mark.parametrize("iso, xsd", [
+    ("P4W", "P28D"), ("P2W3D", "P17D"), ("P0.5W", "P3DT12H"), ("P3M", "P3M"),
+    ("PT36H", "PT36H"), ("-P1W", "-P7D"), ("PT1.5S", "PT1.5S"), ("P1.5Y", None),
+])
+def test_durations_are_written_in_the_xsd_lexical_space(iso: str, xsd: str | None) -> None:
+    from trialkg.mapping import xsd_duration
+
+    assert xsd_duration(iso) == xsd
+    if xsd is not None:  # pyoxigraph's xsd:duration parser accepts it
+        assert ox.Literal(xsd, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration")).value == xsd

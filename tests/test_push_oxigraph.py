@@ -59,7 +59,7 @@ def test_push_seeds_verify_and_push_again(seed_store: Path, oxigraph_server) -> 
     rows = json.loads(first.stdout)
     assert {r["graph"] for r in rows} == set(local.graph_names())
     assert all(r["ok"] and r["local"] == r["remote"] > 0 for r in rows)
-    assert "pushed 7 graphs" in first.stderr
+    assert "pushed 8 graphs" in first.stderr  # 5 trials, entities, reference, ontology
     assert remote_total(oxigraph_server.query_endpoint) == local.count()
     for g in local.graph_names():  # blank nodes (ontology axioms) included
         assert isomorphic(remote_graph(oxigraph_server.query_endpoint, g), local_graph(local, g)), g
@@ -90,7 +90,9 @@ def test_rebuilt_trial_replaces_only_its_graph(seed_store: Path, oxigraph_server
 
     dry = run_cli(*push_args(oxigraph_server, store_dir, "--trial", "NCT04072042", "--dry-run", "--format", "json"))
     assert dry.returncode == 0, dry.stderr
-    assert [(r["graph"], r["method"]) for r in json.loads(dry.stdout)] == [(changed, "update")]
+    # The trial's graph, and the shared entities graph its links need (docs/decisions/0003).
+    assert [(r["graph"], r["method"]) for r in json.loads(dry.stdout)] == [
+        (changed, "update"), (iris.ENTITIES_GRAPH, "update")]
 
     result = run_cli(*push_args(oxigraph_server, store_dir, "--trial", "NCT04072042", "--verify", "--format", "json"))
     assert result.returncode == 0, result.stderr

@@ -3,9 +3,14 @@
 Everything a user queries gets a deterministic IRI from ``trialkg.iris`` (trial id plus
 position, or a slug of a shared name), so building the same input twice gives
 isomorphic graphs and re-building a trial replaces exactly its graph. Literals carry
-their datatype (dates keep their precision). Shared nodes (organisations, conditions)
-get their label written in every trial graph that names them, so a trial graph stands
-on its own; queries over the union should use ``SELECT DISTINCT``.
+their datatype (dates keep their precision).
+
+Facts about shared nodes (organisations, conditions: their type, label, agency class,
+MeSH match) are the same whoever names them, so they are kept apart
+(``Mapping.entities``) and the pipeline writes each one once into the entities graph
+(``iris.ENTITIES_GRAPH``); the trial graph holds the links to them. Were they restated
+in every trial graph, a union-graph join through a sponsor's label would return one
+row per trial graph naming that sponsor (docs/decisions/0003).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -135,6 +140,37 @@ def is_duration(value: Any) -> bool:
     return isinstance(value, str) and bool(_DURATION.match(value))
 
 
+_ISO_PARTS = re.compile(r"(\d+(?:\.\d+)?)([YMWDHS])")
+
+
+def xsd_duration(iso: str) -> str | None:
+    """An ISO 8601 duration in xsd:duration's lexical space, or None when it has none.
+
+    xsd:duration has no weeks and allows a fraction only in seconds, so 'P4W' becomes
+    'P28D' and 'P1.5D' becomes 'P1DT12H'; 'P1.5Y' has no exact equivalent (None).
+    """
+    sign = "-" if iso.startswith("-") else ""
+    date_part, _, time_part = iso.lstrip("-")[1:].partition("T")
+    date = {u: Decimal(n) for n, u in _ISO_PARTS.findall(date_part)}
+    clock = {u: Decimal(n) for n, u in _ISO_PARTS.findall(time_part)}
+    days = date.get("D", Decimal(0)) + 7 * date.get("W", Decimal(0))
+    years, months = date.get("Y", Decimal(0)), date.get("M", Decimal(0))
+    if years % 1 or months % 1:
+        return None
+    hours = clock.get("H", Decimal(0)) + 24 * (days % 1)
+    minutes = clock.get("M", Decimal(0)) + 60 * (hours % 1)
+    seconds = clock.get("S", Decimal(0)) + 60 * (minutes % 1)
+    d_parts = [(years, "Y"), (months, "M"), (int(days), "D")]
+    t_parts = [(int(hours), "H"), (int(minutes), "M")]
+    out = "".join(f"{int(n)}{u}" for n, u in d_parts if n)
+    clock_text = "".join(f"{int(n)}{u}" for n, u in t_parts if n)
+    if seconds:
+        clock_text += f"{format(seconds.normalize(), 'f')}S"
+    if clock_text:
+        out += "T" + clock_text
+    return f"{sign}P{out or '0D'}"
+
+
 class _Triples:
     """Collects triples, skipping absent values so the mapping reads as a table."""
 
@@ -157,9 +193,24 @@ class _Triples:
         self.add(s, RDF_TYPE, nn(cls))
 
 
+class Mapping(NamedTuple):
+    """One record's triples: its trial graph, and facts about the shared nodes it names."""
+
+    trial: list[ox.Triple]
+    entities: list[ox.Triple]
+
+
 def record_triples(record: TrialRecord) -> list[ox.Triple]:
-    """The triples of the trial's named graph ``tkr:graph/<ID>``."""
+    """Everything the record says as one self-contained graph: its trial graph plus the
+    facts about the shared nodes it names (for tests, per-record views and validation)."""
+    m = map_record(record)
+    return m.trial + m.entities
+
+
+def map_record(record: TrialRecord) -> Mapping:
+    """The triples of the trial's named graph ``tkr:graph/<ID>``, and its entity facts."""
     t = _Triples()
+    shared = _Triples()
     tid = record.id
     trial = nn(iris.trial(tid))
     t.typed(trial, TKG.Trial)
@@ -211,8 +262,8 @@ def record_triples(record: TrialRecord) -> list[ox.Triple]:
         if ref.pmid:
             t.add(trial, TKG.reference, nn(iris.identifiers("pubmed", ref.pmid.strip())))
 
-    _conditions(t, trial, record)
-    _organisations(t, trial, record)
+    _conditions(t, shared, trial, record)
+    _organisations(t, shared, trial, record)
     _sites(t, trial, record)
     arms = _arms(t, trial, record)
     _interventions(t, trial, record, arms)
@@ -220,35 +271,35 @@ def record_triples(record: TrialRecord) -> list[ox.Triple]:
     _biomarkers(t, trial, record, arms)
     _eligibility(t, trial, record)
     _provenance(t, trial, record)
-    return t.items
+    return Mapping(t.items, shared.items)
 
 
-def _conditions(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+def _conditions(t: _Triples, shared: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     mesh = {iris.slug(m.get("term", "")): m.get("id") for m in record.condition_mesh if m.get("id")}
     for name in dict.fromkeys(c.strip() for c in record.conditions if c and c.strip()):
         cond = nn(iris.condition(name))
         t.add(trial, TKG.hasCondition, cond)
-        t.typed(cond, TKG.Condition)
-        t.text(cond, RDFS_LABEL, name)
+        shared.typed(cond, TKG.Condition)
+        shared.text(cond, RDFS_LABEL, name)
         mesh_id = mesh.get(iris.slug(name))
         if mesh_id:
-            t.add(cond, SKOS_EXACT, nn(iris.identifiers("mesh", mesh_id)))
+            shared.add(cond, SKOS_EXACT, nn(iris.identifiers("mesh", mesh_id)))
 
 
-def _org(t: _Triples, name: str) -> ox.NamedNode:
+def _org(shared: _Triples, name: str) -> ox.NamedNode:
     org = nn(iris.organisation(name))
-    t.typed(org, TKG.Organization)
-    t.text(org, RDFS_LABEL, name.strip())
+    shared.typed(org, TKG.Organization)
+    shared.text(org, RDFS_LABEL, name.strip())
     return org
 
 
-def _organisations(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+def _organisations(t: _Triples, shared: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     lead: ox.NamedNode | None = None
     for s in record.sponsors:
         if not s.name or not s.name.strip():
             continue
-        org = _org(t, s.name)
-        t.text(org, TKG.agencyClass, s.sponsor_class)
+        org = _org(shared, s.name)
+        shared.text(org, TKG.agencyClass, s.sponsor_class)
         if s.role == "lead":
             lead = lead or org
             t.add(trial, TKG.leadSponsor, org)
@@ -259,7 +310,7 @@ def _organisations(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> Non
         t.text(trial, TKG.responsiblePartyType, rp.type)
         t.text(trial, TKG.responsibleInvestigator, rp.investigator_name)
         if rp.investigator_affiliation:
-            t.add(trial, TKG.responsibleParty, _org(t, rp.investigator_affiliation))
+            t.add(trial, TKG.responsibleParty, _org(shared, rp.investigator_affiliation))
         elif rp.type == "SPONSOR" and lead is not None:
             t.add(trial, TKG.responsibleParty, lead)
     for n, o in enumerate(record.officials, 1):
@@ -269,7 +320,7 @@ def _organisations(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> Non
         t.text(off, RDFS_LABEL, o.name)
         t.text(off, TKG.role, o.role)
         if o.affiliation:
-            t.add(off, TKG.affiliation, _org(t, o.affiliation))
+            t.add(off, TKG.affiliation, _org(shared, o.affiliation))
 
 
 def _sites(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
@@ -492,9 +543,10 @@ def _map_value(t: _Triples, node: ox.NamedNode, spec: tuple[Any, str], value: An
                     return False
                 out.append(boolean(v))
             elif kind == "dur":
-                if not is_duration(v):
+                lexical = xsd_duration(v) if is_duration(v) else None
+                if lexical is None:
                     return False
-                out.append(ox.Literal(v, datatype=XSD_DURATION))
+                out.append(ox.Literal(lexical, datatype=XSD_DURATION))
             elif kind == "drug":
                 out.append(nn(iris.drug(str(v))))
             elif kind == "dclass":

@@ -83,6 +83,11 @@ class TrialGraph:
         index: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for row in store.ox.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"):
             index[row["s"].value][row["p"].value].append(row["o"])
+        # The shared organisations and conditions the trial links to (docs/model.md).
+        linked = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+          GRAPH <{g}> {{ ?x ?link ?s }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}"""
+        for row in store.ox.query(linked):
+            index[row["s"].value][row["p"].value].append(row["o"])
         self.index = index
 
     def node(self, iri: str) -> _Node:
