@@ -1,16 +1,25 @@
 """The build pipeline: read -> normalise -> criteria -> map -> store, streaming.
 
 Records are read one at a time (``trialkg.sources.iter_records``) and written in
-batches, so memory stays flat whatever the input size. Each trial's graph is replaced
-atomically: a new graph is added in one transaction (``Store.extend``), an existing one
-is dropped and re-inserted in one SPARQL update. With ``jobs > 1`` the normalise,
-criteria and map stages run in a process pool over records while the parent reads and
-writes; a bad record is reported and the others are still built.
+batches, so memory stays flat whatever the input size. With ``jobs > 1`` the
+normalise, criteria and map stages run in a process pool over records while the parent
+reads and writes; a bad record is reported and the others are still built.
+
+A mapped record crosses the process boundary as N-Triples bytes (pickling pyoxigraph
+terms one by one cost more than the whole map stage). Each trial's graph is replaced
+atomically: new graphs of a batch are loaded as one N-Quads transaction, an existing
+graph is dropped and re-inserted in one SPARQL update, and the facts about shared
+organisations and conditions go once into the entities graph in the same
+transaction as the first trial that names them. ``bulk=True`` (an empty store or
+``replace``) uses pyoxigraph's bulk loader instead: about twice as fast, but not
+transactional, so the store is marked incomplete until the build finishes
+(``trialkg.store.BULK_MARKER``).
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
 import os
 import sys
@@ -23,7 +32,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg import iris
-from trialkg.errors import InputError, TrialKGError
+from trialkg.errors import InputError, TrialKGError, UsageError
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.store import TrialStore
@@ -54,6 +63,7 @@ class BuildSummary:
     trials: int = 0
     triples: int = 0  # triples written to trial graphs in this build
     reference_triples: int = 0
+    entity_triples: int = 0  # facts about shared organisations and conditions (whole graph)
     ontology_triples: int = 0
     store_triples: int = 0  # quads in the whole store after the build
     warnings: list[str] = field(default_factory=list)
@@ -73,12 +83,17 @@ class BuildSummary:
 
 @dataclass
 class Mapped:
-    """One record after the map stage, ready to write (picklable across processes)."""
+    """One record after the map stage, ready to write (cheap to pickle across processes)."""
 
     trial_id: str
-    triples: list[ox.Triple]
+    ntriples: bytes  # the trial graph, N-Triples
+    entities: list[bytes]  # N-Triples lines about shared nodes (deduplicated by the writer)
     warnings: list[str]
     file: str | None
+
+    @property
+    def triple_count(self) -> int:
+        return self.ntriples.count(b"\n")
 
 
 # -- the stages ---------------------------------------------------------------------
@@ -116,14 +131,20 @@ def missing_stages() -> list[str]:
 
 def process_record(record: TrialRecord) -> Mapped:
     """Normalise, parse criteria and map one record (runs in a worker when jobs > 1)."""
-    from trialkg.mapping import record_triples
+    from trialkg.mapping import map_record
 
     for _name, fn in _stages():
         if fn is not None:
             fn(record)
-    triples = record_triples(record)
+    mapped = map_record(record)
     warnings = [f"{record.id}: {w.field}: {w.message}" for w in record.warnings]
-    return Mapped(record.id, triples, warnings, record.provenance.file)
+    return Mapped(
+        record.id,
+        ox.serialize(mapped.trial, format=ox.RdfFormat.N_TRIPLES),
+        ox.serialize(mapped.entities, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True),
+        warnings,
+        record.provenance.file,
+    )
 
 
 def _process_batch(records: list[TrialRecord]) -> list[Mapped | Rejected]:
@@ -143,19 +164,41 @@ def _safe_process(record: TrialRecord) -> Mapped | Rejected:
 
 # -- writing ------------------------------------------------------------------------
 
-def write_trials(store: TrialStore, batch: list[Mapped]) -> int:
+class EntityLedger:
+    """The entity facts already in the store, so each is written once."""
+
+    def __init__(self, store: TrialStore) -> None:
+        self.seen: set[bytes] = set()
+        if store.has_graph(iris.ENTITIES_GRAPH):
+            self.seen.update(store.graph_ntriples(iris.ENTITIES_GRAPH).splitlines(keepends=True))
+
+    def new(self, lines: Iterable[bytes]) -> list[bytes]:
+        out = [line for line in dict.fromkeys(lines) if line not in self.seen]
+        self.seen.update(out)
+        return out
+
+
+def as_nquads(ntriples: bytes, graph_iri: str) -> bytes:
+    """N-Triples to N-Quads in one graph. Safe on bytes: N-Triples escapes newlines inside
+    literals, so " .\n" only ever ends a statement."""
+    return ntriples.replace(b" .\n", b" <" + graph_iri.encode() + b"> .\n")
+
+
+def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger, *, bulk: bool = False) -> int:
     """Write a batch of trial graphs; each trial's graph is replaced atomically."""
-    fresh: list[tuple[str, list[ox.Triple]]] = []
+    fresh: list[bytes] = []
     written = 0
     for m in batch:
         g_iri = iris.trial_graph(m.trial_id)
+        new_entities = entities.new(m.entities)
         if store.has_graph(g_iri):
-            store.replace_graph(g_iri, m.triples)
+            store.replace_graph_ntriples(g_iri, m.ntriples, extra={iris.ENTITIES_GRAPH: b"".join(new_entities)})
         else:
-            fresh.append((g_iri, m.triples))
-        written += len(m.triples)
+            fresh.append(as_nquads(m.ntriples, g_iri))
+            fresh.append(as_nquads(b"".join(new_entities), iris.ENTITIES_GRAPH))
+        written += m.triple_count
     if fresh:
-        store.add_graphs(fresh)
+        store.load_nquads(b"".join(fresh), bulk=bulk)
     return written
 
 
@@ -198,11 +241,15 @@ def build(
     replace: bool = False,
     jobs: int | None = None,
     quiet: bool = False,
+    bulk: bool = False,
 ) -> BuildSummary:
     """Build ``sources`` (files, directories, zips, ``-``) into the store.
 
     ``replace`` clears the store first; otherwise trials are added or replaced by id.
-    ``jobs``: worker processes for normalise/criteria/map (None: 1; 0: one per CPU).
+    ``jobs``: worker processes for normalise/criteria/map (None or 1: in this process;
+    0: one per CPU). An input of one batch or less is always built in this process,
+    where starting workers would cost more than it saves.
+    ``bulk``: load with the bulk loader (needs an empty store or ``replace``).
     """
     from trialkg.sources import iter_records
 
@@ -212,8 +259,13 @@ def build(
         summary.warnings.append(f"stage '{name}' is not installed: its facts are missing from the graph")
     if replace:
         store.clear()
+    if bulk:
+        if not store.is_empty():
+            raise UsageError("--bulk needs an empty store: add --replace", file=str(store.path))
+        store.begin_bulk()
     n_jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs or 1)
     seen: dict[str, str | None] = {}
+    entities = EntityLedger(store)
     progress = _progress(quiet)
     paths = [str(s) for s in sources]
 
@@ -228,7 +280,7 @@ def build(
                     f"{r.trial_id}: read again from {r.file} (first from {seen[r.trial_id]}); the later record replaces it"
                 )
                 # Flush what came before so the later record wins.
-                summary.triples += write_trials(store, good)
+                summary.triples += write_trials(store, good, entities, bulk=bulk)
                 good = []
                 summary.triples -= _count(store, r.trial_id)
             else:
@@ -236,18 +288,23 @@ def build(
                 summary.trial_ids.append(r.trial_id)
             summary.warnings.extend(r.warnings)
             good.append(r)
-        summary.triples += write_trials(store, good)
+        summary.triples += write_trials(store, good, entities, bulk=bulk)
         progress.update(len(good))
 
     records = _records(iter_records(paths), summary)
+    batches = _batched(records, BATCH_SIZE if n_jobs == 1 else max(1, BATCH_SIZE // 4))
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
     try:
-        if n_jobs == 1:
-            for batch in _batched(records, BATCH_SIZE):
+        if second is None or n_jobs == 1:
+            for batch in (b for b in (first, second) if b is not None):
+                consume(_process_batch(batch))
+            for batch in batches:
                 consume(_process_batch(batch))
         else:
             with ProcessPoolExecutor(max_workers=n_jobs) as pool:
                 pending: deque[Future[list[Mapped | Rejected]]] = deque()
-                for batch in _batched(records, max(1, BATCH_SIZE // 4)):
+                for batch in itertools.chain((first, second), batches):
                     pending.append(pool.submit(_process_batch, batch))
                     while len(pending) > 2 * n_jobs:  # bounded: never the whole input in memory
                         consume(pending.popleft().result())
@@ -257,11 +314,14 @@ def build(
         progress.close()
 
     summary.trials = len(seen)
+    summary.entity_triples = len(entities.seen)
     ref = _reference_triples(summary)
     if ref is not None:
         summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
     summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
     store.flush()
+    if bulk:
+        store.end_bulk()
     summary.store_triples = len(store.ox)
     return summary
 

@@ -10,6 +10,7 @@ ontology graph. Queries see the union of all graphs as their default graph.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,6 +23,11 @@ from trialkg.errors import StoreError
 
 DEFAULT_STORE_DIR = ".trialkg-store"
 ENV_VAR = "TRIALKG_STORE"
+# Present in the store directory while a bulk load runs (bulk loads are not
+# transactional): a store that still has it was left incomplete by a crash.
+BULK_MARKER = "TRIALKG-BULK-LOAD-INCOMPLETE"
+
+log = logging.getLogger(__name__)
 
 
 def resolve_store_path(path: str | os.PathLike[str] | None) -> Path:
@@ -55,6 +61,13 @@ class TrialStore:
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store: {exc}", file=str(self.path)) from exc
+        if self.bulk_incomplete:
+            log.warning("%s: an interrupted 'build --bulk' left this store incomplete; "
+                        "rebuild it with 'trialkg build --replace'", self.path)
+
+    @property
+    def bulk_incomplete(self) -> bool:
+        return (self.path / BULK_MARKER).exists()
 
     @property
     def ox(self) -> ox.Store:
@@ -85,6 +98,14 @@ class TrialStore:
 
     def has_graph(self, graph_iri: str) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(graph_iri))
+
+    def is_empty(self) -> bool:
+        return not any(True for _ in self._store.quads_for_pattern(None, None, None, None))
+
+    def graph_ntriples(self, graph_iri: str) -> bytes:
+        """One graph as N-Triples bytes."""
+        out = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
+        return out or b""
 
     def count(self, graph_iri: str | None = None) -> int:
         if graph_iri is None:
@@ -120,6 +141,29 @@ class TrialStore:
             self._store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
         return len(triples)
 
+    def replace_graph_ntriples(self, graph_iri: str, ntriples: bytes, extra: Mapping[str, bytes] | None = None) -> None:
+        """Replace one graph by N-Triples in one SPARQL update, adding ``extra``
+        N-Triples to other graphs (e.g. new entity facts) in the same transaction."""
+        inserts = [f"GRAPH <{graph_iri}> {{\n{ntriples.decode()}}}"]
+        inserts += [f"GRAPH <{g}> {{\n{body.decode()}}}" for g, body in (extra or {}).items() if body]
+        self._store.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ {' '.join(inserts)} }}")
+
+    def load_nquads(self, data: bytes, *, bulk: bool = False) -> None:
+        """Load N-Quads: one transaction, or the (non-transactional) bulk loader."""
+        if not data:
+            return
+        if bulk:
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        else:
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+
+    def begin_bulk(self) -> None:
+        (self.path / BULK_MARKER).write_text("a bulk load started and has not finished\n")
+
+    def end_bulk(self) -> None:
+        self._store.flush()
+        (self.path / BULK_MARKER).unlink(missing_ok=True)
+
     def add_graphs(self, graphs: Iterable[tuple[str, list[ox.Triple]]]) -> int:
         """Add several graphs that are not in the store yet, in one transaction."""
         quads: list[ox.Quad] = []
@@ -136,6 +180,7 @@ class TrialStore:
 
     def clear(self) -> None:
         self._store.clear()
+        (self.path / BULK_MARKER).unlink(missing_ok=True)
 
     def flush(self) -> None:
         self._store.flush()
