@@ -96,3 +96,36 @@ def test_replace_starts_a_fresh_store(tmp_path: Path) -> None:
     run("build", str(ROOT / "seeds" / "001_46980fdc712412a7.txt"), "--store", store, "--replace", cwd=tmp_path)
     ids = [r["id"] for r in json.loads(run("list", "--store", store, "--format", "json", cwd=tmp_path).stdout)]
     assert ids == ["NCT04126811"]
+
+
+def test_bulk_build_needs_a_fresh_store_and_matches_a_transactional_build(workdir: Path, tmp_path: Path) -> None:
+    refused = run("build", "seeds/", "--bulk", cwd=workdir)
+    assert refused.returncode == 2
+    assert "--bulk needs an empty store" in refused.stderr
+
+    from rdflib.compare import isomorphic
+
+    from trialkg.store import BULK_MARKER, TrialStore
+
+    bulk_store = tmp_path / "bulk"
+    built = run("build", "seeds/", "--bulk", "--replace", "--store", str(bulk_store), cwd=workdir)
+    assert built.returncode == 0, built.stderr
+    assert not (bulk_store / BULK_MARKER).exists()
+    a = TrialStore(workdir / ".trialkg-store", read_only=True).to_rdflib()
+    b = TrialStore(bulk_store, read_only=True).to_rdflib()
+    names = {str(g.identifier) for g in a.graphs()}
+    assert names == {str(g.identifier) for g in b.graphs()}
+    for name in names:
+        assert isomorphic(a.graph(name), b.graph(name)), name
+
+
+def test_a_store_left_by_an_interrupted_bulk_build_says_so(workdir: Path, tmp_path: Path) -> None:
+    from trialkg.store import BULK_MARKER
+
+    store = tmp_path / "torn"
+    assert run("build", "seeds/", "--store", str(store), cwd=workdir).returncode == 0
+    (store / BULK_MARKER).write_text("left by a crash\n")
+    listed = run("list", "--store", str(store), cwd=workdir)
+    assert "interrupted 'build --bulk' left this store incomplete" in listed.stderr
+    assert run("build", "seeds/", "--replace", "--store", str(store), cwd=workdir).returncode == 0
+    assert not (store / BULK_MARKER).exists()
