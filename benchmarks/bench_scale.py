@@ -89,7 +89,7 @@ def source_zip(trials: int) -> Path:
 # -- build ------------------------------------------------------------------------------
 
 
-def build(trials: int, jobs: int, reuse: bool = False) -> dict[str, Any]:
+def build(trials: int, jobs: int, reuse: bool = False, bulk: bool = False) -> dict[str, Any]:
     """``trialkg build`` in a subprocess; wall time and peak RSS of its process tree."""
     src = source_zip(trials)
     store = OUT / f"scale-store-{trials}"
@@ -98,6 +98,7 @@ def build(trials: int, jobs: int, reuse: bool = False) -> dict[str, Any]:
         return {**json.loads(saved.read_text()), "store": store, "reused": True}
     exe = shutil.which("trialkg") or sys.exit("trialkg is not installed (pip install -e .)")
     cmd = [exe, "-q", "build", str(src), "--store", str(store), "--replace", "--jobs", str(jobs), "--format", "json"]
+    cmd += ["--bulk"] if bulk else []
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # Output to files, not pipes: the JSON summary lists every warning and would fill a pipe.
@@ -123,7 +124,7 @@ def build(trials: int, jobs: int, reuse: bool = False) -> dict[str, Any]:
         sys.exit(f"build failed ({proc.returncode}): {err_file.read_text()[-2000:]}")
     result = {"seconds": seconds, "trials": summary["trials"], "triples": summary["triples"],
               "quads": summary["store_triples"], "rejected": len(summary["rejected"]),
-              "peak_tree": peak_tree, "peak_one": peak_one, "jobs": jobs, "cpu": cpu}
+              "peak_tree": peak_tree, "peak_one": peak_one, "jobs": jobs, "cpu": cpu, "bulk": bulk}
     saved.write_text(json.dumps(result))
     return {**result, "store": store}
 
@@ -331,12 +332,12 @@ def ms(seconds: float) -> str:
 
 def run_size(trials: int, args: argparse.Namespace) -> None:
     print(f"\n=== {trials} trials ===", flush=True)
-    b = build(trials, args.jobs, args.reuse)
+    b = build(trials, args.jobs, args.reuse, args.bulk)
     if b.get("reused"):
         print("(build figures from the previous run: --reuse)")
     print(f"build     {b['seconds']:8.1f} s  {b['trials'] / b['seconds']:8.1f} trials/s  "
           f"{b['triples'] / b['seconds']:10.0f} triples/s  ({b['triples']} trial triples, {b['quads']} quads, "
-          f"{b['rejected']} rejected, jobs={b['jobs']})")
+          f"{b['rejected']} rejected, jobs={b['jobs']}{', --bulk' if b.get('bulk') else ''})")
     if "cpu" in b:  # CPU time is what a busy machine does not distort
         print(f"CPU       {b['cpu']:8.1f} s user+sys in the build tree, {b['cpu'] / b['trials'] * 1000:.1f} ms per trial "
               f"-> {b['trials'] / b['cpu'] * (os.cpu_count() or 1):.0f} trials/s on {os.cpu_count()} idle cores")
@@ -423,6 +424,7 @@ def main() -> None:
     ap.add_argument("--rdflib-trials", type=int, default=1000, help="size that gets the rdflib comparison (0: none)")
     ap.add_argument("--rdflib-timeout", type=float, default=60.0, help="seconds per rdflib query")
     ap.add_argument("--reuse", action="store_true", help="reuse the stores of a previous run (no build)")
+    ap.add_argument("--bulk", action="store_true", help="build with 'trialkg build --bulk' (bulk loader)")
     ap.add_argument("--query-timeout", type=float, default=120.0, help="seconds per stored query, all runs")
     ap.add_argument("--rdflib-child", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--query-child", nargs=3, help=argparse.SUPPRESS)

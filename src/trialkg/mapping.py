@@ -24,8 +24,23 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from trialkg import __version__, iris
-from trialkg.namespace import TKG
+from trialkg.namespace import TKG as _TKG
 from trialkg.records import PartialDate, TrialRecord
+
+
+class _Vocabulary:
+    """``TKG.term`` as a plain IRI string, checked against the generated namespace (an
+    unknown term raises) once, then a plain attribute: the rdflib lookup on every
+    triple cost more than writing the triple."""
+
+    def __getattr__(self, name: str) -> str:
+        iri = str(getattr(_TKG, name))
+        setattr(self, name, iri)
+        return iri
+
+
+TKG = _Vocabulary()
+_NODES: dict[str, ox.NamedNode] = {}  # vocabulary IRIs (a bounded set) as pyoxigraph nodes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -179,7 +194,9 @@ class _Triples:
 
     def add(self, s: ox.NamedNode, p: Any, o: ox.NamedNode | ox.Literal | None) -> None:
         if o is not None:
-            self.items.append(ox.Triple(s, p if isinstance(p, ox.NamedNode) else nn(p), o))
+            if not isinstance(p, ox.NamedNode):
+                p = _NODES.get(p) or _NODES.setdefault(p, ox.NamedNode(p))
+            self.items.append(ox.Triple(s, p, o))
 
     def text(self, s: ox.NamedNode, p: Any, value: Any) -> None:
         if value is not None and str(value).strip() != "":
@@ -190,7 +207,7 @@ class _Triples:
             self.text(s, p, v)
 
     def typed(self, s: ox.NamedNode, cls: Any) -> None:
-        self.add(s, RDF_TYPE, nn(cls))
+        self.add(s, RDF_TYPE, _NODES.get(cls) or _NODES.setdefault(cls, ox.NamedNode(cls)))
 
 
 class Mapping(NamedTuple):
