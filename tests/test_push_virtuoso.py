@@ -123,15 +123,14 @@ def test_stored_queries_same_rows(pushed) -> None:
     assert set(differ) <= set(VIRTUOSO_DIVERGES), differ
 
 
-# Virtuoso departs from SPARQL 1.1 here, not the push: integer / integer is integer
-# division in Virtuoso (SPARQL says xsd:decimal), so a ratio of two COUNTs gives 0.
+# Virtuoso 7.2 departs from SPARQL 1.1 here, not the push. (criteria-coverage divides
+# decimals now: Virtuoso divides two integers as integers.)
 VIRTUOSO_DIVERGES = {
-    "criteria-coverage": "COUNT/COUNT is integer division in Virtuoso",
     "trials-for-patient": "Virtuoso 7.2 compiler: 'Internal error: sparp_find_origin_of_external_var()'",
     # An optional parameter left unbound (FILTER ... COALESCE(?param, "")) gives no rows
     # on Virtuoso 7.2; with the parameter bound, trials-by-sponsor matches exactly.
     "trials-by-sponsor": "unbound optional parameter: no rows on Virtuoso 7.2",
-    "prior-therapy-exclusions": "unbound optional parameter: no rows; bound: filter ignored",
+    "prior-therapy-exclusions": "unbound optional parameter in a sub-select FILTER (COALESCE) on Virtuoso 7.2",
     "sponsor-drug-target": "no rows on Virtuoso 7.2 (the query text, not the data: graphs are isomorphic)",
 }
 

@@ -313,3 +313,14 @@ def test_criteria_coverage_on_sample(sample_store: TrialStore) -> None:
     rows = {r["trial"]: r for r in run(sample_store, "criteria-coverage")}
     assert rows["NCT03890068"] == {"trial": "NCT03890068", "criteria": 4, "parsed": 3, "unparsed": 1, "coverage": 0.75}
     assert rows["NCT04072042"]["coverage"] == 1
+
+
+def test_string_parameters_fold_to_the_stored_form() -> None:
+    """Folded values match the stored value through an index (no case-folding FILTER)."""
+    place = q.Param("country", "string", False, "", "place")
+    assert [q.typed_term(place, v).value for v in ("china", "CHINA", "korea, republic of", "Aix-en-Provence")] == [
+        "China", "China", "Korea, Republic of", "Aix-en-Provence"]
+    assert q.typed_term(q.Param("target", "string", True, "", "upper"), "kdr").value == "KDR"
+    assert q.typed_term(q.Param("analyte", "string", True, "", "lower"), "ALT").value == "alt"
+    with pytest.raises(QueryError):
+        q.parse_query("# params:\n#   x (integer, required, upper): n\nSELECT ?param_x WHERE {\n#@values\n}", name="x", source="x.rq")

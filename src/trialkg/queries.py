@@ -102,8 +102,7 @@ class Param:
         return PARAM_PREFIX + self.name
 
     def signature(self) -> str:
-        fold = f", {self.fold}" if self.fold else ""
-        return f"{self.name} ({self.type}, {'required' if self.required else 'optional'}{fold})"
+        return f"{self.name} ({self.type}, {'required' if self.required else 'optional'})"
 
 
 @dataclass(frozen=True)
