@@ -129,3 +129,21 @@ def test_a_store_left_by_an_interrupted_bulk_build_says_so(workdir: Path, tmp_pa
     assert "interrupted 'build --bulk' left this store incomplete" in listed.stderr
     assert run("build", "seeds/", "--replace", "--store", str(store), cwd=workdir).returncode == 0
     assert not (store / BULK_MARKER).exists()
+
+
+def test_zip_members_parsed_by_workers_report_a_bad_member_and_build_the_rest(tmp_path: Path) -> None:
+    """With workers, zip members are parsed in the workers: a bad member is still one
+    rejected line naming the zip and member, and every other study is built."""
+    import sys
+    import zipfile
+
+    zip_path = tmp_path / "download.zip"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--trials", "80", "--seed", "7",
+                    "-o", str(zip_path)], check=True, capture_output=True)
+    with zipfile.ZipFile(zip_path, "a") as zf:
+        zf.writestr("NCT99999999.json", '{"protocolSection": {"identificationModule": ')
+    result = run("build", str(zip_path), "--store", str(tmp_path / "store"), "-j", "2", cwd=tmp_path)
+    assert result.returncode == 1
+    rejected = [line for line in result.stderr.splitlines() if line.startswith("trialkg: rejected:")]
+    assert len(rejected) == 1 and "download.zip!NCT99999999.json" in rejected[0] and "not valid JSON" in rejected[0]
+    assert "trials     80" in result.stdout

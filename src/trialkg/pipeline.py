@@ -35,6 +35,7 @@ from trialkg import iris
 from trialkg.errors import InputError, TrialKGError, UsageError
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
+from trialkg.sources import RawMember
 from trialkg.store import TrialStore
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,15 @@ def process_record(record: TrialRecord) -> Mapped:
     )
 
 
-def _process_batch(records: list[TrialRecord]) -> list[Mapped | Rejected]:
-    return [_safe_process(r) for r in records]
+def _process_batch(items: list[TrialRecord | RawMember]) -> list[Mapped | Rejected]:
+    out: list[Mapped | Rejected] = []
+    for item in items:
+        if isinstance(item, RawMember):  # a zip member the reader left to the workers
+            for r in item.records():
+                out.append(_rejected_from(r) if isinstance(r, TrialKGError) else _safe_process(r))
+        else:
+            out.append(_safe_process(item))
+    return out
 
 
 def _safe_process(record: TrialRecord) -> Mapped | Rejected:
@@ -291,7 +299,8 @@ def build(
         summary.triples += write_trials(store, good, entities, bulk=bulk)
         progress.update(len(good))
 
-    records = _records(iter_records(paths), summary)
+    # With workers, zip members are parsed in the workers: the reading process only unzips.
+    records = _records(iter_records(paths, defer=n_jobs > 1), summary)
     batches = _batched(records, BATCH_SIZE if n_jobs == 1 else max(1, BATCH_SIZE // 4))
     first = next(batches, None)
     second = next(batches, None) if first is not None else None
@@ -330,8 +339,9 @@ def _count(store: TrialStore, trial_id: str) -> int:
     return store.count(iris.trial_graph(trial_id))
 
 
-def _records(items: Iterable[TrialRecord | TrialKGError], summary: BuildSummary) -> Iterator[TrialRecord]:
-    """Records only; the reader's errors go to the summary as rejected records."""
+def _records(items: Iterable[TrialRecord | RawMember | TrialKGError],
+             summary: BuildSummary) -> Iterator[TrialRecord | RawMember]:
+    """Records (or zip members to parse); the reader's errors go to the summary as rejected records."""
     for item in items:
         if isinstance(item, TrialKGError):
             summary.rejected.append(_rejected_from(item))

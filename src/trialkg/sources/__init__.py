@@ -19,6 +19,7 @@ import sys
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -28,12 +29,25 @@ from trialkg.sources import ctgov_json, ctgov_xml, pages
 
 Result = TrialRecord | InputError
 
+
+@dataclass(frozen=True)
+class RawMember:
+    """A zip member read but not parsed yet: the build parses it in a worker process, so
+    the reading process only unzips (``iter_records(..., defer=True)``)."""
+
+    data: bytes
+    file: str
+    member: str
+
+    def records(self) -> list[Result]:
+        return list(read_bytes(self.data, file=self.file, member=self.member))
+
 #: Members larger than this (declared or streamed) are refused; set TRIALKG_MAX_MEMBER_MB.
 DEFAULT_MAX_MEMBER_BYTES = 64 * 1024 * 1024
 #: Extensions read from directories and zips (other files such as README.md are skipped).
 RECORD_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".xml", ".txt")
 
-__all__ = ["iter_records", "read_path", "read_bytes", "sniff", "DEFAULT_MAX_MEMBER_BYTES"]
+__all__ = ["iter_records", "read_path", "read_bytes", "sniff", "RawMember", "DEFAULT_MAX_MEMBER_BYTES"]
 
 
 def max_member_bytes() -> int:
@@ -46,14 +60,16 @@ def max_member_bytes() -> int:
     return DEFAULT_MAX_MEMBER_BYTES
 
 
-def iter_records(paths: Iterable[str | Path], *, max_member: int | None = None) -> Iterator[Result]:
-    """Every record of every source, in order; ``-`` reads stdin."""
+def iter_records(paths: Iterable[str | Path], *, max_member: int | None = None,
+                 defer: bool = False) -> Iterator[Result | RawMember]:
+    """Every record of every source, in order; ``-`` reads stdin. With ``defer``, zip
+    members come as ``RawMember`` (checked against the size limit, not parsed)."""
     limit = max_member or max_member_bytes()
     for p in paths:
-        yield from read_path(p, max_member=limit)
+        yield from read_path(p, max_member=limit, defer=defer)
 
 
-def read_path(path: str | Path, *, max_member: int | None = None) -> Iterator[Result]:
+def read_path(path: str | Path, *, max_member: int | None = None, defer: bool = False) -> Iterator[Result | RawMember]:
     """Records of one source: a file, a directory (recursively), a zip, or ``-``."""
     limit = max_member or max_member_bytes()
     name = str(path)
@@ -65,13 +81,13 @@ def read_path(path: str | Path, *, max_member: int | None = None) -> Iterator[Re
         for child in sorted(p.rglob("*")):
             if child.is_file() and not child.name.startswith(".") and (
                     child.suffix.lower() in RECORD_EXTENSIONS or child.suffix.lower() == ".zip"):
-                yield from read_path(child, max_member=limit)
+                yield from read_path(child, max_member=limit, defer=defer)
         return
     if not p.exists():
         yield InputError("no such file or directory", file=name)
         return
     if zipfile.is_zipfile(p):
-        yield from _read_zip(p, file=name, limit=limit)
+        yield from _read_zip(p, file=name, limit=limit, defer=defer)
         return
     try:
         fh = open(p, "rb")
@@ -131,7 +147,7 @@ def read_bytes(data: bytes, *, file: str, member: str | None = None, kind: str |
         yield from pages.read_bytes(data, file=file, member=member)
 
 
-def _read_zip(path: Path, *, file: str, limit: int) -> Iterator[Result]:
+def _read_zip(path: Path, *, file: str, limit: int, defer: bool = False) -> Iterator[Result | RawMember]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -158,4 +174,7 @@ def _read_zip(path: Path, *, file: str, limit: int) -> Iterator[Result]:
                 yield UnsafeInputError(f"zip member streams {len(data)} bytes but declares "
                                        f"{info.file_size} (limit {limit}): refused", file=where)
                 continue
-            yield from read_bytes(data, file=where, member=info.filename)
+            if defer:
+                yield RawMember(data, where, info.filename)
+            else:
+                yield from read_bytes(data, file=where, member=info.filename)
