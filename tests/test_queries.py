@@ -193,3 +193,29 @@ def test_trials_by_drug_class(store: TrialStore, aggregator: str) -> None:
 def test_every_stored_query_has_a_seed_test() -> None:
     tested = {name.replace("_", "-")[5:] for name in globals() if name.startswith("test_")}
     assert set(q.stored_query_names()) <= tested
+
+
+def test_trials_by_target_symbol_not_all_upper_case(tmp_path: Path) -> None:
+    """HGNC symbols such as C9orf72 are mixed case: any spelling of one finds its trials."""
+    tkg, tkr = "https://w3id.org/trialkg/ontology#", "https://w3id.org/trialkg/resource/"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    protein = "http://purl.uniprot.org/uniprot/Q96LT7"
+    drug, trial = tkr + "drug/tofersen-like", tkr + "trial/NCT09999999"
+    reference = [(protein, rdf_type, tkg + "Protein"), (protein, tkg + "geneSymbol", '"C9orf72"'),
+                 (drug, rdf_type, tkg + "Drug"), (drug, label, '"tofersen-like"'), (drug, tkg + "targets", protein)]
+    trial_facts = [(trial, tkg + "trialId", '"NCT09999999"'), (trial, tkg + "hasDrug", drug)]
+
+    def triples(rows):
+        import pyoxigraph as ox
+
+        def term(v):
+            return ox.Literal(v[1:-1]) if v.startswith('"') else ox.NamedNode(v)
+        return [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, p, o in rows]
+
+    store = TrialStore(tmp_path / "store")
+    store.add_graphs([(tkr + "graph/reference", triples(reference)), (tkr + "graph/NCT09999999", triples(trial_facts))])
+    for spelling in ("C9orf72", "c9orf72", "C9ORF72"):
+        rows = run(store, "trials-by-target", target=spelling)
+        assert [(r["trial"], r["drug"], r["target"]) for r in rows] == [("NCT09999999", "tofersen-like", "C9orf72")], spelling
+    assert run(store, "trials-by-target", target="C9orf7") == []
