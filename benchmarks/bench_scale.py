@@ -199,7 +199,7 @@ def time_validation(store: TrialStore, jobs: int, limit: int) -> dict[str, Any]:
     cpu_s = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, cpu, strict=True))
     out = {"seconds": seconds, "cpu": cpu_s, "violations": report.count("Violation"),
            "warnings": report.count("Warning")}
-    ids = store.trial_ids()
+    ids = store.trial_ids() if limit > 0 else []
     sample = ids if len(ids) <= limit else ids[:: max(1, len(ids) // limit)][:limit]
     if sample:
         started = time.perf_counter()
