@@ -24,10 +24,8 @@ from pathlib import Path
 from typing import IO
 
 from trialkg.errors import InputError, UnsafeInputError
-from trialkg.records import TrialRecord
 from trialkg.sources import ctgov_json, ctgov_xml, pages
-
-Result = TrialRecord | InputError
+from trialkg.sources._common import Result
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from trialkg.errors import InputError
 from trialkg.records import CriterionItem, TrialRecord
 from trialkg.sources.enums import lookup
 
+#: What every reader yields: a record, or the error that stopped one.
+Result = TrialRecord | InputError
+
 NCT_RE = re.compile(r"^NCT\d{8}$")
 NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
 

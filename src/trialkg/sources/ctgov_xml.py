@@ -33,11 +33,9 @@ from trialkg.records import (
     Sponsor,
     TrialRecord,
 )
-from trialkg.sources._common import check_nct, finish_record, iter_whole_file, sha256_hex
+from trialkg.sources._common import Result, check_nct, finish_record, iter_whole_file, sha256_hex
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
-
-Result = TrialRecord | InputError
 
 
 def iter_records(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[Result]:

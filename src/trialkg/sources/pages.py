@@ -35,6 +35,7 @@ from trialkg.records import (
 )
 from trialkg.sources._common import (
     NCT_IN_TEXT,
+    Result,
     check_nct,
     derived_id,
     finish_record,
@@ -43,8 +44,6 @@ from trialkg.sources._common import (
 )
 from trialkg.sources.dates import DateProblem, parse_age, parse_date, parse_date_text
 from trialkg.sources.enums import lookup, normalise, normalise_phases
-
-Result = TrialRecord | InputError
 
 LAYOUTS = ("page-ctgov", "page-classic", "page-aggregator")
 
