@@ -8,7 +8,7 @@ rules themselves.
 
 Run: ``python benchmarks/bench_criteria.py [SOURCE ...] [--limit N]``; default source
 ``benchmarks/out/scale-1000.zip`` (``benchmarks/generate.py`` makes more). Also try
-``/work/shared/data/ctgov`` for real records.
+``tests/data/ctgov_corpus`` for real records.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Generate realistic ClinicalTrials.gov API v2 JSON studies, seeded and deterministic.
 
-Modelled on the real records in ../shared/data/ctgov/: varied phases, statuses and
+Modelled on the real records in tests/data/ctgov_corpus/: varied phases, statuses and
 designs; 1-4 arms; interventions drawn from a large drug vocabulary of which most is
 unknown to trialkg's reference data (as in reality: real kinase inhibitors and
 chemotherapies, plus thousands of made-up code names such as "XZ-4821");

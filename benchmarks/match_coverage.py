@@ -1,6 +1,6 @@
 """How much of the real registry data the matcher can decide, for a fully specified patient.
 
-Builds ../shared/data/ctgov/ (or the sources given) into a temporary store, matches a
+Builds tests/data/ctgov_corpus/ (or the sources given) into a temporary store, matches a
 patient for whom every field of the patient file is filled in against every trial, and
 prints: trials matched without error, verdict counts, the share of criteria decided
 (met or unmet rather than unknown), that share by constraint type, and timings.
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "ctgov"
+DEFAULT_SOURCE = ROOT / "tests" / "data" / "ctgov_corpus"
 
 # Every key of the patient file given: a 52-year-old woman with leiomyosarcoma after
 # doxorubicin and 10 weeks of anlotinib, normal labs, no CNS disease.

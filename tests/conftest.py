@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the seeds and shared data, a built seed store, and a real
+"""Common fixtures: paths to the seeds and the vendored registry records, a built seed store, and a real
 Oxigraph SPARQL server on 127.0.0.1 (started from the ``oxigraph`` PyPI package on a
 free port, stopped by its PID)."""
 
@@ -21,13 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 TEST_DATA = Path(__file__).resolve().parent / "data"
-SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.skip("../shared/data is not beside the checkout")
-    return SHARED_DATA
+# Real ClinicalTrials.gov records (classic XML, API v2 JSON, search pages), see its SOURCES.md.
+CTGOV_CORPUS = TEST_DATA / "ctgov_corpus"
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +31,8 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data_dir() -> Path:
-    return shared_data()
+def ctgov_corpus() -> Path:
+    return CTGOV_CORPUS
 
 
 def free_port() -> int:
@@ -127,7 +122,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# Hypothesis profiles (issue 11): "ci" is the default for every test that does not set
+# Hypothesis profiles: "ci" is the default for every test that does not set
 # its own example count; "long" is the local soak run that docs/reliability.md reports:
 #   HYPOTHESIS_PROFILE=long pytest tests/test_reliability_fuzz.py   (or --hypothesis-profile long;
 #   TRIALKG_LONG_EXAMPLES sets its count, 100,000 by default)

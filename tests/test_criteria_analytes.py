@@ -1,7 +1,7 @@
 """Scores, less common analytes, unit spellings and bound phrasing.
 
-Texts are lines of the Leaf Clinical Trials sample (../shared/data/criteria/, record
-named beside each) and of the shared ctgov records, as written there.
+Texts are lines of the Leaf Clinical Trials sample (record named
+beside each) and of the ClinicalTrials.gov records in tests/data/ctgov_corpus, as written there.
 """
 
 from __future__ import annotations

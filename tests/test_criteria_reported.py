@@ -1,6 +1,6 @@
 """Parser errors the patient matcher reported on real ClinicalTrials.gov records.
 
-Each text is an eligibility item of a shared ctgov record (../shared/data/ctgov/,
+Each text is an eligibility item of a ClinicalTrials.gov record (tests/data/ctgov_corpus/,
 record named beside it), as written there.
 """
 

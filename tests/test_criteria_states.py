@@ -1,6 +1,6 @@
 """Disease states and comorbidities: one constraint per phrase, the most specific one.
 
-Every text below is real criteria phrasing (seeds and ../shared/data/ctgov records);
+Every text below is real criteria phrasing (seeds and tests/data/ctgov_corpus records);
 the record it comes from is named next to it.
 """
 

@@ -165,9 +165,9 @@ def test_stats_counts(store: TrialStore) -> None:
 
 
 @pytest.mark.slow
-def test_build_seeds_and_shared_ctgov_builds_every_record(seeds_dir: Path, shared_data_dir: Path,
+def test_build_seeds_and_ctgov_corpus_builds_every_record(seeds_dir: Path, ctgov_corpus: Path,
                                                          tmp_path: Path) -> None:
-    ctgov = shared_data_dir / "ctgov"
+    ctgov = ctgov_corpus
     summary = build([str(seeds_dir), str(ctgov)], store_path=tmp_path / "all", replace=True, jobs=2, quiet=True)
     assert summary.rejected == []
     store = TrialStore(tmp_path / "all", read_only=True)

@@ -1,4 +1,4 @@
-"""Intervention names resolve to the expected generic drugs: seeds and shared ctgov records."""
+"""Intervention names resolve to the expected generic drugs: seeds and the vendored ctgov records."""
 
 from __future__ import annotations
 
@@ -92,8 +92,8 @@ def _ctgov_interventions(root: Path) -> dict[tuple[str, str], Intervention]:
     return out
 
 
-def test_every_shared_ctgov_intervention(shared_data_dir: Path) -> None:
-    found = _ctgov_interventions(shared_data_dir / "ctgov")
+def test_every_ctgov_corpus_intervention(ctgov_corpus: Path) -> None:
+    found = _ctgov_interventions(ctgov_corpus)
     lines = [ln for ln in (DATA / "expected_ctgov_interventions.tsv").read_text().splitlines()
              if not ln.startswith("#")]
     expected = list(csv.DictReader(lines, delimiter="\t"))

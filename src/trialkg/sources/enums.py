@@ -3,9 +3,9 @@
 Every table maps the spellings we meet (classic XML ``Phase 1/Phase 2``, the classic
 page ``Active Comparator``, the study page ``PHASE2``) to the API v2 value. The value
 lists come from ``components/schemas`` of the API v2 OpenAPI spec
-(``../shared/data/schema/ctg-oas-v2.yaml``: ``Status``, ``Phase``, ``ArmGroupType``,
+(``ctg-oas-v2.yaml``, API version 2.0.0: ``Status``, ``Phase``, ``ArmGroupType``,
 ``InterventionType``, ``AgencyClass`` ...); the legacy spellings from the classic XML
-schema (``ctgov_classic_public.xsd``) and the data in ``../shared/data/ctgov/``.
+schema (NLM ``public.xsd``) and the records in ``tests/data/ctgov_corpus/``.
 
 Lookups compare a folded key (lower case, letters and digits only), so ``Active, not
 recruiting`` and ``ACTIVE_NOT_RECRUITING`` meet. A value no table knows is kept as
