@@ -1,66 +1,94 @@
 """Measure the criteria parser against human gold it was not written from.
 
-Gold: the Leaf Clinical Trials (LCT) sample in ``../shared/data/criteria/`` (brat
-standoff). A gold tuple is an ``Observation`` or ``Age`` event with a
-``Numeric-Filter`` argument pointing at an ``Eq-Comparison`` that has at least one
-value: (variable, comparator, value, unit).
+Corpora (vendored in ``benchmarks/data/criteria/``, see SOURCES.md there):
 
-How gold is mapped onto our names (the same mapping for every document):
+- LCT 60: the oncology-heavy 60-trial Leaf Clinical Trials sample (brat standoff).
+- LCT dev 300: 300 trials drawn at random from the rest of LCT, split by the SHA-1 of the
+  NCT id into a tuning part (digest ends 0-7) and a held-out part (8-f). Rules are
+  written from the tuning part; the held-out figures show how they generalise.
+- Facebook: the Clinical-Trial-Parser medical NER test split (numbers masked).
 
-- variable: ``Age`` events -> ``age``. ``Observation`` names go through the parser's
-  own variable lexicon (``ANC`` -> ``neutrophils``, ``Serum Cr`` -> ``creatinine``);
-  performance scales (ECOG, WHO/Zubrod, "performance status", Karnofsky) -> ``ecog`` /
-  ``karnofsky``; life expectancy / predicted survival -> ``life_expectancy``;
-  anything else keeps a slug of its name (the parser has no name for it, so these
-  count as misses, never as matches).
-- comparator: EQ ``=``, LT ``<``, LTEQ ``<=``, GT ``>``, GTEQ ``>=``, BETWEEN
-  ``between``; no operator with two values -> ``between``, with one value -> ``=``.
-- value: the first ``Eq-Value`` as a number (``50,000`` -> 50000, ``one`` -> 1).
-- unit: LCT marks only a fragment of the unit ("g" of "g/dl"), so the unit is read
-  from the whole annotated comparison span with the parser's unit reader
-  (``≥ 8.0 g/dl`` -> ``g/dL``; ``< 2.5 X maximum normal value`` -> ``xULN``); a
-  temporal unit gives ``a``/``mo``/``wk``/``d``; an ``Age`` without unit is in years.
+LCT gold: an ``Observation`` or ``Age`` event with a ``Numeric-Filter`` pointing at an
+``Eq-Comparison`` with a value gives one tuple (variable, comparator, value, unit):
 
-Scores, micro-averaged over documents (multiset matching within a document):
-strict = all four fields equal; value-only = variable and value equal. Coverage is
-the share of split items with at least one constraint other than ``unparsed``; it
-is also reported on the real records in ``../shared/data/ctgov/``.
+- variable: ``Age`` -> ``age``; performance scales -> ``ecog`` / ``karnofsky``; life
+  expectancy -> ``life_expectancy``; other names through the parser's variable finder
+  (one name per variable, from the variable table); anything else keeps a slug of its
+  name (the parser has no name for it: these count as misses, never as matches).
+- comparator: the annotators' operator label (EQ ``=``, LT ``<``, LTEQ ``<=``, GT ``>``,
+  GTEQ ``>=``, BETWEEN ``between``); two values without a label -> ``between``, one -> ``=``.
+- value: the first value, read with the parser's number reader (decimal commas,
+  thousands separators, number words).
+- unit: LCT marks only a fragment of the unit, so it is read from the annotated comparison
+  span with the parser's unit reader; a temporal unit gives ``a``/``mo``/``wk``/``d``;
+  an ``Age`` without a unit is in years.
 
-Run: ``python benchmarks/criteria_eval.py [--details]``; ``--speed`` measures the drug
-search per call and the parse of a 1 MB criteria text.
+A prediction is placed on the line where its number is (so a right tuple on the wrong
+line is both a miss and an extra). A prediction whose number lies inside a comparison
+the annotators did not attach to a variable (a duration of a drug, a dose) is left out:
+the gold says nothing about it. Scores are micro-averaged; matching is a multiset match
+per line. ``strict`` = all four fields; ``value_only`` = variable and value.
+
+Facebook gold: each ``lower_bound`` / ``upper_bound`` span with the variable
+(``clinical_variable``, ``age``, ``bmi``) nearest before it on the line; a prediction
+is (variable, bound side). Values are masked as ``@NUMBER`` in that corpus, so the
+lines are parsed with the masks read as 2, 3, 4 ... (so ranges rise) and only variable
+and side are scored.
+
+Coverage: the share of items with a constraint other than ``unparsed``, or with an
+explicit role that says why none applies (``information``, ``permission``).
+
+Run: ``python benchmarks/criteria_eval.py [--details dev|lct60|facebook] [--json]``;
+``--speed`` measures the drug search and the parse of a 1 MB criteria text.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import re
 import sys
 import time
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from pathlib import Path
 
-from trialkg.criteria import parse_criteria_text, split_criteria
-from trialkg.criteria.lexicon import VARIABLES
+from trialkg.criteria import parse_criteria_text
+from trialkg.criteria.numbers import read_number
 from trialkg.criteria.parse import _LIFE, _PS, find_variables
-from trialkg.criteria.units import match_unit, ucum_code
+from trialkg.criteria.units import match_unit
+from trialkg.criteria.variables import family_of
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
-LCT = SHARED / "criteria" / "lct_leaf_clinical_trials" / "ner_nic_sample"
-CTGOV = SHARED / "ctgov"
+DATA = ROOT / "benchmarks" / "data" / "criteria"
+LCT60 = DATA / "lct" / "ner_nic_sample"
+DEV300 = DATA / "lct" / "ner_nic_dev300"
+FACEBOOK = DATA / "facebook" / "test_processed_medical_ner.tsv"
+CTGOV = ROOT / "tests" / "data" / "ctgov"
 
 _OPS = {"EQ": "=", "LT": "<", "LTEQ": "<=", "GT": ">", "GTEQ": ">=", "BETWEEN": "between"}
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "twelve": 12}
 _TEMPORAL = {"year": "a", "years": "a", "month": "mo", "months": "mo", "week": "wk", "weeks": "wk",
-             "day": "d", "days": "d"}
-_KNOWN = set(VARIABLES) | {"age", "ecog", "karnofsky", "lansky", "life_expectancy", "nyha"}
-_REF = re.compile(r"ULN|upper limit|normal upper|maximum normal|upper normal", re.I)
+             "day": "d", "days": "d", "hour": "h", "hours": "h"}
+_REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal", re.I)
+_LLN = re.compile(r"LLN|lower limit", re.I)
+_SCORED_TYPES = ("numeric", "age", "life_expectancy", "performance_status")
+_NO_CONSTRAINT_ROLES = {"information", "permission"}
 
 
-def _load_ann(path: str) -> tuple[dict, dict, dict]:
+def held_out(doc: str) -> bool:
+    """Whether an LCT document is in the held-out part of the dev 300 (by its NCT id)."""
+    nct = re.search(r"NCT\d{8}", doc)
+    key = nct.group(0) if nct else doc
+    return hashlib.sha1(key.encode()).hexdigest()[-1] in "89abcdef"
+
+
+# ---------------------------------------------------------------- LCT gold
+
+
+def _load_ann(path: Path) -> tuple[dict, dict, dict]:
     T: dict[str, tuple[str, int, int, str]] = {}
     E: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
     A: dict[str, str] = {}
@@ -86,19 +114,9 @@ def _load_ann(path: str) -> tuple[dict, dict, dict]:
     return T, E, A
 
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
-
-
-def _number(s: str) -> float | str:
-    t = s.strip().lower().replace(",", "")
-    if t in _ROMAN:
-        return float(_ROMAN[t])
-    if t in _WORDS:
-        return float(_WORDS[t])
-    try:
-        return float(t)
-    except ValueError:
-        return s.strip()
+def _gold_number(s: str) -> float | str:
+    v = read_number(s.strip())
+    return float(v) if v is not None else s.strip()
 
 
 def map_variable(kind: str, name: str) -> str:
@@ -123,6 +141,8 @@ def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> st
         return _TEMPORAL.get(temporal[0].lower(), temporal[0].lower())
     if _REF.search(span):
         return "xULN"
+    if _LLN.search(span):
+        return "xLLN"
     i = span.find(first_value)
     rest = span[i + len(first_value):] if i >= 0 else span
     # Second value of a range: skip it ("18 to 70 years").
@@ -135,10 +155,16 @@ def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> st
     return None
 
 
-def gold_tuples(ann_path: str) -> list[tuple]:
+def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, int]]]:
+    """Gold tuples with the offset of their value, and the spans of comparisons that the
+    annotators attached to no variable (predictions inside them are not scored)."""
     T, E, A = _load_ann(ann_path)
-    out = []
+    out: list[tuple[tuple, int]] = []
+    attached: set[str] = set()
     for _eid, (typ, trig, args) in E.items():
+        for role, target in args:
+            if role == "Numeric-Filter" and target in E and typ in ("Observation", "Age"):
+                attached.add(E[target][1])
         if typ not in ("Observation", "Age"):
             continue
         names = [T[t][3] for r, t in args if r == "Name" and t in T]
@@ -147,55 +173,108 @@ def gold_tuples(ann_path: str) -> list[tuple]:
             if role != "Numeric-Filter" or target not in E:
                 continue
             _et, etrig, eargs = E[target]
-            values = [T[x][3] for r, x in eargs if r.startswith("Value") and x in T]
+            values = [x for r, x in eargs if r.startswith("Value") and x in T]
             if not values or etrig not in T:
                 continue
-            ops = [A.get(x) for r, x in eargs if r == "Operator"]
+            labels = [A.get(x) for r, x in eargs if r == "Operator"]
             temporal = [T[x][3] for r, x in eargs if r == "Temporal-Unit" and x in T]
-            op = _OPS.get(ops[0] or "", None) if ops else None
-            if op is None:
-                op = "between" if len(values) > 1 else "="
+            op = "between" if "BETWEEN" in labels or len(values) > 1 else _OPS.get(labels[0] or "") if labels else None
+            op = op or "="
+            first = min(values, key=lambda x: T[x][1])
             variable = map_variable(typ, name)
-            unit = gold_unit(T[etrig][3], values[0], temporal, typ)
-            if variable in ("ecog", "karnofsky"):
+            unit = gold_unit(T[etrig][3], T[first][3], temporal, typ)
+            if variable in ("ecog", "karnofsky", "lansky", "nyha"):
                 unit = None
             if variable == "life_expectancy" and unit is None:
                 unit = "mo"
-            out.append((variable, op, _number(values[0]), unit))
-    return out
+            out.append(((variable, op, _gold_number(T[first][3]), unit), T[first][1]))
+    loose = [(T[t][1], T[t][2]) for t in T if T[t][0] == "Eq-Comparison" and t not in attached]
+    return out, loose
 
 
-def predicted_tuples(criteria: list[dict]) -> list[tuple]:
+# ---------------------------------------------------------------- predictions
+
+
+class _Locator:
+    """Find where an item's text and a constraint's number are in the document."""
+
+    _WS = re.compile(r"\s+")
+
+    def __init__(self, doc: str) -> None:
+        self.doc = doc
+        self.lines = [m.start() for m in re.finditer(r"\n", doc)]
+        chars, index = [], []
+        for m in re.finditer(r"\S+|\s+", doc):
+            if m.group(0).isspace():
+                chars.append(" ")
+                index.append(m.start())
+            else:
+                chars.extend(m.group(0))
+                index.extend(range(m.start(), m.end()))
+        self.norm = "".join(chars)
+        self.index = index
+        self.cursor = 0
+
+    def item(self, text: str) -> int | None:
+        key = self._WS.sub(" ", text.strip())[:40]
+        if not key:
+            return None
+        at = self.norm.find(key, self.cursor)
+        if at < 0:
+            at = self.norm.find(key)
+        if at < 0:
+            return None
+        self.cursor = at + 1
+        return at
+
+    def number(self, item_at: int | None, item_text: str, span: str, value) -> int | None:
+        if item_at is None:
+            return None
+        text = self._WS.sub(" ", item_text.strip())
+        span_n = self._WS.sub(" ", (span or "").strip())
+        off = text.find(span_n) if span_n else -1
+        off = max(off, 0)
+        digit = re.search(r"(?<![A-Za-z])\d", text[off:]) or re.search(r"\d", text[off:])
+        pos = item_at + off + (digit.start() if digit else 0)
+        return self.index[min(pos, len(self.index) - 1)]
+
+    def line(self, offset: int | None) -> int:
+        return -1 if offset is None else bisect_right(self.lines, offset - 1)
+
+
+def predicted_tuple(c: dict) -> tuple | None:
+    if c.get("type") not in _SCORED_TYPES or c.get("value") is None:
+        return None
+    unit = "x" + c["relative_to"] if c.get("relative_to") else c.get("unit")
+    if c.get("variable") in ("ecog", "karnofsky", "lansky", "nyha"):
+        unit = None
+    return (c["variable"], c["comparator"], float(c["value"]), unit)
+
+
+def predicted_lct(doc: str, criteria: list[dict], loose: list[tuple[int, int]]) -> list[tuple[tuple, int]]:
+    loc = _Locator(doc)
     out = []
     for crit in criteria:
+        at = loc.item(crit["text"])
         for c in crit["constraints"]:
-            if c.get("type") not in ("numeric", "age", "life_expectancy", "performance_status"):
+            t = predicted_tuple(c)
+            if t is None:
                 continue
-            if c.get("value") is None:
+            pos = loc.number(at, crit["text"], c.get("span", ""), c.get("value"))
+            if pos is not None and any(a <= pos < b for a, b in loose):
                 continue
-            unit = "x" + c["relative_to"] if c.get("relative_to") else c.get("unit")
-            if c.get("variable") in ("ecog", "karnofsky", "lansky"):
-                unit = None
-            out.append((c["variable"], c["comparator"], float(c["value"]), unit))
+            out.append((t, pos))
     return out
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
 
 
 def align_generic(gold: list[tuple], pred: list[tuple]) -> list[tuple]:
-    """Rename a predicted variable the lexicon has no name for ("prostate_size") to the
-    gold "other:" name of the same document when one's words contain the other's."""
-    known = set(_KNOWN)
+    """Rename a predicted variable the parser has no table name for ("prostate_size")
+    to the gold "other:" name of the same document when one's words contain the other's."""
     others = {g[0]: set(g[0][6:].split("_")) for g in gold if g[0].startswith("other:")}
     out = []
     for t in pred:
         var = t[0]
-        if var not in known:
+        if family_of(var) == "other":
             words = set(var.split("_"))
             for gname, gwords in others.items():
                 if gwords <= words or words <= gwords:
@@ -205,116 +284,175 @@ def align_generic(gold: list[tuple], pred: list[tuple]) -> list[tuple]:
     return out
 
 
-def _match(gold: list[tuple], pred: list[tuple], key) -> tuple[int, int, int]:
-    g = Counter(key(t) for t in gold)
-    p = Counter(key(t) for t in pred)
-    tp = sum((g & p).values())
-    return tp, sum(p.values()) - tp, sum(g.values()) - tp
+# ---------------------------------------------------------------- scoring
 
 
-def coverage(criteria: list[dict]) -> tuple[int, int]:
-    parsed = sum(1 for c in criteria if any(k["type"] != "unparsed" for k in c["constraints"]))
-    return parsed, len(criteria)
+class Score:
+    """tp/fp/fn counts, overall and by variable family."""
 
+    def __init__(self) -> None:
+        self.total = {"strict": [0, 0, 0], "value_only": [0, 0, 0]}
+        self.family: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.missed: list[tuple] = []
+        self.extra: list[tuple] = []
 
-def evaluate_lct(details: bool = False) -> dict:
-    totals = {"strict": [0, 0, 0], "value_only": [0, 0, 0]}
-    n_items = n_parsed = 0
-    per_doc = []
-    t0 = time.perf_counter()
-    for ann in sorted(glob.glob(str(LCT / "*.ann"))):
-        text = open(ann[:-4] + ".txt", encoding="utf-8").read()
-        criteria = parse_criteria_text(text)
-        gold = gold_tuples(ann)
-        pred = align_generic(gold, predicted_tuples(criteria))
+    def add(self, gold: list[tuple], pred: list[tuple], where: str, key_line: bool = True) -> None:
         for name, key in (("strict", lambda t: t), ("value_only", lambda t: (t[0], t[2]))):
-            tp, fp, fn = _match(gold, pred, key)
-            totals[name][0] += tp
-            totals[name][1] += fp
-            totals[name][2] += fn
-        parsed, n = coverage(criteria)
-        n_items += n
-        n_parsed += parsed
-        if details:
-            g, p = Counter(gold), Counter(pred)
-            per_doc.append({"doc": os.path.basename(ann)[:-4],
-                            "missed": [list(t) for t in (g - p).elements()],
-                            "extra": [list(t) for t in (p - g).elements()]})
-    elapsed = time.perf_counter() - t0
-    res = {"documents": len(glob.glob(str(LCT / "*.ann"))), "items": n_items, "items_with_constraints": n_parsed,
-           "unparsed_items": n_items - n_parsed, "coverage": n_parsed / n_items if n_items else 0.0,
-           "seconds": round(elapsed, 2)}
-    for name, (tp, fp, fn) in totals.items():
-        p, r, f = _prf(tp, fp, fn)
-        res[name] = {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
-    if details:
-        res["details"] = per_doc
-    return res
+            g, p = Counter(key(t) for t in gold), Counter(key(t) for t in pred)
+            tp = sum((g & p).values())
+            self.total[name][0] += tp
+            self.total[name][1] += sum(p.values()) - tp
+            self.total[name][2] += sum(g.values()) - tp
+        g, p = Counter(gold), Counter(pred)
+        for t, n in (g & p).items():
+            self.family[family_of(t[0])][0] += n
+        for t, n in (p - g).items():
+            self.family[family_of(t[0])][1] += n
+            self.extra.extend([(where,) + t] * n)
+        for t, n in (g - p).items():
+            self.family[family_of(t[0])][2] += n
+            self.missed.extend([(where,) + t] * n)
+
+    def report(self) -> dict:
+        res = {name: _prf(*v) for name, v in self.total.items()}
+        res["by_family"] = {k: _prf(*v) for k, v in sorted(self.family.items())}
+        return res
 
 
-def _ctgov_texts() -> list[tuple[str, str]]:
-    """(record id, criteria text) for every record in ../shared/data/ctgov (XML and JSON)."""
-    from defusedxml import ElementTree as ET
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
 
-    out = []
-    for path in sorted(glob.glob(str(CTGOV / "**" / "*.xml"), recursive=True)):
-        try:
-            root = ET.parse(path).getroot()
-        except Exception:  # noqa: BLE001 - a broken file is reported by the readers, not here
-            continue
-        node = root.find("./eligibility/criteria/textblock")
-        if node is not None and node.text:
-            out.append((Path(path).stem, node.text))
-    for path in sorted(glob.glob(str(CTGOV / "**" / "*.json"), recursive=True)):
-        try:
-            data = json.load(open(path, encoding="utf-8"))
-        except Exception:  # noqa: BLE001
-            continue
-        studies = data.get("studies", [data]) if isinstance(data, dict) else []
-        for s in studies:
-            ps = s.get("protocolSection", {}) if isinstance(s, dict) else {}
-            text = ps.get("eligibilityModule", {}).get("eligibilityCriteria")
-            nct = ps.get("identificationModule", {}).get("nctId", Path(path).stem)
-            if text:
-                out.append((f"{nct} ({Path(path).name})", text))
+
+def covered(crit: dict) -> bool:
+    if crit.get("role") in _NO_CONSTRAINT_ROLES:
+        return True
+    return any(k.get("type") != "unparsed" for k in crit.get("constraints", []))
+
+
+def _by_line(items: list[tuple[tuple, int | None]], loc: _Locator) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for t, pos in items:
+        out[loc.line(pos)].append(t)
     return out
 
 
-def evaluate_ctgov() -> dict:
-    n_items = n_parsed = 0
-    by_type: Counter[str] = Counter()
-    records = _ctgov_texts()
+def evaluate_lct(directory: Path, part: str = "all") -> dict:
+    """Scores on one LCT directory; ``part`` picks ``tune``, ``held_out`` or ``all``."""
+    score = Score()
+    n_items = n_cov = n_docs = 0
     t0 = time.perf_counter()
-    for _rid, text in records:
-        criteria = parse_criteria_text(text)
-        parsed, n = coverage(criteria)
-        n_items += n
-        n_parsed += parsed
-        for c in criteria:
-            for k in c["constraints"]:
-                by_type[k["type"]] += 1
-    return {"records": len(records), "items": n_items, "items_with_constraints": n_parsed,
-            "unparsed_items": n_items - n_parsed, "coverage": round(n_parsed / n_items, 3) if n_items else 0.0,
-            "constraints_by_type": dict(by_type.most_common()), "seconds": round(time.perf_counter() - t0, 2)}
+    for ann in sorted(directory.glob("*.ann")):
+        doc_name = ann.stem
+        if part != "all" and held_out(doc_name) != (part == "held_out"):
+            continue
+        n_docs += 1
+        text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        criteria = parse_criteria_text(text, trial_id=doc_name)
+        gold, loose = gold_lct(ann)
+        pred = predicted_lct(text, criteria, loose)
+        loc = _Locator(text)
+        gl, pl = _by_line(gold, loc), _by_line(pred, loc)
+        for line in sorted(set(gl) | set(pl)):
+            g = gl.get(line, [])
+            score.add(g, align_generic(g, pl.get(line, [])), f"{doc_name}:{line + 1}")
+        n_items += len(criteria)
+        n_cov += sum(1 for c in criteria if covered(c))
+    res = {"documents": n_docs, "items": n_items, "covered_items": n_cov,
+           "coverage": round(n_cov / n_items, 3) if n_items else 0.0,
+           "seconds": round(time.perf_counter() - t0, 2)}
+    res.update(score.report())
+    res["_score"] = score
+    return res
+
+
+# ---------------------------------------------------------------- Facebook
+
+
+_FB_VARIABLE = {"clinical_variable", "age", "bmi"}
+_FB_NUMBER = re.compile(r"@NUMBER")
+
+
+def _fb_side(comparator: str) -> list[str]:
+    return {">": ["lower"], ">=": ["lower"], "<": ["upper"], "<=": ["upper"],
+            "between": ["lower", "upper"]}.get(comparator, [])
+
+
+def gold_facebook(labels: str, text: str) -> list[tuple]:
+    spans = []
+    for lab in labels.split(","):
+        a, b, kind = lab.split(":", 2)
+        spans.append((int(a) - 1, int(b), kind))
+    spans.sort()
+    out = []
+    last_var: str | None = None
+    for a, b, kind in spans:
+        if kind in _FB_VARIABLE:
+            last_var = "age" if kind == "age" else "bmi" if kind == "bmi" else map_variable("Observation", text[a:b])
+        elif kind in ("lower_bound", "upper_bound") and last_var:
+            out.append((last_var, kind.split("_")[0]))
+    return out
+
+
+def evaluate_facebook() -> dict:
+    score = Score()
+    n_lines = 0
+    t0 = time.perf_counter()
+    for i, line in enumerate(FACEBOOK.read_text(encoding="utf-8").splitlines()):
+        labels, _, text = line.partition("\t")
+        if not labels:
+            continue
+        gold = gold_facebook(labels, text)
+        if not gold:
+            continue
+        n_lines += 1
+        counter = iter(range(2, 1000))
+        crits = parse_criteria_text(_FB_NUMBER.sub(lambda _m: str(next(counter)), text))
+        pred = [(c["variable"], side) for crit in crits for c in crit["constraints"]
+                if c.get("type") in _SCORED_TYPES for side in _fb_side(c.get("comparator", ""))]
+        pred += [(c["variable"], side) for crit in crits for c in crit["constraints"]
+                 if c.get("type") == "unparsed" and c.get("reason") == "implausible"
+                 for side in _fb_side(c.get("comparator", ""))]
+        gold = [g + (0.0, None) for g in gold]
+        score.add(gold, align_generic(gold, [p + (0.0, None) for p in pred]), f"line {i + 1}")
+    res = {"lines": n_lines, "seconds": round(time.perf_counter() - t0, 2)}
+    res.update(score.report())
+    res.pop("value_only")
+    res["variable_side"] = res.pop("strict")
+    res["_score"] = score
+    return res
+
+
+# ---------------------------------------------------------------- records and speed
+
+
+def _ctgov_texts() -> list[tuple[str, str]]:
+    """(record id, criteria text) for the real records vendored in tests/data/ctgov."""
+    from defusedxml import ElementTree as ET
+
+    out = []
+    for path in sorted(CTGOV.glob("*.xml")):
+        node = ET.parse(path).getroot().find("./eligibility/criteria/textblock")
+        if node is not None and node.text:
+            out.append((path.stem, node.text))
+    for path in sorted(CTGOV.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for s in data.get("studies", [data]) if isinstance(data, dict) else []:
+            ps = s.get("protocolSection", {}) if isinstance(s, dict) else {}
+            text = ps.get("eligibilityModule", {}).get("eligibilityCriteria")
+            if text:
+                out.append((ps.get("identificationModule", {}).get("nctId", path.stem), text))
+    return out
 
 
 def measure_speed(size: int = 1_000_000) -> dict:
-    """Per-call cost of the drug and class search, and the time to parse ``size``
-    characters of criteria (the ctgov texts repeated, each repeated line made unique so
-    the parser's cache of drug mentions does not hide the search cost)."""
+    """The time to parse ``size`` characters of criteria (the LCT 60 and dev 300 texts
+    repeated, each repeated line made unique so the item memo does not hide the cost)."""
     from trialkg.criteria import parse as parse_mod
-    from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
 
-    texts = [t for _rid, t in _ctgov_texts()]
-    lines = [ln for t in texts for ln in t.splitlines() if ln.strip()]
-    find_drug_mentions("warm up")
-    find_class_mentions("warm up")
-    res: dict = {"lines": len(lines)}
-    for name, fn in (("drug_ms_per_call", find_drug_mentions), ("class_ms_per_call", find_class_mentions)):
-        t0 = time.process_time()
-        for ln in lines:
-            fn(ln)
-        res[name] = round(1000 * (time.process_time() - t0) / len(lines), 4)
+    texts = [p.read_text(encoding="utf-8") for d in (LCT60, DEV300) for p in sorted(d.glob("*.txt"))]
     out: list[str] = []
     n = total = 0
     while total < size:
@@ -330,51 +468,65 @@ def measure_speed(size: int = 1_000_000) -> dict:
     parse_mod._drug_mentions.cache_clear()
     t0, w0 = time.process_time(), time.perf_counter()
     items = parse_criteria_text(big)
-    res.update({"text_chars": len(big), "text_items": len(items),
-                "text_cpu_s": round(time.process_time() - t0, 2), "text_wall_s": round(time.perf_counter() - w0, 2)})
-    return res
+    return {"text_chars": len(big), "text_items": len(items),
+            "text_cpu_s": round(time.process_time() - t0, 2), "text_wall_s": round(time.perf_counter() - w0, 2)}
+
+
+# ---------------------------------------------------------------- output
+
+
+def _print_scores(title: str, res: dict, keys: tuple[str, ...]) -> None:
+    head = f"{title}: " + ", ".join(f"{res[k]} {k}" for k in ("documents", "lines", "items") if k in res)
+    if "coverage" in res:
+        head += f"; items with a constraint or role {res['coverage']:.1%} ({res['covered_items']}/{res['items']})"
+    print(head)
+    for name in keys:
+        s = res[name]
+        print(f"  {name:<13} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}"
+              f"  (tp={s['tp']} fp={s['fp']} fn={s['fn']})")
+    fams = "  ".join(f"{k} {v['f1']:.2f} ({v['tp']}/{v['tp'] + v['fn']} gold, {v['fp']} extra)"
+                     for k, v in res["by_family"].items())
+    print(f"  by family:    {fams}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--details", action="store_true", help="list missed and extra tuples per document")
+    ap.add_argument("--details", choices=["lct60", "tune", "held_out", "facebook"],
+                    help="list missed and extra tuples of one corpus")
     ap.add_argument("--json", action="store_true", help="print one JSON document")
-    ap.add_argument("--speed", action="store_true", help="measure the drug search and a 1 MB text instead")
+    ap.add_argument("--speed", action="store_true", help="measure the parse of a 1 MB text instead")
     args = ap.parse_args(argv)
     if args.speed:
         sp = measure_speed()
-        print(f"drug mentions {sp['drug_ms_per_call']} ms/call, class mentions {sp['class_ms_per_call']} ms/call"
-              f" (CPU, {sp['lines']} ctgov criteria lines)")
         print(f"parse {sp['text_chars']} chars ({sp['text_items']} items): {sp['text_cpu_s']} s CPU,"
               f" {sp['text_wall_s']} s wall")
         return 0
-    if not LCT.exists():
-        print(f"gold not found: {LCT}", file=sys.stderr)
-        return 2
-    lct = evaluate_lct(args.details)
-    ct = evaluate_ctgov()
+    for path in (LCT60, DEV300, FACEBOOK):
+        if not path.exists():
+            print(f"gold not found: {path}", file=sys.stderr)
+            return 2
+    results = {
+        "lct60": evaluate_lct(LCT60),
+        "dev300": evaluate_lct(DEV300),
+        "tune": evaluate_lct(DEV300, "tune"),
+        "held_out": evaluate_lct(DEV300, "held_out"),
+        "facebook": evaluate_facebook(),
+    }
+    scores = {k: v.pop("_score") for k, v in results.items()}
     if args.json:
-        print(json.dumps({"lct": lct, "ctgov": ct}, indent=2, ensure_ascii=False))
+        print(json.dumps(results, indent=2, ensure_ascii=False))
         return 0
-    print(f"LCT sample: {lct['documents']} trials, {lct['items']} items ({lct['seconds']} s)")
-    for name in ("strict", "value_only"):
-        s = lct[name]
-        print(f"  {name:<10} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}"
-              f"  (tp={s['tp']} fp={s['fp']} fn={s['fn']})")
-    print(f"  coverage {lct['coverage']:.1%} ({lct['items_with_constraints']}/{lct['items']}),"
-          f" unparsed items {lct['unparsed_items']}")
-    print(f"ctgov records: {ct['records']} records, {ct['items']} items, coverage {ct['coverage']:.1%},"
-          f" unparsed items {ct['unparsed_items']} ({ct['seconds']} s)")
-    print(f"  constraints by type: {ct['constraints_by_type']}")
+    _print_scores("LCT 60", results["lct60"], ("strict", "value_only"))
+    _print_scores("LCT dev 300", results["dev300"], ("strict", "value_only"))
+    _print_scores("  tuning part", results["tune"], ("strict",))
+    _print_scores("  held-out part", results["held_out"], ("strict",))
+    _print_scores("Facebook test", results["facebook"], ("variable_side",))
     if args.details:
-        for d in lct["details"]:
-            if d["missed"] or d["extra"]:
-                print(d["doc"])
-                for t in d["missed"]:
-                    print("   missed", t)
-                for t in d["extra"]:
-                    print("   extra ", t)
-    _ = split_criteria, ucum_code
+        s = scores[args.details]
+        for t in sorted(s.missed):
+            print("   missed", t)
+        for t in sorted(s.extra):
+            print("   extra ", t)
     return 0
 
 

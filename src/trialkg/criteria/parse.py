@@ -19,18 +19,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trialkg.criteria import lexicon, units
+from trialkg.criteria import lexicon, numbers, units
 from trialkg.criteria.gate import Gated, GateSet
 from trialkg.records import CriterionItem
 
 # ---------------------------------------------------------------- numbers and operators
 
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20,
-}
-_NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|"
-        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\b)")  # "weight" has no 8
+_WORD_NUMBERS = numbers.WORDS
+_NUM = numbers.NUMBER  # decimal commas, thousands separators, number words (criteria/numbers.py)
 
 # Written operator -> comparator. Longest phrases first.
 _OPS: list[tuple[str, str]] = [
@@ -120,7 +116,7 @@ _REPRO_WORD = re.compile(r"childbearing|child-bearing|pregnan|contracept|partner
 _PHRASE_CUT = re.compile(r"[,;:()]|\b(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no)\b", re.I)
 
 
-_NUMBER_WORD = Gated(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\b", re.I)
+_NUMBER_WORD = Gated(r"\b(?:" + "|".join(numbers.WORDS) + r")\b", re.I)
 
 
 def _has_number(text: str) -> bool:
@@ -129,13 +125,7 @@ def _has_number(text: str) -> bool:
 
 
 def _number(text: str) -> float | None:
-    t = text.strip().lower().replace(",", "")
-    if t in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[t])
-    try:
-        return float(t)
-    except ValueError:
-        return None
+    return numbers.read_number(text)
 
 
 def _clean_num(x: float | None) -> float | int | None:

@@ -17,85 +17,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
-# Canonical UCUM unit per variable (None: unitless, such as INR or a score).
-CANONICAL_UNITS: dict[str, str | None] = {
-    "neutrophils": "10*9/L",
-    "platelets": "10*9/L",
-    "wbc": "10*9/L",
-    "lymphocytes": "10*9/L",
-    "hemoglobin": "g/dL",
-    "creatinine": "mg/dL",
-    "bilirubin": "mg/dL",
-    "direct_bilirubin": "mg/dL",
-    "albumin": "g/L",
-    "creatinine_clearance": "mL/min",
-    "egfr": "mL/min/{1.73_m2}",
-    "lvef": "%",
-    "qtc": "ms",
-    "blood_pressure_systolic": "mmHg",
-    "blood_pressure_diastolic": "mmHg",
-    "ast": "U/L",
-    "alt": "U/L",
-    "alp": "U/L",
-    "ldh": "U/L",
-    "glucose": "mmol/L",
-    "hba1c": "%",
-    "potassium": "mmol/L",
-    "sodium": "mmol/L",
-    "magnesium": "mmol/L",
-    "calcium": "mmol/L",
-    "urine_protein": "g/(24.h)",
-    "psa": "ng/mL",
-    "bmi": "kg/m2",
-    "weight": "kg",
-    "inr": None,
-    "aptt": "s",
-    "pt": "s",
-    "age": "a",
-    "life_expectancy": "mo",
-    "testosterone": "ng/dL",
-    "tsh": "m[IU]/L",
-    "cd4": "/uL",
-    "fev1": "%",
-    "dlco": "%",
-    "oxygen_saturation": "%",
-    "heart_rate": "/min",
-    "hematocrit": "%",
-    "fibrinogen": "g/L",
-    "ggt": "U/L",
-    "ferritin": "ng/mL",
-    "afp": "ng/mL",
-    "cea": "ng/mL",
-    "ca125": "U/mL",
-    "ca19_9": "U/mL",
-    "bnp": "pg/mL",
-    "nt_probnp": "pg/mL",
-    "fvc": "%",
-    "respiratory_rate": "/min",
-    "body_temperature": "Cel",
-    "liver_stiffness": "kPa",
-    "gleason_score": None,
-    "ipss": None,
-    "asa_class": None,
-    "mmse": None,
-    "pain_score": None,
-    "iief_5": None,
-}
+from trialkg.criteria import variables
 
-# Molar masses (g/mol) to bridge substance and mass concentrations.
-MOLAR_MASS: dict[str, float] = {
-    "creatinine": 113.12,
-    "bilirubin": 584.66,
-    "direct_bilirubin": 584.66,
-    "glucose": 180.16,
-    "calcium": 40.078,
-    "magnesium": 24.305,
-    "potassium": 39.098,
-    "sodium": 22.99,
-    "hemoglobin": 16114.5,  # per haem-bearing monomer, as labs report Hb in mmol/L
-    "urea": 60.06,
-    "uric_acid": 168.11,
-}
+# Canonical UCUM unit and molar mass (g/mol, to bridge substance and mass
+# concentrations) per variable: from the one variable table (criteria/variables.py).
+CANONICAL_UNITS: dict[str, str | None] = variables.canonical_units()
+MOLAR_MASS: dict[str, float] = variables.molar_masses()
 
 # Written form (lower case, spaces removed) -> UCUM code. Order matters for the regex.
 _WRITTEN: list[tuple[str, str]] = [
@@ -205,7 +132,12 @@ _PINT: dict[str, str] = {
     "cm3": "centimeter ** 3",
 }
 
-_DAYS = {"d": 1, "wk": 7, "mo": 30, "a": 365, "h": 1 / 24}
+# Calendar units in days: the one rule for windows, durations and ages (registries
+# never say which calendar they mean). The matcher reads the same table.
+DAYS_PER_MONTH = 30
+DAYS_PER_YEAR = 365
+DAYS: dict[str, float] = {"d": 1, "wk": 7, "mo": DAYS_PER_MONTH, "a": DAYS_PER_YEAR, "h": 1 / 24}
+_DAYS = DAYS
 _ISO = {"d": "D", "wk": "W", "mo": "M", "a": "Y"}
 
 
