@@ -288,6 +288,7 @@ def map_record(record: TrialRecord) -> Mapping:
     _biomarkers(t, trial, record, arms)
     _eligibility(t, trial, record)
     _provenance(t, trial, record)
+    t.items.extend(summary_triples(trial, t.items))
     return Mapping(t.items, shared.items)
 
 
@@ -591,3 +592,150 @@ def _provenance(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     t.text(src, TKG.retrieved, p.retrieved)
     t.text(src, TKG.toolVersion, __version__)
     t.texts(src, TKG.warning, (f"{w.field}: {w.message} ({w.code})" for w in record.warnings))
+
+
+# -- summary facts ---------------------------------------------------------------------
+#
+# Facts about the whole trial that registry-wide questions ask ("trials per target family
+# and phase", "how well were the criteria parsed", "trials that admit ECOG 2") and that
+# otherwise take a walk over every arm, drug, criterion or constraint of every trial.
+# They are derived from the trial's own triples (so they say exactly what the detailed
+# triples say, whoever maps those) plus the reference graph for drug classes and target
+# families, written into the trial's graph and replaced with it (docs/model.md "Summary
+# facts"). tests/test_summary_facts.py checks each stored query that reads them against
+# its full form.
+
+ECOG_SCORES = range(6)
+_RDF_TYPE = RDF_TYPE.value
+_SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+
+
+class _ReferenceClosure:
+    """Drug IRI -> the target families and drug classes it reaches in the reference graph:
+    ``tkg:targets|^tkg:drug/tkg:target`` then ``tkg:inFamily/skos:broader*``, and
+    ``tkg:inDrugClass/skos:broader*`` (the paths the stored queries follow)."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        objects: dict[tuple[str, str], list[str]] = {}
+        for tr in triples:
+            if isinstance(tr.object, ox.NamedNode):
+                objects.setdefault((tr.subject.value, tr.predicate.value), []).append(tr.object.value)
+        self._objects = objects
+        targets: dict[str, set[str]] = {}
+        for (s, p), os_ in objects.items():
+            if p == TKG.targets:
+                targets.setdefault(s, set()).update(os_)
+            elif p == TKG.drug:  # s is a drug-target interaction
+                for d in os_:
+                    targets.setdefault(d, set()).update(objects.get((s, TKG.target), ()))
+        self._targets = targets
+        self.families: dict[str, tuple[str, ...]] = {}
+        self.classes: dict[str, tuple[str, ...]] = {}
+
+    def _broader_closure(self, starts: Iterable[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(starts)
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(self._objects.get((node, _SKOS_BROADER), ()))
+        return seen
+
+    def drug_families(self, drug: str) -> tuple[str, ...]:
+        if drug not in self.families:
+            direct = (f for p in self._targets.get(drug, ()) for f in self._objects.get((p, TKG.inFamily), ()))
+            self.families[drug] = tuple(sorted(self._broader_closure(direct)))
+        return self.families[drug]
+
+    def drug_classes(self, drug: str) -> tuple[str, ...]:
+        if drug not in self.classes:
+            self.classes[drug] = tuple(sorted(self._broader_closure(self._objects.get((drug, TKG.inDrugClass), ()))))
+        return self.classes[drug]
+
+
+_closure: _ReferenceClosure | None = None
+
+
+def reference_closure() -> _ReferenceClosure:
+    """The closure over the reference graph the build writes (computed once per process)."""
+    global _closure
+    if _closure is None:
+        from trialkg.knowledge.reference import reference_triples
+
+        _closure = _ReferenceClosure(reference_triples())
+    return _closure
+
+
+class _Graph:
+    """A trial's triples indexed by subject and predicate (IRIs as strings)."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.index: dict[tuple[str, str], list[Any]] = {}
+        for tr in triples:
+            self.index.setdefault((tr.subject.value, tr.predicate.value), []).append(tr.object)
+
+    def objects(self, s: str, p: str) -> list[Any]:
+        return self.index.get((s, p), [])
+
+    def values(self, s: str, p: str) -> list[str]:
+        return [o.value for o in self.objects(s, p)]
+
+
+def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
+                    closure: _ReferenceClosure | None = None) -> list[ox.Triple]:
+    """The summary facts of one trial, from its graph's ``triples`` (docs/model.md)."""
+    g = _Graph(triples)
+    ref = closure or reference_closure()
+    t = _Triples()
+    tid = trial.value
+    drugs = g.values(tid, TKG.hasDrug)
+    for fam in sorted({f for d in drugs for f in ref.drug_families(d)}):
+        t.add(trial, TKG.testsTargetFamily, nn(fam))
+    for cls in sorted({c for d in drugs for c in ref.drug_classes(d)}):
+        t.add(trial, TKG.testsDrugClass, nn(cls))
+    sites = g.values(tid, TKG.hasSite)
+    t.add(trial, TKG.siteCount, integer(len(sites)))
+    t.texts(trial, TKG.siteCountry, sorted({c for s in sites for c in g.values(s, TKG.country)}))
+    recruiting = "RECRUITING" in g.values(tid, TKG.overallStatus) or any(
+        "RECRUITING" in g.values(s, TKG.recruitmentStatus) for s in sites)
+    t.add(trial, TKG.recruiting, boolean(recruiting))
+    _criteria_summary(t, trial, g)
+    return t.items
+
+
+def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
+    """Criteria counts (all, by section, with a structured constraint) and the ECOG scores
+    the trial admits: those every unconditional ECOG limit of a non-negated inclusion
+    criterion allows, or that a conditional performance-status limit allows ("ECOG 0-1
+    (0-2 for amputees)", NCT04172805; "PS 0-2, or 3 if due to the tumour")."""
+    criteria = g.values(trial.value, TKG.hasCriterion)
+    sections = {"inclusion": 0, "exclusion": 0}
+    parsed = 0
+    limits: list[set[int]] = []  # allowed scores of each unconditional ECOG inclusion limit
+    relaxed: set[int] = set()
+    for c in criteria:
+        section = next(iter(g.values(c, TKG.section)), None)
+        if section in sections:
+            sections[section] += 1
+        negated = "true" in g.values(c, TKG.negated)
+        structured = False
+        for k in g.values(c, TKG.hasConstraint):
+            types = set(g.values(k, _RDF_TYPE))
+            if types - {TKG.UnparsedConstraint, TKG.Constraint} and "unparsed" not in g.values(k, TKG.constraintType):
+                structured = True
+            if TKG.PerformanceStatusConstraint not in types:
+                continue
+            allowed = {int(v) for v in g.values(k, TKG.allowedValue)}
+            if g.objects(k, TKG.appliesIf):
+                relaxed |= allowed
+            elif section == "inclusion" and not negated and "ecog" in g.values(k, TKG.variable):
+                limits.append(allowed)
+        parsed += structured
+    t.add(trial, TKG.criteriaCount, integer(len(criteria)))
+    t.add(trial, TKG.inclusionCount, integer(sections["inclusion"]))
+    t.add(trial, TKG.exclusionCount, integer(sections["exclusion"]))
+    t.add(trial, TKG.parsedCriteriaCount, integer(parsed))
+    for score in ECOG_SCORES:
+        if all(score in allowed for allowed in limits) or score in relaxed:
+            t.add(trial, TKG.admitsEcog, integer(score))

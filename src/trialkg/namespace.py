@@ -86,11 +86,14 @@ class TKG(DefinedNamespace):
     responsibleParty: URIRef  # responsible party
     target: URIRef  # target
     targets: URIRef  # targets
+    testsDrugClass: URIRef  # tests drug class
+    testsTargetFamily: URIRef  # tests target family
     usesIntervention: URIRef  # uses intervention
 
     # datatype properties
     acronym: URIRef  # acronym
     action: URIRef  # action
+    admitsEcog: URIRef  # admits ECOG score
     agencyClass: URIRef  # agency class
     allocation: URIRef  # allocation
     allowedValue: URIRef  # allowed value
@@ -111,6 +114,7 @@ class TKG(DefinedNamespace):
     constraintType: URIRef  # constraint type
     context: URIRef  # context
     country: URIRef  # country
+    criteriaCount: URIRef  # criteria count
     criterionId: URIRef  # criterion id
     dateType: URIRef  # date type
     derivedId: URIRef  # derived id
@@ -123,6 +127,7 @@ class TKG(DefinedNamespace):
     enrollmentType: URIRef  # enrollment type
     evidence: URIRef  # evidence
     excludedHistology: URIRef  # excluded histology
+    exclusionCount: URIRef  # exclusion criteria count
     facility: URIRef  # facility
     familyKey: URIRef  # family key
     firstPosted: URIRef  # first posted
@@ -131,6 +136,7 @@ class TKG(DefinedNamespace):
     healthyVolunteers: URIRef  # healthy volunteers
     hgncId: URIRef  # HGNC id
     histology: URIRef  # histology
+    inclusionCount: URIRef  # inclusion criteria count
     inferred: URIRef  # inferred
     inferredFrom: URIRef  # inferred from
     interventionModel: URIRef  # intervention model
@@ -155,6 +161,7 @@ class TKG(DefinedNamespace):
     orgStudyId: URIRef  # organisation study id
     outcomeKind: URIRef  # outcome kind
     overallStatus: URIRef  # overall status
+    parsedCriteriaCount: URIRef  # parsed criteria count
     phase: URIRef  # phase
     position: URIRef  # position
     primaryCompletionDate: URIRef  # primary completion date
@@ -163,6 +170,7 @@ class TKG(DefinedNamespace):
     primaryPurpose: URIRef  # primary purpose
     pubchemCid: URIRef  # PubChem CID
     recordIndex: URIRef  # record index
+    recruiting: URIRef  # recruiting
     recruitmentStatus: URIRef  # recruitment status
     region: URIRef  # chromosome region
     relativeTo: URIRef  # relative to
@@ -176,6 +184,8 @@ class TKG(DefinedNamespace):
     section: URIRef  # section
     sex: URIRef  # sex
     sha256: URIRef  # SHA-256
+    siteCount: URIRef  # site count
+    siteCountry: URIRef  # site country
     sourceFile: URIRef  # source file
     sourceFormat: URIRef  # source format
     span: URIRef  # span
