@@ -6,6 +6,26 @@ one clear line: ``trialkg: error: FILE [record N, ID] field: message``.
 
 from __future__ import annotations
 
+import re
+
+# Control, format and line/paragraph separator characters: a file or zip member named
+# "e\n\x1b[2J..." must not start a new output line or drive the terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible formatting character escaped (``\\n``,
+    ``\\x1b``, ``\\u202e``): safe to print as one line on a terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 
 class TrialKGError(Exception):
     """Base class: anything trialkg reports to the user as one line."""
@@ -40,7 +60,7 @@ class TrialKGError(Exception):
             where.append(f"[record {self.record}]")
         prefix = " ".join(where)
         field = f"{self.field}: " if self.field else ""
-        return f"{prefix}: {field}{self.message}" if prefix else f"{field}{self.message}"
+        return printable(f"{prefix}: {field}{self.message}" if prefix else f"{field}{self.message}")
 
 
 class InputError(TrialKGError):

@@ -7,6 +7,7 @@ import sys
 import click
 
 from trialkg.cli.output import emit_json, format_option, is_quiet, store_option
+from trialkg.errors import printable
 
 SHOWN_WARNINGS = 20
 
@@ -47,7 +48,7 @@ def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs:
                   f"({summary.store_triples} in the store)\n")
         out.write(f"warnings   {len(summary.warnings)}\n")
         for w in summary.warnings[:SHOWN_WARNINGS]:
-            out.write(f"  warning: {w}\n")
+            out.write(f"  warning: {printable(w)}\n")
         if len(summary.warnings) > SHOWN_WARNINGS:
             out.write(f"  ... {len(summary.warnings) - SHOWN_WARNINGS} more (--format json lists all)\n")
         out.write(f"rejected   {len(summary.rejected)}\n")

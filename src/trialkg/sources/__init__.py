@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import lzma
-import os
+import re
 import sys
 import zipfile
 import zlib
@@ -26,6 +26,7 @@ from typing import IO
 from trialkg.errors import InputError, UnsafeInputError
 from trialkg.sources import ctgov_json, ctgov_xml, pages
 from trialkg.sources._common import Result
+from trialkg.sources.guards import detect_encoding, env_limit, to_utf8
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,8 @@ __all__ = ["iter_records", "read_path", "read_bytes", "sniff", "RawMember", "DEF
 
 
 def max_member_bytes() -> int:
-    env = os.environ.get("TRIALKG_MAX_MEMBER_MB")
-    if env:
-        try:
-            return int(float(env) * 1024 * 1024)
-        except ValueError:
-            pass
-    return DEFAULT_MAX_MEMBER_BYTES
+    """The member limit; ``TRIALKG_MAX_MEMBER_MB=inf`` or ``=-1`` is a usage error."""
+    return env_limit("TRIALKG_MAX_MEMBER_MB", DEFAULT_MAX_MEMBER_BYTES)
 
 
 def iter_records(paths: Iterable[str | Path], *, max_member: int | None = None,
@@ -77,8 +73,12 @@ def read_path(path: str | Path, *, max_member: int | None = None, defer: bool = 
     p = Path(path)
     if p.is_dir():
         for child in sorted(p.rglob("*")):
-            if child.is_file() and not child.name.startswith(".") and (
-                    child.suffix.lower() in RECORD_EXTENSIONS or child.suffix.lower() == ".zip"):
+            if child.name.startswith("."):
+                continue
+            if child.is_symlink() and child.is_dir():  # never followed: a link may loop
+                yield InputError("directory symlink not followed: give its target as a source",
+                                 file=str(child))
+            elif child.is_file() and (child.suffix.lower() in RECORD_EXTENSIONS or child.suffix.lower() == ".zip"):
                 yield from read_path(child, max_member=limit, defer=defer)
         return
     if not p.exists():
@@ -99,6 +99,9 @@ def read_path(path: str | Path, *, max_member: int | None = None, defer: bool = 
 def _read_stream(fh: IO[bytes], *, file: str, member: str | None = None) -> Iterator[Result]:
     """Sniff the first bytes; JSON is streamed (JSON lines), XML and pages read whole."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(_RawAdapter(fh))
+    if detect_encoding(buffered.peek(4)[:4]) != "utf-8":  # UTF-16/32: transcoded whole, then read
+        yield from read_bytes(buffered.read(), file=file, member=member)
+        return
     head = buffered.peek(512)[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     kind = sniff(head)
     if kind == "json":
@@ -134,6 +137,11 @@ def sniff(head: bytes) -> str:
 
 def read_bytes(data: bytes, *, file: str, member: str | None = None, kind: str | None = None) -> Iterator[Result]:
     """Records of bytes already in memory (one file or one zip member)."""
+    try:
+        data = to_utf8(data, file=file)
+    except InputError as exc:
+        yield exc
+        return
     kind = kind or sniff(data[:512])
     if not data.strip():
         yield InputError("empty file", file=file)
@@ -153,10 +161,15 @@ def _read_zip(path: Path, *, file: str, limit: int, defer: bool = False) -> Iter
         return
     with zf:
         for info in zf.infolist():  # the central directory only: members are read one by one
-            if info.is_dir() or Path(info.filename).name.startswith(".") or \
-                    Path(info.filename).suffix.lower() not in RECORD_EXTENSIONS:
-                continue
             where = f"{file}!{info.filename}"
+            refusal = _member_refusal(info)
+            if refusal:
+                yield refusal.located(file=where)
+                continue
+            parts = re.split(r"[\\/]", info.filename)
+            if info.is_dir() or parts[-1].startswith(".") or \
+                    Path(parts[-1]).suffix.lower() not in RECORD_EXTENSIONS:
+                continue
             if info.file_size > limit:
                 yield UnsafeInputError(f"zip member declares {info.file_size} bytes, over the "
                                        f"{limit}-byte limit (set TRIALKG_MAX_MEMBER_MB)", file=where)
@@ -176,3 +189,14 @@ def _read_zip(path: Path, *, file: str, limit: int, defer: bool = False) -> Iter
                 yield RawMember(data, where, info.filename)
             else:
                 yield from read_bytes(data, file=where, member=info.filename)
+
+
+def _member_refusal(info: zipfile.ZipInfo) -> InputError | None:
+    """Members that are reported instead of read: names that climb out of the archive
+    (``../x.json``, ``..\\..\\x.json``, ``/etc/x.json``) and zips inside the zip."""
+    parts = re.split(r"[\\/]", info.filename)
+    if ".." in parts or info.filename.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", info.filename):
+        return UnsafeInputError("member name climbs out of the archive ('..' or an absolute path): refused")
+    if parts[-1].lower().endswith(".zip"):
+        return InputError("zip inside a zip not read: extract it and build the inner archive")
+    return None

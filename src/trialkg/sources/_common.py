@@ -15,12 +15,14 @@ from typing import IO
 from trialkg.errors import InputError
 from trialkg.records import CriterionItem, TrialRecord
 from trialkg.sources.enums import lookup
+from trialkg.sources.guards import cap_criteria, clean_record
 
 #: What every reader yields: a record, or the error that stopped one.
 Result = TrialRecord | InputError
 
-NCT_RE = re.compile(r"^NCT\d{8}$")
-NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
+# ASCII digits only: ``\d`` also matches full-width (NCT０１２...) and Arabic-Indic digits.
+NCT_RE = re.compile(r"^NCT[0-9]{8}$", re.ASCII)
+NCT_IN_TEXT = re.compile(r"\bNCT[0-9]{8}\b", re.ASCII)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -153,10 +155,13 @@ def link_arms(record: TrialRecord) -> None:
 
 
 def finish_record(record: TrialRecord) -> TrialRecord:
-    """What every reader does last: criteria items, arm links, impossible counts, id warnings."""
+    """What every reader does last: field guards, criteria items, arm links, impossible
+    counts, id warnings."""
+    clean_record(record)
     elig = record.eligibility
     if elig.criteria_text and not (elig.inclusion or elig.exclusion):
         elig.inclusion, elig.exclusion = split_criteria_text(elig.criteria_text)
+    cap_criteria(record)
     link_arms(record)
     if record.enrollment is not None and record.enrollment < 0:
         record.warn("enrollment", f"negative enrollment {record.enrollment} is impossible; dropped",

@@ -35,6 +35,7 @@ from trialkg.records import (
 from trialkg.sources._common import Result, check_nct, finish_record, sha256_hex
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
+from trialkg.sources.guards import check_depth, load_json, not_utf8, parse_count
 
 
 def iter_records(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[Result]:
@@ -54,8 +55,8 @@ def read_stream(stream: IO[bytes], *, file: str, member: str | None = None) -> I
     """One JSON document, or JSON lines when the first line is a whole object and more follow."""
     first = stream.readline()
     try:
-        first_doc = json.loads(first) if first.strip() else None
-    except (ValueError, UnicodeDecodeError):
+        first_doc = load_json(first) if first.strip() else None
+    except (ValueError, UnicodeDecodeError, TrialKGError):
         first_doc = None
     if isinstance(first_doc, dict):
         blanks = b""
@@ -79,9 +80,13 @@ def _read_lines(lines: Iterator[bytes], *, file: str, member: str | None) -> Ite
         if not line.strip():
             continue
         try:
-            doc = json.loads(line)
+            doc = load_json(line)
         except UnicodeDecodeError as exc:
-            yield InputError(f"line {lineno}: {_not_utf8(exc)}", file=file, record=index)
+            yield InputError(f"line {lineno}: {not_utf8(exc)}", file=file, record=index)
+            index += 1
+            continue
+        except TrialKGError as exc:
+            yield InputError(f"line {lineno}: {exc.message}", file=file, record=index, field=exc.field)
             index += 1
             continue
         except ValueError as exc:
@@ -101,9 +106,12 @@ def _read_lines(lines: Iterator[bytes], *, file: str, member: str | None) -> Ite
 def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator[Result]:
     """Records of a whole JSON document: a study, a search page or an array."""
     try:
-        doc = json.loads(data)
+        doc = load_json(data)
     except UnicodeDecodeError as exc:
-        yield InputError(_not_utf8(exc), file=file)
+        yield InputError(not_utf8(exc), file=file)
+        return
+    except TrialKGError as exc:
+        yield exc.located(file=file)
         return
     except ValueError as exc:
         msg = str(exc)
@@ -132,12 +140,6 @@ def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator
         yield _one(study, prov)
 
 
-def _not_utf8(exc: UnicodeDecodeError) -> str:
-    """Where the first bad byte is, so the user can find it (JSON must be UTF-8, RFC 8259)."""
-    byte = exc.object[exc.start:exc.start + 1].hex()
-    return f"not UTF-8 text: byte 0x{byte} at offset {exc.start} ({exc.reason}); save the file as UTF-8"
-
-
 def _near_end(exc: ValueError, data: bytes) -> bool:
     pos = getattr(exc, "pos", None)
     return pos is not None and pos >= len(data.rstrip()) - 1
@@ -146,6 +148,7 @@ def _near_end(exc: ValueError, data: bytes) -> bool:
 def _one(study: Any, prov: Provenance) -> Result:
     where = prov.index
     try:
+        check_depth(study)
         return study_to_record(study, prov)
     except TrialKGError as exc:
         return exc.located(file=prov.file, record=where)  # type: ignore[return-value]
@@ -190,10 +193,9 @@ class _Fields:
 
     def int(self, key: str) -> int | None:
         value = self.obj.get(key)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        value = self._get(key, (int,), "an integer")
-        return value
+        if isinstance(value, str):  # "250", or a number too long to be a count (guards.BigNumber)
+            return parse_count(value, self.record, f"{self.path}.{key}")
+        return self._get(key, (int,), "an integer")
 
     def bool(self, key: str) -> bool | None:
         value = self.obj.get(key)

@@ -36,6 +36,7 @@ from trialkg.records import (
 from trialkg.sources._common import Result, check_nct, finish_record, iter_whole_file, sha256_hex
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
+from trialkg.sources.guards import parse_count
 
 
 def iter_records(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[Result]:
@@ -154,10 +155,7 @@ def study_to_record(root: Element, prov: Provenance) -> TrialRecord:
     enr = root.find("enrollment")
     if enr is not None and _text(enr):
         txt = _text(enr) or ""
-        if txt.isdigit():
-            rec.enrollment = int(txt)
-        else:
-            rec.warn("enrollment", f"not a count: {txt!r}", code="bad-value")
+        rec.enrollment = parse_count(txt, rec, "enrollment")
         rec.enrollment_type = normalise("date_type", enr.get("type"), rec, "enrollment/@type")
 
     rec.brief_summary = _block(root, "brief_summary/textblock")

@@ -18,10 +18,10 @@ for _i in range(1, 13):
     _MONTHS[calendar.month_abbr[_i].lower()] = _i
 _MONTHS["sept"] = 9
 
-_ISO = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$")
-_MDY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
-_DMY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-_MY = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")
+_ISO = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$", re.ASCII)
+_MDY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.ASCII)
+_DMY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$", re.ASCII)
+_MY = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$", re.ASCII)
 
 
 class DateProblem(ValueError):
@@ -87,8 +87,8 @@ def parse_date(
 
 
 _AGE = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)?\s*(?:old)?\s*$",
-    re.IGNORECASE,
+    r"^\s*(\d{1,6}(?:\.\d{1,6})?)\s*(years?|yrs?|months?|weeks?|days?|hours?|minutes?)?\s*(?:old)?\s*$",
+    re.IGNORECASE | re.ASCII,
 )
 _UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25,
                "hour": 1 / 8766, "minute": 1 / 525960}

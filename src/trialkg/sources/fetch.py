@@ -37,7 +37,7 @@ DEFAULT_BASE_URL = "https://clinicaltrials.gov"
 STUDIES_PATH = "/api/v2/studies"
 STATE_FILE = ".trialkg-fetch.json"
 MAX_PAGE_SIZE = 1000  # the API's own limit
-NCT_ID = re.compile(r"^NCT\d{8}$")
+NCT_ID = re.compile(r"^NCT[0-9]{8}$", re.ASCII)
 
 # filter.overallStatus values, from the API v2 spec (ctg-oas-v2.yaml, schema Status).
 OVERALL_STATUSES = (

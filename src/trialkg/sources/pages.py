@@ -44,6 +44,7 @@ from trialkg.sources._common import (
 )
 from trialkg.sources.dates import DateProblem, parse_age, parse_date, parse_date_text
 from trialkg.sources.enums import lookup, normalise, normalise_phases
+from trialkg.sources.guards import not_utf8, parse_count, to_utf8
 
 LAYOUTS = ("page-ctgov", "page-classic", "page-aggregator")
 
@@ -55,9 +56,12 @@ def iter_records(source: str | Path | IO[bytes], *, name: str | None = None) -> 
 
 def read_bytes(data: bytes, *, file: str, member: str | None = None) -> Iterator[Result]:
     try:
-        text = data.decode("utf-8-sig")
+        text = to_utf8(data, file=file).decode("utf-8")
     except UnicodeDecodeError as exc:
-        yield InputError(f"not UTF-8 text (byte {exc.start})", file=file)
+        yield InputError(not_utf8(exc), file=file)
+        return
+    except TrialKGError as exc:
+        yield exc
         return
     try:
         yield parse_page(text, file=file, sha256=sha256_hex(data), member=member)
@@ -133,7 +137,7 @@ def infer_interventions(rec: TrialRecord) -> None:
 # Small shared parsers
 # ---------------------------------------------------------------------------
 
-_PARTICIPANTS = re.compile(r"^(\d[\d,]*)\s+participants?\b", re.IGNORECASE)
+_PARTICIPANTS = re.compile(r"^([0-9][0-9,]*)\s+participants?\b", re.IGNORECASE | re.ASCII)
 _AGE_LINE = re.compile(r"^\d+(?:\.\d+)?\s+(?:years?|months?|weeks?|days?)$", re.IGNORECASE)
 
 
@@ -296,7 +300,7 @@ def _ctgov_basic(rec: TrialRecord, lines: list[str]) -> None:
             continue
         m = _PARTICIPANTS.match(ln)
         if m:
-            rec.enrollment = int(m.group(1).replace(",", ""))
+            rec.enrollment = parse_count(m.group(1), rec, "enrollment")
             t = re.search(r"\b(ACTUAL|ESTIMATED|Actual|Estimated|Anticipated)\b", ln)
             rec.enrollment_type = normalise("date_type", t.group(1)) if t else rec.enrollment_type
         elif label in ("start_date", "primary_completion_date", "completion_date") and _is_date(ln):
@@ -657,7 +661,7 @@ def _parse_classic(text: str, prov: Provenance) -> TrialRecord:
         if label.endswith("Enrollment"):
             m = _PARTICIPANTS.match(value)
             if m:
-                rec.enrollment = int(m.group(1).replace(",", ""))
+                rec.enrollment = parse_count(m.group(1), rec, "enrollment")
                 rec.enrollment_type = lookup("date_type", label.split()[0]) if " " in label else None
         for suffix, attr in (("Study Start Date", "start_date"),
                              ("Primary Completion Date", "primary_completion_date"),
@@ -920,7 +924,7 @@ def _parse_aggregator(text: str, prov: Provenance) -> TrialRecord:
     for ln in sections.get("enrollment", []) + sections.get("end", []) + sections.get("masking", []):
         m = _PARTICIPANTS.match(ln)
         if m and rec.enrollment is None:
-            rec.enrollment = int(m.group(1).replace(",", ""))
+            rec.enrollment = parse_count(m.group(1), rec, "enrollment")
     for key in ("primary_purpose", "allocation", "intervention_model", "masking"):
         for ln in sections.get(key, []):
             value = lookup(key, ln)
