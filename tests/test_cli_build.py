@@ -26,7 +26,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("readme")
     shutil.copytree(ROOT / "seeds", d / "seeds")
     env = {k: v for k, v in os.environ.items() if k != "TRIALKG_STORE"}
-    result = run("build", "seeds/", cwd=d, env=env)
+    result = run("build", "seeds/", "--format", "table", cwd=d, env=env)
     assert result.returncode == 0, result.stderr
     assert "trials     5" in result.stdout
     assert "rejected   0" in result.stdout
@@ -38,7 +38,7 @@ def test_readme_build_uses_the_default_store(workdir: Path) -> None:
 
 
 def test_validate_after_build_exits_0_with_the_derived_id_warning(workdir: Path) -> None:
-    result = run("validate", cwd=workdir)
+    result = run("validate", "--format", "table", cwd=workdir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conforms" in result.stdout
     assert "Warning" in result.stdout and "tkg:derivedId" in result.stdout
@@ -146,4 +146,4 @@ def test_zip_members_parsed_by_workers_report_a_bad_member_and_build_the_rest(tm
     assert result.returncode == 1
     rejected = [line for line in result.stderr.splitlines() if line.startswith("trialkg: rejected:")]
     assert len(rejected) == 1 and "download.zip!NCT99999999.json" in rejected[0] and "not valid JSON" in rejected[0]
-    assert "trials     80" in result.stdout
+    assert json.loads(result.stdout)["trials"] == 80  # piped: the summary as JSON

@@ -87,6 +87,10 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     ctx.obj["quiet"] = quiet
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="trialkg: %(levelname)s: %(message)s", stream=sys.stderr)
+    # Libraries' warnings (SPARQLWrapper, rdflib) go to the log, shown only with --verbose:
+    # trialkg reports the error itself, one line.
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 SECRET_OPTIONS = ("--password", "--token")

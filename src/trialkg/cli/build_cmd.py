@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from trialkg.cli.output import emit_json, format_option, is_quiet, store_option
+from trialkg.cli.output import (
+    DOCUMENT_FORMATS,
+    emit_document,
+    format_option,
+    is_quiet,
+    resolve_format,
+    store_option,
+)
 from trialkg.errors import printable
+
+if TYPE_CHECKING:
+    from trialkg.pipeline import BuildSummary
 
 SHOWN_WARNINGS = 20
 
@@ -22,7 +33,7 @@ SHOWN_WARNINGS = 20
 @click.option("--bulk", is_flag=True,
               help="Fresh stores only (empty, or with --replace): use the bulk loader, about twice "
                    "as fast but not crash-safe; the store is marked incomplete until the build ends.")
-@format_option(("table", "json"), default="table")
+@format_option(DOCUMENT_FORMATS)
 def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs: int, bulk: bool,
           fmt: str | None) -> None:
     """Read SOURCE files, directories, zips or '-' and build them into the store.
@@ -37,22 +48,24 @@ def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs:
                         bulk=bulk)
     for r in summary.rejected:
         click.echo(f"trialkg: rejected: {r}", err=True)
-    if fmt == "json":
-        emit_json(summary.to_dict())
-    else:
-        out = sys.stdout
-        out.write(f"store      {summary.store}\n")
-        out.write(f"trials     {summary.trials}\n")
-        out.write(f"triples    {summary.triples} in trial graphs, {summary.entity_triples} entities, "
-                  f"{summary.reference_triples} reference, {summary.ontology_triples} ontology "
-                  f"({summary.store_triples} in the store)\n")
-        out.write(f"warnings   {len(summary.warnings)}\n")
-        for w in summary.warnings[:SHOWN_WARNINGS]:
-            out.write(f"  warning: {printable(w)}\n")
-        if len(summary.warnings) > SHOWN_WARNINGS:
-            out.write(f"  ... {len(summary.warnings) - SHOWN_WARNINGS} more (--format json lists all)\n")
-        out.write(f"rejected   {len(summary.rejected)}\n")
-        for r in summary.rejected:
-            out.write(f"  rejected: {r}\n")
+    emit_document(summary.to_dict(), resolve_format(fmt), table=lambda: _summary_text(summary))
     if summary.rejected:
         sys.exit(1)
+
+
+def _summary_text(summary: BuildSummary) -> str:
+    """The build summary as aligned lines: trials, triples, warnings, rejected records."""
+    lines = [
+        f"store      {summary.store}",
+        f"trials     {summary.trials}",
+        f"triples    {summary.triples} in trial graphs, {summary.entity_triples} entities, "
+        f"{summary.reference_triples} reference, {summary.ontology_triples} ontology "
+        f"({summary.store_triples} in the store)",
+        f"warnings   {len(summary.warnings)}",
+    ]
+    lines += [f"  warning: {printable(w)}" for w in summary.warnings[:SHOWN_WARNINGS]]
+    if len(summary.warnings) > SHOWN_WARNINGS:
+        lines.append(f"  ... {len(summary.warnings) - SHOWN_WARNINGS} more (--format json lists all)")
+    lines.append(f"rejected   {len(summary.rejected)}")
+    lines += [f"  rejected: {r}" for r in summary.rejected]
+    return "\n".join(lines)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from trialkg.cli.output import emit_json, emit_rows, format_option, log, resolve_format
+from trialkg.cli.output import emit_json, emit_jsonl, emit_rows, format_option, log, resolve_format
 
 _COLUMNS = ["id", "section", "category", "negated", "constraints", "text"]
 
@@ -37,7 +37,7 @@ def _summary(c: dict) -> str:
 
 @click.command(name="criteria")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
-@format_option(("table", "json", "csv", "tsv"), default=None)
+@format_option()
 def criteria(source: click.utils.LazyFile, fmt: str | None) -> None:
     """Parse a pasted eligibility-criteria block (with or without "Inclusion Criteria:"
     headers) and print the structured criteria.
@@ -56,9 +56,11 @@ def criteria(source: click.utils.LazyFile, fmt: str | None) -> None:
         name = getattr(source, "name", "-")
         raise InputError(f"not UTF-8 text ({exc.reason})", file=str(name)) from None
     items = parse_criteria_text(text)
-    fmt = resolve_format(fmt, "json")
+    fmt = resolve_format(fmt)
     if fmt == "json":
         emit_json(items)
+    elif fmt == "jsonl":
+        emit_jsonl(items)
     else:
         rows = [dict(c, constraints=[_summary(k) for k in c["constraints"]]) for c in items]
         emit_rows(rows, _COLUMNS, fmt)

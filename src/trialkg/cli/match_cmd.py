@@ -8,6 +8,7 @@ import click
 
 from trialkg.cli.output import (
     emit_json,
+    emit_jsonl,
     emit_rows,
     format_option,
     log,
@@ -22,7 +23,7 @@ REASON_COLUMNS = ("criterion", "section", "outcome", "text", "why")
 @click.command(name="match")
 @click.argument("patient_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--trial", "trial_id", default=None, help="Explain one trial: every criterion and its outcome.")
-@format_option(("table", "json", "csv", "tsv"))
+@format_option()
 @store_option
 def match(patient_file: str, trial_id: str | None, fmt: str | None, store_path: str | None) -> None:
     """Decide every trial in the store for the patient in PATIENT_FILE.
@@ -39,9 +40,11 @@ def match(patient_file: str, trial_id: str | None, fmt: str | None, store_path: 
     patient = load_patient(patient_file)
     store = TrialStore(store_path, read_only=True)
     results = match_store(store, patient, trial_id)
-    fmt = resolve_format(fmt, fallback="json")
+    fmt = resolve_format(fmt)
     if fmt == "json":
         emit_json([r.to_dict() for r in results])
+    elif fmt == "jsonl":
+        emit_jsonl(r.to_dict() for r in results)
     elif trial_id and fmt == "table":
         for r in results:
             click.echo(f"{r.trial}: {r.verdict} ({len(r.unmet)} unmet, {len(r.unknown)} unknown)  {r.title or ''}")

@@ -1,8 +1,10 @@
-"""Shared output options for every command that prints data.
+"""Output options for every command that prints data (docs/cli.md).
 
-``--format table|json|csv|tsv`` (table by default on a terminal, json when piped
-for commands that print one object), data on stdout, logs on stderr. Commands call
-``emit_rows`` for tabular data and ``emit_json`` for documents.
+Every such command takes ``--format``: ``table``, ``json``, ``csv``, ``tsv``, plus
+``jsonl`` where the output is rows. Without ``--format`` the output is a table on a
+terminal and JSON otherwise, for every command. Data goes to stdout; counts, progress
+and logs to stderr (``log``). Commands call ``emit_rows`` for rows and
+``emit_document`` (or ``emit_json``) for one document.
 """
 
 from __future__ import annotations
@@ -11,24 +13,27 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
+from tabulate import tabulate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-TABULAR_FORMATS = ("table", "json", "csv", "tsv")
+DOCUMENT_FORMATS = ("table", "json", "csv", "tsv")
+ROW_FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+TABULAR_FORMATS = ROW_FORMATS
 
 
-def format_option(choices: Sequence[str] = TABULAR_FORMATS, default: str | None = None) -> Callable[[F], F]:
-    """``--format``; default ``table`` on a terminal, else ``default`` or ``tsv``."""
+def format_option(choices: Sequence[str] = ROW_FORMATS) -> Callable[[F], F]:
+    """``--format``; without it, ``table`` on a terminal and ``json`` otherwise."""
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(list(choices)),
-        default=default,
-        help=f"Output format ({', '.join(choices)}); table on a terminal.",
+        default=None,
+        help=f"Output format ({', '.join(choices)}); default table on a terminal, json otherwise.",
     )
 
 
@@ -44,10 +49,11 @@ def store_option(f: F) -> F:
     )(f)
 
 
-def resolve_format(fmt: str | None, fallback: str = "table") -> str:
+def resolve_format(fmt: str | None) -> str:
+    """The format asked for, else the one default: table on a terminal, json otherwise."""
     if fmt:
         return fmt
-    return "table" if sys.stdout.isatty() else fallback
+    return "table" if sys.stdout.isatty() else "json"
 
 
 def is_quiet() -> bool:
@@ -76,36 +82,48 @@ def _cell(value: Any) -> str:
 
 
 def emit_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str) -> int:
-    """Print rows as table/json/csv/tsv on stdout; returns the number of rows."""
-    rows = list(rows)
+    """Print rows as table/json/jsonl/csv/tsv on stdout; returns the number of rows.
+
+    jsonl, csv and tsv write each row as it comes; json and table need them all."""
     out = sys.stdout
-    if fmt == "json":
-        json.dump([{c: r.get(c) for c in columns} for r in rows], out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif fmt in ("csv", "tsv"):
+    if fmt == "jsonl":
+        n = 0
+        for r in rows:
+            out.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n")
+            n += 1
+        return n
+    if fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
+        n = 0
         for r in rows:
             writer.writerow([_cell(r.get(c)) for c in columns])
+            n += 1
+        return n
+    rows = list(rows)
+    if fmt == "json":
+        json.dump([{c: r.get(c) for c in columns} for r in rows], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
     else:
-        width = _terminal_width()
-        cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
-        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-        # Shrink the widest columns until the table fits the terminal.
-        max_col = max(12, width // max(1, len(columns)))
-        while sum(widths) + 2 * len(widths) > width and max(widths) > max_col:
-            i = widths.index(max(widths))
-            widths[i] = max(max_col, widths[i] - 8)
-        line = "  ".join(c.ljust(w)[:w] for c, w in zip(columns, widths))
-        out.write(line.rstrip() + "\n")
-        out.write("  ".join("-" * w for w in widths) + "\n")
-        for row in cells:
-            out.write("  ".join(_fit(v, w) for v, w in zip(row, widths)).rstrip() + "\n")
+        out.write(_table(rows, columns) + "\n")
     return len(rows)
 
 
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A plain table (tabulate's "simple" style), its widest columns cut to fit the terminal."""
+    width = _terminal_width()
+    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    max_col = max(12, width // max(1, len(columns)))
+    while sum(widths) + 2 * len(widths) > width and max(widths) > max_col:
+        i = widths.index(max(widths))
+        widths[i] = max(max_col, widths[i] - 8)
+    cut = [[_fit(v, w) for v, w in zip(row, widths, strict=True)] for row in cells]
+    return tabulate(cut, headers=list(columns), tablefmt="simple", disable_numparse=True)
+
+
 def _fit(value: str, width: int) -> str:
-    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def _terminal_width() -> int:
@@ -118,3 +136,23 @@ def _terminal_width() -> int:
 def emit_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def emit_jsonl(documents: Iterable[Any]) -> int:
+    """One JSON document per line, written as each comes; returns how many."""
+    n = 0
+    for doc in documents:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+        n += 1
+    return n
+
+
+def emit_document(document: Mapping[str, Any], fmt: str, table: Callable[[], str] | None = None) -> None:
+    """One document: json as is; csv/tsv (and table, unless ``table`` renders it) as
+    ``field``, ``value`` rows of its top-level keys."""
+    if fmt == "json":
+        emit_json(document)
+    elif fmt == "table" and table is not None:
+        click.echo(table())
+    else:
+        emit_rows(({"field": k, "value": v} for k, v in document.items()), ("field", "value"), fmt)

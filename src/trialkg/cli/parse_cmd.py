@@ -10,14 +10,14 @@ import sys
 
 import click
 
-from trialkg.cli.output import emit_json, emit_rows, format_option, log, resolve_format
+from trialkg.cli.output import emit_json, emit_jsonl, emit_rows, format_option, log, resolve_format
 
 TABLE_COLUMNS = ("id", "nct_id", "title", "status", "phases", "enrollment", "format", "file")
 
 
 @click.command(name="parse")
 @click.argument("sources", nargs=-1, required=True)
-@format_option(("table", "json", "csv", "tsv"))
+@format_option()
 @click.option("--warnings/--no-warnings", "show_warnings", default=True,
               help="Print the records' warnings on stderr.")
 @click.pass_context
@@ -33,7 +33,7 @@ def parse(ctx: click.Context, sources: tuple[str, ...], fmt: str | None, show_wa
     from trialkg.trialview import record_view
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))
-    fmt = resolve_format(fmt, fallback="json")
+    fmt = resolve_format(fmt)
     views = []
     rejected = 0
     for item in iter_records(sources):
@@ -51,6 +51,8 @@ def parse(ctx: click.Context, sources: tuple[str, ...], fmt: str | None, show_wa
         views.append(record_view(item))
     if fmt == "json":
         emit_json(views)
+    elif fmt == "jsonl":
+        emit_jsonl(views)
     else:
         rows = [{"id": v["id"], "nct_id": v["nct_id"], "title": v["title"], "status": v["status"],
                  "phases": v["phases"], "enrollment": v["enrollment"], "format": v["source"]["format"],

@@ -74,7 +74,7 @@ def push(
         retries=retries,
     )
     store = TrialStore(store_path, read_only=True)
-    fmt = resolve_format(fmt, "tsv")
+    fmt = resolve_format(fmt)
     remote = pushing.RemoteStore(options)
     try:
         if not dry_run:

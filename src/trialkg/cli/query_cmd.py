@@ -24,15 +24,15 @@ def queries(fmt: str | None) -> None:
     """
     from trialkg.queries import stored_queries
 
-    fmt = resolve_format(fmt, "tsv")
+    fmt = resolve_format(fmt)
     rows = []
     for q in stored_queries():
-        if fmt == "json":
+        if fmt in ("json", "jsonl"):
             params = [{"name": p.name, "type": p.type, "required": p.required, "description": p.description} for p in q.params]
             rows.append({"name": q.name, "title": q.title, "params": params, "description": q.description})
         else:
             rows.append({"name": q.name, "title": q.title, "params": ", ".join(p.signature() for p in q.params)})
-    emit_rows(rows, ["name", "title", "params", "description"] if fmt == "json" else ["name", "title", "params"], fmt)
+    emit_rows(rows, ["name", "title", "params", "description"] if fmt in ("json", "jsonl") else ["name", "title", "params"], fmt)
 
 
 @click.command("query")
@@ -64,7 +64,7 @@ def query(
     \b
     Runs on the store over the union of all graphs, or with --endpoint on a remote
     SPARQL endpoint (the same query; parameters are sent as a VALUES block).
-    --format json prints a list of row objects: IRIs as strings, numbers as numbers,
+    --format json prints a list of row objects (jsonl: one per line): IRIs as strings, numbers as numbers,
     unbound values as null. An unknown or missing parameter is an error (exit 2).
 
     \b
@@ -75,7 +75,7 @@ def query(
     """
     from trialkg import queries as q
 
-    fmt = resolve_format(fmt, "tsv")
+    fmt = resolve_format(fmt)
     stored = q.load_query(name_or_file, stdin=click.get_text_stream("stdin") if name_or_file == "-" else None)
     bindings = q.bind_params(stored, params)
     started = time.perf_counter()
@@ -90,7 +90,7 @@ def query(
 
         table = q.run_local(stored, bindings, TrialStore(store_path, read_only=True), limit=limit)
     elapsed = time.perf_counter() - started
-    rows = table.records() if fmt == "json" else table.text_records()
+    rows = table.records() if fmt in ("json", "jsonl") else table.text_records()
     emit_rows(rows, table.columns, fmt)
     where = f" from {q.safe_url(endpoint)}" if endpoint else ""
     log(f"trialkg: {len(table.rows)} row{'s' if len(table.rows) != 1 else ''}{where} in {elapsed:.3f} s")

@@ -6,20 +6,23 @@ import sys
 
 import click
 
-from trialkg.cli.output import store_option
+from trialkg.cli.output import ROW_FORMATS, emit_rows, log, resolve_format, store_option
+
+FINDING_COLUMNS = ("severity", "trial", "focus", "path", "component", "message", "value", "shape")
 
 
 @click.command(name="validate")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["human", "json", "turtle"]), default="human",
-              show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice([*ROW_FORMATS, "turtle", "human"]), default=None,
+              help="Report format: table (human: the same), json (the report), jsonl/csv/tsv (one row per "
+                   "result), turtle (a sh:ValidationReport); default table on a terminal, json otherwise.")
 @click.option("--trial", "trials", multiple=True, help="Validate only this trial id (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Run the checks in this many processes.")
 @click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="sparql: the shapes compiled to SPARQL over the whole store (fast); "
                    "pyshacl: the reference engine, one trial graph at a time.")
-def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: int, engine: str) -> None:
+def validate(store_path: str | None, fmt: str | None, trials: tuple[str, ...], jobs: int, engine: str) -> None:
     """Validate the store with the SHACL shapes (ontology/shapes.ttl).
 
     \b
@@ -33,11 +36,16 @@ def validate(store_path: str | None, fmt: str, trials: tuple[str, ...], jobs: in
     store = TrialStore(store_path, read_only=True)
     ids = [resolve_trial_id(store, t) for t in trials] if trials else None
     report = validate_store(store, trials=ids, jobs=jobs, engine=engine)
+    fmt = "table" if fmt == "human" else resolve_format(fmt)
     if fmt == "json":
         click.echo(report.to_json())
     elif fmt == "turtle":
         click.echo(report.to_turtle())
-    else:
+    elif fmt == "table":
         click.echo(report.to_human())
+    else:
+        emit_rows((vars(f) for f in report.findings), FINDING_COLUMNS, fmt)
+        verdict = "conforms" if report.conforms else "does not conform"
+        log(f"trialkg: {verdict}: {report.count('Violation')} violations, {report.count('Warning')} warnings")
     if not report.conforms:
         sys.exit(1)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from trialkg.cli.output import emit_json, emit_rows, format_option, resolve_format, store_option
+from trialkg.cli.output import (
+    DOCUMENT_FORMATS,
+    emit_document,
+    emit_json,
+    emit_rows,
+    format_option,
+    resolve_format,
+    store_option,
+)
 
 LIST_COLUMNS = ("id", "nct_id", "title", "source")
 
@@ -18,24 +26,22 @@ def list_trials(store_path: str | None, fmt: str | None) -> None:
     from trialkg.store import TrialStore
 
     store = TrialStore(store_path, read_only=True)
-    emit_rows(views.list_trials(store), LIST_COLUMNS, resolve_format(fmt, "tsv"))
+    emit_rows(views.list_trials(store), LIST_COLUMNS, resolve_format(fmt))
 
 
 @click.command(name="show")
 @click.argument("trial_id")
 @store_option
-@format_option(("table", "json"))
+@format_option(DOCUMENT_FORMATS)
 def show(trial_id: str, store_path: str | None, fmt: str | None) -> None:
-    """Show one trial (by trial id or NCT id); --format json prints the trial view."""
+    """Show one trial (by trial id or NCT id); --format json prints the trial view
+    (docs/trial-view.md), csv/tsv one field, value row per key."""
     from trialkg import views
     from trialkg.store import TrialStore
 
     store = TrialStore(store_path, read_only=True)
     view = views.trial_view(store, trial_id)
-    if resolve_format(fmt, "json") == "json":
-        emit_json(view)
-        return
-    click.echo(_render(view))
+    emit_document(view, resolve_format(fmt), table=lambda: _render(view))
 
 
 def _render(view: dict) -> str:
@@ -80,7 +86,7 @@ def stats(store_path: str | None, fmt: str | None) -> None:
 
     store = TrialStore(store_path, read_only=True)
     doc = views.stats(store)
-    fmt = resolve_format(fmt, "json")
+    fmt = resolve_format(fmt)
     if fmt == "json":
         emit_json(doc)
     else:
