@@ -1,11 +1,12 @@
 """Export the store as RDF: quad formats keep the named graphs, triple formats give
-the union (the default graph users query). Serialisation streams from pyoxigraph,
-JSON-LD included (pyoxigraph >= 0.5; rdflib before that).
+the union (the default graph users query). Serialisation streams from pyoxigraph;
+JSON-LD is compacted with the shipped ``@context`` (``trialkg.jsonld``), one
+``@graph`` object per named graph, written graph by graph.
 """
 
 from __future__ import annotations
 
-import io
+import json
 from typing import IO
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
     "ntriples": (ox.RdfFormat.N_TRIPLES, False),
     "nquads": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
-    "jsonld": (getattr(ox.RdfFormat, "JSON_LD", None), True),
+    "jsonld": (None, True),  # written by _jsonld: compacted with the shipped @context
 }
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld"}
 
@@ -45,7 +46,7 @@ def export(store: TrialStore, fmt: str, output: IO[bytes]) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     rdf_format, quads = FORMATS[fmt]
-    if rdf_format is None:  # pyoxigraph < 0.5 has no JSON-LD writer
+    if rdf_format is None:
         return _jsonld(store, output)
     if quads:
         kwargs = {"prefixes": PREFIXES} if rdf_format == ox.RdfFormat.TRIG else {}
@@ -58,11 +59,25 @@ def export(store: TrialStore, fmt: str, output: IO[bytes]) -> int:
 
 
 def _jsonld(store: TrialStore, output: IO[bytes]) -> int:
-    import rdflib
+    """Compacted JSON-LD: ``{"@context": ..., "@graph": [{"@id": graph, "@graph": [...]}, ...]}``."""
+    from trialkg import jsonld
 
-    buf = io.BytesIO()
-    store.ox.dump(buf, ox.RdfFormat.N_QUADS)
-    ds = rdflib.Dataset()
-    ds.parse(data=buf.getvalue(), format="nquads")
-    output.write(ds.serialize(format="json-ld", context=PREFIXES, auto_compact=True).encode("utf-8"))
-    return len(store.ox)
+    context = jsonld.shipped_context()
+    compactor = jsonld.Compactor(context)
+    output.write(b'{"@context": ' + json.dumps(context, ensure_ascii=False).encode("utf-8") + b',\n"@graph": [')
+    count = 0
+    names = [None] + sorted(g.value for g in store.ox.named_graphs())
+    first = True
+    for name in names:
+        graph = ox.DefaultGraph() if name is None else ox.NamedNode(name)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None, graph)]
+        if not triples:
+            continue
+        count += len(triples)
+        nodes = compactor.nodes(triples)
+        items = nodes if name is None else [{"@id": compactor.iri(name), "@graph": nodes}]
+        for item in items:
+            output.write((b"\n" if first else b",\n") + json.dumps(item, ensure_ascii=False).encode("utf-8"))
+            first = False
+    output.write(b"\n]}\n")
+    return count

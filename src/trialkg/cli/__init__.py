@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "match": ("match_cmd:match", "Trials a patient could enter, with reasons."),
     "criteria": ("criteria_cmd:criteria", "Parse a pasted eligibility-criteria block."),
     "enrich": ("enrich_cmd:enrich", "Fill missing drug or target facts from a public SPARQL endpoint."),
+    "serve": ("serve_cmd:serve", "Browse, search and match in a local web app; a SPARQL 1.1 endpoint."),
 }
 
 

@@ -1,0 +1,105 @@
+"""The Starlette application: routes, templates and static files shipped in the package.
+
+``create_app(store_path)`` opens the store read-only, builds the search index and starts
+the SPARQL worker processes when the server starts (and stops them when it stops).
+``run`` serves it with uvicorn on loopback by default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from trialkg.errors import UsageError
+from trialkg.serve import pages
+from trialkg.serve.search import SearchIndex, build_index
+from trialkg.serve.sparql import QueryPool
+from trialkg.store import TrialStore, resolve_store_path
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServerState:
+    """What every request reads: the store, the index, the SPARQL workers, cached stats."""
+
+    store: TrialStore
+    index: SearchIndex
+    pool: QueryPool | None
+    templates: Jinja2Templates
+    query_timeout: float
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(TEMPLATES))
+    t.env.filters["phase"] = pages.phase_label
+    t.env.filters["words"] = pages.words
+    return t
+
+
+def create_app(store_path: str | Path | None, *, workers: int = 2, query_timeout: float = 30.0) -> Starlette:
+    store = TrialStore(store_path, read_only=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = QueryPool(str(store.path), workers=workers, timeout=query_timeout) if workers else None
+        app.state.trialkg = ServerState(store, build_index(store), pool, templates(), query_timeout)
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.close()
+
+    routes = [
+        Route("/", pages.overview),
+        Route("/search", pages.search),
+        Route("/trial/{trial_id:path}", pages.trial),
+        Route("/drug/{name:path}", pages.drug),
+        Route("/target/{symbol:path}", pages.target),
+        Route("/family/{key:path}", pages.family),
+        Route("/graph/{kind}/{key:path}", pages.graph_json),
+        Route("/queries", pages.queries_list),
+        Route("/queries/{name}", pages.query_page),
+        Route("/match", pages.match, methods=["GET", "POST"]),
+        Route("/sparql", pages.sparql, methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=pages.EXCEPTION_HANDLERS)
+
+
+def run(store_path: str | Path | None, *, host: str = "127.0.0.1", port: int = 8000,
+        workers: int = 2, query_timeout: float = 30.0, echo: Any = print) -> None:
+    """Bind, say where in one line, and serve until interrupted."""
+    import socket
+
+    import uvicorn
+
+    app = create_app(store_path, workers=workers, query_timeout=query_timeout)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port") from exc
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    echo(f"trialkg: serving {resolve_store_path(store_path)} at http://{shown}:{bound}/ "
+         f"(SPARQL endpoint http://{shown}:{bound}/sparql); Ctrl-C stops")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[sock])
