@@ -234,7 +234,8 @@ class _Locator:
         span_n = self._WS.sub(" ", (span or "").strip())
         off = text.find(span_n) if span_n else -1
         off = max(off, 0)
-        digit = re.search(r"(?<![A-Za-z])\d", text[off:]) or re.search(r"\d", text[off:])
+        inside = text[off : off + len(span_n)] if span_n else text[off:]
+        digit = re.search(r"(?<![A-Za-z])\d", inside) or re.search(r"\d", inside)
         pos = item_at + off + (digit.start() if digit else 0)
         return self.index[min(pos, len(self.index) - 1)]
 

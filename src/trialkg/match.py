@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from trialkg import iris
+from trialkg.criteria import units as crit_units
+from trialkg.criteria import variables
 from trialkg.errors import PatientError, UsageError
 
 Outcome = Literal["met", "unmet", "unknown"]
@@ -55,60 +57,13 @@ ECOG_TO_KARNOFSKY: dict[int, frozenset[int]] = {
     5: frozenset({0}),
 }
 
-# Lab and vital variables a patient file may give (the criteria parser's variable
-# names, see DESIGN.md "Eligibility constraints"), with the short names people type.
-LAB_ALIASES: dict[str, str] = {
-    "anc": "neutrophils",
-    "absolute_neutrophil_count": "neutrophils",
-    "neutrophil_count": "neutrophils",
-    "plt": "platelets",
-    "platelet_count": "platelets",
-    "hb": "hemoglobin",
-    "hgb": "hemoglobin",
-    "haemoglobin": "hemoglobin",
-    "wbc": "white_blood_cells",
-    "leukocytes": "white_blood_cells",
-    "cr": "creatinine",
-    "serum_creatinine": "creatinine",
-    "crcl": "creatinine_clearance",
-    "ccr": "creatinine_clearance",
-    "egfr_renal": "gfr",
-    "tbil": "bilirubin",
-    "total_bilirubin": "bilirubin",
-    "sgot": "ast",
-    "sgpt": "alt",
-    "alb": "albumin",
-    "sbp": "blood_pressure_systolic",
-    "dbp": "blood_pressure_diastolic",
-    "systolic_blood_pressure": "blood_pressure_systolic",
-    "diastolic_blood_pressure": "blood_pressure_diastolic",
-    "qtcf": "qtc",
-    "ejection_fraction": "lvef",
-    "bun": "blood_urea_nitrogen",
-    "urea_nitrogen": "blood_urea_nitrogen",
-    "fbg": "fasting_glucose",
-    "fasting_blood_glucose": "fasting_glucose",
-    "aptt": "aptt",
-    "ptt": "aptt",
-    # the criteria parser's names (criteria/units.py CANONICAL_UNITS) onto the same keys
-    "alp": "alkaline_phosphatase",
-    "egfr": "gfr",
-    "fasting_glucose": "glucose",
-    "nyha_class": "nyha",
-}
-KNOWN_LABS: frozenset[str] = frozenset(
-    {
-        "neutrophils", "platelets", "hemoglobin", "white_blood_cells", "lymphocytes",
-        "creatinine", "creatinine_clearance", "gfr", "bilirubin", "direct_bilirubin",
-        "ast", "alt", "alkaline_phosphatase", "albumin", "inr", "aptt", "pt",
-        "lvef", "qtc", "blood_pressure_systolic", "blood_pressure_diastolic",
-        "blood_urea_nitrogen", "fasting_glucose", "glucose", "hba1c", "tsh",
-        "urine_protein", "proteinuria", "potassium", "sodium", "calcium", "magnesium",
-        "amylase", "lipase", "ldh", "cea", "psa", "testosterone", "weight", "bmi",
-        "heart_rate", "oxygen_saturation", "temperature", "hbv_dna", "hcv_rna",
-        "cd4", "troponin", "bnp", "fev1", "dlco", "nyha", "tumor_size", "mitotic_rate", "ecog_score",
-    }
-)
+# Lab and vital variables a patient file may give: the names of the one variable table
+# (ontology/reference/variables.tsv, the names the criteria parser writes), and the
+# aliases the table lists for them (older names such as ``white_blood_cells``, ``gfr``,
+# ``fasting_glucose``, and the short names people type: ``anc``, ``hb``, ``crcl``).
+LAB_ALIASES: dict[str, str] = dict(variables.aliases())
+KNOWN_LABS: frozenset[str] = frozenset(v.name for v in variables.table().values()
+                                       if v.family not in ("age", "life_expectancy"))
 
 # Yes/no facts about the patient (DESIGN.md shows cns_metastases, pregnant,
 # measurable_disease; amputee decides ECOG exceptions). A closed list so a typo is
@@ -492,21 +447,17 @@ _UNIT_BASE: dict[str, tuple[str, float]] = {
     "[iU]/mL": ("iu_per_ml", 1.0), "[IU]/mL": ("iu_per_ml", 1.0), "{copies}/mL": ("copies", 1.0),
     "10*6/mL": ("count_ml", 1.0), "/mL": ("count_ml", 1e-6), "g/(24.h)": ("per_day", 1.0), "mg/(24.h)": ("per_day", 1e-3),
     "m[IU]/L": ("miu_per_l", 1.0), "mU/L": ("miu_per_l", 1.0),
-    "a": ("years", 1.0), "mo": ("years", 1 / 12), "wk": ("years", 7 / 365.25), "d": ("years", 1 / 365.25),
+    "a": ("days", crit_units.DAYS["a"]), "mo": ("days", crit_units.DAYS["mo"]), "wk": ("days", 7.0), "d": ("days", 1.0),
 }
-# Molar masses (g/mol) for mass <-> substance conversion of common analytes.
-_MOLAR_MASS: dict[str, float] = {"creatinine": 113.12, "bilirubin": 584.66, "glucose": 180.16, "fasting_glucose": 180.16}
+# Molar masses (g/mol) for mass <-> substance conversion: the variable table's.
+_MOLAR_MASS: dict[str, float] = variables.molar_masses()
 
 
 def known_unit(unit: str, variable: str | None = None) -> bool:
     """Whether the matcher can read a unit (its own table or the criteria stage's UCUM codes)."""
     if normalise_unit(unit) in _UNIT_BASE:
         return True
-    try:
-        from trialkg.criteria.units import CANONICAL_UNITS, ucum_code
-    except ImportError:
-        return False
-    code = ucum_code(unit) or (unit if unit in set(CANONICAL_UNITS.values()) else None)
+    code = crit_units.ucum_code(unit) or (unit if unit in set(crit_units.CANONICAL_UNITS.values()) else None)
     return code is not None and code not in ("a", "mo", "wk", "d", "h")
 
 
@@ -518,12 +469,8 @@ def convert(value: float, unit_from: str | None, unit_to: str | None, variable: 
     if a == b:
         return value
     try:
-        from trialkg.criteria.units import convert as crit_convert
-
-        result = crit_convert(value, a, b, variable=variable)
-        if result is not None:
-            return float(result)
-    except Exception:  # noqa: BLE001 - fall back to the local table below
+        return float(crit_units.convert(value, a, b, variable=variable))
+    except Exception:  # noqa: BLE001 - pint raises many types; fall back to the local table below
         pass
     if a not in _UNIT_BASE or b not in _UNIT_BASE:
         return None
@@ -545,14 +492,16 @@ _DURATION = re.compile(
 
 
 def duration_days(text: str | None) -> float | None:
-    """ISO-8601 duration to days (a month is 30.4375 days): 'P3M' -> 91.3, 'P8W' -> 56."""
+    """ISO-8601 duration to days by the criteria stage's calendar rule (month 30 days,
+    year 365): 'P3M' -> 90, 'P8W' -> 56."""
     if not text:
         return None
     m = _DURATION.match(text.strip())
     if not m or not any(m.groupdict().values()):
         return None
     g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
-    return g["y"] * 365.25 + g["mo"] * 30.4375 + g["w"] * 7 + g["d"] + g["h"] / 24 + g["mi"] / 1440 + g["s"] / 86400
+    return (g["y"] * crit_units.DAYS["a"] + g["mo"] * crit_units.DAYS["mo"] + g["w"] * 7 + g["d"] + g["h"] / 24
+            + g["mi"] / 1440 + g["s"] / 86400)
 
 
 # =============================================================================

@@ -55,6 +55,11 @@ def annotate_record(record: Any) -> dict[str, Any]:
             })
             record.warn("eligibility.criteria", f"criterion {item.section} {item.position} not parsed: {exc}",
                         code="criteria-parse")
+    for crit in criteria:
+        for c in crit["constraints"]:
+            if c.get("reason") == "implausible":
+                record.warn("eligibility.criteria", f"{record.id} criterion {crit['id']} ({crit['text'][:80]!r}): "
+                            f"{c['note']}", code="criteria-implausible")
     elig.criteria = criteria
     summary = eligibility_summary(criteria)
     elig.summary = summary  # type: ignore[attr-defined]

@@ -2,9 +2,10 @@
 
 Criteria are written in many locales and by hand:
 
-- decimal commas: "7,8 mmol/l" (NCT03865732), "Hb ≥ 9,0 g/dl", "1,5 x ULN";
+- decimal commas: "7,8 mmol/l", "Hb ≥ 9,0 g/dl", "1,5 x ULN";
 - thousands separators: "100,000/µL", "1.500/mm3" (a dot, as in Spanish and German
   texts: "ANC > 1.500 cells/mm3", "platelets > 100.000/mm3"), "1 500" (a space);
+- powers of ten as the value: "HBV DNA < 10^4 copies/mL";
 - number words: "one year", "two weeks", "twelve months";
 - Roman numerals on class scales: NYHA III, ASA II, grade IV;
 - superscript exponents, read by the unit reader (``units``): 10⁹/L, 10E+9/L.
@@ -38,6 +39,7 @@ NUMBER = (
     rf"|\d{{1,3}}(?:{_SPACE_GROUP}\d{{3}})+(?!\d)"            # 1 500 (no-break space)
     r"|\d{1,3}(?: \d{3})+(?=\s*(?:/|cells|per\b|[x×]\s*10|mm3|µ|u[lL]))"  # 1 500/mm3, 100 000 cells
     r"|(?<!\d,)(?<!\d, )\d+,\d{1,2}(?![\d])(?!\s*(?:,|or\b|and\b)\s*\d)"  # 7,8  1,25 (not 0,1,2)
+    r"|(?<![\d.])10\s*\^\s*\d{1,2}(?!\d)(?!\s*(?:cells?\s*)?(?:/|per\b))"  # 10^4 copies/mL (a power as the value)
     r"|\d+(?:\.\d+)?|\.\d+"
     rf"|\b(?:{_WORD_ALT})\b)"
 )
@@ -45,6 +47,7 @@ NUMBER = (
 _SEPARATORS = re.compile(r"[\u00a0\u202f\u2009 ]")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_POWER_VALUE = re.compile(r"^10\^(\d{1,2})$")
 _ROMAN_RE = re.compile(r"^(?:i{1,3}|iv|vi?)$")
 
 
@@ -59,6 +62,9 @@ def read_number(text: str) -> float | None:
     if _ROMAN_RE.match(t):
         return float(ROMAN[t])
     t = _SEPARATORS.sub("", t)
+    power = _POWER_VALUE.match(t)
+    if power:
+        return float(10 ** int(power.group(1)))
     if _DECIMAL_COMMA.match(t):
         t = t.replace(",", ".")
     else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trialkg.criteria import lexicon, numbers, units
+from trialkg.criteria import lexicon, numbers, units, variables
 from trialkg.criteria.gate import Gated, GateSet
 from trialkg.records import CriterionItem
 
@@ -30,8 +30,8 @@ _NUM = numbers.NUMBER  # decimal commas, thousands separators, number words (cri
 
 # Written operator -> comparator. Longest phrases first.
 _OPS: list[tuple[str, str]] = [
-    (r"greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|not lower than|not below|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
-    (r"less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|not greater than|not higher than|not exceeding|not to exceed|does not exceed|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
+    (r">\s*/\s*=|>\s+=|≥\s*/\s*=|=\s*/\s*>|(?:greater|more|higher|superior|bigger|larger)(?: than)? or equal(?: to)?|equal to or (?:greater|more|higher|above)|greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|not lower than|not below|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
+    (r"<\s*/\s*=|<\s+=|≤\s*/\s*=|=\s*/\s*<|(?:less|lower|smaller|inferior|fewer)(?: than)? or equal(?: to)?|equal to or (?:less|lower|below)|less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|not greater than|not higher than|not exceeding|not to exceed|does not exceed|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
     (r"greater than|more than|higher than|bigger than|larger than|older than|longer than|over|above|exceeding|exceeds?|in excess of|>|＞", ">"),
     (r"less than|lower than|fewer than|smaller than|younger than|shorter than|below|under|<|＜", "<"),
     (r"equal to|equals|=", "="),
@@ -62,12 +62,12 @@ _SUFFIX_OP = {
 
 _ULN = re.compile(
     r"\s*(?:[x×*✕]|times|fold)?\s*(?:the\s+)?(?:institutional\s+|upper\s+)?(?:\(\s*)?"
-    r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|(?:institutional )?upper (?:limit of )?normal(?: limit)?|normal upper limits?|upper normal limits?|"
+    r"(?P<ref>ULN|UNL|upper limits? of (?:the )?normal(?: range)?|(?:institutional )?upper (?:limit of )?normal(?: limit)?|normal upper limits?|upper normal limits?|"
     r"maximum normal values?|ULRR|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)",
     re.IGNORECASE,
 )
 _REF_ONLY = Gated(
-    r"(?:the\s+)?(?:institutional\s+)?(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
+    r"(?:the\s+)?(?:institutional\s+)?(?P<ref>ULN|UNL|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
     r"(?:\s*\(\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%)?\s*\))?",
     re.IGNORECASE,
 )
@@ -160,6 +160,7 @@ class Comparison:
     value2: float | None = None
     unit: str | None = None
     relative_to: str | None = None
+    written: str | None = None  # the first number as written ("1.500")
 
 
 def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
@@ -195,7 +196,7 @@ def find_comparisons(text: str) -> list[Comparison]:
             continue
         if m.group("agew") and unit is None:
             unit = "a"
-        found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref))
+        found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref, m.group("v")))
         taken.append((m.start(), end))
     # An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)".
     for m in _OP_THEN.finditer(text) if _REF_ONLY.can_match(text) else ():
@@ -222,7 +223,7 @@ def find_comparisons(text: str) -> list[Comparison]:
             unit = got[0] if got else None
             if got is None and not _SUFFIX_UNIT_WORDS.fullmatch(unit_text):
                 continue
-        found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None))
+        found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None, m.group("v")))
         taken.append((m.start(), m.end()))
     for m in _RANGE.finditer(text) if numbers else ():
         v, v2 = _number(m.group("v")), _number(m.group("v2"))
@@ -235,7 +236,7 @@ def find_comparisons(text: str) -> list[Comparison]:
             unit = units.ucum_code(m.group("u1"))
         if not free(m.start(), end):
             continue
-        found.append(Comparison(m.start(), end, "between", v, v2, unit, ref))
+        found.append(Comparison(m.start(), end, "between", v, v2, unit, ref, m.group("v")))
         taken.append((m.start(), end))
     found.sort(key=lambda c: c.start)
     # "≥ 9 and ≤ 18 g/dL": a bound written without its unit takes the next bound's
@@ -490,8 +491,12 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
 
 
+# A class written in Roman numerals (upper case only, so "I" the pronoun in running
+# text is not read): "ASA physical status I", "ASA I-II" (NCT03925610, NCT03863977),
+# "ASA class I to III", like NYHA below.
+_CLASS = r"\d{1,3}|(?-i:VI|IV|V|III|II|I)(?![A-Za-z])"
 _SCALE_VALUE = re.compile(
-    r"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<v>\d{1,3})(?:\s*(?:-|–|to|or)\s*(?P<v2>\d{1,3}))?"
+    rf"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<op>(?:≤|<=|<|≥|>=|>)\s*)?(?P<v>{_CLASS})(?:\s*(?:-|–|to|or)\s*(?P<v2>{_CLASS}))?"
     r"(?!\d|[.,]\d|\s*(?:%|/|points?\s+or\b|or\s+(?:more|less|higher|lower|greater|above|below|fewer)\b))",
     re.IGNORECASE,
 )
@@ -507,11 +512,12 @@ def _scale_values(text: str, comps: list[Comparison], mentions: list[Mention], d
         m = _SCALE_VALUE.match(text, mention.end)
         if not m or any(c.start < m.end() and m.start("v") < c.end for c in comps):
             continue
-        v = float(m.group("v"))
-        v2 = float(m.group("v2")) if m.group("v2") else None
-        if v2 is not None and v2 <= v:
+        v = numbers.read_number(m.group("v"))
+        v2 = numbers.read_number(m.group("v2")) if m.group("v2") else None
+        if v is None or (v2 is not None and v2 <= v) or (m.group("op") and v2 is not None):
             continue
-        c = Comparison(m.start("v"), m.end(), "between" if v2 is not None else "=", v, v2, None, None)
+        op = _op_symbol(m.group("op")) if m.group("op") else "between" if v2 is not None else "="
+        c = Comparison(m.start("v"), m.end(), op, v, v2, None, None, m.group("v"))
         out.append(_numeric(mention.variable, c, None, text[mention.start : m.end()]))
         done.add(mention.variable)
     return out
@@ -568,7 +574,45 @@ def _clause_end(text: str, pos: int) -> int:
     return min(ends) if ends else len(text)
 
 
+def _plausible_reading(variable: str, c: Comparison) -> str | None:
+    """Check a threshold against the variable table; None when it can be used, else why not.
+
+    A dotted number with three-digit groups is read again as thousands when the decimal
+    reading is implausible ("ANC > 1.500 cells/mm3", "platelets > 100.000/mm3" are 1500
+    and 100000); ``c`` is updated in place when that reading fits.
+    """
+    var = variables.get(variable)
+    if var is None or c.relative_to:
+        return None
+    if var.unit is None or c.unit is None:
+        # a score or ratio without a unit ("ASA 100 mg" is aspirin, no ASA class)
+        if var.unit is None and c.unit is None and not all(var.plausible(v) for v in (c.value, c.value2) if v is not None):
+            return f"{_clean_num(c.value)} is outside the scale {_clean_num(var.low)}-{_clean_num(var.high)}"
+        return None
+    if c.unit in var.other_units:
+        return None
+    if units.compatible(c.unit, var.unit, variable) is False:
+        return f"unit {c.unit} cannot measure {variable} (canonical {var.unit})"
+    values = [c.value] + ([c.value2] if c.value2 is not None else [])
+    canon = [units.canonical(variable, v, c.unit)[0] for v in values]
+    if all(x is None or var.plausible(x) for x in canon):
+        return None
+    alt = numbers.thousands_reading(c.written or "")
+    if alt is not None and c.value2 is None:
+        x = units.canonical(variable, alt, c.unit)[0]
+        if x is not None and var.plausible(x):
+            c.value = alt
+            return None
+    shown = ", ".join(f"{_clean_num(x)}" for x in canon if x is not None)
+    return f"{shown} {var.unit} is outside the plausible range {_clean_num(var.low)}-{_clean_num(var.high)} {var.unit}"
+
+
 def _numeric(variable: str, c: Comparison, cond: str | None, span: str) -> dict[str, Any]:
+    problem = _plausible_reading(variable, c)
+    if problem:
+        return {"type": "unparsed", "reason": "implausible", "variable": variable, "comparator": c.comparator,
+                "span": span.strip(), "note": f"threshold not used: {variable} {c.comparator} "
+                f"{c.written or _clean_num(c.value)} {c.unit}: {problem}"}
     unit = c.unit
     cv, cu = units.canonical(variable, c.value, unit, c.relative_to)
     d: dict[str, Any] = {

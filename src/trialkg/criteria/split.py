@@ -224,9 +224,20 @@ def _looks_like_number_start(m: re.Match[str]) -> bool:
         return True
     if m.group("bullet") in ("-", "–") and text[:1].isdigit() and not m.group("indent") and False:
         return True
-    if m.group("bullet") == ">" and text[:1].isdigit():
-        return True  # "> 18 years" is a comparison, not a quote marker
+    if m.group("bullet") == ">" and (text[:1].isdigit() or text[:1] == "=" or text[:2] == "/="):
+        return True  # "> 18 years", ">=50% at baseline" are comparisons, not quote markers
     return False
+
+
+# A line that starts with a comparison has no subject of its own: it is the rest of the
+# line above, hard-wrapped before the operator. "left ventricular ejection fraction
+# (LVEF)" / ">=50% at baseline" (NCT04154189), "[CTCAE] version [v]4 grade" / ">= 2)"
+# (NCT02465060), "Total bilirubin:" / "≤ 1.5 x ULN".
+_OPERATOR_START = re.compile(
+    r"^(?:[<>≤≥=]|=<|=>|(?:at least|at most|less than|greater than|more than|no more than|no less than|up to)\s)"
+    r"\s*[=/]?\s*\d",
+    re.IGNORECASE,
+)
 
 
 def _ends_open(item: _Open) -> bool:
@@ -238,6 +249,8 @@ def _continues(item: _Open, line: str, prev_blank: bool, has_markers: dict[int, 
     stripped = line.strip()
     indent = _indent_width(line) - len(line.lstrip())
     last = item.lines[-1] if item.lines else ""
+    if not prev_blank and _OPERATOR_START.match(stripped):
+        return True
     if prev_blank:
         # After a blank line only a deeper-indented line continues a marked item.
         return item.style is not None and indent > item.indent + 1 and not last.endswith(":")

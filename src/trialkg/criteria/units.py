@@ -26,12 +26,8 @@ MOLAR_MASS: dict[str, float] = variables.molar_masses()
 
 # Written form (lower case, spaces removed) -> UCUM code. Order matters for the regex.
 _WRITTEN: list[tuple[str, str]] = [
-    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*9\s*(?:cells)?\s*/\s*l", "10*9/L"),
-    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*12\s*/\s*l", "10*12/L"),
-    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*3\s*(?:cells)?\s*/\s*(?:µ|μ|u|mc)l", "10*3/uL"),
-    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*3\s*(?:cells)?\s*/\s*mm(?:3|³|\^3)", "10*3/uL"),
-    (r"(?:[x×*]\s*)?10\s*(?:\^|\*|e|\*\*)?\s*6\s*/\s*l", "10*6/L"),
-    (r"(?:cells?\s*)?/\s*(?:cu\.?\s*)?mm(?:3|³|\^3)", "/mm3"),
+    (r"(?:cells?\s*)?(?:/|per\s+)\s*(?:cu\.?\s*|cubic\s*)?(?:mm(?:3|³|\^3)|millimet(?:er|re)s?(?:\s*cubed)?)", "/mm3"),
+    (r"(?:cells?\s*)?per\s+(?:µ|μ|u|mc)l|(?:cells?\s*)?per\s+microlit(?:er|re)", "/uL"),
     (r"(?:cells?\s*)?/\s*(?:µ|μ|u|mc)l", "/uL"),
     (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
     (r"g\s*/\s*dl", "g/dL"),
@@ -81,6 +77,30 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"hours?|hrs?(?![a-z])", "h"),
 ]
 _WRITTEN_RE = [(re.compile(p, re.IGNORECASE), code) for p, code in _WRITTEN]
+
+# Counts per volume with a power of ten, as written: "x 10^9/L", "10⁹/L", "10E+9/L",
+# "1.5×10E+9/L", "x10⁴/mm3", "10*3/µL", "109/L" (a superscript lost in copying: only the
+# usual exponents 3, 4, 6, 9, 12 are read without a separator). The code is 10*N/L or
+# 10*N/uL (a cubic millimetre is a microlitre).
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_POWER = re.compile(
+    r"(?:[x×*✕]\s*)?10\s*(?:(?:\^|\*\*|\*|e\+?)\s*(?P<exp>\d{1,2})|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|(?P<bare>12|[3469]))"
+    r"\s*(?:cells?\s*)?(?:/|per\s+)\s*(?P<vol>l(?![a-z])|lit(?:er|re)|(?:µ|μ|u|mc)l|micro ?lit(?:er|re)|(?:cu\.?\s*)?mm(?:3|³|\^3)?(?![a-z])|cubic\s+millimet(?:er|re))",
+    re.IGNORECASE,
+)
+
+
+def _power_code(m: re.Match[str]) -> str:
+    exp = (m.group("exp") or m.group("bare") or (m.group("sup") or "").translate(_SUPERSCRIPTS)).lstrip("0") or "0"
+    vol = m.group("vol").lower()
+    return f"10*{exp}/L" if vol.startswith("l") else f"10*{exp}/uL"
+
+
+def _power_pint(code: str) -> str | None:
+    m = re.fullmatch(r"10\*(\d{1,2})/(L|uL)", code)
+    if not m:
+        return None
+    return f"1e{m.group(1)} / {'liter' if m.group(2) == 'L' else 'microliter'}"
 
 # UCUM code -> pint expression.
 _PINT: dict[str, str] = {
@@ -148,11 +168,19 @@ def ucum_code(written: str | None) -> str | None:
     text = written.strip()
     if text == "G/L":  # giga per litre, as European labs write cell counts
         return "10*9/L"
+    m = _POWER.fullmatch(text)
+    if m:
+        return _canonical_power(_power_code(m))
     for rx, code in _WRITTEN_RE:
         m = rx.fullmatch(text)
         if m:
             return code
     return None
+
+
+def _canonical_power(code: str) -> str:
+    """10*9/L and 10*3/uL are the same count: keep the forms the model documents."""
+    return {"10*3/L": "/mL"}.get(code, code)
 
 
 def match_unit(text: str, pos: int = 0) -> tuple[str, int] | None:
@@ -162,6 +190,9 @@ def match_unit(text: str, pos: int = 0) -> tuple[str, int] | None:
     chunk = chunk.lstrip()
     if chunk.startswith("G/L"):
         return "10*9/L", pos + lead + 3
+    m = _POWER.match(chunk)
+    if m:
+        return _canonical_power(_power_code(m)), pos + lead + m.end()
     for rx, code in _WRITTEN_RE:
         m = rx.match(chunk)
         if m and m.end() > 0:
@@ -177,7 +208,7 @@ def _registry() -> Any:
 
 
 def _quantity(value: float, code: str) -> Any:
-    expr = _PINT.get(code)
+    expr = _PINT.get(code) or _power_pint(code)
     if expr is None:
         raise ValueError(f"unknown unit {code!r}")
     ureg = _registry()
@@ -214,6 +245,18 @@ def _factor(unit_from: str, unit_to: str, variable: str | None) -> float | str |
     except ValueError as exc:
         return str(exc)
     return one if zero == 0.0 else None
+
+
+def compatible(unit_from: str, unit_to: str, variable: str | None = None) -> bool | None:
+    """Whether a value in ``unit_from`` can be expressed in ``unit_to`` for ``variable``:
+    False when both units are known and measure different things (mL is no cell count),
+    None when a unit is unknown here (nothing to say)."""
+    a, b = ucum_code(unit_from) or unit_from, ucum_code(unit_to) or unit_to
+    if a == b:
+        return True
+    if not (_PINT.get(a) or _power_pint(a)) or not (_PINT.get(b) or _power_pint(b)) or "U/L" in (a, b) or "U/mL" in (a, b):
+        return None
+    return not isinstance(_factor(a, b, variable), str)
 
 
 def _pint_convert(value: float, unit_from: str, unit_to: str, variable: str | None) -> float:

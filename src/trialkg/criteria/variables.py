@@ -8,6 +8,7 @@ that a criterion can threshold and a patient file can report:
 | ``name`` | the one stable name (criteria constraints, the graph, patient files) |
 | ``family`` | haematology, liver, renal, coagulation, cardiac, vital, body, metabolic, ... |
 | ``unit`` | canonical UCUM unit (empty: unitless, a ratio or a score) |
+| ``other_units`` | units on another scale that are also in use and do not convert to ``unit`` (blasts in % or per µL; neutrophils as a % of leukocytes), ``|``-separated |
 | ``low``, ``high`` | plausible range of a threshold in the canonical unit (empty: unchecked) |
 | ``scale`` | the values of an ordinal scale, ``|``-separated (ECOG 0-5, NYHA 1-4) |
 | ``molar_mass`` | g/mol, where mass and substance concentrations are both in use |
@@ -36,6 +37,7 @@ class Variable:
     name: str
     family: str
     unit: str | None
+    other_units: tuple[str, ...]
     low: float | None
     high: float | None
     scale: tuple[float, ...]
@@ -67,6 +69,7 @@ def table() -> dict[str, Variable]:
             name=name,
             family=row["family"].strip() or "other",
             unit=row["unit"].strip() or None,
+            other_units=tuple(u.strip() for u in row["other_units"].split("|") if u.strip()),
             low=_float(row["low"]),
             high=_float(row["high"]),
             scale=tuple(float(x) for x in row["scale"].split("|") if x.strip()),

@@ -1,0 +1,240 @@
+"""Numbers, units and variables as registries write them.
+
+Texts quoted from ClinicalTrials.gov records are named by NCT id (the records are in
+tests/data/ctgov_corpus/), LCT texts by their LCT NCT id (benchmarks/data/criteria/lct/).
+Phrasings without an id are registry forms listed in docs/criteria-numbers.md that no
+vendored record happens to use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trialkg.criteria import annotate_record, parse_criteria_text, variables
+from trialkg.criteria import lexicon
+from trialkg.criteria.numbers import read_number, thousands_reading
+from trialkg.criteria.parse import parse_text
+from trialkg.records import CriterionItem
+from trialkg.sources import read_path
+
+
+def limits(text: str, section: str = "inclusion") -> list[tuple]:
+    return [(c["variable"], c["comparator"], c["value"], c.get("relative_to") or c.get("unit"))
+            for c in parse_text(text, section) if c["type"] in ("numeric", "age")]
+
+
+def canonical(text: str) -> list[tuple]:
+    return [(c["variable"], c["comparator"], c["canonical_value"], c["canonical_unit"])
+            for c in parse_text(text) if c["type"] == "numeric"]
+
+
+def record(corpus: Path, name: str):
+    (rec,) = list(read_path(next(corpus.rglob(name))))
+    annotate_record(rec)
+    return rec
+
+
+# ------------------------------------------------------------------ numbers
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("7,8", 7.8), ("1,25", 1.25), ("100,000", 100000), ("1,500.5", 1500.5), ("1 500", 1500),
+    ("one", 1), ("twelve", 12), ("III", 3), ("10^4", 10000), ("1.5", 1.5),
+])
+def test_read_number(written: str, value: float) -> None:
+    assert read_number(written) == value
+
+
+def test_a_dotted_three_digit_group_has_a_thousands_reading() -> None:
+    assert thousands_reading("1.500") == 1500
+    assert thousands_reading("100.000") == 100000
+    assert thousands_reading("1.5") is None
+
+
+def test_decimal_commas() -> None:
+    # the European decimal comma: "7,8 mmol/l", "Hb ≥ 9,0 g/dl", "creatinine ≤ 1,5 x ULN"
+    assert limits("Fasting glucose < 7,8 mmol/l") == [("glucose", "<", 7.8, "mmol/L")]
+    assert limits("Hb ≥ 9,0 g/dl") == [("hemoglobin", ">=", 9, "g/dL")]
+    assert limits("Serum creatinine ≤ 1,5 x ULN") == [("creatinine", "<=", 1.5, "ULN")]
+
+
+def test_a_comma_list_is_no_decimal() -> None:
+    # "0,1 or 2" lists scores (ECOG), "1,2 or 3" lists lines of therapy
+    ps = [c for c in parse_text("ECOG performance status 0,1 or 2") if c["type"] == "performance_status"]
+    assert ps[0]["allowed_values"] == [0, 1, 2]
+
+
+def test_dot_thousands_separators_in_a_real_record(ctgov_corpus: Path) -> None:
+    # NCT01736878: "white blood cells (WBC) >3.000 cells/mm³ (ANC > 1.500 cells/mm³),
+    # platelets > 100.000 cells/mm³"
+    rec = record(ctgov_corpus, "NCT01736878.xml")
+    got = {(c["variable"], c["comparator"], c["value"], c["canonical_value"], c["canonical_unit"])
+           for crit in rec.eligibility.criteria for c in crit["constraints"] if c["type"] == "numeric"}
+    assert ("wbc", ">", 3000, 3, "10*9/L") in got
+    assert ("neutrophils", ">", 1500, 1.5, "10*9/L") in got
+    assert ("platelets", ">", 100000, 100, "10*9/L") in got
+
+
+def test_comma_and_space_thousands_separators() -> None:
+    # "platelets ≥ 100,000/µL" (NCT02465060 writes "100,000/mcL"), "1 500/mm3"
+    assert canonical("Platelets ≥ 100,000/µL") == [("platelets", ">=", 100, "10*9/L")]
+    assert canonical("ANC ≥ 1 500/mm3") == [("neutrophils", ">=", 1.5, "10*9/L")]
+
+
+# ------------------------------------------------------------------ units
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("ANC >= 1.0x10⁹/L", 1, "10*9/L"),
+    ("ANC ≥ 1.5×10E+9/L", 1.5, "10*9/L"),
+    ("Platelets ≥10.0 × 10⁴/mm3", 10, "10*4/uL"),
+    ("ANC ≥ 1500 per mm3", 1500, "/mm3"),
+    ("Platelet count ≥ 75 x 10³/µL", 75, "10*3/uL"),
+    # a superscript lost in copying: "ANC ≥1.5×109/L" (NCT03459976 and other Chinese records)
+    ("Absolute neutrophil count (ANC) of ≥1.5×109/L", 1.5, "10*9/L"),
+])
+def test_powers_of_ten_and_per_volume(text: str, value: float, unit: str) -> None:
+    (got,) = [c for c in parse_text(text) if c["type"] == "numeric"]
+    assert (got["value"], got["unit"]) == (value, unit)
+    assert got["canonical_unit"] == "10*9/L"
+
+
+def test_powers_convert_to_the_canonical_count() -> None:
+    assert canonical("Platelets ≥10.0 × 10⁴/mm3") == [("platelets", ">=", 100, "10*9/L")]
+
+
+# ------------------------------------------------------------------ operators
+
+
+def test_greater_or_equal_to_is_not_equal(ctgov_corpus: Path) -> None:
+    # NCT02465060: "CD4+ cell count greater or equal to 250 cells/mm^3"
+    rec = record(ctgov_corpus, "NCT02465060.xml")
+    cd4 = [c for crit in rec.eligibility.criteria for c in crit["constraints"] if c.get("variable") == "cd4"]
+    assert [(c["comparator"], c["value"], c["unit"]) for c in cd4] == [(">=", 250, "/mm3")]
+
+
+@pytest.mark.parametrize(("op", "symbol"), [
+    (">/=", ">="), ("> =", ">="), ("=>", ">="), ("</=", "<="), ("< =", "<="), ("=<", "<="),
+    ("greater or equal to", ">="), ("equal to or greater than", ">="), ("less or equal to", "<="),
+])
+def test_written_operators(op: str, symbol: str) -> None:
+    # ">/= 5 ppm CO" (LCT NCT03863509), "ASA </= 2" (LCT NCT03869996)
+    assert limits(f"Creatinine clearance {op} 60 mL/min") == [("creatinine_clearance", symbol, 60, "mL/min")]
+
+
+def test_or_more_after_the_value() -> None:
+    assert limits("Hemoglobin 9 g/dL or more") == [("hemoglobin", ">=", 9, "g/dL")]
+
+
+def test_uln_spelt_unl(ctgov_corpus: Path) -> None:
+    # NCT02535351: "AST and ALT < or = 2.5 times the UNL";
+    # NCT00466232: "Bilirubin < 1.5 times upper limit of normal (x UNL)"
+    rec = record(ctgov_corpus, "NCT02535351.xml")
+    got = {(c["variable"], c["comparator"], c["value"], c["relative_to"])
+           for crit in rec.eligibility.criteria for c in crit["constraints"] if c["type"] == "numeric"}
+    assert {("ast", "<=", 2.5, "ULN"), ("alt", "<=", 2.5, "ULN")} <= got
+    assert limits("Creatinine < 2.5 UNL") == [("creatinine", "<", 2.5, "ULN")]
+
+
+# ------------------------------------------------------------------ class scales
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("ASA physical status I", ("asa_class", "=", 1, None)),          # LCT NCT03926663
+    ("physical status ASA I-II", ("asa_class", "between", 1, None)),  # LCT NCT03863977
+    ("ASA I or II physical status", ("asa_class", "between", 1, None)),
+    ("New York Heart Association (NYHA) Grade III-IV", ("nyha", "between", 3, None)),  # LCT NCT03924882
+])
+def test_roman_numerals_on_class_scales(text: str, want: tuple) -> None:
+    assert limits(text)[:1] == [want]
+
+
+def test_a_dose_is_no_class() -> None:
+    # "ASA 100 mg" is aspirin: outside the ASA scale, never a class
+    assert [c["type"] for c in parse_text("ASA 100 mg daily")] == ["unparsed"]
+
+
+# ------------------------------------------------------------------ line wraps
+
+
+def test_a_wrap_before_the_operator_is_joined(ctgov_corpus: Path) -> None:
+    # NCT04154189: "left ventricular ejection fraction (LVEF)" / ">=50% at baseline ..."
+    rec = record(ctgov_corpus, "NCT04154189.xml")
+    (lvef,) = [crit for crit in rec.eligibility.criteria if "LVEF" in crit["text"]]
+    assert "=50% at baseline" in lvef["text"]
+    assert [(c["variable"], c["comparator"], c["value"]) for c in lvef["constraints"]] == [("lvef", ">=", 50)]
+    assert not [crit for crit in rec.eligibility.criteria if crit["text"].startswith("=")]
+
+
+def test_a_lab_name_and_its_threshold_on_two_lines() -> None:
+    text = "Inclusion Criteria:\n  1. Adequate liver function:\n     - Total bilirubin:\n       ≤ 1.5 x ULN\n"
+    items = parse_criteria_text(text)
+    assert [i["text"] for i in items] == ["Adequate liver function:", "Total bilirubin: ≤ 1.5 x ULN"]
+    assert items[1]["constraints"][0]["relative_to"] == "ULN"
+
+
+def test_a_wrapped_grade_is_no_item_of_its_own(ctgov_corpus: Path) -> None:
+    # NCT02465060: "[CTCAE] version [v]4 grade" / ">= 2)"
+    rec = record(ctgov_corpus, "NCT02465060.xml")
+    assert not [c for c in rec.eligibility.criteria if c["text"].startswith(("=", ">="))]
+
+
+# ------------------------------------------------------------------ plausibility
+
+
+@pytest.mark.parametrize("text", ["ANC >= 0.0015 x 10^9/L", "ANC >= 1000 ml", "Platelets ≥ 100 mg/dL"])
+def test_an_implausible_threshold_is_never_used(text: str) -> None:
+    (c,) = parse_text(text)
+    assert c["type"] == "unparsed" and c["reason"] == "implausible"
+    assert c["variable"] in ("neutrophils", "platelets") and "threshold not used" in c["note"]
+
+
+def test_an_implausible_threshold_is_reported_with_trial_item_and_value(ctgov_corpus: Path) -> None:
+    (rec,) = list(read_path(ctgov_corpus / "more" / "NCT01736878.xml"))
+    annotate_record(rec)
+    rec.eligibility.exclusion.append(CriterionItem("exclusion", "ANC >= 1000 ml", position=99))
+    annotate_record(rec)
+    (w,) = [w for w in rec.warnings if w.code == "criteria-implausible"]
+    assert "NCT01736878" in w.message and "ANC >= 1000 ml" in w.message and "1000 mL" in w.message
+
+
+# ------------------------------------------------------------------ one variable table
+
+
+def test_every_parser_variable_is_in_the_table() -> None:
+    table = variables.table()
+    assert set(lexicon.VARIABLES) <= set(table)
+    for v in table.values():
+        assert v.low is None or v.high is None or v.low <= v.high, v.name
+
+
+def test_old_names_are_aliases() -> None:
+    assert variables.resolve("white_blood_cells") == "wbc"
+    assert variables.resolve("gfr") == "egfr"
+    assert variables.resolve("fasting_glucose") == "glucose"
+    assert variables.resolve("alkaline_phosphatase") == "alp"
+
+
+def test_the_patient_file_and_the_parser_use_one_name(ctgov_corpus: Path, tmp_path: Path) -> None:
+    # NCT01736878 "white blood cells (WBC) >3.000 cells/mm³", read against a patient file
+    # that writes the older name "white_blood_cells" in 10^9/L
+    from trialkg import iris
+    from trialkg.mapping import record_triples
+    from trialkg.match import match_store, parse_patient
+    from trialkg.store import TrialStore
+
+    rec = record(ctgov_corpus, "NCT01736878.xml")
+    store = TrialStore(tmp_path / "store")
+    store.replace_graph(iris.trial_graph(rec.id), record_triples(rec))
+
+    def outcome(wbc: float) -> str:
+        p = parse_patient({"labs": {"white_blood_cells": {"value": wbc, "unit": "10*9/L"}}})
+        assert "wbc" in p.labs
+        (result,) = match_store(store, p, rec.id)
+        (reason,) = [r for r in result.reasons if "3.000 cells" in r.text]
+        return reason.outcome
+
+    assert outcome(2.5) != outcome(4.0)
+    assert outcome(4.0) in ("met", "unknown")
