@@ -46,7 +46,7 @@ from trialkg.store import TrialStore  # noqa: E402
 PREFIXES = """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-# The issue's two workloads, written against docs/model.md.
+# Two queries every scale run times (a four-hop join, two numeric criteria), written against docs/model.md.
 WORKLOAD = {
     "four-hop target join": PREFIXES + """SELECT DISTINCT ?trial ?gene WHERE {
   ?t tkg:trialId ?trial ; tkg:hasArm ?arm .

@@ -1,4 +1,4 @@
-"""Time SHACL validation: the SPARQL engine against pySHACL per graph (issue #10).
+"""Time SHACL validation: the SPARQL engine against pySHACL per graph.
 
 Target: 100k trials (~57M quads) validated in <= 10 minutes on 2 cores.
 

@@ -1,6 +1,6 @@
 """The matcher's rules on a small store written in the model's vocabulary.
 
-Trials are TrialRecords with criteria in the DESIGN.md JSON shape, mapped by the real
+Trials are TrialRecords with criteria in the criterion JSON shape (docs/criteria.md), mapped by the real
 ``trialkg.mapping``; the reference graph is a handful of drug and class triples in the
 shape docs/model.md fixes. Each test is one patient and the verdict a reader of the
 criteria would give.

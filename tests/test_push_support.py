@@ -1,4 +1,4 @@
-"""Helpers shared by the push tests (no tests here): a writable copy of a store, running the CLI as a
+"""Support code for the push tests (no tests here): a writable copy of a store, running the CLI as a
 user would, and reading one graph back from a server."""
 
 from __future__ import annotations

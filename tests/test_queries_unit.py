@@ -21,7 +21,7 @@ from trialkg.store import TrialStore
 SAMPLE = Path(__file__).parent / "data" / "queries" / "model-sample.trig"
 INJECTION = 'KDR" } ; DROP ALL ; #'
 
-# DESIGN.md "Stored queries that must exist": name -> (params, columns).
+# The fixed stored queries (docs/queries.md): name -> (params, columns).
 CONTRACT = {
     "trials-by-target": ({"target": True}, ["trial", "title", "drug", "target"]),
     "drugs-sharing-targets": ({}, ["drug1", "drug2", "shared_targets"]),

@@ -68,7 +68,7 @@ DATE_TYPES = {
 _DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
 _DRUG_LIKE_TYPES = {"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "GENETIC"}
 
-# DESIGN.md constraint ``type`` -> ontology class (docs/model.md "Eligibility criteria").
+# Constraint ``type`` (docs/criteria.md) -> ontology class (docs/model.md "Eligibility criteria").
 CONSTRAINT_CLASSES: dict[str, ox.NamedNode] = {
     "age": ox.NamedNode(TKG.AgeConstraint),
     "sex": ox.NamedNode(TKG.SexConstraint),

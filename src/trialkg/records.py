@@ -146,7 +146,7 @@ class Eligibility:
     gender_based: bool | None = None
     healthy_volunteers: bool | None = None
     std_ages: list[str] = field(default_factory=list)
-    # Filled by the criteria stage: dicts in the DESIGN.md criterion JSON shape.
+    # Filled by the criteria stage: dicts in the criterion JSON shape (docs/criteria.md).
     criteria: list[dict[str, Any]] = field(default_factory=list)
 
 

@@ -135,7 +135,7 @@ class _Compiler:
         self._fresh = itertools.count(1)
         self._depth = 0
 
-    # -- helpers -------------------------------------------------------------------
+    # -- variables and terms --------------------------------------------------------
     def var(self, stem: str) -> str:
         return f"?_{stem}{next(self._fresh)}"
 

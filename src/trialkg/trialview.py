@@ -1,4 +1,4 @@
-"""The trial view (DESIGN.md, "The trial view") of a ``TrialRecord``.
+"""The trial view (docs/trial-view.md) of a ``TrialRecord``.
 
 ``trialkg parse`` prints it straight from a record; ``trialkg show`` prints the same
 shape from the store. Every key is always present (``null`` or ``[]`` when unknown);
@@ -38,7 +38,7 @@ def _arm_interventions(record: TrialRecord, label: str, refs: list[str]) -> list
 
 
 def record_view(record: TrialRecord) -> dict[str, Any]:
-    """The DESIGN.md trial view of one record, every key present."""
+    """The trial view of one record, every key present."""
     e = record.eligibility
     summary = _eligibility_summary(e.criteria)
     return {

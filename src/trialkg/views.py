@@ -1,6 +1,6 @@
 """Views of the store for ``list``, ``show`` and ``stats``, read back from the graph.
 
-``trial_view`` rebuilds the DESIGN.md trial view with SPARQL over the trial's named
+``trial_view`` rebuilds the trial view (docs/trial-view.md) with SPARQL over the trial's named
 graph (and the reference graph for drug ids and targets), so what users see is what
 the graph holds, not what the reader produced. Every key is present (``None``/``[]``).
 """
@@ -142,7 +142,7 @@ def list_trials(store: TrialStore) -> list[dict[str, Any]]:
 
 
 def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
-    """The DESIGN.md trial view of one trial, from the graph."""
+    """The trial view of one trial (docs/trial-view.md), from the graph."""
     tid = resolve_trial_id(store, ident)
     tg = TrialGraph(store, tid)
     t = tg.node(iris.trial(tid))

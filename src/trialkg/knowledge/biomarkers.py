@@ -202,7 +202,7 @@ def _rs_for(context: str, change: str, genes: list[str], lex: Lexicon) -> str | 
 
 
 def extract_biomarkers(record: TrialRecord, lexicon: Lexicon | None = None) -> list[dict[str, Any]]:
-    """The record's biomarkers as DESIGN.md trial-view dicts (arm ones first)."""
+    """The record's biomarkers as trial-view dicts (docs/trial-view.md) (arm ones first)."""
     lex = lexicon or Lexicon.default()
     context = " ".join(t for t in (record.detailed_description, record.brief_summary) if t)
     out: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""Helpers every reader shares: ids, hashes, criteria splitting, arm/intervention links.
+"""What every reader shares: ids, hashes, criteria splitting, arm/intervention links.
 
 Kept apart from the readers so that each format module holds only what is particular
 to its format, and every format ends a record the same way (``finish_record``).
