@@ -71,7 +71,8 @@ CTGOV = ROOT / "tests" / "data" / "ctgov"
 
 _OPS = {"EQ": "=", "LT": "<", "LTEQ": "<=", "GT": ">", "GTEQ": ">=", "BETWEEN": "between"}
 _TEMPORAL = {"year": "a", "years": "a", "month": "mo", "months": "mo", "week": "wk", "weeks": "wk",
-             "day": "d", "days": "d", "hour": "h", "hours": "h"}
+             "day": "d", "days": "d", "hour": "h", "hours": "h", "hrs": "h", "minute": "min", "minutes": "min",
+             "min": "min", "second": "s", "seconds": "s", "sec": "s"}
 _REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal", re.I)
 _LLN = re.compile(r"LLN|lower limit", re.I)
 _SCORED_TYPES = ("numeric", "age", "life_expectancy", "performance_status")
@@ -138,7 +139,9 @@ def map_variable(kind: str, name: str) -> str:
 
 def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> str | None:
     if temporal:
-        return _TEMPORAL.get(temporal[0].lower(), temporal[0].lower())
+        code = _TEMPORAL.get(temporal[0].lower(), temporal[0].lower())
+        # a rate: "> 90 beats/min", "< 140/min", "per minute"
+        return "/" + code if re.search(rf"(?:/|\bper)\s*{re.escape(temporal[0])}", span, re.I) else code
     if _REF.search(span):
         return "xULN"
     if _LLN.search(span):

@@ -238,3 +238,19 @@ def test_the_patient_file_and_the_parser_use_one_name(ctgov_corpus: Path, tmp_pa
 
     assert outcome(2.5) != outcome(4.0)
     assert outcome(4.0) in ("met", "unknown")
+
+
+# ------------------------------------------------------------------ ages and time-valued variables
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Age 18+ years", ("age", ">=", 18, "a")),                      # LCT NCT03863743
+    ("Women >18 yo", ("age", ">", 18, "a")),                        # LCT NCT03926559
+    ("1. Ages of 18 and above", ("age", ">=", 18, "a")),            # LCT NCT03927404
+    ("are aged 13-17, years and a high school student-athlete", ("age", "between", 13, "a")),  # LCT NCT03865433
+    ("Subjects of 40-70 years.", ("age", "between", 40, "a")),      # LCT NCT03863249
+    ("Gestational age 37-42 weeks", ("gestational_age", "between", 37, "wk")),  # LCT NCT03925922
+    ("gestational age between 24 and 36 weeks", ("gestational_age", "between", 24, "wk")),  # LCT NCT03865901
+])
+def test_ages_and_gestational_ages(text: str, want: tuple) -> None:
+    assert limits(text)[:1] == [want]

@@ -104,8 +104,12 @@ VARIABLES: dict[str, list[str]] = {
                   r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
     "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],
     "framingham_risk_score": [r"Framingham(?: (?:cardiovascular |CVD )?risk)?(?: score)?"],
-    "pain_score": [r"pain (?:intensity |severity )?(?:numeric (?:rating )?scale|NRS|VAS|scores?|ratings?)",
-                   r"NRS", r"numeric(?:al)? rating scale", r"visual analog(?:ue)? scale", r"VAS"],
+    # "visual analogue pain scale > 5" (LCT NCT03929952), "pain numeric rating score ≥ 5" (LCT NCT03928015)
+    "pain_score": [r"pain (?:intensity |severity )?(?:numeric (?:rating )?(?:scale|score)|NRS|VAS|scores?|ratings?)",
+                   r"NRS", r"numeric(?:al)? (?:pain )?rating scale", r"visual analog(?:ue)? (?:pain )?scale", r"VAS"],
+    # "gestational age 37-42 weeks" (LCT NCT03925922), "gestational age between 24 and 36 weeks"
+    # (LCT NCT03865901), "35 to 42 weeks gestational age" (LCT NCT03863444)
+    "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"weeks? (?:of )?gestation", r"GA"],
     "iief_5": [r"IIEF-?5", r"International Index of Erectile Function(?:-5)?"],
 }
 
@@ -120,7 +124,7 @@ CASE_SENSITIVE = {
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
-    "IIEF-?5", "ASA(?: (?:class|score|grade|physical status(?: class)?))?",
+    "IIEF-?5", "ASA(?: (?:class|score|grade|physical status(?: class)?))?", "GA",
 }
 
 # Variables measured at the bedside rather than in a lab (category "vital").

@@ -47,14 +47,16 @@ _PREFIX = re.compile(
 )
 # "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
 _RANGE = re.compile(
-    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?![\d.,])",
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 # "80 or more", "18 years or older", "10 % or above", "20 or less"
 _SUFFIX = re.compile(
-    rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>[^,;()]{{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
+    rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>[^,;()\d]{{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
     re.IGNORECASE,
 )
+# "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
+_PLUS = re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE)
 _SUFFIX_OP = {
     "more": ">=", "greater": ">=", "higher": ">=", "above": ">=", "older": ">=", "over": ">=", "later": ">=",
     "less": "<=", "lower": "<=", "below": "<=", "younger": "<=", "under": "<=", "fewer": "<=", "smaller": "<=",
@@ -90,7 +92,7 @@ _AGE_IN = re.compile(r"older|younger|\bage\b", re.I)
 _AGE_AFTER = re.compile(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", re.I)
 _AGE_BEFORE = re.compile(r"\bage[ds]?\s*[:(]?\s*$", re.I)
 _DURATION_BEFORE = re.compile(r"\b(?:for|within|past|last|after|before|prior|since|duration|history|pack|smok)\w*\W*\w*\s*$", re.I)
-_YEARS_AFTER = re.compile(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;)", re.I)
+_YEARS_AFTER = re.compile(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;|\.(?:\s|$))", re.I)
 _LIFE_VALUE = re.compile(rf"[^\d;]{{0,25}}?(?P<v>{_NUM})\s*(?P<u>years?|months?|weeks?|days?)\b", re.I)
 _LESS_WORD = re.compile(r"less|lower|below")
 _MORE_WORD = re.compile(r"more|greater|higher|above")
@@ -225,6 +227,12 @@ def find_comparisons(text: str) -> list[Comparison]:
                 continue
         found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None, m.group("v")))
         taken.append((m.start(), m.end()))
+    for m in _PLUS.finditer(text) if numbers else ():
+        got = units.match_unit(text, m.end())
+        if got is None or not free(m.start(), got[1]):
+            continue
+        found.append(Comparison(m.start(), got[1], ">=", float(m.group("v")), None, got[0], None, m.group("v")))
+        taken.append((m.start(), got[1]))
     for m in _RANGE.finditer(text) if numbers else ():
         v, v2 = _number(m.group("v")), _number(m.group("v2"))
         if v is None or v2 is None or v2 <= v:
@@ -397,7 +405,8 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
             generic = _generic_variable(text, c, max(prev_end, _clause_start(text, c.start)))
             if generic:
                 vars_ = [generic]
-        if not vars_ or (c.unit in _TIME_UNITS and vars_[0].variable != "age"):
+        if not vars_ or (c.unit in _TIME_UNITS and vars_[0].variable != "age"
+                         and _table_unit(vars_[0].variable) not in _TIME_UNITS):
             prev_end = c.end
             continue
         after = text[c.end : min(nxt, _clause_end(text, c.end))]
@@ -417,6 +426,12 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
 
 
 _DOSE_UNITS = {"mg", "mg/m2", "g", "mg/kg", "g/d"}
+
+
+def _table_unit(variable: str) -> str | None:
+    """The canonical unit of a variable in the table: a time for "gestational age 37-42 weeks"."""
+    v = variables.get(variable)
+    return v.unit if v else None
 _STOP = {
     "the", "a", "an", "of", "with", "and", "or", "is", "are", "be", "must", "have", "has", "had", "patients",
     "patient", "subjects", "subject", "participants", "in", "at", "for", "to", "on", "by", "as", "if", "their",
