@@ -29,6 +29,7 @@ from trialkg import iris
 from trialkg.criteria import units as crit_units
 from trialkg.criteria import variables
 from trialkg.errors import PatientError, UsageError
+from trialkg.knowledge import biomarkers, diseases
 
 Outcome = Literal["met", "unmet", "unknown"]
 Verdict = Literal["eligible", "possible", "excluded"]
@@ -590,6 +591,7 @@ class TrialFacts:
     max_age_years: float | None = None
     sex: str | None = None
     criteria: list[Criterion] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)  # tkg:hasCondition labels
 
 
 def _py(term: Any) -> Any:
@@ -697,6 +699,23 @@ SELECT ?id ?c ?k ?p ?o WHERE {
         for crit in trial.criteria:
             crit.constraints.sort(key=lambda k: _natural(k.iri))
     return sorted(trials.values(), key=lambda t: t.id)
+
+
+def read_conditions(store: Any, trials: Iterable[TrialFacts]) -> None:
+    """Fill each trial's ``conditions`` with the labels of its ``tkg:hasCondition``."""
+    by_id = {t.id: t for t in trials}
+    if not by_id:
+        return
+    q = PREFIXES + """
+SELECT ?id ?label WHERE { ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCondition ?c . ?c rdfs:label ?label }"""
+    bindings = {"id": _literal(next(iter(by_id)))} if len(by_id) == 1 else None
+    for row in store.query(q, bindings):
+        trial = by_id.get(str(_py(row["id"])))
+        label = str(_py(row["label"])).strip()
+        if trial is not None and label and label not in trial.conditions:
+            trial.conditions.append(label)
+    for t in by_id.values():
+        t.conditions.sort()
 
 
 def _literal(value: str) -> Any:
@@ -823,6 +842,7 @@ class MatchResult:
     title: str | None
     verdict: Verdict
     reasons: list[Reason]
+    fit: int = diseases.FIT_UNKNOWN  # how the patient's diagnoses stand to the trial's conditions
 
     @property
     def unmet(self) -> list[Reason]:
@@ -839,12 +859,29 @@ class MatchResult:
             "verdict": self.verdict,
             "unmet": len(self.unmet),
             "unknown": len(self.unknown),
+            "met": len(self.met),
+            "condition_fit": diseases.FIT_NAMES[self.fit],
             "reasons": [r.to_dict() for r in self.reasons],
         }
 
-    def sort_key(self) -> tuple[int, int, int, str]:
+    @property
+    def met(self) -> list[Reason]:
+        return [r for r in self.reasons if r.outcome == "met"]
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """What is known to fit first: verdict, then the trial's conditions (the patient's
+        type named, a related type, any tumour, not known), then the share of criteria met.
+
+        A trial without criteria in the graph has nothing known to fit and comes last of
+        its group; excluded trials are ordered by how many criteria count against.
+        """
         rank = {"eligible": 0, "possible": 1, "excluded": 2}[self.verdict]
-        return (rank, len(self.unmet), len(self.unknown), self.trial)
+        met, unknown = len(self.met), len(self.unknown)
+        no_criteria = any(r.criterion == "criteria" for r in self.reasons)
+        share = 0.0 if no_criteria or not met + unknown else met / (met + unknown)
+        if rank == 2:
+            return (rank, len(self.unmet), self.fit, -share, self.trial)
+        return (rank, self.fit, -round(share, 6), -met, self.trial)
 
 
 def tv_and(values: Iterable[TV]) -> TV:
@@ -920,10 +957,14 @@ class Matcher:
 
     # -- trials ----------------------------------------------------------------
     def match(self, trial: TrialFacts) -> MatchResult:
-        reasons = [self._age_limits(trial), self._sex_limit(trial)]
+        fit = diseases.condition_fit(self.patient.conditions, trial.conditions) if trial.conditions else None
+        reasons = [self._age_limits(trial), self._sex_limit(trial), self._condition_reason(trial, fit)]
         reasons = [r for r in reasons if r is not None]
+        self._trial = trial
+        self._histology_seen: dict[bool, set[str]] = {}
         for crit in trial.criteria:
             reasons.append(self.criterion(crit))
+        reasons = self._histology_strata(reasons)
         if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
             reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
                                   "the graph holds no criteria for this trial (tkg:hasCriterion)"))
@@ -933,7 +974,35 @@ class Matcher:
             verdict = "possible"
         else:
             verdict = "eligible"
-        return MatchResult(trial.id, trial.title, verdict, reasons)
+        return MatchResult(trial.id, trial.title, verdict, reasons, fit.tier if fit else diseases.FIT_UNKNOWN)
+
+    def _histology_strata(self, reasons: list[Reason]) -> list[Reason]:
+        """Inclusion criteria naming different types are strata: matching one is enough.
+
+        "Part 1: ... relapsed or refractory solid tumors" and "Part 2b: ... soft tissue
+        sarcoma, desmoplastic small round cell tumor" (NCT01130623); "Histological
+        documentation of soft tissue sarcoma" and "ONLY HER2-RH- breast cancer" in one
+        procedure (NCT01165385). A type outside one stratum counts against the patient
+        only when no other inclusion criterion places the patient's type within its own.
+        """
+        within, outside = self._histology_seen.get(True, set()), self._histology_seen.get(False, set())
+        if not within or not outside:
+            return reasons
+        out = []
+        for r in reasons:
+            if r.criterion in outside and r.outcome == "unmet" and r.section == "inclusion":
+                r = Reason(r.criterion, r.text, "unknown", r.section,
+                           f"{r.why}; another inclusion criterion ({', '.join(sorted(within))}) names the patient's type")
+            out.append(r)
+        return out
+
+    def _condition_reason(self, trial: TrialFacts, fit: diseases.Fit | None) -> Reason | None:
+        """The trial's conditions (``tkg:hasCondition``) against the patient's diagnoses."""
+        if fit is None:
+            return None
+        text = "Conditions: " + "; ".join(trial.conditions)
+        outcome: Outcome = "met" if fit.value is True else "unmet" if fit.value is False else "unknown"
+        return Reason("conditions", text, outcome, "inclusion", fit.why)
 
     def _age_limits(self, trial: TrialFacts) -> Reason | None:
         lo, hi = trial.min_age_years, trial.max_age_years
@@ -1068,6 +1137,8 @@ class Matcher:
             st = self._reproductive(k, wants_true)
         elif kind == "prior_therapy":
             st = self._prior_therapy(k, wants_true, crit.text if crit else "")
+        elif kind == "histology":
+            st = self._histology(k, crit)
         elif kind == "consent":  # willingness is the good side in either section
             value = self.patient.flag("consent")
             st = Statement(value if wants_true else tv_not(value), f"informed consent: {_tv_word(value)}")
@@ -1298,46 +1369,89 @@ class Matcher:
             return False
         return False
 
-    def _histology(self, k: Constraint) -> Statement:
+    def _histology(self, k: Constraint, crit: Criterion | None = None) -> Statement:
+        """Does the patient's tumour belong to the types the criterion names?
+
+        Inclusion ("soft tissue sarcoma (except GIST)"): one of ``tkg:histology`` and none
+        of ``tkg:excludedHistology``. Exclusion ("Primary bone sarcoma"): the named type,
+        which the parser writes as ``tkg:excludedHistology``. Types are read through the
+        disease table (knowledge/diseases.py): a closed list excludes a type it does not
+        name, an open one ("..., etc.") only a type outside the family its items share.
+        """
         included = [str(h) for h in k.all("histology")]
         excluded = [str(h) for h in k.all("excludedHistology")]
         if self.patient.conditions is None:
             return Statement(None, "conditions unknown")
         conds = self.patient.conditions
-        if any(_histology_matches(c, h) for c in conds for h in excluded):
-            return Statement(False, f"{', '.join(conds)} is an excluded type")
-        if any(_histology_matches(c, h) for c in conds for h in included):
-            return Statement(True, f"{', '.join(conds)} is an included type")
-        # Lists are open ("synovial sarcoma, leiomyosarcoma, etc.") and there is no
-        # histology ontology here: not being named decides nothing.
-        return Statement(None, f"{', '.join(conds)} not among the named types")
+        text = crit.text if crit else ""
+        trial = getattr(self, "_trial", None)
+        in_exclusion = crit is not None and crit.section == "exclusion"
+        named, exceptions = (included, excluded) if included or not in_exclusion else (excluded, [])
+        kw = {"trial_conditions": trial.conditions if trial else (), "in_exclusion": in_exclusion,
+              "closed_ok": diseases.closed_list(text)}
+        exc_v, exc_why = diseases.has_histology(conds, exceptions, text, **kw) if exceptions else (False, "")
+        if exc_v is True:
+            return Statement(False, f"an excepted type: {exc_why}")
+        if not named:  # only exceptions ("excluding adipocytic tumor")
+            return Statement(tv_not(exc_v), f"not an excepted type: {_tv_word(tv_not(exc_v))} ({exc_why})")
+        v, why = diseases.has_histology(conds, named, text, **kw)
+        if crit is not None and not in_exclusion and v is not None:
+            self._histology_seen.setdefault(v, set()).add(crit.id)
+        return Statement(tv_and([v, tv_not(exc_v)]), why + (f"; exceptions: {exc_why}" if exc_why else ""))
 
     def _biomarker(self, k: Constraint) -> Statement:
-        genes = {str(g).upper() for g in k.all("geneSymbol")}
+        """Is the criterion's marker positive in the patient (its variant, when it names one)?
+
+        Genes are compared as HGNC symbols (``biomarkers.gene_symbols``): "ER" is ESR1,
+        "HER2" ERBB2, "HR" stands for ESR1 or PGR. A marker naming several genes is
+        positive when one is positive and negative when all are negative; a patient's
+        "HR negative" makes ESR1 and PGR negative, "HR positive" says only that one is.
+        """
+        written = [str(g) for g in k.all("geneSymbol")]
         variants = [str(v) for v in k.all("variant")]
-        label = " ".join(sorted(genes) + variants) or "biomarker"
-        if not genes:
+        label = " ".join(written + variants) or "biomarker"
+        if not written:
             return Statement(None, f"{label}: no gene in the graph")
         if self.patient.biomarkers is None:
             return Statement(None, f"{label}: patient biomarkers unknown")
-        results: list[TV] = []
+        wanted = {sym for g in written for sym in biomarkers.gene_symbols(g)}
+        per_gene: dict[str, list[TV]] = {}
+        facts: list[str] = []
+        group_positive = False
         for b in self.patient.biomarkers:
-            if b.gene not in genes:
+            genes = set(biomarkers.gene_symbols(b.gene))
+            if not genes & wanted:
                 continue
-            if variants:
-                if b.variant is None:
-                    same: TV = None
-                else:
-                    same = any(_same_variant(b.variant, v) for v in variants)
-                    if same is False and b.status == "positive":
-                        same = None  # another variant of the gene says nothing about this one
-            else:
-                same = True
-            results.append(tv_and([same, b.status == "positive"]) if same is not None else None)
-        v = tv_or(results) if results else None
+            value = self._variant_status(b, variants)
+            facts.append(f"{b.gene}{' ' + b.variant if b.variant else ''} {b.status} ({'/'.join(sorted(genes))})")
+            if len(genes) > 1 and value is True:
+                group_positive = group_positive or genes <= wanted  # "HR positive": one of them, not which
+                continue
+            for g in genes & wanted:
+                per_gene.setdefault(g, []).append(value)
+        status = {g: tv_or(vs) for g, vs in per_gene.items()}
+        v: TV
+        if group_positive or any(x is True for x in status.values()):
+            v = True
+        elif all(status.get(g) is False for g in wanted):
+            v = False
+        else:
+            v = None
+        seen = "; ".join(facts) or "no such marker in the patient file"
         if str(k.one("status") or "").lower() == "negative":
-            return Statement(tv_not(v), f"{label} negative: {_tv_word(tv_not(v))}")
-        return Statement(v, f"{label}: {_tv_word(v)}")
+            return Statement(tv_not(v), f"{label} negative ({'/'.join(sorted(wanted))}): {_tv_word(tv_not(v))} [{seen}]")
+        return Statement(v, f"{label} ({'/'.join(sorted(wanted))}): {_tv_word(v)} [{seen}]")
+
+    @staticmethod
+    def _variant_status(b: PatientBiomarker, variants: list[str]) -> TV:
+        """Does this patient marker say the criterion's variant (or, with none named, the gene) is positive?"""
+        if not variants:
+            return b.status == "positive"
+        if b.variant is None:
+            return None
+        if not any(_same_variant(b.variant, v) for v in variants):
+            return None  # another variant of the gene says nothing about this one
+        return b.status == "positive"
 
     def _disease_state(self, k: Constraint) -> Statement:
         state = str(k.one("state") or k.one("variable") or "").lower()
@@ -1506,27 +1620,6 @@ def _dimensionless(unit: Any) -> bool:
     return unit is None or str(unit).strip() in ("", "1", "{ratio}", "{INR}", "{score}")
 
 
-# Words around a histology name that say stage or certainty, not type.
-_HISTOLOGY_NOISE = frozenset(
-    "a an the of with including include such as e g eg advanced metastatic unresectable locally recurrent "
-    "refractory relapsed confirmed histologically pathologically cytologically documented diagnosis "
-    "diagnosed patient subject type subtype stage iv iii".split()
-)
-
-
-def _histology_matches(condition: str, histology: str) -> bool:
-    """'leiomyosarcoma' matches 'leiomyosarcoma'; 'uterine leiomyosarcoma' matches it too."""
-    def tokens(text: str) -> set[str]:
-        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
-
-    c = tokens(condition)
-    for item in re.split(r",|;|/|\bor\b|\band\b|\betc\b", histology.lower()):
-        h = tokens(item) - _HISTOLOGY_NOISE
-        if h and h <= c:
-            return True
-    return False
-
-
 def _same_variant(a: str, b: str) -> bool:
     rs_a, rs_b = re.findall(r"rs\d+", a.lower()), re.findall(r"rs\d+", b.lower())
     if rs_a and rs_b:
@@ -1559,12 +1652,13 @@ def match_store(store: Any, patient: Patient, trial_id: str | None = None) -> li
     trials = read_trials(store, trial_id)
     if trial_id and not trials:
         raise UsageError(f"no trial {trial_id!r} in the store", field="--trial")
+    read_conditions(store, trials)
     matcher = Matcher(patient, DrugKnowledge(store))
     return sort_results(matcher.match(t) for t in trials)
 
 
 def sort_results(results: Iterable[MatchResult]) -> list[MatchResult]:
-    """Eligible first, then possible with the fewest unknowns, then excluded."""
+    """Eligible, possible, excluded; within each, what is known to fit first (``MatchResult.sort_key``)."""
     return sorted(results, key=lambda r: r.sort_key())
 
 

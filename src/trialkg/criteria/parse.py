@@ -1000,7 +1000,19 @@ _HISTO = Gated(
     re.IGNORECASE,
 )
 _EXCEPT = Gated(r"\b(?:except(?: for)?|excluding|other than|with the exception of|not including)\b\s*(?P<list>[^;.]{3,400})", re.IGNORECASE)
-_BIOMARKER = Gated(rf"(?<![\w-])(?P<gene>{lexicon.BIOMARKER_GENES})(?![\w-])")
+# A marker name, followed by its status or a break: "HER2-negative", "ER+/PR+", "HR-positive",
+# "ER-, PR-, HER2-" (NCT03424005), "HER2 status" (NCT03133988); not "PD-L1-targeted".
+_BIOMARKER = Gated(
+    rf"(?<![\w-])(?P<gene>{lexicon.BIOMARKER_GENES}|HR|(?i:(?:o?estrogen|progesterone|hormone|androgen)[\s-]+receptors?))"
+    r"(?=$|[^\w-]|-(?i:positive|negative|pos|neg|low|high|status|mutant|mutated|amplified|expressing|overexpressing)\b"
+    r"|-(?=$|\W))"
+)
+# "ER+ and/or PR+", "ER or PR positive", "ER+/PR+" (PALLAS NCT02513394, NCT03133988): one
+# hormone-receptor requirement, met by either receptor.
+_ER_OR_PR = Gated(r"\b(?:ER|o?estrogen[\s-]+receptor)\s*(?:\+|-?\s*positive)?\s*(?:and/or|or|/)\s*"
+                  r"(?:PR|progesterone[\s-]+receptor)\s*(?:\+|-?\s*positive)?", re.IGNORECASE)
+# "triple negative breast cancer", "TNBC": ER, PR and HER2 negative (NCT03424005, NCT02576665).
+_TRIPLE_NEGATIVE = Gated(r"\btriple[\s-]+negative\b|\bTNBC\b", re.IGNORECASE)
 _REPRO = [
     ("pregnancy", Gated(r"pregnan\w*", re.I)),
     ("breastfeeding", Gated(r"breast[- ]?feed\w*|lactat\w*|nursing", re.I)),
@@ -1061,7 +1073,12 @@ def _biomarkers(text: str) -> list[dict[str, Any]]:
                 break
         if kind is None or gene in seen:
             continue
-        if gene in ("ER", "PR", "AR", "MET", "RET", "ATM", "KIT") and not _MARKER_WORD.search(window):
+        gene = _RECEPTOR_NAMES.get(re.sub(r"[\s-]+", " ", gene.lower()).rstrip("s"), gene)
+        if gene.upper() in ("ER", "PR", "AR", "HR", "MET", "RET", "ATM", "KIT") and not _MARKER_WORD.search(window):
+            continue
+        if gene.upper() == "HR" and not re.match(r"[\s-]*(?:positive|negative|[+-])", text[m.end():m.end() + 12], re.I):
+            continue  # HR is also hazard ratio, heart rate: only with its status
+        if gene in seen:
             continue
         seen.add(gene)
         d: dict[str, Any] = {"type": "biomarker", "gene": gene.upper().replace("HER-2", "HER2"), "kind": kind, "span": window.strip()}
@@ -1075,7 +1092,23 @@ def _biomarkers(text: str) -> list[dict[str, Any]]:
         if pol:
             d["status"] = "positive" if pol.group(0).lower() in ("positive", "+") else "negative"
         out.append(d)
+    if _ER_OR_PR.search(text):
+        receptors = [d for d in out if d["gene"] in ("ER", "PR") and d.get("status", "positive") == "positive"]
+        if len(receptors) == 2:
+            out = [d for d in out if d not in receptors]
+            if "HR" not in {d["gene"] for d in out}:
+                out.append({**receptors[0], "gene": "HR", "span": _ER_OR_PR.search(text).group(0)})
+    if _TRIPLE_NEGATIVE.search(text):  # "TNBC (absence of HER2, ER, and PR expression)": all three negative
+        for d in out:
+            if d["gene"] in ("ER", "PR", "HER2"):
+                d["status"] = "negative"
+        out += [{"type": "biomarker", "gene": g, "kind": "expression", "status": "negative", "span": "triple negative"}
+                for g in ("ER", "PR", "HER2") if g not in seen]
     return out
+
+
+_RECEPTOR_NAMES = {"estrogen receptor": "ER", "oestrogen receptor": "ER", "progesterone receptor": "PR",
+                   "hormone receptor": "HR", "androgen receptor": "AR"}
 
 
 # Words that qualify a CNS metastasis ("untreated brain metastases") rather than state

@@ -31,6 +31,30 @@ EXTRA_GENES = (
 # Aliases seen in trial text that are not in proteins.tsv aliases (upper case).
 EXTRA_ALIASES = {"HER2": "ERBB2", "HER-2": "ERBB2", "PD-L1": "CD274", "PDL1": "CD274",
                  "C-KIT": "KIT", "C-MET": "MET", "VEGFR": "KDR"}
+# Receptor and gene names as criteria and patient files write them -> HGNC symbols.
+# A name for a group maps to each member: "HR-positive" (PALLAS NCT02513394: "ER+ and/or
+# PR+") is ESR1 or PGR positive, "HR-negative" both negative.
+GENE_ALIASES: dict[str, tuple[str, ...]] = {
+    "ER": ("ESR1",), "ESTROGEN RECEPTOR": ("ESR1",), "OESTROGEN RECEPTOR": ("ESR1",), "ER ALPHA": ("ESR1",),
+    "PR": ("PGR",), "PGR": ("PGR",), "PGR1": ("PGR",), "PROGESTERONE RECEPTOR": ("PGR",),
+    "HR": ("ESR1", "PGR"), "HORMONE RECEPTOR": ("ESR1", "PGR"),
+    "HER2": ("ERBB2",), "HER-2": ("ERBB2",), "HER2/NEU": ("ERBB2",), "HER-2/NEU": ("ERBB2",), "NEU": ("ERBB2",),
+    "AR": ("AR",), "ANDROGEN RECEPTOR": ("AR",),
+}
+
+
+def gene_symbols(name: str) -> tuple[str, ...]:
+    """HGNC symbols a written gene or receptor name stands for (ER -> ESR1, HR -> ESR1, PGR)."""
+    key = re.sub(r"[\s_]+", " ", name.strip().upper()).replace(" RECEPTORS", " RECEPTOR")
+    if key in GENE_ALIASES:
+        return GENE_ALIASES[key]
+    if key in EXTRA_ALIASES:
+        return (EXTRA_ALIASES[key],)
+    names = _gene_matcher(Lexicon.default())[1]
+    sym = names.get(key) or names.get(key.replace(" ", "-")) or names.get(key.replace("-", ""))
+    return (sym or key,)
+
+
 # Symbols too close to English words to be read without context.
 AMBIGUOUS = {"MET", "RET", "KIT", "ALK", "CIC", "FUS"}
 

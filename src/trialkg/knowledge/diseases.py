@@ -86,6 +86,7 @@ class Resolved:
     text: str
     codes: frozenset[str]
     generic: bool  # only "cancer", "tumor", "neoplasm": any tumour
+    exact: bool = True  # every word that could narrow the type was read ("undifferentiated sarcoma" is not)
 
     def __bool__(self) -> bool:
         return bool(self.codes)
@@ -181,6 +182,10 @@ class DiseaseTable:
         found = self.mentions(text)
         if not found or all(m.kind == "site" for m in found):
             return Resolved(text, frozenset(), False)
+        toks = tokens(text)
+        covered = {i for m in found for i in range(m.start, m.end)}
+        read = {toks[i] for i in covered}  # "Chronic Phase Chronic Myelogenous Leukemia": 'chronic' was read
+        exact = all(i in covered or t in read or _is_noise(t) for i, t in enumerate(toks))
         codes: set[str] = set()
         generic_cancer = False
         for m in found:
@@ -193,10 +198,10 @@ class DiseaseTable:
         if generic_cancer and codes and all(self.nodes[c].tissue == c for c in codes):
             codes |= {self.nodes[c].cancer_means for c in codes if self.nodes[c].cancer_means}
         if not codes:
-            return Resolved(text, frozenset({ROOT}), True)
+            return Resolved(text, frozenset({ROOT}), True, exact)
         # the most specific nodes: drop one that is an ancestor of another named node
         specific = {c for c in codes if not any(c != o and c in self.ancestors(o) for o in codes)}
-        return Resolved(text, frozenset(specific), False)
+        return Resolved(text, frozenset(specific), False, exact)
 
     # -- relations -----------------------------------------------------------------
     def relation(self, patient: Resolved, target: Resolved) -> Relation:
@@ -211,7 +216,7 @@ class DiseaseTable:
         for p in patient.codes:
             above |= self.ancestors(p)
         if target.codes <= above:
-            return "within"
+            return "within" if target.exact else "unknown"
         common = frozenset.intersection(*(self.descendants(p) for p in patient.codes))
         if any(not (common & self.descendants(t)) for t in target.codes):
             return "outside"
@@ -281,3 +286,219 @@ def resolve(text: str) -> Resolved:
 
 def relation(patient: Resolved, target: Resolved) -> Relation:
     return DiseaseTable.default().relation(patient, target)
+
+
+# =============================================================================
+# A patient's diagnoses against a trial's conditions and a criterion's histologies
+# =============================================================================
+
+BROAD = frozenset({ROOT, "SOLID"})  # conditions that name no type
+FIT_SPECIFIC, FIT_RELATED, FIT_GENERIC, FIT_UNKNOWN, FIT_OUTSIDE = 0, 1, 2, 3, 4
+FIT_NAMES = {FIT_SPECIFIC: "fits", FIT_RELATED: "related", FIT_GENERIC: "any tumour",
+             FIT_UNKNOWN: "unknown", FIT_OUTSIDE: "outside"}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a patient's diagnoses stand to a trial's conditions (``tkg:hasCondition``)."""
+
+    value: bool | None  # True: within one; False: outside all; None: not known
+    tier: int  # FIT_* (ranking: what is known to fit first)
+    why: str
+
+    @property
+    def name(self) -> str:
+        return FIT_NAMES[self.tier]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in tokens(text) if len(w) > 1)
+
+
+def _patient_diseases(table: DiseaseTable, conditions: Iterable[str]) -> list[Resolved]:
+    return [r for r in (table.resolve(c) for c in conditions) if r]
+
+
+def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[str],
+                  table: DiseaseTable | None = None) -> Fit:
+    """Is one of the patient's diagnoses within one of the trial's conditions?
+
+    A trial naming specific types ("Osteosarcoma") as well as generic ones ("Metastasis")
+    is about the specific ones. Outside is said only when the patient's tumour is known,
+    every condition of the trial names a tumour type, and none can hold the patient's:
+    a breast carcinoma is outside "Sarcoma"; a trial for "Graft-versus-host Disease"
+    stays unknown (the table knows no such disease; the patient may have it too).
+    Names the table does not know match word-wise ("atopic dermatitis").
+    """
+    table = table or DiseaseTable.default()
+    if patient_conditions is None:
+        return Fit(None, FIT_UNKNOWN, "the patient file gives no conditions")
+    named = ", ".join(trial_conditions)
+    for pc in patient_conditions:
+        for tc in trial_conditions:
+            if _words(tc) and _words(tc) <= _words(pc):
+                return Fit(True, FIT_SPECIFIC, f"patient condition '{pc}' names trial condition '{tc}' (tkg:hasCondition)")
+    patient = _patient_diseases(table, patient_conditions)
+    if not patient:
+        return Fit(None, FIT_UNKNOWN, f"no patient condition names a tumour type of the disease table; trial: {named}")
+    # a condition is one name ("Neoplasms, Breast", "Carcinoma, Non-Small-Cell Lung": MeSH order)
+    resolved = {tc: [r] if (r := table.resolve(tc)) else [] for tc in trial_conditions}
+    specific = {tc: [a for a in alts if not a.generic] for tc, alts in resolved.items()}
+    specific = {tc: alts for tc, alts in specific.items() if alts}
+    if not specific:
+        if any(a.generic for alts in resolved.values() for a in alts):
+            return Fit(True, FIT_GENERIC, f"the trial's conditions name no type ({named}): any tumour")
+        return Fit(None, FIT_UNKNOWN, f"the disease table names none of the trial's conditions ({named})")
+    rels = {(i, tc): table.relation_any(p, alts) for i, p in enumerate(patient) for tc, alts in specific.items()}
+    within = [(i, tc) for (i, tc), rel in rels.items() if rel == "within"]
+    # a named type first; "Advanced Solid Tumors" (SOLID) fits any solid tumour
+    within.sort(key=lambda key: all(a.codes <= BROAD for a in specific[key[1]]))
+    for i, tc in within[:1]:
+        tier = FIT_GENERIC if all(a.codes <= BROAD for a in specific[tc]) else FIT_SPECIFIC
+        return Fit(True, tier, f"{patient[i].text} = {table.describe(patient[i])} is within trial condition "
+                       f"'{tc}' = {' or '.join(table.describe(a) for a in specific[tc])} (tkg:hasCondition)")
+    unresolved = [tc for tc, alts in resolved.items() if not alts]
+    if all(r == "outside" for r in rels.values()) and not unresolved:
+        who = "; ".join(f"{p.text} = {table.describe(p)}" for p in patient)
+        return Fit(False, FIT_OUTSIDE, f"{who}: outside every condition of the trial ({named}; tkg:hasCondition)")
+    if any(r == "unknown" for r in rels.values()):
+        return Fit(None, FIT_RELATED, f"{', '.join(p.text for p in patient)} may fall within {named} (a broader or "
+                   "overlapping type; tkg:hasCondition)")
+    return Fit(None, FIT_UNKNOWN, f"the disease table does not name every trial condition ({', '.join(unresolved)})")
+
+
+# A histology named as something else than the patient's own tumour: another cancer
+# ("other malignancy", "second primary", "history of breast cancer"), or the trial's
+# disease as the object of a treatment ("chemotherapy for soft-tissue sarcoma").
+_ELSEWHERE = re.compile(
+    r"\b(?:other|second|secondary|another|prior|previous|history|concurrent|concomitant|additional|synchronous|"
+    r"non[- ](?!small|hodgkin)\w+)\b", re.IGNORECASE)
+_TREATMENT_FOR = re.compile(r"\bfor\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_OPEN_LIST = re.compile(r"\b(?:etc|e\.?g|such as|including|includes|for example|and others|variants?|subtypes?)\b",
+                        re.IGNORECASE)
+
+
+# Words that make a criterion a statement of the diagnosis ("Histologically confirmed
+# soft tissue sarcoma", "Patients with documented squamous cell NSCLC", "Diagnosis of AML").
+_DIAGNOSIS = re.compile(
+    r"histolog|cytolog|patholog|diagnos|confirm|documented|proven|verified|biops|must have|\bhave (?:an?|the)\b|"
+    r"suffer|\bwith (?:advanced|metastatic|recurrent|relapsed|refractory|unresectable|locally|inoperable)", re.IGNORECASE)
+# A list item ("alveolar soft part sarcoma,") or a scoped criterion ("Cohort B: ...",
+# "During the ... procedure: ONLY HER2-RH- breast cancer") names one type among others.
+_FRAGMENT = re.compile(r"(?:[,;:]|\b(?:or|and))\s*$", re.IGNORECASE)
+_SCOPED = re.compile(r"\b(?:cohorts?|parts?|arms?|strat\w*|groups?|phases?|procedure|expansion|escalation|"
+                     r"stage [12]|only)\b", re.IGNORECASE)
+
+
+def _about_diagnosis(name: str, text: str) -> bool:
+    """The criterion states the diagnosis, or is little more than the type's name ("Primary bone sarcoma")."""
+    if not text or _DIAGNOSIS.search(text):
+        return True
+    named, words = _words(name) - _NOISE, _words(text) - _NOISE
+    return bool(words) and len(named & words) * 2 >= len(words)
+
+
+def closed_list(text: str) -> bool:
+    """Whether a criterion's named types are all it admits (not a list item, not a scoped part)."""
+    return not (_FRAGMENT.search(text.strip()) or _SCOPED.search(text))
+
+
+def _context(name: str, text: str) -> str | None:
+    """Why a named histology is not a statement about the patient's tumour, if it is not."""
+    if _ELSEWHERE.search(name):
+        return "names another tumour than the patient's"
+    if not _about_diagnosis(name, text):
+        return "is named in passing (the criterion does not state the diagnosis)"
+    i = text.lower().find(name.lower())
+    before = text[max(0, i - 40):i] if i >= 0 else ""
+    if i >= 0 and _TREATMENT_FOR.search(before):
+        return "names the disease a treatment was for"
+    if i >= 0 and re.search(r"\b(?:other|second|history of|prior|previous)\s+(?:[\w-]+\s+){0,2}$", before, re.IGNORECASE):
+        return "names another tumour than the patient's"
+    return None
+
+
+def _shared_groups(table: DiseaseTable, alts: list[Resolved]) -> set[str]:
+    """The types every item of an open list belongs to ('synovial sarcoma, leiomyosarcoma, etc.' -> SARCOMA)."""
+    shared: set[str] | None = None
+    for a in alts:
+        above = set().union(*(table.ancestors(c) for c in a.codes))
+        shared = above if shared is None else shared & above
+    return (shared or set()) - {ROOT, "SOLID"}
+
+
+def has_histology(patient_conditions: list[str], names: list[str], text: str,
+                  trial_conditions: Iterable[str] = (), *, closed_ok: bool = True, in_exclusion: bool = False,
+                  table: DiseaseTable | None = None) -> tuple[bool | None, str]:
+    """Does the patient's tumour belong to one of ``names`` (a criterion's histology list)?
+
+    ``False`` needs the patient's tumour known and outside every named type; for an open
+    list ("..., etc.", "such as") outside the types all named items share. A name that
+    covers the trial's own conditions inside an exclusion, or that names another
+    tumour, decides nothing.
+    """
+    table = table or DiseaseTable.default()
+    patient = _patient_diseases(table, patient_conditions)
+    trial = [r for tc in trial_conditions if (r := table.resolve(tc)) and not r.generic]
+    values: list[bool | None] = []
+    whys: list[str] = []
+    for name in names:
+        ctx = _context(name, text)
+        alts = [a for a in table.alternatives(name) if not a.generic]
+        word_hit = any(_words(n) and _words(n) <= _words(pc) for pc in patient_conditions
+                       for n in re.split(r",|;|/|\bor\b|\band\b|\betc\b", name) if _words(n) - _NOISE)
+        if not ctx and in_exclusion and trial and alts and all(table.relation_any(t, alts) == "within" for t in trial):
+            ctx = "covers the trial's own conditions (the disease the trial is for, not an exclusion)"
+        if ctx:
+            values.append(None)
+            whys.append(f"'{name}' {ctx}")
+            continue
+        if word_hit:
+            values.append(True)
+            whys.append(f"{', '.join(patient_conditions)} is a '{name}'")
+            continue
+        if not alts or not patient:
+            values.append(None)
+            whys.append(f"'{name}': no tumour type of the disease table" if not alts else "patient tumour type unknown")
+            continue
+        rel = "unknown"
+        rels = [table.relation_any(p, alts) for p in patient]
+        if "within" in rels:
+            rel = "within"
+        elif all(r == "outside" for r in rels):
+            rel = "outside"
+            if not closed_ok or _OPEN_LIST.search(name):
+                shared = _shared_groups(table, alts)
+                family = Resolved(name, frozenset(shared), False) if shared else None
+                if not family or not all(table.relation(p, family) == "outside" for p in patient):
+                    rel = "unknown"
+        desc = " or ".join(table.describe(a) for a in alts)
+        who = ", ".join(f"{p.text} = {table.describe(p)}" for p in patient)
+        values.append({"within": True, "outside": False}.get(rel))
+        whys.append(f"{who} {'is within' if rel == 'within' else 'is outside' if rel == 'outside' else 'may be within'} "
+                    f"'{name}' = {desc}")
+    if any(v is True for v in values):
+        return True, "; ".join(whys)
+    if values and all(v is False for v in values):
+        return False, "; ".join(whys)
+    return None, "; ".join(whys) or "no histology named"
+
+
+def _is_noise(token: str) -> bool:
+    """Words that say stage, grade, certainty or setting, not type."""
+    return token in _NOISE or bool(_STAGE.match(token))
+
+
+_STAGE = re.compile(r"^(?:[ivx]+[a-d]?[0-9]?|[0-9]+[a-z]*|v[0-9]+|t[0-9x]|n[0-9x]|m[0-9x])$")
+_NOISE = frozenset(
+    "a an the of with including include such as e g eg advanced metastatic unresectable locally recurrent "
+    "refractory relapsed confirmed histologically pathologically cytologically documented diagnosis "
+    "diagnosed patient subject type subtype stage iv iii high grade low ajcc uicc tnm newly previously treated "
+    "untreated progressive persistent resectable inoperable primary malignant proven biopsy tissue adult adults "
+    "childhood pediatric paediatric in and or to for on by who have has had are is be been that which any all "
+    "cytologically-documented histological cytological documentation evidence measurable disease early invasive "
+    "bilateral multifocal multicentric operable phase accelerated blast crisis "
+    # marker status narrows who is eligible, not the tumour type (the biomarker criteria decide it)
+    "positive negative wild mutant mutated mutation methylated deficient triple her2 er pr hr egfr alk ros1 braf "
+    "kras nras idh1 idh2 mgmt msi dmmr mmr pd l1 ph philadelphia chromosome bcr abl".split()
+)

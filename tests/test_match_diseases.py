@@ -1,0 +1,200 @@
+"""Diseases, histologies and receptor status on the real registry records (tests/data/ctgov_corpus).
+
+The disease table is OncoTree 2025-10-03 with histology groups (ontology/reference/
+diseases.tsv); each case names the trial and quotes the text it rests on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trialkg.knowledge.diseases import DiseaseTable, condition_fit, has_histology
+from trialkg.match import MatchResult, load_patient, match_store, parse_patient
+from trialkg.store import TrialStore
+
+PATIENTS = Path(__file__).resolve().parent / "data" / "patients"
+CORPUS = Path(__file__).resolve().parent / "data" / "ctgov_corpus"
+# trials whose registry conditions are sarcomas only
+SARCOMA_ONLY = ("NCT02449343", "NCT03890068", "NCT01900743", "NCT02636725", "NCT03277924", "NCT04154189",
+                "NCT02711007")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
+    from trialkg.pipeline import build
+
+    path = tmp_path_factory.mktemp("corpus") / "store"
+    build([str(CORPUS)], store_path=path, replace=True, jobs=1, quiet=True)
+    return TrialStore(path, read_only=True)
+
+
+def _by_trial(results: list[MatchResult]) -> dict[str, MatchResult]:
+    return {r.trial: r for r in results}
+
+
+def _outcome(r: MatchResult, criterion: str) -> str:
+    return next(x.outcome for x in r.reasons if x.criterion == criterion)
+
+
+# -- the table ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("patient, target, expected", [
+    ("uterine leiomyosarcoma", "Soft Tissue Sarcoma", "within"),  # NCT02449343; ULMS is filed under UTERUS
+    ("uterine leiomyosarcoma", "Sarcoma", "within"),  # NCT01900743
+    ("leiomyosarcoma", "Uterine Leiomyosarcoma", "unknown"),  # broader than the target
+    ("breast cancer", "Sarcoma", "outside"),
+    ("breast cancer", "Soft Tissue Sarcomas", "outside"),  # NCT02636725
+    ("lung adenocarcinoma", "Squamous Cell Non-small Cell Lung Cancer", "outside"),  # NCT01642004
+    ("adenocarcinoma of the lung", "Lung Cancer", "within"),  # NCT00023673
+    ("lung adenocarcinoma", "Non-Small Cell Lung Cancer", "within"),  # NCT02679963
+    ("acute myeloid leukemia", "Chronic Phase Phase Chronic Myelogenous Leukemia (CML)", "outside"),  # NCT02782403
+    ("osteosarcoma", "Primary bone sarcoma", "within"),  # NCT01900743 exc-3
+    ("osteosarcoma", "Soft Tissue Sarcoma", "outside"),
+    ("small cell lung cancer", "Lung Cancer", "within"),  # NCT00023673
+    ("pancreatic adenocarcinoma", "Carcinoma, Non-Small-Cell Lung", "outside"),  # NCT00473486 (MeSH order)
+    ("gastrointestinal stromal tumor", "Advanced Solid Tumors", "within"),  # NCT02622932
+    ("acute myeloid leukemia", "Advanced Solid Tumors", "outside"),
+    ("uterine leiomyosarcoma", "Atopic Dermatitis", "unknown"),  # NCT02210780: not a tumour name
+])
+def test_relations(patient: str, target: str, expected: str) -> None:
+    t = DiseaseTable.default()
+    assert t.relation(t.resolve(patient), t.resolve(target)) == expected
+
+
+def test_table_carries_ncit_and_cross_links() -> None:
+    t = DiseaseTable.default()
+    assert t.nodes["ULMS"].ncit == ("C6340",) and "LMS" in t.nodes["ULMS"].parents
+    assert "SOFT_TISSUE" in t.ancestors("ULMS") and "UTERUS" in t.ancestors("ULMS")
+    assert t.resolve("Breast Angiosarcoma").codes == {"BA"} and "SOFT_TISSUE" in t.ancestors("BA")
+
+
+def test_lists_and_passing_mentions() -> None:
+    # NCT04072042: "advanced bone and soft tissue sarcoma excluding adipocytic tumor": bone OR soft tissue
+    assert has_histology(["osteosarcoma"], ["advanced bone and soft tissue sarcoma excluding adipocytic tumor"],
+                         "diagnosis of histologically confirmed advanced bone and soft tissue sarcoma")[0] is True
+    # NCT03890068: an open list ("..., etc.") excludes only what is outside the family it names
+    items = ["advanced synovial sarcoma, leiomyosarcoma, liposarcoma, angiosarcoma, etc"]
+    text = "Subjects with pathologically confirmed advanced synovial sarcoma, leiomyosarcoma, liposarcoma, angiosarcoma, etc."
+    assert has_histology(["angiosarcoma"], items, text)[0] is True
+    assert has_histology(["fibrosarcoma"], items, text)[0] is None
+    assert has_histology(["breast cancer"], items, text)[0] is False
+    # NCT01900743 exc-1 "More than 3 lines of systemic treatment for metastatic sarcoma": the trial's disease
+    assert has_histology(["leiomyosarcoma"], ["metastatic sarcoma"], "More than 3 lines of systemic treatment for "
+                         "metastatic sarcoma", ["Sarcoma"], in_exclusion=True)[0] is None
+    # NCT03459976 exc-3 "Breast cancer or other malignancies.": another cancer the patient has
+    assert has_histology(["breast cancer"], ["Breast cancer"], "Breast cancer or other malignancies.")[0] is True
+    # NCT02465060 "NOTE: Prostate cancer patients may continue their LHRH agonist": named in passing
+    assert has_histology(["uterine leiomyosarcoma"], ["Prostate cancer"], "NOTE: Prostate cancer patients may "
+                         "continue their luteinizing hormone-releasing hormone (LHRH) agonist")[0] is None
+
+
+def test_condition_fit_tiers() -> None:
+    assert condition_fit(["uterine leiomyosarcoma"], ["Soft Tissue Sarcoma"]).name == "fits"
+    assert condition_fit(["uterine leiomyosarcoma"], ["Advanced Solid Tumors"]).name == "any tumour"
+    assert condition_fit(["uterine leiomyosarcoma"], ["Metastasis", "Osteosarcoma"]).value is False  # NCT02711007
+    assert condition_fit(["uterine leiomyosarcoma"], ["Graft-versus-host Disease (GVHD)"]).value is None  # NCT03147742
+    assert condition_fit(["atopic dermatitis"], ["Atopic Dermatitis"]).name == "fits"  # NCT02210780, word-wise
+    assert condition_fit(None, ["Sarcoma"]).value is None
+
+
+# -- ranking and verdicts on the real records ------------------------------------------
+
+def test_leiomyosarcoma_patient_gets_sarcoma_trials_first(store: TrialStore) -> None:
+    results = match_store(store, load_patient(PATIENTS / "lms_uterine.json"))
+    t = DiseaseTable.default()
+    top = [r for r in results if r.verdict != "excluded"][:4]
+    assert top and all(r.fit == 0 for r in top), [(r.trial, r.fit) for r in top]
+    sarcoma = t.resolve("sarcoma")
+    for r in top:  # each names a sarcoma among its conditions
+        conds = next(x.text for x in r.reasons if x.criterion == "conditions")
+        assert any(t.relation(t.resolve(c), sarcoma) == "within" for c in conds.removeprefix("Conditions: ").split("; "))
+    order = [r.trial for r in results]
+    # ocular melanoma, the cognitive assessment, atopic dermatitis come after every sarcoma trial that is possible
+    sarcoma_possible = [r.trial for r in results if r.trial in SARCOMA_ONLY and r.verdict == "possible"]
+    for other in ("NCT06970236", "NCT06171568", "NCT02210780"):
+        assert all(order.index(s) < order.index(other) for s in sarcoma_possible)
+    assert _by_trial(results)["NCT06970236"].verdict == "excluded"  # ocular melanoma: outside its condition
+
+
+def test_breast_cancer_patient_is_no_candidate_for_sarcoma_trials(store: TrialStore) -> None:
+    by = _by_trial(match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json")))
+    for trial in SARCOMA_ONLY:
+        assert by[trial].verdict == "excluded" and _outcome(by[trial], "conditions") == "unmet", trial
+        why = next(x.why for x in by[trial].reasons if x.criterion == "conditions")
+        assert "Invasive" not in why and "CARCINOMA" in why and "tkg:hasCondition" in why
+
+
+def test_adenocarcinoma_outside_squamous_only_trial(store: TrialStore) -> None:
+    # NCT01642004 inc-3: "Subjects with histologically or cytologically-documented squamous cell NSCLC ..."
+    r = match_store(store, load_patient(PATIENTS / "lung_adenocarcinoma_egfr.json"), "NCT01642004")[0]
+    assert r.verdict == "excluded" and _outcome(r, "conditions") == "unmet"
+    assert _outcome(r, "inc-3") == "unmet"
+    squamous = parse_patient({"conditions": ["lung squamous cell carcinoma"]})
+    r = match_store(store, squamous, "NCT01642004")[0]
+    assert _outcome(r, "conditions") == "met" and _outcome(r, "inc-3") != "unmet"
+
+
+def test_aml_is_not_cml(store: TrialStore) -> None:
+    # NCT02782403 inc-1: "Diagnosis of Philadelphia chromosome positive (Ph+) ... CML in CP (cohort 1), ..."
+    r = match_store(store, load_patient(PATIENTS / "aml.json"), "NCT02782403")[0]
+    assert r.verdict == "excluded" and _outcome(r, "conditions") == "unmet" and _outcome(r, "inc-1") == "unmet"
+    cml = parse_patient({"conditions": ["chronic myeloid leukemia"]})
+    r = match_store(store, cml, "NCT02782403")[0]
+    assert _outcome(r, "conditions") == "met" and _outcome(r, "inc-1") != "unmet"
+
+
+def test_osteosarcoma_is_a_primary_bone_sarcoma(store: TrialStore) -> None:
+    # NCT01900743 exc-3: "Primary bone sarcoma"
+    r = match_store(store, load_patient(PATIENTS / "osteosarcoma_16.json"), "NCT01900743")[0]
+    assert _outcome(r, "exc-3") == "unmet" and r.verdict == "excluded"
+    r = match_store(store, load_patient(PATIENTS / "lms_uterine.json"), "NCT01900743")[0]
+    assert _outcome(r, "exc-3") == "met"
+    assert _outcome(r, "exc-1") != "unmet"  # "... systemic treatment for metastatic sarcoma": the trial's disease
+
+
+def test_every_unmet_names_its_facts(store: TrialStore) -> None:
+    for name in ("lms_uterine", "breast_hr_pos_her2_neg", "lung_adenocarcinoma_egfr", "aml", "osteosarcoma_16"):
+        for r in match_store(store, load_patient(PATIENTS / f"{name}.json")):
+            for x in r.unmet:
+                assert x.why.strip() and x.text.strip(), (name, r.trial, x.criterion)
+
+
+# -- receptor and biomarker status ---------------------------------------------------------
+
+BREAST = {"age_years": 52, "sex": "FEMALE", "conditions": ["breast cancer"]}
+
+
+@pytest.mark.parametrize("markers, expected", [
+    ([("ER", "positive"), ("PR", "positive"), ("HER2", "negative")], "met"),
+    ([("ESR1", "positive"), ("PGR", "negative"), ("ERBB2", "negative")], "met"),  # ER+ and/or PR+: one is enough
+    ([("HR", "positive"), ("HER2", "negative")], "met"),
+    ([("ER", "positive"), ("HER2", "positive")], "unmet"),
+    ([("HR", "negative"), ("HER2", "negative")], "unmet"),
+    ([("HER2", "negative")], "unknown"),
+])
+def test_receptor_status_pallas(store: TrialStore, markers: list[tuple[str, str]], expected: str) -> None:
+    # NCT02513394 inc-5: "Patients must have histologically confirmed ER+ and/or PR+, HER2-, early invasive breast cancer."
+    p = parse_patient({**BREAST, "biomarkers": [{"gene": g, "status": s} for g, s in markers]})
+    r = match_store(store, p, "NCT02513394")[0]
+    assert _outcome(r, "inc-5") == expected
+
+
+def test_triple_negative_trial(store: TrialStore) -> None:
+    # NCT03424005 inc-3: "... histologically documented TNBC (absence of HER2, ER, and PR expression)"
+    hr_pos = parse_patient({**BREAST, "biomarkers": [{"gene": "ER", "status": "positive"}]})
+    assert _outcome(match_store(store, hr_pos, "NCT03424005")[0], "inc-3") == "unmet"
+    tn = parse_patient({**BREAST, "biomarkers": [{"gene": g, "status": "negative"} for g in ("ER", "PR", "HER2")]})
+    assert _outcome(match_store(store, tn, "NCT03424005")[0], "inc-3") != "unmet"
+
+
+def test_egfr_exon_19_deletion(store: TrialStore) -> None:
+    # NCT03599518 inc-4: "... the tumor harbors an EGFR mutation known to be associated with EGFR TKI
+    # sensitivity (including G719X, exon 19 deletion, L858R, L861Q)"
+    r = match_store(store, load_patient(PATIENTS / "lung_adenocarcinoma_egfr.json"), "NCT03599518")[0]
+    assert _outcome(r, "inc-4") != "unmet"
+    why = next(x.why for x in r.reasons if x.criterion == "inc-4")
+    assert "EGFR exon 19 deletion positive" in why
+    wild = parse_patient({"conditions": ["lung adenocarcinoma"], "biomarkers": [{"gene": "EGFR", "status": "negative"}]})
+    assert _outcome(match_store(store, wild, "NCT03599518")[0], "inc-4") == "unmet"
