@@ -10,10 +10,11 @@ and logs to stderr (``log``). Commands call ``emit_rows`` for rows and
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -81,45 +82,58 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str) -> int:
-    """Print rows as table/json/jsonl/csv/tsv on stdout; returns the number of rows.
+# A table's column widths are taken from its first rows; later rows are cut to them, so
+# the first screen is printed without waiting for the rest.
+TABLE_SAMPLE_ROWS = 100
 
-    jsonl, csv and tsv write each row as it comes; json and table need them all."""
+
+def emit_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str) -> int:
+    """Print rows as table/json/jsonl/csv/tsv on stdout as they come; returns the number
+    of rows. A table takes its column widths from its first ``TABLE_SAMPLE_ROWS`` rows."""
     out = sys.stdout
+    n = 0
     if fmt == "jsonl":
-        n = 0
-        for r in rows:
+        for n, r in enumerate(rows, 1):
             out.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n")
-            n += 1
-        return n
-    if fmt in ("csv", "tsv"):
+    elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        n = 0
-        for r in rows:
+        for n, r in enumerate(rows, 1):
             writer.writerow([_cell(r.get(c)) for c in columns])
-            n += 1
-        return n
-    rows = list(rows)
-    if fmt == "json":
-        json.dump([{c: r.get(c) for c in columns} for r in rows], out, ensure_ascii=False, indent=2, default=str)
-        out.write("\n")
+    elif fmt == "json":  # the same text as one json.dump(indent=2) of the list
+        out.write("[")
+        for n, r in enumerate(rows, 1):
+            row = json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, indent=2, default=str)
+            out.write((",\n  " if n > 1 else "\n  ") + row.replace("\n", "\n  "))
+        out.write("\n]\n" if n else "]\n")
     else:
-        out.write(_table(rows, columns) + "\n")
-    return len(rows)
+        n = _emit_table(iter(rows), columns, out)
+    return n
 
 
-def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A plain table (tabulate's "simple" style), its widest columns cut to fit the terminal."""
+def _emit_table(rows: Iterator[dict[str, Any]], columns: Sequence[str], out: Any) -> int:
+    """A plain table (tabulate's "simple" style), its widest columns cut to fit the terminal;
+    the first rows set the widths and are printed at once, the rest follow as they come."""
+    def cells(r: dict[str, Any]) -> list[str]:
+        return [_cell(r.get(c)).replace("\n", " ") for c in columns]
+
+    first = [cells(r) for r in itertools.islice(rows, TABLE_SAMPLE_ROWS)]
     width = _terminal_width()
-    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    widths = [max([len(c)] + [len(row[i]) for row in first]) for i, c in enumerate(columns)]
     max_col = max(12, width // max(1, len(columns)))
     while sum(widths) + 2 * len(widths) > width and max(widths) > max_col:
         i = widths.index(max(widths))
         widths[i] = max(max_col, widths[i] - 8)
-    cut = [[_fit(v, w) for v, w in zip(row, widths, strict=True)] for row in cells]
-    return tabulate(cut, headers=list(columns), tablefmt="simple", disable_numparse=True)
+    head = tabulate([[_fit(v, w) for v, w in zip(row, widths, strict=True)] for row in first],
+                    headers=list(columns), tablefmt="simple", disable_numparse=True)
+    out.write(head + "\n")
+    # tabulate pads its columns: later rows take the widths of its rule line
+    shown = [len(dashes) for dashes in head.splitlines()[1].split("  ")]
+    n = len(first)
+    for r in rows:
+        out.write("  ".join(_fit(v, w).ljust(w) for v, w in zip(cells(r), shown, strict=True)).rstrip() + "\n")
+        n += 1
+    return n
 
 
 def _fit(value: str, width: int) -> str:
