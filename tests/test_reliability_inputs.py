@@ -210,8 +210,9 @@ def test_duplicate_id_later_record_wins_with_a_warning(tmp_path: Path, order: st
     proc, summary = build(tmp_path / "store", first, GOOD, second, jobs=jobs)
     assert proc.returncode == 0, proc.stderr
     assert summary["trials"] == 2
-    assert f"NCT06382129: read again from {second} (first from {first}); the later record replaces it" \
-        in summary["warnings"]
+    # The same last update and the same size: the later record in input order (trialkg.versions)
+    assert (f"NCT06382129: two versions, kept {second} over {first} "
+            "(the same last update and size: the later record in input order)") in summary["warnings"]
     rows = listed(tmp_path / "store")
     assert set(rows) == {"NCT06382129", GOOD_ID}
     assert rows["NCT06382129"]["source"] == second

@@ -7,10 +7,11 @@ reads and writes; a bad record is reported and the others are still built.
 
 A mapped record crosses the process boundary as N-Triples bytes (pickling pyoxigraph
 terms one by one cost more than the whole map stage). Each trial's graph is replaced
-atomically: new graphs of a batch are loaded as one N-Quads transaction, an existing
-graph is dropped and re-inserted in one SPARQL update, and the facts about shared
-organisations and conditions go once into the entities graph in the same
-transaction as the first trial that names them. ``bulk=True`` (an empty store or
+atomically: new graphs of a batch are loaded as one N-Quads transaction (record by
+record when the store refuses the batch), an existing graph is dropped and re-inserted
+in one SPARQL update, and the facts about shared organisations and conditions go once
+into the entities graph in the same transaction as the first trial that names them.
+When a trial comes twice, ``trialkg.versions`` decides which version is kept. ``bulk=True`` (an empty store or
 ``replace``) uses pyoxigraph's bulk loader instead: about twice as fast, but not
 transactional, so the store is marked incomplete until the build finishes
 (``trialkg.store.BULK_MARKER``).
@@ -37,6 +38,7 @@ from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.sources import RawMember
 from trialkg.store import TrialStore
+from trialkg.versions import Version, choose, stored_version
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,15 @@ class Mapped:
     entities: list[bytes]  # N-Triples lines about shared nodes (deduplicated by the writer)
     warnings: list[str]
     file: str | None
+    last_update: str | None = None  # the record's lastUpdatePostDate (trialkg.versions)
 
     @property
     def triple_count(self) -> int:
         return self.ntriples.count(b"\n")
+
+    @property
+    def version(self) -> Version:
+        return Version(self.file, self.last_update, self.triple_count)
 
 
 # -- the stages ---------------------------------------------------------------------
@@ -145,6 +152,7 @@ def process_record(record: TrialRecord) -> Mapped:
         ox.serialize(mapped.entities, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True),
         warnings,
         record.provenance.file,
+        record.last_update.value if record.last_update else None,
     )
 
 
@@ -185,6 +193,14 @@ class EntityLedger:
         self.seen.update(out)
         return out
 
+    def forget(self, subjects: Iterable[str], lines: Iterable[bytes] = ()) -> None:
+        """Forget the facts about ``subjects`` (removed from the store) and ``lines``
+        (never written after all)."""
+        heads = tuple(f"<{s}> ".encode() for s in subjects)
+        if heads:
+            self.seen = {line for line in self.seen if not line.startswith(heads)}
+        self.seen.difference_update(lines)
+
 
 def as_nquads(ntriples: bytes, graph_iri: str) -> bytes:
     """N-Triples to N-Quads in one graph. Safe on bytes: N-Triples escapes newlines inside
@@ -192,22 +208,47 @@ def as_nquads(ntriples: bytes, graph_iri: str) -> bytes:
     return ntriples.replace(b" .\n", b" <" + graph_iri.encode() + b"> .\n")
 
 
-def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger, *, bulk: bool = False) -> int:
-    """Write a batch of trial graphs; each trial's graph is replaced atomically."""
-    fresh: list[bytes] = []
-    written = 0
+Refused = list[tuple["Mapped", Exception]]
+
+
+def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger, *,
+                 bulk: bool = False) -> tuple[int, Refused]:
+    """Write a batch of trial graphs; each trial's graph is replaced atomically, with the
+    entity facts only its old version stated (docs/decisions/0005-rel-versions.md).
+    Returns the triples written and the records the store refused (each alone: when the
+    batch's one transaction fails, its records are loaded one by one)."""
+    fresh: list[tuple[Mapped, bytes]] = []
+    written, refused = 0, []
     for m in batch:
         g_iri = iris.trial_graph(m.trial_id)
-        new_entities = entities.new(m.entities)
         if store.has_graph(g_iri):
-            store.replace_graph_ntriples(g_iri, m.ntriples, extra={iris.ENTITIES_GRAPH: b"".join(new_entities)})
+            orphans = store.entities_only_named_by(g_iri)
+            entities.forget(orphans)
+            new_entities = entities.new(m.entities)
+            try:
+                store.replace_graph_ntriples(g_iri, m.ntriples, extra={iris.ENTITIES_GRAPH: b"".join(new_entities)},
+                                             drop_entities=orphans)
+            except (MemoryError, ValueError, SyntaxError, OSError) as exc:
+                entities.forget((), new_entities)
+                refused.append((m, exc))
+                continue
         else:
-            fresh.append(as_nquads(m.ntriples, g_iri))
-            fresh.append(as_nquads(b"".join(new_entities), iris.ENTITIES_GRAPH))
+            fresh.append((m, as_nquads(m.ntriples, g_iri) +
+                          as_nquads(b"".join(entities.new(m.entities)), iris.ENTITIES_GRAPH)))
         written += m.triple_count
     if fresh:
-        store.load_nquads(b"".join(fresh), bulk=bulk)
-    return written
+        try:
+            store.load_nquads(b"".join(data for _, data in fresh), bulk=bulk)
+        except (MemoryError, ValueError, SyntaxError, OSError):
+            for m, data in fresh:  # one by one: only the record the store refuses is lost
+                try:
+                    store.load_nquads(data, bulk=bulk)
+                except (MemoryError, ValueError, SyntaxError, OSError) as exc:
+                    store.remove_graph(iris.trial_graph(m.trial_id))  # what a bulk load left of it
+                    entities.forget((), data.splitlines(keepends=True))
+                    written -= m.triple_count
+                    refused.append((m, exc))
+    return written, refused
 
 
 def ontology_triples() -> list[ox.Triple]:
@@ -272,7 +313,7 @@ def build(
             raise UsageError("--bulk needs an empty store: add --replace", file=str(store.path))
         store.begin_bulk()
     n_jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs or 1)
-    seen: dict[str, str | None] = {}
+    seen: dict[str, Version] = {}
     entities = EntityLedger(store)
     progress = _progress(quiet)
     paths = [str(s) for s in sources]
@@ -283,20 +324,16 @@ def build(
             if isinstance(r, Rejected):
                 summary.rejected.append(r)
                 continue
-            if r.trial_id in seen:
-                summary.warnings.append(
-                    f"{r.trial_id}: read again from {r.file} (first from {seen[r.trial_id]}); the later record replaces it"
-                )
-                # Flush what came before so the later record wins.
-                summary.triples += write_trials(store, good, entities, bulk=bulk)
-                good = []
+            keep = _keep_version(store, r, seen, summary, bulk)
+            if keep is None:
+                continue
+            if keep:  # a second version that wins: flush what came before, then replace it
+                good = _write(store, good, entities, summary, bulk)
                 summary.triples -= _count(store, r.trial_id)
-            else:
-                seen[r.trial_id] = r.file
-                summary.trial_ids.append(r.trial_id)
+            seen[r.trial_id] = r.version
             summary.warnings.extend(r.warnings)
             good.append(r)
-        summary.triples += write_trials(store, good, entities, bulk=bulk)
+        _write(store, good, entities, summary, bulk)
         progress.update(len(good))
 
     # With workers, zip members are parsed in the workers: the reading process only unzips.
@@ -322,7 +359,7 @@ def build(
     finally:
         progress.close()
 
-    summary.trials = len(seen)
+    summary.trials = len(summary.trial_ids)
     summary.entity_triples = len(entities.seen)
     ref = _reference_triples(summary)
     if ref is not None:
@@ -333,6 +370,40 @@ def build(
         store.end_bulk()
     summary.store_triples = len(store.ox)
     return summary
+
+
+def _keep_version(store: TrialStore, r: Mapped, seen: dict[str, Version], summary: BuildSummary,
+                  bulk: bool) -> bool | None:
+    """None: drop ``r`` (an older or thinner version of a trial already kept); True: ``r``
+    replaces the version read before in this build; False: its first version here."""
+    first = seen.get(r.trial_id)
+    old = first or (None if bulk else stored_version(store, r.trial_id))
+    if old is None:
+        summary.trial_ids.append(r.trial_id)
+        return False
+    keep, why = choose(old, r.version, stored=first is None)
+    if first is None and keep:  # an earlier build's version, replaced as always
+        summary.trial_ids.append(r.trial_id)
+        return False
+    kept, other = (r.version, old) if keep else (old, r.version)
+    summary.warnings.append(f"{r.trial_id}: two versions, kept {kept.file} over {other.file} ({why})")
+    if first is None:
+        summary.trial_ids.append(r.trial_id)
+        seen[r.trial_id] = old
+    return True if keep else None
+
+
+def _write(store: TrialStore, good: list[Mapped], entities: EntityLedger, summary: BuildSummary,
+           bulk: bool) -> list[Mapped]:
+    """Write ``good``; a record the store refuses (a statement over pyoxigraph's buffer)
+    is rejected alone. Returns a fresh buffer."""
+    written, refused = write_trials(store, good, entities, bulk=bulk)
+    summary.triples += written
+    for m, exc in refused:
+        summary.rejected.append(Rejected(m.file, m.trial_id, None, f"the store refused the record: {exc}"))
+        if m.trial_id in summary.trial_ids:
+            summary.trial_ids.remove(m.trial_id)
+    return []
 
 
 def _count(store: TrialStore, trial_id: str) -> int:

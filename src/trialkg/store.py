@@ -141,12 +141,26 @@ class TrialStore:
             self._store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
         return len(triples)
 
-    def replace_graph_ntriples(self, graph_iri: str, ntriples: bytes, extra: Mapping[str, bytes] | None = None) -> None:
+    def replace_graph_ntriples(self, graph_iri: str, ntriples: bytes, extra: Mapping[str, bytes] | None = None,
+                               drop_entities: Iterable[str] = ()) -> None:
         """Replace one graph by N-Triples in one SPARQL update, adding ``extra``
-        N-Triples to other graphs (e.g. new entity facts) in the same transaction."""
+        N-Triples to other graphs (e.g. new entity facts) and removing the entities
+        graph's facts about ``drop_entities``, in the same transaction."""
+        drops = [f"DELETE WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ <{e}> ?p ?o }} }} ;\n" for e in drop_entities]
         inserts = [f"GRAPH <{graph_iri}> {{\n{ntriples.decode()}}}"]
         inserts += [f"GRAPH <{g}> {{\n{body.decode()}}}" for g, body in (extra or {}).items() if body]
-        self._store.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ {' '.join(inserts)} }}")
+        self._store.update(f"{''.join(drops)}DROP SILENT GRAPH <{graph_iri}> ;\n"
+                           f"INSERT DATA {{ {' '.join(inserts)} }}")
+
+    def entities_only_named_by(self, graph_iri: str) -> list[str]:
+        """Nodes of the entities graph (organisations, conditions) that the trial graph
+        ``graph_iri`` links to and no other graph does: replacing the trial removes them."""
+        e = iris.ENTITIES_GRAPH
+        rows = self._store.query(
+            f"SELECT DISTINCT ?n WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?n }} "
+            f"FILTER EXISTS {{ GRAPH <{e}> {{ ?n ?q ?x }} }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s2 ?p2 ?n }} FILTER(?h != <{graph_iri}> && ?h != <{e}>) }} }}")
+        return [r["n"].value for r in rows if isinstance(r["n"], ox.NamedNode)]
 
     def load_nquads(self, data: bytes, *, bulk: bool = False) -> None:
         """Load N-Quads: one transaction, or the (non-transactional) bulk loader."""
