@@ -137,7 +137,10 @@ def map_variable(kind: str, name: str) -> str:
     return "other:" + "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
-def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> str | None:
+_NEXT_BOUND = re.compile(r"\s*(?:and|or|to|,|-|–)?\s*(?:[<>≤≥]=?|less than|more than|greater than)?\s*[\d.,]+\s*")
+
+
+def gold_unit(span: str, first_value: str, temporal: list[str], kind: str, after: str = "") -> str | None:
     if temporal:
         code = _TEMPORAL.get(temporal[0].lower(), temporal[0].lower())
         # a rate: "> 90 beats/min", "< 140/min", "per minute"
@@ -153,6 +156,11 @@ def gold_unit(span: str, first_value: str, temporal: list[str], kind: str) -> st
     got = match_unit(rest, 0)
     if got:
         return got[0]
+    # One unit written for two bounds: "≥ 18.5 and ≤ 27.0 kg/m2" (the first span has none)
+    nxt = _NEXT_BOUND.match(after)
+    got = match_unit(after, nxt.end()) if nxt and nxt.end() else None
+    if got and not rest.strip():
+        return got[0]
     if kind == "Age":
         return "a"
     return None
@@ -162,6 +170,7 @@ def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, i
     """Gold tuples with the offset of their value, and the spans of comparisons that the
     annotators attached to no variable (predictions inside them are not scored)."""
     T, E, A = _load_ann(ann_path)
+    text = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
     out: list[tuple[tuple, int]] = []
     attached: set[str] = set()
     for _eid, (typ, trig, args) in E.items():
@@ -185,7 +194,8 @@ def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, i
             op = op or "="
             first = min(values, key=lambda x: T[x][1])
             variable = map_variable(typ, name)
-            unit = gold_unit(T[etrig][3], T[first][3], temporal, typ)
+            end = T[etrig][2]
+            unit = gold_unit(T[etrig][3], T[first][3], temporal, typ, text[end : text.find("\n", end) % (len(text) + 1)])
             if variable in ("ecog", "karnofsky", "lansky", "nyha"):
                 unit = None
             if variable == "life_expectancy" and unit is None:

@@ -254,3 +254,49 @@ def test_the_patient_file_and_the_parser_use_one_name(ctgov_corpus: Path, tmp_pa
 ])
 def test_ages_and_gestational_ages(text: str, want: tuple) -> None:
     assert limits(text)[:1] == [want]
+
+
+def test_a_threshold_before_the_time_valued_variable() -> None:
+    # "preterm birth (less than 37 weeks of gestational age)" (LCT NCT03920098), "born at < 32 weeks gestation"
+    assert limits("preterm birth (less than 37 weeks of gestational age)") == [("gestational_age", "<", 37, "wk")]
+    assert limits("born at < 32 weeks gestation") == [("gestational_age", "<", 32, "wk")]
+    assert limits("at least 3 months of chemotherapy") == []
+
+
+# ------------------------------------------------------------------ pairs and shared units
+
+
+def test_a_blood_pressure_pair_is_systolic_and_diastolic() -> None:
+    # "have a resting blood pressure of > 140/90." (LCT NCT03865433), "BP < 160/100 mmHg"
+    assert limits("have a resting blood pressure of > 140/90.") == [
+        ("blood_pressure_systolic", ">", 140, None), ("blood_pressure_diastolic", ">", 90, None)]
+    assert limits("BP < 160/100 mmHg") == [
+        ("blood_pressure_systolic", "<", 160, "mmHg"), ("blood_pressure_diastolic", "<", 100, "mmHg")]
+
+
+def test_a_named_pressure_wins_over_blood_pressure() -> None:
+    # "Blood pressure systolic ≥140 or <100 mmHg; Blood pressure diastolic >90 mmHg" (LCT NCT03867344)
+    assert limits("Blood pressure systolic ≥140 or <100 mmHg; Blood pressure diastolic >90 mmHg") == [
+        ("blood_pressure_systolic", ">=", 140, "mmHg"), ("blood_pressure_systolic", "<", 100, "mmHg"),
+        ("blood_pressure_diastolic", ">", 90, "mmHg")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("BMI <20 or >35 kg/m2", [("bmi", "<", 20, "kg/m2"), ("bmi", ">", 35, "kg/m2")]),  # LCT NCT03861377
+    ("serum creatinine concentrations ≥1.5 and ≥1.4 mg/dL in males and females respectively",  # LCT NCT03863405
+     [("creatinine", ">=", 1.5, "mg/dL"), ("creatinine", ">=", 1.4, "mg/dL")]),
+])
+def test_one_unit_for_two_bounds(text: str, want: list) -> None:
+    assert limits(text) == want
+
+
+def test_hdl_in_females_and_males() -> None:
+    got = [(c["comparator"], c["value"], c["unit"], c["applies_if"]) for c in parse_text(
+        "HDL <50 in females, <40 mg/dL in males", "exclusion") if c["type"] == "numeric"]
+    assert got == [("<", 50, "mg/dL", "female"), ("<", 40, "mg/dL", "male")]
+
+
+def test_scale_sets() -> None:
+    # "ASA status 1,2" (LCT NCT03868917), "ASA physiological status I-III" (LCT NCT03921567)
+    assert limits("ASA status 1,2") == [("asa_class", "between", 1, None)]
+    assert limits("ASA physiological status I-III") == [("asa_class", "between", 1, None)]

@@ -44,6 +44,9 @@ VARIABLES: dict[str, list[str]] = {
         r"QTc[FB]?(?: intervals?)?", r"corrected QT(?: intervals?)?(?: \(QTc[FB]?\))?", r"QT ?c(?:orrected)?",
         r"Fridericia[- ]corrected QT(?: intervals?)?", r"QT intervals?",
     ],
+    # "blood pressure of > 140/90" (LCT NCT03865433), "resting blood pressure >170/110" (LCT NCT03860350):
+    # a pair gives a systolic and a diastolic limit (criteria/parse.py)
+    "blood_pressure": [r"(?:resting |arterial |office |seated |sitting )?blood pressures?(?: readings?)?", r"BP"],
     "blood_pressure_systolic": [r"systolic(?: blood)?(?: pressures?)?", r"SBP"],
     "blood_pressure_diastolic": [r"diastolic(?: blood)?(?: pressures?)?", r"DBP"],
     "glucose": [r"(?:fasting )?(?:blood |plasma |serum )?glucose", r"FBG", r"FPG", r"blood sugar"],
@@ -100,7 +103,10 @@ VARIABLES: dict[str, list[str]] = {
     # scores and scales (no unit): values written after the name count as "="
     "gleason_score": [r"Gleason(?: (?:score|sum|grade))?"],
     "ipss": [r"IPSS", r"International Prostate Symptom Score"],
-    "asa_class": [r"ASA(?: (?:class|score|grade|physical status(?: class)?))?",
+    # "ASA physiological status I-III" (LCT NCT03921567), "ASA status 1,2" (LCT NCT03868917),
+    # "(ASA)class III-IV" (LCT NCT03863977)
+    "asa_class": [r"ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?",
+                  r"\(ASA\) ?(?:class|score|grade|physical status)",
                   r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
     "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],
     "framingham_risk_score": [r"Framingham(?: (?:cardiovascular |CVD )?risk)?(?: score)?"],
@@ -109,7 +115,7 @@ VARIABLES: dict[str, list[str]] = {
                    r"NRS", r"numeric(?:al)? (?:pain )?rating scale", r"visual analog(?:ue)? (?:pain )?scale", r"VAS"],
     # "gestational age 37-42 weeks" (LCT NCT03925922), "gestational age between 24 and 36 weeks"
     # (LCT NCT03865901), "35 to 42 weeks gestational age" (LCT NCT03863444)
-    "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"weeks? (?:of )?gestation", r"GA"],
+    "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"GA"],
     "iief_5": [r"IIEF-?5", r"International Index of Erectile Function(?:-5)?"],
 }
 
@@ -120,11 +126,11 @@ SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5"}
 CASE_SENSITIVE = {
     "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)", "SCr",
     "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
-    "SBP", "DBP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
+    "SBP", "DBP", "BP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
-    "IIEF-?5", "ASA(?: (?:class|score|grade|physical status(?: class)?))?", "GA",
+    "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA",
 }
 
 # Variables measured at the bedside rather than in a lab (category "vital").

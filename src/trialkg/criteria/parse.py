@@ -47,9 +47,11 @@ _PREFIX = re.compile(
 )
 # "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
 _RANGE = re.compile(
-    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?!\d|[.,]\d)",
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?|weeks?|months?|days?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
+# "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
+_PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"
 _SUFFIX = re.compile(
     rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>[^,;()\d]{{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
@@ -163,6 +165,7 @@ class Comparison:
     unit: str | None = None
     relative_to: str | None = None
     written: str | None = None  # the first number as written ("1.500")
+    pair: float | None = None  # the second of a pair "140/90" (blood pressure)
 
 
 def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
@@ -193,12 +196,14 @@ def find_comparisons(text: str) -> list[Comparison]:
         if v is None:
             continue
         # "≥ 1.5 - 2" is a range after an operator: keep the operator, first value.
-        unit, ref, end = _unit_after(text, m.end())
+        pair = _PAIR.match(text, m.end())
+        unit, ref, end = _unit_after(text, pair.end() if pair else m.end())
         if not free(m.start(), end):
             continue
         if m.group("agew") and unit is None:
             unit = "a"
-        found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref, m.group("v")))
+        found.append(Comparison(m.start(), end, _op_symbol(m.group("op")), v, None, unit, ref, m.group("v"),
+                                float(pair.group("v2")) if pair else None))
         taken.append((m.start(), end))
     # An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)".
     for m in _OP_THEN.finditer(text) if _REF_ONLY.can_match(text) else ():
@@ -247,15 +252,19 @@ def find_comparisons(text: str) -> list[Comparison]:
         found.append(Comparison(m.start(), end, "between", v, v2, unit, ref, m.group("v")))
         taken.append((m.start(), end))
     found.sort(key=lambda c: c.start)
-    # "≥ 9 and ≤ 18 g/dL": a bound written without its unit takes the next bound's
+    # A bound written without its unit takes the unit of the bound joined to it:
+    # "≥ 9 and ≤ 18 g/dL", "BMI <20 or >35 kg/m2" (LCT NCT03861377), "serum creatinine
+    # ≥1.5 and ≥1.4 mg/dL in males and females" (LCT NCT03863405), "HDL <50 in females,
+    # <40 mg/dL in males".
     for a, b in zip(found, found[1:], strict=False):
-        if a.unit is None and a.relative_to is None and b.unit is not None and _JOINED_BOUNDS.fullmatch(
-                text, a.end, b.start) and a.comparator in (">", ">=") and b.comparator in ("<", "<="):
+        if a.unit is None and a.relative_to is None and b.unit is not None and b.comparator != "between" \
+                and a.comparator != "between" and _JOINED_BOUNDS.fullmatch(text, a.end, b.start):
             a.unit = b.unit
     return found
 
 
-_JOINED_BOUNDS = re.compile(r"\s*(?:and|to|,)\s*", re.IGNORECASE)
+_JOINED_BOUNDS = re.compile(
+    r"\s*(?:(?:in|for)\s+(?:females?|males?|women|men|boys|girls)\s*)?(?:and|or|to|,)\s*", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- variable mentions
@@ -333,6 +342,10 @@ def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> l
         else:
             break
     chosen.reverse()
+    if len(chosen) > 1 and any(m.variable in _PRESSURES for m in chosen):
+        # "Blood pressure systolic ≥140" (LCT NCT03867344), "blood pressure (systolic 90-140
+        # mmHg" (LCT NCT03929367): the named pressure, not both
+        chosen = [m for m in chosen if m.variable != "blood_pressure"]
     seen: set[str] = set()
     out = []
     for m in chosen:
@@ -342,6 +355,7 @@ def _bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> l
     return out
 
 
+_PRESSURES = {"blood_pressure_systolic", "blood_pressure_diastolic"}
 _CONDITION_RES = [(name, Gated(p, re.IGNORECASE)) for name, p in lexicon.CONDITIONS]
 _CONDITION_GATES = GateSet([g for _, g in _CONDITION_RES])
 
@@ -356,6 +370,9 @@ def _condition(window: str) -> str | None:
 # ---------------------------------------------------------------- the rules
 
 
+# An "age" that is not the patient's: "Gestational age range 26-34" (LCT NCT03865134),
+# "gestational age between 24 and 36 weeks" (LCT NCT03865901), bone age.
+_OTHER_AGE = re.compile(r"\b(?:gestational|bone|skeletal|post-?menstrual|post-?conceptional|corrected)\s+age\b", re.I)
 _AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|years? of age|adults?|patients? aged)\b", re.IGNORECASE)
 _LIFE = Gated(
     r"life[- ]expectancy|expected (?:survival|lifetime|to live)|(?:estimated|predicted|anticipated|expected) (?:overall )?survival(?: time| period)?|survival (?:time )?expectation|survival time|expected survival",
@@ -390,8 +407,10 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         named_after = False
         # A variable written right after the value names it, before any inherited one:
         # "> 150 mm Hg systolic, or > 90 mm Hg diastolic".
-        if not vars_ and c.unit not in _TIME_UNITS:
+        if not vars_:
             named = _named_after(text, c, mentions)
+            if named and c.unit in _TIME_UNITS and _table_unit(named.variable) not in _TIME_UNITS:
+                named = None  # "3 months of chemotherapy" names no variable; "37 weeks of gestation" does
             if named:
                 vars_ = [named]
                 named_after = True
@@ -416,7 +435,10 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         span_start = c.start if inherited or named_after else vars_[0].start
         span_end = vars_[-1].end if named_after else c.end
         for v in vars_:
-            out.append(_numeric(v.variable, c, cond, text[span_start : span_end]))
+            if v.variable == "blood_pressure" and c.pair is not None:
+                out += _pressure_pair(c, cond, text[span_start : span_end])
+            else:
+                out.append(_numeric(v.variable, c, cond, text[span_start : span_end]))
         prev_vars = vars_
         prev_comp = c
         # A name read after the value is used up: the next value cannot bind to it.
@@ -511,7 +533,7 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
 # "ASA class I to III", like NYHA below.
 _CLASS = r"\d{1,3}|(?-i:VI|IV|V|III|II|I)(?![A-Za-z])"
 _SCALE_VALUE = re.compile(
-    rf"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<op>(?:≤|<=|<|≥|>=|>)\s*)?(?P<v>{_CLASS})(?:\s*(?:-|–|to|or)\s*(?P<v2>{_CLASS}))?"
+    rf"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<op>(?:≤|<=|<|≥|>=|>)\s*)?(?P<v>{_CLASS})(?:\s*(?:-|–|to|or|,)\s*(?P<v2>{_CLASS}))?"
     r"(?!\d|[.,]\d|\s*(?:%|/|points?\s+or\b|or\s+(?:more|less|higher|lower|greater|above|below|fewer)\b))",
     re.IGNORECASE,
 )
@@ -587,6 +609,12 @@ def _clause_start(text: str, pos: int) -> int:
 def _clause_end(text: str, pos: int) -> int:
     ends = [i for i in (text.find(";", pos), text.find(". ", pos), text.find(",", pos)) if i >= 0]
     return min(ends) if ends else len(text)
+
+
+def _pressure_pair(c: Comparison, cond: str | None, span: str) -> list[dict[str, Any]]:
+    """"blood pressure > 140/90": systolic > 140 and diastolic > 90 (same comparator, unit)."""
+    dia = Comparison(c.start, c.end, c.comparator, c.pair or 0.0, None, c.unit, None, None)
+    return [_numeric("blood_pressure_systolic", c, cond, span), _numeric("blood_pressure_diastolic", dia, cond, span)]
 
 
 def _plausible_reading(variable: str, c: Comparison) -> str | None:
@@ -666,7 +694,7 @@ def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list
         is_years = cunit == "a"
         agey = bool(_AGE_WORD.search(win_before) or _AGE_IN.search(text[c.start : c.end]) or _AGE_AFTER.match(win_after)
                     or _AGE_BEFORE.search(win_before))
-        if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before):
+        if _LIFE.search(win_before) or _WINDOW_CUE.search(win_before) or _OTHER_AGE.search(win_before):
             continue
         if _DURATION_BEFORE.search(win_before):
             continue
