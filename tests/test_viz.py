@@ -241,7 +241,7 @@ def test_large_graph_is_collapsed_and_says_so(tmp_path: Path) -> None:
     assert sum(small.nodes[d]["trials"] for d in drugs) == 3000
     out = tmp_path / "big.png"
     drawn, note2 = viz.render(g, "png", out, max_nodes=100)
-    assert drawn.number_of_nodes() == 60 and note2 == note
+    assert drawn.number_of_nodes() == 61 and note2 == note  # 30 drugs, 30 targets, 1 phase group
     page = viz.render_html(small, note=note)
     assert "3000 trials collapsed" in page
 
@@ -340,3 +340,45 @@ def test_empty_or_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         )
         assert proc.returncode == 2
         assert "Traceback" not in proc.stderr and "trialkg build" in proc.stderr
+
+
+def _store_like_graph(trials: int, conditions: int, families: int) -> nx.DiGraph:
+    """A projection shaped like a real store: many one-off conditions, a drug per trial
+    from a few dozen, each drug on a target in one of ``families`` kinase families."""
+    g = nx.DiGraph(view="trials-drugs-targets")
+    for f in range(families):
+        g.add_node(f"family/{f}", type="target_family", label=f"FAM{f}")
+        g.add_node(f"target/{f}", type="target", label=f"GENE{f}")
+        g.add_edge(f"target/{f}", f"family/{f}", type="in_family")
+    for d in range(60):
+        g.add_node(f"drug/{d}", type="drug", label=f"drug{d}")
+        g.add_edge(f"drug/{d}", f"target/{d % families}", type="targets")
+    phases = ["PHASE1", "PHASE2", "PHASE3", "PHASE1; PHASE2", None]
+    for i in range(trials):
+        t = f"trial/{i}"
+        g.add_node(t, type="trial", label=f"NCT{i:08d}", phases=phases[i % 5])
+        g.add_edge(t, f"drug/{i % 60}", type="has_drug")
+        c = f"condition/{i % conditions}"
+        g.add_node(c, type="condition", label=f"condition {i % conditions}")
+        g.add_edge(t, c, type="has_condition")
+    return g
+
+
+@pytest.mark.parametrize("trials", [75, 10000])
+def test_pictures_stay_readable_at_any_size(trials: int, tmp_path: Path) -> None:
+    """75 records with 170 conditions, or 10,000 trials: every column fits, every node
+    is linked, every target family is shown, trials are grouped by phase."""
+    g = _store_like_graph(trials, conditions=min(170, trials), families=33)
+    drawn, note = viz.reduce_for_drawing(g, 400)
+    columns = Counter(t for _, t in drawn.nodes(data="type"))
+    assert max(columns.values()) <= viz.PER_COLUMN
+    assert all(drawn.degree(v) > 0 for v in drawn)  # no unlinked labels
+    assert columns["target_family"] == 33
+    groups = {d["label"]: d["trials"] for _, d in drawn.nodes(data=True) if d.get("aggregate") == "phase"}
+    assert sum(groups.values()) == trials and "Phase 2 trials" in groups
+    more = [d for _, d in drawn.nodes(data=True) if d.get("aggregate") == "more" and d["type"] == "condition"]
+    assert more and more[0]["label"].startswith("+ ") and "collapsed" in note
+    out = tmp_path / "big.png"
+    viz.render(g, "png", out, max_nodes=400)
+    width, height = Image.open(out).size
+    assert height < 2600 and width < 4200, (width, height)
