@@ -407,6 +407,11 @@ def _numeric_constraints(text: str, comps: list[Comparison], mentions: list[Ment
         named_after = False
         # A variable written right after the value names it, before any inherited one:
         # "> 150 mm Hg systolic, or > 90 mm Hg diastolic".
+        if vars_ and vars_[-1].variable == "blood_pressure" and c.pair is None:
+            # "blood pressure (BP) > 150 mm Hg systolic, or > 90 mm Hg diastolic" (NCT02243605)
+            after_name = _named_after(text, c, mentions)
+            if after_name and after_name.variable in _PRESSURES:
+                vars_ = []
         if not vars_:
             named = _named_after(text, c, mentions)
             if named and c.unit in _TIME_UNITS and _table_unit(named.variable) not in _TIME_UNITS:
