@@ -11,6 +11,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore
 
 # format name -> (pyoxigraph format, keeps named graphs)
@@ -23,17 +24,6 @@ FORMATS: dict[str, tuple[ox.RdfFormat | None, bool]] = {
 }
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld"}
 
-PREFIXES = {
-    "tkg": "https://w3id.org/trialkg/ontology#",
-    "tkr": "https://w3id.org/trialkg/resource/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "uniprot": "http://purl.uniprot.org/uniprot/",
-}
 
 
 def _union_triples(store: TrialStore) -> list[ox.Triple]:

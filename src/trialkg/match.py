@@ -30,17 +30,14 @@ from trialkg.criteria import units as crit_units
 from trialkg.criteria import variables
 from trialkg.errors import PatientError, UsageError
 from trialkg.knowledge import biomarkers, diseases
+from trialkg.prefixes import SPARQL_PREFIXES
 
 Outcome = Literal["met", "unmet", "unknown"]
 Verdict = Literal["eligible", "possible", "excluded"]
 TV = bool | None  # three-valued truth: True, False, None (unknown)
 
 TKG = iris.TKG
-PREFIXES = f"""PREFIX tkg: <{TKG}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+PREFIXES = SPARQL_PREFIXES
 
 # =============================================================================
 # The patient file

@@ -32,23 +32,10 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from trialkg import iris
+from trialkg.prefixes import PREFIXES, compact
 from trialkg.resources import ontology_file
 from trialkg.shacl_sparql import Check, compile_shapes, run_checks
 from trialkg.store import TrialStore
-
-PREFIXES = {
-    "tkr:": iris.TKR,
-    "tkg:": iris.TKG,
-    "tks:": "https://w3id.org/trialkg/shapes#",
-    "rdfs:": "http://www.w3.org/2000/01/rdf-schema#",
-    "prov:": "http://www.w3.org/ns/prov#",
-    "skos:": "http://www.w3.org/2004/02/skos/core#",
-    "schema:": "http://schema.org/",
-    "dcterms:": "http://purl.org/dc/terms/",
-    "uniprot:": iris.UNIPROT,
-    "sh:": str(SH),
-    "xsd:": "http://www.w3.org/2001/XMLSchema#",
-}
 
 
 @dataclass
@@ -97,7 +84,7 @@ class ValidationReport:
         g = rdflib.Graph()
         g.bind("sh", SH)
         for prefix, ns in PREFIXES.items():
-            g.bind(prefix.rstrip(":"), ns)
+            g.bind(prefix, ns)
         for text in self.report_turtle:
             g.parse(data=text, format="turtle")
         for check, focus, value, path in self.raw_results:
@@ -123,13 +110,6 @@ class ValidationReport:
             f"in {self.graphs} graphs"
         )
         return "\n".join(lines)
-
-
-def compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return prefix + iri[len(ns):]
-    return f"<{iri}>" if "://" in iri else iri
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,7 @@ import networkx as nx
 
 from trialkg import iris
 from trialkg.errors import UsageError
+from trialkg.prefixes import SPARQL_PREFIXES
 
 # -- node and edge types ------------------------------------------------------------
 
@@ -70,10 +71,7 @@ VIEWS: tuple[str, ...] = ("trials-drugs-targets", "sponsors", "criteria")
 UNIPROT_PAGE = "https://www.uniprot.org/uniprotkb/{}/entry"
 CHEMBL_PAGE = "https://www.ebi.ac.uk/chembl/compound_report_card/{}/"
 
-PREFIXES = f"""PREFIX tkg: <{iris.TKG}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+PREFIXES = SPARQL_PREFIXES
 
 # -- SPARQL: one SELECT per relation (docs/model.md) ------------------------------------
 
