@@ -300,3 +300,12 @@ def test_scale_sets() -> None:
     # "ASA status 1,2" (LCT NCT03868917), "ASA physiological status I-III" (LCT NCT03921567)
     assert limits("ASA status 1,2") == [("asa_class", "between", 1, None)]
     assert limits("ASA physiological status I-III") == [("asa_class", "between", 1, None)]
+
+
+def test_one_calendar_for_windows_and_the_matcher() -> None:
+    from trialkg.criteria.units import calendar_ratio, iso_duration, window_days
+    from trialkg.match import duration_days
+
+    assert duration_days(iso_duration(3, "mo")) == window_days(3, "mo") == 90
+    assert duration_days("P1Y") == window_days(1, "a") == 365
+    assert calendar_ratio("a", "d") == 365

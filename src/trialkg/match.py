@@ -1175,7 +1175,7 @@ class Matcher:
         if age is None:
             return Statement(None, "age unknown")
         unit = normalise_unit(str(k.one("unit") or "a"))
-        per_year = {"a": 1.0, "mo": 12.0, "wk": 365.25 / 7, "d": 365.25}.get(unit, 1.0)
+        per_year = crit_units.calendar_ratio("a", unit) or 1.0
         x = math.floor(age * per_year)
         v = compare(x, k.one("comparator"), k.num("value"), k.num("value2"))
         return Statement(v, f"age {_num(age)} {_cmp_text(k)}: {_tv_word(v)}")
@@ -1470,7 +1470,7 @@ class Matcher:
         if months is None:
             return Statement(None, "life expectancy unknown")
         unit = normalise_unit(str(k.one("unit") or "mo"))
-        factor = {"mo": 1.0, "wk": 12 / 52.1775, "d": 12 / 365.25, "a": 12.0}.get(unit)
+        factor = crit_units.calendar_ratio(unit, "mo")
         if factor is None:
             return Statement(None, f"life expectancy unit {unit} unknown")
         value, value2 = k.num("value"), k.num("value2")

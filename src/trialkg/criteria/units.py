@@ -304,6 +304,14 @@ def _round(x: float) -> float:
     return float(f"{x:.6g}")
 
 
+def calendar_ratio(unit_from: str, unit_to: str) -> float | None:
+    """How many ``unit_to`` one ``unit_from`` is, by the calendar rule above (a year is
+    365/30 months), or None for a unit that is no calendar unit."""
+    if unit_from not in _DAYS or unit_to not in _DAYS:
+        return None
+    return _DAYS[unit_from] / _DAYS[unit_to]
+
+
 def window_days(amount: float, unit: str) -> int:
     """Days in a window: day 1, week 7, month 30, year 365."""
     return int(round(amount * _DAYS.get(unit, 1)))
