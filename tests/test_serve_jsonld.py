@@ -60,7 +60,7 @@ def test_export_jsonld_uses_the_shipped_context(seed_store: Path) -> None:
 
 
 def test_the_context_is_built_from_the_ontology() -> None:
-    """``python -m trialkg.jsonld`` regenerates ontology/context.jsonld from trialkg.ttl."""
+    """``python -m trialkg.tools.gen_context`` regenerates ontology/context.jsonld from trialkg.ttl."""
     built = jsonld.build_context()
     shipped = jsonld.shipped_context()
     assert set(shipped) <= set(built) | set(jsonld.PREFIXES)

@@ -6,7 +6,7 @@ properties point at resources (``"@type": "@id"``) and which carry typed values,
 declares the prefixes (``tkg:``, ``tkr:``, ``uniprot:`` ...). ``build_context`` writes it
 from ``ontology/trialkg.ttl``::
 
-    python -m trialkg.jsonld > ontology/context.jsonld
+    python -m trialkg.tools.gen_context > ontology/context.jsonld
 
 ``compact_nodes`` turns triples into node objects under that context without a JSON-LD
 processor (rdflib's compaction took 75 ms for one trial; this takes a few): a value
@@ -186,7 +186,3 @@ def document(graphs: Mapping[str | None, Iterable[Any]], *, context_url: str | N
         else:
             items.append({"@id": c.iri(name), "@graph": nodes})
     return {"@context": context_url or context, "@graph": items}
-
-
-if __name__ == "__main__":  # python -m trialkg.jsonld > ontology/context.jsonld
-    print(json.dumps({"@context": build_context()}, indent=1, ensure_ascii=False))
