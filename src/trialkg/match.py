@@ -31,6 +31,7 @@ from trialkg.criteria import variables
 from trialkg.errors import PatientError, UsageError
 from trialkg.knowledge import biomarkers, diseases
 from trialkg.prefixes import SPARQL_PREFIXES
+from trialkg.terms import term_value
 
 Outcome = Literal["met", "unmet", "unknown"]
 Verdict = Literal["eligible", "possible", "excluded"]
@@ -591,24 +592,6 @@ class TrialFacts:
     conditions: list[str] = field(default_factory=list)  # tkg:hasCondition labels
 
 
-def _py(term: Any) -> Any:
-    """A pyoxigraph term as a plain Python value (IRIs as strings, typed literals converted)."""
-    if term is None:
-        return None
-    value = term.value
-    dt = getattr(term, "datatype", None)
-    if dt is None:
-        return value
-    local = dt.value.rsplit("#", 1)[-1]
-    if local in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"):
-        return int(value)
-    if local in ("decimal", "double", "float"):
-        return float(value)
-    if local == "boolean":
-        return value in ("true", "1")
-    return value
-
-
 def read_trials(store: Any, trial_id: str | None = None) -> list[TrialFacts]:
     """Each trial's structured limits, criteria and constraints, read with SPARQL."""
     # one trial: ?id is pre-bound (a substitution, never pasted into the query text)
@@ -624,16 +607,16 @@ SELECT ?trial ?id ?title ?minAge ?maxAge ?sex WHERE {
   OPTIONAL { ?trial tkg:sex ?sex }
 }"""
     for row in store.query(q_trials, bindings):
-        tid = str(_py(row["id"]))
+        tid = str(term_value(row["id"]))
         if tid in trials:
             continue
         trials[tid] = TrialFacts(
             id=tid,
             iri=row["trial"].value,
-            title=_py(row["title"]),
-            min_age_years=_as_float(_py(row["minAge"])),
-            max_age_years=_as_float(_py(row["maxAge"])),
-            sex=(str(_py(row["sex"])).upper() if row["sex"] is not None else None),
+            title=term_value(row["title"]),
+            min_age_years=_as_float(term_value(row["minAge"])),
+            max_age_years=_as_float(term_value(row["maxAge"])),
+            sex=(str(term_value(row["sex"])).upper() if row["sex"] is not None else None),
         )
     if not trials:
         return []
@@ -656,16 +639,16 @@ SELECT ?id ?trial ?c ?cid ?section ?text ?negated ?position WHERE {
         trial = by_iri.get(row["trial"].value)
         if trial is None:
             continue
-        section = str(_py(row["section"]) or "").lower()
+        section = str(term_value(row["section"]) or "").lower()
         if section not in ("inclusion", "exclusion"):
             section = "exclusion" if "/exc-" in c_iri else "inclusion"
         crit = Criterion(
             iri=c_iri,
-            id=str(_py(row["cid"]) or c_iri.rsplit("/", 1)[-1]),
+            id=str(term_value(row["cid"]) or c_iri.rsplit("/", 1)[-1]),
             section=section,
-            text=str(_py(row["text"]) or ""),
-            negated=bool(_py(row["negated"])),
-            position=_as_int(_py(row["position"])),
+            text=str(term_value(row["text"]) or ""),
+            negated=bool(term_value(row["negated"])),
+            position=_as_int(term_value(row["position"])),
         )
         crit_by_iri[c_iri] = crit
         trial.criteria.append(crit)
@@ -687,7 +670,7 @@ SELECT ?id ?c ?k ?p ?o WHERE {
             con = cons_by_iri[k_iri] = Constraint(k_iri)
             crit.constraints.append(con)
         local = re.split(r"[#/]", row["p"].value)[-1]
-        value = _py(row["o"])
+        value = term_value(row["o"])
         values = con.props.setdefault(local, [])
         if value not in values:
             values.append(value)
@@ -707,8 +690,8 @@ def read_conditions(store: Any, trials: Iterable[TrialFacts]) -> None:
 SELECT ?id ?label WHERE { ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCondition ?c . ?c rdfs:label ?label }"""
     bindings = {"id": _literal(next(iter(by_id)))} if len(by_id) == 1 else None
     for row in store.query(q, bindings):
-        trial = by_id.get(str(_py(row["id"])))
-        label = str(_py(row["label"])).strip()
+        trial = by_id.get(str(term_value(row["id"])))
+        label = str(term_value(row["label"])).strip()
         if trial is not None and label and label not in trial.conditions:
             trial.conditions.append(label)
     for t in by_id.values():

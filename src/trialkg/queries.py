@@ -56,6 +56,7 @@ import pyoxigraph as ox
 
 from trialkg.errors import QueryError, RemoteError, UsageError
 from trialkg.resources import query_dir
+from trialkg.terms import term_value
 
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
 FOLDINGS = ("upper", "lower", "place")
@@ -65,12 +66,6 @@ HEADER_KEYS = ("title", "description", "params", "example")
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = XSD + "string"
-_INTEGER_TYPES = {XSD + t for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-    "unsignedByte",
-)}
-_FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _HEADER_LINE = re.compile(r"^#\s?(?P<key>[A-Za-z_]+):\s*(?P<value>.*)$")
@@ -409,29 +404,6 @@ class ResultTable:
     def text_records(self) -> list[dict[str, str | None]]:
         """Rows as ``{column: lexical text}`` for table, CSV and TSV output."""
         return [{c: term_text(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows]
-
-
-def term_value(term: Term | None) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        try:
-            if dt in _INTEGER_TYPES:
-                return int(term.value)
-            if dt in _FLOAT_TYPES:
-                number = float(term.value)
-                return number if number == number and abs(number) != float("inf") else term.value
-            if dt == XSD + "boolean":
-                return term.value in ("true", "1")
-        except ValueError:
-            return term.value
-        return term.value
-    return str(term)
 
 
 def term_text(term: Term | None) -> str | None:

@@ -11,7 +11,6 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -21,6 +20,7 @@ from trialkg.errors import UsageError
 from trialkg.mapping import CONSTRAINT_KEYS
 from trialkg.namespace import TKG
 from trialkg.store import TrialStore
+from trialkg.terms import term_value
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -31,24 +31,6 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
     str(prop): (key, is_list) for key, (prop, _kind, is_list) in CONSTRAINT_KEYS.items()
 }
-
-
-def python_value(term: Any) -> Any:
-    """A Python value for an RDF term: numbers and booleans typed, IRIs as strings."""
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if not isinstance(term, ox.Literal):
-        return str(term)
-    dt = term.datatype.value.rsplit("#", 1)[-1]
-    v = term.value
-    if dt == "integer":
-        return int(v)
-    if dt == "decimal":
-        d = Decimal(v)
-        return int(d) if d == d.to_integral_value() else float(d)
-    if dt == "boolean":
-        return v == "true"
-    return v
 
 
 class _Node:
@@ -63,10 +45,10 @@ class _Node:
 
     def one(self, prop: Any) -> Any:
         values = self.all(prop)
-        return python_value(values[0]) if values else None
+        return term_value(values[0]) if values else None
 
     def values(self, prop: Any) -> list[Any]:
-        return [python_value(v) for v in self.all(prop)]
+        return [term_value(v) for v in self.all(prop)]
 
     def links(self, prop: Any) -> list[str]:
         return [v.value for v in self.all(prop) if isinstance(v, ox.NamedNode)]
@@ -273,7 +255,7 @@ def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
         elif prop == str(TKG.priorDrugClass):
             vals = sorted(v.value.rsplit("/", 1)[-1] for v in values)
         else:
-            vals = [python_value(v) for v in values]
+            vals = [term_value(v) for v in values]
             if is_list:
                 vals.sort(key=lambda x: (str(type(x)), x))
         out[key] = vals if is_list else vals[0]
