@@ -403,9 +403,12 @@ def _interventions(t: _Triples, trial: ox.NamedNode, record: TrialRecord, arms: 
             t.add(node, TKG.hasDrug, nn(iris.drug(drug)))
             trial_drugs.setdefault(drug, None)
         methods = [m.get("method") for m in iv.normalisation if isinstance(m, dict)]
-        t.texts(node, TKG.normalisationMethod, (m for m in methods if m and m != "unresolved"))
+        t.texts(node, TKG.normalisationMethod, (m for m in methods if m and m not in ("unresolved", "placebo", "non-drug")))
         t.texts(node, TKG.matchedSynonym, (m.get("matched") or m.get("synonym") for m in iv.normalisation if isinstance(m, dict)))
-        unresolved = any(m == "unresolved" for m in methods) or (not iv.drugs and (iv.type or "").upper() in _DRUG_LIKE_TYPES)
+        # A placebo or control of a drug-type intervention is classified, not unresolved.
+        unresolved = any(m == "unresolved" for m in methods) or (
+            not iv.drugs and (iv.type or "").upper() in _DRUG_LIKE_TYPES
+            and not any(m in ("placebo", "non-drug") for m in methods))
         if unresolved:
             t.add(node, TKG.unresolved, boolean(True))
         if iv.inferred:

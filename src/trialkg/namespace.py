@@ -43,6 +43,8 @@ class TKG(DefinedNamespace):
     HistologyConstraint: URIRef  # histology constraint
     Intervention: URIRef  # intervention
     LifeExpectancyConstraint: URIRef  # life expectancy constraint
+    MolecularTarget: URIRef  # molecular target
+    NonProteinTarget: URIRef  # non-protein target
     NumericConstraint: URIRef  # numeric threshold constraint
     Official: URIRef  # official
     Organization: URIRef  # organisation
@@ -51,6 +53,7 @@ class TKG(DefinedNamespace):
     PriorTherapyConstraint: URIRef  # prior therapy constraint
     Protein: URIRef  # protein
     ProteinDrug: URIRef  # protein drug
+    ReferenceSource: URIRef  # reference source
     ReproductiveConstraint: URIRef  # reproductive constraint
     SexConstraint: URIRef  # sex constraint
     Site: URIRef  # site
@@ -100,12 +103,15 @@ class TKG(DefinedNamespace):
     appliesIf: URIRef  # applies if
     armType: URIRef  # arm type
     assay: URIRef  # assay
+    basis: URIRef  # basis
     biomarkerKind: URIRef  # biomarker kind
     briefSummary: URIRef  # brief summary
     canonicalUnit: URIRef  # canonical unit
     canonicalValue: URIRef  # canonical value
+    casNumber: URIRef  # CAS number
     category: URIRef  # category
     chemblId: URIRef  # ChEMBL id
+    chemblTargetId: URIRef  # ChEMBL target id
     city: URIRef  # city
     classKey: URIRef  # class key
     codeName: URIRef  # code name
@@ -155,6 +161,7 @@ class TKG(DefinedNamespace):
     nciThesaurusId: URIRef  # NCI Thesaurus id
     nctId: URIRef  # NCT id
     negated: URIRef  # negated
+    noIdentifier: URIRef  # no identifier
     normalisationMethod: URIRef  # normalisation method
     observationalModel: URIRef  # observational model
     officialTitle: URIRef  # official title

@@ -256,7 +256,7 @@ def ontology_triples() -> list[ox.Triple]:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(fh, ox.RdfFormat.TURTLE)]
 
 
-def _reference_triples(summary: BuildSummary) -> list[ox.Triple] | None:
+def _reference_triples(summary: BuildSummary, store: TrialStore) -> list[ox.Triple] | None:
     try:
         module = importlib.import_module("trialkg.knowledge.reference")
     except ModuleNotFoundError as exc:
@@ -264,7 +264,15 @@ def _reference_triples(summary: BuildSummary) -> list[ox.Triple] | None:
             raise
         summary.warnings.append("reference graph not built: trialkg.knowledge.reference is not installed")
         return None
-    return list(module.reference_triples())
+    return list(module.reference_triples(drugs=_used_drugs(store)))
+
+
+def _used_drugs(store: TrialStore) -> list[str]:
+    """The drug IRIs the store's trials name (the compiled dictionary's drugs among them
+    go into the reference graph)."""
+    query = (f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?s <{iris.TKG}hasDrug>|<{iris.TKG}priorDrug> ?d }} "
+             f"FILTER(?g != <{iris.REFERENCE_GRAPH}>) }}")
+    return sorted(row[0].value for row in store.ox.query(query))
 
 
 # -- the build ----------------------------------------------------------------------
@@ -361,7 +369,7 @@ def build(
 
     summary.trials = len(summary.trial_ids)
     summary.entity_triples = len(entities.seen)
-    ref = _reference_triples(summary)
+    ref = _reference_triples(summary, store)
     if ref is not None:
         summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
     summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -395,7 +395,8 @@ def stats(store: TrialStore) -> dict[str, Any]:
             "resolved": resolved,
             "unresolved": len(unresolved_names),
             "not_drugs": no_drug,
-            "unresolved_names": sorted(set(unresolved_names)),
+            # name -> how many interventions write it so, most frequent first
+            "unresolved_names": dict(sorted(Counter(unresolved_names).items(), key=lambda kv: (-kv[1], kv[0]))),
         },
         "criteria": {"items": items, "parsed": parsed, "unparsed": items - parsed, "constraints": constraints},
     }
@@ -410,7 +411,10 @@ def stats_rows(s: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for k, v in s["by_source"].items():
         yield {"section": "source", "key": k, "value": v}
     for k, v in s["normalisation"].items():
-        yield {"section": "normalisation", "key": k, "value": v}
+        if k != "unresolved_names":
+            yield {"section": "normalisation", "key": k, "value": v}
+    for k, v in s["normalisation"].get("unresolved_names", {}).items():
+        yield {"section": "unresolved", "key": k, "value": v}
     for k, v in s["criteria"].items():
         if k != "constraints":
             yield {"section": "criteria", "key": k, "value": v}

@@ -1,15 +1,27 @@
-"""The drug lexicon: curated drugs, synonyms, classes, proteins and families.
+"""The drug lexicon: curated drugs, synonyms, classes, proteins and families, and the
+compiled drug dictionary.
 
 Everything the knowledge stage knows comes from the TSV tables in
 ``ontology/reference/`` (shipped in the wheel, read with ``importlib.resources``), so
 curation happens in reviewable tables with a source per row, never in code.
 ``Lexicon.default()`` loads them once per process.
+
+Two layers: the curated tables (the drugs, classes, proteins and families the project
+curates, with their own sources) and ``reference/compiled/``, the dictionary
+``trialkg.tools.build_reference`` compiles from DrugCentral, ChEMBL, the DrugBank open
+vocabulary, the FDA UNII names and pharmOncoX (tens of thousands of drugs, their
+names and their sourced targets). A name the curated tables know is theirs; any other
+name is looked up in the compiled dictionary. A curated drug takes the identifiers its
+row lacks from the compiled dictionary, and the compiled edges to targets its curated
+edges do not name (a curated edge overrides the compiled ones to the same target).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +33,9 @@ from trialkg.errors import InputError
 from trialkg.resources import ontology_file
 
 ID_KEYS = ("chembl", "drugbank", "ncit", "unii", "pubchem")
+# Identifiers that link a drug to the outside world (a drug with none is flagged).
+LINK_KEYS = ("chembl", "drugbank", "unii")
+COMPILED_ID_KEYS = ("chembl", "drugbank", "unii", "cas", "mesh", "pubchem", "drugcentral")
 
 # Synonym kinds, as written in synonyms.tsv; the normaliser reports them as methods.
 SYNONYM_KINDS = ("generic", "inn", "synonym", "brand", "code", "salt", "transliteration",
@@ -41,6 +56,8 @@ class TargetInfo:
     hgnc_id: str | None = None
     aliases: tuple[str, ...] = ()
     evidence: str | None = None
+    kind: str = "protein"  # protein | non-protein (DNA, RNA ...: ``uniprot`` holds the ChEMBL id)
+    basis: str = "mechanism"  # mechanism | activity (a measured potency, see build_reference)
 
 
 @dataclass(frozen=True)
@@ -74,9 +91,15 @@ class DrugInfo:
     salt_forms: tuple[str, ...] = ()
     brands: tuple[str, ...] = ()
     note: str | None = None
+    sources: tuple[str, ...] = ()  # compiled dictionary sources that know the drug
 
     def __hash__(self) -> int:
         return hash(self.name)
+
+    @property
+    def linked(self) -> bool:
+        """Whether the drug has a ChEMBL, DrugBank or UNII identifier."""
+        return any(self.ids.get(k) for k in LINK_KEYS)
 
 
 @dataclass(frozen=True)
@@ -117,8 +140,131 @@ def _read_tsv(source: Traversable, name: str) -> list[dict[str, str]]:
     return rows
 
 
+class SortedTable:
+    """A sorted tab-separated text, searched by its first column (binary search).
+
+    Loading is one decompression (no parsing of hundreds of thousands of rows into
+    objects); a look-up is about twenty string comparisons.
+    """
+
+    def __init__(self, text: str) -> None:
+        header_end = text.find("\n") + 1
+        self.header = text[:header_end - 1].split("\t")
+        self.text = text
+        self.start = header_end
+
+    def _first(self, key: str) -> int:
+        text, lo, hi = self.text, self.start, len(self.text)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            line = text.rfind("\n", 0, mid) + 1
+            if line < lo:
+                line = lo
+            end = text.find("\n", line)
+            end = len(text) if end < 0 else end
+            tab = text.find("\t", line, end)
+            k = text[line:tab if tab >= 0 else end]
+            if k < key:
+                lo = end + 1
+            else:
+                hi = line
+        return lo
+
+    def rows(self, key: str) -> list[list[str]]:
+        """Every row whose first column is ``key``."""
+        out = []
+        pos = self._first(key)
+        prefix = key + "\t"
+        text = self.text
+        while pos < len(text) and text.startswith(prefix, pos):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            out.append(text[pos:end].split("\t"))
+            pos = end + 1
+        return out
+
+    def all_rows(self) -> Iterable[list[str]]:
+        for line in self.text[self.start:].splitlines():
+            if line:
+                yield line.split("\t")
+
+
+class CompiledDictionary:
+    """The drug dictionary compiled from public sources (``reference/compiled/``)."""
+
+    def __init__(self, folder: Traversable) -> None:
+        self.folder = folder
+        table = self._table
+        self.forms: SortedTable | None = None  # loaded when a graph needs a drug's names
+        self._slugs: dict[str, str] | None = None
+        self.names = table("names.tsv.gz")
+        self.drugs = table("drugs.tsv.gz")
+        self.edges = table("targets.tsv.gz")
+        self.targets: dict[str, list[str]] = {r[0]: r for r in table("proteins.tsv.gz").all_rows()}
+        self.by_symbol: dict[str, str] = {}
+        for acc, row in sorted(self.targets.items()):
+            if row[1]:
+                self.by_symbol.setdefault(row[1].upper(), acc)
+        self.manifest = json.loads(folder.joinpath("manifest.json").read_text(encoding="utf-8"))
+        self.source_info = {s["key"]: s for s in self.manifest.get("sources", [])}
+
+    def _table(self, name: str) -> SortedTable:
+        path = self.folder.joinpath(name)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise InputError("compiled reference table missing", file=str(path)) from exc
+        return SortedTable(gzip.decompress(raw).decode("utf-8"))
+
+    def lookup(self, key: str, text: str) -> list[SynonymEntry]:
+        """The drugs a folded name means, as entries for the written form ``text``."""
+        return [SynonymEntry(drug, text, kind) for _k, drug, kind in self.names.rows(key)]
+
+    def drug_row(self, name: str) -> dict[str, str] | None:
+        rows = self.drugs.rows(name)
+        return dict(zip(self.drugs.header, rows[0], strict=True)) if rows else None
+
+    def names_of(self, name: str) -> list[tuple[str, str]]:
+        """(written form, kind) of one drug."""
+        if self.forms is None:
+            self.forms = self._table("forms.tsv.gz")
+        return [(text, kind) for _d, kind, text in self.forms.rows(name)]
+
+    def name_for_slug(self, slug_text: str) -> str | None:
+        """The dictionary name whose IRI slug is ``slug_text`` (an index built on first use)."""
+        if self._slugs is None:
+            from trialkg.iris import slug
+
+            self._slugs = {slug(r[0]): r[0] for r in self.drugs.all_rows()}
+        return self._slugs.get(slug_text)
+
+    def target_info(self, acc: str, **edge: str) -> TargetInfo | None:
+        row = self.targets.get(acc)
+        if row is None:
+            return None
+        _acc, symbol, name, ttype = row
+        return TargetInfo(symbol=symbol, uniprot=acc, name=name or None,
+                          kind="protein" if ttype == "protein" else "non-protein", **edge)
+
+    def targets_of(self, name: str) -> tuple[TargetInfo, ...]:
+        out = []
+        for _d, acc, action, source, reference, basis in self.edges.rows(name):
+            t = self.target_info(acc, action=action, sources=(source,), evidence=reference or None,
+                                 basis=basis)
+            if t is not None:
+                out.append(t)
+        return tuple(out)
+
+
+def _not_covered(compiled: tuple[TargetInfo, ...], curated: tuple[TargetInfo, ...]) -> tuple[TargetInfo, ...]:
+    """The compiled edges to targets the curated edges do not name (curated edges override)."""
+    have = {t.uniprot for t in curated}
+    return tuple(t for t in compiled if t.uniprot not in have)
+
+
 class Lexicon:
-    """Look-ups over the curated reference tables (drugs, classes, proteins, families)."""
+    """Look-ups over the curated reference tables (drugs, classes, proteins, families)
+    and, behind them, the compiled drug dictionary."""
 
     def __init__(self, source: Traversable) -> None:
         self.source = source
@@ -129,7 +275,20 @@ class Lexicon:
         self.synonyms: dict[str, list[SynonymEntry]] = {}  # name_key -> entries
         self.regimens: dict[str, tuple[str, ...]] = {}
         self.interactions: list[tuple[str, TargetInfo]] = []
+        self._compiled: CompiledDictionary | None | bool = False  # False: not loaded yet
+        self._compiled_drugs: dict[str, DrugInfo | None] = {}
         self._load()
+
+    @property
+    def compiled(self) -> CompiledDictionary | None:
+        """The compiled dictionary next to the curated tables (None when there is none)."""
+        if self._compiled is False:
+            folder = self.source.joinpath("compiled")
+            self._compiled = CompiledDictionary(folder) if folder.joinpath("manifest.json").is_file() else None
+            for d, regimen in sorted(self._regimen_drugs.items()):
+                if self._compiled is None or self._compiled.drug_row(d) is None:
+                    raise InputError(f"regimen {regimen!r} names unknown drug {d!r}", file="regimens.tsv")
+        return self._compiled  # type: ignore[return-value]
 
     # -- construction -------------------------------------------------------------
 
@@ -215,12 +374,12 @@ class Lexicon:
         if targets:
             raise InputError(f"targets for unknown drugs: {sorted(targets)}", file="drug_targets.tsv")
 
+        self._regimen_drugs: dict[str, str] = {}  # drugs only the compiled dictionary knows
         for row in _read_tsv(src, "regimens.tsv"):
             drugs = _split(row["drugs"])
             for d in drugs:
                 if d not in self.drugs:
-                    raise InputError(f"regimen {row['regimen']!r} names unknown drug {d!r}",
-                                     file="regimens.tsv")
+                    self._regimen_drugs[d] = row["regimen"]
             self.regimens[name_key(row["regimen"])] = drugs
 
     def _index(self, entry: SynonymEntry) -> None:
@@ -234,18 +393,87 @@ class Lexicon:
     # -- look-ups -----------------------------------------------------------------
 
     def lookup(self, text: str) -> list[SynonymEntry]:
-        """Exact (folded) look-up of any written form: generic, synonym, code, brand, salt."""
-        return list(self.synonyms.get(name_key(text), ()))
+        """Exact (folded) look-up of any written form: generic, synonym, code, brand, salt.
+
+        The curated tables answer first; the compiled dictionary answers for names they
+        do not know. Where a compiled name means several drugs and is the preferred name
+        of exactly one, that one is meant ("interferon alfa-2a" the drug, not a brand).
+        """
+        key = name_key(text)
+        curated = self.synonyms.get(key)
+        if curated:
+            return list(curated)
+        compiled = self.compiled
+        if compiled is None or not key:
+            return []
+        entries = compiled.lookup(key, text.strip())
+        if len({e.drug for e in entries}) > 1:
+            generic = [e for e in entries if e.kind == "generic"]
+            if len(generic) == 1:
+                return generic
+        return entries
 
     def drug(self, name: str) -> DrugInfo | None:
         """A drug by generic name, or by any synonym when that names one drug only."""
-        info = self.drugs.get(name.lower().strip())
+        key = name.lower().strip()
+        info = self.drugs.get(key)
         if info is not None:
-            return info
+            return self._with_compiled(info)
+        found = self.compiled_drug(key)
+        if found is not None:
+            return found
         entries = self.lookup(name)
         if len({e.drug for e in entries}) == 1:
-            return self.drugs[entries[0].drug]
+            d = entries[0].drug
+            return self._with_compiled(self.drugs[d]) if d in self.drugs else self.compiled_drug(d)
         return None
+
+    def compiled_drug(self, name: str) -> DrugInfo | None:
+        """A drug of the compiled dictionary by its dictionary name (None when unknown)."""
+        if name in self._compiled_drugs:
+            return self._compiled_drugs[name]
+        compiled = self.compiled
+        row = compiled.drug_row(name) if compiled is not None else None
+        info = None
+        if row is not None:
+            info = DrugInfo(
+                name=name, kind=row["kind"] or "", ids={k: row[k] for k in COMPILED_ID_KEYS if row.get(k)},
+                targets=compiled.targets_of(name), sources=tuple(_split(row["sources"])),  # type: ignore[union-attr]
+            )
+        self._compiled_drugs[name] = info
+        return info
+
+    def _with_compiled(self, info: DrugInfo) -> DrugInfo:
+        """A curated drug with the identifiers (and, when it has none, targets) the
+        compiled dictionary adds."""
+        if info.name in self._compiled_drugs:
+            return self._compiled_drugs[info.name] or info
+        extra = self.compiled_drug(info.name)
+        merged = info
+        if extra is not None:
+            ids = {**extra.ids, **info.ids}
+            merged = DrugInfo(
+                name=info.name, kind=info.kind, synonyms=info.synonyms, ids=ids, classes=info.classes,
+                targets=info.targets + _not_covered(extra.targets, info.targets), code_names=info.code_names,
+                salt_forms=info.salt_forms, brands=info.brands, note=info.note,
+                sources=("curated",) + extra.sources,
+            )
+        self._compiled_drugs[info.name] = merged
+        return merged
+
+    def names_of(self, drug: str) -> list[tuple[str, str]]:
+        """Every written form of a drug with its kind (curated and compiled)."""
+        out: dict[str, tuple[str, str]] = {}
+        compiled = self.compiled
+        if compiled is not None:
+            for text, kind in compiled.names_of(drug):
+                out.setdefault(name_key(text), (text, kind))
+        info = self.drugs.get(drug)
+        if info is not None:
+            for e in self.all_synonyms():
+                if e.drug == drug:
+                    out[name_key(e.text)] = (e.text, e.kind)
+        return sorted(out.values())
 
     def drug_class(self, key: str) -> ClassInfo | None:
         return self.classes.get(key)

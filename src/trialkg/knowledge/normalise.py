@@ -1,12 +1,24 @@
 """Intervention names to generic drug names: never dropped, never guessed.
 
 Records name one drug every which way ("Apatinib Mesylate", "rivoceranib", "YN968D1",
-"Sofantinib") and several drugs in one line ("Drug: Apatinib Mesylate, Pirarubicin,
-Ifosfamide"). The steps, tried in order for the whole name and then for each part of a
-combination: exact look-up of the folded name; the same after removing salt and
-dosage-form words; drug names found inside the part; fuzzy matching against the lexicon
-only (rapidfuzz, Levenshtein distance 1-2 on names of 6+ letters with the same first
-letter). A drug-like part that matches nothing is reported as unresolved, not dropped.
+"Sofantinib", "Tasigna ®", "Pegylated interferon alfa 2a") and several drugs in one
+line ("Drug: Apatinib Mesylate, Pirarubicin, Ifosfamide", "Regimen A: R-CHOP",
+"Temozolomide followed by lomustine"). The whole name is first looked up as one drug
+or regimen (exact look-ups only); otherwise it is split on ``+ / ; , and plus with
+followed by versus`` and each part is resolved by, in order: exact look-up of the
+folded name (curated tables first, then the compiled dictionary of DrugCentral,
+ChEMBL, DrugBank vocabulary and UNII names); the same after spelling variants
+(alpha/alfa, "pegylated X" = "pegX") and after removing salt, ester and dosage-form
+words; a named regimen (``regimens.tsv``; "R-" before a regimen adds rituximab);
+curated drug names found inside the part; compiled names found as whole words inside
+the part; fuzzy matching against the curated lexicon only (rapidfuzz, Levenshtein
+distance 1-2 on names of 6+ letters with the same first letter).
+
+Every intervention type is read: a drug named inside a Radiation or Procedure
+intervention ("concurrent sorafenib and IMRT") counts. Placebos and controls (vehicle,
+saline), procedures, radiation and "standard of care" are classified, not reported. A
+drug-like part of a drug-type intervention that matches nothing is reported as
+unresolved, not dropped.
 
 A match is a dict ``{"input", "drug", "method", "matched", "score"}`` where method is
 ``exact|synonym|salt|code|fuzzy|split`` (``split``: one part of a combination; the way
@@ -53,8 +65,10 @@ NOISE_WORDS = (
     "standard", "daily", "weekly", "14c-labeled", "14c labeled", "radiolabeled", "labeled",
     "qd", "bid", "tid", "p.o.", "experimental product",
 )
-# Interventions that are deliberately no drug.
-PLACEBO_WORDS = ("placebo", "matching placebo", "placebo comparator", "sham", "vehicle")
+# Interventions that are deliberately no drug: placebos and the controls given as one
+# ("Vehicle cream", "Normal saline", "0.9% sodium chloride" in placebo arms).
+PLACEBO_WORDS = ("placebo", "matching placebo", "placebo comparator", "sham", "vehicle",
+                 "saline", "normal saline", "physiological saline", "dummy")
 # Words that mark a non-drug intervention when the record gives no type.
 NON_DRUG_HINTS = re.compile(
     r"\b(exercise|radiation|radiotherapy|irradiation|surgery|surgical|resection|nephrectomy|"
@@ -107,7 +121,17 @@ def _words_re(words: Iterable[str]) -> re.Pattern[str]:
 _SALT_RE = _words_re(SALT_WORDS + FORM_WORDS)
 _NOISE_RE = _words_re(NOISE_WORDS)
 _PLACEBO_RE = re.compile(r"^\s*(?:" + "|".join(PLACEBO_WORDS) + r")\b", re.IGNORECASE)
-_PLACEBO_WORD = re.compile(r"\b(?:placebos?|sham)\b", re.IGNORECASE)
+_PLACEBO_WORD = re.compile(
+    r"\b(?:placebos?|sham|vehicle|(?:normal |physiologic(?:al)? )?saline|dummy)\b"
+    r"|^\s*(?:0\.9\s*%\s*)?(?:isotonic\s+)?sodium chloride(?:\s*0\.9\s*%)?\s*(?:solution|injection)?\s*$",
+    re.IGNORECASE)
+# A label before the drugs: "Regimen A: rituximab, ...", "Arm 2 - ...", "Cohort B: ..."
+# (NCT00023673-style arm names reused as intervention names).
+_LABEL = re.compile(
+    r"^\s*(?:regimen|arm|group|cohort|part|step|stage|course|treatment|schedule|level)"
+    r"\s*[A-Z0-9IVX]{0,4}\s*[:\-–]\s+", re.IGNORECASE)
+# A regimen with rituximab in front or behind: R-CHOP, R-CVP, DA-EPOCH-R.
+_RITUXIMAB_REGIMEN = re.compile(r"^\s*R\s*[-+]\s*(?P<a>\S.*)$|^(?P<b>.*\S)\s*[-+]\s*R\s*$")
 
 
 def _method_for(kind: str) -> str:
@@ -117,8 +141,33 @@ def _method_for(kind: str) -> str:
 def _clean(text: str) -> str:
     text = text.replace("®", " ").replace("™", " ")
     text = _PREFIX.sub("", text)
+    text = _LABEL.sub("", text)
     text = _DOSE.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip(" .,;:-–")
+
+
+def _variants(text: str) -> list[str]:
+    """Spellings of one name the tables may hold instead: INN "alfa" for "alpha"
+    ("interferon alpha-2b", "peginterferon alpha 2a"), "pegX" for "pegylated X"
+    ("Pegylated interferon alfa 2a" = peginterferon alfa-2a)."""
+    out = []
+    alfa = _ALPHA.sub("alfa", text)
+    if alfa != text:
+        out.append(alfa)
+    for t in [text] + out:
+        m = _PEGYLATED.match(t)
+        if m:
+            out.append("peg" + m.group(1))
+    return out
+
+
+_ALPHA = re.compile(r"(?<![a-z])alpha(?![a-z])", re.IGNORECASE)
+_PEGYLATED = re.compile(r"^\s*(?:pegylated|peg)[\s-]+(\S.*)$", re.IGNORECASE)
+# Words that are never a drug on their own when names are looked for inside a part.
+_WORD_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.'-]*")
+_SPAN_MAX_WORDS = 4
+_SPAN_MIN_KEY = 5
+_SPAN_KINDS = {"generic", "inn", "code", "brand", "salt"}
 
 
 class _Resolver:
@@ -126,47 +175,84 @@ class _Resolver:
         self.lex = lex
         self._fuzzy_keys: dict[str, list] | None = None
 
-    # one part -> list of match dicts (empty when nothing matched)
-    def part(self, text: str) -> list[dict[str, Any]]:
+    def whole(self, text: str) -> list[dict[str, Any]]:
+        """The name as one drug or one regimen, by exact look-ups only."""
         text = _clean(text)
         if not text:
             return []
-        hit = self._exact(text)
+        stripped = re.sub(r"\s+", " ", _NOISE_RE.sub(" ", text)).strip(" .,;:-")
+        salt_free = re.sub(r"\s+", " ", _SALT_RE.sub(" ", stripped)).strip(" .,;:-")
+        for candidate, method in ((text, None), (stripped, None), (salt_free, "salt")):
+            if not candidate:
+                continue
+            # A regimen first: its short names ("ICE", "MAP") are also written forms of
+            # substances in the compiled dictionary.
+            hit = self._regimen(candidate, input_text=text) or self._exact(
+                candidate, input_text=text, method=method if candidate != text else None)
+            if hit:
+                return hit
+        return []
+
+    # one part -> list of match dicts (empty when nothing matched)
+    def part(self, text: str) -> list[dict[str, Any]]:
+        hit = self.whole(text)
         if hit:
             return hit
-        regimen = self.lex.regimens.get(name_key(text))
-        if regimen:
-            return [self._match(text, d, "split", text, 100.0, part_method="regimen") for d in regimen]
-        stripped = _NOISE_RE.sub(" ", text)
-        salt_free = _SALT_RE.sub(" ", stripped)
-        salt_free = re.sub(r"\s+", " ", salt_free).strip(" .,;:-")
-        stripped = re.sub(r"\s+", " ", stripped).strip(" .,;:-")
-        if stripped and stripped != text:
-            hit = self._exact(stripped, input_text=text)
-            if hit:
-                return hit
-            regimen = self.lex.regimens.get(name_key(stripped))
-            if regimen:
-                return [self._match(text, d, "split", stripped, 100.0, part_method="regimen") for d in regimen]
-        if salt_free and salt_free != stripped:
-            hit = self._exact(salt_free, input_text=text, method="salt")
-            if hit:
-                return hit
+        text = _clean(text)
+        if not text:
+            return []
         mentions = find_drug_mentions(text, self.lex)
         if mentions:
-            out = []
-            for mention in mentions:
-                out.append(self._match(text, mention.drug, _method_for(mention.kind or ""),
-                                       mention.matched, 100.0))
-            return out
+            return [self._match(text, m.drug, _method_for(m.kind or ""), m.matched, 100.0) for m in mentions]
+        spans = self._spans(text)
+        if spans:
+            return spans
+        salt_free = re.sub(r"\s+", " ", _SALT_RE.sub(" ", _NOISE_RE.sub(" ", text))).strip(" .,;:-")
         return self._fuzzy(salt_free or text, input_text=text)
 
+    def _regimen(self, text: str, *, input_text: str) -> list[dict[str, Any]]:
+        drugs = self.lex.regimens.get(name_key(text))
+        if not drugs:
+            m = _RITUXIMAB_REGIMEN.match(text)
+            rest = (m.group("a") or m.group("b")) if m else None
+            inner = self.lex.regimens.get(name_key(rest)) if rest else None
+            if not inner:
+                return []
+            drugs = ("rituximab",) + tuple(d for d in inner if d != "rituximab")
+        return [self._match(input_text, d, "split", text, 100.0, part_method="regimen") for d in drugs]
+
     def _exact(self, text: str, *, input_text: str | None = None, method: str | None = None) -> list[dict[str, Any]]:
-        entries = self.lex.lookup(text)
-        if len({e.drug for e in entries}) != 1:
-            return []  # nothing, or ambiguous between drugs: do not guess
-        e = entries[0]
-        return [self._match(input_text or text, e.drug, method or _method_for(e.kind), e.text, 100.0)]
+        for candidate in [text] + _variants(text):
+            entries = self.lex.lookup(candidate)
+            if len({e.drug for e in entries}) == 1:
+                e = entries[0]
+                return [self._match(input_text or text, e.drug, method or _method_for(e.kind), e.text, 100.0)]
+            # nothing, or ambiguous between drugs: do not guess
+        return []
+
+    def _spans(self, text: str) -> list[dict[str, Any]]:
+        """Dictionary names found as whole words inside a part, longest first
+        ("concurrent lomustine capsules", "oral fulvestrant injection")."""
+        words = _WORD_TOKEN.findall(text)
+        taken = [False] * len(words)
+        found: list[tuple[int, dict[str, Any]]] = []
+        for n in range(min(_SPAN_MAX_WORDS, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(taken[i:i + n]):
+                    continue
+                span = " ".join(words[i:i + n])
+                if len(name_key(span)) < _SPAN_MIN_KEY or _SALT_RE.fullmatch(span) or _NOISE_RE.fullmatch(span):
+                    continue
+                entries = [e for e in self.lex.lookup(span) if e.kind in _SPAN_KINDS]
+                if len({e.drug for e in entries}) != 1:
+                    continue
+                info = self.lex.drug(entries[0].drug)
+                if info is None or not (info.linked or info.targets):
+                    continue
+                taken[i:i + n] = [True] * n
+                found.append((i, self._match(text, entries[0].drug, _method_for(entries[0].kind),
+                                             entries[0].text, 100.0)))
+        return [m for _i, m in sorted(found, key=lambda x: x[0])]
 
     def _fuzzy(self, text: str, *, input_text: str) -> list[dict[str, Any]]:
         key = name_key(text)
@@ -213,49 +299,29 @@ def normalise_intervention_name(name: str, type: str | None = None, *, lexicon: 
     lex = lexicon or Lexicon.default()
     res = NameResolution(input=name)
     itype = (type or "").strip().upper().replace(" ", "_") or None
-    if itype in NON_DRUG_TYPES:
-        res.kind = "non-drug"
-        return res
     cleaned = _clean(name)
     if not cleaned:
         res.kind = "non-drug"
         return res
     if _PLACEBO_WORD.search(cleaned) and len(_SPLIT.split(cleaned)) == 1:
-        res.kind = "placebo"  # "Placebo", "HMPL-013 placebo": matches a drug, is none
+        res.kind = "placebo"  # "Placebo", "HMPL-013 placebo", "Vehicle cream": matches a drug, is none
         return res
 
     resolver = _Resolver(lex)
-    # Brackets hold synonyms ("Pazopanib (GW786034)"), doses or drug lists; read apart.
+    # Brackets hold synonyms ("Pazopanib (GW786034)"), brands ("Tasigna ®"), doses or
+    # drug lists; read apart.
     inner = [m.group(1) for m in _BRACKETS.finditer(cleaned)]
     outer = _BRACKETS.sub(" ", cleaned).strip()
-
-    whole = resolver.part(outer) if outer else []
-    # The whole outer text matched exactly one form: no need to split it.
-    if whole and len({m["drug"] for m in whole}) == 1 and whole[0]["method"] != "fuzzy":
-        matches = whole
+    whole = resolver.whole(outer) if outer else []
+    if whole:
+        matches = whole  # the whole outer text is one drug or one regimen
     else:
-        matches = []
-        parts = [p for p in _SPLIT.split(outer) if p and p.strip()] if outer else []
-        multi = len(parts) > 1
-        for p in parts:
-            if _PLACEBO_WORD.search(p):
-                continue
-            got = resolver.part(p)
-            if got:
-                for g in got:
-                    if multi:
-                        g = dict(g, part_method=g["method"], method="split")
-                    matches.append(g)
-            elif _is_unmatched_drug_like(p, itype, lex):
-                res.unresolved.append(p.strip())
-            else:
-                res.classes.extend(m.drug_class for m in find_class_mentions(p, lex) if m.drug_class)
+        matches = _resolve_parts(resolver, outer, itype, lex, res)
     for text in inner:
         for p in _SPLIT.split(text):
-            if not p.strip():
+            if not p.strip() or _PLACEBO_WORD.search(p):
                 continue
-            got = resolver.part(p)
-            for g in got:
+            for g in resolver.part(p):
                 matches.append(dict(g, part_method=g["method"], method="split") if not whole else g)
 
     seen: set[str] = set()
@@ -264,25 +330,50 @@ def normalise_intervention_name(name: str, type: str | None = None, *, lexicon: 
             seen.add(m["drug"])
             res.drugs.append(m["drug"])
     res.matches = matches
-    # An unresolved fragment next to resolved drugs is only noise when it is a class or empty.
-    if res.drugs:
-        res.kind = "drug"
-    elif res.unresolved:
-        res.kind = "unresolved"
-    elif res.classes:
-        res.kind = "unresolved" if itype in DRUG_TYPES else "non-drug"
-        if res.kind == "unresolved":
-            res.unresolved.append(outer)
-    else:
-        drug_like = itype in DRUG_TYPES or (itype is None and not NON_DRUG_HINTS.search(cleaned)) or (
-            itype not in DRUG_TYPES and _looks_like_drug(cleaned) and not NON_DRUG_HINTS.search(cleaned)
-        )
-        if drug_like:
-            res.kind = "unresolved"
-            res.unresolved.append(cleaned)
-        else:
-            res.kind = "non-drug"
+    res.kind = _kind_of(res, cleaned, outer, itype)
     return res
+
+
+def _resolve_parts(resolver: _Resolver, outer: str, itype: str | None, lex: Lexicon,
+                   res: NameResolution) -> list[dict[str, Any]]:
+    """Each part of a combination, resolved; unmatched drug-like parts go to ``res.unresolved``."""
+    matches: list[dict[str, Any]] = []
+    parts = [p for p in _SPLIT.split(outer) if p and p.strip()] if outer else []
+    multi = len(parts) > 1
+    for p in parts:
+        if _PLACEBO_WORD.search(p):
+            continue
+        got = resolver.part(p)
+        if got:
+            for g in got:
+                matches.append(dict(g, part_method=g["method"], method="split") if multi else g)
+        elif itype not in NON_DRUG_TYPES and _is_unmatched_drug_like(p, itype, lex):
+            res.unresolved.append(p.strip())
+        else:
+            res.classes.extend(m.drug_class for m in find_class_mentions(p, lex) if m.drug_class)
+    return matches
+
+
+def _kind_of(res: NameResolution, cleaned: str, outer: str, itype: str | None) -> str:
+    """drug | unresolved | non-drug, once the parts are resolved (may add to ``unresolved``)."""
+    if res.drugs:
+        return "drug"
+    if itype in NON_DRUG_TYPES:
+        return "non-drug"  # a procedure or radiation naming no drug we know
+    if res.unresolved:
+        return "unresolved"
+    if res.classes:
+        if itype in DRUG_TYPES:
+            res.unresolved.append(outer)
+            return "unresolved"
+        return "non-drug"
+    drug_like = itype in DRUG_TYPES or (itype is None and not NON_DRUG_HINTS.search(cleaned)) or (
+        itype not in DRUG_TYPES and _looks_like_drug(cleaned) and not NON_DRUG_HINTS.search(cleaned)
+    )
+    if drug_like:
+        res.unresolved.append(cleaned)
+        return "unresolved"
+    return "non-drug"
 
 
 def _is_unmatched_drug_like(part: str, itype: str | None, lex: Lexicon) -> bool:
@@ -318,17 +409,29 @@ def _drug_view(lex: Lexicon, name: str) -> dict[str, Any]:
 
 
 def normalise_intervention(iv: Intervention, lexicon: Lexicon | None = None) -> NameResolution:
-    """Resolve an intervention, falling back on its other names when its name says nothing."""
+    """Resolve an intervention: its name, and every listed other name when the name
+    gives no drug.
+
+    A name naming no drug ("Chemotherapy" with other names "carboplatin", "Taxol") takes
+    the drugs of all its other names; what they fail to match is not reported (they hold
+    non-English brands, dose notes and descriptions). A name that gives drugs keeps
+    them: records list the arm's other drugs as other names ("Epirubicin" with other
+    names "Doxorubicin", "Pazopanib (GW786034)" in NCT00722293).
+    """
     lex = lexicon or Lexicon.default()
     res = normalise_intervention_name(iv.name, iv.type, lexicon=lex)
-    if res.kind == "unresolved" and iv.other_names:
-        for other in iv.other_names:
-            alt = normalise_intervention_name(other, iv.type, lexicon=lex)
-            if alt.drugs:
-                for m in alt.matches:
-                    m.setdefault("via", "other_name")
-                alt.input = iv.name
-                return alt
+    if res.kind == "placebo" or res.drugs:
+        return res
+    for other in iv.other_names:
+        alt = normalise_intervention_name(other, iv.type, lexicon=lex)
+        if alt.kind == "placebo":
+            continue
+        for m in alt.matches:
+            if m["drug"] not in res.drugs:
+                res.drugs.append(m["drug"])
+                res.matches.append(dict(m, via="other_name"))
+    if res.drugs and res.kind != "drug":
+        res.kind, res.unresolved = "drug", []
     return res
 
 
@@ -349,6 +452,9 @@ def normalise_record(record: TrialRecord, lexicon: Lexicon | None = None) -> Tri
         res = normalise_intervention(iv, lex)
         iv.drugs = list(res.drugs)
         iv.normalisation = [dict(m) for m in res.matches]
+        if res.kind in ("placebo", "non-drug"):  # classified: not a drug, not unresolved
+            iv.normalisation.append({"input": iv.name, "drug": None, "method": res.kind,
+                                     "matched": None, "score": None})
         for part in res.unresolved:
             iv.normalisation.append({"input": part, "drug": None, "method": "unresolved",
                                      "matched": None, "score": None})

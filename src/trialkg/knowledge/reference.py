@@ -1,19 +1,23 @@
 """The reference graph: drugs, classes, proteins, families and sourced drug-target edges.
 
-Compiled from the curated tables in ``ontology/reference/`` into the vocabulary of
+Compiled from the curated tables in ``ontology/reference/`` and, for the drugs the
+trials use, the compiled dictionary (``reference/compiled/``) into the vocabulary of
 docs/model.md. Proteins are their UniProt IRIs and drugs link to ChEMBL, DrugBank,
-NCIt, HGNC and NCBI Gene IRIs, so federated queries against the public endpoints join.
-Every ``tkg:DrugTargetInteraction`` carries its ``dcterms:source`` IRIs.
+NCIt, UNII, HGNC and NCBI Gene IRIs, so federated queries against the public endpoints
+join. Every ``tkg:DrugTargetInteraction`` carries its ``dcterms:source`` IRIs; an edge
+from the compiled dictionary cites its database release (``tkr:source/drugcentral-2021``,
+a ``tkg:ReferenceSource`` with ``owl:versionInfo`` and licence).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from trialkg import iris
-from trialkg.knowledge.lexicon import Lexicon
+from trialkg.knowledge.lexicon import DrugInfo, Lexicon, TargetInfo
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -21,6 +25,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS = "http://purl.org/dc/terms/"
 BIOLINK = "https://w3id.org/biolink/vocab/"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+OWL = "http://www.w3.org/2002/07/owl#"
 
 _KIND_CLASS = {
     "small-molecule": "SmallMoleculeDrug",
@@ -30,8 +36,12 @@ _KIND_CLASS = {
 }
 
 
-def source_iri(curie: str) -> str:
-    """The IRI for a source CURIE of drug_targets.tsv (pubmed:, doi:, label:, clinicaltrials:, chembl:)."""
+def source_iri(curie: str, lexicon: Lexicon | None = None) -> str:
+    """The IRI for a source CURIE of drug_targets.tsv (pubmed:, doi:, label:, clinicaltrials:,
+    chembl:) or the key of a compiled-dictionary source (``drugcentral-2021``: ``tkr:source/...``)."""
+    lex = lexicon or Lexicon.default()
+    if lex.compiled is not None and curie in lex.compiled.source_info:
+        return f"{iris.TKR}source/{curie}"
     prefix, _, local = curie.partition(":")
     prefix = prefix.lower()
     if prefix == "pubmed":
@@ -50,102 +60,195 @@ def source_iri(curie: str) -> str:
     raise ValueError(f"unknown source prefix in {curie!r}")
 
 
-def reference_triples(lexicon: Lexicon | None = None) -> list[Triple]:
-    """Every triple of the reference graph (deterministic: same tables, same triples)."""
-    lex = lexicon or Lexicon.default()
-    tkg = iris.TKG
-    out: list[Triple] = []
+class _Out:
+    """Triples being collected (a set: a fact stated twice is one triple)."""
 
-    def add(s: str, p: str, o: str | Literal) -> None:
+    def __init__(self) -> None:
+        self.triples: set[Triple] = set()
+
+    def add(self, s: str, p: str, o: str | Literal) -> None:
         obj = o if isinstance(o, Literal) else NamedNode(o)
-        out.append(Triple(NamedNode(s), NamedNode(p), obj))
+        self.triples.add(Triple(NamedNode(s), NamedNode(p), obj))
 
-    def lit(s: str, p: str, value: str | None) -> None:
+    def lit(self, s: str, p: str, value: str | None) -> None:
         if value:
-            add(s, p, Literal(value))
+            self.add(s, p, Literal(value))
 
+
+def target_iri(t: TargetInfo) -> str:
+    """A protein is its UniProt IRI; a non-protein target (DNA, RNA ...) a tkr:target/ IRI."""
+    if t.kind == "protein":
+        return iris.protein(t.uniprot)
+    return f"{iris.TKR}target/{iris.slug(t.symbol)}"
+
+
+def reference_triples(lexicon: Lexicon | None = None, drugs: Iterable[str] = ()) -> list[Triple]:
+    """Every triple of the reference graph (deterministic: same tables, same triples).
+
+    The curated drugs are always there; ``drugs`` (generic names or drug IRIs, e.g. the
+    drugs a store's trials use) adds those of the compiled dictionary, so the graph
+    holds the drugs that are used rather than the tens of thousands that could be.
+    """
+    lex = lexicon or Lexicon.default()
+    out = _Out()
+    _families(out, lex)
+    _classes(out, lex)
+    emitted: set[str] = set()
+    infos = [lex.drug(name) for name in sorted(lex.drugs)]
+    for name in sorted(set(_drug_names(lex, drugs)) - set(lex.drugs)):
+        infos.append(lex.drug(name))
+    for info in infos:
+        if info is not None and info.name not in emitted:
+            emitted.add(info.name)
+            _drug(out, lex, info)
+    for prot in lex.proteins.values():
+        _protein(out, lex, prot)
+    return sorted(out.triples, key=str)
+
+
+def _drug_names(lex: Lexicon, drugs: Iterable[str]) -> Iterator[str]:
+    prefix = iris.TKR + "drug/"
+    for d in drugs:
+        if d.startswith(prefix):
+            slug_text = d[len(prefix):]
+            info = lex.drug(slug_text.replace("-", " "))
+            if info is not None and iris.drug(info.name) == d:
+                yield info.name
+                continue
+            compiled = lex.compiled
+            name = compiled.name_for_slug(slug_text) if compiled is not None else None
+            if name is None:
+                name = next((n for n in lex.drugs if iris.drug(n) == d), None)
+            if name is not None:
+                yield name
+        elif lex.drug(d) is not None:
+            yield lex.drug(d).name  # type: ignore[union-attr]
+
+
+def _families(out: _Out, lex: Lexicon) -> None:
+    tkg = iris.TKG
     for key, fam in sorted(lex.families.items()):
         f = iris.family(key)
-        add(f, RDF_TYPE, tkg + "TargetFamily")
-        lit(f, RDFS + "label", fam.label)
-        lit(f, tkg + "familyKey", key)
+        out.add(f, RDF_TYPE, tkg + "TargetFamily")
+        out.lit(f, RDFS + "label", fam.label)
+        out.lit(f, tkg + "familyKey", key)
         for alias in fam.aliases:
-            lit(f, SKOS + "altLabel", alias)
+            out.lit(f, SKOS + "altLabel", alias)
 
-    for sym, prot in sorted(lex.proteins.items()):
-        p = iris.protein(prot.uniprot)
-        add(p, RDF_TYPE, tkg + "Protein")
-        add(p, RDF_TYPE, BIOLINK + "Protein")
-        lit(p, RDFS + "label", prot.name or sym)
-        lit(p, tkg + "geneSymbol", sym)
-        lit(p, tkg + "uniprotId", prot.uniprot)
-        if prot.hgnc_id:
-            lit(p, tkg + "hgncId", f"HGNC:{prot.hgnc_id}")
-            add(p, SKOS + "exactMatch", iris.identifiers("hgnc", prot.hgnc_id))
-        if prot.ncbi_gene:
-            lit(p, tkg + "ncbiGeneId", prot.ncbi_gene)
-            add(p, SKOS + "exactMatch", iris.identifiers("ncbigene", prot.ncbi_gene))
-        for alias in prot.aliases:
-            lit(p, SKOS + "altLabel", alias)
-        if prot.family:
-            add(p, tkg + "inFamily", iris.family(prot.family))
 
+def _protein(out: _Out, lex: Lexicon, prot: TargetInfo) -> None:
+    """A target node: the curated protein facts where the curated tables have the protein."""
+    tkg = iris.TKG
+    p = target_iri(prot)
+    if prot.kind != "protein":
+        out.add(p, RDF_TYPE, tkg + "NonProteinTarget")
+        out.lit(p, RDFS + "label", prot.symbol)
+        out.lit(p, tkg + "chemblTargetId", prot.uniprot)
+        return
+    curated = lex.proteins.get(prot.symbol)
+    if curated is not None and curated.uniprot == prot.uniprot:
+        prot = curated
+    out.add(p, RDF_TYPE, tkg + "Protein")
+    out.add(p, RDF_TYPE, BIOLINK + "Protein")
+    out.lit(p, RDFS + "label", prot.name or prot.symbol)
+    out.lit(p, tkg + "geneSymbol", prot.symbol)
+    out.lit(p, tkg + "uniprotId", prot.uniprot)
+    if prot.hgnc_id:
+        out.lit(p, tkg + "hgncId", f"HGNC:{prot.hgnc_id}")
+        out.add(p, SKOS + "exactMatch", iris.identifiers("hgnc", prot.hgnc_id))
+    if prot.ncbi_gene:
+        out.lit(p, tkg + "ncbiGeneId", prot.ncbi_gene)
+        out.add(p, SKOS + "exactMatch", iris.identifiers("ncbigene", prot.ncbi_gene))
+    for alias in prot.aliases:
+        out.lit(p, SKOS + "altLabel", alias)
+    if prot.family:
+        out.add(p, tkg + "inFamily", iris.family(prot.family))
+
+
+def _classes(out: _Out, lex: Lexicon) -> None:
+    tkg = iris.TKG
     for key, c in sorted(lex.classes.items()):
         k = iris.drug_class(key)
-        add(k, RDF_TYPE, tkg + "DrugClass")
-        add(k, RDF_TYPE, SKOS + "Concept")
-        lit(k, RDFS + "label", c.label)
-        lit(k, SKOS + "prefLabel", c.label)
-        lit(k, tkg + "classKey", key)
-        lit(k, SKOS + "definition", c.definition)
+        out.add(k, RDF_TYPE, tkg + "DrugClass")
+        out.add(k, RDF_TYPE, SKOS + "Concept")
+        out.lit(k, RDFS + "label", c.label)
+        out.lit(k, SKOS + "prefLabel", c.label)
+        out.lit(k, tkg + "classKey", key)
+        out.lit(k, SKOS + "definition", c.definition)
         for parent in c.parents:
-            add(k, SKOS + "broader", iris.drug_class(parent))
+            out.add(k, SKOS + "broader", iris.drug_class(parent))
 
-    for name, d in sorted(lex.drugs.items()):
-        s = iris.drug(name)
-        add(s, RDF_TYPE, tkg + "Drug")
-        add(s, RDF_TYPE, BIOLINK + "Drug")
-        sub = _KIND_CLASS.get(d.kind)
-        if sub:
-            add(s, RDF_TYPE, tkg + sub)
-        if d.kind == "small-molecule":
-            add(s, RDF_TYPE, BIOLINK + "SmallMolecule")
-        lit(s, RDFS + "label", name)
-        lit(s, SKOS + "prefLabel", name)
-        for syn in d.synonyms:
-            lit(s, SKOS + "altLabel", syn)
-        for code in d.code_names:
-            lit(s, tkg + "codeName", code)
-        for salt in d.salt_forms:
-            lit(s, tkg + "saltForm", salt)
-        ids = d.ids
-        if ids.get("chembl"):
-            lit(s, tkg + "chemblId", ids["chembl"])
-            add(s, SKOS + "exactMatch", iris.chembl(ids["chembl"]))
-        if ids.get("drugbank"):
-            lit(s, tkg + "drugbankId", ids["drugbank"])
-            add(s, SKOS + "exactMatch", iris.identifiers("drugbank", ids["drugbank"]))
-        if ids.get("ncit"):
-            lit(s, tkg + "nciThesaurusId", ids["ncit"])
-            add(s, SKOS + "exactMatch", iris.identifiers("ncit", ids["ncit"]))
-        if ids.get("unii"):
-            lit(s, tkg + "unii", ids["unii"])
-            add(s, SKOS + "exactMatch", iris.identifiers("unii", ids["unii"]))
-        if ids.get("pubchem"):
-            lit(s, tkg + "pubchemCid", ids["pubchem"])
-            add(s, SKOS + "exactMatch", iris.identifiers("pubchem.compound", ids["pubchem"]))
-        for c in d.classes:
-            add(s, tkg + "inDrugClass", iris.drug_class(c))
-        for t in d.targets:
-            p = iris.protein(t.uniprot)
-            add(s, tkg + "targets", p)
-            i = iris.interaction(name, t.uniprot)
-            add(i, RDF_TYPE, tkg + "DrugTargetInteraction")
-            add(i, tkg + "drug", s)
-            add(i, tkg + "target", p)
-            lit(i, tkg + "action", t.action)
-            lit(i, tkg + "evidence", t.evidence)
-            for src in t.sources:
-                add(i, DCTERMS + "source", source_iri(src))
-    # A set first: a drug listed twice against one protein must not duplicate triples.
-    return sorted(set(out), key=str)
+
+_ID_PROPS = (  # (ids key, property, identifiers.org prefix or None)
+    ("chembl", "chemblId", None), ("drugbank", "drugbankId", "drugbank"),
+    ("ncit", "nciThesaurusId", "ncit"), ("unii", "unii", "unii"),
+    ("pubchem", "pubchemCid", "pubchem.compound"), ("cas", "casNumber", "cas"),
+)
+
+
+def _drug(out: _Out, lex: Lexicon, d: DrugInfo) -> None:
+    tkg = iris.TKG
+    s = iris.drug(d.name)
+    out.add(s, RDF_TYPE, tkg + "Drug")
+    out.add(s, RDF_TYPE, BIOLINK + "Drug")
+    sub = _KIND_CLASS.get(d.kind)
+    if sub:
+        out.add(s, RDF_TYPE, tkg + sub)
+    if d.kind == "small-molecule":
+        out.add(s, RDF_TYPE, BIOLINK + "SmallMolecule")
+    out.lit(s, RDFS + "label", d.name)
+    out.lit(s, SKOS + "prefLabel", d.name)
+    curated = d.name in lex.drugs
+    forms = [(t, "synonym") for t in d.synonyms] if curated else lex.names_of(d.name)
+    for text, kind in forms:
+        if text.lower() != d.name:
+            out.lit(s, SKOS + "altLabel", text)
+        if not curated and kind == "code":
+            out.lit(s, tkg + "codeName", text)
+        elif not curated and kind == "salt":
+            out.lit(s, tkg + "saltForm", text)
+    for code in d.code_names:
+        out.lit(s, tkg + "codeName", code)
+    for salt in d.salt_forms:
+        out.lit(s, tkg + "saltForm", salt)
+    for key, prop, prefix in _ID_PROPS:
+        value = d.ids.get(key)
+        if value:
+            out.lit(s, tkg + prop, value)
+            out.add(s, SKOS + "exactMatch", iris.chembl(value) if key == "chembl" else iris.identifiers(prefix, value))
+    if not d.linked:
+        out.add(s, tkg + "noIdentifier", Literal("true", datatype=NamedNode(XSD_BOOLEAN)))
+    for c in d.classes:
+        out.add(s, tkg + "inDrugClass", iris.drug_class(c))
+    for t in d.targets:
+        _interaction(out, lex, d, t)
+
+
+def _interaction(out: _Out, lex: Lexicon, d: DrugInfo, t: TargetInfo) -> None:
+    tkg = iris.TKG
+    s, p = iris.drug(d.name), target_iri(t)
+    out.add(s, tkg + "targets", p)
+    compiled = [src for src in t.sources if lex.compiled is not None and src in lex.compiled.source_info]
+    i = iris.interaction(d.name, t.uniprot)
+    if compiled:  # one interaction per compiled source and basis: sources that disagree stay apart
+        i += "/" + compiled[0] + ("" if t.basis == "mechanism" else "/" + t.basis)
+        _source(out, lex, compiled[0])
+    out.add(i, RDF_TYPE, tkg + "DrugTargetInteraction")
+    out.add(i, tkg + "drug", s)
+    out.add(i, tkg + "target", p)
+    out.lit(i, tkg + "action", t.action)
+    out.lit(i, tkg + "evidence", t.evidence)
+    out.lit(i, tkg + "basis", t.basis)
+    for src in t.sources:
+        out.add(i, DCTERMS + "source", source_iri(src, lex))
+    _protein(out, lex, t)
+
+
+def _source(out: _Out, lex: Lexicon, key: str) -> None:
+    info = lex.compiled.source_info[key]  # type: ignore[union-attr]
+    s = source_iri(key, lex)
+    out.add(s, RDF_TYPE, iris.TKG + "ReferenceSource")
+    out.lit(s, RDFS + "label", info["name"])
+    out.lit(s, OWL + "versionInfo", info["version"])
+    out.lit(s, DCTERMS + "license", info["licence"])
+    out.add(s, DCTERMS + "rights", info["licence_url"])
