@@ -61,13 +61,16 @@ VARIABLES: dict[str, list[str]] = {
     ],
     "psa": [r"PSA", r"prostate[- ]specific antigen"],
     "bmi": [r"BMI", r"body mass index"],
-    "weight": [r"(?:body )?weight"],
+    # "Weigh less than 250 pounds" (LCT NCT03924622), "who weigh less than 110 pounds" (LCT NCT03861078)
+    "weight": [r"(?:body )?weight", r"weigh(?:s|ing)?"],
     "ldh": [r"LDH", r"lactate dehydrogenase"],
     "tsh": [r"TSH", r"thyroid[- ]stimulating hormone"],
     "testosterone": [r"(?:serum )?testosterone(?: levels?)?"],
     "cd4": [r"CD4\+?(?: T[- ]cells?)?(?: counts?)?"],
-    "fev1": [r"FEV1"],
-    "dlco": [r"DLCO"],
+    # "forced expiratory volume in one second (FEV1) and diffusion capacity of carbon monoxide
+    # (DLCO)>60%" (LCT NCT03925103); "FEV1 ... ≥ 1.5 L" in thoracic surgery trials
+    "fev1": [r"FEV1", r"forced expiratory volume in (?:one|1|the first) seconds?(?: \(FEV1\))?"],
+    "dlco": [r"DLCO", r"diffusi(?:on|ng) capacity (?:of|for) (?:the lungs? for )?carbon monoxide(?: \(DLCO\))?"],
     "oxygen_saturation": [r"(?:oxygen|O2) saturation", r"SpO2", r"SaO2"],
     "heart_rate": [r"heart rate", r"pulse(?: rate)?"],
     "amylase": [r"amylase"],

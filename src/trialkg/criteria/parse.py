@@ -491,7 +491,7 @@ def _word_start(text: str, end: int) -> int:
 
 _SCALE_RANGE_BEFORE = re.compile(r"\b(?:on|in|using|by)\s+(?:a|an|the)\s*$", re.IGNORECASE)
 _AFTER_LINK = re.compile(
-    r"\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?)?)?",
+    r"\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
     re.IGNORECASE,
 )
 
@@ -512,6 +512,9 @@ def _named_after(text: str, c: Comparison, mentions: list[Mention]) -> Mention |
 def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     """A variable the lexicon has no name for: the words right before the comparison
     ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
+    acronym = _ACRONYM_LEFT.search(text, max(floor, c.start - 60), c.start)
+    if acronym and _generic_allowed(text, c):
+        return Mention(acronym.start("abbr"), acronym.end("abbr"), _slug(acronym.group("abbr")))
     left_start = max(floor, c.start - 60, text.rfind("(", 0, c.start) + 1, text.rfind(",", 0, c.start) + 1)
     left = text[left_start : c.start]
     m = _GENERIC_LEFT.search(left)
@@ -523,14 +526,40 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     words = words[-4:]
     while words and words[0] in _STOP:
         words.pop(0)
-    # "at least 2 lesions", "> 3 cycles": the number counts the noun after it.
-    if c.unit in (None, "%") and c.relative_to is None and _NOUN_AFTER.match(text[c.end : c.end + 20]) and not _LINK_AFTER.match(
-            text[c.end : c.end + 20]):
+    if not _generic_allowed(text, c):
         return None
     if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
-                              "years", "grade", "cycles", "dose", "doses", "mg") for w in words):
+                              "years", "grade", "cycles", "dose", "doses", "mg", "version") for w in words):
         return None
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
+
+
+# A score named by its acronym in parentheses, right before the comparison: "Anxiety
+# Sensitivity Index (ASI-3) total score > 29", "(OASIS) score > 8" (LCT NCT03925987),
+# "Rapid shallow breathing index (RSBI) < 105" (LCT NCT03929328), "IBS symptom severity
+# scores (IBS-SSS) greater than 250" (LCT NCT03869372), "gingival index (GI) score> 1"
+# (LCT NCT03923218), "(AN count) of >= 5" (LCT NCT03926169).
+_ACRONYM_LEFT = re.compile(
+    r"\(\s*(?P<abbr>[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,5})?(?:\s+count)?)\s*\)\s*"
+    r"(?:(?:total|global|mean)\s+)?(?:scores?|index|scale|levels?|count|values?)?\s*(?:of|:|=|is)?\s*$"
+)
+# "at least one of the following criteria" (LCT NCT03869554), "at least one of the following
+# fractures" (LCT NCT03867071), "one or more of the eye examinations" (LCT NCT03865134): a count
+# of list members, no measured variable.
+_COUNT_OF = re.compile(r"\s*(?:or more\s+|or fewer\s+)?of\b", re.IGNORECASE)
+
+
+def _generic_allowed(text: str, c: Comparison) -> bool:
+    """Whether the value can be a measurement of a variable named only by the words before it."""
+    after = text[c.end : c.end + 20]
+    if c.unit in (None, "%") and c.relative_to is None and (
+            (_NOUN_AFTER.match(after) and not _LINK_AFTER.match(after)) or _COUNT_OF.match(after)):
+        return False  # "at least 2 lesions", "> 3 cycles": the number counts what follows
+    return True
+
+
+def _slug(name: str) -> str:
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
 # A class written in Roman numerals (upper case only, so "I" the pronoun in running
