@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from trialkg import __version__, iris
+from trialkg.durations import is_duration, xsd_duration
 from trialkg.namespace import TKG as _TKG
 from trialkg.records import PartialDate, TrialRecord
 
@@ -65,7 +66,6 @@ DATE_TYPES = {
     "year": ox.NamedNode(XSD + "gYear"),
 }
 
-_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
 _DRUG_LIKE_TYPES = {"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "GENETIC"}
 
 # Constraint ``type`` (docs/criteria.md) -> ontology class (docs/model.md "Eligibility criteria").
@@ -149,41 +149,6 @@ def decimal(value: Any) -> ox.Literal:
 def date(value: PartialDate) -> ox.Literal:
     """xsd:date, xsd:gYearMonth or xsd:gYear, by the precision the source gave."""
     return ox.Literal(value.value, datatype=DATE_TYPES.get(value.precision, XSD_STRING))
-
-
-def is_duration(value: Any) -> bool:
-    return isinstance(value, str) and bool(_DURATION.match(value))
-
-
-_ISO_PARTS = re.compile(r"(\d+(?:\.\d+)?)([YMWDHS])")
-
-
-def xsd_duration(iso: str) -> str | None:
-    """An ISO 8601 duration in xsd:duration's lexical space, or None when it has none.
-
-    xsd:duration has no weeks and allows a fraction only in seconds, so 'P4W' becomes
-    'P28D' and 'P1.5D' becomes 'P1DT12H'; 'P1.5Y' has no exact equivalent (None).
-    """
-    sign = "-" if iso.startswith("-") else ""
-    date_part, _, time_part = iso.lstrip("-")[1:].partition("T")
-    date = {u: Decimal(n) for n, u in _ISO_PARTS.findall(date_part)}
-    clock = {u: Decimal(n) for n, u in _ISO_PARTS.findall(time_part)}
-    days = date.get("D", Decimal(0)) + 7 * date.get("W", Decimal(0))
-    years, months = date.get("Y", Decimal(0)), date.get("M", Decimal(0))
-    if years % 1 or months % 1:
-        return None
-    hours = clock.get("H", Decimal(0)) + 24 * (days % 1)
-    minutes = clock.get("M", Decimal(0)) + 60 * (hours % 1)
-    seconds = clock.get("S", Decimal(0)) + 60 * (minutes % 1)
-    d_parts = [(years, "Y"), (months, "M"), (int(days), "D")]
-    t_parts = [(int(hours), "H"), (int(minutes), "M")]
-    out = "".join(f"{int(n)}{u}" for n, u in d_parts if n)
-    clock_text = "".join(f"{int(n)}{u}" for n, u in t_parts if n)
-    if seconds:
-        clock_text += f"{format(seconds.normalize(), 'f')}S"
-    if clock_text:
-        out += "T" + clock_text
-    return f"{sign}P{out or '0D'}"
 
 
 class _Triples:

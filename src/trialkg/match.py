@@ -28,6 +28,7 @@ from typing import Any, Literal
 from trialkg import iris
 from trialkg.criteria import units as crit_units
 from trialkg.criteria import variables
+from trialkg.durations import duration_days
 from trialkg.errors import PatientError, UsageError
 from trialkg.knowledge import biomarkers, diseases
 from trialkg.prefixes import SPARQL_PREFIXES
@@ -482,25 +483,6 @@ def convert(value: float, unit_from: str | None, unit_to: str | None, variable: 
             return value * fa / mm * 1000 / fb
         return value * fa * mm / 1000 / fb
     return None
-
-
-_DURATION = re.compile(
-    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
-
-
-def duration_days(text: str | None) -> float | None:
-    """ISO-8601 duration to days by the criteria stage's calendar rule (month 30 days,
-    year 365): 'P3M' -> 90, 'P8W' -> 56."""
-    if not text:
-        return None
-    m = _DURATION.match(text.strip())
-    if not m or not any(m.groupdict().values()):
-        return None
-    g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
-    return (g["y"] * crit_units.DAYS["a"] + g["mo"] * crit_units.DAYS["mo"] + g["w"] * 7 + g["d"] + g["h"] / 24
-            + g["mi"] / 1440 + g["s"] / 86400)
 
 
 # =============================================================================
