@@ -309,3 +309,37 @@ def test_one_calendar_for_windows_and_the_matcher() -> None:
     assert duration_days(iso_duration(3, "mo")) == window_days(3, "mo") == 90
     assert duration_days("P1Y") == window_days(1, "a") == 365
     assert calendar_ratio("a", "d") == 365
+
+
+def test_a_range_with_a_strict_upper_bound() -> None:
+    # "aged 18 to < 65 years", "paediatric patients aged 1 year to < 18 years" (Facebook
+    # Clinical-Trial-Parser test split)
+    assert limits("aged 18 to < 65 years ( at screening )") == [("age", ">=", 18, "a"), ("age", "<", 65, "a")]
+    assert limits("paediatric patients aged 1 year to < 18 years at the time") == [
+        ("age", ">=", 1, "a"), ("age", "<", 18, "a")]
+
+
+def test_a_variable_named_after_an_age_word_is_no_age() -> None:
+    # "Adult participants:BMI ≥ 18.0" (LCT NCT03929263)
+    assert limits("Adult participants:BMI ≥ 18.0") == [("bmi", ">=", 18, None)]
+    assert limits("adults aged 18-65 with BMI > 30") == [("age", "between", 18, "a"), ("bmi", ">", 30, None)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Anxiety Sensitivity Index (ASI-3) total score > 29", ("asi_3", ">", 29, None)),  # LCT NCT03925987
+    ("Rapid shallow breathing index (RSBI) < 105", ("rsbi", "<", 105, None)),          # LCT NCT03929328
+    ("gingival index (GI) score> 1", ("gi", ">", 1, None)),                              # LCT NCT03923218
+])
+def test_a_score_named_by_its_acronym(text: str, want: tuple) -> None:
+    assert limits(text) == [want]
+
+
+def test_counts_and_versions_are_no_variables() -> None:
+    # LCT NCT03869554, NCT03862703
+    assert limits("Patients whose clinical presentation meets at least one of the following criteria:") == []
+    assert limits("have access to a smartphone with iOS (version 10 or higher)") == []
+
+
+def test_weight_in_pounds() -> None:
+    # "Weigh less than 250 pounds" (LCT NCT03924622)
+    assert canonical("Weigh less than 250 pounds") == [("weight", "<", 113.398, "kg")]

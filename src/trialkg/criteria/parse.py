@@ -50,11 +50,15 @@ _RANGE = re.compile(
     rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{_NUM})\s*(?P<u1>%|years?|weeks?|months?|days?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{_NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
+_TO_BOUND = re.compile(
+    rf"(?<![\d.,/<>≤≥=])(?P<v>{_NUM})\s*(?P<u1>years?|months?|weeks?|days?)?\s*(?:to|-|–)\s*(?P<op2><=|<|≤)\s*(?P<v2>{_NUM})(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
 # "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
 _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"
 _SUFFIX = re.compile(
-    rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>[^,;()\d]{{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
+    rf"(?<![\d.,])(?P<v>{_NUM})(?P<unit>(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
     re.IGNORECASE,
 )
 # "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
@@ -191,6 +195,17 @@ def find_comparisons(text: str) -> list[Comparison]:
         return all(b <= s or a >= e for s, e in taken)
 
     numbers = _has_number(text)
+    # "aged 18 to < 65 years", "1 year to < 18 years", "6 to <12 years" (Facebook Clinical-Trial-
+    # Parser test lines): a lower bound and a strict upper bound, as written
+    for m in _TO_BOUND.finditer(text) if numbers else ():
+        v, v2 = _number(m.group("v")), _number(m.group("v2"))
+        unit, ref, end = _unit_after(text, m.end())
+        if v is None or v2 is None or v2 <= v or not free(m.start(), end):
+            continue
+        unit = unit or units.ucum_code(m.group("u1") or "")
+        found.append(Comparison(m.start(), m.start("op2"), ">=", v, None, unit, ref, m.group("v")))
+        found.append(Comparison(m.start("op2"), end, _op_symbol(m.group("op2")), v2, None, unit, ref, m.group("v2")))
+        taken.append((m.start(), end))
     for m in _PREFIX.finditer(text) if numbers else ():
         v = _number(m.group("v"))
         if v is None:
@@ -711,10 +726,21 @@ def _numeric(variable: str, c: Comparison, cond: str | None, span: str) -> dict[
     return d
 
 
-def _age_constraints(text: str, comps: list[Comparison], used: set[int]) -> list[dict[str, Any]]:
+def _measures_something_else(text: str, c: Comparison, mentions: list[Mention]) -> bool:
+    """A variable named right before the value, after any age word: "Adult participants:BMI
+    ≥ 18.0" (LCT NCT03929263), "adults with weight ≥ 40 kg" measure BMI and weight, not age."""
+    before = [m for m in mentions if m.end <= c.start and c.start - m.end <= 25]
+    if not before:
+        return False
+    gap = text[before[-1].end : c.start]
+    return not _DIGIT.search(gap) and not _AGE_IN.search(gap) and not _AGE_WORD.search(gap)
+
+
+def _age_constraints(text: str, comps: list[Comparison], used: set[int],
+                     mentions: list[Mention]) -> list[dict[str, Any]]:
     out = []
     for i, c in enumerate(comps):
-        if i in used:
+        if i in used or _measures_something_else(text, c, mentions):
             continue
         win_before = text[max(0, c.start - 40) : c.start]
         win_after = text[c.end : c.end + 25]
@@ -1398,11 +1424,11 @@ def _parse_text(text: str, section: str, context: str | None) -> list[dict[str, 
         ps_spans.append((m.start(), m.end()) if m else (0, 0))
     comps = [c for c in find_comparisons(text) if not any(a <= c.start < b for a, b in ps_spans)]
     used: set[int] = set()
-    out += _age_constraints(text, comps, used)
+    mentions = find_variables(text)
+    out += _age_constraints(text, comps, used, mentions)
     out += _life_constraints(text, comps, used)
     out += ps
     rest = [c for i, c in enumerate(comps) if i not in used and not _in_if_clause(text, c)]
-    mentions = find_variables(text)
     numeric = _numeric_constraints(text, rest, mentions) + nyha
     numeric += _scale_values(text, comps, mentions, {c["variable"] for c in numeric})
     out += numeric
