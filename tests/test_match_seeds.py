@@ -123,6 +123,18 @@ def test_sorted_most_promising_first(store: TrialStore) -> None:
     assert [r.verdict for r in results][:2] == ["possible", "possible"]
 
 
+def test_age_limits_from_the_aggregator_criteria(store: TrialStore, derived_id: str) -> None:
+    # Seed 004 has no registry age fields; "Male or female patients aged 18-70 years"
+    # gives the trial its limits, marked as taken from the criteria.
+    from trialkg.match import parse_patient
+
+    r = match_store(store, parse_patient({"age_years": 16}), derived_id)[0]
+    limits = next(x for x in r.reasons if x.criterion == "age-limits")
+    assert limits.outcome == "unmet" and "from the inclusion criteria" in limits.text
+    r = match_store(store, parse_patient({"age_years": 45}), derived_id)[0]
+    assert next(x for x in r.reasons if x.criterion == "age-limits").outcome == "met"
+
+
 # -- the command line ----------------------------------------------------------------
 
 def trialkg(*args: str) -> subprocess.CompletedProcess[str]:

@@ -116,6 +116,10 @@ def test_trials_for_patient(store: TrialStore, aggregator: str) -> None:
     assert APATINIB_BIOMARKER in trials(run(store, "trials-for-patient", age="10", ecog="0"))
     assert ANLOTINIB_PAGE not in trials(run(store, "trials-for-patient", age="10", ecog="0"))
     assert trials(run(store, "trials-for-patient", age="80", ecog="0")) & NCT_SEEDS == {SURUFATINIB}
+    # The aggregator page has no registry age fields; "aged 18-70 years" in its criteria
+    # gives it limits marked tkg:ageLimitsSource "criteria": a 16-year-old is outside.
+    assert aggregator not in trials(run(store, "trials-for-patient", age="16", ecog="1"))
+    assert aggregator in trials(run(store, "trials-for-patient", age="70", ecog="1"))
     # Anlotinib before: excluded outright by the anlotinib trials; the 3-month window
     # of seed 001 needs dates, so that trial stays possible.
     after_anlotinib = trials(run(store, "trials-for-patient", age="45", ecog="1", prior_drug="anlotinib"))

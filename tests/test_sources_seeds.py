@@ -169,13 +169,31 @@ def test_004_aggregator_page_without_id() -> None:
     assert rec.title is None and rec.status is None and rec.phases == []
     assert rec.enrollment == 70
     assert (date(rec.start_date), date(rec.completion_date)) == (None, None)
-    assert rec.arms == [] and rec.sponsors == [] and rec.sites == []
+    assert rec.sponsors == [] and rec.sites == []
+    # "70 participants in 1 patient group": one arm, which gets every intervention
+    assert [a.label for a in rec.arms] == ["Patient group 1"]
     inferred = [(i.name.lower(), i.inferred, i.inferred_from) for i in rec.interventions]
     assert inferred == [("anlotinib", True, "briefSummary"), ("toripalimab", True, "briefSummary")]
+    assert all(i.arm_labels == ["Patient group 1"] for i in rec.interventions)
     e = rec.eligibility
+    # the reader leaves the registry fields empty; the criteria stage fills them from "aged 18-70 years"
     assert (e.min_age_years, e.max_age_years, e.sex) == (None, None, None)
     assert (len(e.inclusion), len(e.exclusion)) == (6, 17)
     assert rec.central_contacts[0].name == "Xing Zhang"
+
+
+def test_004_age_limits_from_the_criteria() -> None:
+    from trialkg.criteria import annotate_record
+
+    rec = read_seed("004")
+    annotate_record(rec)
+    e = rec.eligibility
+    assert (e.min_age_years, e.max_age_years, e.age_limits_source) == (18, 70, "criteria")
+    assert any(w.code == "age-from-criteria" for w in rec.warnings)
+    # a record with registry limits keeps them (seed 002: 18-70 in the registry fields)
+    rec = read_seed("002")
+    annotate_record(rec)
+    assert rec.eligibility.age_limits_source is None
 
 
 def test_derived_id_is_stable_across_line_endings(tmp_path: Path) -> None:

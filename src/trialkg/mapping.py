@@ -454,6 +454,7 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
         t.add(trial, TKG.maximumAgeYears, decimal(e.max_age_years))
     t.text(trial, TKG.minimumAgeText, e.min_age_text)
     t.text(trial, TKG.maximumAgeText, e.max_age_text)
+    t.text(trial, TKG.ageLimitsSource, e.age_limits_source)
     t.text(trial, TKG.sex, e.sex)
     if e.healthy_volunteers is not None:
         t.add(trial, TKG.healthyVolunteers, boolean(e.healthy_volunteers))

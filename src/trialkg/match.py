@@ -572,6 +572,7 @@ class TrialFacts:
     sex: str | None = None
     criteria: list[Criterion] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)  # tkg:hasCondition labels
+    age_limits_source: str | None = None  # tkg:ageLimitsSource: "criteria" when not the registry's
 
 
 def read_trials(store: Any, trial_id: str | None = None) -> list[TrialFacts]:
@@ -664,16 +665,22 @@ SELECT ?id ?c ?k ?p ?o WHERE {
 
 
 def read_conditions(store: Any, trials: Iterable[TrialFacts]) -> None:
-    """Fill each trial's ``conditions`` with the labels of its ``tkg:hasCondition``."""
+    """Fill each trial's ``conditions`` (``tkg:hasCondition`` labels) and ``age_limits_source``."""
     by_id = {t.id: t for t in trials}
     if not by_id:
         return
     q = PREFIXES + """
-SELECT ?id ?label WHERE { ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCondition ?c . ?c rdfs:label ?label }"""
+SELECT ?id ?label ?source WHERE {
+  ?trial a tkg:Trial ; tkg:trialId ?id .
+  { ?trial tkg:hasCondition ?c . ?c rdfs:label ?label } UNION { ?trial tkg:ageLimitsSource ?source }
+}"""
     bindings = {"id": _literal(next(iter(by_id)))} if len(by_id) == 1 else None
     for row in store.query(q, bindings):
         trial = by_id.get(str(term_value(row["id"])))
-        label = str(term_value(row["label"])).strip()
+        if trial is not None and row["source"] is not None:
+            trial.age_limits_source = str(term_value(row["source"]))
+            continue
+        label = str(term_value(row["label"])).strip() if row["label"] is not None else ""
         if trial is not None and label and label not in trial.conditions:
             trial.conditions.append(label)
     for t in by_id.values():
@@ -970,7 +977,8 @@ class Matcher:
         lo, hi = trial.min_age_years, trial.max_age_years
         if lo is None and hi is None:
             return None
-        text = f"Age {_num(lo) if lo is not None else 'any'} to {_num(hi) if hi is not None else 'any'} years (registry limits)"
+        where = "from the inclusion criteria, tkg:ageLimitsSource" if trial.age_limits_source == "criteria" else "registry limits"
+        text = f"Age {_num(lo) if lo is not None else 'any'} to {_num(hi) if hi is not None else 'any'} years ({where})"
         age = self.patient.age_years
         if age is None:
             return Reason("age-limits", text, "unknown", "inclusion", "the patient file gives no age")

@@ -97,6 +97,7 @@ class TKG(DefinedNamespace):
     acronym: URIRef  # acronym
     action: URIRef  # action
     admitsEcog: URIRef  # admits ECOG score
+    ageLimitsSource: URIRef  # age limits source
     agencyClass: URIRef  # agency class
     allocation: URIRef  # allocation
     allowedValue: URIRef  # allowed value

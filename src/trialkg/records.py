@@ -146,6 +146,9 @@ class Eligibility:
     gender_based: bool | None = None
     healthy_volunteers: bool | None = None
     std_ages: list[str] = field(default_factory=list)
+    # "criteria" when the registry gave no age limits and the criteria stage took them from
+    # the inclusion criteria ("aged 18-70 years"); None: the registry's own fields.
+    age_limits_source: str | None = None
     # Filled by the criteria stage: dicts in the criterion JSON shape (docs/criteria.md).
     criteria: list[dict[str, Any]] = field(default_factory=list)
 

@@ -61,9 +61,54 @@ def annotate_record(record: Any) -> dict[str, Any]:
                 record.warn("eligibility.criteria", f"{record.id} criterion {crit['id']} ({crit['text'][:80]!r}): "
                             f"{c['note']}", code="criteria-implausible")
     elig.criteria = criteria
+    derive_age_limits(record, criteria)
     summary = eligibility_summary(criteria)
     elig.summary = summary  # type: ignore[attr-defined]
     return summary
+
+
+def derive_age_limits(record: Any, criteria: list[dict[str, Any]]) -> None:
+    """Age limits from the inclusion criteria when the registry fields are empty.
+
+    "Male or female patients aged 18-70 years" (the aggregator page of seed 004),
+    "Age >= 18 years" on a record whose registry age fields say N/A. The limits are the
+    widest the unconditional, non-negated inclusion age constraints allow ("Age 18 or
+    older (16 or older for the sarcoma cohort)" gives 16), so a derived limit never
+    narrows what the criteria admit; ``eligibility.age_limits_source`` says "criteria".
+    """
+    elig = record.eligibility
+    if elig.min_age_years is not None or elig.max_age_years is not None:
+        return
+    lows: list[float] = []
+    highs: list[float] = []
+    for crit in criteria:
+        if crit.get("section") != "inclusion" or crit.get("negated"):
+            continue
+        for c in crit.get("constraints", []):
+            if c.get("type") != "age" or c.get("applies_if") or c.get("unit") != "a":
+                continue
+            comp, v, v2 = c.get("comparator"), c.get("value"), c.get("value2")
+            if not isinstance(v, (int, float)):
+                continue
+            if comp in (">=", ">", "≥"):
+                lows.append(v + (1 if comp == ">" and float(v).is_integer() else 0))
+            elif comp in ("<=", "<", "≤"):
+                highs.append(v - (1 if comp == "<" and float(v).is_integer() else 0))
+            elif comp == "between" and isinstance(v2, (int, float)):
+                lows.append(min(v, v2))
+                highs.append(max(v, v2))
+    if not lows and not highs:
+        return
+    elig.min_age_years = float(min(lows)) if lows else None
+    elig.max_age_years = float(max(highs)) if highs else None
+    elig.age_limits_source = "criteria"
+    span = f"{_years(elig.min_age_years)}-{_years(elig.max_age_years)}"
+    record.warn("eligibility.minimumAge", f"no registry age limits; {span} years taken from the inclusion criteria",
+                code="age-from-criteria")
+
+
+def _years(v: float | None) -> str:
+    return "any" if v is None else f"{v:g}"
 
 
 def eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:

@@ -97,7 +97,17 @@ def parse_page(text: str, *, file: str, sha256: str, member: str | None = None) 
     rec = parser(text, prov)
     if not rec.interventions:
         infer_interventions(rec)
+    _link_single_arm(rec)
     return finish_record(rec)
+
+
+def _link_single_arm(rec: TrialRecord) -> None:
+    """A page's only arm receives every intervention (one group: everyone gets them)."""
+    if len(rec.arms) == 1 and not rec.arms[0].intervention_names:
+        label = rec.arms[0].label
+        for iv in rec.interventions:
+            if label not in iv.arm_labels:
+                iv.arm_labels.append(label)
 
 
 def _new_record(nct: str | None, text: str, prov: Provenance) -> TrialRecord:
@@ -138,6 +148,8 @@ def infer_interventions(rec: TrialRecord) -> None:
 # ---------------------------------------------------------------------------
 
 _PARTICIPANTS = re.compile(r"^([0-9][0-9,]*)\s+participants?\b", re.IGNORECASE | re.ASCII)
+# "70 participants in 1 patient group", "120 participants in 2 patient groups" (aggregator pages)
+_GROUPS = re.compile(r"\bparticipants?\s+in\s+([0-9]+)\s+(?:patient\s+)?groups?\b", re.IGNORECASE | re.ASCII)
 _AGE_LINE = re.compile(r"^\d+(?:\.\d+)?\s+(?:years?|months?|weeks?|days?)$", re.IGNORECASE)
 
 
@@ -898,6 +910,16 @@ _AGG_HEADINGS = {
 }
 
 
+def _aggregator_groups(rec: TrialRecord, count: int) -> None:
+    """The page gives only the number of patient groups: one unnamed arm per group."""
+    if count < 1 or count > 50:
+        rec.warn("arms", f"{count} patient groups: not a plausible number of arms; none recorded", code="arms-count")
+        return
+    for n in range(1, count + 1):
+        rec.arms.append(Arm(label=f"Patient group {n}", description="the page names no group; the count comes from "
+                                        f"'participants in {count} patient group{'s' if count > 1 else ''}'"))
+
+
 def _parse_aggregator(text: str, prov: Provenance) -> TrialRecord:
     ncts = NCT_IN_TEXT.findall(text)
     nct = ncts[0] if ncts and len(set(ncts)) == 1 else None
@@ -925,6 +947,9 @@ def _parse_aggregator(text: str, prov: Provenance) -> TrialRecord:
         m = _PARTICIPANTS.match(ln)
         if m and rec.enrollment is None:
             rec.enrollment = parse_count(m.group(1), rec, "enrollment")
+        g = _GROUPS.search(ln)
+        if g and not rec.arms:
+            _aggregator_groups(rec, int(g.group(1)))
     for key in ("primary_purpose", "allocation", "intervention_model", "masking"):
         for ln in sections.get(key, []):
             value = lookup(key, ln)
