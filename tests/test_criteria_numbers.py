@@ -343,3 +343,9 @@ def test_counts_and_versions_are_no_variables() -> None:
 def test_weight_in_pounds() -> None:
     # "Weigh less than 250 pounds" (LCT NCT03924622)
     assert canonical("Weigh less than 250 pounds") == [("weight", "<", 113.398, "kg")]
+
+
+def test_a_set_on_a_half_point_scale() -> None:
+    # "CDR 0.5 or 1": the Clinical Dementia Rating has the values 0, 0.5, 1, 2, 3
+    assert limits("Clinical Dementia Rating (CDR) global score of 0.5 or 1") == [("cdr", "between", 0.5, None)]
+    assert variables.get("cdr").scale == (0, 0.5, 1, 2, 3)

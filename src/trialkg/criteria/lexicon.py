@@ -111,6 +111,8 @@ VARIABLES: dict[str, list[str]] = {
     "asa_class": [r"ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?",
                   r"\(ASA\) ?(?:class|score|grade|physical status)",
                   r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
+    # "CDR 0.5 or 1", "Clinical Dementia Rating (CDR) global score of 0.5 or 1" (dementia trials)
+    "cdr": [r"CDR(?: (?:global )?(?:score|scale))?", r"Clinical Dementia Rating(?: \(CDR\))?(?: (?:global )?(?:score|scale))?"],
     "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],
     "framingham_risk_score": [r"Framingham(?: (?:cardiovascular |CVD )?risk)?(?: score)?"],
     # "visual analogue pain scale > 5" (LCT NCT03929952), "pain numeric rating score ≥ 5" (LCT NCT03928015)
@@ -123,7 +125,7 @@ VARIABLES: dict[str, list[str]] = {
 }
 
 # Variables that are scores on a scale: "Gleason score 7", "ASA 5" state a value.
-SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5"}
+SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", "cdr"}
 
 # Abbreviations matched case-sensitively (they collide with English words or units).
 CASE_SENSITIVE = {
@@ -133,7 +135,7 @@ CASE_SENSITIVE = {
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
-    "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA",
+    "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
 }
 
 # Variables measured at the bedside rather than in a lab (category "vital").

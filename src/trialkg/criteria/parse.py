@@ -287,6 +287,9 @@ _JOINED_BOUNDS = re.compile(
 
 def _compile_variables() -> list[tuple[str, Gated]]:
     out: list[tuple[str, Gated]] = []
+    unknown = sorted(set(lexicon.VARIABLES) - set(variables.table()))
+    if unknown:
+        raise ValueError(f"criteria/lexicon.py names variables missing from {variables.TABLE}: {', '.join(unknown)}")
     for name, syns in lexicon.VARIABLES.items():
         ci = [s for s in syns if s not in lexicon.CASE_SENSITIVE]
         cs = [s for s in syns if s in lexicon.CASE_SENSITIVE]
@@ -580,7 +583,7 @@ def _slug(name: str) -> str:
 # A class written in Roman numerals (upper case only, so "I" the pronoun in running
 # text is not read): "ASA physical status I", "ASA I-II" (NCT03925610, NCT03863977),
 # "ASA class I to III", like NYHA below.
-_CLASS = r"\d{1,3}|(?-i:VI|IV|V|III|II|I)(?![A-Za-z])"
+_CLASS = r"\d{1,3}(?:\.5)?|(?-i:VI|IV|V|III|II|I)(?![A-Za-z])"
 _SCALE_VALUE = re.compile(
     rf"[\s:,(]*(?:of\s+|=\s*|is\s+|was\s+)?(?P<op>(?:≤|<=|<|≥|>=|>)\s*)?(?P<v>{_CLASS})(?:\s*(?:-|–|to|or|,)\s*(?P<v2>{_CLASS}))?"
     r"(?!\d|[.,]\d|\s*(?:%|/|points?\s+or\b|or\s+(?:more|less|higher|lower|greater|above|below|fewer)\b))",
