@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from trialkg import textgate as gates
 from trialkg.criteria import (
     annotate_record,
     parse_cache_info,
@@ -16,7 +17,6 @@ from trialkg.criteria import (
     split_criteria,
     units,
 )
-from trialkg.criteria import gate as gates
 from trialkg.criteria.parse import _COMORB_RES, _DISEASE_RES, _VARIABLE_RES, parse_item
 from trialkg.knowledge.biomarkers import extract_biomarkers
 from trialkg.records import CriterionItem, TrialRecord

@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, numbers, units, variables
-from trialkg.criteria.gate import Gated, GateSet
 from trialkg.records import CriterionItem
+from trialkg.textgate import Gated, GateSet
 
 # ---------------------------------------------------------------- numbers and operators
 

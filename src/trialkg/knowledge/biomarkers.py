@@ -17,10 +17,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from trialkg.criteria.gate import Gated
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
+from trialkg.textgate import Gated
 
 # Marker genes that are not drug targets in proteins.tsv (HGNC symbols).
 EXTRA_GENES = (

@@ -1,0 +1,334 @@
+"""Cheap literal gates in front of regexes: skip a pattern that cannot match a text.
+
+The criteria rules run a few hundred regexes over every item (one per analyte, state,
+therapy ...), and almost all of them find nothing. Each pattern is analysed once, at
+import, for literal text any match must contain ("neutrophil" or "ANC" or "granulocyte"
+for the neutrophil pattern). A pattern runs only when one of those literals is in the
+item: a substring test in C instead of a regex scan. The gate is exact in what it
+returns (it only ever skips patterns that cannot match), so outputs do not change.
+
+Case: literals under IGNORECASE are compared with the lower-cased text; the few
+non-ASCII characters that Python's ``re`` folds onto ASCII letters differently from
+``str.lower`` (dotted/dotless i, long s) open every gate, and non-ASCII pattern
+characters are never used as literals (their case folding is not ``str.lower``'s).
+A pattern the analysis does not understand is simply never gated.
+
+The analysis reads the pattern text itself (``_Parser`` below): literals, escapes,
+classes, groups (capturing, named, non-capturing, scoped flags, lookarounds),
+alternation and quantifiers. What it cannot read (a verbose pattern, a conditional
+group) makes it give up, so the gate stays open; it never guesses a literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+# Non-ASCII characters that ``re.IGNORECASE`` matches with ASCII letters but whose
+# ``str.lower`` is not that letter (found by scanning every code point; the Kelvin sign
+# lower-cases to "k" and needs no entry). Tested in tests/test_criteria_speed.py.
+FOLD_TRAPS = frozenset("\u0130\u0131\u017f")
+
+# A requirement: (literal, case_insensitive). A gate is a tuple of requirements, any
+# one of which must be in the text; None means "cannot tell, always run".
+Requirement = tuple[str, bool]
+
+_enabled = True
+
+
+def set_gates(enabled: bool) -> None:
+    """Turn every gate on or off (off: every pattern runs, as before the gates; tests
+    compare both readings)."""
+    global _enabled
+    _enabled = enabled
+
+
+_MIN_LEN = 1  # even one capital ("H") narrows a case-sensitive pattern
+
+
+def required_literals(pattern: str, flags: int = 0) -> tuple[Requirement, ...] | None:
+    """Literals one of which every match of ``pattern`` contains, or None."""
+    try:
+        parser = _Parser(pattern, flags)
+        items = parser.alternation()
+        if parser.pos != len(pattern):
+            return None
+    except _Unreadable:
+        return None
+    got = _seq(items, bool(parser.flags & re.IGNORECASE))
+    return tuple(sorted(got)) if got else None
+
+
+class _Unreadable(Exception):
+    """A construct the analysis does not read: the pattern is not gated."""
+
+
+# Parsed items: ("lit", char) | ("opaque", None) | ("zero", None) | ("group", (add, remove, items))
+# | ("branch", [items, ...]) | ("repeat", (min, item)). Opaque items match text the
+# analysis cannot name (a class, ".", "\d"); zero-width ones match no text ("^", "\b").
+_Item = tuple[str, Any]
+_OPAQUE_ESCAPES = frozenset("dDwWsS")
+_ZERO_ESCAPES = frozenset("bBAZ")
+_CHAR_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+_FLAG_LETTERS = {"i": re.IGNORECASE, "a": re.ASCII, "u": re.UNICODE, "m": re.MULTILINE,
+                 "s": re.DOTALL, "x": re.VERBOSE, "L": re.LOCALE}
+
+
+class _Parser:
+    """A reader of Python regular-expression syntax, enough to find required literals."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.p = pattern
+        self.pos = 0
+        self.flags = flags
+        if flags & re.VERBOSE:
+            raise _Unreadable
+        m = re.match(r"\(\?([aiLmsux]+)\)", pattern)
+        if m:  # global inline flags at the start: (?i)
+            for ch in m.group(1):
+                self.flags |= _FLAG_LETTERS[ch]
+            if self.flags & re.VERBOSE:
+                raise _Unreadable
+            self.pos = m.end()
+
+    def peek(self) -> str | None:
+        return self.p[self.pos] if self.pos < len(self.p) else None
+
+    def alternation(self) -> list[_Item]:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else [("branch", branches)]
+
+    def sequence(self) -> list[_Item]:
+        items: list[_Item] = []
+        while (ch := self.peek()) is not None and ch not in "|)":
+            atom = self.atom()
+            items.append(self.quantified(atom))
+        return items
+
+    def quantified(self, atom: _Item) -> _Item:
+        ch = self.peek()
+        low: int | None = None
+        if ch in ("*", "?"):
+            low = 0
+            self.pos += 1
+        elif ch == "+":
+            low = 1
+            self.pos += 1
+        elif ch == "{":
+            m = re.compile(r"\{(\d*)(,?)(\d*)\}").match(self.p, self.pos)
+            if m and (m.group(1) or m.group(3)):
+                low = int(m.group(1) or 0)
+                self.pos = m.end()
+        if low is None:
+            return atom
+        if self.peek() in ("?", "+"):  # lazy or possessive
+            self.pos += 1
+        if atom[0] == "zero":
+            raise _Unreadable
+        return ("repeat", (low, atom))
+
+    def atom(self) -> _Item:
+        ch = self.p[self.pos]
+        self.pos += 1
+        if ch == "\\":
+            return self.escape()
+        if ch == "[":
+            self.skip_class()
+            return ("opaque", None)
+        if ch == "(":
+            return self.group()
+        if ch == ".":
+            return ("opaque", None)
+        if ch in "^$":
+            return ("zero", None)
+        if ch in "*+?{" and ch != "{":
+            raise _Unreadable  # a quantifier with nothing before it
+        return ("lit", ch)
+
+    def escape(self) -> _Item:
+        ch = self.peek()
+        if ch is None:
+            raise _Unreadable
+        self.pos += 1
+        if ch in _OPAQUE_ESCAPES or ch.isdigit():  # classes, backreferences, octal
+            return ("opaque", None)
+        if ch in _ZERO_ESCAPES:
+            return ("zero", None)
+        if ch in _CHAR_ESCAPES:
+            return ("lit", _CHAR_ESCAPES[ch])
+        if ch in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[ch]
+            digits = self.p[self.pos:self.pos + width]
+            if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise _Unreadable
+            self.pos += width
+            return ("lit", chr(int(digits, 16)))
+        if ch.isalpha():  # \N{...} and the rest: not read
+            raise _Unreadable
+        return ("lit", ch)
+
+    def skip_class(self) -> None:
+        """Move past ``[...]`` (a leading ``^`` or ``]`` and escapes included)."""
+        if self.peek() == "^":
+            self.pos += 1
+        if self.peek() == "]":
+            self.pos += 1
+        while (ch := self.peek()) != "]":
+            if ch is None:
+                raise _Unreadable
+            self.pos += 2 if ch == "\\" else 1
+        self.pos += 1
+
+    def group(self) -> _Item:
+        add = remove = 0
+        zero = False
+        if self.p.startswith("?", self.pos):
+            m = re.compile(r"\?(?:P<\w+>|<\w+>|:|([aiLmsux]*)(?:-([imsx]+))?:|(=|!|<=|<!)|(>))").match(self.p, self.pos)
+            if m is None:
+                raise _Unreadable  # (?#...), (?P=name), (?(1)...)
+            self.pos = m.end()
+            for ch in m.group(1) or "":
+                add |= _FLAG_LETTERS[ch]
+            for ch in m.group(2) or "":
+                remove |= _FLAG_LETTERS[ch]
+            zero = m.group(3) is not None  # lookarounds match no text of their own
+            if (add | remove) & re.VERBOSE:
+                raise _Unreadable
+        body = self.alternation()
+        if self.peek() != ")":
+            raise _Unreadable
+        self.pos += 1
+        return ("zero", None) if zero else ("group", (add, remove, body))
+
+
+def _seq(items: list[_Item], ci: bool) -> set[Requirement] | None:
+    """The best requirement of a sequence: its longest literal run or a required part."""
+    options: list[set[Requirement]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= _MIN_LEN:
+            text = "".join(run)
+            options.append({(text.lower() if ci else text, ci)})
+        run.clear()
+
+    for kind, value in items:
+        if kind == "lit" and ord(value) < 128:
+            run.append(value)
+            continue
+        flush()
+        sub = _required(kind, value, ci)
+        if sub:
+            options.append(sub)
+    flush()
+    if not options:
+        return None
+    # The most selective option: the one whose shortest literal is longest.
+    return max(options, key=lambda s: (min(len(x) for x, _ in s), -len(s)))
+
+
+def _required(kind: str, value: Any, ci: bool) -> set[Requirement] | None:
+    """What one non-literal item requires: a group's sequence, every branch, a repeated part."""
+    if kind == "group":
+        add, remove, body = value
+        return _seq(body, (ci or bool(add & re.IGNORECASE)) and not (remove & re.IGNORECASE))
+    if kind == "branch":
+        branches = [_seq(b, ci) for b in value]
+        return set().union(*branches) if branches and all(branches) else None  # type: ignore[arg-type]
+    if kind == "repeat" and value[0] >= 1:
+        return _seq([value[1]], ci)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _view(text: str) -> str | None:
+    """``text.lower()``, or None when a fold trap makes literal tests unsafe (then every
+    gate opens). Cached: every gate of an item asks for the same text."""
+    if not text.isascii() and not FOLD_TRAPS.isdisjoint(text):
+        return None
+    return text.lower()
+
+
+def passes(need: tuple[Requirement, ...] | None, text: str) -> bool:
+    """Whether a pattern with requirement ``need`` can match ``text``."""
+    if need is None or not _enabled:
+        return True
+    low = _view(text)
+    if low is None:
+        return True
+    for lit, ci in need:
+        if (lit in low) if ci else (lit in text):
+            return True
+    return False
+
+
+class GateSet:
+    """The gates of a family of patterns (all analytes, all states), opened together.
+
+    Each distinct literal is looked up once per text, however many patterns need it.
+    """
+
+    def __init__(self, gates: Sequence[Gated]) -> None:
+        self.size = len(gates)
+        self.always = frozenset(i for i, g in enumerate(gates) if g.need is None)
+        ci: dict[str, list[int]] = {}
+        cs: dict[str, list[int]] = {}
+        for i, g in enumerate(gates):
+            for lit, insensitive in g.need or ():
+                (ci if insensitive else cs).setdefault(lit, []).append(i)
+        self._ci = list(ci.items())
+        self._cs = list(cs.items())
+
+    def open(self, text: str) -> list[int]:
+        """Indices (ascending) of the patterns that may match ``text``."""
+        low = _view(text) if _enabled else None
+        if low is None:
+            return list(range(self.size))
+        hits = set(self.always)
+        for lit, idx in self._ci:
+            if lit in low:
+                hits.update(idx)
+        for lit, idx in self._cs:
+            if lit in text:
+                hits.update(idx)
+        return sorted(hits)
+
+
+class Gated:
+    """A compiled pattern with its literal gate; the same match methods, or nothing."""
+
+    __slots__ = ("rx", "need")
+
+    def __init__(self, pattern: str | re.Pattern[str], flags: int = 0) -> None:
+        self.rx = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
+        self.need = required_literals(self.rx.pattern, self.rx.flags)
+
+    @property
+    def pattern(self) -> str:
+        return self.rx.pattern
+
+    def can_match(self, text: str) -> bool:
+        return passes(self.need, text)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        if not passes(self.need, text):
+            return None
+        return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if not passes(self.need, text):
+            return iter(())
+        return self.rx.finditer(text)
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.rx.match(text, pos)
+
+    def sub(self, repl: Any, text: str) -> str:
+        if not passes(self.need, text):
+            return text
+        return self.rx.sub(repl, text)

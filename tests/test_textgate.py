@@ -1,0 +1,42 @@
+"""The literal gates read regex syntax themselves: what each construct requires, and
+that a gate never skips a pattern that matches (real criteria lines, both settings)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+import trialkg.criteria.parse  # noqa: F401 - builds the gated patterns of the criteria rules
+import trialkg.knowledge.biomarkers  # noqa: F401 - and of the biomarker rules
+from trialkg.textgate import Gated, passes, required_literals
+
+DATA = Path(__file__).parent / "data" / "criteria"
+
+
+@pytest.mark.parametrize("pattern, flags, need", [
+    (r"neutrophils?", 0, (("neutrophil", False),)),
+    (r"(?i)ANC\b", 0, (("anc", True),)),
+    (r"\bplatelets?\s*(?:count)?", 2, (("platelet", True),)),  # re.IGNORECASE is 2
+    (r"(?:ECOG|Eastern Cooperative)", 0, (("ECOG", False), ("Eastern Cooperative", False))),
+    (r"(?<![\w-])HbA1c(?![\w])", 0, (("HbA1c", False),)),  # lookarounds require nothing
+    (r"[A-Z]{2,}\d+", 0, None),  # classes only
+    (r"x*y?", 0, None),  # nothing required
+    (r"(?:gr)+ade\.", 0, (("ade.", False),)),
+    (r"a\x41\u00e9b", 0, (("aA", False),)),  # escapes; a non-ASCII char ends a run
+    (r"(?#comment)abc", 0, None),  # not read: never gated
+    (r"abc", 64, None),  # re.VERBOSE: not read
+])
+def test_required_literals(pattern: str, flags: int, need: tuple | None) -> None:
+    assert required_literals(pattern, flags) == need
+
+
+def test_no_gate_skips_a_pattern_that_matches_a_real_criteria_line() -> None:
+    lines = [ln for p in sorted(DATA.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines() if ln]
+    gated = [g for g in gc.get_objects() if isinstance(g, Gated) and g.need is not None]
+    assert len(gated) > 100
+    for g in gated:
+        for line in lines:
+            if g.rx.search(line):
+                assert passes(g.need, line), (g.pattern, line)
