@@ -90,6 +90,26 @@ def test_lists_and_passing_mentions() -> None:
                          "continue their luteinizing hormone-releasing hormone (LHRH) agonist")[0] is None
 
 
+def test_condition_names_a_marker_status() -> None:
+    # NCT03133988 "HER2-positive Breast Cancer; HER2-positive Carcinoma; Neoplasm Metastasis"
+    conds = ["HER2-positive Breast Cancer", "HER2-positive Carcinoma", "Neoplasm Metastasis"]
+    assert condition_fit(["breast cancer"], conds, markers={"ERBB2": False}).value is False
+    assert condition_fit(["breast cancer"], conds, markers={"ERBB2": True}).value is True
+    # NCT03424005 "Triple Negative Breast Cancer": an ER-positive patient is outside
+    assert condition_fit(["breast cancer"], ["Triple Negative Breast Cancer"], markers={"ESR1": True}).value is False
+    assert condition_fit(["breast cancer"], ["Triple Negative Breast Cancer"]).value is None
+    # NCT02199223 "KRAS and NRAS Wild-type Colorectal Cancer"
+    assert condition_fit(["colorectal adenocarcinoma"], ["KRAS and NRAS Wild-type Colorectal Cancer"],
+                         markers={"KRAS": True}).value is False
+
+
+def test_list_exceptions() -> None:
+    # NCT04072042 "advanced bone and soft tissue sarcoma excluding adipocytic tumor"
+    text = "diagnosis of histologically confirmed advanced bone and soft tissue sarcoma excluding adipocytic tumor;"
+    assert has_histology(["liposarcoma"], ["adipocytic tumor"], text)[0] is True
+    assert has_histology(["osteosarcoma"], ["adipocytic tumor"], text)[0] is False
+
+
 def test_condition_fit_tiers() -> None:
     assert condition_fit(["uterine leiomyosarcoma"], ["Soft Tissue Sarcoma"]).name == "fits"
     assert condition_fit(["uterine leiomyosarcoma"], ["Advanced Solid Tumors"]).name == "any tumour"

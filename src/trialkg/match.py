@@ -923,10 +923,17 @@ class Matcher:
                 if c:
                     classes |= knowledge.class_ancestors(c)
             self._therapy_drugs.append((t, drugs, classes))
+        # the patient's marker status per HGNC symbol, for conditions that name one ("HER2-positive ...")
+        self._markers: dict[str, bool] = {}
+        for b in patient.biomarkers or []:
+            genes = biomarkers.gene_symbols(b.gene)
+            if not b.variant and (len(genes) == 1 or b.status == "negative"):
+                self._markers.update({g: b.status == "positive" for g in genes})
 
     # -- trials ----------------------------------------------------------------
     def match(self, trial: TrialFacts) -> MatchResult:
-        fit = diseases.condition_fit(self.patient.conditions, trial.conditions) if trial.conditions else None
+        fit = (diseases.condition_fit(self.patient.conditions, trial.conditions, markers=self._markers)
+               if trial.conditions else None)
         reasons = [self._age_limits(trial), self._sex_limit(trial), self._condition_reason(trial, fit)]
         reasons = [r for r in reasons if r is not None]
         self._trial = trial

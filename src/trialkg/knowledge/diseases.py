@@ -319,8 +319,45 @@ def _patient_diseases(table: DiseaseTable, conditions: Iterable[str]) -> list[Re
     return [r for r in (table.resolve(c) for c in conditions) if r]
 
 
+# A marker status inside a condition name: "HER2-positive Breast Cancer" (NCT03133988),
+# "Triple Negative Breast Cancer" (NCT03424005), "KRAS and NRAS Wild-type Colorectal
+# Cancer" (NCT02199223), "IDH1 Mutated Solid Tumors" (NCT02576665).
+_CONDITION_MARKER = re.compile(
+    r"\b(?P<genes>[A-Z][A-Z0-9]{1,6}(?:-?[0-9]+)?(?:\s*(?:and|/|,)\s*[A-Z][A-Z0-9]{1,6})*)[\s-]*"
+    r"(?P<status>positive|negative|\+|wild[\s-]*type|mutated|mutant)(?![\w])", re.IGNORECASE)
+_TRIPLE_NEGATIVE = re.compile(r"\btriple[\s-]+negative\b|\bTNBC\b", re.IGNORECASE)
+
+
+def condition_markers(name: str) -> list[tuple[tuple[str, ...], bool]]:
+    """(genes, positive?) a condition name states; several genes of one phrase all hold."""
+    from trialkg.knowledge.biomarkers import gene_symbols
+
+    out: list[tuple[tuple[str, ...], bool]] = []
+    if _TRIPLE_NEGATIVE.search(name):
+        out += [(gene_symbols(g), False) for g in ("ER", "PR", "HER2")]
+    for m in _CONDITION_MARKER.finditer(name):
+        status = m.group("status").lower()
+        positive = status in ("positive", "+", "mutated", "mutant")
+        for g in re.split(r"\s*(?:and|/|,)\s*", m.group("genes")):
+            if g.isupper() or any(c.isdigit() for c in g):
+                out.append((gene_symbols(g), positive))
+    return out
+
+
+def _marker_conflict(name: str, markers: dict[str, bool] | None) -> str | None:
+    """The patient's marker status that contradicts one the condition names, if any."""
+    if not markers:
+        return None
+    for genes, positive in condition_markers(name):
+        known = [markers[g] for g in genes if g in markers]
+        if len(genes) == 1 and known and known[0] != positive:
+            return f"'{name}' needs {genes[0]} {'positive' if positive else 'negative'}; the patient's is " \
+                   f"{'positive' if known[0] else 'negative'}"
+    return None
+
+
 def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[str],
-                  table: DiseaseTable | None = None) -> Fit:
+                  table: DiseaseTable | None = None, markers: dict[str, bool] | None = None) -> Fit:
     """Is one of the patient's diagnoses within one of the trial's conditions?
 
     A trial naming specific types ("Osteosarcoma") as well as generic ones ("Metastasis")
@@ -333,6 +370,11 @@ def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[s
     table = table or DiseaseTable.default()
     if patient_conditions is None:
         return Fit(None, FIT_UNKNOWN, "the patient file gives no conditions")
+    conflicts = {tc: c for tc in trial_conditions if (c := _marker_conflict(tc, markers))}
+    rest = [tc for tc in trial_conditions if tc not in conflicts]
+    if conflicts and all(table.resolve(tc).generic for tc in rest):  # "Neoplasm Metastasis" says no type
+        return Fit(False, FIT_OUTSIDE, "; ".join(conflicts.values()) + " (tkg:hasCondition)")
+    trial_conditions = [tc for tc in trial_conditions if tc not in conflicts]
     named = ", ".join(trial_conditions)
     for pc in patient_conditions:
         for tc in trial_conditions:
