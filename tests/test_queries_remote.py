@@ -100,7 +100,9 @@ def test_injection_remote(loaded_server, store: TrialStore, name: str) -> None:
     query = q.get_stored_query(name)
     values = {"age": "45", "ecog": "1"} if name == "trials-for-patient" else {}
     values.update({p.name: INJECTION for p in query.params if p.type == "string"})
-    bindings = q.bind_params(query, values)
+    # Typed as bind_params types them, without the name resolution (which refuses the
+    # hostile name before any SPARQL): the value must still be inert on the wire.
+    bindings = {query.param(n).variable: q.typed_term(query.param(n), v) for n, v in values.items()}
     before = q.run_remote(q.parse_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", name="n", source="n"),
                           {}, loaded_server.query_endpoint).rows
     remote = q.run_remote(query, bindings, loaded_server.query_endpoint)

@@ -44,7 +44,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
 
 def run(store: TrialStore, name: str, **params: str) -> list[dict]:
     query = q.get_stored_query(name)
-    return q.run_local(query, q.bind_params(query, params), store).records()
+    return q.run_local(query, q.bind_params(query, params, store=store), store).records()
 
 
 def column(rows: list[dict], name: str) -> list:
@@ -61,7 +61,7 @@ def test_contract_queries_exist_with_their_params_and_columns(sample_store: Tria
         query = q.get_stored_query(name)
         assert {p.name: p.required for p in query.params} == params
         bound = [(p.name, SAMPLE_VALUES[p.type]) for p in query.params if p.required]
-        table = q.run_local(query, q.bind_params(query, bound), sample_store)
+        table = q.run_local(query, q.bind_params(query, bound, store=sample_store), sample_store)
         assert table.columns == columns
 
 
@@ -252,7 +252,7 @@ def test_values_block_gives_the_same_rows_as_substitutions(sample_store: TrialSt
     query = q.get_stored_query(name)
     for given_params in ({p.name: SAMPLE_VALUES[p.type] for p in query.params if p.required},
                          {p.name: SAMPLE_VALUES[p.type] for p in query.params}):
-        bindings = q.bind_params(query, given_params)
+        bindings = q.bind_params(query, given_params, store=sample_store)
         local = q.run_local(query, bindings, sample_store)
         via_values = sample_store.ox.query(q.with_values(query.text, bindings), use_default_graph_as_union=True)
         assert q._solutions_table(via_values, None, name).rows == local.rows
@@ -264,17 +264,26 @@ def _with_string_params() -> list[str]:
 
 @pytest.mark.parametrize("name", _with_string_params())
 def test_injection_changes_nothing_but_the_result(sample_store: TrialStore, name: str) -> None:
-    """The hostile value is data: the same rows as any unknown name, and no change to the store."""
+    """The hostile value is data: the same answer as any unknown name, and no change to the
+    store. A parameter naming a target, family, drug or class refuses an unknown name
+    (a UsageError proposing close matches) before any SPARQL runs."""
+    from trialkg.knowledge.resolve import PARAMETER_KINDS
+
     query = q.get_stored_query(name)
     before = len(sample_store.ox)
     values = {p.name: SAMPLE_VALUES[p.type] for p in query.params if p.required and p.type != "string"}
     strings = [p.name for p in query.params if p.type == "string"]
+    if any(s in PARAMETER_KINDS for s in strings):
+        for bad in (INJECTION, "no-such-name"):
+            with pytest.raises(UsageError):
+                q.bind_params(query, {**values, **dict.fromkeys(strings, bad)}, store=sample_store)
+        assert len(sample_store.ox) == before
+        return
     hostile = q.bind_params(query, {**values, **dict.fromkeys(strings, INJECTION)})
     unknown = q.bind_params(query, {**values, **dict.fromkeys(strings, "no-such-name")})
     rows = q.run_local(query, hostile, sample_store).rows
     assert rows == q.run_local(query, unknown, sample_store).rows
-    if name != "trials-for-patient":  # there an unknown prior drug excludes nothing
-        assert rows == []
+    assert rows == []
     remote_style = sample_store.ox.query(q.with_values(query.text, hostile), use_default_graph_as_union=True)
     assert q._solutions_table(remote_style, None, name).rows == rows
     assert len(sample_store.ox) == before

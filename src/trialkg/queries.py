@@ -55,6 +55,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from trialkg.errors import QueryError, RemoteError, UsageError
+from trialkg.knowledge.resolve import resolve_parameter
 from trialkg.resources import query_dir
 from trialkg.terms import term_value
 
@@ -236,11 +237,15 @@ def _suggest(name: str) -> str:
 # -- binding -------------------------------------------------------------------------
 
 
-def bind_params(query: StoredQuery, values: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, Term]:
+def bind_params(query: StoredQuery, values: Mapping[str, str] | Iterable[tuple[str, str]],
+                store: Any = None) -> dict[str, Term]:
     """Check and type the ``-p NAME VALUE`` pairs: ``{variable: term}`` for the given ones.
 
     An unknown, repeated or missing required parameter, or a value that is not of the
-    declared type, is a ``UsageError`` (exit 2).
+    declared type, is a ``UsageError`` (exit 2). A target, family, drug or class is
+    resolved to the graph's spelling (``trialkg.knowledge.resolve``: VEGFR2 -> KDR,
+    Tasigna -> nilotinib); a name nobody knows is a ``UsageError`` proposing close
+    matches (``store``, when given, may know names the shipped tables do not).
     """
     pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
     given: dict[str, str] = {}
@@ -255,6 +260,9 @@ def bind_params(query: StoredQuery, values: Mapping[str, str] | Iterable[tuple[s
     missing = [p.signature() for p in query.params if p.required and p.name not in given]
     if missing:
         raise UsageError(f"query {query.name!r} needs {', '.join(missing)}: add -p NAME VALUE", field=missing[0].split()[0])
+    # Targets, families, drugs and classes as users name them -> the graph's spelling.
+    given = {n: resolve_parameter(n, raw, store) if query.param(n).type == "string" else raw  # type: ignore[union-attr]
+             for n, raw in given.items()}
     return {query.param(n).variable: typed_term(query.param(n), raw) for n, raw in given.items()}  # type: ignore[union-attr]
 
 

@@ -93,7 +93,10 @@ def query(
 
     fmt = resolve_format(fmt)
     stored = q.load_query(name_or_file, stdin=click.get_text_stream("stdin") if name_or_file == "-" else None)
-    bindings = q.bind_params(stored, params)
+    from trialkg.store import TrialStore
+
+    store = None if endpoint else TrialStore(store_path, read_only=True)
+    bindings = q.bind_params(stored, params, store=store)
     # --count needs no order; a page needs none unless --sorted asks for it.
     ordered = not count_only and (keep_order or (limit is None and offset == 0))
     started = time.perf_counter()
@@ -107,9 +110,6 @@ def query(
                              user=user, password=password, timeout=timeout)
         stream = q.ResultStream(table.columns, iter(table.rows[offset:]))
     else:
-        from trialkg.store import TrialStore
-
-        store = TrialStore(store_path, read_only=True)
         stream = q.stream_local(stored, bindings, store, limit=limit, offset=offset, ordered=ordered)
     if count_only:
         n = sum(1 for _ in stream.rows)
