@@ -22,9 +22,11 @@ VARIABLES: dict[str, list[str]] = {
     "creatinine_clearance": [
         r"(?:estimated |calculated |measured |endogenous )?creatinine clearances?", r"Cr ?Cl", r"CCr", r"CLcr",
         r"clearance of creatinine",
+        # "Cr clearance ≥ 60 ml/min" (NCT03277924), "Cr clearance ≥ 50 mL/min" (NCT02691871)
+        r"Cr\.? clearances?",
     ],
     "egfr": [r"e?GFR", r"(?:estimated )?glomerular filtration rates?"],
-    "creatinine": [r"(?:serum |plasma |blood )?creatinine(?! clearance)(?: levels?)?", r"S?Cr(?! ?Cl)", r"SCr"],
+    "creatinine": [r"(?:serum |plasma |blood )?creatinine(?! clearance)(?: levels?)?", r"S?Cr(?! ?Cl)(?!\.? clearance)", r"SCr"],
     "bilirubin": [r"(?:total |serum |blood )?bilirubin(?: levels?)?", r"T\.? ?BIL", r"TBIL", r"BIL", r"TB"],
     "ast": [
         r"aspartate (?:amino ?)?transferase", r"aspartate aminotransaminase", r"AST", r"SGOT",
@@ -129,7 +131,7 @@ SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", 
 
 # Abbreviations matched case-sensitively (they collide with English words or units).
 CASE_SENSITIVE = {
-    "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)", "SCr",
+    "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)(?!\\.? clearance)", "SCr",
     "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
     "SBP", "DBP", "BP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
