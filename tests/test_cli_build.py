@@ -98,37 +98,87 @@ def test_replace_starts_a_fresh_store(tmp_path: Path) -> None:
     assert ids == ["NCT04126811"]
 
 
-def test_bulk_build_needs_a_fresh_store_and_matches_a_transactional_build(workdir: Path, tmp_path: Path) -> None:
-    refused = run("build", "seeds/", "--bulk", cwd=workdir)
-    assert refused.returncode == 2
-    assert "--bulk needs an empty store" in refused.stderr
-
+def test_bulk_build_matches_a_transactional_build(workdir: Path, tmp_path: Path) -> None:
+    """The default build (bulk loader, into a fresh store and then adding to it) writes
+    the same graphs as a build where every batch is one transaction."""
     from rdflib.compare import isomorphic
 
     from trialkg.store import BULK_MARKER, TrialStore
 
-    bulk_store = tmp_path / "bulk"
-    built = run("build", "seeds/", "--bulk", "--replace", "--store", str(bulk_store), cwd=workdir)
-    assert built.returncode == 0, built.stderr
-    assert not (bulk_store / BULK_MARKER).exists()
-    a = TrialStore(workdir / ".trialkg-store", read_only=True).to_rdflib()
-    b = TrialStore(bulk_store, read_only=True).to_rdflib()
+    seeds = sorted((workdir / "seeds").iterdir())
+    stores = {}
+    for mode in ("--bulk", "--transactional"):
+        store = tmp_path / mode.strip("-")
+        for part in (seeds[:2], seeds[2:]):  # a fresh store, then new trials added to it
+            built = run("build", *map(str, part), mode, "--store", str(store), cwd=workdir)
+            assert built.returncode == 0, built.stderr
+            assert not (store / BULK_MARKER).exists()
+        stores[mode] = TrialStore(store, read_only=True).to_rdflib()
+    a, b = stores["--bulk"], stores["--transactional"]
     names = {str(g.identifier) for g in a.graphs()}
     assert names == {str(g.identifier) for g in b.graphs()}
     for name in names:
         assert isomorphic(a.graph(name), b.graph(name)), name
 
 
-def test_a_store_left_by_an_interrupted_bulk_build_says_so(workdir: Path, tmp_path: Path) -> None:
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_an_interrupted_fresh_build_is_found_and_redone(workdir: Path, tmp_path: Path) -> None:
+    import json
+
     from trialkg.store import BULK_MARKER
 
     store = tmp_path / "torn"
     assert run("build", "seeds/", "--store", str(store), cwd=workdir).returncode == 0
-    (store / BULK_MARKER).write_text("left by a crash\n")
+    clean = run("list", "--store", str(store), "--format", "tsv", cwd=workdir).stdout
+    # what a build into a fresh store leaves when it is killed: the marker of a dead process
+    (store / BULK_MARKER).write_text(json.dumps({"pid": _dead_pid(), "fresh": True, "graphs": []}))
     listed = run("list", "--store", str(store), cwd=workdir)
-    assert "interrupted 'build --bulk' left this store incomplete" in listed.stderr
-    assert run("build", "seeds/", "--replace", "--store", str(store), cwd=workdir).returncode == 0
+    assert "an interrupted build left this store incomplete" in listed.stderr
+    rebuilt = run("build", "seeds/", "--store", str(store), "--format", "json", cwd=workdir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert any("rebuilt from empty" in w for w in json.loads(rebuilt.stdout)["warnings"])
     assert not (store / BULK_MARKER).exists()
+    assert run("list", "--store", str(store), "--format", "tsv", cwd=workdir).stdout == clean
+
+
+def test_an_interrupted_batch_of_new_trials_is_removed_and_written_again(workdir: Path, tmp_path: Path) -> None:
+    """Adding trials to a store, a crash costs only the batch being loaded: the next build
+    removes its graphs (whatever part of them was written) and builds them again."""
+    import json
+
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from trialkg import iris
+    from trialkg.store import BULK_MARKER, TrialStore
+
+    seeds = sorted((workdir / "seeds").iterdir())
+    clean, store = tmp_path / "clean", tmp_path / "store"
+    assert run("build", "seeds/", "--store", str(clean), cwd=workdir).returncode == 0
+    assert run("build", str(seeds[0]), "--store", str(store), cwd=workdir).returncode == 0
+    assert run("build", *map(str, seeds[1:]), "--store", str(store), cwd=workdir).returncode == 0
+    torn = TrialStore(store)
+    victim = torn.trial_graph_names()[-1]
+    quads = list(torn.quads(victim))
+    torn.ox.remove(quads[0])  # half-written: part of the graph is missing
+    torn.begin_bulk(fresh=False, graphs=[victim])
+    marker = json.loads((store / BULK_MARKER).read_text())
+    (store / BULK_MARKER).write_text(json.dumps({**marker, "pid": _dead_pid()}))
+    del torn
+    again = run("build", "seeds/", "--store", str(store), "--format", "json", cwd=workdir)
+    assert again.returncode == 0, again.stderr
+    assert any("half-loaded: removed" in w for w in json.loads(again.stdout)["warnings"])
+    a, b = TrialStore(store, read_only=True).to_rdflib(), TrialStore(clean, read_only=True).to_rdflib()
+    assert isomorphic(a.graph(victim), b.graph(victim))
+    assert victim.startswith(iris.TKR) and isinstance(quads[0], ox.Quad)
 
 
 def test_zip_members_parsed_by_workers_report_a_bad_member_and_build_the_rest(tmp_path: Path) -> None:

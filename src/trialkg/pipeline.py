@@ -11,10 +11,13 @@ atomically: new graphs of a batch are loaded as one N-Quads transaction (record 
 record when the store refuses the batch), an existing graph is dropped and re-inserted
 in one SPARQL update, and the facts about shared organisations and conditions go once
 into the entities graph in the same transaction as the first trial that names them.
-When a trial comes twice, ``trialkg.versions`` decides which version is kept. ``bulk=True`` (an empty store or
-``replace``) uses pyoxigraph's bulk loader instead: about twice as fast, but not
-transactional, so the store is marked incomplete until the build finishes
-(``trialkg.store.BULK_MARKER``).
+When a trial comes twice, ``trialkg.versions`` decides which version is kept.
+
+New trial graphs go through pyoxigraph's bulk loader by default (about twice the
+transactional rate, but not transactional): the store's marker
+(``trialkg.store.BULK_MARKER``) says what is being loaded, for the whole build into a
+fresh store and batch by batch when adding to one, so the next build finds an
+interrupted one and redoes it (docs/performance.md "Build").
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg import iris
-from trialkg.errors import InputError, TrialKGError, UsageError
+from trialkg.errors import InputError, TrialKGError
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.sources import RawMember
@@ -212,9 +215,11 @@ Refused = list[tuple["Mapped", Exception]]
 
 
 def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger, *,
-                 bulk: bool = False) -> tuple[int, Refused]:
+                 bulk: bool = False, mark: bool = False) -> tuple[int, Refused]:
     """Write a batch of trial graphs; each trial's graph is replaced atomically, with the
     entity facts only its old version stated (docs/decisions/0005-rel-versions.md).
+    New graphs are loaded together, by the bulk loader with ``bulk``; with ``mark`` the
+    store's marker names them while they load, so that a crash costs only them.
     Returns the triples written and the records the store refused (each alone: when the
     batch's one transaction fails, its records are loaded one by one)."""
     fresh: list[tuple[Mapped, bytes]] = []
@@ -236,6 +241,8 @@ def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger,
             fresh.append((m, as_nquads(m.ntriples, g_iri) +
                           as_nquads(b"".join(entities.new(m.entities)), iris.ENTITIES_GRAPH)))
         written += m.triple_count
+    if fresh and bulk and mark:
+        store.begin_bulk(fresh=False, graphs=[iris.trial_graph(m.trial_id) for m, _ in fresh])
     if fresh:
         try:
             store.load_nquads(b"".join(data for _, data in fresh), bulk=bulk)
@@ -248,6 +255,8 @@ def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger,
                     entities.forget((), data.splitlines(keepends=True))
                     written -= m.triple_count
                     refused.append((m, exc))
+    if fresh and bulk and mark:
+        store.end_bulk(flush=False)
     return written, refused
 
 
@@ -298,7 +307,7 @@ def build(
     replace: bool = False,
     jobs: int | None = None,
     quiet: bool = False,
-    bulk: bool = False,
+    bulk: bool | None = None,
 ) -> BuildSummary:
     """Build ``sources`` (files, directories, zips, ``-``) into the store.
 
@@ -306,7 +315,12 @@ def build(
     ``jobs``: worker processes for normalise/criteria/map (None or 1: in this process;
     0: one per CPU). An input of one batch or less is always built in this process,
     where starting workers would cost more than it saves.
-    ``bulk``: load with the bulk loader (needs an empty store or ``replace``).
+    ``bulk`` (the default, None or True): new trial graphs go through the bulk loader,
+    crash-safe: a fresh store is marked incomplete for the whole build (the next build
+    redoes an interrupted one from empty), and when adding to a store each batch of new
+    graphs is named in the marker while it loads (the next build removes an interrupted
+    batch and, given the same input, writes it again). ``bulk=False``: every batch is one
+    transaction. A trial already in the store is always replaced in one transaction.
     """
     from trialkg.sources import iter_records
 
@@ -316,10 +330,13 @@ def build(
         summary.warnings.append(f"stage '{name}' is not installed: its facts are missing from the graph")
     if replace:
         store.clear()
-    if bulk:
-        if not store.is_empty():
-            raise UsageError("--bulk needs an empty store: add --replace", file=str(store.path))
-        store.begin_bulk()
+    recovered = store.recover_bulk()
+    if recovered:
+        summary.warnings.append(f"{store.path}: {recovered}")
+    bulk = bulk is not False
+    whole = bulk and store.is_empty()  # a fresh store: one marker for the whole build
+    if whole:
+        store.begin_bulk(fresh=True)
     n_jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs or 1)
     seen: dict[str, Version] = {}
     entities = EntityLedger(store)
@@ -332,16 +349,16 @@ def build(
             if isinstance(r, Rejected):
                 summary.rejected.append(r)
                 continue
-            keep = _keep_version(store, r, seen, summary, bulk)
+            keep = _keep_version(store, r, seen, summary, whole)
             if keep is None:
                 continue
             if keep:  # a second version that wins: flush what came before, then replace it
-                good = _write(store, good, entities, summary, bulk)
+                good = _write(store, good, entities, summary, bulk, mark=not whole)
                 summary.triples -= _count(store, r.trial_id)
             seen[r.trial_id] = r.version
             summary.warnings.extend(r.warnings)
             good.append(r)
-        _write(store, good, entities, summary, bulk)
+        _write(store, good, entities, summary, bulk, mark=not whole)
         progress.update(len(good))
 
     # With workers, zip members are parsed in the workers: the reading process only unzips.
@@ -374,18 +391,18 @@ def build(
         summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
     summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
     store.flush()
-    if bulk:
+    if whole:
         store.end_bulk()
     summary.store_triples = len(store.ox)
     return summary
 
 
 def _keep_version(store: TrialStore, r: Mapped, seen: dict[str, Version], summary: BuildSummary,
-                  bulk: bool) -> bool | None:
+                  fresh: bool) -> bool | None:
     """None: drop ``r`` (an older or thinner version of a trial already kept); True: ``r``
     replaces the version read before in this build; False: its first version here."""
     first = seen.get(r.trial_id)
-    old = first or (None if bulk else stored_version(store, r.trial_id))
+    old = first or (None if fresh else stored_version(store, r.trial_id))
     if old is None:
         summary.trial_ids.append(r.trial_id)
         return False
@@ -402,10 +419,10 @@ def _keep_version(store: TrialStore, r: Mapped, seen: dict[str, Version], summar
 
 
 def _write(store: TrialStore, good: list[Mapped], entities: EntityLedger, summary: BuildSummary,
-           bulk: bool) -> list[Mapped]:
+           bulk: bool, *, mark: bool) -> list[Mapped]:
     """Write ``good``; a record the store refuses (a statement over pyoxigraph's buffer)
     is rejected alone. Returns a fresh buffer."""
-    written, refused = write_trials(store, good, entities, bulk=bulk)
+    written, refused = write_trials(store, good, entities, bulk=bulk, mark=mark)
     summary.triples += written
     for m, exc in refused:
         summary.rejected.append(Rejected(m.file, m.trial_id, None, f"the store refused the record: {exc}"))

@@ -10,6 +10,7 @@ ontology graph. Queries see the union of all graphs as their default graph.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,7 +25,9 @@ from trialkg.errors import StoreError
 DEFAULT_STORE_DIR = ".trialkg-store"
 ENV_VAR = "TRIALKG_STORE"
 # Present in the store directory while a bulk load runs (bulk loads are not
-# transactional): a store that still has it was left incomplete by a crash.
+# transactional): JSON naming the building process, whether the store was fresh when
+# the build began, and the trial graphs being loaded now. Left by a crash, it tells the
+# next build what to redo (``TrialStore.recover_bulk``).
 BULK_MARKER = "TRIALKG-BULK-LOAD-INCOMPLETE"
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,31 @@ def graph_update(graph_iri: str, triples: Iterable[ox.Triple]) -> str:
     """A SPARQL update that replaces a graph's content in one transaction."""
     body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
     return f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body} .\n}} }}"
+
+
+def _started(pid: int) -> str | None:
+    """The kernel's start time of process ``pid`` (Linux), so a reused pid is not taken
+    for the build that wrote a marker."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def _alive(marker: dict[str, Any]) -> bool:
+    """Whether the build that wrote ``marker`` still runs (then it holds the marker)."""
+    pid = marker.get("pid")
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = marker.get("started")
+    return started is None or started == _started(pid)
 
 
 class TrialStore:
@@ -62,12 +90,27 @@ class TrialStore:
         except OSError as exc:
             raise StoreError(f"cannot open the store: {exc}", file=str(self.path)) from exc
         if self.bulk_incomplete:
-            log.warning("%s: an interrupted 'build --bulk' left this store incomplete; "
-                        "rebuild it with 'trialkg build --replace'", self.path)
+            log.warning("%s: an interrupted build left this store incomplete; "
+                        "the next 'trialkg build' into it redoes what is missing", self.path)
 
     @property
     def bulk_incomplete(self) -> bool:
-        return (self.path / BULK_MARKER).exists()
+        """A bulk load was interrupted: the marker is there and its process is gone."""
+        marker = self._bulk_marker()
+        return marker is not None and not _alive(marker)
+
+    def _bulk_marker(self) -> dict[str, Any] | None:
+        try:
+            text = (self.path / BULK_MARKER).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return {}
+        try:
+            marker = json.loads(text)
+        except ValueError:
+            return {}  # unreadable: treated as a fresh build that did not finish
+        return marker if isinstance(marker, dict) else {}
 
     @property
     def ox(self) -> ox.Store:
@@ -171,12 +214,41 @@ class TrialStore:
         else:
             self._store.load(data, format=ox.RdfFormat.N_QUADS)
 
-    def begin_bulk(self) -> None:
-        (self.path / BULK_MARKER).write_text("a bulk load started and has not finished\n")
+    def begin_bulk(self, *, fresh: bool, graphs: Iterable[str] = ()) -> None:
+        """Mark a bulk load as running: the whole build when the store was ``fresh``,
+        else the ``graphs`` about to be loaded (written before the load, atomically)."""
+        marker = {"pid": os.getpid(), "started": _started(os.getpid()), "fresh": fresh, "graphs": list(graphs)}
+        tmp = self.path / (BULK_MARKER + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(marker, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / BULK_MARKER)
 
-    def end_bulk(self) -> None:
-        self._store.flush()
+    def end_bulk(self, *, flush: bool = True) -> None:
+        if flush:
+            self._store.flush()
         (self.path / BULK_MARKER).unlink(missing_ok=True)
+
+    def recover_bulk(self) -> str | None:
+        """Undo what an interrupted bulk load may have left half-written; a message, or None.
+
+        A build into a fresh store is redone from an empty store; a build that was adding
+        trials loses the graphs it was loading (the next build of the same input writes
+        them again); everything it had finished stays.
+        """
+        if not self.bulk_incomplete:
+            return None
+        marker = self._bulk_marker() or {}
+        graphs = [g for g in marker.get("graphs", []) if isinstance(g, str)]
+        if marker.get("fresh", True) or not isinstance(marker.get("graphs"), list):
+            self.clear()
+            return "an interrupted build had left this store incomplete: it is rebuilt from empty"
+        for g in graphs:
+            self.remove_graph(g)
+        self.end_bulk()
+        return (f"an interrupted build had left {len(graphs)} trial graph(s) half-loaded: removed "
+                f"({', '.join(g.rsplit('/', 1)[-1] for g in graphs[:5])}{' ...' if len(graphs) > 5 else ''})")
 
     def add_graphs(self, graphs: Iterable[tuple[str, list[ox.Triple]]]) -> int:
         """Add several graphs that are not in the store yet, in one transaction."""

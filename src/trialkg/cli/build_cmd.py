@@ -30,9 +30,9 @@ SHOWN_WARNINGS = 20
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for normalise/criteria/map (0: one per CPU; "
                    "an input of up to 64 records is built in one process).")
-@click.option("--bulk", is_flag=True,
-              help="Fresh stores only (empty, or with --replace): use the bulk loader, about twice "
-                   "as fast but not crash-safe; the store is marked incomplete until the build ends.")
+@click.option("--bulk/--transactional", default=True, show_default=True,
+              help="New trials go through the bulk loader (the default, crash-safe: an interrupted "
+                   "build is found and redone by the next one), or every batch is one transaction.")
 @format_option(DOCUMENT_FORMATS)
 def build(sources: tuple[str, ...], store_path: str | None, replace: bool, jobs: int, bulk: bool,
           fmt: str | None) -> None:
