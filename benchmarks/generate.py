@@ -4,9 +4,11 @@ Modelled on the real records in tests/data/ctgov_corpus/: varied phases, statuse
 designs; 1-4 arms; interventions drawn from a large drug vocabulary of which most is
 unknown to trialkg's reference data (as in reality: real kinase inhibitors and
 chemotherapies, plus thousands of made-up code names such as "XZ-4821");
-conditions; 1 to 50 sites; eligibility text of realistic length assembled from real
-criteria phrasing (numbered/bulleted items, lab thresholds with units and ULN
-multiples, ECOG, prior-therapy windows), so the criteria parser does real work.
+conditions; sites, arms and criteria items in the ranges of the vendored real records
+(tests/test_generate.py compares them); eligibility text assembled from real criteria
+phrasing (numbered/bulleted items, lab thresholds with units and ULN multiples, ECOG,
+prior-therapy windows) with numbers and clauses varied so that, as in real records,
+few items repeat: the criteria parser does real work and its memo is not flattered.
 
 Writes a bulk-download-style ``.zip`` (one ``NCTxxxxxxxx.json`` study object per
 member, like the ClinicalTrials.gov bulk download) or a directory.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import zipfile
 from collections.abc import Iterator
@@ -120,16 +123,87 @@ def _code_name(rng: random.Random) -> str:
     return f"{rng.choice(CODE_PREFIXES)}-{rng.randint(100, 9999)}"
 
 
+# Real criteria items are nearly all unique across trials (7 % of the items of the 76
+# vendored records in tests/data/ctgov_corpus are extra copies of another): each trial
+# words its thresholds, windows and exceptions its own way. So an item here is a template
+# (above, or a composed one below) with its numbers drawn from wide ranges, often a
+# qualifying clause, and the odd boilerplate item repeated verbatim ("Signed informed
+# consent"), as registries do.
+QUALIFIERS = [
+    "", " within {days} days before randomization", " within {days} days prior to enrollment",
+    " at least {days} days before the first dose of study treatment", " within {weeks} weeks of registration",
+    " within {months} months before screening", " at least {days} days after the last dose of {drug}",
+    " (assessed within {days} days before cycle 1 day 1)", " (patients with {condition} after discussion with the sponsor)",
+    " as assessed by the investigator within {days} days", " (per local laboratory, within {days} days of registration)",
+    " confirmed by central review within {weeks} weeks", " documented within the past {months} months",
+    " (re-tested within {days} days if abnormal)", ", unless stable for at least {weeks} weeks",
+    " at screening and on day {days}",
+]
+BOILERPLATE = [
+    "Signed informed consent", "Pregnant or breastfeeding women", "Able to comply with the study protocol",
+    "Women of childbearing potential must use effective contraception",
+    "Known hypersensitivity to any component of the study drugs",
+]
+ORGANS = ["liver", "renal", "cardiac", "pulmonary", "bone marrow", "thyroid", "adrenal", "gastrointestinal",
+          "neurological", "cutaneous", "ocular", "hepatic", "biliary", "pancreatic"]
+EVENTS = ["myocardial infarction", "stroke", "pulmonary embolism", "deep vein thrombosis", "bowel obstruction",
+          "gastrointestinal perforation", "interstitial lung disease", "grade 3 hemorrhage", "arterial thrombosis",
+          "hepatic encephalopathy", "symptomatic pleural effusion", "spinal cord compression"]
+COMPOSED = [
+    "History of {event} within {months} months before enrollment",
+    "Clinically significant {organ} disease requiring treatment within {weeks} weeks",
+    "Grade ≥ {grade} {organ} toxicity from prior therapy not resolved to grade ≤ 1",
+    "Prior {cycles} or more lines of systemic therapy for {condition}",
+    "Unresolved {organ} dysfunction (CTCAE grade {grade} or higher) at screening",
+    "Received a live vaccine within {days} days before the first dose of {drug}",
+    "Body weight ≥ {weight} kg",
+    "Total bilirubin ≤ {tbil} × ULN (≤ {tbil3} × ULN for Gilbert's syndrome)",
+    "AST and ALT ≤ {alt} × ULN, or ≤ 5 × ULN with {organ} metastases",
+    "Creatinine clearance ≥ {crcl} mL/min (Cockcroft-Gault)",
+    "Neutrophils ≥ {anc} × 10^9/L and platelets ≥ {plt} × 10^9/L without transfusion within {days} days",
+    "At least {weeks} weeks since the last dose of {drug} and recovery from its toxicities",
+    "Measurable disease in at least {lesions} site(s) outside a previously irradiated field",
+    "Tumour tissue (archival within {months} months, or fresh biopsy) available for {gene} testing",
+    "{gene} {alteration} confirmed by a validated assay",
+    "No {event} within the {months} months before study entry",
+]
+GENES = ["EGFR", "ALK", "ROS1", "KIT", "PDGFRA", "BRAF", "KRAS", "HER2", "MET", "RET", "NTRK1", "FGFR2", "IDH1", "MDM2"]
+ALTERATIONS = ["mutation", "amplification", "fusion", "overexpression (IHC 3+)", "exon 19 deletion", "rearrangement"]
+
+
 def _fill(template: str, rng: random.Random, condition: str, drug: str) -> str:
-    return template.format(
-        age_lo=rng.choice([14, 16, 18, 18, 18, 20]), age_hi=rng.choice([65, 70, 75, 80]),
-        condition=condition.lower(), ecog=rng.choice([1, 1, 2]), kps=rng.choice([60, 70, 80]),
-        months=rng.choice([3, 3, 6]), days=rng.choice([7, 14, 28]), anc=rng.choice([1.0, 1.5, 1.5, 2.0]),
-        plt=rng.choice([75, 90, 100]), plt_ul=rng.choice([75000, 100000]), hb=rng.choice([8, 9, 9, 10]),
-        hb_gl=rng.choice([80, 90, 100]), tbil=rng.choice([1.0, 1.5]), crcl=rng.choice([50, 60]),
-        alb=rng.choice([25, 28, 30]), lvef=rng.choice([45, 50, 55]), weeks=rng.choice([2, 4, 8]),
-        sbp=rng.choice([140, 150, 160]), qtc=rng.choice([450, 470, 480]), drug=drug,
+    lines = template.split("\n")
+    text = "\n".join(line + rng.choice(QUALIFIERS) if i else line for i, line in enumerate(lines))
+    if len(lines) == 1:
+        text += rng.choice(QUALIFIERS)
+    return text.format(
+        age_lo=rng.choice([12, 14, 16, 18, 18, 18, 18, 20, 21]), age_hi=rng.choice([60, 65, 70, 75, 80, 85]),
+        condition=condition.lower(), ecog=rng.choice([1, 1, 2, 2, 3]), kps=rng.choice([50, 60, 70, 80]),
+        months=rng.randint(1, 24), days=rng.randint(3, 42), anc=rng.choice([1.0, 1.2, 1.5, 1.5, 2.0]),
+        plt=rng.choice([50, 75, 80, 90, 100, 100, 125]), plt_ul=rng.choice([50000, 75000, 100000]),
+        hb=rng.choice([8, 8.5, 9, 9, 10]), hb_gl=rng.choice([80, 85, 90, 100]), tbil=rng.choice([1.0, 1.5, 2.0]),
+        tbil3=rng.choice([2.5, 3]), crcl=rng.choice([30, 40, 45, 50, 60]), alb=rng.choice([25, 28, 30, 35]),
+        lvef=rng.choice([40, 45, 50, 55]), weeks=rng.randint(1, 12), sbp=rng.choice([140, 150, 160]),
+        qtc=rng.choice([450, 470, 480, 500]), drug=drug, event=rng.choice(EVENTS), organ=rng.choice(ORGANS),
+        grade=rng.choice([2, 3]), cycles=rng.randint(1, 4), weight=rng.choice([30, 35, 40, 45]),
+        alt=rng.choice([2.5, 3]), lesions=rng.choice([1, 1, 2]), gene=rng.choice(GENES),
+        alteration=rng.choice(ALTERATIONS),
     )
+
+
+def _criteria_items(rng: random.Random, templates: list[str], n: int, condition: str, drug: str) -> list[str]:
+    """``n`` items: templates and composed ones without repeating a template, plus boilerplate."""
+    pool = templates + COMPOSED
+    picks = rng.sample(pool, k=min(n, len(pool)))
+    items = [_fill(t, rng, condition, drug) for t in picks]
+    if rng.random() < 0.05:
+        items.insert(rng.randrange(len(items) + 1), rng.choice(BOILERPLATE))
+    return items
+
+
+def _count(rng: random.Random, median: int, spread: float, lo: int, hi: int) -> int:
+    """A right-skewed count (log-normal) around ``median``, as registries' counts are."""
+    return max(lo, min(hi, round(rng.lognormvariate(math.log(median), spread))))
 
 
 def _date(rng: random.Random, year_lo: int, year_hi: int, month_only: bool = False) -> str:
@@ -141,12 +215,15 @@ def generate_study(index: int, rng: random.Random) -> dict[str, Any]:
     """One API v2 study object; ``index`` makes the NCT id."""
     nct = f"NCT9{index:07d}"
     condition = rng.choice(CONDITIONS)
-    n_arms = rng.choice([1, 1, 2, 2, 2, 3, 4])
+    # Arms, sites and criteria follow the vendored real records (tests/test_generate.py):
+    # arms median 1 (p90 3), sites median 1 (p90 about 40, a few hundred at most),
+    # criteria items median about 25 (p90 about 47).
+    n_arms = rng.choice([1, 1, 1, 1, 1, 1, 2, 2, 3, 4, 6])
     interventions: list[dict[str, Any]] = []
     arms: list[dict[str, Any]] = []
     for a in range(n_arms):
         picks = []
-        for _ in range(rng.choice([1, 1, 2, 3])):
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
             r = rng.random()
             if r < 0.45:
                 picks.append((_code_name(rng), "DRUG"))  # unknown to the reference data
@@ -169,13 +246,14 @@ def generate_study(index: int, rng: random.Random) -> dict[str, Any]:
                                       "description": f"{name} as described in the protocol."})
     drugs = [i["name"] for i in interventions if i["type"] in ("DRUG", "BIOLOGICAL") and i["name"] != "Placebo"]
     first_drug = drugs[0] if drugs else interventions[0]["name"]
-    inc = rng.sample(INCLUSION_TEMPLATES, k=rng.randint(6, 12))
-    exc = rng.sample(EXCLUSION_TEMPLATES, k=rng.randint(5, 11))
-    criteria = "Inclusion Criteria:\n\n" + "\n".join(f"* {_fill(t, rng, condition, first_drug)}" for t in inc)
-    criteria += "\n\nExclusion Criteria:\n\n" + "\n".join(f"{i}. {_fill(t, rng, condition, first_drug)}" for i, t in enumerate(exc, 1))
+    n_items = _count(rng, 24, 0.5, 4, 80)
+    inc = _criteria_items(rng, INCLUSION_TEMPLATES, max(2, n_items * 2 // 5), condition, first_drug)
+    exc = _criteria_items(rng, EXCLUSION_TEMPLATES, max(2, n_items - len(inc)), condition, first_drug)
+    criteria = "Inclusion Criteria:\n\n" + "\n".join(f"* {t}" for t in inc)
+    criteria += "\n\nExclusion Criteria:\n\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(exc, 1))
     lead = rng.choice(SPONSORS)
     collaborators = [{"name": n, "class": c} for n, c in rng.sample(SPONSORS, k=rng.choice([0, 0, 1, 2])) if n != lead[0]]
-    n_sites = min(50, max(1, int(rng.paretovariate(1.2))))
+    n_sites = 1 if rng.random() < 0.55 else _count(rng, 8, 1.3, 1, 800)
     locations = []
     for s in range(n_sites):
         city, state, country, lat, lon = rng.choice(CITIES)
