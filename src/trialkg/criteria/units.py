@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import variables
+from trialkg.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 # Canonical UCUM unit and molar mass (g/mol, to bridge substance and mass
 # concentrations) per variable: from the one variable table (criteria/variables.py).
@@ -157,8 +158,6 @@ _PINT: dict[str, str] = {
 
 # Calendar units in days: the one rule for windows, durations and ages (registries
 # never say which calendar they mean). The matcher reads the same table.
-DAYS_PER_MONTH = 30
-DAYS_PER_YEAR = 365
 DAYS: dict[str, float] = {"d": 1, "wk": 7, "mo": DAYS_PER_MONTH, "a": DAYS_PER_YEAR, "h": 1 / 24}
 _DAYS = DAYS
 _ISO = {"d": "D", "wk": "W", "mo": "M", "a": "Y"}
