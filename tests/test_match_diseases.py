@@ -80,6 +80,14 @@ def test_lists_and_passing_mentions() -> None:
     assert has_histology(["angiosarcoma"], items, text)[0] is True
     assert has_histology(["fibrosarcoma"], items, text)[0] is None
     assert has_histology(["breast cancer"], items, text)[0] is False
+    # NCT02636725 lists its types one per item ("alveolar soft part sarcoma,"): an item alone closes nothing
+    assert has_histology(["uterine leiomyosarcoma"], ["alveolar soft part sarcoma"], "alveolar soft part sarcoma,",
+                         closed_ok=False)[0] is None
+    assert has_histology(["breast cancer"], ["alveolar soft part sarcoma"], "alveolar soft part sarcoma,",
+                         closed_ok=False)[0] is False
+    # NCT01060514 inc-2: the list the parser kept is "breast cancer"; the text goes on
+    assert has_histology(["lung adenocarcinoma"], ["breast cancer"],
+                         "Patients must have diagnosis of breast cancer or non small cell lung cancer")[0] is None
     # NCT01900743 exc-1 "More than 3 lines of systemic treatment for metastatic sarcoma": the trial's disease
     assert has_histology(["leiomyosarcoma"], ["metastatic sarcoma"], "More than 3 lines of systemic treatment for "
                          "metastatic sarcoma", ["Sarcoma"], in_exclusion=True)[0] is None
@@ -106,8 +114,8 @@ def test_condition_names_a_marker_status() -> None:
 def test_list_exceptions() -> None:
     # NCT04072042 "advanced bone and soft tissue sarcoma excluding adipocytic tumor"
     text = "diagnosis of histologically confirmed advanced bone and soft tissue sarcoma excluding adipocytic tumor;"
-    assert has_histology(["liposarcoma"], ["adipocytic tumor"], text)[0] is True
-    assert has_histology(["osteosarcoma"], ["adipocytic tumor"], text)[0] is False
+    assert has_histology(["liposarcoma"], ["adipocytic tumor"], text, exceptions=True)[0] is True
+    assert has_histology(["osteosarcoma"], ["adipocytic tumor"], text, exceptions=True)[0] is False
 
 
 def test_condition_fit_tiers() -> None:

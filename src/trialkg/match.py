@@ -1366,7 +1366,8 @@ class Matcher:
         named, exceptions = (included, excluded) if included or not in_exclusion else (excluded, [])
         kw = {"trial_conditions": trial.conditions if trial else (), "in_exclusion": in_exclusion,
               "closed_ok": diseases.closed_list(text)}
-        exc_v, exc_why = diseases.has_histology(conds, exceptions, text, **kw) if exceptions else (False, "")
+        exc_v, exc_why = (diseases.has_histology(conds, exceptions, text, exceptions=True, **kw)
+                          if exceptions else (False, ""))
         if exc_v is True:
             return Statement(False, f"an excepted type: {exc_why}")
         if not named:  # only exceptions ("excluding adipocytic tumor")

@@ -463,15 +463,15 @@ def _context(name: str, text: str) -> str | None:
 def _shared_groups(table: DiseaseTable, alts: list[Resolved]) -> set[str]:
     """The types every item of an open list belongs to ('synovial sarcoma, leiomyosarcoma, etc.' -> SARCOMA)."""
     shared: set[str] | None = None
-    for a in alts:
-        above = set().union(*(table.ancestors(c) for c in a.codes))
+    for a in alts:  # strict ancestors: a one-item fragment ("clear cell sarcoma,") stands for its family
+        above = set().union(*(table.ancestors(c) - {c} for c in a.codes))
         shared = above if shared is None else shared & above
     return (shared or set()) - {ROOT, "SOLID"}
 
 
 def has_histology(patient_conditions: list[str], names: list[str], text: str,
                   trial_conditions: Iterable[str] = (), *, closed_ok: bool = True, in_exclusion: bool = False,
-                  table: DiseaseTable | None = None) -> tuple[bool | None, str]:
+                  exceptions: bool = False, table: DiseaseTable | None = None) -> tuple[bool | None, str]:
     """Does the patient's tumour belong to one of ``names`` (a criterion's histology list)?
 
     ``False`` needs the patient's tumour known and outside every named type; for an open
@@ -522,6 +522,11 @@ def has_histology(patient_conditions: list[str], names: list[str], text: str,
     if any(v is True for v in values):
         return True, "; ".join(whys)
     if values and all(v is False for v in values):
+        # the parser may have kept only part of a list ("diagnosis of breast cancer or non
+        # small cell lung cancer", NCT01060514): outside only if outside every type the text names
+        named = [] if exceptions else [a for a in table.alternatives(text) if not a.generic]
+        if named and any(table.relation_any(p, named) != "outside" for p in patient):
+            return None, "; ".join(whys) + "; the criterion's text names another type the patient's may be"
         return False, "; ".join(whys)
     return None, "; ".join(whys) or "no histology named"
 
