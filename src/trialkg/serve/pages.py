@@ -91,11 +91,13 @@ def trial(request: Request) -> Response:
 
     s = state(request)
     ident = request.path_params["trial_id"]
+    as_jsonld = request.query_params.get("format") == "jsonld" or ident.endswith(".jsonld")
+    ident = ident.removesuffix(".jsonld")
     try:
         tid = resolve_trial_id(s.store, ident)
     except UsageError as exc:
         raise HTTPException(404, str(exc)) from None
-    if request.query_params.get("format") == "jsonld" or ident.endswith(".jsonld"):
+    if as_jsonld:
         return Response(neighbourhood.trial_jsonld(s.store, tid), media_type="application/ld+json")
     view = trial_view(s.store, tid)
     if wants_json(request):
