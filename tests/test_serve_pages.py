@@ -162,3 +162,14 @@ def test_entity_pages_and_not_found(server) -> None:
     status, _, body = fetch(server.url + "/graph/target/KDR")
     graph = json.loads(body)
     assert graph["focus"] == "target:KDR" and len(graph["nodes"]) <= 60 and graph["legend"]
+
+
+def test_target_and_family_pages_list_the_trials_of_the_stored_query(server, store: TrialStore) -> None:
+    """The server's directory gives the trials `trialkg query trials-by-target` gives."""
+    stored = q.get_stored_query("trials-by-target")
+    for kind, key in (("target", "KDR"), ("target", "KIT"), ("target", "FGFR1"), ("target", "PDCD1"),
+                      ("family", "VEGFR"), ("family", "FGFR"), ("family", "PDGFR")):
+        want = {r["trial"] for r in q.run_local(stored, q.bind_params(stored, {"target": key}), store).text_records()}
+        status, _, body = fetch(f"{server.url}/{kind}/{key}?format=json")
+        assert status == 200, key
+        assert {t["id"] for t in json.loads(body)["trials"]} == want, key

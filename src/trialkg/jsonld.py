@@ -122,6 +122,8 @@ class Compactor:
 
     def __init__(self, context: Mapping[str, Any]) -> None:
         self.prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+        self._longest_first = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+        self._iris: dict[str, str] = {}
         self.terms: dict[str, tuple[str, str | None]] = {}  # IRI -> (term, coerced type)
         self.classes: dict[str, str] = {}
         for term, value in context.items():
@@ -137,7 +139,12 @@ class Compactor:
         return self.prefixes[prefix] + rest if sep and prefix in self.prefixes else value
 
     def iri(self, iri: str) -> str:
-        return _compact_iri(iri, self.prefixes)
+        out = self._iris.get(iri)
+        if out is None:
+            out = self._iris[iri] = next(
+                (f"{name}:{iri[len(ns):]}" for name, ns in self._longest_first if iri.startswith(ns) and len(iri) > len(ns)),
+                iri)
+        return out
 
     def node_id(self, term: Any) -> str:
         return "_:" + term.value if isinstance(term, ox.BlankNode) else self.iri(term.value)

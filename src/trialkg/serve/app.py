@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +21,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from trialkg import views
 from trialkg.errors import UsageError
 from trialkg.serve import pages
 from trialkg.serve.search import SearchIndex, build_index
 from trialkg.serve.sparql import QueryPool
 from trialkg.store import TrialStore, resolve_store_path
 
+VIEW_CACHE = 256
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -42,6 +46,23 @@ class ServerState:
     templates: Jinja2Templates
     query_timeout: float
     cache: dict[str, Any] = field(default_factory=dict)
+    views: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def trial_view(self, trial_id: str) -> dict[str, Any]:
+        """``views.trial_view``, kept for the ``VIEW_CACHE`` most recent trials: the store is
+        read-only while the server runs, and a trial page and its graph read the same view."""
+        with self.lock:
+            view = self.views.get(trial_id)
+            if view is not None:
+                self.views.move_to_end(trial_id)
+                return view
+        view = views.trial_view(self.store, trial_id)
+        with self.lock:
+            self.views[trial_id] = view
+            while len(self.views) > VIEW_CACHE:
+                self.views.popitem(last=False)
+        return view
 
 
 def templates() -> Jinja2Templates:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
-
-import pyoxigraph as ox
 
 from trialkg import iris, jsonld
 from trialkg.errors import UsageError
 from trialkg.serve import catalogue
+from trialkg.serve.search import SearchIndex
 from trialkg.store import TrialStore
 from trialkg.viz import COLOURS
 
@@ -80,21 +80,21 @@ class Graph:
                 "legend": [{"type": t, "name": TYPE_NAMES.get(t, t), "colour": COLOURS_ALL.get(t, "#999")} for t in types]}
 
 
-def _trial_nodes(g: Graph, store: TrialStore, parent: str, trial_ids: set[str], tag: str) -> str:
+def _trial_nodes(g: Graph, index: SearchIndex, parent: str, trial_ids: set[str], tag: str) -> str:
     """Each trial, or (above ``TRIAL_LIMIT``) one node per phase; returns a note."""
     if len(trial_ids) <= TRIAL_LIMIT:
-        for t in catalogue.trial_summaries(store, trial_ids):
+        for t in index.summaries(trial_ids):
             g.edge(parent, g.node("trial:" + t["id"], t["id"], "trial", f"/trial/{quote(t['id'])}",
                                   title=t["title"]), "tested in")
         return ""
-    _phase_nodes(g, store, parent, trial_ids, tag)
+    _phase_nodes(g, index, parent, trial_ids, tag)
     return f"{len(trial_ids)} trials grouped by phase"
 
 
-def _phase_nodes(g: Graph, store: TrialStore, parent: str, trial_ids: set[str], tag: str) -> None:
+def _phase_nodes(g: Graph, index: SearchIndex, parent: str, trial_ids: set[str], tag: str) -> None:
     """One node per phase: "Phase 2: 37 trials", linking to the search for ``tag``."""
     phases: Counter[str] = Counter()
-    for t in catalogue.trial_summaries(store, trial_ids):
+    for t in index.summaries(trial_ids):
         phases.update(t["phases"] or ["no phase"])
     for phase, n in sorted(phases.items()):
         nid = g.node(f"phase:{tag}:{phase}", f"{_phase(phase)}: {n} trials", "aggregate",
@@ -116,10 +116,13 @@ def _drug_targets(g: Graph, drug_node: str, targets: list[dict[str, Any]]) -> No
             g.edge(t, f, "in family")
 
 
-def trial_graph(store: TrialStore, trial_id: str) -> dict[str, Any]:
-    from trialkg.views import trial_view
+def trial_graph(store: TrialStore, index: SearchIndex, trial_id: str,
+                trial_view: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    from trialkg.views import resolve_trial_id
+    from trialkg.views import trial_view as read_view
 
-    v = trial_view(store, trial_id)
+    tid = resolve_trial_id(store, trial_id)
+    v = trial_view(tid) if trial_view else read_view(store, tid)
     g = Graph()
     focus = g.node("trial:" + v["id"], v["id"], "trial", f"/trial/{quote(v['id'])}", title=v["title"])
     details = {d["name"]: d for d in v["drugs"]}
@@ -149,9 +152,9 @@ def trial_graph(store: TrialStore, trial_id: str) -> dict[str, Any]:
     return g.to_json(focus, g.fold(focus))
 
 
-def drug_graph(store: TrialStore, name: str) -> dict[str, Any]:
+def drug_graph(store: TrialStore, index: SearchIndex, name: str) -> dict[str, Any]:
     drug_iri = catalogue.drug_iri_for(store, name)
-    page = catalogue.drug_page(store, drug_iri) if drug_iri else None
+    page = catalogue.drug_page(store, index, drug_iri) if drug_iri else None
     if page is None:
         raise UsageError(f"no drug {name!r}")
     g = Graph()
@@ -159,14 +162,14 @@ def drug_graph(store: TrialStore, name: str) -> dict[str, Any]:
     for c in page["classes"]:
         g.edge(focus, g.node("class:" + c, c, "drug_class"), "class")
     _drug_targets(g, focus, page["targets"])
-    note = _trial_nodes(g, store, focus, {t["id"] for t in page["trials"]}, page["name"])
+    note = _trial_nodes(g, index, focus, {t["id"] for t in page["trials"]}, page["name"])
     return g.to_json(focus, "; ".join(x for x in (note, g.fold(focus)) if x))
 
 
-def _drugs_with_trials(g: Graph, store: TrialStore, parent: str, drugs: dict[str, str], label: str) -> str:
+def _drugs_with_trials(g: Graph, index: SearchIndex, parent: str, drugs: dict[str, str], label: str) -> str:
     """Drug nodes under ``parent`` with their trials: each trial when all of them fit in
     ``TRIAL_LIMIT`` (shared trials then show as shared nodes), else by phase per drug."""
-    trials = catalogue.trials_of_drugs(store, drugs)
+    trials = {d: index.trials_of(d) for d in drugs}
     total = set().union(*trials.values()) if trials else set()
     grouped = len(total) > TRIAL_LIMIT
     for d_iri, name in sorted(drugs.items(), key=lambda kv: (-len(trials.get(kv[0], ())), kv[1])):
@@ -176,15 +179,15 @@ def _drugs_with_trials(g: Graph, store: TrialStore, parent: str, drugs: dict[str
         if not ids:
             continue
         if grouped:
-            _phase_nodes(g, store, node, ids, name)
+            _phase_nodes(g, index, node, ids, name)
         else:
-            _trial_nodes(g, store, node, ids, name)
+            _trial_nodes(g, index, node, ids, name)
     return f"{len(total)} trials of {label}" + ("; grouped by phase per drug" if grouped else "")
 
 
-def target_graph(store: TrialStore, symbol: str) -> dict[str, Any]:
+def target_graph(store: TrialStore, index: SearchIndex, symbol: str) -> dict[str, Any]:
     protein = catalogue.protein_for(store, symbol)
-    page = catalogue.target_page(store, protein) if protein else None
+    page = catalogue.target_page(store, index, protein) if protein else None
     if page is None:
         raise UsageError(f"no target {symbol!r}")
     g = Graph()
@@ -192,7 +195,7 @@ def target_graph(store: TrialStore, symbol: str) -> dict[str, Any]:
     for f in page["families"]:
         g.edge(focus, g.node("family:" + f["key"], f["key"], "target_family", f"/family/{quote(f['key'])}"), "in family")
     drugs = {d["iri"]: d["name"] for d in page["drugs"] if d["trials"]}
-    note = _drugs_with_trials(g, store, focus, drugs, page["symbol"])
+    note = _drugs_with_trials(g, index, focus, drugs, page["symbol"])
     untested = [d for d in page["drugs"] if not d["trials"]]
     if untested:
         g.edge(focus, g.node("more:untested", f"{len(untested)} drugs in no trial here", "aggregate",
@@ -200,8 +203,8 @@ def target_graph(store: TrialStore, symbol: str) -> dict[str, Any]:
     return g.to_json(focus, "; ".join(x for x in (note, g.fold(focus)) if x))
 
 
-def family_graph(store: TrialStore, key: str) -> dict[str, Any]:
-    page = catalogue.family_page(store, key)
+def family_graph(store: TrialStore, index: SearchIndex, key: str) -> dict[str, Any]:
+    page = catalogue.family_page(store, index, key)
     if page is None:
         raise UsageError(f"no target family {key!r}")
     g = Graph()
@@ -211,20 +214,25 @@ def family_graph(store: TrialStore, key: str) -> dict[str, Any]:
     for m in page["members"]:
         g.edge(g.node("target:" + m["symbol"], m["symbol"], "target", f"/target/{quote(m['symbol'])}"), focus, "in family")
     names = {iris.drug(name): name for name, _n in page["drugs"]}
-    note = _drugs_with_trials(g, store, focus, names, page["key"])
+    note = _drugs_with_trials(g, index, focus, names, page["key"])
     return g.to_json(focus, "; ".join(x for x in (note, g.fold(focus)) if x))
 
 
 BUILDERS = {"trial": trial_graph, "drug": drug_graph, "target": target_graph, "family": family_graph}
 
 
-def build(store: TrialStore, kind: str, key: str) -> dict[str, Any]:
+def build(store: TrialStore, index: SearchIndex, kind: str, key: str,
+          trial_view: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The neighbourhood graph of one trial, drug, target or family (``trial_view``: a
+    cached reader of trial views, else ``views.trial_view``)."""
     if kind not in BUILDERS:
         raise UsageError(f"no graph of kind {kind!r}; one of {', '.join(BUILDERS)}")
-    return BUILDERS[kind](store, key)
+    if kind == "trial":
+        return trial_graph(store, index, key, trial_view)
+    return BUILDERS[kind](store, index, key)
 
 
 def trial_jsonld(store: TrialStore, trial_id: str) -> bytes:
     """The trial's named graph as compacted JSON-LD (the shipped ``@context``)."""
-    triples = ox.parse(store.graph_ntriples(iris.trial_graph(trial_id)), ox.RdfFormat.N_TRIPLES)
-    return json.dumps(jsonld.document({None: triples}), ensure_ascii=False).encode("utf-8")
+    quads = store.quads(iris.trial_graph(trial_id))  # subject, predicate, object as triples have
+    return json.dumps(jsonld.document({None: quads}), ensure_ascii=False).encode("utf-8")

@@ -87,7 +87,7 @@ def search(request: Request) -> Response:
 
 
 def trial(request: Request) -> Response:
-    from trialkg.views import resolve_trial_id, trial_view
+    from trialkg.views import resolve_trial_id
 
     s = state(request)
     ident = request.path_params["trial_id"]
@@ -99,7 +99,7 @@ def trial(request: Request) -> Response:
         raise HTTPException(404, str(exc)) from None
     if as_jsonld:
         return Response(neighbourhood.trial_jsonld(s.store, tid), media_type="application/ld+json")
-    view = trial_view(s.store, tid)
+    view = s.trial_view(tid)
     if wants_json(request):
         return JSONResponse(view)
     criteria = [crit.annotate(c) for c in view["eligibility"]["criteria"]]
@@ -112,7 +112,7 @@ def drug(request: Request) -> Response:
     s = state(request)
     name = request.path_params["name"]
     drug_iri = catalogue.drug_iri_for(s.store, name)
-    page = catalogue.drug_page(s.store, drug_iri) if drug_iri else None
+    page = catalogue.drug_page(s.store, s.index, drug_iri) if drug_iri else None
     if page is None:
         raise HTTPException(404, f"no drug {name!r} in the reference data")
     if wants_json(request):
@@ -125,7 +125,7 @@ def target(request: Request) -> Response:
     s = state(request)
     symbol = request.path_params["symbol"]
     protein = catalogue.protein_for(s.store, symbol)
-    page = catalogue.target_page(s.store, protein) if protein else None
+    page = catalogue.target_page(s.store, s.index, protein) if protein else None
     if page is None:
         raise HTTPException(404, f"no target {symbol!r} (an HGNC symbol or UniProt accession) in the reference data")
     if wants_json(request):
@@ -137,7 +137,7 @@ def target(request: Request) -> Response:
 def family(request: Request) -> Response:
     s = state(request)
     key = request.path_params["key"]
-    page = catalogue.family_page(s.store, key)
+    page = catalogue.family_page(s.store, s.index, key)
     if page is None:
         raise HTTPException(404, f"no target family {key!r} in the reference data")
     if wants_json(request):
@@ -150,7 +150,7 @@ def graph_json(request: Request) -> Response:
     s = state(request)
     kind, key = request.path_params["kind"], request.path_params["key"]
     try:
-        graph = neighbourhood.build(s.store, kind, key)
+        graph = neighbourhood.build(s.store, s.index, kind, key, trial_view=s.trial_view)
     except UsageError as exc:
         raise HTTPException(404, str(exc)) from None
     return JSONResponse(graph)

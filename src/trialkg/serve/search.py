@@ -10,6 +10,8 @@ condition or sponsor that matches brings its trials along, with the reason.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 import unicodedata
 from collections import defaultdict
@@ -40,6 +42,7 @@ class Entry:
     label: str
     names: list[str]
     trials: set[str] = field(default_factory=set)
+    iri: str = ""
     folded: list[tuple[str, str, str]] = field(default_factory=list)  # (name, folded, compact)
 
     def prepare(self) -> None:
@@ -73,47 +76,106 @@ def score(entry: Entry, q: str, compact: str) -> tuple[int, str] | None:
 
 
 class SearchIndex:
-    """Entries by kind; ``search(text)`` gives matches and the trials they bring."""
+    """Entries by kind; ``search(text)`` gives matches and the trials they bring.
 
-    def __init__(self, entries: list[Entry]) -> None:
+    It is also the server's directory of trials: ``summaries`` holds one row per trial
+    (title, status, phases, lead sponsor, start) and ``trials_of(iri)`` the trials behind
+    a drug, target, family, condition or sponsor, so the pages of a target with thousands
+    of trials count phases and sponsors in memory instead of querying per request.
+    """
+
+    def __init__(self, entries: list[Entry], summaries: dict[str, dict[str, Any]] | None = None) -> None:
         self.entries = entries
         for e in entries:
             e.prepare()
         self.trial_titles = {e.key: e.label for e in entries if e.kind == "trial"}
+        self.summaries_by_id = summaries or {}
+        self.by_iri = {e.iri: e for e in entries if e.iri}
+        # All folded (and compacted) names in two strings, so a query is found by str.find
+        # (one C scan) and only the entries it occurs in are scored.
+        starts: list[int] = []
+        owners: list[int] = []
+        folded: list[str] = []
+        compacts: list[str] = []
+        offset = 0
+        for n, e in enumerate(entries):
+            for _name, f, c in e.folded:
+                starts.append(offset)
+                owners.append(n)
+                folded.append(f)
+                compacts.append(c + " " * (len(f) - len(c)))
+                offset += len(f) + 1
+        self._starts, self._owners = starts, owners
+        self._folded_text = "\n".join(folded)
+        self._compact_text = "\n".join(compacts)
+
+    def _candidates(self, q: str, compact: str) -> list[Entry]:
+        found: set[int] = set()
+        for needle, text in ((q, self._folded_text), (compact, self._compact_text)):
+            i = text.find(needle)
+            while i >= 0:
+                found.add(self._owners[bisect.bisect_right(self._starts, i) - 1])
+                i = text.find(needle, i + 1)
+        return [self.entries[n] for n in sorted(found)]
+
+    def trials_of(self, iri: str) -> set[str]:
+        e = self.by_iri.get(iri)
+        return set(e.trials) if e else set()
+
+    def summaries(self, trial_ids: Any) -> list[dict[str, Any]]:
+        """Summary rows of these trials, by id."""
+        return [self.summaries_by_id[t] for t in sorted(set(trial_ids)) if t in self.summaries_by_id]
 
     def search(self, text: str, *, limit: int = 50) -> dict[str, Any]:
         q = fold(text)
         compact = q.replace(" ", "")
         if not q:
             return {"query": text, "matches": {k: [] for k in KINDS}, "trials": [], "total_trials": 0}
-        matches: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        trials: dict[str, dict[str, Any]] = {}
-        for e in self.entries:
+        hits: list[tuple[Entry, int, str]] = []
+        for e in self._candidates(q, compact):
             hit = score(e, q, compact)
-            if hit is None:
+            if hit is not None:
+                hits.append((e, *hit))
+        matches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        best: dict[str, int] = {}
+        for e, s, name in hits:
+            if e.kind == "trial":
+                best[e.key] = max(best.get(e.key, 0), s + 5)
                 continue
-            s, name = hit
-            matches[e.kind].append({"key": e.key, "label": e.label, "matched": name, "score": s,
-                                    "trials": len(e.trials) if e.kind != "trial" else 1})
-            reason = "id or title" if e.kind == "trial" else f"{e.kind} {e.label}" + (
-                f" ({name})" if fold(name) != fold(e.label) else "")
-            for tid in ([e.key] if e.kind == "trial" else e.trials):
-                t = trials.setdefault(tid, {"id": tid, "title": self.trial_titles.get(tid), "score": 0, "why": []})
-                t["score"] = max(t["score"], s + (5 if e.kind == "trial" else 0))
-                if reason not in t["why"]:
-                    t["why"].append(reason)
+            matches[e.kind].append({"key": e.key, "label": e.label, "matched": name, "score": s, "trials": len(e.trials)})
+            for tid in e.trials:
+                if best.get(tid, -1) < s:
+                    best[tid] = s
         for kind in matches:
             matches[kind].sort(key=lambda m: (-m["score"], -m["trials"], m["label"].lower()))
             del matches[kind][limit:]
-        ranked = sorted(trials.values(), key=lambda t: (-t["score"], t["id"]))
+        top = heapq.nsmallest(limit, best.items(), key=lambda kv: (-kv[1], kv[0]))
+        trials = [{"id": tid, "title": self.trial_titles.get(tid), "score": s, "why": self._why(tid, hits)}
+                  for tid, s in top]
         return {"query": text, "matches": {k: matches.get(k, []) for k in KINDS},
-                "trials": ranked[:limit], "total_trials": len(ranked)}
+                "trials": trials, "total_trials": len(best)}
+
+    @staticmethod
+    def _why(tid: str, hits: list[tuple[Entry, int, str]]) -> list[str]:
+        """Why a trial was found: its id or title, or the drug, target ... that brought it."""
+        out: list[str] = []
+        for e, _s, name in hits:
+            if e.kind == "trial":
+                reason = "id or title" if e.key == tid else None
+            elif tid in e.trials:
+                reason = f"{e.kind} {e.label}" + (f" ({name})" if fold(name) != fold(e.label) else "")
+            else:
+                reason = None
+            if reason and reason not in out:
+                out.append(reason)
+        return out
 
 
 def build_index(store: TrialStore) -> SearchIndex:
     """Read every searchable name from the store (a handful of SELECTs)."""
     entries: list[Entry] = []
-    entries += _trial_entries(store)
+    trials, summaries = _trial_entries(store)
+    entries += trials
     drugs = _drug_entries(store)
     targets, families = _target_entries(store, drugs)
     entries += drugs.values()
@@ -121,21 +183,34 @@ def build_index(store: TrialStore) -> SearchIndex:
     entries += families.values()
     entries += _linked_entries(store, "condition", TKG.hasCondition)
     entries += _linked_entries(store, "sponsor", f"<{TKG.leadSponsor}>|<{TKG.collaborator}>")
-    return SearchIndex(entries)
+    return SearchIndex(entries, summaries)
 
 
-def _trial_entries(store: TrialStore) -> list[Entry]:
+def _trial_entries(store: TrialStore) -> tuple[list[Entry], dict[str, dict[str, Any]]]:
+    """Search entries (ids and titles) and summary rows of every trial, in one SELECT."""
     out: dict[str, Entry] = {}
-    sparql = f"""SELECT ?id ?nct ?title ?official WHERE {{ ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
+    rows: dict[str, dict[str, Any]] = {}
+    sparql = f"""SELECT ?id ?nct ?title ?official ?status ?phase ?sponsor ?start WHERE {{
+      ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
       OPTIONAL {{ ?t <{TKG.nctId}> ?nct }} OPTIONAL {{ ?t <{DCT_TITLE}> ?title }}
-      OPTIONAL {{ ?t <{TKG.officialTitle}> ?official }} }}"""
+      OPTIONAL {{ ?t <{TKG.officialTitle}> ?official }} OPTIONAL {{ ?t <{TKG.overallStatus}> ?status }}
+      OPTIONAL {{ ?t <{TKG.phase}> ?phase }} OPTIONAL {{ ?t <{TKG.startDate}> ?start }}
+      OPTIONAL {{ ?t <{TKG.leadSponsor}> ?org . ?org <{RDFS_LABEL}> ?sponsor }} }}"""
     for r in store.query(sparql):
         tid = r["id"].value
-        e = out.setdefault(tid, Entry("trial", tid, r["title"].value if r["title"] else tid, [tid]))
+        e = out.setdefault(tid, Entry("trial", tid, r["title"].value if r["title"] else tid, [tid],
+                                      iri=iris.trial(tid)))
         for key in ("nct", "title", "official"):
             if r[key] is not None and r[key].value not in e.names:
                 e.names.append(r[key].value)
-    return list(out.values())
+        row = rows.setdefault(tid, {"id": tid, "title": None, "status": None, "phases": [], "sponsor": None,
+                                    "start": None})
+        for key in ("title", "status", "sponsor", "start"):
+            if r[key] is not None and row[key] is None:
+                row[key] = r[key].value
+        if r["phase"] is not None and r["phase"].value not in row["phases"]:
+            row["phases"] = sorted([*row["phases"], r["phase"].value])
+    return list(out.values()), rows
 
 
 def _drug_entries(store: TrialStore) -> dict[str, Entry]:
@@ -144,7 +219,8 @@ def _drug_entries(store: TrialStore) -> dict[str, Entry]:
     sparql = f"""SELECT ?d ?pref ?n WHERE {{ GRAPH <{iris.REFERENCE_GRAPH}> {{
       ?d a <{TKG.Drug}> ; <{SKOS_PREF}>|<{RDFS_LABEL}> ?pref ; {name_props} ?n }} }}"""
     for r in store.query(sparql):
-        e = out.setdefault(r["d"].value, Entry("drug", r["pref"].value, r["pref"].value, [r["pref"].value]))
+        e = out.setdefault(r["d"].value, Entry("drug", r["pref"].value, r["pref"].value, [r["pref"].value],
+                                               iri=r["d"].value))
         if r["n"].value not in e.names:
             e.names.append(r["n"].value)
     for r in store.query(f"SELECT DISTINCT ?d ?id WHERE {{ ?t <{TKG.hasDrug}> ?d ; <{TKG.trialId}> ?id }}"):
@@ -159,7 +235,8 @@ def _target_entries(store: TrialStore, drugs: dict[str, Entry]) -> tuple[dict[st
     sparql = f"""SELECT ?p ?symbol ?n WHERE {{ GRAPH {ref} {{ ?p a <{TKG.Protein}> ; <{TKG.geneSymbol}> ?symbol ;
       <{TKG.geneSymbol}>|<{RDFS_LABEL}>|<{SKOS_ALT}>|<{TKG.uniprotId}>|<{TKG.hgncId}> ?n }} }}"""
     for r in store.query(sparql):
-        e = targets.setdefault(r["p"].value, Entry("target", r["symbol"].value, r["symbol"].value, [r["symbol"].value]))
+        e = targets.setdefault(r["p"].value, Entry("target", r["symbol"].value, r["symbol"].value,
+                                                   [r["symbol"].value], iri=r["p"].value))
         if r["n"].value not in e.names:
             e.names.append(r["n"].value)
     for r in store.query(f"SELECT ?d ?p WHERE {{ GRAPH {ref} {{ ?d <{TKG.targets}> ?p }} }}"):
@@ -169,7 +246,8 @@ def _target_entries(store: TrialStore, drugs: dict[str, Entry]) -> tuple[dict[st
     sparql = f"""SELECT ?f ?key ?n WHERE {{ GRAPH {ref} {{ ?f a <{TKG.TargetFamily}> ; <{TKG.familyKey}> ?key ;
       <{TKG.familyKey}>|<{RDFS_LABEL}>|<{SKOS_ALT}> ?n }} }}"""
     for r in store.query(sparql):
-        e = families.setdefault(r["f"].value, Entry("family", r["key"].value, r["key"].value, [r["key"].value]))
+        e = families.setdefault(r["f"].value, Entry("family", r["key"].value, r["key"].value,
+                                                    [r["key"].value], iri=r["f"].value))
         if r["n"].value not in e.names:
             e.names.append(r["n"].value)
     sparql = f"SELECT DISTINCT ?p ?f WHERE {{ GRAPH {ref} {{ ?p <{TKG.inFamily}>/<{SKOS_BROADER}>* ?f }} }}"
@@ -185,6 +263,7 @@ def _linked_entries(store: TrialStore, kind: str, path: Any) -> list[Entry]:
     out: dict[str, Entry] = {}
     sparql = f"SELECT ?x ?label ?id WHERE {{ ?t {prop} ?x ; <{TKG.trialId}> ?id . ?x <{RDFS_LABEL}> ?label }}"
     for r in store.query(sparql):
-        e = out.setdefault(r["x"].value, Entry(kind, r["label"].value, r["label"].value, [r["label"].value]))
+        e = out.setdefault(r["x"].value, Entry(kind, r["label"].value, r["label"].value, [r["label"].value],
+                                               iri=r["x"].value))
         e.trials.add(r["id"].value)
     return list(out.values())
