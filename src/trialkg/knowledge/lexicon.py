@@ -57,7 +57,7 @@ class TargetInfo:
     aliases: tuple[str, ...] = ()
     evidence: str | None = None
     kind: str = "protein"  # protein | non-protein (DNA, RNA ...: ``uniprot`` holds the ChEMBL id)
-    basis: str = "mechanism"  # mechanism | activity (a measured potency, see build_reference)
+    basis: str = "mechanism"  # mechanism | activity (a measured potency) | class (shared by its class)
 
 
 @dataclass(frozen=True)
@@ -277,6 +277,7 @@ class Lexicon:
         self.interactions: list[tuple[str, TargetInfo]] = []
         self._compiled: CompiledDictionary | None | bool = False  # False: not loaded yet
         self._compiled_drugs: dict[str, DrugInfo | None] = {}
+        self._class_filled: dict[str, DrugInfo] = {}
         self._load()
 
     @property
@@ -418,15 +419,51 @@ class Lexicon:
         key = name.lower().strip()
         info = self.drugs.get(key)
         if info is not None:
-            return self._with_compiled(info)
+            return self._with_class_targets(self._with_compiled(info))
         found = self.compiled_drug(key)
         if found is not None:
             return found
         entries = self.lookup(name)
         if len({e.drug for e in entries}) == 1:
             d = entries[0].drug
-            return self._with_compiled(self.drugs[d]) if d in self.drugs else self.compiled_drug(d)
+            if d in self.drugs:
+                return self._with_class_targets(self._with_compiled(self.drugs[d]))
+            return self.compiled_drug(d)
         return None
+
+    def _with_class_targets(self, info: DrugInfo) -> DrugInfo:
+        """A curated drug no source gives a target takes the targets that every other
+        member of one of its classes with a sourced target shares (basis ``class``):
+        pirarubicin -> TOP2A as doxorubicin, epirubicin and amrubicin. A broad class
+        (chemotherapy) shares no target and gives none."""
+        if info.targets:
+            return info
+        if info.name in self._class_filled:
+            return self._class_filled[info.name]
+        filled = info
+        for c in info.classes:
+            members = sorted(n for n, d in self.drugs.items() if c in d.classes and n != info.name)
+            sourced = {m: self._with_compiled(self.drugs[m]).targets for m in members}
+            sourced = {m: t for m, t in sourced.items() if t}
+            if len(sourced) < 2:
+                continue
+            shared = set.intersection(*({t.uniprot for t in ts} for ts in sourced.values()))
+            if not shared:
+                continue
+            first = next(iter(sourced.values()))
+            targets = tuple(
+                TargetInfo(symbol=t.symbol, uniprot=t.uniprot, family=t.family, action=t.action,
+                           sources=(f"class:{c}",), name=t.name, ncbi_gene=t.ncbi_gene, hgnc_id=t.hgnc_id,
+                           aliases=t.aliases, kind=t.kind, basis="class",
+                           evidence=f"shared by every {c} with a sourced target: {', '.join(sourced)}")
+                for t in first if t.uniprot in shared)
+            filled = DrugInfo(name=info.name, kind=info.kind, synonyms=info.synonyms, ids=info.ids,
+                              classes=info.classes, targets=targets, code_names=info.code_names,
+                              salt_forms=info.salt_forms, brands=info.brands, note=info.note,
+                              sources=info.sources)
+            break
+        self._class_filled[info.name] = filled
+        return filled
 
     def compiled_drug(self, name: str) -> DrugInfo | None:
         """A drug of the compiled dictionary by its dictionary name (None when unknown)."""

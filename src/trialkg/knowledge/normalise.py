@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -170,10 +171,21 @@ _SPAN_MIN_KEY = 5
 _SPAN_KINDS = {"generic", "inn", "code", "brand", "salt"}
 
 
+@lru_cache(maxsize=4)
+def _fuzzy_index(lex: Lexicon) -> dict[str, list[tuple[str, str, str]]]:
+    """The curated written forms that fuzzy matching may reach, by first letter:
+    (folded form, drug, form as written)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for entry in lex.all_synonyms():
+        cand = name_key(entry.text)
+        if cand.isalpha():
+            out.setdefault(cand[0], []).append((cand, entry.drug, entry.text))
+    return out
+
+
 class _Resolver:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
-        self._fuzzy_keys: dict[str, list] | None = None
 
     def whole(self, text: str) -> list[dict[str, Any]]:
         """The name as one drug or one regimen, by exact look-ups only."""
@@ -259,14 +271,13 @@ class _Resolver:
         if len(key) < FUZZY_MIN_LEN or not key.isalpha():
             return []
         best: list[tuple[int, str, str]] = []
-        for entry in self.lex.all_synonyms():
-            cand = name_key(entry.text)
-            if not cand.isalpha() or cand[0] != key[0] or abs(len(cand) - len(key)) > 2:
+        limit = 1 if len(key) < 10 else 2
+        for cand, drug, written in _fuzzy_index(self.lex).get(key[0], ()):
+            if abs(len(cand) - len(key)) > 2:
                 continue
-            limit = 1 if len(key) < 10 else 2
             dist = Levenshtein.distance(key, cand, score_cutoff=limit)
             if dist <= limit:
-                best.append((dist, entry.drug, entry.text))
+                best.append((dist, drug, written))
         if not best:
             return []
         best.sort()

@@ -52,6 +52,8 @@ def source_iri(curie: str, lexicon: Lexicon | None = None) -> str:
         return iris.registry_page(local)
     if prefix == "chembl":
         return iris.chembl(local)
+    if prefix == "class":  # a target shared by the drug's class (Lexicon._with_class_targets)
+        return iris.drug_class(local)
     if prefix == "label":
         # The label itself, as DailyMed lists it under the brand name.
         return "https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=" + quote(local)
