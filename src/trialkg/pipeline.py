@@ -40,12 +40,31 @@ from trialkg.errors import InputError, TrialKGError
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.sources import RawMember
+from trialkg.sources.guards import env_limit
 from trialkg.store import TrialStore
 from trialkg.versions import Version, choose, stored_version
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64  # trials per store transaction (new graphs) and per worker task
+#: Bytes of work in flight (read but not yet written), whatever --jobs: TRIALKG_BUILD_BUDGET_MB.
+DEFAULT_BUDGET = 512 * 1024 * 1024
+
+
+def budget_bytes() -> int:
+    return env_limit("TRIALKG_BUILD_BUDGET_MB", DEFAULT_BUDGET)
+
+
+def weight(item: TrialRecord | RawMember) -> int:
+    """Memory an item costs until it is written, estimated from its size: a zip member is
+    held by the reader, pickled, received, unpickled and decoded (5 copies, measured with
+    benchmarks/bench_budget.py); a parsed record by its long texts and its lists."""
+    if isinstance(item, RawMember):
+        return 5 * len(item.data) + 4096
+    e = item.eligibility
+    texts = sum(len(t or "") for t in (e.criteria_text, item.brief_summary, item.detailed_description))
+    parts = len(item.sites) + len(e.inclusion) + len(e.exclusion) + len(item.outcomes) + len(item.arms)
+    return 2 * texts + 1024 * parts + 8192
 
 
 @dataclass
@@ -286,15 +305,37 @@ def _used_drugs(store: TrialStore) -> list[str]:
 
 # -- the build ----------------------------------------------------------------------
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def _batched(items: Iterable[Any], size: int, max_weight: int) -> Iterator[tuple[list[Any], int]]:
+    """Batches of at most ``size`` items, closed early at ``max_weight`` bytes; with their weight."""
     batch: list[Any] = []
+    total = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
+        total += weight(item)
+        if len(batch) >= size or total >= max_weight:
+            yield batch, total
+            batch, total = [], 0
     if batch:
-        yield batch
+        yield batch, total
+
+
+def _run_pool(batches: Iterable[tuple[list[Any], int]], n_jobs: int, budget: int,
+              consume: Callable[[list[Mapped | Rejected]], None]) -> None:
+    """Batches through worker processes, results consumed in input order, with at most
+    ``budget`` bytes (and 2 x jobs + 1 batches) in flight; a batch heavier than the
+    budget goes alone."""
+    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        pending: deque[tuple[Future[list[Mapped | Rejected]], int]] = deque()
+        in_flight = 0
+        for batch, w in batches:
+            while pending and (len(pending) > 2 * n_jobs or in_flight + w > budget):
+                done, done_w = pending.popleft()
+                consume(done.result())
+                in_flight -= done_w
+            pending.append((pool.submit(_process_batch, batch), w))
+            in_flight += w
+        while pending:
+            consume(pending.popleft()[0].result())
 
 
 def _rejected_from(err: TrialKGError) -> Rejected:
@@ -362,25 +403,22 @@ def build(
         progress.update(len(good))
 
     # With workers, zip members are parsed in the workers: the reading process only unzips.
+    # Memory: batches close at a share of the byte budget, and the pool takes new ones
+    # only while the work in flight stays under it (one per CPU or not).
+    budget = budget_bytes()
     records = _records(iter_records(paths, defer=n_jobs > 1), summary)
-    batches = _batched(records, BATCH_SIZE if n_jobs == 1 else max(1, BATCH_SIZE // 4))
+    batches = _batched(records, BATCH_SIZE if n_jobs == 1 else max(1, BATCH_SIZE // 4),
+                       max(1, budget // (n_jobs + 1)))
     first = next(batches, None)
     second = next(batches, None) if first is not None else None
     try:
         if second is None or n_jobs == 1:
-            for batch in (b for b in (first, second) if b is not None):
+            for batch, _ in (b for b in (first, second) if b is not None):
                 consume(_process_batch(batch))
-            for batch in batches:
+            for batch, _ in batches:
                 consume(_process_batch(batch))
         else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                pending: deque[Future[list[Mapped | Rejected]]] = deque()
-                for batch in itertools.chain((first, second), batches):
-                    pending.append(pool.submit(_process_batch, batch))
-                    while len(pending) > 2 * n_jobs:  # bounded: never the whole input in memory
-                        consume(pending.popleft().result())
-                while pending:
-                    consume(pending.popleft().result())
+            _run_pool(itertools.chain((first, second), batches), n_jobs, budget, consume)
     finally:
         progress.close()
 

@@ -43,6 +43,10 @@ class RawMember:
 
 #: Members larger than this (declared or streamed) are refused; set TRIALKG_MAX_MEMBER_MB.
 DEFAULT_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+#: With ``defer``, members up to this size go to the workers unparsed; bigger ones are
+#: parsed here, where their bytes are dropped at once (a record is far smaller than the
+#: padding or text that made the member big), instead of being copied to a worker.
+DEFER_MAX_BYTES = 4 * 1024 * 1024
 #: Extensions read from directories and zips (other files such as README.md are skipped).
 RECORD_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".xml", ".txt")
 
@@ -185,10 +189,12 @@ def _read_zip(path: Path, *, file: str, limit: int, defer: bool = False) -> Iter
                 yield UnsafeInputError(f"zip member streams {len(data)} bytes but declares "
                                        f"{info.file_size} (limit {limit}): refused", file=where)
                 continue
-            if defer:
+            if defer and len(data) <= DEFER_MAX_BYTES:
                 yield RawMember(data, where, info.filename)
             else:
-                yield from read_bytes(data, file=where, member=info.filename)
+                records = list(read_bytes(data, file=where, member=info.filename))
+                del data
+                yield from records
 
 
 def _member_refusal(info: zipfile.ZipInfo) -> InputError | None:
