@@ -4,7 +4,8 @@ Criteria write units in many ways ("x 10^9/L", "109/L" with a lost superscript, 
 "/mm3", "cells/uL", "g/dl", "ml/min", "msec"). ``ucum_code`` turns the written form into
 a UCUM code; ``convert`` moves a value between UCUM units with pint, bridging mass and
 substance concentrations through the analyte's molar mass (creatinine in umol/L vs
-mg/dL). The patient matcher calls ``convert`` to compare a lab value with a threshold.
+mg/dL). The patient matcher reads patient units with ``normalise_unit`` and ``known_unit``
+and compares a lab value with a threshold through ``lab_convert``.
 
 Time units follow UCUM too: ``a`` (year), ``mo`` (month), ``wk`` (week), ``d`` (day).
 Windows in days use month = 30 days and year = 365 days (a fixed rule, documented in
@@ -327,3 +328,77 @@ def iso_duration(amount: float, unit: str) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+# ---------------------------------------------------------------- patient lab values
+
+
+def normalise_unit(unit: str) -> str:
+    """Spellings people type folded to UCUM: '10^9/L' -> '10*9/L', 'µmol/L' -> 'umol/L'."""
+    u = unit.strip().replace("µ", "u").replace("μ", "u").replace("^", "*").replace("×", "x")
+    u = re.sub(r"\s+", "", u)
+    u = re.sub(r"^x?10\*", "10*", u)
+    aliases = {"mmhg": "mmHg", "mm[hg]": "mmHg", "cells/ul": "/uL", "cells/mm3": "/mm3", "iu/l": "U/L", "msec": "ms"}
+    return aliases.get(u.lower(), u)
+
+
+# Units patient files are written in that the UCUM codes above do not cover ("K/uL",
+# "ukat/L", "{copies}/mL"), by dimension with an exact SI factor to one base per dimension.
+# ``lab_convert`` uses them when pint cannot convert.
+_UNIT_BASE: dict[str, tuple[str, float]] = {
+    # cell counts per volume, base 10*9/L
+    "10*9/L": ("count", 1.0), "G/L": ("count", 1.0), "10*3/uL": ("count", 1.0),
+    "10*3/mm3": ("count", 1.0), "K/uL": ("count", 1.0), "/uL": ("count", 1e-3),
+    "/mm3": ("count", 1e-3), "{cells}/uL": ("count", 1e-3), "/L": ("count", 1e-9),
+    "10*6/L": ("count", 1e-3), "10*12/L": ("count", 1e3), "10*6/uL": ("count", 1e3),
+    # mass concentration, base g/L
+    "g/L": ("mass", 1.0), "g/dL": ("mass", 10.0), "mg/dL": ("mass", 1e-2), "mg/L": ("mass", 1e-3),
+    "ug/L": ("mass", 1e-6), "ng/mL": ("mass", 1e-6), "ug/dL": ("mass", 1e-5), "mg/mL": ("mass", 1.0),
+    # substance concentration, base mmol/L
+    "mmol/L": ("molar", 1.0), "umol/L": ("molar", 1e-3), "nmol/L": ("molar", 1e-6), "mol/L": ("molar", 1e3),
+    # catalytic activity, base U/L
+    "U/L": ("enzyme", 1.0), "[IU]/L": ("enzyme", 1.0), "ukat/L": ("enzyme", 60.0),
+    # others
+    "%": ("percent", 1.0), "ms": ("time", 1e-3), "s": ("time", 1.0), "mmHg": ("pressure", 1.0),
+    "mm[Hg]": ("pressure", 1.0),
+    "mL/min": ("flow", 1.0), "mL/min/{1.73_m2}": ("flow_bsa", 1.0), "mL/min/1.73m2": ("flow_bsa", 1.0),
+    "1": ("ratio", 1.0), "{ratio}": ("ratio", 1.0), "{INR}": ("ratio", 1.0),
+    "kg": ("kg", 1.0), "kg/m2": ("bmi", 1.0), "/min": ("rate", 1.0), "Cel": ("temp", 1.0),
+    "[iU]/mL": ("iu_per_ml", 1.0), "[IU]/mL": ("iu_per_ml", 1.0), "{copies}/mL": ("copies", 1.0),
+    "10*6/mL": ("count_ml", 1.0), "/mL": ("count_ml", 1e-6), "g/(24.h)": ("per_day", 1.0), "mg/(24.h)": ("per_day", 1e-3),
+    "m[IU]/L": ("miu_per_l", 1.0), "mU/L": ("miu_per_l", 1.0),
+    "a": ("days", DAYS["a"]), "mo": ("days", DAYS["mo"]), "wk": ("days", 7.0), "d": ("days", 1.0),
+}
+
+
+def known_unit(unit: str, variable: str | None = None) -> bool:
+    """Whether the matcher can read a unit (its own table or the criteria stage's UCUM codes)."""
+    if normalise_unit(unit) in _UNIT_BASE:
+        return True
+    code = ucum_code(unit) or (unit if unit in set(CANONICAL_UNITS.values()) else None)
+    return code is not None and code not in ("a", "mo", "wk", "d", "h")
+
+
+def lab_convert(value: float, unit_from: str | None, unit_to: str | None, variable: str | None = None) -> float | None:
+    """A patient's lab ``value`` in ``unit_to`` (the matcher's comparison), or None when the
+    two units are not convertible."""
+    if unit_from is None or unit_to is None:
+        return value if unit_from == unit_to else None
+    a, b = normalise_unit(unit_from), normalise_unit(unit_to)
+    if a == b:
+        return value
+    try:
+        return float(convert(value, a, b, variable=variable))
+    except Exception:  # noqa: BLE001 - pint raises many types; fall back to the local table below
+        pass
+    if a not in _UNIT_BASE or b not in _UNIT_BASE:
+        return None
+    (dim_a, fa), (dim_b, fb) = _UNIT_BASE[a], _UNIT_BASE[b]
+    if dim_a == dim_b:
+        return value * fa / fb
+    mm = MOLAR_MASS.get(variable or "")
+    if mm and {dim_a, dim_b} == {"mass", "molar"}:
+        if dim_a == "mass":  # g/L -> mmol/L
+            return value * fa / mm * 1000 / fb
+        return value * fa * mm / 1000 / fb
+    return None
