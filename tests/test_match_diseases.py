@@ -57,6 +57,11 @@ def _outcome(r: MatchResult, criterion: str) -> str:
     ("gastrointestinal stromal tumor", "Advanced Solid Tumors", "within"),  # NCT02622932
     ("acute myeloid leukemia", "Advanced Solid Tumors", "outside"),
     ("uterine leiomyosarcoma", "Atopic Dermatitis", "unknown"),  # NCT02210780: not a tumour name
+    # OncoTree names with a qualifier after a comma or slash read by their head
+    ("breast cancer", "Breast Neoplasms", "within"),  # MeSH term; "Breast Neoplasm, NOS" is Breast
+    ("glioblastoma", "Recurrent Glioma", "within"),  # NCT02465060; "Glioblastoma, IDH-Wildtype"
+    ("chronic lymphocytic leukemia", "Chronic Leukemias", "within"),  # NCT01339988
+    ("uterine carcinosarcoma", "Soft Tissue Sarcoma", "outside"),  # a carcinoma, not a sarcoma
 ])
 def test_relations(patient: str, target: str, expected: str) -> None:
     t = DiseaseTable.default()

@@ -111,6 +111,7 @@ class DiseaseTable:
                 self._add(s, d.code, "generic" if d.code == ROOT else "synonym")
             for s in filter(None, row["site_words"].split("|")):
                 self._add(s, d.code, "site")
+        self._add_heads()
         self._ancestors: dict[str, frozenset[str]] = {}
         children: dict[str, set[str]] = {}
         for d in self.nodes.values():
@@ -118,6 +119,21 @@ class DiseaseTable:
                 children.setdefault(p, set()).add(d.code)
         self._children = children
         self._descendants: dict[str, frozenset[str]] = {}
+
+    def _add_heads(self) -> None:
+        """A name's head as a name of its own when no node has it: "Glioblastoma, IDH-Wildtype",
+        "Diffuse Large B-Cell Lymphoma, NOS", "Chronic Lymphocytic Leukemia/Small Lymphocytic
+        Lymphoma", "Uterine Carcinosarcoma/Uterine Malignant Mixed Mullerian Tumor". The head
+        of an "X, NOS" name is X in general: its parent ("Breast Neoplasm, NOS" -> Breast)."""
+        for d in self.nodes.values():
+            head = re.split(r"[,/]", d.name, maxsplit=1)[0].strip()
+            if head == d.name or not _HEAD_WORD.search(head) or tuple(tokens(head)) in self._index:
+                continue
+            code = d.code
+            if d.name.endswith(", NOS"):  # "Breast Neoplasm, NOS": the head names the parent type
+                tree = [p for p in d.parents if p in self.nodes and self.nodes[p].source == "oncotree"]
+                code = tree[0] if tree else code
+            self._add(head, code, "name")
 
     def _add(self, phrase: str, code: str, kind: str) -> None:
         key = tuple(tokens(phrase))
@@ -259,6 +275,7 @@ class DiseaseTable:
         return " and ".join(self.nodes[c].describe() for c in sorted(resolved.codes))
 
 
+_HEAD_WORD = re.compile(r"(?:oma|cancer|tumou?r|leuka?emia|neoplasm|carcinoma)$", re.IGNORECASE)
 _EXCEPT = re.compile(r"\b(?:excluding|except|other than|with the exception of|but not)\b", re.IGNORECASE)
 _LIST_SEP = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b(?!\s+neck)|\betc\b\.?|\band/or\b)\s*", re.IGNORECASE)
 
