@@ -150,10 +150,21 @@ def test_names_resolve_through_the_dictionary(name: str, itype: str, drugs: list
     ("Normal saline", "DRUG", "placebo"), ("0.9% Sodium Chloride", "DRUG", "placebo"),
     ("Standard of care", "OTHER", "non-drug"), ("Surgery", "PROCEDURE", "non-drug"),
     ("Intensity-modulated radiation therapy", "RADIATION", "non-drug"),
+    ("Standard Adjuvant Endocrine Therapy", "DRUG", "non-drug"),  # NCT02513394
+    ("Investigator's choice chemotherapy", "DRUG", "non-drug"),
+    ("chemotherapy", "DRUG", "non-drug"),  # HINT drug lists
+    ("Sterile water for injection", "DRUG", "placebo"),
 ])
 def test_controls_procedures_and_radiation_are_not_drugs(name: str, itype: str, kind: str) -> None:
     res = normalise_intervention_name(name, itype)
     assert (res.kind, res.drugs, res.unresolved) == (kind, [], [])
+
+
+def test_misspelt_compiled_drug_is_fuzzy_matched_and_common_words_are_not_drugs() -> None:
+    (m,) = normalise_intervention_name("vincrisitne", "DRUG").matches  # HINT drug list, as written
+    assert (m["drug"], m["method"]) == ("vincristine", "fuzzy")
+    # "Choice" is a warfarin brand: brands are not looked for inside longer texts.
+    assert normalise_intervention_name("Investigator's choice of therapy", "DRUG").drugs == []
 
 
 def test_other_names_are_read_too() -> None:

@@ -498,6 +498,13 @@ class Lexicon:
         self._compiled_drugs[info.name] = merged
         return merged
 
+    def compiled_targeted_drugs(self) -> list[str]:
+        """The names of the compiled drugs with at least one target edge."""
+        compiled = self.compiled
+        if compiled is None:
+            return []
+        return sorted({row[0] for row in compiled.edges.all_rows()})
+
     def names_of(self, drug: str) -> list[tuple[str, str]]:
         """Every written form of a drug with its kind (curated and compiled)."""
         out: dict[str, tuple[str, str]] = {}

@@ -11,8 +11,9 @@ ChEMBL, DrugBank vocabulary and UNII names); the same after spelling variants
 (alpha/alfa, "pegylated X" = "pegX") and after removing salt, ester and dosage-form
 words; a named regimen (``regimens.tsv``; "R-" before a regimen adds rituximab);
 curated drug names found inside the part; compiled names found as whole words inside
-the part; fuzzy matching against the curated lexicon only (rapidfuzz, Levenshtein
-distance 1-2 on names of 6+ letters with the same first letter).
+the part; fuzzy matching against the curated lexicon and the generic names of the
+compiled drugs with a target (rapidfuzz, Levenshtein distance 1-2 on names of 6+
+letters with the same first letter: "vincrisitne").
 
 Every intervention type is read: a drug named inside a Radiation or Procedure
 intervention ("concurrent sorafenib and IMRT") counts. Placebos and controls (vehicle,
@@ -72,7 +73,7 @@ PLACEBO_WORDS = ("placebo", "matching placebo", "placebo comparator", "sham", "v
                  "saline", "normal saline", "physiological saline", "dummy")
 # Words that mark a non-drug intervention when the record gives no type.
 NON_DRUG_HINTS = re.compile(
-    r"\b(exercise|radiation|radiotherapy|irradiation|surgery|surgical|resection|nephrectomy|"
+    r"\b(exercise|radiation|radiotherapy|irradiation|imrt|sbrt|sabr|igrt|srs|tbi|brachytherapy|surgery|surgical|resection|nephrectomy|"
     r"procedure|biopsy|specimen|collection|analysis|questionnaire|tests?|assessment|imaging|"
     r"counsel+ing|education|diet|observation|blood draw|phlebotomy|transplant(ation)?|ablation|"
     r"care|support|behavio(u)?ral|device|scan|ultrasound|interview|survey|sampling|study)\b",
@@ -124,8 +125,17 @@ _NOISE_RE = _words_re(NOISE_WORDS)
 _PLACEBO_RE = re.compile(r"^\s*(?:" + "|".join(PLACEBO_WORDS) + r")\b", re.IGNORECASE)
 _PLACEBO_WORD = re.compile(
     r"\b(?:placebos?|sham|vehicle|(?:normal |physiologic(?:al)? )?saline|dummy)\b"
-    r"|^\s*(?:0\.9\s*%\s*)?(?:isotonic\s+)?sodium chloride(?:\s*0\.9\s*%)?\s*(?:solution|injection)?\s*$",
+    r"|^\s*(?:0\.9\s*%\s*)?(?:isotonic\s+)?sodium chloride(?:\s*0\.9\s*%)?\s*(?:solution|injection)?\s*$"
+    r"|^\s*(?:sterile\s+)?water(?:\s+for\s+injection)?\s*$",
     re.IGNORECASE)
+# A treatment named without its drugs: standard of care, "Standard Adjuvant Endocrine
+# Therapy" (NCT02513394), "Chemotherapy", "Physician's choice" (HINT drug lists): not a
+# drug nothing matched, so classified as no drug when no part names one.
+_UNSPECIFIED = re.compile(
+    r"^(?:(?:standard|conventional|usual|adjuvant|neoadjuvant|systemic|cytotoxic|combination|"
+    r"physician'?s?|investigator'?s?|best|treatment\s+of|local|choice\s+of|choice)\s+)*"
+    r"(?:of\s+care|care|chemotherapy|chemo|endocrine\s+therapy|hormon(?:e|al)\s+therapy|"
+    r"immunotherapy|therapy|treatment|choice|supportive\s+care)$", re.IGNORECASE)
 # A label before the drugs: "Regimen A: rituximab, ...", "Arm 2 - ...", "Cohort B: ..."
 # (NCT00023673-style arm names reused as intervention names).
 _LABEL = re.compile(
@@ -168,18 +178,30 @@ _PEGYLATED = re.compile(r"^\s*(?:pegylated|peg)[\s-]+(\S.*)$", re.IGNORECASE)
 _WORD_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.'-]*")
 _SPAN_MAX_WORDS = 4
 _SPAN_MIN_KEY = 5
-_SPAN_KINDS = {"generic", "inn", "code", "brand", "salt"}
+# Only preferred, official and code names are looked for inside a part: brand and
+# common names include everyday words ("Choice" is a warfarin brand).
+_SPAN_KINDS = {"generic", "inn", "code", "salt"}
+# Everyday words that are also substances in the UNII list, never a drug inside a
+# longer intervention text ("Water for injection", "Oxygen therapy", "Ice pack").
+_SPAN_STOP = frozenset("water oxygen air salt sugar glucose dextrose milk tea coffee rice honey ice "
+                       "alcohol ethanol food diet light heat cold nitrogen carbon helium".split())
 
 
 @lru_cache(maxsize=4)
 def _fuzzy_index(lex: Lexicon) -> dict[str, list[tuple[str, str, str]]]:
-    """The curated written forms that fuzzy matching may reach, by first letter:
-    (folded form, drug, form as written)."""
+    """The written forms that fuzzy matching may reach, by first letter: (folded form,
+    drug, form as written). The curated forms, and the generic names of the compiled
+    drugs that have a target (a few thousand names; the tens of thousands of other
+    compiled names would make near-misses of each other)."""
     out: dict[str, list[tuple[str, str, str]]] = {}
     for entry in lex.all_synonyms():
         cand = name_key(entry.text)
         if cand.isalpha():
             out.setdefault(cand[0], []).append((cand, entry.drug, entry.text))
+    for name in lex.compiled_targeted_drugs():  # "vincrisitne": compiled drugs with a target
+        cand = name_key(name)
+        if cand.isalpha() and len(cand) >= FUZZY_MIN_LEN:
+            out.setdefault(cand[0], []).append((cand, name, name))
     return out
 
 
@@ -253,7 +275,8 @@ class _Resolver:
                 if any(taken[i:i + n]):
                     continue
                 span = " ".join(words[i:i + n])
-                if len(name_key(span)) < _SPAN_MIN_KEY or _SALT_RE.fullmatch(span) or _NOISE_RE.fullmatch(span):
+                if (len(name_key(span)) < _SPAN_MIN_KEY or span.lower() in _SPAN_STOP
+                        or _SALT_RE.fullmatch(span) or _NOISE_RE.fullmatch(span)):
                     continue
                 entries = [e for e in self.lex.lookup(span) if e.kind in _SPAN_KINDS]
                 if len({e.drug for e in entries}) != 1:
@@ -371,6 +394,9 @@ def _kind_of(res: NameResolution, cleaned: str, outer: str, itype: str | None) -
         return "drug"
     if itype in NON_DRUG_TYPES:
         return "non-drug"  # a procedure or radiation naming no drug we know
+    if _UNSPECIFIED.match(outer.strip()):
+        res.unresolved.clear()
+        return "non-drug"
     if res.unresolved:
         return "unresolved"
     if res.classes:

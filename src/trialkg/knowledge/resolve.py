@@ -104,6 +104,9 @@ class Resolver:
             from trialkg.knowledge.normalise import normalise_intervention_name
 
             res = normalise_intervention_name(text, "DRUG", lexicon=self.lex)
+            if any(m.get("method") == "fuzzy" or m.get("part_method") == "fuzzy" for m in res.matches):
+                # a spelling a query should not guess at: say what it is close to
+                raise UsageError(f"unknown drug {text!r}; did you mean: {', '.join(res.drugs)}?", field="drug")
             if len(res.drugs) == 1:
                 return res.drugs[0]
             if len(res.drugs) > 1:
