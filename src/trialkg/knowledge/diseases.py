@@ -32,6 +32,7 @@ from functools import lru_cache
 from trialkg.resources import ontology_file
 
 ROOT = "TISSUE"
+_CACHE_SIZE = 50_000  # names kept resolved (a store repeats them); cleared when full
 MAX_PHRASE = 9
 Relation = str  # "within" | "outside" | "unknown"
 
@@ -119,6 +120,8 @@ class DiseaseTable:
                 children.setdefault(p, set()).add(d.code)
         self._children = children
         self._descendants: dict[str, frozenset[str]] = {}
+        self._resolved: dict[str, Resolved] = {}  # registries repeat their condition and histology names
+        self._alternatives: dict[str, list[Resolved]] = {}
 
     def _add_heads(self) -> None:
         """A name's head as a name of its own when no node has it: "Glioblastoma, IDH-Wildtype",
@@ -195,6 +198,14 @@ class DiseaseTable:
 
     def resolve(self, text: str) -> Resolved:
         """The nodes a disease name stands for; empty when it names no tumour (sites alone do not)."""
+        hit = self._resolved.get(text)
+        if hit is None:
+            if len(self._resolved) > _CACHE_SIZE:
+                self._resolved.clear()
+            hit = self._resolved[text] = self._resolve(text)
+        return hit
+
+    def _resolve(self, text: str) -> Resolved:
         found = self.mentions(text)
         if not found or all(m.kind == "site" for m in found):
             return Resolved(text, frozenset(), False)
@@ -246,6 +257,14 @@ class DiseaseTable:
         exceptions). A part that names only a site borrows the head noun of the last part:
         "bone and soft tissue sarcoma" is bone sarcoma or soft tissue sarcoma.
         """
+        hit = self._alternatives.get(text)
+        if hit is None:
+            if len(self._alternatives) > _CACHE_SIZE:
+                self._alternatives.clear()
+            hit = self._alternatives[text] = self._alternatives_of(text)
+        return hit
+
+    def _alternatives_of(self, text: str) -> list[Resolved]:
         text = _EXCEPT.split(text, maxsplit=1)[0]
         parts = [p for p in _LIST_SEP.split(text) if p and p.strip()]
         if not parts:
