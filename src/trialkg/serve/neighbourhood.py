@@ -8,7 +8,8 @@ The focus rules (shared with ``trialkg viz --focus``'s idea of a readable pictur
   families, the drugs acting on it and their trials; a family shows its member targets,
   their drugs and the trials;
 - when the trials would pass ``TRIAL_LIMIT`` they are aggregated by phase ("Phase 2:
-  37 trials", per drug) instead of dropped, and every aggregate links to the trials;
+  37 trials"; for a target or family one node per phase, linked from each drug with
+  trials in it) instead of dropped, and every aggregate links to a search for them;
 - at most ``MAX_NODES`` nodes: beyond that the least linked leaves are folded into one
   "+ N more" node per type, and the graph says so in ``note``.
 """
@@ -168,21 +169,27 @@ def drug_graph(store: TrialStore, index: SearchIndex, name: str) -> dict[str, An
 
 def _drugs_with_trials(g: Graph, index: SearchIndex, parent: str, drugs: dict[str, str], label: str) -> str:
     """Drug nodes under ``parent`` with their trials: each trial when all of them fit in
-    ``TRIAL_LIMIT`` (shared trials then show as shared nodes), else by phase per drug."""
+    ``TRIAL_LIMIT`` (a trial of two drugs shows as shared), else one node per phase for
+    all of ``label``'s trials, linked from each drug that has trials in that phase."""
     trials = {d: index.trials_of(d) for d in drugs}
     total = set().union(*trials.values()) if trials else set()
     grouped = len(total) > TRIAL_LIMIT
+    phase_of = {t["id"]: (t["phases"] or ["no phase"]) for t in index.summaries(total)} if grouped else {}
+    if grouped:
+        counts = Counter(p for ps in phase_of.values() for p in ps)
+        for phase, n in sorted(counts.items()):
+            g.node(f"phase:{label}:{phase}", f"{_phase(phase)}: {n} trials", "aggregate", f"/search?q={quote(label)}",
+                   count=n)
     for d_iri, name in sorted(drugs.items(), key=lambda kv: (-len(trials.get(kv[0], ())), kv[1])):
         ids = trials.get(d_iri, set())
         node = g.node("drug:" + name, name, "drug", f"/drug/{quote(name)}", trials=len(ids))
         g.edge(parent, node, "acted on by")
-        if not ids:
-            continue
         if grouped:
-            _phase_nodes(g, index, node, ids, name)
-        else:
+            for phase in sorted({p for t in ids for p in phase_of.get(t, [])}):
+                g.edge(node, f"phase:{label}:{phase}", "tested in")
+        elif ids:
             _trial_nodes(g, index, node, ids, name)
-    return f"{len(total)} trials of {label}" + ("; grouped by phase per drug" if grouped else "")
+    return f"{len(total)} trials of {label}" + ("; grouped by phase" if grouped else "")
 
 
 def target_graph(store: TrialStore, index: SearchIndex, symbol: str) -> dict[str, Any]:
@@ -198,7 +205,7 @@ def target_graph(store: TrialStore, index: SearchIndex, symbol: str) -> dict[str
     note = _drugs_with_trials(g, index, focus, drugs, page["symbol"])
     untested = [d for d in page["drugs"] if not d["trials"]]
     if untested:
-        g.edge(focus, g.node("more:untested", f"{len(untested)} drugs in no trial here", "aggregate",
+        g.edge(focus, g.node("more:untested", f"{len(untested)} drug{'s' if len(untested) != 1 else ''} in no trial here", "aggregate",
                              f"/target/{quote(page['symbol'])}", count=len(untested)), "acted on by")
     return g.to_json(focus, "; ".join(x for x in (note, g.fold(focus)) if x))
 

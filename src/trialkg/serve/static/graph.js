@@ -11,34 +11,45 @@
     return e;
   }
   function layout(data, width, height) {
-    var nodes = data.nodes, index = {}, i, j;
-    var byType = {};
-    nodes.forEach(function (n, k) { index[n.id] = n; byType[n.type] = (byType[n.type] || 0) + 1; });
-    var types = data.legend.map(function (l) { return l.type; });
-    nodes.forEach(function (n, k) {
-      var col = types.indexOf(n.type), a = 2 * Math.PI * k / nodes.length;
-      n.x = width / 2 + Math.cos(a) * (80 + 30 * col); n.y = height / 2 + Math.sin(a) * (80 + 30 * col);
-      n.vx = 0; n.vy = 0;
-      if (n.id === data.focus) { n.x = width / 2; n.y = height / 2; n.fixed = true; }
-    });
+    // Rings by distance from the focus (children placed near their parent), then a short
+    // force simulation to spread labels apart.
+    var nodes = data.nodes, index = {}, adj = {}, i, j;
+    nodes.forEach(function (n) { index[n.id] = n; adj[n.id] = []; });
     var links = data.edges.map(function (e) { return { s: index[e.source], t: index[e.target], type: e.type }; })
       .filter(function (l) { return l.s && l.t; });
-    for (var step = 0; step < 320; step++) {
-      var alpha = 1 - step / 320;
+    links.forEach(function (l) { adj[l.s.id].push(l.t); adj[l.t.id].push(l.s); });
+    var focus = index[data.focus] || nodes[0], rings = [[focus]], seen = {};
+    seen[focus.id] = true; focus.angle = 0;
+    while (rings[rings.length - 1].length) {
+      var next = [];
+      rings[rings.length - 1].forEach(function (p) {
+        adj[p.id].forEach(function (c) { if (!seen[c.id]) { seen[c.id] = true; c.parentAngle = p.angle || 0; next.push(c); } });
+      });
+      next.sort(function (a, b) { return a.parentAngle - b.parentAngle; });
+      next.forEach(function (n, k) { n.angle = 2 * Math.PI * (k + 0.5) / next.length; });
+      rings.push(next);
+    }
+    nodes.forEach(function (n) { if (!seen[n.id]) { n.angle = Math.random() * 2 * Math.PI; rings[rings.length - 1].push(n); } });
+    rings.forEach(function (ring, d) {
+      ring.forEach(function (n) { n.x = width / 2 + Math.cos(n.angle) * 190 * d; n.y = height / 2 + Math.sin(n.angle) * 150 * d; n.vx = 0; n.vy = 0; });
+    });
+    focus.fixed = true;
+    for (var step = 0; step < 250; step++) {
+      var alpha = 1 - step / 250;
       for (i = 0; i < nodes.length; i++) {
         for (j = i + 1; j < nodes.length; j++) {
-          var a = nodes[i], b = nodes[j], dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy + 0.01;
-          var f = 2600 / d2, d = Math.sqrt(d2);
+          var a = nodes[i], b = nodes[j], dx = b.x - a.x, dy = (b.y - a.y) * 1.8, d2 = dx * dx + dy * dy + 0.01;
+          if (d2 > 90000) continue;
+          var f = 5000 / d2, d = Math.sqrt(d2);
           a.vx -= f * dx / d; a.vy -= f * dy / d; b.vx += f * dx / d; b.vy += f * dy / d;
         }
       }
       links.forEach(function (l) {
-        var dx = l.t.x - l.s.x, dy = l.t.y - l.s.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01, f = (d - 95) * 0.04;
+        var dx = l.t.x - l.s.x, dy = l.t.y - l.s.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01, f = (d - 150) * 0.02;
         l.s.vx += f * dx / d; l.s.vy += f * dy / d; l.t.vx -= f * dx / d; l.t.vy -= f * dy / d;
       });
       nodes.forEach(function (n) {
-        n.vx += (width / 2 - n.x) * 0.004; n.vy += (height / 2 - n.y) * 0.006;
-        if (!n.fixed) { n.x += Math.max(-20, Math.min(20, n.vx * alpha)); n.y += Math.max(-20, Math.min(20, n.vy * alpha)); }
+        if (!n.fixed) { n.x += Math.max(-15, Math.min(15, n.vx * alpha)); n.y += Math.max(-15, Math.min(15, n.vy * alpha)); }
         n.vx *= 0.5; n.vy *= 0.5;
       });
     }
@@ -54,7 +65,9 @@
       minX = Math.min(minX, n.x - 15); maxX = Math.max(maxX, n.x + 15 + 6.5 * Math.min(38, n.label.length));
       minY = Math.min(minY, n.y - 15); maxY = Math.max(maxY, n.y + 15);
     });
-    var vw = Math.max(maxX - minX, 300), vh = Math.max(maxY - minY, 200);
+    // never zoom in past 1:1 (labels keep their size); zoom out to fit a large graph
+    var vw = Math.max(maxX - minX, width), vh = Math.max(maxY - minY, height);
+    minX -= (vw - (maxX - minX)) / 2; minY -= (vh - (maxY - minY)) / 2;
     if (vw / vh > width / height) { var h2 = vw * height / width; minY -= (h2 - vh) / 2; vh = h2; }
     else { var w2 = vh * width / height; minX -= (w2 - vw) / 2; vw = w2; }
     var svg = el("svg", { viewBox: minX + " " + minY + " " + vw + " " + vh, role: "img", "aria-label": "neighbourhood graph" }, box);
