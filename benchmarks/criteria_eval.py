@@ -36,7 +36,8 @@ lines are parsed with the masks read as 2, 3, 4 ... (so ranges rise) and only va
 and side are scored.
 
 Coverage: the share of items with a constraint other than ``unparsed``, or with an
-explicit role that says why none applies (``information``, ``permission``).
+explicit statement of why none applies: a role (``information``, ``permission``) or an
+``unparsed`` constraint with a ``reason`` (a threshold refused as implausible).
 
 Run: ``python benchmarks/criteria_eval.py [--details dev|lct60|facebook] [--json]``;
 ``--speed`` measures the drug search and the parse of a 1 MB criteria text.
@@ -341,9 +342,11 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
 
 
 def covered(crit: dict) -> bool:
+    """A constraint, or an explicit statement of why none applies (a role such as
+    ``information``, or a threshold read and refused as implausible)."""
     if crit.get("role") in _NO_CONSTRAINT_ROLES:
         return True
-    return any(k.get("type") != "unparsed" for k in crit.get("constraints", []))
+    return any(k.get("type") != "unparsed" or k.get("reason") for k in crit.get("constraints", []))
 
 
 def _by_line(items: list[tuple[tuple, int | None]], loc: _Locator) -> dict[int, list[tuple]]:

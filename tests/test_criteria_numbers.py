@@ -358,3 +358,11 @@ def test_cr_clearance_is_creatinine_clearance() -> None:
         ("creatinine", "<=", 1.5, "mg/dL"), ("creatinine_clearance", ">=", 60, "mL/min")]
     assert limits("Serum Cr ≤ 1×ULN, Cr clearance ≥ 50 mL/min") == [
         ("creatinine", "<=", 1, "ULN"), ("creatinine_clearance", ">=", 50, "mL/min")]
+
+
+def test_a_negative_threshold() -> None:
+    # "Maximum inspiratory pressure (MIP) < -20 cm H2O" (LCT NCT03929328 writes "cm H20"),
+    # a DEXA T-score "≤ -2.5" (Facebook test split)
+    assert limits("Maximum inspiratory pressure (MIP) < -20 cm H2O") == [("mip", "<", -20, "cm[H2O]")]
+    assert limits("DEXA T-score ≤ -2.5")[0][1:3] == ("<=", -2.5)
+    assert limits("age 18 - 65") == [("age", "between", 18, "a")]

@@ -42,7 +42,7 @@ _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 # "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
 _PREFIX = re.compile(
     rf"(?P<op>{_OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
-    rf"(?P<v>{_NUM})(?!\d)",
+    rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{_NUM})(?!\d)",
     re.IGNORECASE,
 )
 # "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
@@ -210,6 +210,10 @@ def find_comparisons(text: str) -> list[Comparison]:
         v = _number(m.group("v"))
         if v is None:
             continue
+        if m.group("neg"):
+            # "Maximum inspiratory pressure (MIP) < -20 cm H20" (LCT NCT03929328), a DEXA
+            # T-score "≤ -2.5" (Facebook test split): a negative threshold after an operator
+            v = -v
         # "≥ 1.5 - 2" is a range after an operator: keep the operator, first value.
         pair = _PAIR.match(text, m.end())
         unit, ref, end = _unit_after(text, pair.end() if pair else m.end())
