@@ -57,6 +57,10 @@ def _outcome(r: MatchResult, criterion: str) -> str:
     ("gastrointestinal stromal tumor", "Advanced Solid Tumors", "within"),  # NCT02622932
     ("acute myeloid leukemia", "Advanced Solid Tumors", "outside"),
     ("uterine leiomyosarcoma", "Atopic Dermatitis", "unknown"),  # NCT02210780: not a tumour name
+    # MeSH headings as registries store conditions, inverted
+    ("acute myeloid leukemia", "Leukemia, Myeloid, Acute", "within"),
+    ("breast cancer", "Carcinoma, Hepatocellular", "outside"),
+    ("breast cancer", "Lung Neoplasms", "outside"),
     # OncoTree names with a qualifier after a comma or slash read by their head
     ("breast cancer", "Breast Neoplasms", "within"),  # MeSH term; "Breast Neoplasm, NOS" is Breast
     ("glioblastoma", "Recurrent Glioma", "within"),  # NCT02465060; "Glioblastoma, IDH-Wildtype"

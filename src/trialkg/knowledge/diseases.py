@@ -206,6 +206,16 @@ class DiseaseTable:
         return hit
 
     def _resolve(self, text: str) -> Resolved:
+        first = self._read(text)
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if len(parts) > 1 and not (first and first.exact):
+            # MeSH writes names inverted: "Leukemia, Myeloid, Acute", "Carcinoma, Hepatocellular"
+            turned = self._read(" ".join(reversed(parts)))
+            if turned and turned.exact:
+                return Resolved(text, turned.codes, turned.generic, True)
+        return first
+
+    def _read(self, text: str) -> Resolved:
         found = self.mentions(text)
         if not found or all(m.kind == "site" for m in found):
             return Resolved(text, frozenset(), False)
