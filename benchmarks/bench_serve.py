@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -38,15 +39,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(url: str) -> tuple[float, int, bytes]:
+def get(url: str) -> tuple[float, int, bytes, float | None]:
+    """(wall ms seen by the client, status, body, server CPU ms from Server-Timing)."""
     started = time.perf_counter()
+    timing = ""
     try:
         with urllib.request.urlopen(url, timeout=120) as resp:
             body = resp.read()
             status = resp.status
+            timing = resp.headers.get("Server-Timing", "")
     except urllib.error.HTTPError as exc:
         body, status = exc.read(), exc.code
-    return (time.perf_counter() - started) * 1000, status, body
+    m = re.search(r"cpu;dur=([\d.]+)", timing)
+    return (time.perf_counter() - started) * 1000, status, body, float(m.group(1)) if m else None
 
 
 def start(store: str) -> tuple[subprocess.Popen, str]:
@@ -103,21 +108,25 @@ def main() -> None:
     proc, url = start(args.store)
     try:
         pages = sample(url, args.samples, random.Random(args.seed))
-        print(f"{'page':24} {'pages':>5} {'cold p50':>9} {'cold p90':>9} {'warm p50':>9} {'warm p90':>9} {'cold p50/target':>16}")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; ms; cpu = server CPU time (Server-Timing)")
+        print(f"{'page':24} {'pages':>5} {'cold p50':>9} {'cold p90':>9} {'cpu p50':>8} {'warm p50':>9} {'warm p90':>9} {'cold p50/target':>16}")
         for kind, paths in pages.items():
-            cold, warm = [], []
+            cold, warm, cpu = [], [], []
             for path in paths:
-                first, status, _ = get(url + path)
+                first, status, _, used = get(url + path)
                 if status != 200:
                     print(f"  {path}: HTTP {status}", file=sys.stderr)
                     continue
                 cold.append(first)
+                if used is not None:
+                    cpu.append(used)
                 warm += [get(url + path)[0] for _ in range(args.repeat)]
             if not cold:
                 continue
             c50, c90 = _p(cold, 0.5), _p(cold, 0.9)
             w50, w90 = (_p(warm, 0.5), _p(warm, 0.9)) if warm else (float("nan"), float("nan"))
-            print(f"{kind:24} {len(cold):>5} {c50:>9.1f} {c90:>9.1f} {w50:>9.1f} {w90:>9.1f} {c50 / TARGET_MS:>16.2f}")
+            u50 = _p(cpu, 0.5) if cpu else float("nan")
+            print(f"{kind:24} {len(cold):>5} {c50:>9.1f} {c90:>9.1f} {u50:>8.1f} {w50:>9.1f} {w90:>9.1f} {c50 / TARGET_MS:>16.2f}")
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
