@@ -159,6 +159,16 @@ def test_updates_are_refused_and_change_nothing(server, store: TrialStore) -> No
     assert int(body.decode().splitlines()[1]) == before
 
 
+def test_cors_preflight_for_browser_clients(server) -> None:
+    import urllib.request
+
+    req = urllib.request.Request(server.sparql, method="OPTIONS",
+                                 headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 204
+        assert resp.headers["Access-Control-Allow-Origin"] == "*" and "POST" in resp.headers["Access-Control-Allow-Methods"]
+
+
 def test_bad_requests_get_clear_errors(server) -> None:
     status, _, body = fetch(server.sparql + "?query=SELEC", accept="application/sparql-results+json")
     assert status == 400 and b"syntax" in body.lower()

@@ -96,7 +96,7 @@ def create_app(store_path: str | Path | None, *, workers: int = 2, query_timeout
         Route("/queries", pages.timed(pages.queries_list)),
         Route("/queries/{name}", pages.timed(pages.query_page)),
         Route("/match", pages.match, methods=["GET", "POST"]),
-        Route("/sparql", pages.sparql, methods=["GET", "POST"]),
+        Route("/sparql", pages.sparql, methods=["GET", "POST", "OPTIONS"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers=pages.EXCEPTION_HANDLERS)

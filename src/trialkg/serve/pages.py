@@ -296,7 +296,13 @@ def _match(store: Any, form: dict[str, str], document: Any) -> tuple[list[Any], 
 # -- SPARQL endpoint ------------------------------------------------------------------
 
 
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Accept, Content-Type"}
+
+
 async def sparql(request: Request) -> Response:
+    if request.method == "OPTIONS":  # a browser's CORS preflight (YASGUI on another origin)
+        return Response(status_code=204, headers=CORS)
     s = state(request)
     params = request.query_params
     query_text = params.get("query")
@@ -333,8 +339,7 @@ async def sparql(request: Request) -> Response:
     else:
         answer = await run_in_threadpool(s.pool.run, job)
     media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") or "json" in answer.media_type else "")
-    return Response(answer.body, status_code=answer.status, media_type=media,
-                    headers={"Access-Control-Allow-Origin": "*", "Vary": "Accept"})
+    return Response(answer.body, status_code=answer.status, media_type=media, headers={**CORS, "Vary": "Accept"})
 
 
 _EXAMPLE_QUERY = """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
