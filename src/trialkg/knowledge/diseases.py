@@ -320,8 +320,10 @@ def _drop_metastasis_sites(found: list[Mention], toks: list[str]) -> list[Mentio
             before = toks[m.start - 1] if m.start > 0 else ""
             nxt = found[n + 1] if n + 1 < len(found) else None
             disease_follows = nxt is not None and nxt.start == m.end and nxt.kind != "generic"
-            if after in _METASTASIS or (before in _METASTASIS and not disease_follows and after != "cancer"):
-                continue
+            lead = [t for t in toks[max(0, m.start - 2):m.start] if t != "the"]
+            spread_to = bool(lead) and lead[-1] in ("to", "in", "into") and any(t in _METASTASIS for t in toks[:m.start])
+            if after in _METASTASIS or spread_to or (before in _METASTASIS and not disease_follows and after != "cancer"):
+                continue  # "breast cancer metastatic to bone", "brain metastases"
         out.append(m)
     return out
 
@@ -439,12 +441,19 @@ def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[s
         return Fit(None, FIT_UNKNOWN, f"the disease table names none of the trial's conditions ({named})")
     rels = {(i, tc): table.relation_any(p, alts) for i, p in enumerate(patient) for tc, alts in specific.items()}
     within = [(i, tc) for (i, tc), rel in rels.items() if rel == "within"]
-    # a named type first; "Advanced Solid Tumors" (SOLID) fits any solid tumour
-    within.sort(key=lambda key: all(a.codes <= BROAD for a in specific[key[1]]))
+    # a named type first, with no marker status the patient file leaves open ("Triple Negative
+    # Breast Cancer" without receptor results); "Advanced Solid Tumors" fits any solid tumour
+    def open_markers(tc: str) -> bool:
+        return any(not any(g in (markers or {}) for g in genes) for genes, _pos in condition_markers(tc))
+
+    within.sort(key=lambda key: (open_markers(key[1]), all(a.codes <= BROAD for a in specific[key[1]])))
     for i, tc in within[:1]:
         tier = FIT_GENERIC if all(a.codes <= BROAD for a in specific[tc]) else FIT_SPECIFIC
-        return Fit(True, tier, f"{patient[i].text} = {table.describe(patient[i])} is within trial condition "
-                       f"'{tc}' = {' or '.join(table.describe(a) for a in specific[tc])} (tkg:hasCondition)")
+        why = (f"{patient[i].text} = {table.describe(patient[i])} is within trial condition "
+               f"'{tc}' = {' or '.join(table.describe(a) for a in specific[tc])} (tkg:hasCondition)")
+        if open_markers(tc):
+            return Fit(None, FIT_RELATED, f"{why}; the marker status it names is not in the patient file")
+        return Fit(True, tier, why)
     unresolved = [tc for tc, alts in resolved.items() if not alts]
     if all(r == "outside" for r in rels.values()) and not unresolved:
         who = "; ".join(f"{p.text} = {table.describe(p)}" for p in patient)
