@@ -191,6 +191,17 @@ def test_osteosarcoma_is_a_primary_bone_sarcoma(store: TrialStore) -> None:
     assert _outcome(r, "exc-1") != "unmet"  # "... systemic treatment for metastatic sarcoma": the trial's disease
 
 
+def test_histology_strata(store: TrialStore) -> None:
+    # NCT01130623 inc-2 "Part 1 ...: relapsed or refractory solid tumors including CNS tumors" and
+    # inc-4 "Part 2b ...: soft tissue sarcoma, desmoplastic small round cell tumor or extraosseus
+    # Ewing sarcoma": an osteosarcoma is outside Part 2b but within Part 1
+    r = match_store(store, load_patient(PATIENTS / "osteosarcoma_16.json"), "NCT01130623")[0]
+    assert _outcome(r, "inc-4") == "unknown"
+    assert "another inclusion criterion" in next(x.why for x in r.reasons if x.criterion == "inc-4")
+    aml = match_store(store, load_patient(PATIENTS / "aml.json"), "NCT01130623")[0]
+    assert _outcome(aml, "inc-4") == "unmet"  # within no part
+
+
 def test_every_unmet_names_its_facts(store: TrialStore) -> None:
     for name in ("lms_uterine", "breast_hr_pos_her2_neg", "lung_adenocarcinoma_egfr", "aml", "osteosarcoma_16"):
         for r in match_store(store, load_patient(PATIENTS / f"{name}.json")):
