@@ -31,9 +31,10 @@ from trialkg.criteria.units import known_unit, normalise_unit
 from trialkg.criteria.units import lab_convert as convert
 from trialkg.criteria import variables
 from trialkg.durations import duration_days
-from trialkg.errors import PatientError, UsageError
+from trialkg.errors import PatientError, TrialKGError, UsageError
 from trialkg.knowledge import biomarkers, diseases
 from trialkg.prefixes import SPARQL_PREFIXES
+from trialkg.sources.guards import MAX_DEPTH, MAX_INT_DIGITS, check_depth, not_utf8, to_utf8
 from trialkg.terms import term_value
 
 Outcome = Literal["met", "unmet", "unknown"]
@@ -197,14 +198,30 @@ def load_patient(path: str | Path) -> Patient:
     """Read and validate a patient JSON file (``-`` reads stdin)."""
     name = str(path)
     try:
-        text = sys.stdin.read() if name == "-" else Path(path).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
+        data = json.loads(to_utf8(raw, file=name), parse_int=_patient_int)
     except OSError as exc:
         raise PatientError(f"cannot read the patient file: {exc.strerror or exc}", file=name) from exc
-    try:
-        data = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise PatientError(not_utf8(exc), file=name) from None
     except json.JSONDecodeError as exc:
         raise PatientError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name) from exc
+    except RecursionError:
+        raise PatientError(f"nested deeper than {MAX_DEPTH} levels: refused", file=name) from None
+    except TrialKGError as exc:
+        raise PatientError(exc.message, file=name, field=exc.field) from None
+    try:
+        check_depth(data)
+    except TrialKGError as exc:
+        raise PatientError(exc.message, file=name, field=exc.field) from None
     return parse_patient(data, file=name)
+
+
+def _patient_int(text: str) -> int:
+    """JSON integers of a patient file: a value of more than 18 digits is no measurement."""
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise PatientError(f"a number of {len(text.lstrip('-'))} digits is not a patient value")
+    return int(text)
 
 
 def parse_patient(data: Any, *, file: str | None = None) -> Patient:

@@ -36,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg import iris
-from trialkg.errors import InputError, TrialKGError
+from trialkg.errors import InputError, TrialKGError, UsageError
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.sources import RawMember
@@ -365,6 +365,10 @@ def build(
     """
     from trialkg.sources import iter_records
 
+    sources = [str(s) for s in sources]
+    missing = [s for s in sources if s != "-" and not os.path.lexists(s)]
+    if missing:  # before the store is opened: a typo never leaves an empty store behind
+        raise UsageError("no such file or directory", file=missing[0])
     store = TrialStore(store_path)
     summary = BuildSummary(store=str(store.path))
     for name in missing_stages():

@@ -99,6 +99,17 @@ class TrialStore:
         marker = self._bulk_marker()
         return marker is not None and not _alive(marker)
 
+    def incomplete(self) -> str | None:
+        """Why the store is not a finished build (no trials, no ontology graph, an
+        interrupted bulk load), or None."""
+        if self.bulk_incomplete:
+            return "an interrupted build left it incomplete"
+        if not self.trial_graph_names():
+            return "it holds no trials"
+        if not self.has_graph(iris.ONTOLOGY_GRAPH):
+            return "it has no ontology graph: a build did not finish"
+        return None
+
     def _bulk_marker(self) -> dict[str, Any] | None:
         try:
             text = (self.path / BULK_MARKER).read_text(encoding="utf-8")

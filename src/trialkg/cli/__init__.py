@@ -152,8 +152,9 @@ class _Scrubbed:
 def main() -> None:
     """Entry point: turn trialkg's own errors into one line on stderr and exit 2."""
     import os
+    import traceback
 
-    from trialkg.errors import TrialKGError
+    from trialkg.errors import TrialKGError, printable
 
     forms = secret_forms(sys.argv[1:], dict(os.environ))
     if forms:  # credentials never reach the terminal or a log, whatever echoes them
@@ -174,8 +175,8 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except TrialKGError as exc:
-        if verbose:
-            raise
+        if verbose:  # the traceback, then the same line and exit code as without -v
+            traceback.print_exc()
         click.echo(f"trialkg: error: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
@@ -185,6 +186,7 @@ def main() -> None:
         sys.exit(0)
     except Exception as exc:  # an unexpected bug: one line unless --verbose
         if verbose:
-            raise
-        click.echo(f"trialkg: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+            traceback.print_exc()
+        click.echo(printable(f"trialkg: internal error: {type(exc).__name__}: {exc}"
+                             f"{'' if verbose else ' (run with --verbose for details)'}"), err=True)
         sys.exit(2)

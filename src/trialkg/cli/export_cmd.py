@@ -7,6 +7,7 @@ import sys
 import click
 
 from trialkg.cli.output import log, store_option
+from trialkg.errors import UsageError
 
 FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 
@@ -27,6 +28,10 @@ def export(store_path: str | None, fmt: str, output: str) -> None:
         n = run_export(store, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        with open(output, "wb") as fh:
+        try:
+            fh = open(output, "wb")
+        except OSError as exc:
+            raise UsageError(f"cannot write the output file: {exc.strerror or exc}", file=output) from None
+        with fh:
             n = run_export(store, fmt, fh)
     log(f"trialkg: exported {n} statements as {fmt} to {output if output != '-' else 'stdout'}")

@@ -34,6 +34,10 @@ def validate(store_path: str | None, fmt: str | None, trials: tuple[str, ...], j
     from trialkg.views import resolve_trial_id
 
     store = TrialStore(store_path, read_only=True)
+    why = store.incomplete()
+    if why:  # an empty or half-built store conforms to nothing: never exit 0 on it
+        click.echo(f"trialkg: validate: {store.path}: {why}; run 'trialkg build' (again) first", err=True)
+        sys.exit(1)
     ids = [resolve_trial_id(store, t) for t in trials] if trials else None
     report = validate_store(store, trials=ids, jobs=jobs, engine=engine)
     fmt = "table" if fmt == "human" else resolve_format(fmt)

@@ -149,7 +149,8 @@ def check_depth(doc: Any, *, limit: int = MAX_DEPTH) -> None:
     while stack:
         node, path, depth = stack.pop()
         if depth > limit:
-            raise InputError(f"nested deeper than {limit} levels: refused", field=path or "(root)")
+            shown = path if len(path) <= 80 else path[:77] + "..."
+            raise InputError(f"nested deeper than {limit} levels: refused", field=shown or "(root)")
         if isinstance(node, dict):
             stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in node.items()
                          if isinstance(v, (dict, list)))
