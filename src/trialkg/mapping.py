@@ -46,12 +46,10 @@ _NODES: dict[str, ox.NamedNode] = {}  # vocabulary IRIs (a bounded set) as pyoxi
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-RDFS_SEEALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 SKOS_EXACT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
 PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
-PROV_ENTITY = ox.NamedNode("http://www.w3.org/ns/prov#Entity")
 SCHEMA_LAT = ox.NamedNode("http://schema.org/latitude")
 SCHEMA_LON = ox.NamedNode("http://schema.org/longitude")
 
@@ -201,8 +199,7 @@ def map_record(record: TrialRecord) -> Mapping:
     t.add(trial, TKG.derivedId, boolean(record.nct_id is None))
     if record.nct_id:
         page = nn(iris.registry_page(record.nct_id))
-        t.add(trial, TKG.registryPage, page)
-        t.add(trial, RDFS_SEEALSO, page)
+        t.add(trial, TKG.registryPage, page)  # a sub-property of rdfs:seeAlso (ontology)
     # rdfs:label is the display name (the id when the source has no title);
     # dcterms:title only what the source calls the title.
     t.text(trial, RDFS_LABEL, record.title or tid)
@@ -321,8 +318,7 @@ def _sites(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
         if s.geo is not None:
             t.add(site, SCHEMA_LAT, decimal(s.geo.lat))
             t.add(site, SCHEMA_LON, decimal(s.geo.lon))
-        label = ", ".join(x for x in (s.facility, s.city, s.country) if x)
-        t.text(site, RDFS_LABEL, label)
+        # no rdfs:label: it would restate facility, city and country (docs/model.md)
 
 
 def _key(name: str) -> str:
@@ -549,8 +545,7 @@ def _provenance(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     p = record.provenance
     src = nn(iris.trial(record.id) + "/source")
     t.add(trial, PROV_DERIVED, src)
-    t.typed(src, TKG.SourceRecord)
-    t.add(src, RDF_TYPE, PROV_ENTITY)
+    t.typed(src, TKG.SourceRecord)  # a subclass of prov:Entity (ontology)
     t.text(src, TKG.sourceFile, p.file)
     t.text(src, TKG.sourceFormat, p.format)
     t.text(src, TKG.sha256, p.sha256)
