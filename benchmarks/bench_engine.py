@@ -1,0 +1,309 @@
+"""trialkg beside the engine it runs on, on the same data, in one run.
+
+    python benchmarks/bench_engine.py --sizes 1000 10000            # the tables of docs/performance.md
+    python benchmarks/bench_engine.py --sizes 1000 --virtuoso       # also the server path
+    python benchmarks/bench_engine.py --sizes 10000 --reuse         # queries again on the built store
+
+Per size, on trials from ``benchmarks/generate.py`` (seed 42, cached in benchmarks/out/):
+
+- **build**: the plain ``trialkg build ZIP`` (all defaults) in a subprocess: wall and CPU
+  seconds of the process tree, peak RSS (psutil, every 0.2 s: the tree's sum and the
+  largest process), quads; beside ``oxigraph load`` (the engine's own parallel bulk
+  loader, from the ``oxigraph`` CLI) of the same quads exported as N-Quads. Ratio: the
+  quads per second of the build over those of ``oxigraph load``.
+- **export**: ``trialkg export --format nquads`` beside a raw ``pyoxigraph.Store.dump``
+  of the same store, each in a subprocess.
+- **stored queries**: every query ``trialkg queries`` lists, with its ``# example:``
+  parameters, in a child process each (a runaway query is reported as "> N s"):
+  the first 100 rows as ``trialkg query --limit 100`` gets them
+  (``trialkg.queries.stream_local(..., limit=100, ordered=False)``) and the whole
+  answer as written (its ORDER BY kept), beside raw ``pyoxigraph.Store.query`` of the
+  same text and bindings (``islice`` of 100 rows of the unordered text; every row of
+  the text). Median of ``--runs`` after one warm-up run, in-process (no CLI start-up).
+- **Virtuoso** (``--virtuoso``): a fresh ``virtuoso-t`` on 127.0.0.1, the N-Quads
+  bulk-loaded by ``ld_dir`` + ``rdf_loader_run()``; every stored query through
+  ``trialkg.queries.run_remote`` (what ``trialkg query --endpoint`` does), whole answer
+  and first 100 rows.
+
+Targets (docs/performance.md) are those for 100k trials; smaller sizes show the trend.
+Figures are printed and saved to ``benchmarks/out/engine-<size>.json``, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+import psutil  # noqa: E402
+import pyoxigraph as ox  # noqa: E402
+
+from trialkg import queries as q  # noqa: E402
+from trialkg.store import TrialStore  # noqa: E402
+
+FIRST_ROWS = 100
+TARGET_FIRST_S, TARGET_WHOLE_S = 0.1, 1.0
+TARGET_BUILD_RATIO, TARGET_RSS = 0.9, 2 * 1024**3
+TARGET_TRIALS_PER_S = 100_000 / 600  # 100k trials in 10 minutes
+
+
+def example_params(query: q.StoredQuery) -> list[tuple[str, str]]:
+    import shlex
+
+    words = shlex.split(query.examples[0]) if query.examples else []
+    return [(words[i + 1], words[i + 2]) for i, w in enumerate(words) if w == "-p"]
+
+
+def source_zip(trials: int) -> Path:
+    """The generated input, cached under a digest of the generator (a changed generator
+    makes new inputs)."""
+    from generate import write_zip
+
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:8]
+    path = OUT / f"engine-{trials}-{digest}.zip"
+    if not path.exists():
+        write_zip(path, trials, seed=42)
+    return path
+
+
+def timed(cmd: list[str], log: Path) -> dict[str, Any]:
+    """Run ``cmd`` (output to ``log``); wall, CPU of the process tree, peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        root = psutil.Process(proc.pid)
+        peak_tree = peak_one = 0
+        while proc.poll() is None:
+            try:
+                rss = [p.memory_info().rss for p in (root, *root.children(recursive=True))]
+                peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if proc.returncode not in (0, 1):  # 1: records rejected, reported in the summary
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+    return {"wall": wall, "cpu": cpu, "peak_tree": peak_tree, "peak_one": peak_one, "rc": proc.returncode}
+
+
+def trialkg_exe() -> str:
+    return shutil.which("trialkg") or sys.exit("trialkg is not installed (pip install -e '.[test]')")
+
+
+def build_and_load(trials: int, jobs: int | None, reuse: bool) -> dict[str, Any]:
+    """The plain build, its N-Quads export, a raw dump, and ``oxigraph load`` of those quads."""
+    store, nq, saved = OUT / f"engine-store-{trials}", OUT / f"engine-{trials}.nq", OUT / f"engine-build-{trials}.json"
+    if reuse and saved.exists() and store.exists():
+        return json.loads(saved.read_text())
+    src = source_zip(trials)
+    shutil.rmtree(store, ignore_errors=True)
+    cmd = [trialkg_exe(), "-q", "build", str(src), "--store", str(store), "--format", "json"]
+    cmd += ["--jobs", str(jobs)] if jobs is not None else []
+    build = timed(cmd, OUT / f"engine-build-{trials}.log")
+    summary = json.loads(_json_tail(OUT / f"engine-build-{trials}.log"))
+    build.update(trials=summary["trials"], quads=summary["store_triples"], rejected=len(summary["rejected"]))
+    export = timed([trialkg_exe(), "-q", "export", "--store", str(store), "--format", "nquads", "-o", str(nq)],
+                   OUT / f"engine-export-{trials}.log")
+    raw_nq = OUT / f"engine-raw-{trials}.nq"
+    dump = timed([sys.executable, "-c", "import sys, pyoxigraph as ox; "
+                  "ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], ox.RdfFormat.N_QUADS)", str(store), str(raw_nq)],
+                 OUT / f"engine-dump-{trials}.log")
+    raw_nq.unlink(missing_ok=True)
+    location = OUT / f"engine-oxigraph-{trials}"
+    shutil.rmtree(location, ignore_errors=True)
+    oxi = shutil.which("oxigraph") or sys.exit("the oxigraph CLI is missing (pip install -e '.[test]')")
+    load = timed([oxi, "load", "--location", str(location), "--file", str(nq)], OUT / f"engine-oxload-{trials}.log")
+    shutil.rmtree(location, ignore_errors=True)
+    result = {"build": build, "export": export, "dump": dump, "oxigraph_load": load,
+              "store": str(store), "nquads": str(nq), "nquads_bytes": nq.stat().st_size}
+    saved.write_text(json.dumps(result))
+    return result
+
+
+def _json_tail(path: Path) -> str:
+    """The JSON summary ``trialkg build --format json`` printed (after any log lines)."""
+    text = path.read_text(errors="replace")
+    return text[text.index("{"):]
+
+
+# -- queries ------------------------------------------------------------------------
+
+
+def _median(fn: Any, runs: int) -> tuple[float, int]:
+    fn()  # warm-up
+    times, n = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        n = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), n
+
+
+def query_child(store_path: str, name: str, runs: int) -> None:
+    """Child mode: one stored query through trialkg and through raw pyoxigraph."""
+    store = TrialStore(store_path, read_only=True)
+    query = q.get_stored_query(name)
+    bindings = q.bind_params(query, example_params(query))
+    subs = {ox.Variable(k): v for k, v in bindings.items()} or None
+
+    def raw(text: str, limit: int | None) -> int:
+        """Rows of the raw engine, every value read (as trialkg reads them)."""
+        result = store.ox.query(text, use_default_graph_as_union=True, substitutions=subs)
+        names = [v.value for v in result.variables]
+        rows = [[s[n] for n in names] for s in itertools.islice(result, limit)]
+        return len(rows)
+
+    first_kg, _ = _median(lambda: len(list(q.stream_local(query, bindings, store, limit=FIRST_ROWS,
+                                                           ordered=False).rows)), runs)
+    whole_kg, rows = _median(lambda: len(list(q.stream_local(query, bindings, store).rows)), runs)
+    first_raw, _ = _median(lambda: raw(q.unordered(query.text), FIRST_ROWS), runs)
+    whole_raw, _ = _median(lambda: raw(query.text, None), runs)
+    print(json.dumps({"first": first_kg, "whole": whole_kg, "first_raw": first_raw, "whole_raw": whole_raw,
+                      "rows": rows}))
+
+
+def time_queries(store: str, runs: int, timeout: float) -> dict[str, dict[str, float] | None]:
+    out: dict[str, dict[str, float] | None] = {}
+    for query in q.stored_queries():
+        cmd = [sys.executable, __file__, "--query-child", store, query.name, str(runs)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+        except subprocess.TimeoutExpired:
+            out[query.name] = None
+            continue
+        except subprocess.CalledProcessError as exc:
+            sys.exit(f"{query.name} failed: {exc.stderr[-2000:]}")
+        out[query.name] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+# -- Virtuoso -------------------------------------------------------------------------
+
+def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
+    """Bulk-load the N-Quads into a fresh Virtuoso, then time every stored query there."""
+    from virtuoso_server import isql, start, stop
+
+    with tempfile.TemporaryDirectory(prefix="tkg-virtuoso-", dir=OUT) as tmp:
+        directory = Path(tmp)
+        shutil.copy(nquads, directory / "data.nq")
+        proc, server = start(directory)
+        try:
+            started = time.perf_counter()
+            isql(server, f"ld_dir('{directory}', 'data.nq', 'urn:trialkg:default');",
+                 "rdf_loader_run();", "checkpoint;")
+            loaded = time.perf_counter() - started
+            out: dict[str, Any] = {"load": loaded, "queries": {}}
+            for query in q.stored_queries():
+                out["queries"][query.name] = _remote_query(query, server.sparql, runs, timeout)
+        finally:
+            stop(proc)
+    return out
+
+
+def _remote_query(query: q.StoredQuery, endpoint: str, runs: int, timeout: float) -> dict[str, Any] | str:
+    import dataclasses
+
+    bindings = q.bind_params(query, example_params(query))
+    page = dataclasses.replace(query, text=q.unordered(query.text))
+    try:
+        first, _ = _median(lambda: len(q.run_remote(page, bindings, endpoint, limit=FIRST_ROWS, timeout=timeout).rows), runs)
+        whole, rows = _median(lambda: len(q.run_remote(query, bindings, endpoint, timeout=timeout).rows), runs)
+    except q.RemoteError as exc:
+        return f"error: {str(exc)[:120]}"
+    return {"first": first, "whole": whole, "rows": rows}
+
+
+# -- report ---------------------------------------------------------------------------
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(trials: int, b: dict[str, Any], queries: dict[str, Any], virtuoso: dict[str, Any] | None,
+           timeout: float) -> list[str]:
+    build, load, export, dump = b["build"], b["oxigraph_load"], b["export"], b["dump"]
+    quads = build["quads"]
+    rate, load_rate = quads / build["wall"], quads / load["wall"]
+    lines = [f"## {trials:,} trials ({quads:,} quads, {b['nquads_bytes'] / 1e6:,.0f} MB of N-Quads)", "",
+             "| what | trialkg | target | engine | ratio | verdict |", "| --- | --- | --- | --- | --- | --- |"]
+    lines.append(f"| build, plain `trialkg build` (wall) | {build['wall']:,.1f} s, {build['trials'] / build['wall']:,.0f} trials/s, "
+                 f"{rate:,.0f} quads/s | >= {TARGET_TRIALS_PER_S:,.0f} trials/s | `oxigraph load` {load['wall']:,.1f} s, "
+                 f"{load_rate:,.0f} quads/s | {rate / load_rate:.2f} | {verdict(rate / load_rate >= TARGET_BUILD_RATIO)} (ratio), "
+                 f"{verdict(build['trials'] / build['wall'] >= TARGET_TRIALS_PER_S)} (rate) |")
+    lines.append(f"| build CPU (process tree) | {build['cpu']:,.1f} s, {1000 * build['cpu'] / build['trials']:.1f} ms/trial | | "
+                 f"{load['cpu']:,.1f} s | {build['cpu'] / max(load['cpu'], 1e-9):.2f} | |")
+    lines.append(f"| build peak RSS | {build['peak_tree'] / 2**20:,.0f} MB tree, {build['peak_one'] / 2**20:,.0f} MB largest | "
+                 f"<= 2,048 MB | {load['peak_one'] / 2**20:,.0f} MB | | {verdict(build['peak_tree'] <= TARGET_RSS)} |")
+    lines.append(f"| export N-Quads | {export['wall']:,.1f} s | raw dump's speed | raw dump {dump['wall']:,.1f} s | "
+                 f"{export['wall'] / dump['wall']:.2f} | {verdict(export['wall'] <= 1.1 * dump['wall'])} |")
+    lines += ["", "| stored query | rows | first 100 | whole | target (100 ms / 1 s) | raw first 100 | raw whole | ratio (whole) |"
+              + (" Virtuoso first 100 | Virtuoso whole |" if virtuoso else ""),
+              "| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- | --- |" if virtuoso else "")]
+    for name, r in queries.items():
+        v = (virtuoso or {}).get("queries", {}).get(name)
+        vcols = ""
+        if virtuoso:
+            vcols = f" {v} | |" if isinstance(v, str) else f" {ms(v['first'])} | {ms(v['whole'])} |"
+        if r is None:
+            lines.append(f"| {name} | | > {timeout:.0f} s | > {timeout:.0f} s | **missed** | | | |{vcols}")
+            continue
+        ok = r["first"] <= TARGET_FIRST_S and r["whole"] <= TARGET_WHOLE_S
+        lines.append(f"| {name} | {r['rows']:,} | {ms(r['first'])} | {ms(r['whole'])} | {verdict(ok)} | "
+                     f"{ms(r['first_raw'])} | {ms(r['whole_raw'])} | {r['whole'] / max(r['whole_raw'], 1e-9):.2f} |{vcols}")
+    if virtuoso:
+        lines += ["", f"Virtuoso bulk load (`ld_dir` + `rdf_loader_run()` + checkpoint): {virtuoso['load']:,.1f} s "
+                  f"({quads / virtuoso['load']:,.0f} quads/s)."]
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=None, help="--jobs for the build (default: the build's own default)")
+    ap.add_argument("--query-timeout", type=float, default=300.0, help="seconds for all runs of one query")
+    ap.add_argument("--virtuoso", action="store_true", help="also bulk-load Virtuoso and run the queries there")
+    ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
+    ap.add_argument("--query-child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.query_child:
+        store, name, runs = args.query_child
+        query_child(store, name, int(runs))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
+    for trials in args.sizes:
+        b = build_and_load(trials, args.jobs, args.reuse)
+        queries = time_queries(b["store"], args.runs, args.query_timeout)
+        virtuoso = virtuoso_queries(Path(b["nquads"]), args.runs, args.query_timeout) if args.virtuoso else None
+        (OUT / f"engine-{trials}.json").write_text(json.dumps({"build": b, "queries": queries, "virtuoso": virtuoso}))
+        print("\n".join(report(trials, b, queries, virtuoso, args.query_timeout)), flush=True)
+        print(f"(load average now {os.getloadavg()[0]:.1f})\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
