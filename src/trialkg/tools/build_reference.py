@@ -63,6 +63,7 @@ _CLASS_WORDS = re.compile(
     r"antagonists?|degraders?|modulators?|cells?|conjugates?|car-t|therapy)\b|^anti",
     re.IGNORECASE,
 )
+_ANTI = re.compile(r"^\(?anti", re.IGNORECASE)
 _REGEX_CHARS = re.compile(r"[()\[\]{}*+?\\^$]")
 # UNII name types -> synonym kinds of the dictionary.
 UNII_KIND = {"of": "inn", "cd": "code", "bn": "brand", "cn": "synonym"}
@@ -166,6 +167,7 @@ class _Records:
     proteins: dict[str, dict[str, str]] = field(default_factory=dict)  # acc -> symbol, name, type
     name_edges: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # node, symbol ...
     stats: Counter = field(default_factory=Counter)
+    patterns: list[tuple[str, str]] = field(default_factory=list)  # pharmOncoX (regex, symbol)
 
     def fact(self, node: str, kind: str, *args: str) -> None:
         self.uf.find(node)
@@ -364,6 +366,7 @@ def _pharmoncox(rec: _Records, d: Path) -> None:
             rec.fact(node, "preferred", "ncit", name)
             rec.fact(node, "source", "pharmoncox")
     for r in up.read_tsv(d / "custom_drug_target_regex_nci.tsv"):
+        rec.patterns.append((r["pattern"], r["symbol"]))
         names = [a.strip() for a in r["pattern"].split("|")]
         if _REGEX_CHARS.search(r["pattern"]) and "(" in r["pattern"]:
             names = [a for a in names if not _REGEX_CHARS.search(a)]
@@ -552,6 +555,9 @@ def _tables(rec: _Records, clusters: dict[str, _Drug], unii_names: dict[str, str
     drugs_out, names_out, forms_out = [], [], []
     for root, d in sorted(clusters.items()):
         name = _canonical(d)
+        if len(up.fold(name)) < 2:  # "/" and other names that are no name
+            stats["entries without a usable name, left out"] += 1
+            continue
         if up.fold(name) in target_words and "curated" not in d.sources:
             stats["entries named like a target, left out"] += 1
             continue
@@ -590,6 +596,10 @@ def _tables(rec: _Records, clusters: dict[str, _Drug], unii_names: dict[str, str
             stats["pharmoncox edges to an unknown symbol"] += 1
             continue
         edges.add((name, acc, _action(action), source, ref, basis))
+    for name, acc, pattern in _pattern_edges(clusters, names_of, {e[0] for e in edges}, by_symbol,
+                                             rec.patterns):
+        edges.add((name, acc, "unspecified", "pharmoncox", pattern, "mechanism"))
+        stats["pharmoncox pattern edges of named drugs"] += 1
     used = {e[1] for e in edges}
     proteins = [[acc, p["symbol"], p["name"], p["type"]] for acc, p in sorted(rec.proteins.items())
                 if acc in used]
@@ -598,6 +608,41 @@ def _tables(rec: _Records, clusters: dict[str, _Drug], unii_names: dict[str, str
                  flagged_no_identifier=sum(1 for r in drugs_out if r[-1]))
     return Compiled(sorted(drugs_out), sorted(names_out), sorted(forms_out), sorted(list(e) for e in edges),
                     proteins, dict(stats))
+
+
+def _pattern_edges(clusters: dict[str, _Drug], names_of: dict[str, str], targeted: set[str],
+                   by_symbol: dict[str, str], patterns: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """pharmOncoX's own method on the drugs no source gives a target: its descriptive
+    NCIt antibody expressions (``Anti-CD20(-|/| )`` -> MS4A1, ``Anti-(c|C)laudin( )?18.2``
+    -> CLDN18) searched at word starts in each drug's official, code and common names
+    ("ANTI-CD20 MONOCLONAL ANTIBODY ..." among a UNII substance's names)."""
+    compiled = []
+    for pattern, symbol in patterns:
+        # Only the descriptive antibody patterns ("Anti-CD20 ..."): the others are drug
+        # names (used as names above) or bare target and class words ("KIT", "HDAC
+        # Inhibitor") that would match "technetium Tc-99m ... kit".
+        alts = [a for a in pattern.split("|") if _ANTI.match(a)]
+        if not alts:
+            continue
+        try:
+            compiled.append((re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alts) + ")", re.IGNORECASE),
+                             pattern, symbol))
+        except re.error:
+            continue
+    prefilter = re.compile("|".join(f"(?:{rx.pattern})" for rx, _p, _s in compiled), re.IGNORECASE)
+    out = []
+    for root, d in clusters.items():
+        name = names_of.get(root)
+        if name is None or name in targeted:
+            continue
+        forms = [text for text, kind in d.names.values() if kind != "brand"]
+        if not any(prefilter.search(f) for f in forms):
+            continue
+        for rx, pattern, symbol in compiled:
+            acc = by_symbol.get(symbol.upper())
+            if acc and any(rx.search(f) for f in forms):
+                out.append((name, acc, pattern))
+    return out
 
 
 def _action(action: str) -> str:
