@@ -60,6 +60,9 @@ FIRST_ROWS = 100
 TARGET_FIRST_S, TARGET_WHOLE_S = 0.1, 1.0
 TARGET_BUILD_RATIO, TARGET_RSS = 0.9, 2 * 1024**3
 TARGET_TRIALS_PER_S = 100_000 / 600  # 100k trials in 10 minutes
+# Registry-wide forms of queries whose example picks one thing (label, parameters).
+EXTRA_CASES = [("criteria-coverage", "criteria-coverage (all trials)", []),
+               ("trials-by-family-phase", "trials-by-family-phase (all families)", [])]
 
 
 def example_params(query: q.StoredQuery) -> list[tuple[str, str]]:
@@ -157,11 +160,17 @@ def _median(fn: Any, runs: int) -> tuple[float, int]:
     return statistics.median(times), n
 
 
-def query_child(store_path: str, name: str, runs: int) -> None:
+def cases() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(query, label, parameters): every stored query with its example, and EXTRA_CASES."""
+    out = [(query.name, query.name, example_params(query)) for query in q.stored_queries()]
+    return out + [c for c in EXTRA_CASES if c[0] in {o[0] for o in out}]
+
+
+def query_child(store_path: str, name: str, runs: int, params: list[tuple[str, str]]) -> None:
     """Child mode: one stored query through trialkg and through raw pyoxigraph."""
     store = TrialStore(store_path, read_only=True)
     query = q.get_stored_query(name)
-    bindings = q.bind_params(query, example_params(query))
+    bindings = q.bind_params(query, params)
     subs = {ox.Variable(k): v for k, v in bindings.items()} or None
 
     def raw(text: str, limit: int | None) -> int:
@@ -182,16 +191,16 @@ def query_child(store_path: str, name: str, runs: int) -> None:
 
 def time_queries(store: str, runs: int, timeout: float) -> dict[str, dict[str, float] | None]:
     out: dict[str, dict[str, float] | None] = {}
-    for query in q.stored_queries():
-        cmd = [sys.executable, __file__, "--query-child", store, query.name, str(runs)]
+    for name, label, params in cases():
+        cmd = [sys.executable, __file__, "--query-child", store, name, str(runs), json.dumps(params)]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
         except subprocess.TimeoutExpired:
-            out[query.name] = None
+            out[label] = None
             continue
         except subprocess.CalledProcessError as exc:
-            sys.exit(f"{query.name} failed: {exc.stderr[-2000:]}")
-        out[query.name] = json.loads(done.stdout.strip().splitlines()[-1])
+            sys.exit(f"{label} failed: {exc.stderr[-2000:]}")
+        out[label] = json.loads(done.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -211,17 +220,18 @@ def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
                  "rdf_loader_run();", "checkpoint;")
             loaded = time.perf_counter() - started
             out: dict[str, Any] = {"load": loaded, "queries": {}}
-            for query in q.stored_queries():
-                out["queries"][query.name] = _remote_query(query, server.sparql, runs, timeout)
+            for name, label, params in cases():
+                out["queries"][label] = _remote_query(q.get_stored_query(name), params, server.sparql, runs, timeout)
         finally:
             stop(proc)
     return out
 
 
-def _remote_query(query: q.StoredQuery, endpoint: str, runs: int, timeout: float) -> dict[str, Any] | str:
+def _remote_query(query: q.StoredQuery, params: list[tuple[str, str]], endpoint: str, runs: int,
+                  timeout: float) -> dict[str, Any] | str:
     import dataclasses
 
-    bindings = q.bind_params(query, example_params(query))
+    bindings = q.bind_params(query, params)
     page = dataclasses.replace(query, text=q.unordered(query.text))
     try:
         first, _ = _median(lambda: len(q.run_remote(page, bindings, endpoint, limit=FIRST_ROWS, timeout=timeout).rows), runs)
@@ -288,17 +298,18 @@ def main() -> None:
     ap.add_argument("--query-timeout", type=float, default=300.0, help="seconds for all runs of one query")
     ap.add_argument("--virtuoso", action="store_true", help="also bulk-load Virtuoso and run the queries there")
     ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
-    ap.add_argument("--query-child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--skip-queries", action="store_true", help="build and load only")
+    ap.add_argument("--query-child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_child:
-        store, name, runs = args.query_child
-        query_child(store, name, int(runs))
+        store, name, runs, params = args.query_child
+        query_child(store, name, int(runs), [tuple(p) for p in json.loads(params)])
         return
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
     for trials in args.sizes:
         b = build_and_load(trials, args.jobs, args.reuse)
-        queries = time_queries(b["store"], args.runs, args.query_timeout)
+        queries = {} if args.skip_queries else time_queries(b["store"], args.runs, args.query_timeout)
         virtuoso = virtuoso_queries(Path(b["nquads"]), args.runs, args.query_timeout) if args.virtuoso else None
         (OUT / f"engine-{trials}.json").write_text(json.dumps({"build": b, "queries": queries, "virtuoso": virtuoso}))
         print("\n".join(report(trials, b, queries, virtuoso, args.query_timeout)), flush=True)
