@@ -34,14 +34,16 @@ ROMAN: dict[str, int] = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 _WORD_ALT = "|".join(sorted(WORDS, key=len, reverse=True))
 _SPACE_GROUP = "[\u00a0\u202f\u2009]"  # no-break and thin spaces: always a thousands separator
 
+_WORD_FIRST = "".join(sorted({w[0] for w in WORDS}))
 NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"               # 100,000  1,500.5
+    r"(?:(?=\.?\d)(?:"  # a digit or ".5" first: one cheap test before the alternatives
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"               # 100,000  1,500.5
     rf"|\d{{1,3}}(?:{_SPACE_GROUP}\d{{3}})+(?!\d)"            # 1 500 (no-break space)
     r"|\d{1,3}(?: \d{3})+(?=\s*(?:/|cells|per\b|[x×]\s*10|mm3|µ|u[lL]))"  # 1 500/mm3, 100 000 cells
     r"|(?<!\d,)(?<!\d, )\d+,\d{1,2}(?![\d])(?!\s*(?:,|or\b|and\b)\s*\d)"  # 7,8  1,25 (not 0,1,2)
     r"|(?<![\d.])10\s*\^\s*\d{1,2}(?!\d)(?!\s*(?:cells?\s*)?(?:/|per\b))"  # 10^4 copies/mL (a power as the value)
-    r"|\d+(?:\.\d+)?|\.\d+"
-    rf"|\b(?:{_WORD_ALT})\b)"
+    r"|\d+(?:\.\d+)?|\.\d+)"
+    rf"|\b(?=[{_WORD_FIRST}{_WORD_FIRST.upper()}])(?:{_WORD_ALT})\b)"
 )
 
 _SEPARATORS = re.compile(r"[\u00a0\u202f\u2009 ]")

@@ -197,7 +197,7 @@ def find_comparisons(text: str) -> list[Comparison]:
     numbers = _has_number(text)
     # "aged 18 to < 65 years", "1 year to < 18 years", "6 to <12 years" (Facebook Clinical-Trial-
     # Parser test lines): a lower bound and a strict upper bound, as written
-    for m in _TO_BOUND.finditer(text) if numbers else ():
+    for m in _TO_BOUND.finditer(text) if numbers and ("<" in text or "≤" in text) else ():
         v, v2 = _number(m.group("v")), _number(m.group("v2"))
         unit, ref, end = _unit_after(text, m.end())
         if v is None or v2 is None or v2 <= v or not free(m.start(), end):
@@ -251,7 +251,7 @@ def find_comparisons(text: str) -> list[Comparison]:
                 continue
         found.append(Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None, unit, None, m.group("v")))
         taken.append((m.start(), m.end()))
-    for m in _PLUS.finditer(text) if numbers else ():
+    for m in _PLUS.finditer(text) if numbers and "+" in text else ():
         got = units.match_unit(text, m.end())
         if got is None or not free(m.start(), got[1]):
             continue
