@@ -366,3 +366,19 @@ def test_a_negative_threshold() -> None:
     assert limits("Maximum inspiratory pressure (MIP) < -20 cm H2O") == [("mip", "<", -20, "cm[H2O]")]
     assert limits("DEXA T-score ≤ -2.5")[0][1:3] == ("<=", -2.5)
     assert limits("age 18 - 65") == [("age", "between", 18, "a")]
+
+
+def test_implausible_thresholds_in_real_records(ctgov_corpus: Path) -> None:
+    # NCT01339988 "CBC: ANC ≥ 1000ml and unsupported platelet count of ≥ 50,000/ml" (a volume and
+    # a count per mL where per µL is meant); NCT02774187 "Total bilirubin ≤ 30mmol/L" (µmol/L meant)
+    for name, variables_refused in (("NCT01339988.xml", {"neutrophils", "platelets"}),
+                                    ("NCT02774187.xml", {"bilirubin"})):
+        rec = record(ctgov_corpus, name)
+        refused = {c["variable"] for crit in rec.eligibility.criteria for c in crit["constraints"]
+                   if c.get("reason") == "implausible"}
+        assert variables_refused <= refused, name
+        used = [c for crit in rec.eligibility.criteria for c in crit["constraints"] if c["type"] == "numeric"
+                and c["variable"] in variables_refused and c.get("relative_to") is None]
+        assert not used, name  # no absolute threshold on them is left to decide
+        warned = [w.message for w in rec.warnings if w.code == "criteria-implausible"]
+        assert warned and all(rec.id in w for w in warned)

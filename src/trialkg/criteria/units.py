@@ -31,6 +31,7 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"(?:cells?\s*)?(?:/|per\s+)\s*(?:cu\.?\s*|cubic\s*)?(?:mm(?:3|³|\^3)|millimet(?:er|re)s?(?:\s*cubed)?)", "/mm3"),
     (r"(?:cells?\s*)?per\s+(?:µ|μ|u|mc)l|(?:cells?\s*)?per\s+microlit(?:er|re)", "/uL"),
     (r"(?:cells?\s*)?/\s*(?:µ|μ|u|mc)l", "/uL"),
+    (r"(?:cells?\s*)?/\s*ml(?![a-z])", "/mL"),
     (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
     (r"gr?\s*/\s*dl", "g/dL"),  # "9.0 gr/dl" (LCT NCT03861377), "gr/dL" in Spanish and Italian records
     (r"mg\s*/\s*dl", "mg/dL"),
@@ -115,6 +116,7 @@ _PINT: dict[str, str] = {
     "10*3/uL": "1e3 / microliter",
     "/mm3": "1 / millimeter ** 3",
     "/uL": "1 / microliter",
+    "/mL": "1 / milliliter",
     "/L": "1 / liter",
     "g/dL": "gram / deciliter",
     "mg/dL": "milligram / deciliter",
