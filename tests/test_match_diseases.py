@@ -230,11 +230,12 @@ def test_receptor_status_pallas(store: TrialStore, markers: list[tuple[str, str]
 
 
 def test_triple_negative_trial(store: TrialStore) -> None:
-    # NCT03424005 inc-3: "... histologically documented TNBC (absence of HER2, ER, and PR expression)"
+    # NCT03424005 inc-2 (after the "Inclusion Criteria Stage 1" header): "... histologically
+    # documented TNBC (absence of HER2, ER, and PR expression)"
     hr_pos = parse_patient({**BREAST, "biomarkers": [{"gene": "ER", "status": "positive"}]})
-    assert _outcome(match_store(store, hr_pos, "NCT03424005")[0], "inc-3") == "unmet"
+    assert _outcome(match_store(store, hr_pos, "NCT03424005")[0], "inc-2") == "unmet"
     tn = parse_patient({**BREAST, "biomarkers": [{"gene": g, "status": "negative"} for g in ("ER", "PR", "HER2")]})
-    assert _outcome(match_store(store, tn, "NCT03424005")[0], "inc-3") != "unmet"
+    assert _outcome(match_store(store, tn, "NCT03424005")[0], "inc-2") != "unmet"
 
 
 def test_egfr_exon_19_deletion(store: TrialStore) -> None:
@@ -244,5 +245,9 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
     assert _outcome(r, "inc-4") != "unmet"
     why = next(x.why for x in r.reasons if x.criterion == "inc-4")
     assert "EGFR exon 19 deletion positive" in why
+    # inc-4 ends in "OR": inc-5 ("clinical benefit from an EGFR TKI") is its alternative
+    # (tkg:alternativeSet), so an EGFR-negative patient is not decided by inc-4 alone.
     wild = parse_patient({"conditions": ["lung adenocarcinoma"], "biomarkers": [{"gene": "EGFR", "status": "negative"}]})
-    assert _outcome(match_store(store, wild, "NCT03599518")[0], "inc-4") == "unmet"
+    r = match_store(store, wild, "NCT03599518")[0]
+    assert _outcome(r, "inc-4") == "unknown"
+    assert "EGFR negative" in next(x.why for x in r.reasons if x.criterion == "inc-4")

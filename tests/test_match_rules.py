@@ -56,7 +56,8 @@ CRITERIA = [
     _criterion("inclusion", "At least one measurable lesion per RECIST 1.1",
                {"type": "disease_state", "state": "measurable_disease", "required": True}),
     _criterion("exclusion", "Previously treated with VEGFR TKIs for more than 8 weeks",
-               {"type": "prior_therapy", "drug_classes": ["vegfr-tki"], "min_exposure": "P8W", "span": "VEGFR TKIs for more than 8 weeks"}),
+               {"type": "prior_therapy", "drug_classes": ["vegfr-tki"], "min_exposure": "P8W", "exposure_strict": True,
+                "span": "VEGFR TKIs for more than 8 weeks"}),
     _criterion("exclusion", "Anti-angiogenic drugs within the past 3 months",
                {"type": "prior_therapy", "drug_classes": ["anti-angiogenic"], "window": "P3M", "window_days": 90}),
     _criterion("exclusion", "Prior anti-PD-1 antibodies",
@@ -329,9 +330,10 @@ def test_patient_file_errors_point_at_the_file(tmp_path: Path) -> None:
 
 
 WASHOUT = [_criterion("inclusion", "At least 4 weeks since the last dose of any tyrosine kinase inhibitor",
-                      {"type": "prior_therapy", "drug_classes": ["tyrosine-kinase-inhibitor"], "window": "P4W", "window_days": 28})]
+                      {"type": "prior_therapy", "drug_classes": ["tyrosine-kinase-inhibitor"], "window": "P4W", "window_days": 28,
+                       "window_kind": "washout"})]
 QUALIFIED = [_criterion("exclusion", "Previously treated with VEGFR TKIs but off treatment due to progression",
-                        {"type": "prior_therapy", "drug_classes": ["vegfr-tki"]}),
+                        {"type": "prior_therapy", "drug_classes": ["vegfr-tki"], "qualified": True}),
              _criterion("exclusion", "Symptoms of brain metastases cannot be controlled",
                          {"type": "disease_state", "state": "cns_metastases", "required": False}, negated=True),
              _criterion("inclusion", "Patients who have not received chemotherapy; or who relapsed 6 months after it",
@@ -396,7 +398,7 @@ MORE = [
                {"type": "reproductive", "state": "pregnancy", "span": "Pregnant"}),
     _criterion("inclusion", "Prior sorafenib is allowed", {"type": "prior_therapy", "drugs": ["sorafenib"]}),
     _criterion("inclusion", "HIV negative", {"type": "disease_state", "state": "hiv_infection", "required": True, "comorbidity": True}),
-    _criterion("exclusion", "More than two prior chemotherapy regimens", {"type": "prior_therapy", "drug_classes": ["anthracycline"]}),
+    _criterion("exclusion", "More than two prior chemotherapy regimens", {"type": "prior_therapy", "drug_classes": ["anthracycline"], "min_lines": 3}),
 ]
 
 
@@ -412,7 +414,7 @@ def test_conditions_neutral_sex_permissive_comorbidity_regimens(tmp_path: Path) 
     r = run(s, p, "NCT90000006")
     assert outcome(r, "Total bilirubin") == "met"
     assert outcome(r, "Pregnant or breast-feeding") == "met"  # sex ALL decides nothing; a man is not pregnant
-    assert outcome(r, "Prior sorafenib is allowed") == "unknown"  # permits, never requires
+    assert outcome(r, "Prior sorafenib is allowed") == "n/a"  # permits, never requires
     assert outcome(r, "HIV negative") == "met"
     assert outcome(r, "More than two prior") == "unknown"  # regimens are not counted
     r = run(s, {**p, "flags": {"hiv_infection": True}}, "NCT90000006")

@@ -51,9 +51,10 @@ tkr:condition/sarcoma a tkg:Condition ; rdfs:label "Sarcoma" .
 {T}/official/1 a tkg:Official ; rdfs:label "Dr X" ; tkg:role "PRINCIPAL_INVESTIGATOR" ; tkg:affiliation tkr:org/acme .
 {T}/biomarker/1 a tkg:Biomarker ; rdfs:label "KDR variant" ; tkg:primaryKind "variant" ; tkg:biomarkerKind "variant" .
 {T}/criterion/inc-1 a tkg:Criterion ; tkg:criterionId "inc-1" ; tkg:section "inclusion" ; tkg:text "ECOG 0-1" ;
-    tkg:negated false ; tkg:position 1 ; tkg:hasConstraint {T}/criterion/inc-1/constraint/1 .
+    tkg:negated false ; tkg:position 1 ; tkg:criterionRole tkg:Requirement ;
+    tkg:hasConstraint {T}/criterion/inc-1/constraint/1 .
 {T}/criterion/inc-1/constraint/1 a tkg:Constraint, tkg:PerformanceStatusConstraint ;
-    tkg:constraintType "performance_status" ; tkg:variable "ecog" ; tkg:allowedValue 0, 1 .
+    tkg:constraintType "performance_status" ; tkg:constraintRole "subject" ; tkg:variable "ecog" ; tkg:allowedValue 0, 1 .
 """
 
 # The reference graph: a drug, its class, a protein, its family, an interaction.

@@ -15,7 +15,6 @@ row per trial graph naming that sponsor (docs/decisions/0003).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from trialkg import __version__, iris
+from trialkg.criteria.logic import fill_missing
 from trialkg.durations import is_duration, xsd_duration
 from trialkg.namespace import TKG as _TKG
 from trialkg.records import PartialDate, TrialRecord
@@ -79,14 +79,16 @@ CONSTRAINT_CLASSES: dict[str, ox.NamedNode] = {
     "life_expectancy": ox.NamedNode(TKG.LifeExpectancyConstraint),
     "reproductive": ox.NamedNode(TKG.ReproductiveConstraint),
     "consent": ox.NamedNode(TKG.ConsentConstraint),
+    "drug_mention": ox.NamedNode(TKG.DrugMentionConstraint),
     "unparsed": ox.NamedNode(TKG.UnparsedConstraint),
 }
 
 # Constraint keys with a property of their own: key -> (property, kind, is a list).
 # Kinds: str, dec (xsd:decimal), int, bool, dur (xsd:duration), drug, dclass (IRIs).
-# Keys not listed, null or empty values, and values whose shape does not fit (a list
-# where a scalar is expected) go to tkg:detail as JSON, so the constraint reads back
-# exactly as the criteria stage wrote it.
+# Every key the criteria stage writes has its property; a key not listed, or a value
+# whose shape does not fit (a list where a scalar is expected), is left out with a
+# warning on the record naming the criterion and the key (never a JSON string that a
+# later stage would have to parse).
 CONSTRAINT_KEYS: dict[str, tuple[Any, str, bool]] = {
     "variable": (TKG.variable, "str", False),
     "comparator": (TKG.comparator, "str", False),
@@ -112,7 +114,54 @@ CONSTRAINT_KEYS: dict[str, tuple[Any, str, bool]] = {
     "threshold": (TKG.threshold, "str", False),
     "state": (TKG.state, "str", False),
     "required": (TKG.required, "bool", False),
+    "role": (TKG.constraintRole, "str", False),
+    "applies_if_facts": (TKG.conditionFact, "str", True),
+    "alternative_group": (TKG.alternativeGroup, "int", False),
+    "except_drugs": (TKG.exceptDrug, "drug", True),
+    "except_drug_classes": (TKG.exceptDrugClass, "dclass", True),
+    "window_kind": (TKG.windowKind, "str", False),
+    "anchor": (TKG.anchor, "str", False),
+    "max_exposure": (TKG.maxExposure, "dur", False),
+    "exposure_strict": (TKG.exposureStrict, "bool", False),
+    "qualified": (TKG.qualified, "bool", False),
+    "max_lines": (TKG.maxLines, "int", False),
+    "min_lines": (TKG.minLines, "int", False),
+    "therapies": (TKG.therapy, "str", True),
+    "timing": (TKG.timing, "str", False),
+    "context": (TKG.mentionContext, "str", False),
+    "sex": (TKG.sexValue, "str", False),
+    "status": (TKG.biomarkerStatus, "str", False),
+    "kind": (TKG.biomarkerKind, "str", False),
+    "aspect": (TKG.aspect, "str", False),
+    "comorbidity": (TKG.comorbidity, "bool", False),
+    "condition": (TKG.conditionName, "str", False),
+    "standard": (TKG.standard, "str", False),
+    "canonical_value2": (TKG.canonicalValue2, "dec", False),
+    "reason": (TKG.unparsedReason, "str", False),
+    "note": (TKG.parseNote, "str", False),
 }
+
+# Criterion logic keys (criteria/logic.py) with a property of their own, as above.
+CRITERION_KEYS: dict[str, tuple[Any, str, bool]] = {
+    "negation_scope": (TKG.negationScope, "str", False),
+    "strictness": (TKG.strictness, "str", False),
+    "applies_if": (TKG.appliesIf, "str", False),
+    "applies_if_facts": (TKG.conditionFact, "str", True),
+    "applies_if_negated": (TKG.conditionNegated, "bool", False),
+    "exception": (TKG.exceptionText, "str", False),
+    "open_alternative": (TKG.openAlternative, "bool", False),
+    "alternative_set": (TKG.alternativeSet, "str", False),
+    "scope": (TKG.scope, "str", False),
+    "scope_kind": (TKG.scopeKind, "str", False),
+    "entry": (TKG.entryCriterion, "bool", False),
+}
+ROLE_IRIS = {
+    "requirement": TKG.Requirement, "exclusion": TKG.Exclusion,
+    "permission": TKG.Permission, "information": TKG.Information,
+}
+# Criterion keys written by _eligibility itself (not through CRITERION_KEYS).
+_CRITERION_OWN = frozenset({"id", "section", "text", "negated", "category", "constraints", "position", "context",
+                            "trial_id", "role", "lead_in"})
 
 
 def nn(iri: str) -> ox.NamedNode:
@@ -461,6 +510,7 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
     ]
     counters = {"inc": 0, "exc": 0}
     for c in criteria:
+        c = fill_missing(c)
         sec = _SECTION_KEY.get(str(c.get("section", "")).lower(), "inc")
         counters[sec] += 1
         cid = str(c.get("id") or "")
@@ -476,11 +526,21 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
         t.text(node, TKG.category, c.get("category"))
         t.text(node, TKG.context, c.get("context"))
         t.add(node, TKG.position, integer(c.get("position") or counters[sec]))
+        role = c.get("role") or ("requirement" if sec == "inc" else "exclusion")
+        t.add(node, TKG.criterionRole, nn(ROLE_IRIS.get(role, ROLE_IRIS["requirement"])))
+        lead = c.get("lead_in")
+        if isinstance(lead, str) and _CRITERION_ID.match(lead):
+            t.add(node, TKG.leadIn, nn(iris.trial_part(record.id, "criterion", lead)))
+        left = _map_keys(t, node, CRITERION_KEYS, {k: v for k, v in c.items() if k not in _CRITERION_OWN})
         for k, con in enumerate(c.get("constraints") or [], 1):
-            _constraint(t, node, f"{iris.trial_part(record.id, 'criterion', cid)}/constraint/{k}", con)
+            left += _constraint(t, node, f"{iris.trial_part(record.id, 'criterion', cid)}/constraint/{k}", con)
+        for key in left:
+            record.warn("eligibility.criteria", f"criterion {cid}: key {key!r} has no property in the graph; left out",
+                        code="criteria-key-unmapped")
 
 
-def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, Any]) -> None:
+def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, Any]) -> list[str]:
+    """A constraint's triples; the keys that have no property (for a warning)."""
     node = nn(iri)
     t.add(criterion, TKG.hasConstraint, node)
     ctype = str(con.get("type") or "unparsed")
@@ -489,19 +549,24 @@ def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, A
     if cls is not None:
         t.add(node, RDF_TYPE, cls)
     t.text(node, TKG.constraintType, ctype)
-    detail: dict[str, Any] = {}
-    for key, value in con.items():
-        if key == "type":
+    t.text(node, TKG.constraintRole, con.get("role") or "subject")
+    return _map_keys(t, node, CONSTRAINT_KEYS, {k: v for k, v in con.items() if k not in ("type", "role")})
+
+
+def _map_keys(t: _Triples, node: ox.NamedNode, table: dict[str, tuple[Any, str, bool]], values: dict[str, Any]) -> list[str]:
+    """Write each key through its property; the keys that have none or do not fit."""
+    left = []
+    for key, value in values.items():
+        if value is None or value == [] or value == "":
             continue
-        spec = CONSTRAINT_KEYS.get(key)
-        if spec is None or value is None or value == [] or not _map_value(t, node, spec, value):
-            detail[key] = value
-    if detail:
-        t.text(node, TKG.detail, json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str))
+        spec = table.get(key)
+        if spec is None or not _map_value(t, node, spec, value):
+            left.append(key)
+    return left
 
 
 def _map_value(t: _Triples, node: ox.NamedNode, spec: tuple[Any, str], value: Any) -> bool:
-    """Write one constraint key; False when the value does not fit (it goes to detail)."""
+    """Write one key; False when the value does not fit its property."""
     prop, kind, is_list = spec
     if isinstance(value, list) != is_list:
         return False

@@ -20,16 +20,16 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from trialkg import iris
 from trialkg.criteria import units as crit_units
+from trialkg.criteria import variables
 from trialkg.criteria.units import known_unit, normalise_unit
 from trialkg.criteria.units import lab_convert as convert
-from trialkg.criteria import variables
 from trialkg.durations import duration_days
 from trialkg.errors import PatientError, TrialKGError, UsageError
 from trialkg.knowledge import biomarkers, diseases
@@ -37,7 +37,7 @@ from trialkg.prefixes import SPARQL_PREFIXES
 from trialkg.sources.guards import MAX_DEPTH, MAX_INT_DIGITS, check_depth, not_utf8, to_utf8
 from trialkg.terms import term_value
 
-Outcome = Literal["met", "unmet", "unknown"]
+Outcome = Literal["met", "unmet", "unknown", "n/a"]
 Verdict = Literal["eligible", "possible", "excluded"]
 TV = bool | None  # three-valued truth: True, False, None (unknown)
 
@@ -470,14 +470,9 @@ class Constraint:
         return values[0] if values else None
 
     def all(self, name: str) -> list[Any]:
-        """Values of a property, or of a key the mapping kept in ``tkg:detail`` (``sex``, ``status``)."""
-        if name in self.props:
-            return list(self.props[name])
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-        value = self.detail().get(snake)
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list) else [value]
+        """Values of a property by its local name (``status`` and ``sex`` name the
+        constraint's ``biomarkerStatus`` and ``sexValue``)."""
+        return list(self.props.get(_PROPERTY_ALIASES.get(name, name), []))
 
     def num(self, name: str) -> float | None:
         v = self.one(name)
@@ -486,19 +481,30 @@ class Constraint:
         except (TypeError, ValueError):
             return None
 
-    def detail(self) -> dict[str, Any]:
-        raw = (self.props.get("detail") or [None])[0]
-        if not raw:
-            return {}
-        try:
-            d = json.loads(raw)
-        except (TypeError, ValueError):
-            return {}
-        return d if isinstance(d, dict) else {}
+    @property
+    def role(self) -> str:
+        """subject, condition, exception, permission or context (tkg:constraintRole)."""
+        return str(self.one("constraintRole") or "subject")
+
+    @property
+    def alternative(self) -> int | None:
+        g = self.one("alternativeGroup")
+        return int(g) if g is not None else None
+
+
+# Therapy modalities (criteria lexicon) given as drugs, which a patient file would list.
+DRUG_MODALITIES = frozenset({"chemotherapy", "immunotherapy", "targeted therapy", "hormonal therapy", "systemic therapy",
+                             "biologic therapy", "neoadjuvant or adjuvant therapy", "investigational agent"})
+
+# Constraint JSON keys whose property has another local name.
+_PROPERTY_ALIASES = {"status": "biomarkerStatus", "sex": "sexValue", "kind": "biomarkerKind",
+                     "condition": "conditionName"}
 
 
 @dataclass
 class Criterion:
+    """One criterion's facts: its role and logic (criteria/logic.py) and its constraints."""
+
     iri: str
     id: str
     section: str  # inclusion | exclusion
@@ -506,6 +512,23 @@ class Criterion:
     negated: bool = False
     position: int = 0
     constraints: list[Constraint] = field(default_factory=list)
+    role: str = ""  # requirement | exclusion | permission | information (tkg:criterionRole)
+    negation_scope: str | None = None
+    strictness: str = "required"
+    applies_if: str | None = None
+    condition_facts: list[str] = field(default_factory=list)
+    condition_negated: bool = False
+    exception: str | None = None
+    open_alternative: bool = False
+    alternative_set: str | None = None
+    scope: str | None = None
+    scope_kind: str | None = None
+    entry: bool = True
+    lead_in: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.role:  # a graph without tkg:criterionRole: the section decides
+            self.role = "requirement" if self.section == "inclusion" else "exclusion"
 
 
 @dataclass
@@ -554,33 +577,27 @@ SELECT ?trial ?id ?title ?minAge ?maxAge ?sex WHERE {
     by_iri = {t.iri: t for t in trials.values()}
 
     q_criteria = PREFIXES + """
-SELECT ?id ?trial ?c ?cid ?section ?text ?negated ?position WHERE {
+SELECT ?id ?trial ?c ?p ?o WHERE {
   ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCriterion ?c .
-  OPTIONAL { ?c tkg:criterionId ?cid }
-  OPTIONAL { ?c tkg:section ?section }
-  OPTIONAL { ?c tkg:text ?text }
-  OPTIONAL { ?c tkg:negated ?negated }
-  OPTIONAL { ?c tkg:position ?position }
+  ?c ?p ?o .
+  FILTER(?p != tkg:hasConstraint)
 }"""
-    crit_by_iri: dict[str, Criterion] = {}
+    props: dict[str, dict[str, list[Any]]] = {}
+    owner: dict[str, str] = {}
     for row in store.query(q_criteria, bindings):
         c_iri = row["c"].value
-        if c_iri in crit_by_iri:
-            continue
-        trial = by_iri.get(row["trial"].value)
+        owner.setdefault(c_iri, row["trial"].value)
+        local = re.split(r"[#/]", row["p"].value)[-1]
+        values = props.setdefault(c_iri, {}).setdefault(local, [])
+        value = term_value(row["o"])
+        if value not in values:
+            values.append(value)
+    crit_by_iri: dict[str, Criterion] = {}
+    for c_iri, cp in props.items():
+        trial = by_iri.get(owner[c_iri])
         if trial is None:
             continue
-        section = str(term_value(row["section"]) or "").lower()
-        if section not in ("inclusion", "exclusion"):
-            section = "exclusion" if "/exc-" in c_iri else "inclusion"
-        crit = Criterion(
-            iri=c_iri,
-            id=str(term_value(row["cid"]) or c_iri.rsplit("/", 1)[-1]),
-            section=section,
-            text=str(term_value(row["text"]) or ""),
-            negated=bool(term_value(row["negated"])),
-            position=_as_int(term_value(row["position"])),
-        )
+        crit = _criterion(c_iri, cp)
         crit_by_iri[c_iri] = crit
         trial.criteria.append(crit)
 
@@ -633,6 +650,31 @@ SELECT ?id ?label ?source WHERE {
             trial.conditions.append(label)
     for t in by_id.values():
         t.conditions.sort()
+
+
+def _criterion(c_iri: str, cp: dict[str, list[Any]]) -> Criterion:
+    """A Criterion from its properties (local name -> values)."""
+    def one(name: str) -> Any:
+        values = cp.get(name) or [None]
+        return values[0]
+
+    section = str(one("section") or "").lower()
+    if section not in ("inclusion", "exclusion"):
+        section = "exclusion" if "/exc-" in c_iri else "inclusion"
+    role = str(one("criterionRole") or "").rsplit("#", 1)[-1].lower()
+    entry = one("entryCriterion")
+    lead = one("leadIn")
+    return Criterion(
+        iri=c_iri, id=str(one("criterionId") or c_iri.rsplit("/", 1)[-1]), section=section,
+        text=str(one("text") or ""), negated=bool(one("negated")), position=_as_int(one("position")),
+        role=role if role in ("requirement", "exclusion", "permission", "information") else "",
+        negation_scope=one("negationScope"), strictness=str(one("strictness") or "required"),
+        applies_if=one("appliesIf"), condition_facts=[str(f) for f in cp.get("conditionFact", [])],
+        condition_negated=bool(one("conditionNegated")), exception=one("exceptionText"),
+        open_alternative=bool(one("openAlternative")), alternative_set=one("alternativeSet"),
+        scope=one("scope"), scope_kind=one("scopeKind"), entry=entry is not False,
+        lead_in=str(lead).rsplit("/", 1)[-1] if lead else None,
+    )
 
 
 def _literal(value: str) -> Any:
@@ -852,6 +894,80 @@ class Statement:
     condition_value: TV = None  # does the patient meet applies_if
     group: str = ""  # constraints of one group override each other by condition
     neutral: bool = False  # says nothing for or against (sex: ALL)
+    alternative: int | None = None  # tkg:alternativeGroup: 'or' within the group
+
+
+@dataclass
+class _Window:
+    """How a prior-therapy constraint's window and exposure bounds judge one therapy."""
+
+    days: float | None
+    washout: bool
+    comparable: bool  # counted from entry (or unanchored): weeks since last dose apply
+    inclusion_window: bool
+    min_days: float | None
+    max_days: float | None
+    strict_min: bool
+    qualified: bool
+    limit: bool  # a maximum exposure in a requirement: a bound, not a call for the drug
+    max_lines: int | None = None  # tkg:maxLines: a bound on prior lines
+    min_lines: int | None = None  # tkg:minLines
+
+    @classmethod
+    def of(cls, k: Constraint, wants_true: bool) -> _Window:
+        days = k.num("windowDays")
+        if days is None:
+            days = duration_days(k.one("window"))
+        anchor = k.one("anchor")
+        washout = days is not None and k.one("windowKind") == "washout"
+        min_days, max_days = duration_days(k.one("minExposure")), duration_days(k.one("maxExposure"))
+        return cls(days, washout, anchor in (None, "study_entry"), wants_true and days is not None and not washout,
+                   min_days, max_days, bool(k.one("exposureStrict")),
+                   bool(k.one("qualified")) and days is None and min_days is None and max_days is None,
+                   wants_true and max_days is not None and days is None,
+                   int(k.num("maxLines")) if k.num("maxLines") is not None else None,
+                   int(k.num("minLines")) if k.num("minLines") is not None else None)
+
+    def judge(self, therapy: PriorTherapy, hit: TV) -> tuple[TV, list[str]]:
+        """(value, notes): for a washout or a limit, whether this therapy keeps to it;
+        otherwise whether it is the exposure the constraint states."""
+        parts = [therapy.label]
+        value: TV = hit
+        if self.days is not None:
+            weeks = therapy.weeks_since_last_dose
+            within: TV = None if weeks is None or not self.comparable else weeks * 7 <= self.days + 1e-9
+            if not self.comparable:
+                parts.append(f"window of {_num(round(self.days))} d counted from another event (tkg:anchor)")
+            else:
+                parts.append(f"last dose {_num(weeks)} wk ago vs window {_num(round(self.days))} d: {_tv_word(within)}")
+            if self.washout:
+                return tv_not(tv_and([hit, within])), parts
+            if self.inclusion_window and within is False:
+                within = None
+                parts.append("a window in an inclusion criterion may date progression, not the last dose")
+            value = tv_and([value, within])
+        weeks_on = therapy.duration_weeks
+        if self.max_days is not None:
+            short: TV = None if weeks_on is None else weeks_on * 7 <= self.max_days + 1e-9
+            parts.append(f"{_num(weeks_on)} wk vs at most {_num(round(self.max_days))} d: {_tv_word(short)}")
+            if self.limit:
+                return tv_or([tv_not(hit), short]), parts
+            value = tv_and([value, short])
+        if self.min_days is not None:
+            if weeks_on is None:
+                long_enough: TV = None
+            else:
+                d = weeks_on * 7
+                long_enough = d > self.min_days + 1e-9 if self.strict_min else d >= self.min_days - 1e-9
+            parts.append(f"{_num(weeks_on)} wk vs {'more than ' if self.strict_min else 'at least '}"
+                         f"{_num(round(self.min_days))} d: {_tv_word(long_enough)}")
+            value = tv_and([value, long_enough])
+        if hit is None:
+            parts.append("class of this drug unknown")
+        if self.qualified and value is True:
+            value = None
+            parts.append("the text qualifies it (failure, intolerance, reason for stopping: tkg:qualified)")
+        return value, parts
 
 
 class Matcher:
@@ -886,9 +1002,10 @@ class Matcher:
         reasons = [r for r in reasons if r is not None]
         self._trial = trial
         self._histology_seen: dict[bool, set[str]] = {}
-        for crit in trial.criteria:
-            reasons.append(self.criterion(crit))
-        reasons = self._histology_strata(reasons)
+        judged = [(crit, self.criterion(crit)) for crit in trial.criteria]
+        _alternative_sets(judged)
+        _parts(judged)
+        reasons += self._histology_strata([r for _c, r in judged])
         if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
             reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
                                   "the graph holds no criteria for this trial (tkg:hasCriterion)"))
@@ -954,72 +1071,136 @@ class Matcher:
 
     # -- criteria --------------------------------------------------------------
     def criterion(self, crit: Criterion) -> Reason:
-        """A criterion's outcome: met / unmet (counts against the patient) / unknown."""
-        # What the criterion wants: its statements true (inclusion) or false (exclusion);
-        # a negation inside the text ("no prior anlotinib" as an inclusion) flips that.
-        negated = negation_applies(crit)
-        wants_true = (crit.section == "inclusion") != negated
-        parsed = [k for k in crit.constraints if k.type != "unparsed"]
-        if not parsed:
-            return Reason(crit.id, crit.text, "unknown", crit.section, "no rule understood this criterion")
-        # ``required: false`` on a plain inclusion says "must be absent" where neither the
-        # section nor a negation does; elsewhere it only restates the section.
-        plain_inclusion = crit.section == "inclusion" and not negated
-        plain_exclusion = crit.section == "exclusion" and not negated
+        """A criterion's outcome: met / unmet (counts against the patient) / unknown / n/a.
+
+        Decided from the criterion's facts only: its role (what it wants of its subject
+        constraints), its condition (``tkg:appliesIf``, ``tkg:conditionFact`` and the
+        constraints with the role ``condition``), its exception, its alternatives and
+        strictness, and its scope (a later step is no entry criterion).
+        """
+        def reason(outcome: Outcome, why: str) -> Reason:
+            return Reason(crit.id, crit.text, outcome, crit.section, why)
+
+        if crit.role == "information":
+            return reason("n/a", "information, no criterion (tkg:criterionRole tkg:Information)")
+        if not crit.entry:
+            return reason("n/a", f"{crit.scope}: a later step, not an entry criterion (tkg:entryCriterion false)")
+        subject = [k for k in crit.constraints if k.role == "subject" and k.type not in ("unparsed", "drug_mention")]
+        if not subject:
+            return reason("unknown", "no rule understood this criterion")
+        condition = self._condition(crit)
+        if condition is False:
+            return reason("n/a", f"applies if {crit.applies_if}: no")
+        wants_true = crit.role != "exclusion"
+        statements = self._statements(crit, subject, wants_true)
+        value = self._combine(statements, wants_true)
+        why = "; ".join(s.why for s in statements)
+        if crit.negation_scope == "criterion":
+            why = f"negated: {why}"
+        if crit.role == "permission":  # admits what it names, never excludes
+            return reason("met" if value is True else "n/a", f"permission: {why}")
+        outcome: Outcome = "unknown" if value is None else ("met" if value == wants_true else "unmet")
+        if condition is None and crit.applies_if:
+            why += f" [applies if {crit.applies_if}: unknown]"
+            outcome = "unknown" if outcome == "unmet" else outcome
+        elif crit.applies_if:
+            why += f" [applies if {crit.applies_if}: yes]"
+        if outcome == "unmet":
+            outcome, why = self._unmet_softened(crit, why)
+        return reason(outcome, why)
+
+    def _unmet_softened(self, crit: Criterion, why: str) -> tuple[Outcome, str]:
+        """An unmet outcome the criterion's own facts keep from deciding."""
+        exception = [k for k in crit.constraints if k.role == "exception" and k.type != "unparsed"]
+        if crit.exception:
+            ev = tv_and(self.constraint(k).value for k in exception) if exception else None
+            if ev is True:
+                return "n/a", f"{why}; the exception holds: {crit.exception}"
+            if ev is None:
+                return "unknown", f"{why}; the exception ({crit.exception}) may hold"
+        permits = [k for k in crit.constraints if k.role == "permission" and k.type not in ("unparsed", "drug_mention")]
+        if permits:
+            pv = tv_and(self.constraint(k, True).value for k in permits)
+            if pv is True:
+                return "n/a", f"{why}; a later sentence permits it and holds"
+            if pv is None:
+                return "unknown", f"{why}; a later sentence permits some patients (constraint role permission)"
+        if crit.open_alternative and crit.section == "inclusion":
+            return "unknown", f"{why}; the text offers an alternative that no constraint captures (tkg:openAlternative)"
+        if crit.strictness == "preferred":
+            return "unknown", f"{why}; a preference, not a requirement (tkg:strictness)"
+        return "unmet", why
+
+    def _condition(self, crit: Criterion) -> TV:
+        """Does the criterion's condition hold for the patient? True without a condition."""
+        if not crit.applies_if:
+            return True
+        values: list[TV] = []
+        for fact in crit.condition_facts:
+            values.append(self._fact(fact))
+        if any(v is True for v in values):
+            value: TV = True
+        elif values and all(v is False for v in values):
+            value = False
+        else:
+            cons = [k for k in crit.constraints if k.role == "condition" and k.type not in ("unparsed", "drug_mention")]
+            value = tv_and(self._condition_value(k) for k in cons) if cons else None
+            if values and value is not True:
+                value = None
+        return tv_not(value) if crit.condition_negated else value
+
+    def _condition_value(self, k: Constraint) -> TV:
+        """A condition constraint for this patient. A histology condition names the types
+        the criterion is for: a patient with none of them is not concerned."""
+        if k.type == "histology" and k.all("histology") and self.patient.conditions is not None:
+            named = [str(h) for h in k.all("histology")]
+            v, _why = diseases.has_histology(self.patient.conditions, named, " ".join(named))
+            return v
+        return self.constraint(k).value
+
+    def _fact(self, fact: str) -> TV:
+        if fact.startswith("sex:"):
+            return None if self.patient.sex is None else self.patient.sex == fact[4:]
+        return self.patient.flag(fact) if fact in KNOWN_FLAGS else None
+
+    def _statements(self, crit: Criterion, subject: list[Constraint], wants_true: bool) -> list[Statement]:
+        plain_requirement = crit.role in ("requirement", "permission") and crit.negation_scope != "criterion"
+        plain_exclusion = crit.role == "exclusion" and crit.negation_scope != "criterion"
         statements = []
-        for k in parsed:
-            # A bad state (comorbidity, CNS metastases) in a plain inclusion is a call for
-            # its absence ("HIV negative", "adequate renal function").
-            absent = (plain_inclusion and k.one("required") is False) or (wants_true and _is_bad_state(k))
+        for k in subject:
+            # A bad state (comorbidity, CNS metastases) in a plain requirement is a call
+            # for its absence ("HIV negative", "adequate renal function").
+            absent = (plain_requirement and k.one("required") is False) or (wants_true and _is_bad_state(k))
             st = self.constraint(k, wants_true, absent_wanted=absent, crit=crit)
-            if plain_exclusion and _is_good_state(k) and len(parsed) > 1:
+            if plain_exclusion and _is_good_state(k) and len(subject) > 1:
                 continue  # "known metastatic brain tumours": 'metastatic' is incidental
             if plain_exclusion and _is_good_state(k) and st.value is True:
                 st = Statement(None, f"{st.why} (a state trials require, named in an exclusion)")
             if st.neutral:
                 st = Statement(wants_true, st.why, group=st.group)
+            st.alternative = k.alternative
             statements.append(st)
-        value = self._combine(statements, wants_true, crit, parsed if len(statements) == len(parsed) else [])
-        if value is None:
-            outcome: Outcome = "unknown"
-        else:
-            outcome = "met" if value == wants_true else "unmet"
-        why = "; ".join(s.why for s in statements)
-        # An inclusion's uncaptured alternative may still admit the patient; an
-        # exclusion's alternatives only widen what excludes.
-        if outcome == "unmet" and crit.section == "inclusion" and _UNSTRUCTURED_ALTERNATIVE.search(crit.text):
-            outcome = "unknown"
-            why += "; the text offers an alternative ('or who ...') that no constraint captures"
-        if outcome == "unmet" and _PERMISSIVE.search(crit.text):
-            outcome = "unknown"
-            why += "; the criterion permits rather than requires"
-        if negated:
-            why = f"negated: {why}"
-        elif crit.negated:
-            why = f"{why} (negation inside the text does not govern the criterion)"
-        return Reason(crit.id, crit.text, outcome, crit.section, why)
+        return statements
 
-    def _combine(self, statements: list[Statement], wants_true: bool, crit: Criterion, cons: list[Constraint]) -> TV:
-        """Inclusion statements must all hold (with 'or' alternatives); any exclusion condition excludes.
+    def _combine(self, statements: list[Statement], wants_true: bool) -> TV:
+        """Requirements must all hold, an exclusion's statements exclude if any holds;
+        constraints of one ``tkg:alternativeGroup`` are joined by 'or'.
 
         Constraints that differ only by ``applies_if`` (ECOG 0-1, 0-2 for amputees;
         AST <= 2.5 x ULN, <= 5 x ULN with liver metastases) override each other: the
         conditional one decides for patients meeting the condition.
         """
+        if not statements:
+            return None
+        if wants_true and any(s.alternative is not None for s in statements):
+            alts: dict[Any, list[TV]] = {}
+            for i, s in enumerate(statements):
+                alts.setdefault(s.alternative if s.alternative is not None else f"own-{i}", []).append(s.value)
+            return tv_and(tv_or(values) for values in alts.values())
         groups: dict[str, list[Statement]] = {}
-        order: list[str] = []
         for s in statements:
-            if s.group not in groups:
-                order.append(s.group)
             groups.setdefault(s.group, []).append(s)
-        if wants_true and cons and len(cons) == len(statements) and all(s.condition is None for s in statements):
-            found = _or_links(crit.text, cons)
-            if found and (any(found[0]) or found[1]):
-                links, conditions = found
-                kept = [i for i in range(len(statements)) if i not in conditions]
-                kept_links = [any(links[j - 1] for j in range(a + 1, b + 1)) for a, b in zip(kept, kept[1:], strict=False)]
-                return _and_or([statements[i].value for i in kept], kept_links)
-        values = [self._group_value(groups[g], wants_true) for g in order]
+        values = [self._group_value(g, wants_true) for g in groups.values()]
         return tv_and(values) if wants_true else tv_or(values)
 
     @staticmethod
@@ -1061,7 +1242,7 @@ class Matcher:
         elif kind == "reproductive":
             st = self._reproductive(k, wants_true)
         elif kind == "prior_therapy":
-            st = self._prior_therapy(k, wants_true, crit.text if crit else "")
+            st = self._prior_therapy(k, wants_true)
         elif kind == "histology":
             st = self._histology(k, crit)
         elif kind == "consent":  # willingness is the good side in either section
@@ -1074,7 +1255,8 @@ class Matcher:
         cond = k.one("appliesIf")
         if cond:
             st.condition = str(cond)
-            st.condition_value = self.applies(str(cond))
+            facts = [str(f) for f in k.all("conditionFact")]
+            st.condition_value = tv_or(self._fact(f) for f in facts) if facts else self.applies(str(cond))
             st.why = f"{st.why} [applies if {cond}: {_tv_word(st.condition_value)}]"
         st.group = f"{kind}:{k.one('variable') or ''}"
         return st
@@ -1192,80 +1374,66 @@ class Matcher:
         conv = f" = {_num(round(x, 4))} {unit}" if unit and lab.unit and normalise_unit(lab.unit) != normalise_unit(str(unit)) else ""
         return Statement(v, f"{var} {lab.describe()}{conv} {_cmp_text(k)}: {_tv_word(v)}")
 
-    def _prior_therapy(self, k: Constraint, wants_true: bool = True, text: str = "") -> Statement:
+    def _prior_therapy(self, k: Constraint, wants_true: bool = True) -> Statement:
         """Did the patient receive one of these drugs or classes (in the window, long enough)?
 
-        Exclusion windows ("within 3 months") bound the last dose. Inclusion windows are
-        read only as washouts ("at least 4 weeks since"); otherwise they usually date a
-        progression, so a match outside them stays unknown. A bare drug match in a text
-        that qualifies it ("failure of", "but off treatment due to") is not enough to
-        say yes, only to say no.
+        ``tkg:windowKind`` says how a window counts: ``within`` (a dose inside it is what
+        the constraint states) or ``washout`` (the last dose must be at least that long
+        ago: only a patient treated more recently fails it). A window counted from an
+        event of the patient's history (``tkg:anchor`` diagnosis, surgery) cannot be
+        compared with the weeks since the last dose. A maximum exposure in a requirement
+        is a limit ("treated with TKIs for less than 8 weeks"): a patient never treated
+        is within it. A ``tkg:qualified`` exposure ("failure of", "but off treatment due
+        to") is not shown by a drug match alone. Inclusion windows that are not washouts
+        usually date a progression, so a match outside them stays unknown.
         """
         drugs = [str(d) for d in k.all("priorDrug")]
         classes = [str(c) for c in k.all("priorDrugClass")]
-        names = [self.knowledge.label(x) for x in drugs + classes]
+        names = [self.knowledge.label(x) for x in drugs + classes] or [str(t) for t in k.all("therapy")]
         what = " / ".join(names) or "prior therapy"
-        window_days = k.num("windowDays")
-        if window_days is None:
-            window_days = duration_days(k.one("window"))
-        min_days = duration_days(k.one("minExposure"))
-        max_days = duration_days(k.one("maxExposure"))
-        span = f"{k.one('span') or ''} {json.dumps(k.detail())}".lower()
-        strict_min = bool(re.search(r"more than|longer than|over|exceed|>(?!=)", span))
-        if not drugs and not classes:
-            return Statement(None, f"{what}: no drug or class in the graph")
         if self.patient.prior_therapies is None:
             return Statement(None, f"prior therapies unknown ({what})")
+        w = _Window.of(k, wants_true)
+        if not drugs and not classes:
+            # The patient file lists drug therapies: with none listed, a drug modality
+            # (systemic, adjuvant, immuno-, hormonal therapy) was not given; surgery and
+            # radiotherapy are not in the list, so they stay unknown.
+            drug_modality = bool({str(t) for t in k.all("therapy")} & DRUG_MODALITIES)
+            if drug_modality and not self.patient.prior_therapies:
+                # a washout or a limit is kept (an exclusion states its violation: no)
+                v: TV = wants_true if (w.washout or w.limit or w.max_lines is not None) else False
+                return Statement(v, f"prior {what}: the patient had no prior drug therapy: {_tv_word(v)}")
+            return Statement(None, f"{what}: no drug or class in the graph")
+        except_drugs = {str(d) for d in k.all("exceptDrug")}
+        except_classes = {str(c) for c in k.all("exceptDrugClass")}
         results: list[TV] = []
         notes: list[str] = []
-        washout = wants_true and window_days is not None and bool(_WASHOUT.search(text))
-        inclusion_window = wants_true and window_days is not None and not washout
-        qualified = bool(_QUALIFIER.search(text)) and window_days is None and min_days is None and max_days is None
         for therapy, t_drugs, t_classes in self._therapy_drugs:
+            if (except_drugs & set(t_drugs) or except_classes & t_classes) and not set(t_drugs) & set(drugs):
+                notes.append(f"{therapy.label} is excepted")
+                continue
             hit = self._therapy_hits(therapy, t_drugs, t_classes, drugs, classes)
             if hit is False:
                 continue
-            parts = [therapy.label]
-            value: TV = hit
-            if window_days is not None:
-                if therapy.weeks_since_last_dose is None:
-                    within: TV = None
-                else:
-                    within = therapy.weeks_since_last_dose * 7 <= window_days + 1e-9
-                parts.append(f"last dose {_num(therapy.weeks_since_last_dose)} wk ago vs window {_num(round(window_days))} d: {_tv_word(within)}")
-                if washout:  # the requirement holds unless a matching dose falls inside the window
-                    results.append(tv_not(tv_and([value, within])))
-                    notes.append(", ".join(parts))
-                    continue
-                if inclusion_window and within is False:
-                    within = None
-                    parts.append("a window in an inclusion criterion may date progression, not the last dose")
-                value = tv_and([value, within])
-            if min_days is not None:
-                if therapy.duration_weeks is None:
-                    long_enough: TV = None
-                else:
-                    d = therapy.duration_weeks * 7
-                    long_enough = d > min_days + 1e-9 if strict_min else d >= min_days - 1e-9
-                parts.append(f"{_num(therapy.duration_weeks)} wk vs {'more than ' if strict_min else 'at least '}{_num(round(min_days))} d: {_tv_word(long_enough)}")
-                value = tv_and([value, long_enough])
-            if max_days is not None:
-                short: TV = None if therapy.duration_weeks is None else therapy.duration_weeks * 7 <= max_days + 1e-9
-                parts.append(f"{_num(therapy.duration_weeks)} wk vs at most {_num(round(max_days))} d: {_tv_word(short)}")
-                value = tv_and([value, short])
-            if hit is None:
-                parts.append("class of this drug unknown")
-            if qualified and value is True:
-                value = None
-                parts.append("the text qualifies it (failure, intolerance, reason for stopping)")
+            value, parts = w.judge(therapy, hit)
             results.append(value)
             notes.append(", ".join(parts))
-        if washout:
-            v = tv_and(results) if results else True
-            detail = "; ".join(notes) if notes else "no matching prior therapy"
-            return Statement(v, f"washout from {what}: {detail}: {_tv_word(v)}")
-        v = tv_or(results) if results else False
         detail = "; ".join(notes) if notes else "no matching prior therapy"
+        if w.min_lines is not None:
+            # lines are not counted in a patient file: a matching therapy leaves it open
+            v = None if any(r is not False for r in results) else False
+            return Statement(v, f"at least {w.min_lines} prior line(s) of {what}: {detail}: {_tv_word(v)}")
+        if w.max_lines is not None and wants_true:
+            n = sum(1 for r in results if r is not False)
+            v = True if n == 0 or (n <= w.max_lines and all(r is True for r in results)) else None
+            return Statement(v, f"at most {w.max_lines} prior line(s) of {what}: {detail}: {_tv_word(v)}")
+        if w.washout or w.limit:
+            v = tv_and(results) if results else True
+            if not wants_true:
+                v = tv_not(v)  # an exclusion states the violation
+            label = "washout from" if w.washout else "at most the stated exposure to"
+            return Statement(v, f"{label} {what}: {detail}: {_tv_word(v)}")
+        v = tv_or(results) if results else False
         return Statement(v, f"prior {what}: {detail}: {_tv_word(v)}")
 
     def _therapy_hits(self, therapy: PriorTherapy, t_drugs: list[str], t_classes: set[str],
@@ -1432,13 +1600,6 @@ class Matcher:
         return Statement(v, f"informed consent: {_tv_word(v)}")
 
 
-_EARLY_NEGATION = re.compile(
-    r"\b(?:no|not|never|without|negative|free of|absence of)\b|n't\b", re.IGNORECASE
-)
-_PERMISSIVE = re.compile(
-    r"\b(?:allowed|permitted|acceptable|are eligible|is eligible|may (?:have )?(?:be|been|receive|received|have))\b",
-    re.IGNORECASE,
-)
 # Disease states trials ask for, and the ones they keep out (criteria/lexicon.py keys).
 GOOD_STATES = frozenset({"measurable_disease", "evaluable_disease", "advanced_disease", "metastatic",
                          "locally_advanced", "recurrent", "refractory"})
@@ -1459,87 +1620,44 @@ def _is_good_state(k: Constraint) -> bool:
     return k.type == "disease_state" and not k.one("comorbidity") and _state(k) in GOOD_STATES
 
 
-_UNSTRUCTURED_ALTERNATIVE = re.compile(
-    r";\s*or\b|\bor\s+(?:who|those|patients?|subjects?|participants?|if)\b", re.IGNORECASE
-)
-_QUALIFIER = re.compile(
-    r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
-    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
-    r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
-    re.IGNORECASE,
-)
-_WASHOUT = re.compile(
-    r"\b(?:washout|wash-out|since|elapsed|interval|have passed|has passed|at least\s+\d+\s*(?:days?|weeks?|months?)\s+"
-    r"(?:after|from|since|before|prior))\b",
-    re.IGNORECASE,
-)
-_LEADING_NEGATION = re.compile(
-    r"^\W*(?:(?:patients?|subjects?|participants?)\s+(?:who|that|with)\s+)?"
-    r"(?:no|not|none|never|without|absence of|lack of|free of|negative for|(?:has|have|had)\s+(?:not|never))\b",
-    re.IGNORECASE,
-)
+def _alternative_sets(judged: list[tuple[Criterion, Reason]]) -> None:
+    """Requirements of one ``tkg:alternativeSet`` ("...; or", "one of the following:"):
+    one met member is enough, and an unmet member counts only when none may hold."""
+    sets: dict[str, list[Reason]] = {}
+    for crit, r in judged:
+        if crit.alternative_set and crit.role == "requirement" and r.outcome != "n/a":
+            sets.setdefault(crit.alternative_set, []).append(r)
+    for members in sets.values():
+        if len(members) < 2:
+            continue
+        outcomes = {r.outcome for r in members}
+        for r in members:
+            if r.outcome != "unmet":
+                continue
+            if "met" in outcomes:
+                r.outcome, r.why = "n/a", f"{r.why}; an alternative criterion is met (tkg:alternativeSet)"
+            elif "unknown" in outcomes:
+                r.outcome, r.why = "unknown", f"{r.why}; an alternative criterion may hold (tkg:alternativeSet)"
 
 
-def negation_applies(crit: Criterion) -> bool:
-    """Whether ``tkg:negated`` turns the whole criterion around.
-
-    In an inclusion list a negation states what must be absent ("No prior
-    anti-PD-1"). In an exclusion list negation words mostly qualify a detail
-    ("brain metastases that cannot be controlled"), so there it counts only when the
-    criterion opens with it ("Patients who have not received ...").
-    """
-    if not crit.negated:
-        return False
-    if _LEADING_NEGATION.search(crit.text):
-        return True
-    return crit.section == "inclusion" and bool(_EARLY_NEGATION.search(crit.text[:60]))
-
-
-_CONDITION_LEAD = re.compile(
-    r"\b(?:for|in)\s+(?:subjects?|patients?|participants?|those|people)\s+(?:with|whose|who)\b|\bif\b|\bwhen\b|\bunless\b",
-    re.IGNORECASE,
-)
-
-
-def _or_links(text: str, cons: Sequence[Constraint]) -> tuple[list[bool], set[int]] | None:
-    """How the text joins consecutive constraints: 'or' links, and which ones are conditions.
-
-    ``A <= 1.5 x ULN or B <= ULN for subjects with A > 1.5 x ULN``: A or B; the last is
-    the condition of B, not a requirement.
-    """
-    spans = [str(k.one("span") or "") for k in cons]
-    if len(cons) < 2 or not all(spans):
-        return None
-    low = text.lower()
-    positions = []
-    start = 0
-    for sp in spans:
-        i = low.find(sp.lower(), start)
-        if i < 0:
-            i = low.find(sp.lower())
-        if i < 0:
-            return None
-        positions.append((i, i + len(sp)))
-        start = i
-    links: list[bool] = []
-    conditions: set[int] = set()
-    for n, ((_a0, a1), (b0, _b1)) in enumerate(zip(positions, positions[1:], strict=False), start=1):
-        between = low[a1:b0] if b0 >= a1 else ""
-        links.append(bool(re.search(r"\bor\b", between)) and not re.search(r"\band\b(?!/)", between) and ";" not in between)
-        if _CONDITION_LEAD.search(between) and cons[n].one("appliesIf") is None:
-            conditions.add(n)
-    return links, conditions
-
-
-def _and_or(values: list[TV], or_links: list[bool]) -> TV:
-    """AND of OR-groups, where or_links[i] joins values i and i+1 with 'or'."""
-    groups: list[list[TV]] = [[values[0]]]
-    for v, link in zip(values[1:], or_links, strict=False):
-        if link:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return tv_and(tv_or(g) for g in groups)
+def _parts(judged: list[tuple[Criterion, Reason]]) -> None:
+    """Criteria of one part, cohort or arm (``tkg:scopeKind`` part) count only for the
+    patients entering that part: while another part leaves the patient a way in, an
+    unmet criterion of this part does not exclude (it becomes unknown)."""
+    parts: dict[str, list[Reason]] = {}
+    for crit, r in judged:
+        if crit.scope and crit.scope_kind == "part":
+            parts.setdefault(crit.scope, []).append(r)
+    if len(parts) < 2:
+        return
+    open_parts = [p for p, rs in parts.items() if not any(r.outcome == "unmet" for r in rs)]
+    if not open_parts:
+        return
+    for rs in parts.values():
+        for r in rs:
+            if r.outcome == "unmet":
+                r.outcome = "unknown"
+                r.why = f"{r.why}; for another part than {', '.join(open_parts)}, which the patient may enter (tkg:scope)"
 
 
 def _dimensionless(unit: Any) -> bool:

@@ -36,9 +36,11 @@ class TKG(DefinedNamespace):
     ConsentConstraint: URIRef  # consent constraint
     Constraint: URIRef  # eligibility constraint
     Criterion: URIRef  # eligibility criterion
+    CriterionRole: URIRef  # criterion role
     DiseaseStateConstraint: URIRef  # disease state constraint
     Drug: URIRef  # drug
     DrugClass: URIRef  # drug class
+    DrugMentionConstraint: URIRef  # drug mention
     DrugTargetInteraction: URIRef  # drug-target interaction
     HistologyConstraint: URIRef  # histology constraint
     Intervention: URIRef  # intervention
@@ -66,8 +68,11 @@ class TKG(DefinedNamespace):
     # object properties
     affiliation: URIRef  # affiliation
     collaborator: URIRef  # collaborator
+    criterionRole: URIRef  # criterion role
     definedByBiomarker: URIRef  # defined by biomarker
     drug: URIRef  # drug
+    exceptDrug: URIRef  # except drug
+    exceptDrugClass: URIRef  # except drug class
     gene: URIRef  # gene
     hasArm: URIRef  # has arm
     hasBiomarker: URIRef  # has biomarker
@@ -81,6 +86,7 @@ class TKG(DefinedNamespace):
     hasSite: URIRef  # has site
     inDrugClass: URIRef  # in drug class
     inFamily: URIRef  # in family
+    leadIn: URIRef  # lead-in
     leadSponsor: URIRef  # lead sponsor
     priorDrug: URIRef  # prior drug
     priorDrugClass: URIRef  # prior drug class
@@ -101,14 +107,20 @@ class TKG(DefinedNamespace):
     agencyClass: URIRef  # agency class
     allocation: URIRef  # allocation
     allowedValue: URIRef  # allowed value
+    alternativeGroup: URIRef  # alternative group
+    alternativeSet: URIRef  # alternative set
+    anchor: URIRef  # anchor
     appliesIf: URIRef  # applies if
     armType: URIRef  # arm type
+    aspect: URIRef  # aspect
     assay: URIRef  # assay
     basis: URIRef  # basis
     biomarkerKind: URIRef  # biomarker kind
+    biomarkerStatus: URIRef  # biomarker status
     briefSummary: URIRef  # brief summary
     canonicalUnit: URIRef  # canonical unit
     canonicalValue: URIRef  # canonical value
+    canonicalValue2: URIRef  # canonical second value
     casNumber: URIRef  # CAS number
     category: URIRef  # category
     chemblId: URIRef  # ChEMBL id
@@ -116,8 +128,13 @@ class TKG(DefinedNamespace):
     city: URIRef  # city
     classKey: URIRef  # class key
     codeName: URIRef  # code name
+    comorbidity: URIRef  # comorbidity
     comparator: URIRef  # comparator
     completionDate: URIRef  # completion date
+    conditionFact: URIRef  # condition fact
+    conditionName: URIRef  # condition name
+    conditionNegated: URIRef  # condition negated
+    constraintRole: URIRef  # constraint role
     constraintType: URIRef  # constraint type
     context: URIRef  # context
     country: URIRef  # country
@@ -126,15 +143,17 @@ class TKG(DefinedNamespace):
     dateType: URIRef  # date type
     derivedId: URIRef  # derived id
     description: URIRef  # description
-    detail: URIRef  # detail
     detailedDescription: URIRef  # detailed description
     drugbankId: URIRef  # DrugBank id
     eligibilityText: URIRef  # eligibility text
     enrollment: URIRef  # enrollment
     enrollmentType: URIRef  # enrollment type
+    entryCriterion: URIRef  # entry criterion
     evidence: URIRef  # evidence
+    exceptionText: URIRef  # exception
     excludedHistology: URIRef  # excluded histology
     exclusionCount: URIRef  # exclusion criteria count
+    exposureStrict: URIRef  # strict exposure
     facility: URIRef  # facility
     familyKey: URIRef  # family key
     firstPosted: URIRef  # first posted
@@ -153,22 +172,29 @@ class TKG(DefinedNamespace):
     layout: URIRef  # layout
     masking: URIRef  # masking
     matchedSynonym: URIRef  # matched synonym
+    maxExposure: URIRef  # maximum exposure
+    maxLines: URIRef  # maximum lines
     maximumAgeText: URIRef  # maximum age as written
     maximumAgeYears: URIRef  # maximum age (years)
+    mentionContext: URIRef  # mention context
     minExposure: URIRef  # minimum exposure
+    minLines: URIRef  # minimum lines
     minimumAgeText: URIRef  # minimum age as written
     minimumAgeYears: URIRef  # minimum age (years)
     ncbiGeneId: URIRef  # NCBI Gene id
     nciThesaurusId: URIRef  # NCI Thesaurus id
     nctId: URIRef  # NCT id
     negated: URIRef  # negated
+    negationScope: URIRef  # negation scope
     noIdentifier: URIRef  # no identifier
     normalisationMethod: URIRef  # normalisation method
     observationalModel: URIRef  # observational model
     officialTitle: URIRef  # official title
+    openAlternative: URIRef  # open alternative
     orgStudyId: URIRef  # organisation study id
     outcomeKind: URIRef  # outcome kind
     overallStatus: URIRef  # overall status
+    parseNote: URIRef  # parse note
     parsedCriteriaCount: URIRef  # parsed criteria count
     phase: URIRef  # phase
     position: URIRef  # position
@@ -177,6 +203,7 @@ class TKG(DefinedNamespace):
     primaryKind: URIRef  # primary kind
     primaryPurpose: URIRef  # primary purpose
     pubchemCid: URIRef  # PubChem CID
+    qualified: URIRef  # qualified
     recordIndex: URIRef  # record index
     recruiting: URIRef  # recruiting
     recruitmentStatus: URIRef  # recruitment status
@@ -188,27 +215,35 @@ class TKG(DefinedNamespace):
     retrieved: URIRef  # retrieved
     role: URIRef  # role
     saltForm: URIRef  # salt form
+    scope: URIRef  # scope
+    scopeKind: URIRef  # scope kind
     secondaryId: URIRef  # secondary id
     section: URIRef  # section
     sex: URIRef  # sex
+    sexValue: URIRef  # sex value
     sha256: URIRef  # SHA-256
     siteCount: URIRef  # site count
     siteCountry: URIRef  # site country
     sourceFile: URIRef  # source file
     sourceFormat: URIRef  # source format
     span: URIRef  # span
+    standard: URIRef  # standard
     startDate: URIRef  # start date
     state: URIRef  # state
+    strictness: URIRef  # strictness
     studyType: URIRef  # study type
     text: URIRef  # text
+    therapy: URIRef  # therapy
     threshold: URIRef  # threshold
     timeFrame: URIRef  # time frame
     timePerspective: URIRef  # time perspective
+    timing: URIRef  # timing
     toolVersion: URIRef  # tool version
     trialId: URIRef  # trial id
     unii: URIRef  # UNII
     uniprotId: URIRef  # UniProt id
     unit: URIRef  # unit
+    unparsedReason: URIRef  # unparsed reason
     unresolved: URIRef  # unresolved
     value: URIRef  # value
     value2: URIRef  # second value
@@ -218,5 +253,12 @@ class TKG(DefinedNamespace):
     whyStopped: URIRef  # why stopped
     window: URIRef  # window
     windowDays: URIRef  # window in days
+    windowKind: URIRef  # window kind
     zip: URIRef  # postal code
     zipMember: URIRef  # zip member
+
+    # individuals
+    Exclusion: URIRef  # exclusion
+    Information: URIRef  # information
+    Permission: URIRef  # permission
+    Requirement: URIRef  # requirement

@@ -131,6 +131,7 @@ class CriterionItem:
     text: str
     context: str | None = None  # the introducing line of a list ("... within 7 days:")
     position: int = 0
+    scope: str | None = None  # the part of the trial a sub-section names ("Stage 1", "Cohort B")
 
 
 @dataclass

@@ -7,7 +7,6 @@ the graph holds, not what the reader produced. Every key is present (``None``/``
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pyoxigraph as ox
 
 from trialkg import iris
 from trialkg.errors import UsageError
-from trialkg.mapping import CONSTRAINT_KEYS
+from trialkg.mapping import CONSTRAINT_KEYS, CRITERION_KEYS
 from trialkg.namespace import TKG
 from trialkg.store import TrialStore
 from trialkg.terms import term_value
@@ -30,6 +29,10 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 # tkg property -> (constraint JSON key, is a list): the inverse of mapping.CONSTRAINT_KEYS.
 CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
     str(prop): (key, is_list) for key, (prop, _kind, is_list) in CONSTRAINT_KEYS.items()
+}
+# The same for a criterion's logic keys (mapping.CRITERION_KEYS).
+CRITERION_PROPS: dict[str, tuple[str, bool]] = {
+    str(prop): (key, is_list) for key, (prop, _kind, is_list) in CRITERION_KEYS.items()
 }
 
 
@@ -238,9 +241,20 @@ def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str
     constraints = []
     for k in sorted(c.links(TKG.hasConstraint), key=_position_from_iri):
         constraints.append(_constraint(tg.node(k), drug_names))
-    return {"id": c.one(TKG.criterionId), "section": c.one(TKG.section), "text": c.one(TKG.text),
-            "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints,
-            "position": c.one(TKG.position), "context": c.one(TKG.context), "trial_id": tg.trial_id}
+    role = c.one(TKG.criterionRole)
+    lead = c.one(TKG.leadIn)
+    out = {"id": c.one(TKG.criterionId), "section": c.one(TKG.section), "text": c.one(TKG.text),
+           "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints,
+           "position": c.one(TKG.position), "context": c.one(TKG.context), "trial_id": tg.trial_id,
+           "role": str(role).rsplit("#", 1)[-1].lower() if role else None}
+    if lead:
+        out["lead_in"] = str(lead).rsplit("/", 1)[-1]
+    for prop, values in c.props.items():
+        spec = CRITERION_PROPS.get(prop)
+        if spec is not None:
+            vals = [term_value(v) for v in values]
+            out[spec[0]] = sorted(vals, key=str) if spec[1] else vals[0]
+    return out
 
 
 def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
@@ -259,12 +273,6 @@ def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
             if is_list:
                 vals.sort(key=lambda x: (str(type(x)), x))
         out[key] = vals if is_list else vals[0]
-    detail = n.one(TKG.detail)
-    if detail:
-        try:
-            out.update(json.loads(detail))
-        except ValueError:
-            out["detail"] = detail
     return out
 
 

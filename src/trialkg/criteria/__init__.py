@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trialkg.criteria.logic import link_items, mark_scopes
 from trialkg.criteria.parse import parse_cache_info, parse_item, parse_text, set_parse_cache
 from trialkg.criteria.split import split_criteria
 
@@ -28,7 +29,15 @@ __all__ = [
 
 def parse_criteria_text(text: str | None, trial_id: str | None = None) -> list[dict[str, Any]]:
     """Split and parse a pasted criteria block (with or without section headers)."""
-    return [parse_item(item, trial_id) for item in split_criteria(text or "")]
+    criteria = [parse_item(item, trial_id) for item in split_criteria(text or "")]
+    link_criteria(criteria)
+    return criteria
+
+
+def link_criteria(criteria: list[dict[str, Any]]) -> None:
+    """The logic between a trial's items: lead-ins, alternatives, scopes (criteria/logic.py)."""
+    link_items(criteria)
+    mark_scopes(criteria)
 
 
 def annotate_record(record: Any) -> dict[str, Any]:
@@ -52,6 +61,8 @@ def annotate_record(record: Any) -> dict[str, Any]:
                 "section": item.section, "text": item.text, "negated": False, "category": "other",
                 "constraints": [{"type": "unparsed", "span": item.text}],
                 "position": item.position, "context": item.context, "trial_id": record.id,
+                "role": "requirement" if item.section == "inclusion" else "exclusion",
+                **({"scope": item.scope} if item.scope else {}),
             })
             record.warn("eligibility.criteria", f"criterion {item.section} {item.position} not parsed: {exc}",
                         code="criteria-parse")
@@ -60,6 +71,7 @@ def annotate_record(record: Any) -> dict[str, Any]:
             if c.get("reason") == "implausible":
                 record.warn("eligibility.criteria", f"{record.id} criterion {crit['id']} ({crit['text'][:80]!r}): "
                             f"{c['note']}", code="criteria-implausible")
+    link_criteria(criteria)
     elig.criteria = criteria
     derive_age_limits(record, criteria)
     summary = eligibility_summary(criteria)
@@ -114,22 +126,29 @@ def _years(v: float | None) -> str:
 def eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
     """``{"ecog": [min, max] | None, "prior_therapy_exclusions": [...]}`` for the trial view.
 
-    ECOG comes from the unconditioned inclusion constraints (an "amputee" exception does
-    not widen the general range). Prior-therapy exclusions are exclusion criteria with a
-    drug or drug class (generic modalities such as surgery are left out: they are not
-    drug knowledge the queries can join on).
+    ECOG comes from the unconditioned requirements (an "amputee" exception does not
+    widen the general range). Prior-therapy exclusions are the criteria whose role is
+    ``exclusion`` (an exclusion-list item, or a negated inclusion such as "No prior
+    TKI") with a drug or drug class as their subject; permissions, conditions, context
+    mentions and later-step criteria are left out, and so are generic modalities such as
+    surgery (they are not drug knowledge the queries can join on).
     """
     ecog: list[int] | None = None
     exclusions: list[dict[str, Any]] = []
     for crit in criteria:
+        role = crit.get("role") or ("requirement" if crit.get("section") == "inclusion" else "exclusion")
+        if crit.get("entry") is False:
+            continue
         for c in crit.get("constraints", []):
+            if c.get("role", "subject") != "subject":
+                continue
             if (c.get("type") == "performance_status" and c.get("variable") == "ecog"
-                    and crit.get("section") == "inclusion" and not c.get("applies_if") and c.get("allowed_values")):
+                    and role == "requirement" and not c.get("applies_if") and c.get("allowed_values")):
                 vals = c["allowed_values"]
                 rng = [min(vals), max(vals)]
                 ecog = rng if ecog is None else [min(ecog[0], rng[0]), max(ecog[1], rng[1])]
-            if (c.get("type") == "prior_therapy" and crit.get("section") == "exclusion"
-                    and (c.get("drugs") or c.get("drug_classes")) and not crit.get("negated")):
+            if (c.get("type") == "prior_therapy" and role == "exclusion" and c.get("window_kind") != "washout"
+                    and (c.get("drugs") or c.get("drug_classes"))):
                 exclusions.append({
                     "criterion": crit.get("id"),
                     "text": crit.get("text"),

@@ -240,6 +240,9 @@ THERAPIES: list[tuple[str, str]] = [
     ("biologic therapy", r"biologic(?:al)? (?:therap\w*|agents?|response modifiers?|treatments?)"),
     ("cyp3a modulators", r"CYP3A4?\s+(?:inducers?|inhibitors?)|strong (?:and/or moderate )?CYP3A"),
     ("transplantation", r"transplant\w*"),
+    # "Patients who received neo/adjuvant therapy" (NCT02513394), "prior adjuvant
+    # chemotherapy" (NCT00023673), "neoadjuvant treatment".
+    ("neoadjuvant or adjuvant therapy", r"(?:neo[-/ ]?)?adjuvant(?:/adjuvant)?\s+(?:systemic\s+)?(?:therap\w*|treatments?|chemo\w*|setting)"),
 
 ]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trialkg.criteria import lexicon, numbers, units, variables
+from trialkg.criteria import lexicon, logic, numbers, units, variables
 from trialkg.records import CriterionItem
 from trialkg.textgate import Gated, GateSet
 
@@ -1016,75 +1016,262 @@ _ELIGIBLE_FOR = Gated(
 )
 
 
+# Clauses in which a drug is named as context, not as a therapy the patient had: the
+# contraception clause ("use contraception ... for 2 weeks after the last dose of
+# sorafenib", NCT00703638; "... for 6 months after the last dose of pazopanib",
+# NCT01418001), dosing and administration ("interrupt aspirin ... at each pemetrexed
+# administration", NCT00703638; "prior to the first dose of study drug"),
+# hypersensitivity ("hypersensitivity to bosutinib or axitinib", NCT02782403; "severe and
+# unexpected reactions to fluoropyrimidine therapy", NCT03424005) and indication
+# ("is indicated for treatment with anthracyclines", NCT00722293; "tumor type that is
+# FDA approved for treatment with Carboplatin", NCT01542047; "Eligible for capecitabine
+# monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context).
+_MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
+    ("contraception", Gated(r"contracept\w*|birth control|childbearing|child-bearing|pregnan\w*|breast-?feed\w*|"
+                            r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*", re.I), True),
+    # "... excluded because there may be unknown or dangerous drug interactions with
+    # sunitinib" (NCT00402415), "potential interactions with the study drug".
+    ("interaction", Gated(r"\binteractions?\b|\binteract\b", re.I), True),
+    ("hypersensitivity", Gated(r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*)\b|\b(?:intoleran\w*|contraindicat\w*)\s+(?:to|with|for)\b"
+                               r"|\b(?:severe|serious|unexpected|adverse|infusion)\s+(?:\w+\s+)?reactions?\b", re.I), False),
+    # (not "since the last dose of X": that dates a washout from X)
+    ("dosing", Gated(r"\b(?:at|before|during|prior to|with)\s+(?:each|every|the|any)?\s*(?:first|initial|next)?\s*"
+                     r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
+                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\bwilling\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
+                     r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b", re.I), False),
+    # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
+    # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
+    # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
+    # attributed to the agent" (NCT00678977).
+    ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
+                       r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b", re.I), False),
+    ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
+]
+_CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
+# A washout: the last dose at least N before now or an entry event. "At least 4 weeks
+# since prior chemotherapy" (NCT00602576), "At least 1 year since prior tamoxifen"
+# (NCT00023673), "at least 40 days should have elapsed since last dose" (NCT00678977),
+# "completed >4 weeks before trial entry" (NCT02711007), "washout of 3 weeks"
+# (NCT04154189). It excludes only a patient treated more recently.
+_WASHOUT = Gated(
+    rf"(?:\bat\s+least|\bminimum\s+of|\bmore\s+than|\bgreater\s+than|\bover|>=?|≥)\s*(?P<v>{_NUM})\s*(?P<u>days?|weeks?|months?|years?|hours?)"
+    rf"\s+(?:(?:must|should|shall|will)\s+)?(?:have\s+|has\s+)?(?:elapsed|passed|lapsed)?\s*(?:since|from|after|following|before|prior\s+to)\b"
+    rf"|\b(?P<v2>{_NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+or\s+(?:more|longer)\s+(?:since|from|after|before|prior\s+to)\b"
+    rf"|\bwash-?out\s+(?:period\s+)?(?:\w+\s+){{0,6}}?(?:of\s+)?(?:at\s+least\s+)?(?P<v3>{_NUM})\s*(?P<u3>days?|weeks?|months?|years?)"
+    # "Duration from the last therapy is more than 4 weeks" (NCT01645215), "interval
+    # since the last dose of chemotherapy at least 3 weeks".
+    # "must occur after stopping prior systemic anti-cancer therapy" (NCT02465060),
+    # "must be after last dose of chemotherapy" (NCT02513394): the last dose is past.
+    rf"|\b(?:after|following)\s+(?:stopping|discontinu\w+|completion\s+of|completing|the\s+end\s+of|(?:the\s+)?last\s+dose\s+of)\s+(?P<v5>)(?P<u5>)"
+    rf"|\b(?:duration|interval|time)\s+(?:from|since|after)\s+(?:the\s+)?(?:last|previous|prior|end)\b[^;.]{{0,60}}?"
+    rf"(?:more\s+than|greater\s+than|longer\s+than|at\s+least|over|>=?|≥)\s*(?P<v4>{_NUM})\s*(?P<u4>days?|weeks?|months?|years?)",
+    re.IGNORECASE,
+)
+# What a window is counted from, when the text names it: entry events (as good as "now"
+# for a patient being screened) or an event of the patient's history. "within 5 years
+# prior to diagnosis" (NCT00023673), "since registration" (NCT00602576), "prior to
+# randomization", "before the first dose of study drug".
+_ANCHOR = Gated(
+    r"\b(?:since|from|after|before|prior\s+to|preceding|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:(?P<entry>registration|randomi[sz]ation|"
+    r"enrol+ment|study\s+(?:entry|start|enrol+ment|treatment|drug|day)|trial\s+entry|entry|screening|inclusion|consent|"
+    r"(?:the\s+)?(?:first|initial)\s+(?:dose|administration|treatment)|start\s+of\s+(?:study\s+)?(?:treatment|therapy)|"
+    r"(?:cycle\s+1\s+)?day\s+1|initiation\s+of\s+(?:study\s+)?treatment|treatment\s+start|baseline)"
+    r"|(?P<event>(?:initial\s+|original\s+|primary\s+)?diagnosis|surgery|resection|relapse|recurrence|progression|transplant\w*|"
+    r"mastectomy|radiotherapy|radiation))\b",
+    re.IGNORECASE,
+)
+# The exposure is qualified (failure, intolerance, reason for stopping): a drug match
+# alone cannot say the criterion holds. "previously treated with TKIs ... but off
+# treatment due to manageable complications" (NCT04072042), "refractory to ...".
+_QUALIFIED = Gated(
+    r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
+    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
+    r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
+    re.IGNORECASE,
+)
+
+
+# A count of prior lines or regimens: "Less than or equal to one prior line of
+# chemotherapy" (NCT00722293), "no more than two types of systemic anti-tumor therapy"
+# (NCT02588170), "Past history of less than one kind of tyrosine kinase inhibitor"
+# (NCT03167385), "at least 3 ... TKIs" (NCT02782403), "1 to 2 prior systemic treatments".
+_LINES = Gated(
+    r"(?:(?P<max>less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|maximum\s+of|≤|<=|=<)"
+    r"|(?P<lt>less\s+than|fewer\s+than|<)|(?P<min>at\s+least|a\s+minimum\s+of|minimum\s+of|≥|>=)|(?P<gt>more\s+than|greater\s+than|>))\s*"
+    r"(?P<n>\d{1,2}|one|two|three|four|five)\s+(?:[\w/-]+\s+){0,4}?(?:lines?|regimens?|courses?|types?|kinds?)\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _therapy_lines(text: str, d: dict[str, Any]) -> None:
+    """``max_lines`` / ``min_lines`` from a count of prior lines, regimens or kinds."""
+    m = _LINES.search(text)
+    if not m:
+        return
+    raw = m.group("n").lower()
+    n = _COUNT_WORDS.get(raw) if raw in _COUNT_WORDS else int(raw)
+    if m.group("max"):
+        d["max_lines"] = n
+    elif m.group("lt"):
+        d["max_lines"] = n - 1
+    elif m.group("min"):
+        d["min_lines"] = n
+    else:
+        d["min_lines"] = n + 1
+
+
+def _context_spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS)."""
+    out = []
+    for kind, rx, whole in _MENTION_CONTEXTS:
+        for m in rx.finditer(text):
+            if whole:
+                a = max([0] + [x.end() for x in _CLAUSE_STOP.finditer(text, 0, m.start())])
+            else:
+                a = m.start()
+            if _STUDY_DRUG.match(m.group(0)):
+                # "study treatment (sorafenib)": the study's own drug, named right there
+                p = _PAREN_AFTER.match(text, m.end())
+                out.append((kind, a, p.end() if p else m.end()))
+                continue
+            stop = _CLAUSE_STOP.search(text, m.end())
+            out.append((kind, a, stop.start() if stop else len(text)))
+    return out
+
+
+_STUDY_DRUG = re.compile(r"(?:study|trial|protocol)\s", re.IGNORECASE)
+_PAREN_AFTER = re.compile(r"\s*\([^()]{1,80}\)")
+
+
+def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(x <= a and b <= y for x, y in spans)
+
+
 def _prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
     # A therapy is "prior" when the item says so, gives a window ("Major surgery within
     # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
     # Being eligible for a therapy ("Eligibility for treatment with TKI") says nothing
     # about having had it: that phrase is no cue, and alone it rules the reading out.
     cue_text = _ELIGIBLE_FOR.sub(lambda m: " " * len(m.group(0)), text)
+    contexts = _context_spans(text)
+    (found_drugs, found_classes), _ok = _drug_mentions(text)
+    mention = _mention_constraints(text, contexts, found_drugs, found_classes)
+    ctx_ranges = [(a, b) for _k, a, b in contexts]
     if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
-        return []
-    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)))
+        return mention
+    washout = _WASHOUT.search(text)
+    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)) or washout)
     window_cue = _WINDOW.search(text) if window_only else None
     if window_only and not window_cue:
-        return []
-    drugs: list[str] = []
-    classes: list[str] = []
-    first: int | None = None
-    last: int | None = None
-
-    def note(a: int, b: int) -> None:
-        nonlocal first, last
-        first = a if first is None else min(first, a)
-        last = b if last is None else max(last, b)
-
-    (found_drugs, found_classes), _ok = _drug_mentions(text)
-    for name, a, b in found_drugs:
-        if name not in drugs:
-            drugs.append(name)
-            note(a, b)
-    for key, a, b in found_classes:
-        if key not in classes:
-            classes.append(key)
-            note(a, b)
-    therapies: list[str] = []
-    for name, rx in _opened(_THERAPY_RES, _THERAPY_GATES, text):
-        m = rx.search(text)
-        if m:
-            therapies.append(name)
-            note(m.start(), m.end())
-    if not (drugs or classes or therapies):
-        return []
-    if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
-        return []  # the window dates something else: "bleeding event within 4 weeks of study drug"
-    if not (drugs or classes) and not _WINDOW.search(text) and section == "inclusion" and not _PRIOR_WORD.search(
-        f"{context or ''} {text}"):
-        return []
-    d: dict[str, Any] = {"type": "prior_therapy", "drugs": drugs, "drug_classes": classes, "therapies": therapies,
+        return mention
+    excepted = logic.except_spans(text)
+    d: dict[str, Any] = {"type": "prior_therapy", "drugs": [], "drug_classes": [], "therapies": [],
                          "window": None, "window_days": None, "min_exposure": None}
+    first, last = _therapy_names(text, d, found_drugs, found_classes, ctx_ranges, excepted)
+    if not (d["drugs"] or d["drug_classes"] or d["therapies"]):
+        return mention
+    if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
+        return mention  # the window dates something else: "bleeding event within 4 weeks of study drug"
+    if not (d["drugs"] or d["drug_classes"]) and not (_WINDOW.search(text) or washout) and section == "inclusion" \
+            and not _PRIOR_WORD.search(f"{context or ''} {text}"):
+        return mention
     if _PLANNED.search(text):
         d["timing"] = "planned"
     elif _CURRENT.search(text):
         d["timing"] = "current"
-    w = _WINDOW.search(text)
-    if w:
-        v = _number(w.group("v") or w.group("v2") or w.group("v3"))
-        u = units.ucum_code(w.group("u") or w.group("u2") or w.group("u3"))
-        if v is not None and u:
-            d["window"] = units.iso_duration(v, u)
-            d["window_days"] = units.window_days(v, u)
-            note(w.start(), w.end())
+    span = [first, last]
+    _therapy_window(text, d, washout, span)
+    _therapy_exposure(text, d, span)
+    _therapy_lines(text, d)
+    if _QUALIFIED.search(text) and d["window_days"] is None and d["min_exposure"] is None and not d.get("max_exposure") \
+            and "max_lines" not in d:
+        d["qualified"] = True
+    d["span"] = text[span[0] or 0 : span[1] or len(text)].strip()
+    return [d] + mention
+
+
+def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
+                   found_classes: list[tuple[str, int, int]], ctx_ranges: list[tuple[int, int]],
+                   excepted: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """Fill drugs, classes, therapies (and the excepted ones) named as the subject; the
+    first and last position of what was named."""
+    first: int | None = None
+    last: int | None = None
+    for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+        for name, a, b in found:
+            if _inside(ctx_ranges, a, b):
+                continue
+            target = f"except_{key}" if _inside(excepted, a, b) else key
+            if name not in d.setdefault(target, []):
+                d[target].append(name)
+                first = a if first is None else min(first, a)
+                last = b if last is None else max(last, b)
+    for name, rx in _opened(_THERAPY_RES, _THERAPY_GATES, text):
+        m = rx.search(text)
+        if m and not _inside(ctx_ranges, m.start(), m.end()):
+            d["therapies"].append(name)
+            first = m.start() if first is None else min(first, m.start())
+            last = m.end() if last is None else max(last, m.end())
+    return first, last
+
+
+def _therapy_window(text: str, d: dict[str, Any], washout: re.Match[str] | None, span: list[int | None]) -> None:
+    """The window, its kind (``within``: a dose inside it counts; ``washout``: the last
+    dose must be at least that long ago) and what it is counted from (``anchor``)."""
+    w = washout or _WINDOW.search(text)
+    if not w:
+        return
+    groups = w.groupdict()
+    if groups.get("v5") is not None:
+        v, u = 0.0, "d"  # "after stopping prior X": any time since the last dose
+    else:
+        v = _number(next((groups[g] for g in ("v", "v2", "v3", "v4") if groups.get(g)), None) or "")
+        u = units.ucum_code(next((groups[g] for g in ("u", "u2", "u3", "u4") if groups.get(g)), None) or "")
+    if v is None or not u:
+        return
+    d["window"] = units.iso_duration(v, u)
+    d["window_days"] = units.window_days(v, u)
+    d["window_kind"] = "washout" if washout else "within"
+    a = _ANCHOR.search(text, w.start())
+    if a and a.start() - w.end() < 40:
+        d["anchor"] = "study_entry" if a.group("entry") else re.sub(r"\W+", "_", a.group("event").lower())
+    span[0] = w.start() if span[0] is None else min(span[0], w.start())
+    span[1] = w.end() if span[1] is None else max(span[1], w.end())
+
+
+def _therapy_exposure(text: str, d: dict[str, Any], span: list[int | None]) -> None:
     e = _EXPOSURE.search(text)
-    if e and not e.group("u").lower().startswith("cycle"):
-        v = _number(e.group("v"))
-        u = units.ucum_code(e.group("u"))
-        op = (e.group("op") or "").lower()
-        if v is not None and u:
-            key = "max_exposure" if _MAX_OP.search(op) else "min_exposure"
-            d[key] = units.iso_duration(v, u)
-            note(e.start(), e.end())
-    d["span"] = text[first or 0 : last or len(text)].strip()
-    return [d]
+    if not e or e.group("u").lower().startswith("cycle"):
+        return
+    v = _number(e.group("v"))
+    u = units.ucum_code(e.group("u"))
+    op = (e.group("op") or "").lower()
+    if v is None or not u:
+        return
+    key = "max_exposure" if _MAX_OP.search(op) else "min_exposure"
+    d[key] = units.iso_duration(v, u)
+    if key == "min_exposure" and re.search(r"more than|longer than|over|exceed|>(?!=)", op):
+        d["exposure_strict"] = True
+    span[0] = e.start() if span[0] is None else min(span[0], e.start())
+    span[1] = e.end() if span[1] is None else max(span[1], e.end())
+
+
+def _mention_constraints(text: str, contexts: list[tuple[str, int, int]], found_drugs: list[tuple[str, int, int]],
+                         found_classes: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """Drugs named as context: one ``drug_mention`` constraint per kind of context."""
+    out: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, int]] = set()
+    for kind, a, b in contexts:
+        for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+            for name, x, y in found:
+                if a <= x and y <= b and (name, x) not in seen:
+                    seen.add((name, x))
+                    c = out.setdefault(kind, {"type": "drug_mention", "context": kind, "drugs": [], "drug_classes": [],
+                                              "role": "context", "span": text[a:b].strip()})
+                    if name not in c[key]:
+                        c[key].append(name)
+    return list(out.values())
 
 
 # ---------------------------------------------------------------- other types
@@ -1339,10 +1526,11 @@ def criterion_id(section: str, position: int) -> str:
 
 
 def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, Any]:
-    """The DESIGN.md criterion JSON for one item (always at least one constraint)."""
+    """The DESIGN.md criterion JSON for one item (always at least one constraint),
+    with its logic (``role``, ``negation_scope``, ``applies_if`` ...: see criteria/logic.py)."""
     text = item.text or ""
     section = item.section
-    constraints, negated, cat = _read(text, section, item.context)
+    constraints, negated, cat, keys = _read(text, section, item.context)
     out: dict[str, Any] = {
         "id": criterion_id(section, item.position),
         "section": section,
@@ -1353,6 +1541,10 @@ def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, An
         "position": item.position,
         "context": item.context,
     }
+    out.update(_copy(keys))
+    scope = getattr(item, "scope", None)
+    if scope:
+        out["scope"] = scope
     if trial_id:
         out["trial_id"] = trial_id
     return out
@@ -1377,16 +1569,96 @@ _MEMO_SIZE = 32768
 _MEMO_MAX_CHARS = 4000  # longer items are rare and rarely repeated: not worth the memory
 
 
-def _read_fresh(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str]:
-    constraints = _parse_text(text, section, context)
-    return constraints, bool(_NEGATION.search(text)), _category(constraints, text)
+def _read_fresh(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str, dict[str, Any]]:
+    constraints, keys = _criterion_logic(text, section, context)
+    subject = [c for c in constraints if c.get("role", "subject") == "subject"] or constraints
+    return constraints, bool(_NEGATION.search(text)), _category(subject, text), keys
+
+
+def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The item's constraints (subject, condition and exception ones, each with its
+    ``role``) and the criterion's logic keys."""
+    cl = logic.clauses(text)
+    constraints = _parse_text(cl.body, section, context) if cl.condition or cl.body != text else None
+    if constraints is None:
+        constraints = _parse_text(text, section, context)
+        trailing = logic.trailing_condition(text)
+        if trailing is not None and not any(c.get("applies_if") for c in constraints):
+            body = _parse_text(trailing.body, section, context)
+            if body:
+                cl, constraints = trailing, body
+    scope = logic.negation_scope(cl.body, section)
+    keys: dict[str, Any] = {
+        "role": logic.role(text, section, scope),
+        "negation_scope": scope,
+        "strictness": logic.strictness(text),
+    }
+    if logic.open_alternative(cl.body):
+        keys["open_alternative"] = True
+    permit_from = logic.permission_from(cl.body)
+    if permit_from is not None:
+        # "Prior use of pazopanib ... Prior therapy with other angiogenesis inhibitors is
+        # permitted" (NCT00722293): the later sentence admits, the first excludes.
+        constraints = _parse_text(cl.body[:permit_from], section, context)
+        constraints += [{**c, "role": "permission"} for c in _parse_text(cl.body[permit_from:], section, context)
+                        if c["type"] != "drug_mention"]
+    logic.alternative_groups(cl.body, constraints)
+    for c in constraints:
+        if c.get("applies_if") and "applies_if_facts" not in c:
+            facts = logic.condition_facts(str(c["applies_if"]))
+            if facts:
+                c["applies_if_facts"] = facts
+    if cl.condition:
+        cond_scope = logic.negation_scope(cl.condition, "inclusion")
+        keys["applies_if"] = cl.condition
+        keys["applies_if_facts"] = logic.condition_facts(cl.condition)
+        keys["applies_if_negated"] = cond_scope == "criterion"
+        for c in _parse_text(cl.condition, "inclusion", None) or _relative_condition(cl.condition):
+            if c["type"] == "histology" and c.get("histology"):
+                # the condition names the types it is for: all of them ("Primary tumors of
+                # bone including Ewing's sarcoma, osteosarcoma, ...", NCT02636725)
+                c = {**c, "histology": cl.condition}
+            if c["type"] != "drug_mention":
+                constraints.append({**c, "role": "condition"})
+    if cl.exception:
+        keys["exception"] = cl.exception
+        for c in _parse_text(cl.exception, "inclusion", None):
+            if c["type"] != "drug_mention":
+                constraints.append({**c, "role": "exception"})
+    return constraints, keys
+
+
+# A condition naming a value against its reference range: "for patients with creatinine
+# levels above institutional normal" (NCT02465060), "for patients with serum creatinine
+# levels above institutional ULN" (NCT02513394), "with bilirubin above the upper limit of
+# normal", "elevated ALT".
+_ABOVE_NORMAL = Gated(
+    r"\b(?:(?P<above>above|greater\s+than|higher\s+than|exceeding|over|>|elevated|abnormal)|(?P<below>below|less\s+than|lower\s+than|<))"
+    r"\s*(?:the\s+)?(?:institutional\s+)?(?:(?:upper|lower)\s+limits?\s+of\s+)?(?:institutional\s+)?(?:normal|ULN|LLN|reference)?",
+    re.IGNORECASE,
+)
+
+
+def _relative_condition(text: str) -> list[dict[str, Any]]:
+    """A variable above (below) its normal range, as a numeric constraint on the multiple
+    of ULN (LLN), for conditions no comparison rule reads."""
+    mentions = find_variables(text)
+    m = _ABOVE_NORMAL.search(text)
+    if not mentions or not m or not (m.group(0).strip().lower() in ("elevated", "abnormal") or
+                                     re.search(r"normal|ULN|LLN|reference", m.group(0), re.IGNORECASE)):
+        return []
+    above = bool(m.group("above"))
+    ref = "ULN" if above else "LLN"
+    return [{"type": "numeric", "variable": mentions[0].variable, "comparator": ">" if above else "<", "value": 1,
+             "value2": None, "unit": None, "relative_to": ref, "canonical_value": None, "canonical_unit": None,
+             "applies_if": None, "span": text[mentions[0].start : m.end()].strip()}]
 
 
 _memo = lru_cache(maxsize=_MEMO_SIZE)(_read_fresh)
 
 
-def _read(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str]:
-    """(constraints, negated, category) of an item; shared, never to be mutated."""
+def _read(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], bool, str, dict[str, Any]]:
+    """(constraints, negated, category, logic keys) of an item; shared, never to be mutated."""
     if _memo is None or len(text) > _MEMO_MAX_CHARS:
         return _read_fresh(text, section, context)
     return _memo(text, section, context)

@@ -22,12 +22,35 @@ from trialkg.records import CriterionItem
 # Markdown escapes written by the API v2 converter: "\>" "\^" "\<" "\*" "\[" ...
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~|=])")
 
-# Section headers. Group "kind" is inclusion or exclusion; "rest" is text after the colon.
+# The part of a trial a (sub-)section is for, as registries name it: "Exclusion Criteria
+# for Stage 1", "Inclusion criteria stage 2" (NCT03424005), "Cohort B:", "Part A",
+# "Registration eligibility", "Randomization eligibility" (NCT02513394 style), "Step 2".
+# Stages and steps are numbered (a roman "Stage IV" is a cancer stage, not a part).
+SCOPE = (
+    r"(?:(?:stage|step|period|segment|phase)s?[ \t]+\d{1,2}[a-z]?(?:[ \t]*(?:and|&|/|,|or)[ \t]*\d{1,2}[a-z]?)*"
+    r"|(?:part|cohort|arm|group|module|substudy|sub-study)s?[ \t]+(?:[A-Z]\d?|\d{1,2}[a-z]?)(?:[ \t]*(?:and|&|/|,|or)[ \t]*(?:[A-Z]\d?|\d{1,2}))*(?![\w])"
+    r"|pre-?registration|re-?registration|registration|randomi[sz]ation|enrol+ment|crossover|cross-over|re-?treatment|"
+    r"continuation|extension|dose[ -]escalation|dose[ -]expansion|expansion(?:[ \t]+cohorts?)?)"
+)
+# Section headers. Group "kind" is inclusion or exclusion; "rest" is text after the colon;
+# "pre"/"post"/"paren" carry a scope named before, after or in brackets.
 _HEADER = re.compile(
-    r"^[ \t]*(?:[-*•#]+[ \t]*)?(?:\*\*)?(?:key|main|major|general|specific|additional)?[ \t]*"
-    r"(?P<kind>inclusion|exclusion|eligibility|ineligibility)"
-    r"(?:[ \t]+(?:criteria|criterion|conditions?))?(?:[ \t]*\([^)\n]{0,40}\))?[ \t]*(?:\*\*)?[ \t]*"
+    r"^[ \t]*(?:[-*•#]+[ \t]*)?(?:\*\*)?(?:(?P<pre>" + SCOPE + r")[ \t]*[:\-–]?[ \t]*)?"
+    r"(?:key|main|major|general|specific|additional)?[ \t]*"
+    r"(?P<kind>non[- ]?inclusion|inclusion|exclusion|eligibility|ineligibility|non[- ]?eligibility)"
+    r"(?:[ \t]+(?:criteria|criterion|conditions?|requirements?))?"
+    r"(?:[ \t]*[-–,]?[ \t]*(?:for|in|of|at)?[ \t]*(?P<post>" + SCOPE + r"))?"
+    r"(?:[ \t]*\((?P<paren>[^)\n]{0,40})\))?[ \t]*(?:\*\*)?[ \t]*"
     r"(?::[ \t]*(?P<rest>.*)|[ \t]*)$",
+    re.IGNORECASE,
+)
+_SCOPE_IN = re.compile(SCOPE, re.IGNORECASE)
+# A sub-section naming a part without "inclusion"/"exclusion": "Cohort B:", "For
+# randomization:", "Part A (dose escalation):", "Stage 2 (patients already enrolled)".
+_SCOPE_LINE = re.compile(
+    r"^[ \t]*(?:[-*•#]+[ \t]*)?(?:\*\*)?(?:for[ \t]+(?:the[ \t]+)?)?(?P<scope>" + SCOPE + r")"
+    r"(?:[ \t]+(?:only|patients|participants|subjects|phase|portion))?[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*(?:\*\*)?[ \t]*"
+    r"(?::[ \t]*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
 # Old NCI-style sub-headings ("DISEASE CHARACTERISTICS:"): a context, not an item.
@@ -58,6 +81,7 @@ class _Open:
     lines: list[str] = field(default_factory=list)
     context: str | None = None
     depth: int = 0
+    scope: str | None = None
 
 
 def unescape(text: str) -> str:
@@ -87,7 +111,8 @@ def _header_kind(word: str) -> str | None:
     word = word.lower()
     if word == "inclusion":
         return "inclusion"
-    if word in ("exclusion", "ineligibility"):
+    # "Non-inclusion criteria:" (NCT02679963), "Non-eligibility criteria"
+    if word in ("exclusion", "ineligibility") or word.startswith("non"):
         return "exclusion"
     return None  # "Eligibility criteria:" keeps the current section
 
@@ -118,6 +143,7 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
     prev_blank = True
     section_has_markers = _sections_with_markers(lines)
     sec_index = 0
+    scope: str | None = None
 
     def flush() -> None:
         nonlocal current
@@ -132,6 +158,7 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
                     text=body,
                     context=current.context,
                     position=counters[current.section],
+                    scope=current.scope,
                 )
             )
             if current.style is not None:
@@ -140,7 +167,9 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
                 levels.append((current.style, current.indent, body))
         current = None
 
-    for raw in lines:
+    heads = _subheadings(lines)
+    outer: str | None = None  # the NCI heading ("PRIOR CONCURRENT THERAPY") over a sub-heading
+    for n, raw in enumerate(lines):
         line = raw.rstrip()
         if not line.strip():
             flush() if current is not None and not _ends_open(current) else None
@@ -153,18 +182,38 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
             if kind:
                 section = kind
                 sec_index += 1
+            named = _header_scope(h)
+            if kind or named:
+                scope = named
             levels.clear()
             subhead = None
             rest = (h.group("rest") or "").strip()
             if rest:
-                current = _Open(section, None, 0, [rest])
+                current = _Open(section, None, 0, [rest], scope=scope)
+            prev_blank = False
+            continue
+        sc = _SCOPE_LINE.match(line)
+        if sc and len(line) < 100 and (sc.group("rest") is None or not sc.group("rest").strip()):
+            flush()
+            levels.clear()
+            subhead = None
+            scope = _scope_label(sc.group("scope"))
             prev_blank = False
             continue
         sh = _SUBHEAD.match(line)
         if sh and not _MARKER.match(line):
             flush()
             levels.clear()
-            subhead = _clean(sh.group("head")).rstrip(":")
+            subhead = outer = _clean(sh.group("head")).rstrip(":")
+            prev_blank = False
+            continue
+        if n in heads and (current is None or prev_blank):
+            # "Biologic therapy" / "Chemotherapy" over their bullets (NCT00103168,
+            # NCT00023673): a sub-heading, the context of the items under it.
+            flush()
+            levels.clear()
+            name = _clean(line).rstrip(":")
+            subhead = f"{outer}: {name}" if outer else name
             prev_blank = False
             continue
         m = _MARKER.match(line)
@@ -175,7 +224,7 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
             depth = _level_of(levels, style, indent)
             del levels[depth:]
             context = levels[-1][2] if levels else subhead
-            current = _Open(section, style, indent, [m.group("text")], context, depth)
+            current = _Open(section, style, indent, [m.group("text")], context, depth, scope)
             prev_blank = False
             continue
         # An unmarked line: continuation or a new paragraph item.
@@ -193,13 +242,54 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
                 context = subhead
             if not section_has_markers.get(sec_index, False):
                 levels.clear()
-            current = _Open(section, None, _indent_width(line) - len(line.lstrip()), [stripped], context)
+            current = _Open(section, None, _indent_width(line) - len(line.lstrip()), [stripped], context, scope=scope)
             if stripped.endswith(":") and not section_has_markers.get(sec_index, False):
                 # An unmarked introducing line: following lines are its sub-items.
                 pass
         prev_blank = False
     flush()
     return items
+
+
+_HEADING_WORDS = re.compile(r"^[A-Za-z][A-Za-z/&,\- ]{2,50}:?$")
+
+
+def _subheadings(lines: list[str]) -> set[int]:
+    """Indexes of short unmarked lines (no digits, no sentence end) directly followed,
+    after blank lines, by a marked list item: sub-headings of NCI-style lists."""
+    out: set[int] = set()
+    for i, raw in enumerate(lines):
+        text = raw.strip()
+        if not text or _MARKER.match(raw) or _HEADER.match(raw) or not _HEADING_WORDS.match(text):
+            continue
+        if text.rstrip(":").lower().startswith(("no ", "not ", "must ", "patients", "prior ")):
+            continue
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j < len(lines) and j > i + 1 or (j < len(lines) and _indent_width(lines[j]) > _indent_width(raw)):
+            m = _MARKER.match(lines[j])
+            if m and m.group("text").strip() and not _looks_like_number_start(m):
+                out.add(i)
+    return out
+
+
+def _scope_label(text: str) -> str:
+    """"stage 1" -> "Stage 1", "COHORT B" -> "Cohort B": one spelling per part."""
+    words = re.sub(r"[ \t]+", " ", text.strip()).split(" ")
+    return " ".join([words[0].capitalize()] + [w.upper() if len(w) <= 2 else w.lower() for w in words[1:]])
+
+
+def _header_scope(h: re.Match[str]) -> str | None:
+    for name in ("pre", "post"):
+        if h.group(name):
+            return _scope_label(h.group(name))
+    paren = h.group("paren")
+    if paren:
+        m = _SCOPE_IN.search(paren)
+        if m:
+            return _scope_label(m.group(0))
+    return None
 
 
 def _level_of(levels: list[tuple[str, int, str]], style: str, indent: int) -> int:

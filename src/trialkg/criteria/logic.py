@@ -1,0 +1,494 @@
+"""Criterion logic: what a criterion does, to whom, and with which alternatives.
+
+A criterion's constraints say *what* it is about; this module says how they count,
+from a small grammar of cue phrases (each table names the class of phrasing it covers
+with examples from real records):
+
+- **role**: ``requirement`` (its subject must hold), ``exclusion`` (its subject must
+  not hold), ``permission`` (it admits patients it names, never excludes anyone),
+  ``information`` (a note, a definition or a list's lead-in: no criterion itself);
+- **negation scope**: ``criterion`` when a negation governs the whole item ("No prior
+  TKI" in an inclusion list is an exclusion of prior TKIs), ``detail`` when it only
+  qualifies a part ("brain metastases that are not controlled");
+- **condition** (``applies_if``): the part of the text naming who the criterion is for
+  ("Patients who received neo/adjuvant therapy must ...", "... for patients with
+  creatinine levels above institutional normal"), parsed into constraints of its own
+  and, where a patient-file fact names it, that fact;
+- **exception**: "unless ...", whose constraints lift the criterion when they hold;
+- **strictness**: ``preferred`` for "preferably", "ideally", "if possible";
+- **alternatives**: ``or`` between constraints of one item (an ``alternative_group``
+  per constraint) and between items ("...; or" / "one of the following:");
+- **lead-in**: the item a list hangs from ("Adequate organ function defined as:").
+
+Everything here reads the text once, at parse time; the graph stores the result and
+the matcher decides from it without reading the text again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from trialkg.textgate import Gated
+
+REQUIREMENT = "requirement"
+EXCLUSION = "exclusion"
+PERMISSION = "permission"
+INFORMATION = "information"
+ROLES = (REQUIREMENT, EXCLUSION, PERMISSION, INFORMATION)
+
+# Permission: the item admits what it names. "Prior therapy with other angiogenesis
+# inhibitors is permitted" (NCT00722293), "Patients are permitted to have received prior
+# TKI" (NCT02636725), "History of radiation pneumonitis in the radiation field (fibrosis)
+# is permitted" (NCT03424005), "Chemotherapy administered during radiation is allowable"
+# (NCT00466232), "patients may have received prior ..." / "may be enrolled".
+_PERMISSION = Gated(
+    r"\b(?:is|are|will be|be|being)\s+(?:also\s+)?(?:permitted|allowed|allowable|acceptable|eligible)\b"
+    r"|\b(?:permitted|allowed)\s+to\s+(?:have|be|receive|enrol)"
+    r"|\bmay\s+(?:also\s+)?(?:have\s+(?:had|received|been)|receive[d]?|be\s+(?:enrolled|included|eligible|treated|allowed|permitted)|participate|enrol)\b"
+    r"|\bcan\s+(?:be\s+(?:enrolled|included)|have\s+received|participate)\b"
+    r"|\b(?:does|do|will)\s+not\s+(?:exclude|make\s+(?:a\s+)?(?:patient|subject)s?\s+ineligible)\b"
+    r"|\bis\s+not\s+(?:an?\s+)?(?:exclusion|contraindication)\b|\bare\s+not\s+excluded\b"
+    # NCI style, the cue after its subject: "Prior radiotherapy allowed", "Prior
+    # temozolomide or sorafenib tosylate allowed" (NCT00602576), "Prior radiotherapy is
+    # permissible, provided ..." (NCT00678977).
+    r"|\b(?:allowed|permitted|permissible|allowable)\b(?=\s*(?:[.;,(]|$|provided|if\b|as\s+long|for\b|after\b|but\b|unless\b|with\b|except\b))"
+    r"|\bis\s+permissible\b|\b(?:are|is)\s+eligible\s+as\s+long\s+as\b",
+    re.IGNORECASE,
+)
+# A permission cue under a negation is a prohibition: "Concurrent anticancer therapy is
+# not permitted", "No other investigational agents are allowed", "not eligible".
+_NOT_BEFORE = re.compile(r"\b(?:not|no|never|nor)\s+(?:\w+\s+){0,1}$|n't\s+$", re.IGNORECASE)
+# The cue closes its clause: "Patients with Stage I or IV breast cancer are not eligible."
+# (NCT02513394); "... but are ineligible to receive other TKIs" (NCT02782403) is a detail.
+_PROHIBITION = Gated(
+    r"(?:\b(?:is|are|will\s+be|be)\s+not\s+(?:permitted|allowed|acceptable|eligible)\b|\bnot\s+(?:permitted|allowed)\b"
+    r"|\b(?:is|are)\s+(?:prohibited|forbidden|excluded|not\s+eligible|ineligible)\b)"
+    r"(?=\s*(?:[.;,(]|$|unless\b|except\b|if\b|during\b|within\b|while\b|at\s+any\b|in\s+this\b))",
+    re.IGNORECASE,
+)
+# "may only be enrolled if" / "are eligible only if": the subject named first is the
+# condition, what follows "if" is required of it. "Primary tumors of bone ... may only be
+# enrolled if there are measurable targets ..." (NCT02636725); "Patients with ... are
+# eligible only if ...".
+_ONLY_IF = Gated(
+    r"^(?P<cond>[^.;]{3,300}?)\s+(?:(?:(?:may|can|will|shall)\s+only\s+be|(?:is|are)\s+only)\s+"
+    r"(?:enrolled|included|eligible|allowed|permitted|considered|accepted)\s+(?:if|when|provided(?:\s+that)?)"
+    r"|(?:(?:may|can|will|shall)\s+be|is|are)\s+(?:enrolled|included|eligible|allowed|permitted|considered|accepted)\s+only\s+(?:if|when))\s+(?P<body>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# A requirement worded in an exclusion list: "Note: For prior bevacizumab therapy at
+# least 40 days should have elapsed since last dose" (NCT00678977), "At least 4 weeks
+# must have elapsed since ..." (NCT00678977 inc-13, NCT02465060).
+_REQUIREMENT_WORDING = Gated(
+    r"\b(?:must|should|shall|need\s+to|needs\s+to)\s+(?:have\s+)?(?:elapsed|passed|been\s+(?:completed|discontinued|stopped))\b"
+    r"|\bwash-?out\s+(?:period\s+)?of\b",
+    re.IGNORECASE,
+)
+# Notes, definitions and remarks: information (a note qualifies the items around it),
+# unless it words a washout: "NOTE: Steroids must be completed alongside last dose of
+# chemotherapy" (NCT02465060) is information, "Note: For prior bevacizumab therapy at
+# least 40 days should have elapsed" (NCT00678977) a requirement. "Additional drug-specific exclusion criteria might apply" (NCT03424005) and
+# "females of childbearing potential are defined as ..." (NCT02243605) are information.
+_NOTE = Gated(r"^\W*(?:notes?|n\.?b\.?|remarks?|comments?|explanation|definitions?)\s*[:.\-]", re.IGNORECASE)
+_DEFINITION = Gated(r"^[^.;:]{0,100}?\b(?:is|are)\s+defined\s+as\b|^\W*(?:definition|defined\s+as)\b", re.IGNORECASE)
+_MAY_APPLY = Gated(r"\b(?:criteria|restrictions|requirements)\s+(?:might|may|will|could)\s+apply\b", re.IGNORECASE)
+_MODAL = Gated(r"\b(?:must|should|shall|required?|need(?:s|ed)?\s+to|at\s+least|no\s+more\s+than|within)\b", re.IGNORECASE)
+
+# Strictness: a preference never excludes. "preferably", "ideally", "if possible",
+# "is recommended", "strongly encouraged", "where feasible".
+_PREFERRED = Gated(
+    r"\b(?:preferabl[ey]|preferred|ideally|if\s+possible|where\s+possible|whenever\s+possible|if\s+feasible|where\s+feasible|"
+    r"(?:is|are)\s+(?:recommended|encouraged|desirable)|strongly\s+(?:recommended|encouraged))\b",
+    re.IGNORECASE,
+)
+
+# "no greater than 2.0 mg/dL", "not more than 3 prior regimens", "not exceeding": a
+# comparator, not a negation (NCT00023673, NCT02588170).
+_COMPARATIVE = r"(?!\s+(?:greater|more|less|higher|lower|fewer|longer|shorter|later|earlier|older|younger)\s+than\b|\s+exceed)"
+# Negation that governs the whole item: at its start, or (inclusion lists) early in it.
+_LEADING_NEGATION = re.compile(
+    r"^\W*(?:(?:patients?|subjects?|participants?)\s+(?:who|that|with)\s+)?"
+    r"(?:no|not|none|never|without|absence\s+of|lack\s+of|free\s+of|negative\s+for|(?:has|have|had)\s+(?:not|never))\b"
+    + _COMPARATIVE,
+    re.IGNORECASE,
+)
+_EARLY_NEGATION = re.compile(rf"\b(?:no|not|never|without|negative|free of|absence of)\b{_COMPARATIVE}|n't\b", re.IGNORECASE)
+_ANY_NEGATION = re.compile(
+    r"\b(?:no|not|none|never|without|absence of|free of|lack of|negative for|naive|naïve)\b|n't\b", re.IGNORECASE
+)
+
+# Conditions, as registries word them. Each names who the criterion is for.
+_WHO = (r"(?:(?:all|any)\s+)?(?:patients?|subjects?|participants?|those|individuals|persons|people|"
+        r"women|men|females?|males?|children|adults|adolescents|minors|pediatric\s+patients|paediatric\s+patients)")
+# "For women of childbearing potential: agreement to ..." (NCT03424005), "In patients
+# with liver metastases, AST ..." , "For subjects receiving ...,".
+_LEAD_FOR = Gated(
+    rf"^\W*(?:for|in)\s+{_WHO}\s+(?P<cond>(?:with|who|whose|that|receiving|treated|on|having|of|previously|aged?)\b[^:;]{{2,200}}?)\s*[,:]\s*(?P<body>.{{3,}})$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "For men: agreement to ..." (NCT03424005), "For patients < 18 years: ...".
+_LEAD_FOR_SHORT = Gated(rf"^\W*(?:for|in)\s+(?P<cond>{_WHO}[^:;,]{{0,80}}?)\s*:\s*(?P<body>.{{3,}})$", re.IGNORECASE | re.DOTALL)
+# "If liver metastases are present, AST <= 5 x ULN", "When ..., ...".
+_LEAD_IF = Gated(
+    r"^\W*(?:if|when|where|in\s+case\s+of|in\s+the\s+case\s+of)\s+(?P<cond>[^,;:]{3,200}?)\s*[,:]\s*(?:then\s+)?(?P<body>.{3,})$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "Patients who received neo/adjuvant therapy must be after last dose ..." (NCT02513394),
+# "Patients previously treated with imatinib mesylate must have documented progression"
+# (NCT00573404), "Women of childbearing potential must have a negative serum pregnancy
+# test" (NCT00375310).
+_WHO_MUST = Gated(
+    rf"^\W*{_WHO}\s+(?P<cond>(?:who|with|whose|that|receiving|treated|previously|on|of|having)\b[^;:]{{2,200}}?)\s+"
+    r"(?P<modal>must|should|need\s+to|needs\s+to|are\s+required\s+to|is\s+required\s+to|will\s+be\s+required\s+to|have\s+to|has\s+to|shall)\b"
+    r"(?P<body>.{3,})$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "Creatinine clearance >= 45 mL/min ... for patients with creatinine levels above
+# institutional normal" (NCT02465060); "... in patients with known Gilbert syndrome".
+_TRAIL_FOR = Gated(
+    rf"^(?P<body>.{{3,}}?)[\s,(]+(?:only\s+)?(?:for|in)\s+{_WHO}\s+(?P<cond>(?:with|who|whose|receiving|on|having|previously|treated)\b[^;()]{{3,200}}?)\)?\s*[.;]?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Exceptions that lift the whole criterion: "Brain metastases unless treated and stable",
+# "Prior malignancy unless disease-free for 5 years".
+_UNLESS = Gated(r"^(?P<body>.{3,}?)[\s,;(]+\bunless\b\s+(?P<exc>.{3,})$", re.IGNORECASE | re.DOTALL)
+# Exception phrasings inside an item; their span (to the clause end) is what is excepted.
+EXCEPT_CUE = Gated(
+    r"\b(?:except(?:\s+for)?|excluding|other\s+than|with\s+the\s+exception\s+of|apart\s+from|aside\s+from|besides|not\s+including)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[;)]|\.(?:\s|$)|\b(?:and|or)\s+(?:who|patients?|any|prior|previous|history)\b", re.IGNORECASE)
+
+# An alternative no constraint captures: "...; or who ...", "or patients with ...".
+_OPEN_ALTERNATIVE = Gated(r";\s*or\b|\bor\s+(?:who|those|patients?|subjects?|participants?|if)\b", re.IGNORECASE)
+# 'or' / condition cues between two constraints of an item.
+# The 'or' must lead into the next constraint ("ECOG 0-1 or KPS >= 70"; "Lansky play
+# score >= 50 % or Karnofsky", NCT04154189), not sit inside the previous one's phrase
+# ("Metastatic or inoperable locally advanced, histologically documented TNBC", NCT03424005).
+_OR_BEFORE_NEXT = re.compile(r"\b(?:or|and/or)\b[^,;.()]{0,30}$|^\W*(?:or|and/or)\b", re.IGNORECASE)
+_AND = re.compile(r"\band\b(?!/)|;")
+_CONDITION_LEAD = re.compile(
+    r"\b(?:for|in)\s+(?:subjects?|patients?|participants?|those|people)\s+(?:with|whose|who)\b|\bif\b|\bwhen\b|\bunless\b",
+    re.IGNORECASE,
+)
+# A lead-in announces its items: "... defined as:", "... the following criteria",
+# "as follows", "listed below".
+_LEAD_IN_END = re.compile(r"(?::|\bfollowing(?:\s+\w+){0,2}|\bas\s+follows|\bbelow)\W*$", re.IGNORECASE)
+# Place-holders NCI-style lists keep under a sub-heading: "Not specified", "See Disease
+# Characteristics" (NCT00103168, NCT00023673).
+_PLACEHOLDER = re.compile(r"^\W*(?:not\s+specified|not\s+applicable|none|n/?a|see\s+(?:\w+\s+){0,2}(?:characteristics|above|below|criteria))\W*$",
+                          re.IGNORECASE)
+# Items joined as alternatives: an item ending in "or", the next opening with "or", and
+# a lead-in asking for one of its items ("at least one of the following:").
+_ENDS_OR = re.compile(r"\b(?:or|and/or)\s*[:;,.]?\s*$", re.IGNORECASE)
+_STARTS_OR = re.compile(r"^\W*(?:or|and/or)\b", re.IGNORECASE)
+_ONE_OF = re.compile(r"\b(?:one|any|either|at\s+least\s+(?:one|1))\s+of\s+the\s+following\b", re.IGNORECASE)
+
+# Patient-file facts that conditions name (the keys of the patient file's ``flags``,
+# plus ``sex``). "amputee" (NCT04072042 ECOG), "liver metastases" (NCT02589821,
+# NCT02513394), "women of childbearing potential" (NCT00375310, NCT00473486).
+CONDITION_FACTS: list[tuple[str, Gated]] = [
+    ("childbearing_potential", Gated(r"child[- ]?bearing|of reproductive potential|fertile women|wocbp", re.I)),
+    ("sex:MALE", Gated(r"\b(?:men|males?|man)\b", re.I)),
+    ("sex:FEMALE", Gated(r"\b(?:women|females?|woman)\b", re.I)),
+    ("amputee", Gated(r"amput\w*", re.I)),
+    ("liver_metastases", Gated(r"(?:liver|hepatic)\s+(?:metastas[ie]s|mets|involvement)|metastatic\s+(?:liver|hepatic)|involvement\s+of\s+the\s+liver", re.I)),
+    ("bone_metastases", Gated(r"bone\s+(?:metastas[ie]s|mets|involvement)", re.I)),
+    ("cns_metastases", Gated(r"(?:brain|cns|central nervous system)\s+(?:metastas[ie]s|mets)", re.I)),
+    ("gilbert_syndrome", Gated(r"gilbert", re.I)),
+]
+
+
+@dataclass
+class Clauses:
+    """An item cut into its subject (``body``), its condition and its exception."""
+
+    body: str
+    condition: str | None = None
+    exception: str | None = None
+    cue: str | None = None  # which condition phrasing found it
+
+
+def clauses(text: str) -> Clauses:
+    """The condition and exception clauses of an item, by the first cue that fits."""
+    m = _ONLY_IF.search(text)
+    if m:
+        return Clauses(m.group("body").strip(), m.group("cond").strip(), cue="only-if")
+    for cue, rx in (("for", _LEAD_FOR), ("for", _LEAD_FOR_SHORT), ("if", _LEAD_IF), ("who-must", _WHO_MUST)):
+        m = rx.search(text)
+        if m:
+            body = m.group("body").strip()
+            if cue == "who-must":
+                body = f"{m.group('modal')} {body}"
+            return _with_exception(Clauses(body, m.group("cond").strip(), cue=cue))
+    return _with_exception(Clauses(text))
+
+
+def trailing_condition(text: str) -> Clauses | None:
+    """"X ... for patients with Y": Y conditions the whole item (used only when no
+    constraint of the item carries a condition of its own, such as "ULN <= 5 for
+    patients with liver metastases" after a general limit)."""
+    m = _TRAIL_FOR.search(text)
+    if not m:
+        return None
+    return Clauses(m.group("body").strip(" ,("), m.group("cond").strip(), cue="trailing-for")
+
+
+def _with_exception(c: Clauses) -> Clauses:
+    m = _UNLESS.search(c.body)
+    if m:
+        c.body, c.exception = m.group("body").strip(" ,;("), m.group("exc").strip(" )")
+    return c
+
+
+def except_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of "except ...", "other than ..." clauses (to the clause end)."""
+    out = []
+    for m in EXCEPT_CUE.finditer(text):
+        end = _CLAUSE_END.search(text, m.end() + 1)
+        out.append((m.start(), end.start() if end else len(text)))
+    return out
+
+
+def negation_scope(text: str, section: str) -> str | None:
+    """``criterion`` when a negation turns the whole item around, ``detail`` when it only
+    qualifies a part, None without negation.
+
+    In an inclusion list a negation states what must be absent ("No prior anti-PD-1").
+    In an exclusion list negation words mostly qualify a detail ("brain metastases that
+    cannot be controlled"), so there it counts only at the start ("Patients who have
+    not received ...").
+    """
+    if not _ANY_NEGATION.search(text):
+        return None
+    if _LEADING_NEGATION.search(text):
+        return "criterion"
+    m = _EARLY_NEGATION.search(text[:60])
+    if section == "inclusion" and m and _governs(text, m):
+        return "criterion"
+    return "detail"
+
+
+_DIGIT = re.compile(r"\d")
+_CLAUSE_MARK = re.compile(r"[,;(]")
+
+
+def _governs(text: str, m: re.Match[str]) -> bool:
+    """An early negation governs an inclusion item unless it follows a stated value
+    ("Hemoglobin >= 8 g/dL without transfusion", NCT02636725) or is a "without" after
+    the subject ("measurable disease without prior irradiation")."""
+    before = text[: m.start()]
+    if _DIGIT.search(before) or _CLAUSE_MARK.search(before):
+        return False  # "Metastatic NSCLC, not amenable to curative surgery" (NCT03599518)
+    return not (m.group(0).lower() == "without" and before.strip())
+
+
+def _permission_at(text: str) -> int | None:
+    """Where an unnegated permission cue starts, or None."""
+    for m in _PERMISSION.finditer(text):
+        if not _NOT_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+            return m.start()
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
+
+
+def first_sentence_end(text: str) -> int:
+    m = _SENTENCE.search(text)
+    return m.start() if m else len(text)
+
+
+def role(text: str, section: str, scope: str | None) -> str:
+    """The criterion's role from its section, a governing negation and the role cues."""
+    base = REQUIREMENT if section == "inclusion" else EXCLUSION
+    if _PLACEHOLDER.search(text):
+        return INFORMATION
+    if _NOTE.search(text) and not _REQUIREMENT_WORDING.search(text):
+        return INFORMATION
+    if _DEFINITION.search(text) and not _MODAL.search(text) or _MAY_APPLY.search(text):
+        return INFORMATION
+    if text.rstrip().endswith(":") and len(text) < 160:
+        return INFORMATION  # a lead-in: its items carry the criteria
+    if _PROHIBITION.search(text[: first_sentence_end(text)]):
+        return EXCLUSION
+    if _permission_sentence(text) == 0:
+        return PERMISSION
+    if base == EXCLUSION and _REQUIREMENT_WORDING.search(text):
+        return REQUIREMENT
+    if scope == "criterion":
+        return EXCLUSION if base == REQUIREMENT else REQUIREMENT
+    return base
+
+
+# A sentence end the registry lost: "... on screening chest computed tomography (CT) scan
+# History of radiation pneumonitis in the radiation field (fibrosis) is permitted."
+# (NCT03424005): a lower-case word, then a capitalised one opening a new sentence.
+_LOST_BREAK = re.compile(r"(?<=[a-z)])\s+(?=(?:History|Prior|Patients?|Subjects?|Participants?|Treatment|Use|Previous)\b)")
+
+
+def _permission_sentence(text: str) -> int | None:
+    """Start of the sentence holding an unnegated permission cue, or None."""
+    at = _permission_at(text)
+    if at is None:
+        return None
+    start = 0
+    for rx in (_SENTENCE, _LOST_BREAK):
+        for m in rx.finditer(text):
+            if m.end() <= at:
+                start = max(start, m.end())
+    return start
+
+
+def permission_from(text: str) -> int | None:
+    """Start of a permission sentence after the first one ("... Chemotherapy administered
+    during radiation is allowable", NCT00466232; "... ECOG PS 2 patients are eligible if
+    ...", NCT01804374): constraints from there on permit, not require."""
+    start = _permission_sentence(text)
+    return start if start else None
+
+
+def strictness(text: str) -> str:
+    return "preferred" if _PREFERRED.search(text) else "required"
+
+
+def open_alternative(text: str) -> bool:
+    """The text offers an alternative ("...; or who ...") that constraints may not capture."""
+    return bool(_OPEN_ALTERNATIVE.search(text))
+
+
+def condition_facts(text: str) -> list[str]:
+    """Patient-file facts a condition names ("women of childbearing potential" ->
+    childbearing_potential; "men" -> sex:MALE)."""
+    facts: list[str] = []
+    for fact, rx in CONDITION_FACTS:
+        if rx.search(text) and fact not in facts:
+            if fact.startswith("sex:") and "childbearing_potential" in facts:
+                continue  # "women of childbearing potential" is the narrower fact
+            facts.append(fact)
+    return facts
+
+
+def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
+    """Number the AND-groups of an item's constraints: constraints joined by "or" share
+    a group ("ECOG 0-1 or Karnofsky >= 70": one group). Sets ``alternative_group`` only
+    when the item has an 'or' between two of its constraints.
+
+    "Total bilirubin <= 1.5 x ULN or direct bilirubin <= ULN for subjects with total
+    bilirubin > 1.5 x ULN": the last constraint conditions the second; it becomes a
+    ``condition`` of the item (what the others are asked of).
+    """
+    subjects = [c for c in constraints if c.get("role", "subject") == "subject" and c.get("span")]
+    if len(subjects) < 2:
+        return
+    low = text.lower()
+    placed: list[tuple[int, int, dict[str, Any]]] = []
+    for c in subjects:
+        sp = str(c["span"]).lower()
+        i = low.find(sp, placed[-1][0] if placed else 0)
+        if i < 0:
+            i = low.find(sp)
+        if i < 0:
+            return
+        placed.append((i, i + len(sp), c))
+    placed.sort(key=lambda p: p[0])  # in reading order ("Lansky >= 50 or Karnofsky >= 50", NCT04154189)
+    subjects = [c for _a, _b, c in placed]
+    positions = [(a, b) for a, b, _c in placed]
+    links: list[bool] = []
+    for n, ((_a0, a1), (b0, _b1)) in enumerate(zip(positions, positions[1:], strict=False), start=1):
+        between = low[a1:b0] if b0 >= a1 else ""
+        if _CONDITION_LEAD.search(between) and subjects[n].get("applies_if") is None:
+            subjects[n]["role"] = "condition"
+        links.append(bool(_OR_BEFORE_NEXT.search(between)) and not _AND.search(between))
+    if not any(links):
+        return
+    group = 1
+    subjects[0]["alternative_group"] = group
+    for c, link in zip(subjects[1:], links, strict=False):
+        if not link:
+            group += 1
+        c["alternative_group"] = group
+
+
+def link_items(criteria: list[dict[str, Any]]) -> None:
+    """Lead-ins and alternatives between items, on a trial's parsed criteria (in order).
+
+    An item whose text is the ``context`` of the items after it is their ``lead_in``;
+    items under a lead-in asking for "one of the following" form an alternative set, as
+    do items joined by a trailing or leading "or".
+    """
+    by_text: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for crit in criteria:
+        ctx = crit.get("context")
+        lead = by_text.get((crit.get("section", ""), ctx)) if ctx else None
+        if lead:
+            crit["lead_in"] = lead[0]["id"]
+            # A lead-in is information: its items carry the criteria ("Chemotherapy:" /
+            # "At least 5 years since prior chemotherapy", NCT00023673; "Biologic therapy"
+            # over its items, NCT00103168).
+            if _LEAD_IN_END.search(lead[0].get("text", "")):
+                lead[0]["role"] = INFORMATION
+            if crit.get("role") == REQUIREMENT and _ONE_OF.search(ctx or ""):
+                crit["alternative_set"] = lead[0]["id"]
+        by_text[(crit.get("section", ""), crit.get("text", ""))] = [crit]
+    for prev, crit in zip(criteria, criteria[1:], strict=False):
+        if prev.get("section") != crit.get("section") or prev.get("scope") != crit.get("scope"):
+            continue
+        if _ENDS_OR.search(prev.get("text", "")) or _STARTS_OR.search(crit.get("text", "")):
+            group = prev.get("alternative_set") or prev["id"]
+            prev["alternative_set"] = group
+            crit["alternative_set"] = group
+
+
+# Scopes (criteria/split.py names them): a later step is checked after entry ("Stage 2"
+# of NCT03424005 is for patients already treated in Stage 1; "Randomization
+# eligibility" after registration; crossover, re-treatment, continuation); a part,
+# cohort or arm is one of several ways in ("Cohort B", "Part A"); the rest is entry.
+_LATER_SCOPE = re.compile(
+    r"^(?:(?:stage|step|period|segment|phase)s?\s+(?:[2-9]|\d{2})\b|re-?registration|randomi[sz]ation|crossover|cross-over|"
+    r"re-?treatment|continuation|extension)", re.IGNORECASE)
+_ALTERNATIVE_SCOPE = re.compile(
+    r"^(?:part|cohort|arm|group|module|substudy|sub-study|dose[ -]escalation|dose[ -]expansion|expansion)", re.IGNORECASE)
+
+
+def scope_kind(label: str) -> str:
+    """``later`` (a step after entry), ``part`` (one of several ways in) or ``entry``."""
+    if _LATER_SCOPE.search(label):
+        return "later"
+    if _ALTERNATIVE_SCOPE.search(label):
+        return "part"
+    return "entry"
+
+
+def mark_scopes(criteria: list[dict[str, Any]]) -> None:
+    """Set ``scope_kind`` and ``entry`` on scoped criteria. A later step is no entry
+    criterion when the trial has entry criteria of its own (otherwise it is all there
+    is, and a new patient is judged by it)."""
+    kinds = {c["scope"]: scope_kind(c["scope"]) for c in criteria if c.get("scope")}
+    has_entry = any(not c.get("scope") or kinds[c["scope"]] != "later" for c in criteria)
+    for c in criteria:
+        label = c.get("scope")
+        if not label:
+            continue
+        c["scope_kind"] = kinds[label]
+        c["entry"] = not (kinds[label] == "later" and has_entry)
+
+
+def fill_missing(crit: dict[str, Any]) -> dict[str, Any]:
+    """A criterion's logic keys read from its text where a criterion JSON lacks them
+    (JSON written before these keys existed, or by hand): the same cues as the parser."""
+    if crit.get("role"):
+        return crit
+    text = str(crit.get("text") or "")
+    section = str(crit.get("section") or "inclusion").lower()
+    scope = negation_scope(text, section) if crit.get("negated", True) else None
+    out = {**crit, "role": role(text, section, scope), "negation_scope": scope, "strictness": strictness(text)}
+    if open_alternative(text):
+        out["open_alternative"] = True
+    cons = [dict(c) for c in crit.get("constraints") or []]
+    if not any("alternative_group" in c or "role" in c for c in cons):
+        alternative_groups(text, cons)
+        out["constraints"] = cons
+    return out
