@@ -28,12 +28,11 @@ Why it is built this way (docs/loading.md has the user's view):
 
 from __future__ import annotations
 
-import ast
 import hashlib
+import json
 import logging
 import re
 import time
-import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,9 +40,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
+from urllib3.util.retry import Retry
 
 from trialkg import iris
 from trialkg.errors import RemoteError, UsageError
+from trialkg.http import HttpClient, register_secret, safe_url
 from trialkg.store import TrialStore
 
 log = logging.getLogger(__name__)
@@ -146,14 +147,8 @@ class GraphCount:
 
 
 def redact(url: str) -> str:
-    """A URL without any ``user:password@`` part, for messages."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host += f":{parts.port}"
-        return urlunsplit(parts._replace(netloc=host))
-    return url
+    """A URL without ``user:password@`` or secret query parameters, for messages."""
+    return safe_url(url)
 
 
 def staging_graph(graph_iri: str) -> str:
@@ -180,20 +175,21 @@ _TOO_LARGE = re.compile(r"memory exhausted|SQL text has exceeded|too large|paylo
 
 
 class RemoteStore:
-    """HTTP to one SPARQL 1.1 store: queries and Graph Store requests through
-    ``requests`` (keep-alive), updates through SPARQLWrapper; retries and auth here."""
+    """HTTP to one SPARQL 1.1 store through ``trialkg.http`` (a deadline per request,
+    a size cap, scrubbed messages): queries, updates and Graph Store requests; the
+    retries with back-off and the auth scheme (basic or digest) here."""
 
     def __init__(self, options: PushOptions) -> None:
-        import requests
-
+        creds = options.credentials
         self.options = options
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = "trialkg-push"
+        self._client = HttpClient(timeout=options.timeout, retries=0, agent="trialkg-push")
+        register_secret(creds.password, creds.user)
+        register_secret(creds.token)
         self._auth_cache: dict[str, Any] = {}
         self.requests_sent = 0
 
     def close(self) -> None:
-        self._session.close()
+        self._client.close()
 
     # auth ------------------------------------------------------------------------------
     def _auth_for(self, url: str) -> tuple[Any, dict[str, str]]:
@@ -214,18 +210,18 @@ class RemoteStore:
 
     def _probe_scheme(self, url: str) -> str:
         """Ask without credentials: a ``WWW-Authenticate: Digest`` challenge means digest."""
-        import requests
-
         try:
-            r = self._session.head(url, timeout=30)
-        except requests.RequestException:
+            r = self._client.request("HEAD", url, retry=False, timeout=min(30.0, self.options.timeout))
+        except RemoteError:
             return "basic"
         challenge = r.headers.get("WWW-Authenticate", "")
-        return "digest" if r.status_code == 401 and challenge.lower().startswith("digest") else "basic"
+        return "digest" if r.status == 401 and challenge.lower().startswith("digest") else "basic"
 
     # retries ---------------------------------------------------------------------------
     def _retry(self, what: str, attempt: Callable[[], Any], tries: int | None = None) -> Any:
+        """``attempt`` up to ``tries`` times, with urllib3's exponential back-off between."""
         tries = max(1, self.options.retries if tries is None else tries)
+        backoff = Retry(total=tries, backoff_factor=self.options.backoff, backoff_max=30.0)
         for n in range(tries):
             try:
                 self.requests_sent += 1
@@ -233,25 +229,22 @@ class RemoteStore:
             except _Retryable as exc:
                 if n == tries - 1:
                     raise TransientRemoteError(f"{what} failed after {tries} attempt(s): {exc}") from None
-                delay = min(30.0, self.options.backoff * 2**n)
+                backoff = backoff.increment(method="POST", url=what, error=ConnectionError(str(exc)))
+                delay = max(backoff.get_backoff_time(), self.options.backoff)
                 log.warning("%s: %s; retrying in %.1f s", what, exc, delay)
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
     def _http(self, method: str, url: str, what: str, tries: int | None = None, **kw: Any) -> Any:
-        import requests
-
         auth, headers = self._auth_for(url)
         headers.update(kw.pop("headers", {}))
 
         def attempt() -> Any:
             try:
-                r = self._session.request(method, url, auth=auth, headers=headers, timeout=self.options.timeout, **kw)
-            except requests.ConnectionError as exc:
-                raise _Retryable(f"cannot connect to {redact(url)} ({_short(exc)})") from None
-            except requests.Timeout:
-                raise _Retryable(f"no answer from {redact(url)} within {self.options.timeout:.0f} s") from None
-            _check_status(r.status_code, r.text, url)
+                r = self._client.request(method, url, auth=auth, headers=headers, retry=False, **kw)
+            except RemoteError as exc:  # no answer (refused, reset, the deadline): worth another try
+                raise _Retryable(exc.message.replace("cannot reach", "cannot connect to", 1)) from None
+            _check_status(r.status, r.text, url)
             return r
 
         return self._retry(what, attempt, tries)
@@ -268,60 +261,15 @@ class RemoteStore:
             headers={"Accept": "application/sparql-results+json"},
         )
         try:
-            doc = r.json()
+            doc = json.loads(r.body)
         except ValueError:
             raise RemoteError(f"{redact(self.options.endpoint)} did not answer with SPARQL JSON results") from None
         return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
 
     def update(self, text: str) -> None:
-        """One SPARQL 1.1 Update request (one transaction on the server), through SPARQLWrapper."""
-        url = self.options.update_url
-        auth_headers = {}
-        creds = self.options.credentials
-        sw = self._sparqlwrapper(url)
-        if creds.token:
-            auth_headers["Authorization"] = f"Bearer {creds.token}"
-        for k, v in auth_headers.items():
-            sw.addCustomHttpHeader(k, v)
-        # SPARQLWrapper scans the whole text with regexes to find its type (about 1 s
-        # per 20k triples); the type is known here, so set it and skip the scan.
-        sw.setQuery("INSERT DATA {}")
-        sw.queryString = text
-
-        def attempt() -> None:
-            from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-            try:
-                result = sw.query()
-                result.response.read()
-                result.response.close()
-            except SPARQLWrapperException as exc:
-                status = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414}.get(
-                    type(exc).__name__, 500
-                )
-                body = _exc_body(exc)
-                _check_status(status, body, url)
-            except urllib.error.HTTPError as exc:
-                _check_status(exc.code, _read(exc), url)
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-                raise _Retryable(f"cannot connect to {redact(url)} ({_short(exc)})") from None
-
-        self._retry("update", attempt)
-
-    def _sparqlwrapper(self, url: str) -> Any:
-        from SPARQLWrapper import BASIC, DIGEST, POST, POSTDIRECTLY, SPARQLWrapper
-
-        sw = SPARQLWrapper(self.options.endpoint, updateEndpoint=url, agent="trialkg-push")
-        sw.setMethod(POST)
-        sw.setRequestMethod(POSTDIRECTLY)
-        sw.setTimeout(int(self.options.timeout))
-        creds = self.options.credentials
-        if creds.user:
-            scheme = self._auth_cache.get(url) or self._probe_scheme(url)
-            self._auth_cache[url] = scheme
-            sw.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
-            sw.setCredentials(creds.user, creds.password)
-        return sw
+        """One SPARQL 1.1 Update request (one transaction on the server)."""
+        self._http("POST", self.options.update_url, "update", data=text.encode("utf-8"),
+                   headers={"Content-Type": "application/sparql-update; charset=utf-8"})
 
     def post_nquads(self, data: bytes) -> None:
         """Add quads in one request, tried once: a POST repeated after a lost answer
@@ -383,32 +331,6 @@ def _check_status(status: int, body: str, url: str) -> None:
     elif status in (404, 405):
         hint = " (check the endpoint URLs: --endpoint, --update, --graph-store)"
     raise RemoteError(f"HTTP {status} from {redact(url)}: {message}{hint}")
-
-
-def _exc_body(exc: Exception) -> str:
-    """The server's message from a SPARQLWrapper exception ("...Response:\nb'...'")."""
-    text = str(exc)
-    m = re.search(r"Response:\s*(.*)", text, re.S)
-    body = m.group(1).strip() if m else text
-    if body[:2] in ("b'", 'b"'):
-        try:
-            body = ast.literal_eval(body).decode("utf-8", "replace")
-        except (ValueError, SyntaxError):
-            pass
-    return body
-
-
-def _read(exc: urllib.error.HTTPError) -> str:
-    try:
-        return exc.read().decode("utf-8", "replace")
-    except Exception:  # a broken error body is still an error
-        return ""
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    m = re.search(r"\[Errno -?\d+\] [^'\")]+|Connection refused|Connection reset by peer|Remote end closed[^'\")]*", text)
-    return m.group(0) if m else type(exc).__name__
 
 
 # -- planning and sending -----------------------------------------------------------------

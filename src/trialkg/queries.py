@@ -40,12 +40,9 @@ needs no FILTER at all: left unbound, the pattern matches every value.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 import re
-import urllib.error
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -54,6 +51,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from trialkg import http
 from trialkg.errors import QueryError, RemoteError, UsageError
 from trialkg.knowledge.resolve import resolve_parameter
 from trialkg.resources import query_dir
@@ -535,14 +533,8 @@ def unordered(text: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL without any ``user:password@`` part, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    """The URL without ``user:password@`` or secret query parameters, for messages."""
+    return http.safe_url(url)
 
 
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -553,6 +545,15 @@ _TAIL_VALUES = re.compile(r"\bVALUES\b[^{}]*\{[^{}]*\}\s*$", re.IGNORECASE)
 def _strip_comments(text: str) -> str:
     """Drop whole-line comments (enough to find the query form and its tail)."""
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query has a SERVICE clause (outside comments, strings and IRIs)."""
+    return bool(_SERVICE.search(_STRINGS.sub(" ", _strip_comments(text))))
 
 
 def query_form(text: str) -> str:
@@ -580,52 +581,62 @@ def run_remote(
     password: str | None = None,
     timeout: float = 60.0,
 ) -> ResultTable:
-    """Run on a SPARQL 1.1 endpoint through SPARQLWrapper (POST, JSON results).
+    """Run on a SPARQL 1.1 endpoint (POST, JSON or Turtle results) through ``trialkg.http``:
+    ``timeout`` bounds the whole request, the answer is size-capped, credentials go to
+    HTTP basic auth and never into a message.
 
-    Parameters go in as a VALUES block; credentials go to HTTP basic auth and never
-    into a message.
+    Parameters go in as a VALUES block. A SELECT with no rows on a server whose default
+    graph is empty while its named graphs hold data (Oxigraph without
+    ``--union-default-graph``) is an error that says so, not "0 rows".
     """
-    from SPARQLWrapper import BASIC, JSON, POST, TURTLE, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    scheme = urllib.parse.urlsplit(endpoint).scheme
-    if scheme not in ("http", "https"):
-        raise UsageError(f"the endpoint must be an http(s) URL, got {safe_url(endpoint)!r}", field="endpoint")
+    http.check_url(endpoint)
     where = safe_url(endpoint)
     text = with_limit(with_values(query.text, bindings), limit)
     form = query_form(text)
-    wrapper = SPARQLWrapper(endpoint)
-    wrapper.setQuery(text)
-    wrapper.setMethod(POST)
-    wrapper.setTimeout(int(timeout) if timeout >= 1 else 1)
-    wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-    if user is not None:
-        wrapper.setHTTPAuth(BASIC)
-        wrapper.setCredentials(user, password or "")
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    client = http.HttpClient(timeout=timeout, user=user, password=password, agent="trialkg-query")
     try:
-        response = wrapper.query().response
-        body = response.read()
-    except SPARQLWrapperException as exc:
-        raise RemoteError(f"{where} refused the query: {_server_message(exc)}", file=query.source) from exc
-    except urllib.error.HTTPError as exc:
-        detail = _decode(exc.read()) if exc.fp is not None else ""
-        raise RemoteError(f"{where} answered HTTP {exc.code} {exc.reason}{': ' + detail if detail else ''}", file=query.source) from exc
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
-        raise RemoteError(f"cannot reach {where}: {reason}", file=query.source) from exc
-    except TimeoutError as exc:
-        raise RemoteError(f"{where} did not answer within {timeout:g} s", file=query.source) from exc
-    except (ConnectionError, OSError) as exc:
-        raise RemoteError(f"cannot reach {where}: {exc}", file=query.source) from exc
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        try:
-            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(body, ox.RdfFormat.TURTLE)]
-        except SyntaxError as exc:
-            raise RemoteError(f"{where} sent RDF that does not parse: {exc}", file=query.source) from exc
-        return _table(["subject", "predicate", "object"], triples, limit)
-    return parse_json_results(body, limit=limit, source=where)
+        body = _post_query(client, endpoint, text, graph_form, query.source)
+        if graph_form:
+            try:
+                triples = [(t.subject, t.predicate, t.object) for t in ox.parse(body, ox.RdfFormat.TURTLE)]
+            except SyntaxError as exc:
+                raise RemoteError(f"{where} sent RDF that does not parse: {exc}", file=query.source) from None
+            table = _table(["subject", "predicate", "object"], triples, limit)
+        else:
+            table = parse_json_results(body, limit=limit, source=where)
+        if not table.rows and form == "SELECT" and _named_graphs_only(client, endpoint, query.source):
+            raise RemoteError(
+                f"{where} answered no rows, and its default graph is empty while its named graphs hold data: "
+                "trialkg stores one named graph per trial, so the server must query their union "
+                "(start Oxigraph with 'serve --union-default-graph'; Fuseki: tdb:unionDefaultGraph true)",
+                file=query.source)
+        return table
+    finally:
+        client.close()
+
+
+def _post_query(client: http.HttpClient, endpoint: str, text: str, graph_form: bool, source: str) -> bytes:
+    accept = "text/turtle" if graph_form else "application/sparql-results+json"
+    try:
+        r = client.request("POST", endpoint, data={"query": text}, headers={"Accept": accept})
+    except RemoteError as exc:
+        raise exc.located(file=source) from None
+    if r.status >= 400:
+        detail = r.detail()
+        verb = "refused the query" if r.status < 500 else "failed"
+        raise RemoteError(f"{safe_url(endpoint)} {verb} (HTTP {r.status} {r.reason}){': ' + detail if detail else ''}",
+                          file=source)
+    return r.body
+
+
+def _named_graphs_only(client: http.HttpClient, endpoint: str, source: str) -> bool:
+    """The default graph is empty and some named graph is not."""
+    asks = []
+    for probe in ("ASK { ?s ?p ?o }", "ASK { GRAPH ?g { ?s ?p ?o } }"):
+        table = parse_json_results(_post_query(client, endpoint, probe, False, source), source=endpoint)
+        asks.append(bool(table.rows and term_value(table.rows[0][0])))
+    return not asks[0] and asks[1]
 
 
 def parse_json_results(body: bytes | str, *, limit: int | None = None, source: str = "endpoint") -> ResultTable:
@@ -660,20 +671,6 @@ def _json_term(binding: Mapping[str, str] | None) -> Term | None:
             return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
         return ox.Literal(value)
     raise ValueError(f"unknown term type {kind!r}")
-
-
-def _server_message(exc: Exception) -> str:
-    """SPARQLWrapper puts the server's body in its message as a bytes repr; unwrap it."""
-    text = str(exc)
-    head, _, rest = text.partition("\n\nResponse:\n")
-    if rest:
-        try:
-            raw = ast.literal_eval(rest.strip())
-            detail = _decode(raw) if isinstance(raw, bytes) else str(raw)
-        except (ValueError, SyntaxError):
-            detail = rest.strip()
-        return f"{head.split(':', 1)[-1].strip()} - {detail}"
-    return text
 
 
 def _decode(raw: bytes) -> str:

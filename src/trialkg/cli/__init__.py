@@ -143,6 +143,9 @@ class _Scrubbed:
     def write(self, text: str) -> int:
         for form in self._forms:
             text = text.replace(form, "***")
+        http = sys.modules.get("trialkg.http")  # secrets met later: typed at a prompt, in a URL
+        if http is not None:
+            text = http.scrub(text)  # type: ignore[attr-defined]
         return self._stream.write(text)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
@@ -157,9 +160,9 @@ def main() -> None:
     from trialkg.errors import TrialKGError, printable
 
     forms = secret_forms(sys.argv[1:], dict(os.environ))
-    if forms:  # credentials never reach the terminal or a log, whatever echoes them
-        sys.stdout = _Scrubbed(sys.stdout, forms)  # type: ignore[assignment]
-        sys.stderr = _Scrubbed(sys.stderr, forms)  # type: ignore[assignment]
+    # Credentials never reach the terminal or a log, whatever echoes them.
+    sys.stdout = _Scrubbed(sys.stdout, forms)  # type: ignore[assignment]
+    sys.stderr = _Scrubbed(sys.stderr, forms)  # type: ignore[assignment]
     verbose = "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]
     try:
         rv = cli.main(standalone_mode=False)

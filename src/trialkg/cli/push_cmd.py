@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # heavy imports stay inside the command so --help is instant
               help="auto: N-Quads POST for new graphs, SPARQL Update for the rest; update: SPARQL Update only; "
                    "stage: Graph Store PUT into staging graphs, then MOVE (Virtuoso); put: Graph Store PUT per graph (not atomic on Oxigraph).")
 @click.option("--retries", type=int, default=5, show_default=True, help="Attempts per request on 5xx and connection errors.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Seconds one request may take in all (connect, send, answer), per attempt.")
 @store_option
 @format_option()
 def push(
@@ -44,6 +46,7 @@ def push(
     batch_size: int,
     mode: str,
     retries: int,
+    timeout: float,
     store_path: str | None,
     fmt: str | None,
 ) -> None:
@@ -72,6 +75,7 @@ def push(
         batch_size=batch_size,
         mode=mode,
         retries=retries,
+        timeout=timeout,
     )
     store = TrialStore(store_path, read_only=True)
     fmt = resolve_format(fmt)

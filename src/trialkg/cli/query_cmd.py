@@ -53,6 +53,8 @@ def queries(fmt: str | None) -> None:
 @click.option("--user", envvar="TRIALKG_SPARQL_USER", default=None, help="User for HTTP basic auth (env TRIALKG_SPARQL_USER).")
 @click.option("--password", envvar="TRIALKG_SPARQL_PASSWORD", default=None,
               help="Password for HTTP basic auth (env TRIALKG_SPARQL_PASSWORD; prompted if --user is given without it).")
+@click.option("--allow-service", is_flag=True,
+              help="Let a local query's SERVICE clauses call the endpoints they name (refused otherwise).")
 @format_option()
 @store_option
 def query(
@@ -66,6 +68,7 @@ def query(
     timeout: float,
     user: str | None,
     password: str | None,
+    allow_service: bool,
     fmt: str | None,
     store_path: str | None,
 ) -> None:
@@ -95,6 +98,9 @@ def query(
     stored = q.load_query(name_or_file, stdin=click.get_text_stream("stdin") if name_or_file == "-" else None)
     from trialkg.store import TrialStore
 
+    if not endpoint and not allow_service and q.uses_service(stored.text):
+        raise click.UsageError("the query has a SERVICE clause, which would send requests to another server; "
+                               "add --allow-service to let it")
     store = None if endpoint else TrialStore(store_path, read_only=True)
     bindings = q.bind_params(stored, params, store=store)
     # --count needs no order; a page needs none unless --sorted asks for it.

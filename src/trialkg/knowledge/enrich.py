@@ -60,19 +60,26 @@ def _literal(text: str, lang: str | None = None) -> str:
 
 
 def _run(endpoint: str, query: str, timeout: int = 30) -> list[dict[str, str]]:
-    from SPARQLWrapper import JSON, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    """One SELECT through ``trialkg.http`` (deadline, size cap, retries, scrubbing)."""
+    from trialkg.http import HttpClient, check_url, safe_url
 
-    client = SPARQLWrapper(endpoint, agent="trialkg-enrich (https://w3id.org/trialkg)")
-    client.setQuery(query)
-    client.setReturnFormat(JSON)
-    client.setTimeout(timeout)
+    check_url(endpoint)
+    client = HttpClient(timeout=timeout, agent="trialkg-enrich (https://w3id.org/trialkg)")
     try:
-        result = client.queryAndConvert()
-    except (SPARQLWrapperException, OSError, ValueError) as exc:
-        raise RemoteError(f"SPARQL endpoint failed: {exc}", file=endpoint) from exc
+        r = client.request("POST", endpoint, data={"query": query},
+                           headers={"Accept": "application/sparql-results+json"})
+    finally:
+        client.close()
+    if r.status >= 400:
+        raise RemoteError(f"SPARQL endpoint failed: HTTP {r.status} {r.reason}: {r.detail(300)}",
+                          file=safe_url(endpoint))
+    try:
+        result = json.loads(r.body)
+    except ValueError:
+        raise RemoteError("SPARQL endpoint failed: the answer is not SPARQL JSON results",
+                          file=safe_url(endpoint)) from None
     rows = result.get("results", {}).get("bindings", []) if isinstance(result, dict) else []
-    return [{k: v.get("value", "") for k, v in row.items()} for row in rows]
+    return [{k: v.get("value", "") for k, v in row.items()} for row in rows if isinstance(row, dict)]
 
 
 class EnrichCache:

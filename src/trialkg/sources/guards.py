@@ -29,11 +29,11 @@ import codecs
 import dataclasses
 import json
 import math
-import os
 import re
 from typing import Any
 
-from trialkg.errors import InputError, UsageError
+from trialkg.errors import InputError
+from trialkg.limits import env_limit
 from trialkg.records import TrialRecord
 
 #: JSON nesting deeper than this is refused (an API v2 study is about 8 levels deep).
@@ -53,21 +53,6 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _XML_DECL_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[A-Za-z0-9._-]+\2")
-
-
-def env_limit(name: str, default: int, *, unit: int = 1024 * 1024, what: str = "MiB") -> int:
-    """A positive finite limit from the environment (``TRIALKG_MAX_MEMBER_MB=100``); a bad
-    value (``inf``, ``-1``, ``lots``) is a usage error, never silently ignored."""
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise UsageError(f"{name} must be a positive number of {what}, got {raw!r}")
-    return max(1, int(value * unit))
 
 
 def max_field_bytes() -> int:
