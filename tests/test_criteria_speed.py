@@ -19,6 +19,7 @@ from trialkg.criteria import (
 )
 from trialkg.criteria.parse import _COMORB_RES, _DISEASE_RES, _VARIABLE_RES, parse_item
 from trialkg.knowledge.biomarkers import extract_biomarkers
+from trialkg.pipeline import split_items
 from trialkg.records import CriterionItem, TrialRecord
 from trialkg.sources import iter_records
 
@@ -162,7 +163,7 @@ def test_unit_factors_are_cached_and_errors_stay_errors() -> None:
 
 def test_biomarkers_of_real_records_still_found() -> None:
     recs = [r for r in iter_records([DATA / "ctgov"]) if isinstance(r, TrialRecord)]
-    found = [b for r in recs for b in extract_biomarkers(r)]
+    found = [b for r in recs for b in extract_biomarkers(split_items(r))]
     for b in found:
         assert b["kind"] in ("fusion", "variant", "amplification", "deletion", "expression")
         assert b["gene"]

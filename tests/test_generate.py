@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from trialkg.mapping import map_record
-from trialkg.pipeline import _stages
+from trialkg.pipeline import STAGES
 from trialkg.sources import iter_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,9 +29,8 @@ def profile(paths: list[Path]) -> dict[str, object]:
     for record in iter_records([str(p) for p in paths]):
         if isinstance(record, Exception):
             continue
-        for _name, stage in _stages():
-            if stage is not None:
-                stage(record)
+        for _name, stage in STAGES:
+            stage(record)
         criteria = [c.get("text") for c in record.eligibility.criteria or []]
         rows["triples"].append(len(map_record(record).trial))
         rows["sites"].append(len(record.sites))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trialkg.knowledge.normalise import normalise_record
+from trialkg.pipeline import split_items
 from trialkg.sources import iter_records
 
 DATA = Path(__file__).parent / "data" / "knowledge"
@@ -12,7 +13,7 @@ DATA = Path(__file__).parent / "data" / "knowledge"
 
 def _record(path: Path):
     (rec,) = [r for r in iter_records([str(path)]) if not isinstance(r, Exception)]
-    return normalise_record(rec)
+    return normalise_record(split_items(rec))
 
 
 def test_seed_page_arms_define_three_biomarkers(seeds_dir: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from trialkg.pipeline import split_items
 from trialkg.records import TrialRecord
 from trialkg.sources import ctgov_xml, pages
 
@@ -104,8 +105,8 @@ PAIRS = [("000", "NCT04072042"), ("001", "NCT04126811"), ("002", "NCT03890068")]
 
 @pytest.mark.parametrize(("seed", "nct"), PAIRS)
 def test_page_agrees_with_xml_twin(seed: str, nct: str) -> None:
-    (page,) = list(pages.iter_records(next((ROOT / "seeds").glob(f"{seed}_*.txt"))))
-    (twin,) = list(ctgov_xml.iter_records(TWINS / f"{nct}.xml"))
+    (page,) = [split_items(r) for r in pages.iter_records(next((ROOT / "seeds").glob(f"{seed}_*.txt")))]
+    (twin,) = [split_items(r) for r in ctgov_xml.iter_records(TWINS / f"{nct}.xml")]
     assert isinstance(page, TrialRecord) and isinstance(twin, TrialRecord)
     fp, ft = facts(page), facts(twin)
     compared = 0

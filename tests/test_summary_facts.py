@@ -91,12 +91,12 @@ def test_summary_facts_are_replaced_with_the_trial(tmp_path: Path, seeds_dir: Pa
 
 def test_ecog_scores_follow_the_limits(seeds_dir: Path) -> None:
     """A trial without ECOG limits admits 0-5; 'ECOG 0-1 (0-2 for amputees)' admits 0-2."""
-    from trialkg.pipeline import _stages
+    from trialkg.pipeline import STAGES
     from trialkg.sources import iter_records
 
     admitted = {}
     for record in iter_records([seeds_dir]):
-        for _name, fn in _stages():
+        for _name, fn in STAGES:
             fn(record)
         mapped = map_record(record)
         trial = next(t.subject for t in mapped.trial if t.predicate.value.endswith("#trialId"))

@@ -22,7 +22,6 @@ interrupted one and redoes it (docs/performance.md "Build").
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import logging
 import os
@@ -36,11 +35,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg import iris
+from trialkg.criteria import annotate_record, split_criteria
 from trialkg.errors import InputError, TrialKGError, UsageError
+from trialkg.knowledge.normalise import normalise_record
+from trialkg.knowledge.reference import reference_triples
+from trialkg.mapping import map_record
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
-from trialkg.sources import RawMember
-from trialkg.sources.guards import env_limit
+from trialkg.sources import RawMember, iter_records
+from trialkg.sources.guards import cap_criteria, env_limit
 from trialkg.store import TrialStore
 from trialkg.versions import Version, choose, stored_version
 
@@ -129,43 +132,34 @@ class Mapped:
 # -- the stages ---------------------------------------------------------------------
 
 _Stage = Callable[[TrialRecord], Any]
-# normalise also extracts biomarkers (trialkg.knowledge.normalise calls biomarkers).
-_STAGES: list[tuple[str, str, str]] = [
-    ("normalise", "trialkg.knowledge.normalise", "normalise_record"),
-    ("criteria", "trialkg.criteria", "annotate_record"),
-]
-_resolved: list[tuple[str, _Stage | None]] | None = None
 
 
-def _stages() -> list[tuple[str, _Stage | None]]:
-    """Each enrichment stage, or None when its module is not installed (reported)."""
-    global _resolved
-    if _resolved is None:
-        out: list[tuple[str, _Stage | None]] = []
-        for name, module, func in _STAGES:
-            try:
-                out.append((name, getattr(importlib.import_module(module), func)))
-            except ModuleNotFoundError as exc:
-                if exc.name is None or not module.startswith(exc.name):
-                    raise
-                out.append((name, None))
-            except AttributeError:
-                out.append((name, None))
-        _resolved = out
-    return _resolved
+def split_items(record: TrialRecord) -> TrialRecord:
+    """Cut the eligibility text into inclusion and exclusion items (at most
+    ``TRIALKG_MAX_CRITERIA``, warned), unless the reader gave items already."""
+    elig = record.eligibility
+    if elig.criteria_text and not (elig.inclusion or elig.exclusion):
+        items = split_criteria(elig.criteria_text)
+        elig.inclusion = [i for i in items if i.section == "inclusion"]
+        elig.exclusion = [i for i in items if i.section == "exclusion"]
+    cap_criteria(record)
+    return record
 
 
-def missing_stages() -> list[str]:
-    return [name for name, fn in _stages() if fn is None]
+# What happens to a record between reading and mapping, in order: its criteria items
+# (the biomarker rules of normalise read them), drug normalisation (with biomarkers and
+# drugs inferred from the text of a record without interventions), criteria parsing.
+STAGES: tuple[tuple[str, _Stage], ...] = (
+    ("items", split_items),
+    ("normalise", normalise_record),
+    ("criteria", annotate_record),
+)
 
 
 def process_record(record: TrialRecord) -> Mapped:
     """Normalise, parse criteria and map one record (runs in a worker when jobs > 1)."""
-    from trialkg.mapping import map_record
-
-    for _name, fn in _stages():
-        if fn is not None:
-            fn(record)
+    for _name, stage in STAGES:
+        stage(record)
     mapped = map_record(record)
     warnings = [f"{record.id}: {w.field}: {w.message}" for w in record.warnings]
     return Mapped(
@@ -284,17 +278,6 @@ def ontology_triples() -> list[ox.Triple]:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(fh, ox.RdfFormat.TURTLE)]
 
 
-def _reference_triples(summary: BuildSummary, store: TrialStore) -> list[ox.Triple] | None:
-    try:
-        module = importlib.import_module("trialkg.knowledge.reference")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("trialkg.knowledge.reference", "trialkg.knowledge"):
-            raise
-        summary.warnings.append("reference graph not built: trialkg.knowledge.reference is not installed")
-        return None
-    return list(module.reference_triples(drugs=_used_drugs(store)))
-
-
 def _used_drugs(store: TrialStore) -> list[str]:
     """The drug IRIs the store's trials name (the compiled dictionary's drugs among them
     go into the reference graph)."""
@@ -363,16 +346,12 @@ def build(
     batch and, given the same input, writes it again). ``bulk=False``: every batch is one
     transaction. A trial already in the store is always replaced in one transaction.
     """
-    from trialkg.sources import iter_records
-
     sources = [str(s) for s in sources]
     missing = [s for s in sources if s != "-" and not os.path.lexists(s)]
     if missing:  # before the store is opened: a typo never leaves an empty store behind
         raise UsageError("no such file or directory", file=missing[0])
     store = TrialStore(store_path)
     summary = BuildSummary(store=str(store.path))
-    for name in missing_stages():
-        summary.warnings.append(f"stage '{name}' is not installed: its facts are missing from the graph")
     if replace:
         store.clear()
     recovered = store.recover_bulk()
@@ -428,9 +407,8 @@ def build(
 
     summary.trials = len(summary.trial_ids)
     summary.entity_triples = len(entities.seen)
-    ref = _reference_triples(summary, store)
-    if ref is not None:
-        summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
+    ref = list(reference_triples(drugs=_used_drugs(store)))
+    summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
     summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
     store.flush()
     if whole:

@@ -15,6 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg import iris
+from trialkg.criteria import eligibility_summary
 from trialkg.errors import UsageError
 from trialkg.mapping import CONSTRAINT_KEYS, CRITERION_KEYS
 from trialkg.namespace import TKG
@@ -278,25 +279,7 @@ def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
 
 def _eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
     """``ecog`` and ``prior_therapy_exclusions`` by the criteria stage's own rule."""
-    try:
-        from trialkg.criteria import eligibility_summary
-    except ImportError:
-        return _fallback_summary(criteria)
     return dict(eligibility_summary(criteria))
-
-
-def _fallback_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
-    ecog: list[int] | None = None
-    exclusions = []
-    for c in criteria:
-        for k in c["constraints"]:
-            if k.get("type") == "performance_status" and k.get("variable") == "ecog" and k.get("allowed_values"):
-                vals = k["allowed_values"]
-                ecog = [min(vals), max(vals)]
-            if k.get("type") == "prior_therapy" and c["section"] == "exclusion":
-                exclusions.append({"text": c["text"], "drugs": k.get("drugs", []),
-                                   "drug_classes": k.get("drug_classes", []), "window": k.get("window")})
-    return {"ecog": ecog, "prior_therapy_exclusions": exclusions}
 
 
 def _slug_name(iri: str) -> str:

@@ -476,8 +476,8 @@ def normalise_record(record: TrialRecord, lexicon: Lexicon | None = None) -> Tri
     """Fill ``intervention.drugs``/``normalisation``, ``record.drugs`` and ``record.biomarkers``.
 
     Unresolved drug-like names are kept and warned (code ``unresolved-drug``).
-    A record whose page lost its intervention list gets inferred interventions for the
-    drugs its title and summary name, marked ``inferred``.
+    A record without an intervention list gets inferred interventions for the drugs
+    its title and summary (else its detailed description) name, marked ``inferred``.
     """
     from trialkg.knowledge.biomarkers import extract_biomarkers
 
@@ -505,11 +505,25 @@ def normalise_record(record: TrialRecord, lexicon: Lexicon | None = None) -> Tri
 
 
 def _infer_interventions(record: TrialRecord, lex: Lexicon) -> None:
+    """Drugs the text names, for a record without an intervention list (a page that lost
+    it, a field-filtered API answer), marked inferred with the field they came from."""
     seen: set[str] = set()
-    for field_name, text in (("brief_title", record.brief_title), ("official_title", record.official_title),
-                             ("brief_summary", record.brief_summary)):
-        for m in find_drug_mentions(text or "", lex):
-            if m.drug and m.drug not in seen:
-                seen.add(m.drug)
-                record.interventions.append(Intervention(
-                    name=m.matched, type="DRUG", inferred=True, inferred_from=field_name))
+    # A trial's only arm receives every intervention (one group: everyone gets them).
+    one_arm = [record.arms[0].label] if len(record.arms) == 1 and not record.arms[0].intervention_names else []
+    # The title and summary say what the trial gives; the detailed description often
+    # names background treatments too, so it is read only when the others name nothing.
+    tiers = ((("briefTitle", record.brief_title), ("officialTitle", record.official_title),
+              ("briefSummary", record.brief_summary)),
+             (("detailedDescription", record.detailed_description),))
+    for tier in tiers:
+        for field_name, text in tier:
+            for m in find_drug_mentions(text or "", lex):
+                if m.drug and m.drug not in seen:
+                    seen.add(m.drug)
+                    record.interventions.append(Intervention(name=m.matched, inferred=True,
+                                                             inferred_from=field_name, arm_labels=list(one_arm)))
+        if seen:
+            break
+    if seen:
+        record.warn("interventions", "no intervention list in the record; inferred from text: "
+                    + ", ".join(sorted(seen)), code="inferred")

@@ -1,4 +1,4 @@
-"""What every reader shares: ids, hashes, criteria splitting, arm/intervention links.
+"""What every reader shares: ids, hashes, arm/intervention links.
 
 Kept apart from the readers so that each format module holds only what is particular
 to its format, and every format ends a record the same way (``finish_record``).
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO
 
 from trialkg.errors import InputError
-from trialkg.records import CriterionItem, TrialRecord
+from trialkg.records import TrialRecord
 from trialkg.sources.enums import lookup
-from trialkg.sources.guards import cap_criteria, clean_record
+from trialkg.sources.guards import clean_record
 
 #: What every reader yields: a record, or the error that stopped one.
 Result = TrialRecord | InputError
@@ -44,77 +44,6 @@ def derived_id(content: str) -> str:
     """``TKG-<12 hex>`` from the whitespace-normalised content: stable across copies."""
     normalised = " ".join(content.split())
     return "TKG-" + hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
-
-
-# ---------------------------------------------------------------------------
-# Eligibility criteria: inclusion / exclusion items
-# ---------------------------------------------------------------------------
-
-_HEADER = re.compile(
-    r"^\s*[#*_\s]*(key\s+)?(inclusion|exclusion)\s+criteria\b[^:\n]{0,40}:?[*_\s]*$", re.IGNORECASE
-)
-_MARKER = re.compile(r"^\s*(?:(\d{1,3})\\?([.)])|([a-zA-Z])\\?([.)])|([-*•·‣◦▪]))\s+")
-
-
-def _style(m: re.Match[str]) -> str:
-    if m.group(1):
-        return "num" + m.group(2)
-    if m.group(3):
-        return "alpha" + m.group(4)
-    return "bullet" + (m.group(5) or "")
-
-
-def split_criteria_text(text: str) -> tuple[list[CriterionItem], list[CriterionItem]]:
-    """Inclusion and exclusion items; uses ``trialkg.criteria.split`` when it is installed."""
-    try:
-        from trialkg.criteria.split import split_criteria  # lazy: a stage above the readers
-    except ImportError:
-        items = coarse_split(text)
-    else:
-        items = split_criteria(text)
-    inc = [i for i in items if i.section == "inclusion"]
-    exc = [i for i in items if i.section == "exclusion"]
-    return inc, exc
-
-
-def coarse_split(text: str) -> list[CriterionItem]:
-    """A coarse split: section headers, then top-level list items (sub-items folded in)."""
-    sections: list[tuple[str, list[str]]] = []
-    current: list[str] | None = None
-    for line in text.splitlines():
-        m = _HEADER.match(line)
-        if m:
-            current = []
-            sections.append((m.group(2).lower(), current))
-            continue
-        if current is None:
-            if not line.strip():
-                continue
-            current = []
-            sections.append(("inclusion", current))
-        current.append(line)
-    items: list[CriterionItem] = []
-    for section, lines in sections:
-        for n, item in enumerate(_items(lines), start=1):
-            items.append(CriterionItem(section=section, text=item, position=n))  # type: ignore[arg-type]
-    return items
-
-
-def _items(lines: list[str]) -> list[str]:
-    markers = [(_MARKER.match(ln), ln) for ln in lines if ln.strip()]
-    styles = [_style(m) for m, _ in markers if m]
-    if not styles:  # one item per non-empty line (the aggregator page)
-        return [" ".join(ln.split()) for _, ln in markers]
-    top = styles[0]
-    out: list[str] = []
-    for m, ln in markers:
-        if m and _style(m) == top:
-            out.append(ln[m.end():].strip())
-        elif out:
-            out[-1] = f"{out[-1]} {ln.strip()}"
-        else:
-            out.append(ln.strip())
-    return [" ".join(o.replace("\\", "").split()) for o in out if o.strip()]
 
 
 # ---------------------------------------------------------------------------
@@ -155,13 +84,10 @@ def link_arms(record: TrialRecord) -> None:
 
 
 def finish_record(record: TrialRecord) -> TrialRecord:
-    """What every reader does last: field guards, criteria items, arm links, impossible
-    counts, id warnings."""
+    """What every reader does last: field guards, arm links, impossible counts, id
+    warnings. The criteria text stays whole: the build cuts it into items
+    (``trialkg.pipeline.split_items``)."""
     clean_record(record)
-    elig = record.eligibility
-    if elig.criteria_text and not (elig.inclusion or elig.exclusion):
-        elig.inclusion, elig.exclusion = split_criteria_text(elig.criteria_text)
-    cap_criteria(record)
     link_arms(record)
     if record.enrollment is not None and record.enrollment < 0:
         record.warn("enrollment", f"negative enrollment {record.enrollment} is impossible; dropped",

@@ -95,8 +95,6 @@ def parse_page(text: str, *, file: str, sha256: str, member: str | None = None) 
     parser = {"page-ctgov": _parse_ctgov, "page-classic": _parse_classic,
               "page-aggregator": _parse_aggregator}[layout]
     rec = parser(text, prov)
-    if not rec.interventions:
-        infer_interventions(rec)
     _link_single_arm(rec)
     return finish_record(rec)
 
@@ -114,33 +112,6 @@ def _new_record(nct: str | None, text: str, prov: Provenance) -> TrialRecord:
     if nct is None:
         return TrialRecord(id=derived_id(text), nct_id=None, provenance=prov)
     return TrialRecord(id=nct, nct_id=nct, provenance=prov)
-
-
-def infer_interventions(rec: TrialRecord) -> None:
-    """Drugs the text names, for a page that lost its intervention list (marked inferred)."""
-    try:
-        from trialkg.knowledge.mentions import find_drug_mentions  # lazy: a stage above
-    except ImportError:
-        rec.warn("interventions", "no intervention list and drug mention finder unavailable",
-                 code="no-interventions")
-        return
-    seen: set[str] = set()
-    # The title and summary say what the trial gives; the detailed description often
-    # names background treatments too, so it is read only when the others name nothing.
-    tiers = ((("briefTitle", rec.brief_title), ("officialTitle", rec.official_title),
-              ("briefSummary", rec.brief_summary)),
-             (("detailedDescription", rec.detailed_description),))
-    for tier in tiers:
-        for field, text in tier:
-            for m in find_drug_mentions(text) if text else []:
-                if m.drug not in seen:
-                    seen.add(m.drug)
-                    rec.interventions.append(Intervention(name=m.matched, inferred=True, inferred_from=field))
-        if seen:
-            break
-    if seen:
-        rec.warn("interventions", "no intervention list on the page; inferred from text: "
-                 + ", ".join(sorted(seen)), code="inferred")
 
 
 # ---------------------------------------------------------------------------
