@@ -33,6 +33,7 @@ from trialkg.criteria.units import lab_convert as convert
 from trialkg.durations import duration_days
 from trialkg.errors import PatientError, TrialKGError, UsageError
 from trialkg.knowledge import biomarkers, diseases
+from trialkg.knowledge.normalise import normalise_intervention_name
 from trialkg.prefixes import SPARQL_PREFIXES
 from trialkg.sources.guards import MAX_DEPTH, MAX_INT_DIGITS, check_depth, not_utf8, to_utf8
 from trialkg.terms import term_value
@@ -741,14 +742,8 @@ SELECT ?x ?name ?kind WHERE {{
 
     def resolve_drug(self, name: str) -> list[str]:
         """Drug IRIs a written name stands for ('Apatinib Mesylate', 'rivoceranib' -> apatinib)."""
-        found: list[str] = []
-        try:
-            from trialkg.knowledge.normalise import normalise_intervention_name
-
-            resolution = normalise_intervention_name(name)
-            found = [iris.drug(d) for d in (getattr(resolution, "drugs", None) or [])]
-        except ImportError:
-            found = []
+        resolution = normalise_intervention_name(name)
+        found = [iris.drug(d) for d in (getattr(resolution, "drugs", None) or [])]
         if not found:
             hit = self._drug_names.get(name.strip().lower())
             if hit:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, logic, numbers, units, variables
+from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
 from trialkg.records import CriterionItem
 from trialkg.textgate import Gated, GateSet
 
@@ -983,10 +984,6 @@ _EXPOSURE = Gated(
 
 
 def _knowledge() -> tuple[Any, Any]:
-    try:
-        from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
-    except ImportError:  # the drug knowledge stage is not installed in this build
-        return None, None
     return find_drug_mentions, find_class_mentions
 
 

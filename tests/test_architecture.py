@@ -1,0 +1,118 @@
+"""Imports run one way: base -> sources -> knowledge -> criteria -> map -> store ->
+services -> cli. Every module of ``src/trialkg`` is read with ``ast``; each import of
+another trialkg module (at the top or inside a function) must point to the same layer
+or a lower one, and no import of the package's own modules is guarded or done by name.
+docs/architecture.md draws this table."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "trialkg"
+
+# Layer of each module, lowest first; a package name covers every module under it.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("base", ("trialkg", "trialkg.errors", "trialkg.records", "trialkg.iris", "trialkg.namespace",
+              "trialkg.resources", "trialkg.terms", "trialkg.durations", "trialkg.prefixes",
+              "trialkg.textgate", "trialkg.versions", "trialkg.http", "trialkg.limits")),
+    ("sources", ("trialkg.sources",)),
+    ("knowledge", ("trialkg.knowledge",)),
+    ("criteria", ("trialkg.criteria",)),
+    ("map", ("trialkg.mapping", "trialkg.trialview")),
+    ("store", ("trialkg.store",)),
+    ("services", ("trialkg.pipeline", "trialkg.queries", "trialkg.views", "trialkg.validate",
+                  "trialkg.shacl_sparql", "trialkg.export", "trialkg.jsonld", "trialkg.push", "trialkg.viz",
+                  "trialkg.analyze", "trialkg.match", "trialkg.serve")),
+    ("cli", ("trialkg.cli", "trialkg.tools")),
+)
+RANK = {name: i for i, (name, _) in enumerate(LAYERS)}
+# The one place that loads modules by name: the CLI imports a command only when it runs.
+LAZY_LOADER = "trialkg.cli"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer_of(module: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for layer, names in LAYERS:
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and (best is None or len(name) > best[0]):
+                best = (len(name), layer)
+    return best[1] if best else None
+
+
+def modules() -> dict[str, ast.Module]:
+    return {module_name(p): ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(module: str, tree: ast.Module, is_package: bool) -> list[tuple[str, int]]:
+    """The trialkg modules ``module`` imports, with their line (``from X import sub`` -> X.sub)."""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names if a.name.split(".")[0] == "trialkg"]
+        elif isinstance(node, ast.ImportFrom):
+            name = ".".join(base[:len(base) - node.level + 1] + [node.module or ""]).strip(".") \
+                if node.level else (node.module or "")
+            if name.split(".")[0] != "trialkg":
+                continue
+            out.append((name, node.lineno))
+            for a in node.names:
+                sub = f"{name}.{a.name}"
+                if (SRC / (sub.replace(".", "/") + ".py")).exists() or (SRC / sub.replace(".", "/")).is_dir():
+                    out.append((sub, node.lineno))
+    return out
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = [m for m in modules() if layer_of(m) is None]
+    assert unplaced == [], f"add these modules to LAYERS in tests/test_architecture.py: {unplaced}"
+
+
+def test_imports_run_one_way() -> None:
+    upward = []
+    for module, tree in modules().items():
+        is_package = (SRC / module.replace(".", "/") / "__init__.py").exists()
+        mine = layer_of(module)
+        for target, line in imports(module, tree, is_package):
+            theirs = layer_of(target)
+            if mine and theirs and RANK[theirs] > RANK[mine]:
+                upward.append(f"{module}:{line} ({mine}) imports {target} ({theirs})")
+    assert upward == []
+
+
+def _imports_the_package(node: ast.AST) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return bool(node.level) or (node.module or "").split(".")[0] == "trialkg"
+    return isinstance(node, ast.Import) and any(a.name.split(".")[0] == "trialkg" for a in node.names)
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(getattr(t, "id", None) in ("ImportError", "ModuleNotFoundError") for t in types)
+
+
+def test_no_guarded_or_by_name_imports_of_the_package() -> None:
+    """A missing module of the package is a broken install, never a silent fallback."""
+    found = []
+    for module, tree in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers) and any(
+                    _imports_the_package(n) for stmt in node.body for n in ast.walk(stmt)):
+                found.append(f"{module}:{node.lineno} guards an import of the package")
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == \
+                    "import_module" and module != LAZY_LOADER:
+                found.append(f"{module}:{node.lineno} imports a module by name")
+    assert found == []
+
+
+def test_the_architecture_page_names_every_layer() -> None:
+    page = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for layer, _names in LAYERS:
+        assert f"| {layer} |" in page, layer
