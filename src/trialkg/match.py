@@ -69,7 +69,7 @@ LAB_ALIASES: dict[str, str] = dict(variables.aliases())
 KNOWN_LABS: frozenset[str] = frozenset(v.name for v in variables.table().values()
                                        if v.family not in ("age", "life_expectancy"))
 
-# Yes/no facts about the patient (DESIGN.md shows cns_metastases, pregnant,
+# Yes/no facts about the patient (docs/matching.md: cns_metastases, pregnant,
 # measurable_disease; amputee decides ECOG exceptions). A closed list so a typo is
 # reported instead of silently never matching.
 KNOWN_FLAGS: frozenset[str] = frozenset(

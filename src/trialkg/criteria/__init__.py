@@ -1,7 +1,7 @@
 """The criteria stage: eligibility text -> items -> typed constraints.
 
 ``split.split_criteria`` cuts the text into items, ``parse.parse_item`` turns an item
-into the DESIGN.md criterion JSON, ``units`` holds UCUM codes and conversions.
+into the criterion JSON (docs/criteria.md), ``units`` holds UCUM codes and conversions.
 ``annotate_record`` runs both on a record and fills ``record.eligibility``;
 ``eligibility_summary`` derives what the trial view shows (ECOG range, prior-therapy
 exclusions) from the parsed criteria, so views and the matcher agree on one reading.

@@ -1,4 +1,4 @@
-"""Turn one eligibility item into typed constraints (the DESIGN.md criterion JSON).
+"""Turn one eligibility item into typed constraints (the criterion JSON, docs/criteria.md).
 
 The rules work in two passes over an item: first find every comparison ("≥ 1.5 x
 10^9/L", "18-70 years", "2.5 times the upper limit of normal", "80 or more"), then bind
@@ -1523,7 +1523,7 @@ def criterion_id(section: str, position: int) -> str:
 
 
 def parse_item(item: CriterionItem, trial_id: str | None = None) -> dict[str, Any]:
-    """The DESIGN.md criterion JSON for one item (always at least one constraint),
+    """The criterion JSON (docs/criteria.md) for one item (always at least one constraint),
     with its logic (``role``, ``negation_scope``, ``applies_if`` ...: see criteria/logic.py)."""
     text = item.text or ""
     section = item.section
