@@ -161,13 +161,7 @@ def test_negation_is_separate_from_section(nct04126811):
     assert crit["section"] == "exclusion" and crit["negated"] is False
 
 
-@pytest.fixture
-def knowledge() -> None:
-    """Prior therapy needs the drug knowledge (trialkg.knowledge)."""
-    pytest.importorskip("trialkg.knowledge.mentions")
-
-
-def test_prior_therapy_window_nct04126811(nct04126811, knowledge):
+def test_prior_therapy_window_nct04126811(nct04126811):
     summary = eligibility_summary(nct04126811)
     exc = [e for e in summary["prior_therapy_exclusions"] if "sunitinib" in e["drugs"]]
     assert exc, summary["prior_therapy_exclusions"]
@@ -176,19 +170,19 @@ def test_prior_therapy_window_nct04126811(nct04126811, knowledge):
     assert e["window"] == "P3M" and e["window_days"] == 90
 
 
-def test_prior_therapy_min_exposure_nct04072042(nct04072042, knowledge):
+def test_prior_therapy_min_exposure_nct04072042(nct04072042):
     pt = _one(nct04072042, type="prior_therapy", min_exposure="P8W")
     assert "vegfr-tki" in pt["drug_classes"]
     assert pt["_criterion"]["section"] == "exclusion"
 
 
-def test_prior_own_drug(nct03890068, nct06110650, knowledge):
+def test_prior_own_drug(nct03890068, nct06110650):
     for criteria, drug in ((nct03890068, "anlotinib"), (nct06110650, "surufatinib")):
         drugs = {d for e in eligibility_summary(criteria)["prior_therapy_exclusions"] for d in e["drugs"]}
         assert drug in drugs
 
 
-def test_prior_aggregator(aggregator, knowledge):
+def test_prior_aggregator(aggregator):
     exc = eligibility_summary(aggregator)["prior_therapy_exclusions"]
     first = exc[0]
     assert "anlotinib" in first["drugs"]
