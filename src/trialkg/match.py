@@ -1114,8 +1114,10 @@ class Matcher:
             if ev is None:
                 return "unknown", f"{why}; the exception ({crit.exception}) may hold"
         permits = [k for k in crit.constraints if k.role == "permission" and k.type not in ("unparsed", "drug_mention")]
-        if permits:
-            pv = tv_and(self.constraint(k, True).value for k in permits)
+        if permits and not self._named_drug_hit(crit):
+            stated = [self.constraint(k, True) for k in permits]
+            pv = tv_and(st.value if st.condition is None or st.condition_value is True else
+                        (None if st.value is not False else False) for st in stated)
             if pv is True:
                 return "n/a", f"{why}; a later sentence permits it and holds"
             if pv is None:
@@ -1125,6 +1127,15 @@ class Matcher:
         if crit.strictness == "preferred":
             return "unknown", f"{why}; a preference, not a requirement (tkg:strictness)"
         return "unmet", why
+
+    def _named_drug_hit(self, crit: Criterion) -> bool:
+        """Whether a drug the criterion names as its subject is one the patient had: a later
+        sentence permitting "other" drugs of its class does not lift that ("Prior use of
+        pazopanib ... Prior therapy with other angiogenesis inhibitors is permitted",
+        NCT00722293; "Prior therapy with axitinib. Patients are permitted to have received
+        prior TKI therapy", NCT02636725)."""
+        named = {str(d) for k in crit.constraints if k.role == "subject" for d in k.all("priorDrug")}
+        return any(named & set(t_drugs) for _t, t_drugs, _c in self._therapy_drugs)
 
     def _condition(self, crit: Criterion) -> TV:
         """Does the criterion's condition hold for the patient? True without a condition."""
@@ -1156,6 +1167,8 @@ class Matcher:
     def _fact(self, fact: str) -> TV:
         if fact.startswith("sex:"):
             return None if self.patient.sex is None else self.patient.sex == fact[4:]
+        if fact == "childbearing_potential" and self.patient.sex == "MALE" and self.patient.flag(fact) is None:
+            return False
         return self.patient.flag(fact) if fact in KNOWN_FLAGS else None
 
     def _statements(self, crit: Criterion, subject: list[Constraint], wants_true: bool) -> list[Statement]:

@@ -159,6 +159,7 @@ EXCEPT_CUE = Gated(
     r"\b(?:except(?:\s+for)?|excluding|other\s+than|with\s+the\s+exception\s+of|apart\s+from|aside\s+from|besides|not\s+including)\b",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")
 _CLAUSE_END = re.compile(r"[;)]|\.(?:\s|$)|\b(?:and|or)\s+(?:who|patients?|any|prior|previous|history)\b", re.IGNORECASE)
 
 # An alternative no constraint captures: "...; or who ...", "or patients with ...".
@@ -167,7 +168,7 @@ _OPEN_ALTERNATIVE = Gated(r";\s*or\b|\bor\s+(?:who|those|patients?|subjects?|par
 # The 'or' must lead into the next constraint ("ECOG 0-1 or KPS >= 70"; "Lansky play
 # score >= 50 % or Karnofsky", NCT04154189), not sit inside the previous one's phrase
 # ("Metastatic or inoperable locally advanced, histologically documented TNBC", NCT03424005).
-_OR_BEFORE_NEXT = re.compile(r"\b(?:or|and/or)\b[^,;.()]{0,30}$|^\W*(?:or|and/or)\b", re.IGNORECASE)
+_OR_BEFORE_NEXT = re.compile(r"\b(?:or|and/or)\b[^,;.()]{0,30}$", re.IGNORECASE)
 _AND = re.compile(r"\band\b(?!/)|;")
 _CONDITION_LEAD = re.compile(
     r"\b(?:for|in)\s+(?:subjects?|patients?|participants?|those|people)\s+(?:with|whose|who)\b|\bif\b|\bwhen\b|\bunless\b",
@@ -231,9 +232,12 @@ def trailing_condition(text: str) -> Clauses | None:
     constraint of the item carries a condition of its own, such as "ULN <= 5 for
     patients with liver metastases" after a general limit)."""
     m = _TRAIL_FOR.search(text)
-    if not m:
-        return None
+    if not m or _EXCEPT_END.search(m.group("body")):
+        return None  # "... with histologic verification except in patients with ..." (NCT01130623)
     return Clauses(m.group("body").strip(" ,("), m.group("cond").strip(), cue="trailing-for")
+
+
+_EXCEPT_END = re.compile(r"\b(?:except|excepting|unless|other\s+than|excluding|apart\s+from|but\s+not)\s*$", re.IGNORECASE)
 
 
 def _with_exception(c: Clauses) -> Clauses:
@@ -243,11 +247,12 @@ def _with_exception(c: Clauses) -> Clauses:
     return c
 
 
-def except_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges of "except ...", "other than ..." clauses (to the clause end)."""
+def except_spans(text: str, to_sentence_end: bool = False) -> list[tuple[int, int]]:
+    """Character ranges of "except ...", "other than ..." clauses (to the clause end, or
+    to the sentence end)."""
     out = []
     for m in EXCEPT_CUE.finditer(text):
-        end = _CLAUSE_END.search(text, m.end() + 1)
+        end = (_SENTENCE_END if to_sentence_end else _CLAUSE_END).search(text, m.end() + 1)
         out.append((m.start(), end.start() if end else len(text)))
     return out
 
@@ -371,6 +376,17 @@ def condition_facts(text: str) -> list[str]:
     return facts
 
 
+# Alternatives name the same kind of fact: two measures ("ECOG 0-1 or KPS >= 70",
+# "creatinine <= 1.5 x ULN or creatinine clearance >= 60"), two states, two therapies. An
+# "or" between an age and a disease ("<= 21 years of age with measureable or evaluable
+# relapsed or refractory solid tumors", NCT01130623) joins words inside one of them.
+_MEASURES = frozenset({"numeric", "performance_status", "age", "life_expectancy"})
+
+
+def _family(c: dict[str, Any]) -> str:
+    return "measure" if c.get("type") in _MEASURES else str(c.get("type"))
+
+
 def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
     """Number the AND-groups of an item's constraints: constraints joined by "or" share
     a group ("ECOG 0-1 or Karnofsky >= 70": one group). Sets ``alternative_group`` only
@@ -401,7 +417,8 @@ def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
         between = low[a1:b0] if b0 >= a1 else ""
         if _CONDITION_LEAD.search(between) and subjects[n].get("applies_if") is None:
             subjects[n]["role"] = "condition"
-        links.append(bool(_OR_BEFORE_NEXT.search(between)) and not _AND.search(between))
+        links.append(bool(_OR_BEFORE_NEXT.search(between)) and not _AND.search(between)
+                     and _family(subjects[n - 1]) == _family(subjects[n]))
     if not any(links):
         return
     group = 1

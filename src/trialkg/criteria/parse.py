@@ -1590,15 +1590,21 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         "negation_scope": scope,
         "strictness": logic.strictness(text),
     }
-    if logic.open_alternative(cl.body):
+    if logic.open_alternative(_without(cl.body, logic.except_spans(cl.body, to_sentence_end=True))):
         keys["open_alternative"] = True
     permit_from = logic.permission_from(cl.body)
     if permit_from is not None:
         # "Prior use of pazopanib ... Prior therapy with other angiogenesis inhibitors is
         # permitted" (NCT00722293): the later sentence admits, the first excludes.
         constraints = _parse_text(cl.body[:permit_from], section, context)
-        constraints += [{**c, "role": "permission"} for c in _parse_text(cl.body[permit_from:], section, context)
-                        if c["type"] != "drug_mention"]
+        permitted = cl.body[permit_from:]
+        # "ECOG PS 2 patients are eligible if the PS 2 depends solely on ..." (NCT01804374):
+        # what the permission is conditioned on stays with its constraints
+        cond = _PERMIT_IF.search(permitted)
+        for c in _parse_text(permitted[: cond.start()] if cond else permitted, section, context):
+            if c["type"] != "drug_mention":
+                constraints.append({**c, "role": "permission",
+                                    **({"applies_if": cond.group("cond").strip()} if cond and not c.get("applies_if") else {})})
     logic.alternative_groups(cl.body, constraints)
     for c in constraints:
         if c.get("applies_if") and "applies_if_facts" not in c:
@@ -1625,6 +1631,15 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
     return constraints, keys
 
 
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given character ranges blanked (an alternative inside an "except
+    in patients with ... or patients with ..." clause is no alternative of the item)."""
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
+_PERMIT_IF = Gated(r"\b(?:if|provided(?:\s+that)?|as\s+long\s+as|when|only\s+if)\s+(?P<cond>.{3,})$", re.IGNORECASE | re.DOTALL)
 # A condition naming a value against its reference range: "for patients with creatinine
 # levels above institutional normal" (NCT02465060), "for patients with serum creatinine
 # levels above institutional ULN" (NCT02513394), "with bilirubin above the upper limit of

@@ -49,7 +49,9 @@ _SCOPE_IN = re.compile(SCOPE, re.IGNORECASE)
 # randomization:", "Part A (dose escalation):", "Stage 2 (patients already enrolled)".
 _SCOPE_LINE = re.compile(
     r"^[ \t]*(?:[-*•#]+[ \t]*)?(?:\*\*)?(?:for[ \t]+(?:the[ \t]+)?)?(?P<scope>" + SCOPE + r")"
-    r"(?:[ \t]+(?:only|patients|participants|subjects|phase|portion))?[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*(?:\*\*)?[ \t]*"
+    r"(?:[ \t]+(?:only|patients|participants|subjects|phase|portion))?[ \t]*(?:\([^)\n]{0,60}\))?"
+    # "Part 1 (Phase I Dose Escalation) and 2a (Suspension Formulation Component):" (NCT01130623)
+    r"(?:[ \t]*(?:and|&|,|/)[ \t]*(?:[A-Z]\d?|\d{1,2}[a-z]?)[ \t]*(?:\([^)\n]{0,60}\))?)*[ \t]*(?:\*\*)?[ \t]*"
     r"(?::[ \t]*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
@@ -144,6 +146,8 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
     section_has_markers = _sections_with_markers(lines)
     sec_index = 0
     scope: str | None = None
+    section_scope: str | None = None  # the scope a header names, back after a bulleted part
+    scope_indent: int | None = None
 
     def flush() -> None:
         nonlocal current
@@ -184,7 +188,8 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
                 sec_index += 1
             named = _header_scope(h)
             if kind or named:
-                scope = named
+                scope = section_scope = named
+                scope_indent = None
             levels.clear()
             subhead = None
             rest = (h.group("rest") or "").strip()
@@ -198,6 +203,8 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
             levels.clear()
             subhead = None
             scope = _scope_label(sc.group("scope"))
+            # a bulleted "- Part 2b (...):" holds the items nested under it only (NCT01130623)
+            scope_indent = _indent_width(line) - len(line.lstrip()) if _MARKER.match(line) else None
             prev_blank = False
             continue
         sh = _SUBHEAD.match(line)
@@ -221,6 +228,8 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
             flush()
             style = _style(m)
             indent = _indent_width(m.group("indent"))
+            if scope_indent is not None and indent <= scope_indent:
+                scope, scope_indent = section_scope, None
             depth = _level_of(levels, style, indent)
             del levels[depth:]
             context = levels[-1][2] if levels else subhead
