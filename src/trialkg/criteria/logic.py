@@ -268,6 +268,10 @@ def negation_scope(text: str, section: str) -> str | None:
     """
     if not _ANY_NEGATION.search(text):
         return None
+    if section == "exclusion" and _BARE_NO.search(text):
+        # "No prior exposure to vinorelbine or other VEGF inhibitors" in an exclusion list
+        # (NCT01060514): the list's own style of naming what it excludes
+        return "detail"
     if _LEADING_NEGATION.search(text):
         return "criterion"
     m = _EARLY_NEGATION.search(text[:60])
@@ -276,6 +280,10 @@ def negation_scope(text: str, section: str) -> str | None:
     return "detail"
 
 
+_BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurrent|active|evidence)\b", re.IGNORECASE)
+# a negation inside a relative clause qualifies its noun: "a solid cancer which is not
+# responsive to standard therapy" (NCT00528619)
+_RELATIVE = re.compile(r"\b(?:which|that)\s+(?:is|are|was|were|has|have|had)?\s*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _CLAUSE_MARK = re.compile(r"[,;(]")
 
@@ -285,7 +293,7 @@ def _governs(text: str, m: re.Match[str]) -> bool:
     ("Hemoglobin >= 8 g/dL without transfusion", NCT02636725) or is a "without" after
     the subject ("measurable disease without prior irradiation")."""
     before = text[: m.start()]
-    if _DIGIT.search(before) or _CLAUSE_MARK.search(before):
+    if _DIGIT.search(before) or _CLAUSE_MARK.search(before) or _RELATIVE.search(before):
         return False  # "Metastatic NSCLC, not amenable to curative surgery" (NCT03599518)
     return not (m.group(0).lower() == "without" and before.strip())
 
