@@ -270,3 +270,18 @@ def test_washout_and_line_limits_are_read() -> None:
     assert [k.get("max_lines") for k in c["constraints"] if k["type"] == "prior_therapy"] == [1]
     (c,) = parse_criteria_text("Have previously progressed on no more than two types of systemic anti-tumor therapy")
     assert [k.get("max_lines") for k in c["constraints"] if k["type"] == "prior_therapy"] == [2]
+
+
+@pytest.mark.parametrize(("text", "classes"), [
+    # slash lists of targets: "anti-PD-1/PD-L1/PD-L2 antibody", "VEGF/VEGFR inhibition"
+    ("Prior treatment with an anti-PD-1/PD-L1/PD-L2 antibody", {"anti-pd-1-antibody", "anti-pd-l1-antibody"}),
+    ("Prior VEGF/VEGFR inhibition", {"anti-angiogenic", "vegfr-tki"}),
+    # NCT02588170: "Have received anti-VEGF/VEGFR targeted drugs and progressed upon these drugs"
+    ("Have received anti-VEGF/VEGFR targeted drugs and progressed upon these drugs", {"anti-angiogenic", "vegfr-tki"}),
+    # the apposition narrows generic classes to the target: EGFR TKIs and EGFR antibodies
+    ("Prior therapy with an EGFR inhibitor, including both TKIs and monoclonal antibodies", {"egfr-tki", "anti-egfr-antibody"}),
+])
+def test_class_phrases(text: str, classes: set[str]) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    found = {c for k in crit["constraints"] if k["type"] == "prior_therapy" for c in k["drug_classes"]}
+    assert found == classes

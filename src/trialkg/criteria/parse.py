@@ -1001,9 +1001,55 @@ def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tu
     try:
         drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
+        classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes)
     except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
         return ([], []), False
     return (drugs, classes), True
+
+
+# Class phrases with a slash list of targets: "anti-PD-1/PD-L1/PD-L2 antibody",
+# "VEGF/VEGFR inhibition", "anti-VEGF/VEGFR targeted drugs" (NCT02588170): each target
+# with the head, looked up in the class table.
+_SLASH_CLASS = re.compile(
+    r"(?P<pre>\banti-?)?(?P<first>[A-Z][A-Za-z0-9-]{1,10})(?P<rest>(?:/[A-Z][A-Za-z0-9-]{0,10})+)\s+"
+    r"(?P<head>antibod(?:y|ies)|inhibit(?:or|ors|ion)|TKIs?|agents?|therap(?:y|ies)|drugs?|blockade)\b")
+# "EGFR inhibitor, including both TKIs and monoclonal antibodies": the generic classes
+# the apposition lists are of that target (EGFR TKIs, EGFR antibodies), not every TKI.
+_INCLUDING = re.compile(r"\s*,?\s*\(?\s*(?:including|includes|such as|i\.e\.,?)\s+(?:both\s+)?", re.IGNORECASE)
+_GENERIC_CLASSES = frozenset({"tyrosine-kinase-inhibitor", "monoclonal-antibody", "kinase-inhibitor"})
+_HEAD_WORDS = re.compile(r"\s*(?:inhibitors?|antagonists?|blockers?|targeted|directed|agents?|therap(?:y|ies))\b.*$", re.IGNORECASE)
+
+
+def _slash_classes(text: str, find_classes: Any) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _SLASH_CLASS.finditer(text):
+        head = "inhibitor" if m.group("head").lower() == "inhibition" else m.group("head")
+        for name in [m.group("first")] + m.group("rest").strip("/").split("/"):
+            phrase = f"{m.group('pre') or ''}{name} {head}"
+            for c in find_classes(phrase):
+                if c.drug_class and (str(c.drug_class), m.start(), m.end()) not in out:
+                    out.append((str(c.drug_class), m.start(), m.end()))
+    return out
+
+
+def _narrowed(text: str, classes: list[tuple[str, int, int]], find_classes: Any) -> list[tuple[str, int, int]]:
+    out = list(classes)
+    for key, a, b in classes:
+        if key in _GENERIC_CLASSES:
+            continue
+        inc = _INCLUDING.match(text, b)
+        if not inc:
+            continue
+        target = _HEAD_WORDS.sub("", text[a:b]).strip()
+        listed = [c for c in classes if c[0] in _GENERIC_CLASSES and inc.end() <= c[1] < inc.end() + 80]
+        if not target or not listed:
+            continue
+        for c in listed:
+            out.remove(c) if c in out else None
+            for found in find_classes(f"{target} {text[c[1]:c[2]]}"):
+                if found.drug_class:
+                    out.append((str(found.drug_class), c[1], c[2]))
+    return out
 
 
 _ELIGIBLE_FOR = Gated(
