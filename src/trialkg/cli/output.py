@@ -93,13 +93,15 @@ def emit_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str) 
     out = sys.stdout
     n = 0
     if fmt == "jsonl":
-        for n, r in enumerate(rows, 1):
+        for r in rows:
             out.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n")
+            n += 1
     elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        for n, r in enumerate(rows, 1):
+        for r in rows:
             writer.writerow([_cell(r.get(c)) for c in columns])
+            n += 1
     elif fmt == "json":  # the same text as one json.dump(indent=2) of the list
         out.write("[")
         for n, r in enumerate(rows, 1):
