@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from trialkg import iris
 from trialkg.cli import cli
+from trialkg.pipeline import ontology_triples
 from trialkg.store import TrialStore
 
 PREFIXES = """
@@ -180,6 +181,8 @@ def _store(path: Path, remove: list[tuple[str, str]], add: str, where: str) -> P
     store = TrialStore(path)
     store.replace_graph(iris.trial_graph("NCT00000001"), trial)
     store.replace_graph(iris.REFERENCE_GRAPH, ref)
+    # A finished build also holds the ontology graph; validate refuses a store without it.
+    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
     store.flush()
     del store
     return path
