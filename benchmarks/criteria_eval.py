@@ -46,10 +46,8 @@ Run: ``python benchmarks/criteria_eval.py [--details dev|lct60|facebook] [--json
 from __future__ import annotations
 
 import argparse
-import glob
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -426,7 +424,7 @@ def evaluate_facebook() -> dict:
             continue
         n_lines += 1
         counter = iter(range(2, 1000))
-        crits = parse_criteria_text(_FB_NUMBER.sub(lambda _m: str(next(counter)), text))
+        crits = parse_criteria_text(_FB_NUMBER.sub(lambda _m, c=counter: str(next(c)), text))
         pred = [(c["variable"], side) for crit in crits for c in crit["constraints"]
                 if c.get("type") in _SCORED_TYPES for side in _fb_side(c.get("comparator", ""))]
         pred += [(c["variable"], side) for crit in crits for c in crit["constraints"]

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from trialkg.criteria import annotate_record, parse_criteria_text, variables
-from trialkg.criteria import lexicon
+from trialkg.criteria import annotate_record, lexicon, parse_criteria_text, variables
 from trialkg.criteria.numbers import read_number, thousands_reading
 from trialkg.criteria.parse import parse_text
 from trialkg.records import CriterionItem

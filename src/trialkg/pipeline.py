@@ -230,7 +230,7 @@ Refused = list[tuple["Mapped", Exception]]
 def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger, *,
                  bulk: bool = False, mark: bool = False) -> tuple[int, Refused]:
     """Write a batch of trial graphs; each trial's graph is replaced atomically, with the
-    entity facts only its old version stated (docs/decisions/0005-rel-versions.md).
+    entity facts only its old version stated (docs/decisions/0007-trial-versions.md).
     New graphs are loaded together, by the bulk loader with ``bulk``; with ``mark`` the
     store's marker names them while they load, so that a crash costs only them.
     Returns the triples written and the records the store refused (each alone: when the

@@ -1,4 +1,4 @@
-"""Which version of a trial to keep when it comes twice (docs/decisions/0005-rel-versions.md).
+"""Which version of a trial to keep when it comes twice (docs/decisions/0007-trial-versions.md).
 
 The rule, the same whatever the input order or ``--jobs``:
 
