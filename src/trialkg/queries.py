@@ -258,10 +258,14 @@ def bind_params(query: StoredQuery, values: Mapping[str, str] | Iterable[tuple[s
     missing = [p.signature() for p in query.params if p.required and p.name not in given]
     if missing:
         raise UsageError(f"query {query.name!r} needs {', '.join(missing)}: add -p NAME VALUE", field=missing[0].split()[0])
+    params = {n: query.param(n) for n in given}
+    # Typed values first: a malformed number is named before any name is looked up.
+    terms = {n: typed_term(p, given[n]) for n, p in params.items() if p.type != "string"}  # type: ignore[union-attr]
     # Targets, families, drugs and classes as users name them -> the graph's spelling.
-    given = {n: resolve_parameter(n, raw, store) if query.param(n).type == "string" else raw  # type: ignore[union-attr]
-             for n, raw in given.items()}
-    return {query.param(n).variable: typed_term(query.param(n), raw) for n, raw in given.items()}  # type: ignore[union-attr]
+    for n, p in params.items():
+        if p.type == "string":  # type: ignore[union-attr]
+            terms[n] = typed_term(p, resolve_parameter(n, given[n], store))  # type: ignore[arg-type]
+    return {params[n].variable: terms[n] for n in given}  # type: ignore[union-attr]
 
 
 def typed_term(param: Param, raw: str) -> Term:
