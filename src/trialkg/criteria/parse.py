@@ -20,7 +20,11 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, logic, numbers, units, variables
-from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
+from trialkg.knowledge.mentions import (
+    find_class_mentions,
+    find_cued_drug_mentions,
+    find_drug_mentions,
+)
 from trialkg.records import CriterionItem
 from trialkg.textgate import Gated, GateSet
 
@@ -1002,6 +1006,11 @@ def _drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tu
         drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
         classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes)
+        # A drug the curated scan does not know, named as the object of a prior-therapy cue.
+        taken = [(a, b) for _n, a, b in drugs + classes]
+        drugs += [(str(m.drug), m.start, m.end) for m in find_cued_drug_mentions(text)
+                  if m.drug and not any(a < m.end and m.start < b for a, b in taken)]
+        drugs.sort(key=lambda d: d[1])
     except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
         return ([], []), False
     return (drugs, classes), True

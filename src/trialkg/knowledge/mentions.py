@@ -333,3 +333,85 @@ def _drop_nested(found: list[Mention]) -> list[Mention]:
         seen.add(key)
         out.append(mention)
     return out
+
+
+# The object of a prior-therapy cue, looked up in the whole compiled dictionary (the
+# matcher above scans prose for the curated drugs only: scanning every one of the
+# dictionary's names would find everyday words). The cue says a therapy is named:
+# "At least 1 year since prior tamoxifen", "No previous treatment with IFN",
+# "prior temozolomide is allowed", "previously treated with lomustine".
+_CUED_NAME = re.compile(
+    r"\b(?:prior|previous(?:ly)?|received|treated with|treatment with|therapy with|exposure to|exposed to)\s+"
+    r"(?:(?:treated|treatment|therapy)\s+with\s+)?(?:any\s+|the\s+|an?\s+)?"
+    r"(?=(?P<name>[A-Za-z][A-Za-z0-9-]{2,}(?:\s+[A-Za-z][A-Za-z0-9-]{2,})?))",
+    re.IGNORECASE,
+)
+# A list goes on after the first name: "prior rituximab or cytarabine", "prior
+# tamoxifen, letrozole and anastrozole".
+_LIST_NEXT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|and/or)\s+|/)\s*"
+                        r"(?P<name>[A-Za-z][A-Za-z0-9-]{2,}(?:\s+[A-Za-z][A-Za-z0-9-]{2,})?)", re.IGNORECASE)
+
+
+# Words a cue often governs that are no drug, whatever a vocabulary lists under them.
+_NOT_NAMES = frozenset("""
+treatment therapy therapies chemotherapy radiotherapy radiation surgery systemic local
+anticancer investigational study trial agent agents drug drugs medication medications
+exposure history lines line regimen regimens cycles cycle dose doses use participation
+immunotherapy hormonal hormone endocrine biologic biological targeted adjuvant neoadjuvant
+oxygen water iron vitamin calcium sodium potassium alcohol blood plasma
+""".split())
+
+
+def find_cued_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
+    """Drugs named right after a prior-therapy cue, read in the full compiled dictionary.
+
+    The longer reading wins ("interferon alfa" before "interferon"); a name that means
+    several drugs, or a word of ``_NOT_NAMES``, is no mention.
+    """
+    if not text or not _CUED_NAME.search(text):
+        return []
+    lex = lexicon or Lexicon.default()
+    out: list[Mention] = []
+    resume = 0
+    for m in _CUED_NAME.finditer(text):
+        pos = m.start("name")
+        if pos < resume:
+            continue
+        found = _cued_name(lex, text, pos, m.group("name"))
+        while found is not None:
+            out.append(found)
+            resume = found.end
+            nxt = _LIST_NEXT.match(text, found.end)
+            found = _cued_name(lex, text, nxt.start("name"), nxt.group("name")) if nxt else None
+    return out
+
+
+def _cued_name(lex: Lexicon, text: str, start: int, name: str) -> Mention | None:
+    words = name.split()
+    for n in range(len(words), 0, -1):
+        phrase = " ".join(words[:n])
+        if phrase.lower() in _NOT_NAMES or words[0].lower() in _NOT_NAMES:
+            return None
+        written = text[start:start + len(phrase)]
+        if _CLASS_HEAD.match(text, start + len(phrase)):
+            continue  # "prior tyrosine kinase inhibitor", "platinum doublet": a class phrase
+        drugs = {e.drug for e in lex.lookup(phrase) if e.kind in _NAME_KINDS or _brand_like(written)}
+        if len(drugs) == 1:
+            return Mention(start, start + len(phrase), written, drug=drugs.pop(), kind="cued")
+    return None
+
+
+# Generic, code and salt names are taken as written; a brand or other synonym only
+# when written like a name (a code with a digit, "Herceptin", "Exparel"), so that
+# "prior hip surgery", "prior laser" or "prior TACE" name no drug.
+_NAME_KINDS = frozenset({"generic", "code", "salt"})
+# A head word after the name makes it a class phrase, not a drug.
+_CLASS_HEAD = re.compile(
+    r"[\s-]*(?:kinases?|inhibit\w*|antagonist\w*|agonist\w*|antibod\w*|based|containing|doublets?|"
+    r"analog\w*|compounds?|derivatives?|salts?|class|family|receptors?)\b", re.IGNORECASE)
+
+
+def _brand_like(written: str) -> bool:
+    if any(ch.isdigit() for ch in written):
+        return True
+    return len(written) >= 6 and written[:1].isupper() and not written.isupper()
