@@ -120,6 +120,10 @@ CASES = [
     ("NCT02782403", "Patients should have discontinued therapy with imatinib", "requirement",
      {"prior_therapies": [{"drug": "imatinib", "weeks_since_last_dose": 0}]}, "unmet",
      {"prior_therapies": [{"drug": "imatinib", "weeks_since_last_dose": 2}]}, "unknown"),
+    # a class of a class: "any CDK inhibitor" takes in the CDK4/6 inhibitors
+    ("NCT02513394", "Prior therapy with any CDK inhibitor", "exclusion",
+     {"prior_therapies": [{"drug": "palbociclib", "weeks_since_last_dose": 20}]}, "unmet",
+     {"prior_therapies": []}, "met"),
     # a negated inclusion is an exclusion: "No prior imatinib mesylate"
     ("NCT00103168", "No prior imatinib mesylate", "exclusion",
      {"prior_therapies": [{"drug": "imatinib", "weeks_since_last_dose": 2}]}, "unmet", {"prior_therapies": []}, "met"),
