@@ -381,3 +381,14 @@ def test_implausible_thresholds_in_real_records(ctgov_corpus: Path) -> None:
         assert not used, name  # no absolute threshold on them is left to decide
         warned = [w.message for w in rec.warnings if w.code == "criteria-implausible"]
         assert warned and all(rec.id in w for w in warned)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # "no greater than" is an upper bound, as "not greater than" is (NCT00023673)
+    ("Creatinine no greater than 2.0 mg/dL", ("creatinine", "<=", 2, "mg/dL")),
+    ("Bilirubin no higher than 1.5 x ULN", ("bilirubin", "<=", 1.5, "ULN")),
+    # "no lower than" / "no fewer than" are lower bounds, as "no less than" is
+    ("Platelets no lower than 100,000/mm3", ("platelets", ">=", 100000, "/mm3")),
+])
+def test_no_comparative_than_is_a_bound(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]
