@@ -226,3 +226,55 @@ def test_custom_constraint_component_fails_at_load() -> None:
         ex:S a sh:NodeShape ; sh:targetClass ex:T ; ex:limit 3 .""", "")
     with pytest.raises(UnsupportedShapeError, match="custom constraint components"):
         compile_shapes(shapes)
+
+
+USER_SHAPES = """ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+    sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:severity sh:Warning ] ;
+    sh:property [ sh:path ex:q ; sh:datatype xsd:integer ] ."""
+USER_DATA = """ex:a a ex:T ; ex:q "x" . ex:b a ex:T ; ex:p 1 ; ex:q 2 ."""
+
+
+def _user_keys(findings: list) -> set[tuple]:
+    return {(f.focus, f.path, f.component, f.severity, f.value) for f in findings}
+
+
+def test_validate_graphs_checks_a_data_graph_against_given_shapes() -> None:
+    from trialkg.validate import validate_graphs
+
+    shapes, data = _graphs(USER_SHAPES, USER_DATA)
+    report = validate_graphs(data, shapes)
+    assert _user_keys(report.findings) == {
+        ("http://example.org/a", "<http://example.org/p>", "sh:MinCountConstraintComponent", "Warning", None),
+        ("http://example.org/a", "<http://example.org/q>", "sh:DatatypeConstraintComponent", "Violation", "x"),
+    }
+    assert "sh:DatatypeConstraintComponent" in report.to_turtle()
+
+
+def test_validate_graphs_refuses_what_it_cannot_check() -> None:
+    from trialkg.validate import validate_graphs
+
+    shapes, data = _graphs("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:closed true .", USER_DATA)
+    with pytest.raises(UnsupportedShapeError, match="sh:closed"):
+        validate_graphs(data, shapes)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_validate_store_with_user_shapes(tmp_path, jobs: int) -> None:
+    from trialkg import iris
+    from trialkg.store import TrialStore
+    from trialkg.validate import validate_store
+
+    shapes, data = _graphs(USER_SHAPES, USER_DATA)
+    store = TrialStore(tmp_path / "store")
+    graph = f" <{iris.trial_graph('NCT00000001')}> .\n".encode()
+    store.load_nquads(data.serialize(format="nt", encoding="utf-8").replace(b" .\n", graph))
+    report = validate_store(store, shapes=shapes, jobs=jobs)
+    assert _user_keys(report.findings) == _user_keys(validate_graphs_findings(data, shapes))
+    pyshacl_report = validate_store(store, shapes=shapes, engine="pyshacl")
+    assert {k[:4] for k in _user_keys(pyshacl_report.findings)} == {k[:4] for k in _user_keys(report.findings)}
+
+
+def validate_graphs_findings(data: rdflib.Graph, shapes: rdflib.Graph) -> list:
+    from trialkg.validate import validate_graphs
+
+    return validate_graphs(data, shapes).findings

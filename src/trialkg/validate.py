@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -59,6 +59,8 @@ class ValidationReport:
     report_turtle: list[str] = field(default_factory=list)
     # SPARQL engine: the raw results, turned into RDF only when a Turtle report is asked for.
     raw_results: list[tuple[Check, Any, Any, Any]] = field(default_factory=list, repr=False)
+    # The shapes the results name (blank-node shapes and paths are copied from it).
+    shapes: rdflib.Graph | None = field(default=None, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -88,7 +90,7 @@ class ValidationReport:
         for text in self.report_turtle:
             g.parse(data=text, format="turtle")
         for check, focus, value, path in self.raw_results:
-            _add_result(g, check, focus, value, path)
+            _add_result(g, check, focus, value, path, self.shapes if self.shapes is not None else _shapes())
         for report in list(g.subjects(RDF.type, SH.ValidationReport)):
             g.remove((report, None, None))
         root = rdflib.BNode("report")
@@ -139,13 +141,16 @@ def _path_text(g: rdflib.Graph, node: Any) -> str | None:
     return str(node)
 
 
-def validate_graph(data: rdflib.Graph, trial: str) -> tuple[list[Finding], str]:
-    """Validate one data graph; the findings and the pySHACL report as Turtle."""
+def validate_graph(data: rdflib.Graph, trial: str, shapes: rdflib.Graph | None = None,
+                   ) -> tuple[list[Finding], str]:
+    """Validate one data graph with pySHACL (``shapes``: default the shipped shapes);
+    the findings and the pySHACL report as Turtle."""
     import pyshacl
 
+    shapes = _shapes() if shapes is None else shapes
     _conforms, results, _text = pyshacl.validate(
         data,
-        shacl_graph=_shapes(),
+        shacl_graph=shapes,
         ont_graph=_ontology(),
         inference="none",
         allow_warnings=True,
@@ -161,9 +166,10 @@ def validate_graph(data: rdflib.Graph, trial: str) -> tuple[list[Finding], str]:
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             trial=trial,
             focus=str(results.value(r, SH.focusNode)),
-            path=_path_text(results, results.value(r, SH.resultPath)) or _shape_path(results.value(r, SH.sourceShape)),
+            path=(_path_text(results, results.value(r, SH.resultPath))
+                  or _shape_path(shapes, results.value(r, SH.sourceShape))),
             message=str(results.value(r, SH.resultMessage) or "does not conform"),
-            shape=_shape_name(results.value(r, SH.sourceShape)),
+            shape=_shape_name(shapes, results.value(r, SH.sourceShape)),
             value=str(value) if value is not None and value != results.value(r, SH.focusNode) else None,
             component=_component(results.value(r, SH.sourceConstraintComponent)),
         ))
@@ -174,18 +180,18 @@ def _component(node: Any) -> str | None:
     return compact(str(node)) if node is not None else None
 
 
-def _shape_path(shape: Any) -> str | None:
+def _shape_path(shapes: rdflib.Graph, shape: Any) -> str | None:
     if shape is None:
         return None
-    return _path_text(_shapes(), _shapes().value(shape, SH.path))
+    return _path_text(shapes, shapes.value(shape, SH.path))
 
 
-def _shape_name(shape: Any) -> str | None:
+def _shape_name(shapes: rdflib.Graph, shape: Any) -> str | None:
     if isinstance(shape, rdflib.URIRef):
         return compact(str(shape))
     if shape is not None:
         # A property shape: name the node shape it belongs to.
-        parent = _shapes().value(None, SH.property, shape)
+        parent = shapes.value(None, SH.property, shape)
         if isinstance(parent, rdflib.URIRef):
             return compact(str(parent))
     return None
@@ -196,18 +202,45 @@ _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 def validate_store(
-    store: TrialStore, *, trials: Iterable[str] | None = None, jobs: int = 1, engine: str = "sparql"
+    store: TrialStore, *, trials: Iterable[str] | None = None, jobs: int = 1, engine: str = "sparql",
+    shapes: rdflib.Graph | None = None,
 ) -> ValidationReport:
-    """Validate the whole store (or only the focus nodes of ``trials``) with ``engine``."""
+    """Validate the whole store (or only the focus nodes of ``trials``) with ``engine``.
+
+    ``shapes``: the shapes graph to validate against (default the shipped
+    ``ontology/shapes.ttl``). With the ``sparql`` engine a shape it cannot check raises
+    ``UnsupportedShapeError`` before any query runs.
+    """
     if engine == "sparql":
-        report = _validate_sparql(store, trials, jobs)
+        report = _validate_sparql(store, trials, jobs, shapes)
     elif engine == "pyshacl":
-        report = _validate_pyshacl(store, trials, jobs)
+        report = _validate_pyshacl(store, trials, jobs, shapes)
     else:
         raise ValueError(f"unknown validation engine {engine!r} (one of {', '.join(ENGINES)})")
+    _sort(report)
+    return report
+
+
+def validate_graphs(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """Validate an in-memory data graph against ``shapes`` with the compiled SPARQL engine.
+
+    The same compiler and the same refusal rule as ``validate_store``: a shape it cannot
+    check raises ``UnsupportedShapeError`` (naming the shape and the feature) before
+    anything runs. The data is loaded into an in-memory store; findings name the trial
+    of a ``tkr:trial/<ID>/...`` focus node, else ``all``.
+    """
+    checks = tuple(compile_shapes(shapes, compact))
+    store = ox.Store()
+    store.load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    report = _report(store, checks, list(run_checks(store, checks)), None, shapes)
+    report.graphs = 1
+    _sort(report)
+    return report
+
+
+def _sort(report: ValidationReport) -> None:
     report.findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.trial, f.focus, f.path or "",
                                         f.component or "", f.message, f.value or ""))
-    return report
 
 
 # -- the SPARQL engine ----------------------------------------------------------------
@@ -251,15 +284,20 @@ def _term_text(term: Any) -> str:
 _WORKER_STORE: ox.Store | None = None
 
 
-def _worker_init(path: str) -> None:
-    global _WORKER_STORE
+_WORKER_CHECKS: tuple[Check, ...] | None = None
+
+
+def _worker_init(path: str, shapes_turtle: str | None) -> None:
+    global _WORKER_STORE, _WORKER_CHECKS
     _WORKER_STORE = ox.Store.read_only(path)
+    if shapes_turtle is not None:
+        _WORKER_CHECKS = tuple(compile_shapes(rdflib.Graph().parse(data=shapes_turtle, format="turtle"), compact))
 
 
 def _worker_run(args: tuple[list[int], str | None]) -> list[tuple[int, str, str | None, str | None]]:
     assert _WORKER_STORE is not None
     indices, focus_filter = args
-    checks = compiled_checks()
+    checks = _WORKER_CHECKS if _WORKER_CHECKS is not None else compiled_checks()
     rows = [(indices[k], f, v, p) for k, f, v, p in run_checks(_WORKER_STORE, [checks[i] for i in indices], focus_filter)]
     # Terms go back as N-Triples text (pyoxigraph terms do not pickle).
     return [(i, str(f), str(v) if v is not None else None, str(p) if p is not None else None) for i, f, v, p in rows]
@@ -271,8 +309,9 @@ def _parse_term(text: str | None) -> Any:
     return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", ox.RdfFormat.N_TRIPLES))).object
 
 
-def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int) -> ValidationReport:
-    checks = compiled_checks()
+def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int,
+                     shapes: rdflib.Graph | None) -> ValidationReport:
+    checks = compiled_checks() if shapes is None else tuple(compile_shapes(shapes, compact))
     focus_filter = None
     wanted: set[str] | None = None
     data = store.ox
@@ -296,12 +335,23 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
             pass  # a read-only store has nothing to flush
         # Interleave the checks so each worker gets a mix of large and small classes.
         batches = [(indices[k::jobs * 4], focus_filter) for k in range(jobs * 4)]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(str(store.path),)) as pool:
+        shapes_turtle = shapes.serialize(format="turtle") if shapes is not None else None
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                                 initargs=(str(store.path), shapes_turtle)) as pool:
             rows = [(i, _parse_term(f), _parse_term(v), _parse_term(p))
                     for batch in pool.map(_worker_run, batches) for i, f, v, p in batch]
     else:
         rows = list(run_checks(data, checks, focus_filter))
-    report = ValidationReport()
+    report = _report(data, checks, rows, wanted, shapes)
+    report.graphs = sum(1 for g in store.graph_names() if g != iris.ONTOLOGY_GRAPH) if wanted is None else len(wanted)
+    return report
+
+
+def _report(data: ox.Store, checks: Sequence[Check], rows: Iterable[tuple[int, Any, Any, Any]],
+            wanted: set[str] | None, shapes: rdflib.Graph | None) -> ValidationReport:
+    """The findings of the compiled checks' result rows, each (shape, focus, value) once."""
+    shapes = _shapes() if shapes is None else shapes
+    report = ValidationReport(shapes=shapes)
     cache: dict[Any, str] = {}
     seen = set()
     for i, focus, value, path in rows:
@@ -313,7 +363,7 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
         value_text = _term_text(value) if value is not None and value != focus else None
         finding = Finding(
             severity=check.severity, trial=trial, focus=_term_text(focus), path=path_text,
-            message=_fill_message(check.message, focus, value), shape=_shape_name(check.node_shape),
+            message=_fill_message(check.message, focus, value), shape=_shape_name(shapes, check.node_shape),
             value=value_text, component=check.component,
         )
         key = (finding.severity, finding.focus, finding.path, finding.component, finding.value, finding.shape)
@@ -322,7 +372,6 @@ def _validate_sparql(store: TrialStore, trials: Iterable[str] | None, jobs: int)
         seen.add(key)
         report.findings.append(finding)
         report.raw_results.append((check, focus, value, path))
-    report.graphs = sum(1 for g in store.graph_names() if g != iris.ONTOLOGY_GRAPH) if wanted is None else len(wanted)
     return report
 
 
@@ -348,7 +397,7 @@ def _to_rdflib(term: Any) -> rdflib.term.Node:
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
 
 
-def _add_result(g: rdflib.Graph, check: Check, focus: Any, value: Any, path: Any) -> None:
+def _add_result(g: rdflib.Graph, check: Check, focus: Any, value: Any, path: Any, shapes: rdflib.Graph) -> None:
     """One sh:ValidationResult, as pySHACL would write it, for ``--format turtle``."""
     r = rdflib.BNode()
     g.add((r, RDF.type, SH.ValidationResult))
@@ -356,31 +405,32 @@ def _add_result(g: rdflib.Graph, check: Check, focus: Any, value: Any, path: Any
     g.add((r, SH.resultSeverity, SH[check.severity]))
     g.add((r, SH.sourceConstraintComponent, SH[check.component.split(":", 1)[1]]))
     g.add((r, SH.resultMessage, rdflib.Literal(check.message)))
-    g.add((r, SH.sourceShape, _copy_node(check.shape, g)))
+    g.add((r, SH.sourceShape, _copy_node(check.shape, g, shapes)))
     if value is not None:
         g.add((r, SH.value, _to_rdflib(value)))
     if path is not None:
         g.add((r, SH.resultPath, _to_rdflib(path)))
     elif check.path is not None:
-        g.add((r, SH.resultPath, _copy_node(check.path, g)))
+        g.add((r, SH.resultPath, _copy_node(check.path, g, shapes)))
 
 
-def _copy_node(node: rdflib.term.Node, g: rdflib.Graph) -> rdflib.term.Node:
+def _copy_node(node: rdflib.term.Node, g: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.term.Node:
     """A blank node of the shapes graph (a path, a property shape) with its description."""
     if not isinstance(node, rdflib.BNode):
         return node
-    for s, p, o in _shapes().triples((node, None, None)):
-        g.add((s, p, _copy_node(o, g)))
+    for s, p, o in shapes.triples((node, None, None)):
+        g.add((s, p, _copy_node(o, g, shapes)))
     return node
 
 
 # -- the pySHACL engine (reference) ----------------------------------------------------
 
-def _validate_ntriples(item: tuple[str, bytes]) -> tuple[list[Finding], str]:
-    trial, data = item
+def _validate_ntriples(item: tuple[str, bytes, str | None]) -> tuple[list[Finding], str]:
+    trial, data, shapes_turtle = item
     g = rdflib.Graph()
     g.parse(data=data.decode("utf-8"), format="nt")
-    return validate_graph(g, trial)
+    shapes = rdflib.Graph().parse(data=shapes_turtle, format="turtle") if shapes_turtle is not None else None
+    return validate_graph(g, trial, shapes)
 
 
 def _graph_items(store: TrialStore, trials: Iterable[str] | None) -> Iterable[tuple[str, bytes]]:
@@ -405,9 +455,11 @@ def _graph_items(store: TrialStore, trials: Iterable[str] | None) -> Iterable[tu
                 yield label, buf.getvalue()
 
 
-def _validate_pyshacl(store: TrialStore, trials: Iterable[str] | None, jobs: int) -> ValidationReport:
-    report = ValidationReport()
-    items = _graph_items(store, trials)
+def _validate_pyshacl(store: TrialStore, trials: Iterable[str] | None, jobs: int,
+                      shapes: rdflib.Graph | None) -> ValidationReport:
+    report = ValidationReport(shapes=shapes)
+    shapes_turtle = shapes.serialize(format="turtle") if shapes is not None else None
+    items = ((tid, data, shapes_turtle) for tid, data in _graph_items(store, trials))
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_validate_ntriples, items, chunksize=4))
