@@ -132,132 +132,158 @@ def split_criteria(text: str | None) -> list[CriterionItem]:
     """Items in reading order, numbered 1.. per section (sub-items count too)."""
     if not text:
         return []
-    text = unescape(text)
-    lines = text.split("\n")
-    # A section without any list marker is written one item per line (aggregator pages).
-    items: list[CriterionItem] = []
-    counters = {"inclusion": 0, "exclusion": 0}
-    section = "inclusion"
-    current: _Open | None = None
-    # Stack of (style, indent, text) of open list levels, for contexts of sub-items.
-    levels: list[tuple[str, int, str]] = []
-    subhead: str | None = None
-    prev_blank = True
-    section_has_markers = _sections_with_markers(lines)
-    sec_index = 0
-    scope: str | None = None
-    section_scope: str | None = None  # the scope a header names, back after a bulleted part
-    scope_indent: int | None = None
+    return _Splitter(unescape(text).split("\n")).run()
 
-    def flush() -> None:
-        nonlocal current
+
+class _Splitter:
+    """One pass over the lines of a criteria block. Each line is, in this order of
+    precedence, a blank, a section header, a scope line ("Cohort B:"), an NCI
+    sub-heading ("DISEASE CHARACTERISTICS:"), a short heading over a list, a marked
+    list item, or an unmarked line (a continuation or an item of its own)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.items: list[CriterionItem] = []
+        self.counters = {"inclusion": 0, "exclusion": 0}
+        self.section = "inclusion"
+        self.current: _Open | None = None
+        # Stack of (style, indent, text) of open list levels, for contexts of sub-items.
+        self.levels: list[tuple[str, int, str]] = []
+        self.subhead: str | None = None
+        self.prev_blank = True
+        # A section without any list marker is written one item per line (aggregator pages).
+        self.has_markers = _sections_with_markers(lines)
+        self.sec_index = 0
+        self.scope: str | None = None
+        self.section_scope: str | None = None  # the scope a header names, back after a bulleted part
+        self.scope_indent: int | None = None
+        self.heads = _subheadings(lines)
+        self.outer: str | None = None  # the NCI heading ("PRIOR CONCURRENT THERAPY") over a sub-heading
+
+    def run(self) -> list[CriterionItem]:
+        steps = (self._header, self._scope_line, self._nci_subhead, self._heading, self._marked)
+        for n, raw in enumerate(self.lines):
+            line = raw.rstrip()
+            if not line.strip():
+                self.flush()
+                self.prev_blank = True
+                continue
+            if not any(step(n, line) for step in steps):
+                self._unmarked(line)
+            self.prev_blank = False
+        self.flush()
+        return self.items
+
+    def flush(self) -> None:
+        current = self.current
         if current is None:
             return
         body = _clean(" ".join(current.lines))
         if body and re.search(r"\w", body):
-            counters[current.section] += 1
-            items.append(
+            self.counters[current.section] += 1
+            self.items.append(
                 CriterionItem(
                     section=current.section,  # type: ignore[arg-type]
                     text=body,
                     context=current.context,
-                    position=counters[current.section],
+                    position=self.counters[current.section],
                     scope=current.scope,
                 )
             )
             if current.style is not None:
                 # This item is now the latest at its level (the context of its sub-items).
-                del levels[current.depth :]
-                levels.append((current.style, current.indent, body))
-        current = None
+                del self.levels[current.depth :]
+                self.levels.append((current.style, current.indent, body))
+        self.current = None
 
-    heads = _subheadings(lines)
-    outer: str | None = None  # the NCI heading ("PRIOR CONCURRENT THERAPY") over a sub-heading
-    for n, raw in enumerate(lines):
-        line = raw.rstrip()
-        if not line.strip():
-            flush() if current is not None and not _ends_open(current) else None
-            prev_blank = True
-            continue
+    def _new_part(self) -> None:
+        """A header or heading closes the open item and the open list levels."""
+        self.flush()
+        self.levels.clear()
+
+    def _header(self, n: int, line: str) -> bool:
         h = _HEADER.match(line)
-        if h and len(line) < 120:
-            flush()
-            kind = _header_kind(h.group("kind"))
-            if kind:
-                section = kind
-                sec_index += 1
-            named = _header_scope(h)
-            if kind or named:
-                scope = section_scope = named
-                scope_indent = None
-            levels.clear()
-            subhead = None
-            rest = (h.group("rest") or "").strip()
-            if rest:
-                current = _Open(section, None, 0, [rest], scope=scope)
-            prev_blank = False
-            continue
+        if not (h and len(line) < 120):
+            return False
+        self._new_part()
+        kind = _header_kind(h.group("kind"))
+        if kind:
+            self.section = kind
+            self.sec_index += 1
+        named = _header_scope(h)
+        if kind or named:
+            self.scope = self.section_scope = named
+            self.scope_indent = None
+        self.subhead = None
+        rest = (h.group("rest") or "").strip()
+        if rest:
+            self.current = _Open(self.section, None, 0, [rest], scope=self.scope)
+        return True
+
+    def _scope_line(self, n: int, line: str) -> bool:
         sc = _SCOPE_LINE.match(line)
-        if sc and len(line) < 100 and (sc.group("rest") is None or not sc.group("rest").strip()):
-            flush()
-            levels.clear()
-            subhead = None
-            scope = _scope_label(sc.group("scope"))
-            # a bulleted "- Part 2b (...):" holds the items nested under it only (NCT01130623)
-            scope_indent = _indent_width(line) - len(line.lstrip()) if _MARKER.match(line) else None
-            prev_blank = False
-            continue
+        if not (sc and len(line) < 100 and (sc.group("rest") is None or not sc.group("rest").strip())):
+            return False
+        self._new_part()
+        self.subhead = None
+        self.scope = _scope_label(sc.group("scope"))
+        # a bulleted "- Part 2b (...):" holds the items nested under it only (NCT01130623)
+        self.scope_indent = _indent_width(line) - len(line.lstrip()) if _MARKER.match(line) else None
+        return True
+
+    def _nci_subhead(self, n: int, line: str) -> bool:
         sh = _SUBHEAD.match(line)
-        if sh and not _MARKER.match(line):
-            flush()
-            levels.clear()
-            subhead = outer = _clean(sh.group("head")).rstrip(":")
-            prev_blank = False
-            continue
-        if n in heads and (current is None or prev_blank):
-            # "Biologic therapy" / "Chemotherapy" over their bullets (NCT00103168,
-            # NCT00023673): a sub-heading, the context of the items under it.
-            flush()
-            levels.clear()
-            name = _clean(line).rstrip(":")
-            subhead = f"{outer}: {name}" if outer else name
-            prev_blank = False
-            continue
+        if not (sh and not _MARKER.match(line)):
+            return False
+        self._new_part()
+        self.subhead = self.outer = _clean(sh.group("head")).rstrip(":")
+        return True
+
+    def _heading(self, n: int, line: str) -> bool:
+        """"Biologic therapy" / "Chemotherapy" over their bullets (NCT00103168,
+        NCT00023673): a sub-heading, the context of the items under it."""
+        if not (n in self.heads and (self.current is None or self.prev_blank)):
+            return False
+        self._new_part()
+        name = _clean(line).rstrip(":")
+        self.subhead = f"{self.outer}: {name}" if self.outer else name
+        return True
+
+    def _marked(self, n: int, line: str) -> bool:
         m = _MARKER.match(line)
-        if m and m.group("text").strip() and not _looks_like_number_start(m):
-            flush()
-            style = _style(m)
-            indent = _indent_width(m.group("indent"))
-            if scope_indent is not None and indent <= scope_indent:
-                scope, scope_indent = section_scope, None
-            depth = _level_of(levels, style, indent)
-            del levels[depth:]
-            context = levels[-1][2] if levels else subhead
-            current = _Open(section, style, indent, [m.group("text")], context, depth, scope)
-            prev_blank = False
-            continue
-        # An unmarked line: continuation or a new paragraph item.
+        if not (m and m.group("text").strip() and not _looks_like_number_start(m)):
+            return False
+        self.flush()
+        style = _style(m)
+        indent = _indent_width(m.group("indent"))
+        if self.scope_indent is not None and indent <= self.scope_indent:
+            self.scope, self.scope_indent = self.section_scope, None
+        depth = _level_of(self.levels, style, indent)
+        del self.levels[depth:]
+        context = self.levels[-1][2] if self.levels else self.subhead
+        self.current = _Open(self.section, style, indent, [m.group("text")], context, depth, self.scope)
+        return True
+
+    def _unmarked(self, line: str) -> None:
+        """An unmarked line: continuation or a new paragraph item."""
         stripped = line.strip()
-        if current is not None and _continues(current, line, prev_blank, section_has_markers, sec_index):
+        current = self.current
+        if current is not None and _continues(current, line, self.prev_blank, self.has_markers, self.sec_index):
             current.lines.append(stripped)
-        else:
-            flush()
-            context = None
-            if levels and section_has_markers.get(sec_index, False):
-                # An unmarked paragraph under a list item that introduced it.
-                last = levels[-1][2]
-                context = last if last.endswith(":") else subhead
-            elif subhead:
-                context = subhead
-            if not section_has_markers.get(sec_index, False):
-                levels.clear()
-            current = _Open(section, None, _indent_width(line) - len(line.lstrip()), [stripped], context, scope=scope)
-            if stripped.endswith(":") and not section_has_markers.get(sec_index, False):
-                # An unmarked introducing line: following lines are its sub-items.
-                pass
-        prev_blank = False
-    flush()
-    return items
+            return
+        self.flush()
+        marked = self.has_markers.get(self.sec_index, False)
+        context = None
+        if self.levels and marked:
+            # An unmarked paragraph under a list item that introduced it.
+            last = self.levels[-1][2]
+            context = last if last.endswith(":") else self.subhead
+        elif self.subhead:
+            context = self.subhead
+        if not marked:
+            self.levels.clear()
+        self.current = _Open(self.section, None, _indent_width(line) - len(line.lstrip()), [stripped], context,
+                             scope=self.scope)
 
 
 _HEADING_WORDS = re.compile(r"^[A-Za-z][A-Za-z/&,\- ]{2,50}:?$")
@@ -321,8 +347,6 @@ def _looks_like_number_start(m: re.Match[str]) -> bool:
     text = m.group("text")
     if m.group("num") and m.group("numsep") == "." and text[:1].isdigit():
         return True
-    if m.group("bullet") in ("-", "–") and text[:1].isdigit() and not m.group("indent") and False:
-        return True
     if m.group("bullet") == ">" and (text[:1].isdigit() or text[:1] == "=" or text[:2] == "/="):
         return True  # "> 18 years", ">=50% at baseline" are comparisons, not quote markers
     return False
@@ -337,11 +361,6 @@ _OPERATOR_START = re.compile(
     r"\s*[=/]?\s*\d",
     re.IGNORECASE,
 )
-
-
-def _ends_open(item: _Open) -> bool:
-    """An item whose last line ends mid-sentence keeps going after a blank line (rare)."""
-    return False
 
 
 def _continues(item: _Open, line: str, prev_blank: bool, has_markers: dict[int, bool], sec: int) -> bool:
