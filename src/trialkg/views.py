@@ -26,6 +26,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_TITLE = "http://purl.org/dc/terms/title"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 # tkg property -> (constraint JSON key, is a list): the inverse of mapping.CONSTRAINT_KEYS.
 CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
@@ -78,6 +79,9 @@ class TrialGraph:
 
     def node(self, iri: str) -> _Node:
         return _Node(iri, self.index.get(iri, {}))
+
+    def label(self, iri: str) -> Any:
+        return self.node(iri).one(RDFS_LABEL)
 
     def nodes(self, iris_: list[str]) -> list[_Node]:
         """Nodes in their record order (``tkg:position``), then by IRI."""
@@ -132,56 +136,9 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
     tid = resolve_trial_id(store, ident)
     tg = TrialGraph(store, tid)
     t = tg.node(iris.trial(tid))
-
-    def label(iri: str) -> Any:
-        return tg.node(iri).one(RDFS_LABEL)
-
-    sponsors = []
-    for prop, role in ((TKG.leadSponsor, "lead"), (TKG.collaborator, "collaborator")):
-        for org in sorted(t.links(prop), key=lambda i: label(i) or i):
-            sponsors.append({"name": label(org), "role": role, "class": tg.node(org).one(TKG.agencyClass)})
-    organizations: dict[str, None] = {s["name"]: None for s in sponsors if s["name"]}
-    for org in t.links(TKG.responsibleParty):
-        if label(org):
-            organizations.setdefault(label(org), None)
-    for off in tg.nodes(t.links(TKG.hasOfficial)):
-        for org in off.links(TKG.affiliation):
-            if label(org):
-                organizations.setdefault(label(org), None)
-
-    sites = [
-        {"facility": s.one(TKG.facility), "city": s.one(TKG.city), "state": s.one(TKG.state),
-         "country": s.one(TKG.country), "status": s.one(TKG.recruitmentStatus)}
-        for s in tg.nodes(t.links(TKG.hasSite))
-    ]
-    drug_names = _drug_names(store)
-
-    def intervention(n: _Node) -> dict[str, Any]:
-        view = {"name": n.one(RDFS_LABEL), "type": n.one(TKG.interventionType),
-                "drugs": sorted(drug_names.get(d, _slug_name(d)) for d in n.links(TKG.hasDrug))}
-        if n.one(TKG.inferred):
-            view["inferred"] = True
-            view["inferred_from"] = n.one(TKG.inferredFrom)
-        return view
-
-    arms = []
-    for a in tg.nodes(t.links(TKG.hasArm)):
-        arms.append({
-            "label": a.one(RDFS_LABEL), "type": a.one(TKG.armType), "description": a.one(TKG.description),
-            "interventions": [intervention(i) for i in tg.nodes(a.links(TKG.usesIntervention))],
-        })
-    arm_of = {b: a.one(RDFS_LABEL) for a in tg.nodes(t.links(TKG.hasArm)) for b in a.links(TKG.definedByBiomarker)}
-    biomarkers = [
-        {"label": b.one(RDFS_LABEL), "gene": b.one(TKG.primaryGene), "genes": sorted(b.values(TKG.geneSymbol)),
-         "kind": b.one(TKG.primaryKind), "kinds": sorted(b.values(TKG.biomarkerKind)),
-         "variant": b.one(TKG.variant), "assay": b.one(TKG.assay), "threshold": b.one(TKG.threshold),
-         "region": b.one(TKG.region), "text": b.one(TKG.text), "found_in": b.one(TKG.foundIn),
-         "arm": arm_of.get(b.iri)}
-        for b in sorted((tg.node(i) for i in t.links(TKG.hasBiomarker)), key=lambda n: _position_from_iri(n.iri))
-    ]
-    criteria = [_criterion(tg, c, drug_names) for c in _criteria_order(tg, t)]
-    src = tg.node(t.links("http://www.w3.org/ns/prov#wasDerivedFrom")[0]) if t.links("http://www.w3.org/ns/prov#wasDerivedFrom") else None
-    summary = _eligibility_summary(criteria)
+    drug_names = _drug_names(store)  # read once: interventions, criteria and drugs use it
+    sponsors = _sponsors(tg, t)
+    src = tg.node(t.links(PROV_DERIVED)[0]) if t.links(PROV_DERIVED) else None
     return {
         "id": tid,
         "nct_id": t.one(TKG.nctId),
@@ -194,26 +151,80 @@ def trial_view(store: TrialStore, ident: str) -> dict[str, Any]:
         "start_date": t.one(TKG.startDate),
         "primary_completion_date": t.one(TKG.primaryCompletionDate),
         "completion_date": t.one(TKG.completionDate),
-        "conditions": sorted(label(c) or c for c in t.links(TKG.hasCondition)),
+        "conditions": sorted(tg.label(c) or c for c in t.links(TKG.hasCondition)),
         "sponsors": sponsors,
-        "organizations": list(organizations),
-        "sites": sites,
-        "arms": arms,
-        "interventions": [intervention(i) for i in tg.nodes(t.links(TKG.hasIntervention))],
-        "drugs": drug_details(store, t.links(TKG.hasDrug)),
-        "biomarkers": biomarkers,
-        "eligibility": {
-            "min_age_years": t.one(TKG.minimumAgeYears),
-            "max_age_years": t.one(TKG.maximumAgeYears),
-            "sex": t.one(TKG.sex),
-            "healthy_volunteers": t.one(TKG.healthyVolunteers),
-            "ecog": summary.get("ecog"),
-            "criteria": criteria,
-            "prior_therapy_exclusions": summary.get("prior_therapy_exclusions") or [],
-        },
+        "organizations": _organizations(tg, t, sponsors),
+        "sites": [
+            {"facility": s.one(TKG.facility), "city": s.one(TKG.city), "state": s.one(TKG.state),
+             "country": s.one(TKG.country), "status": s.one(TKG.recruitmentStatus)}
+            for s in tg.nodes(t.links(TKG.hasSite))
+        ],
+        "arms": [
+            {"label": a.one(RDFS_LABEL), "type": a.one(TKG.armType), "description": a.one(TKG.description),
+             "interventions": [_intervention(i, drug_names) for i in tg.nodes(a.links(TKG.usesIntervention))]}
+            for a in tg.nodes(t.links(TKG.hasArm))
+        ],
+        "interventions": [_intervention(i, drug_names) for i in tg.nodes(t.links(TKG.hasIntervention))],
+        "drugs": drug_details(store, t.links(TKG.hasDrug), names=drug_names),
+        "biomarkers": _biomarkers(tg, t),
+        "eligibility": _eligibility(tg, t, drug_names),
         "source": {"file": src.one(TKG.sourceFile) if src else None,
                    "format": src.one(TKG.sourceFormat) if src else None},
         "warnings": [_warning(w) for w in sorted(src.values(TKG.warning))] if src else [],
+    }
+
+
+def _sponsors(tg: TrialGraph, t: _Node) -> list[dict[str, Any]]:
+    sponsors = []
+    for prop, role in ((TKG.leadSponsor, "lead"), (TKG.collaborator, "collaborator")):
+        for org in sorted(t.links(prop), key=lambda i: tg.label(i) or i):
+            sponsors.append({"name": tg.label(org), "role": role, "class": tg.node(org).one(TKG.agencyClass)})
+    return sponsors
+
+
+def _organizations(tg: TrialGraph, t: _Node, sponsors: list[dict[str, Any]]) -> list[str]:
+    """Sponsors, then the responsible party, then the officials' affiliations, each once."""
+    organizations: dict[str, None] = {s["name"]: None for s in sponsors if s["name"]}
+    orgs = list(t.links(TKG.responsibleParty))
+    orgs += [org for off in tg.nodes(t.links(TKG.hasOfficial)) for org in off.links(TKG.affiliation)]
+    for org in orgs:
+        if tg.label(org):
+            organizations.setdefault(tg.label(org), None)
+    return list(organizations)
+
+
+def _intervention(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
+    view = {"name": n.one(RDFS_LABEL), "type": n.one(TKG.interventionType),
+            "drugs": sorted(drug_names.get(d, _slug_name(d)) for d in n.links(TKG.hasDrug))}
+    if n.one(TKG.inferred):
+        view["inferred"] = True
+        view["inferred_from"] = n.one(TKG.inferredFrom)
+    return view
+
+
+def _biomarkers(tg: TrialGraph, t: _Node) -> list[dict[str, Any]]:
+    arm_of = {b: a.one(RDFS_LABEL) for a in tg.nodes(t.links(TKG.hasArm)) for b in a.links(TKG.definedByBiomarker)}
+    return [
+        {"label": b.one(RDFS_LABEL), "gene": b.one(TKG.primaryGene), "genes": sorted(b.values(TKG.geneSymbol)),
+         "kind": b.one(TKG.primaryKind), "kinds": sorted(b.values(TKG.biomarkerKind)),
+         "variant": b.one(TKG.variant), "assay": b.one(TKG.assay), "threshold": b.one(TKG.threshold),
+         "region": b.one(TKG.region), "text": b.one(TKG.text), "found_in": b.one(TKG.foundIn),
+         "arm": arm_of.get(b.iri)}
+        for b in sorted((tg.node(i) for i in t.links(TKG.hasBiomarker)), key=lambda n: _position_from_iri(n.iri))
+    ]
+
+
+def _eligibility(tg: TrialGraph, t: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
+    criteria = [_criterion(tg, c, drug_names) for c in _criteria_order(tg, t)]
+    summary = _eligibility_summary(criteria)
+    return {
+        "min_age_years": t.one(TKG.minimumAgeYears),
+        "max_age_years": t.one(TKG.maximumAgeYears),
+        "sex": t.one(TKG.sex),
+        "healthy_volunteers": t.one(TKG.healthyVolunteers),
+        "ecog": summary.get("ecog"),
+        "criteria": criteria,
+        "prior_therapy_exclusions": summary.get("prior_therapy_exclusions") or [],
     }
 
 
@@ -294,9 +305,10 @@ def _drug_names(store: TrialStore) -> dict[str, str]:
     return names
 
 
-def drug_details(store: TrialStore, drug_iris: list[str]) -> list[dict[str, Any]]:
-    """Name, ids and targets of each drug, from the reference graph."""
-    names = _drug_names(store)
+def drug_details(store: TrialStore, drug_iris: list[str], *, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Name, ids and targets of each drug, from the reference graph (``names``: the
+    reference drug names, when the caller has read them already)."""
+    names = _drug_names(store) if names is None else names
     out = []
     for d in sorted(set(drug_iris), key=lambda i: names.get(i, _slug_name(i))):
         ids: dict[str, str] = {}
