@@ -300,9 +300,17 @@ class Lexicon:
         return cls(ontology_file("reference"))
 
     def _load(self) -> None:
-        src = self.source
+        """The curated tables, each checked against those it names (a class's parents,
+        a drug's classes, an edge's target and drug, a synonym's drug)."""
+        self._load_proteins()
+        self._load_classes()
+        targets = self._load_targets()
+        self._load_drugs(targets)
+        self._load_regimens()
+
+    def _load_proteins(self) -> None:
         fam_members: dict[str, list[str]] = {}
-        for row in _read_tsv(src, "proteins.tsv"):
+        for row in _read_tsv(self.source, "proteins.tsv"):
             fam = row["family"] or None
             self.proteins[row["symbol"]] = TargetInfo(
                 symbol=row["symbol"], uniprot=row["uniprot"], family=fam, name=row["name"] or None,
@@ -311,11 +319,13 @@ class Lexicon:
             )
             if fam:
                 fam_members.setdefault(fam, []).append(row["symbol"])
-        for row in _read_tsv(src, "families.tsv"):
+        for row in _read_tsv(self.source, "families.tsv"):
             key = row["key"]
             self.families[key] = FamilyInfo(key, row["label"], _split(row["aliases"]),
                                              tuple(fam_members.get(key, ())))
-        for row in _read_tsv(src, "classes.tsv"):
+
+    def _load_classes(self) -> None:
+        for row in _read_tsv(self.source, "classes.tsv"):
             self.classes[row["key"]] = ClassInfo(
                 key=row["key"], label=row["label"], parents=_split(row["parents"]),
                 antibody_terms=_split(row["antibody_terms"]),
@@ -327,8 +337,10 @@ class Lexicon:
                 if parent not in self.classes:
                     raise InputError(f"class {key!r} has unknown parent {parent!r}", file="classes.tsv")
 
+    def _load_targets(self) -> dict[str, list[TargetInfo]]:
+        """The curated drug-target edges, by drug name (each with its sources)."""
         targets: dict[str, list[TargetInfo]] = {}
-        for n, row in enumerate(_read_tsv(src, "drug_targets.tsv"), start=2):
+        for n, row in enumerate(_read_tsv(self.source, "drug_targets.tsv"), start=2):
             prot = self.proteins.get(row["target"])
             if prot is None:
                 raise InputError(f"unknown target {row['target']!r}", file="drug_targets.tsv",
@@ -344,12 +356,15 @@ class Lexicon:
             )
             targets.setdefault(row["drug"], []).append(t)
             self.interactions.append((row["drug"], t))
+        return targets
 
+    def _load_drugs(self, targets: dict[str, list[TargetInfo]]) -> None:
+        """The curated drugs with their synonyms and ``targets``; an edge or a synonym
+        left over names a drug the table does not have."""
         syn_rows: dict[str, list[tuple[str, str]]] = {}
-        for row in _read_tsv(src, "synonyms.tsv"):
+        for row in _read_tsv(self.source, "synonyms.tsv"):
             syn_rows.setdefault(row["drug"], []).append((row["synonym"], row["kind"]))
-
-        for n, row in enumerate(_read_tsv(src, "drugs.tsv"), start=2):
+        for n, row in enumerate(_read_tsv(self.source, "drugs.tsv"), start=2):
             name = row["name"].lower()
             classes = _split(row["classes"])
             for c in classes:
@@ -357,11 +372,11 @@ class Lexicon:
                     raise InputError(f"drug {name!r} has unknown class {c!r}", file="drugs.tsv",
                                      record=n, field="classes")
             syns = syn_rows.pop(name, [])
-            ids = {k: row[k] for k in ID_KEYS if row.get(k)}
             self.drugs[name] = DrugInfo(
                 name=name, kind=row["kind"] or "small-molecule",
                 synonyms=tuple(s for s, _ in syns),
-                ids=ids, classes=classes, targets=tuple(targets.pop(name, ())),
+                ids={k: row[k] for k in ID_KEYS if row.get(k)}, classes=classes,
+                targets=tuple(targets.pop(name, ())),
                 code_names=tuple(s for s, k in syns if k == "code"),
                 salt_forms=tuple(s for s, k in syns if k == "salt"),
                 brands=tuple(s for s, k in syns if k == "brand"),
@@ -375,8 +390,9 @@ class Lexicon:
         if targets:
             raise InputError(f"targets for unknown drugs: {sorted(targets)}", file="drug_targets.tsv")
 
+    def _load_regimens(self) -> None:
         self._regimen_drugs: dict[str, str] = {}  # drugs only the compiled dictionary knows
-        for row in _read_tsv(src, "regimens.tsv"):
+        for row in _read_tsv(self.source, "regimens.tsv"):
             drugs = _split(row["drugs"])
             for d in drugs:
                 if d not in self.drugs:
