@@ -1,5 +1,5 @@
 """``trialkg push`` against a real Virtuoso Open Source (Debian ``virtuoso-opensource``)
-started on 127.0.0.1 by tests/virtuoso.py: SPARQL Update through ``/sparql-auth`` with
+started on 127.0.0.1 by tests/servers/virtuoso.py: SPARQL Update through ``/sparql-auth`` with
 digest auth as dba, the seeds intact, pushing again changes nothing, one rebuilt trial
 replaces exactly its graph, stored queries give the same rows. Skips with the reason
 when ``virtuoso-t`` is not installed.
@@ -10,6 +10,7 @@ Run only these:  python -m pytest tests/test_push_virtuoso.py -q
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import rdflib
 from conftest import SEEDS
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from servers.virtuoso import DBA_PASSWORD, DBA_USER, VirtuosoMissing, VirtuosoServer, start, stop
 from test_push_support import (
     copy_store,
     local_graph,
@@ -26,7 +28,6 @@ from test_push_support import (
     remote_graph_names,
     run_cli,
 )
-from virtuoso import DBA_PASSWORD, DBA_USER, virtuoso_server  # noqa: F401  (fixture)
 
 from trialkg import iris
 from trialkg import queries as q
@@ -88,7 +89,20 @@ def push_args(server, store: Path, *extra: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pushed(virtuoso_server, seed_store: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A fresh, empty Virtuoso on 127.0.0.1 for this module (skips when it is not installed)."""
+    try:
+        proc, server = start(tmp_path_factory.mktemp("virtuoso"))
+    except VirtuosoMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def pushed(virtuoso_server, seed_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The seeds in a writable store, pushed once to the module's Virtuoso."""
     store_dir = tmp_path_factory.mktemp("virtuoso-push") / "store"
     copy_store(seed_store, store_dir)
