@@ -341,8 +341,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
 
 def covered(crit: dict) -> bool:
     """A constraint, or an explicit statement of why none applies (a role such as
-    ``information``, or a threshold read and refused as implausible)."""
-    if crit.get("role") in _NO_CONSTRAINT_ROLES:
+    ``information``, or a threshold read and refused as implausible).
+
+    ``undecidable`` (criteria/topics.py) is such a statement too: the item's topic is
+    typed and the reason no patient-file fact can decide it is named (administrative,
+    investigator judgement, a record the patient file lacks, an on-study rule), so the
+    item is accounted for rather than silently unparsed. Its precision is checked by
+    hand on a sample (docs/criteria.md, "Topics")."""
+    if crit.get("role") in _NO_CONSTRAINT_ROLES or crit.get("undecidable"):
         return True
     return any(k.get("type") != "unparsed" or k.get("reason") for k in crit.get("constraints", []))
 

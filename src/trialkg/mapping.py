@@ -154,6 +154,8 @@ CRITERION_KEYS: dict[str, tuple[Any, str, bool]] = {
     "scope": (TKG.scope, "str", False),
     "scope_kind": (TKG.scopeKind, "str", False),
     "entry": (TKG.entryCriterion, "bool", False),
+    "topic": (TKG.criterionTopic, "str", False),
+    "undecidable": (TKG.undecidableReason, "str", False),
 }
 ROLE_IRIS = {
     "requirement": TKG.Requirement, "exclusion": TKG.Exclusion,

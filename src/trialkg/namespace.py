@@ -140,6 +140,7 @@ class TKG(DefinedNamespace):
     country: URIRef  # country
     criteriaCount: URIRef  # criteria count
     criterionId: URIRef  # criterion id
+    criterionTopic: URIRef  # criterion topic
     dateType: URIRef  # date type
     derivedId: URIRef  # derived id
     description: URIRef  # description
@@ -240,6 +241,7 @@ class TKG(DefinedNamespace):
     timing: URIRef  # timing
     toolVersion: URIRef  # tool version
     trialId: URIRef  # trial id
+    undecidableReason: URIRef  # undecidable reason
     unii: URIRef  # UNII
     uniprotId: URIRef  # UniProt id
     unit: URIRef  # unit

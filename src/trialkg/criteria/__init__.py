@@ -14,6 +14,7 @@ from typing import Any
 from trialkg.criteria.logic import link_items, mark_scopes
 from trialkg.criteria.parse import parse_cache_info, parse_item, parse_text, set_parse_cache
 from trialkg.criteria.split import split_criteria
+from trialkg.criteria.topics import annotate_topics
 
 __all__ = [
     "annotate_record",
@@ -35,9 +36,11 @@ def parse_criteria_text(text: str | None, trial_id: str | None = None) -> list[d
 
 
 def link_criteria(criteria: list[dict[str, Any]]) -> None:
-    """The logic between a trial's items: lead-ins, alternatives, scopes (criteria/logic.py)."""
+    """The logic between a trial's items: lead-ins, alternatives, scopes (criteria/logic.py);
+    then each item's topic (criteria/topics.py)."""
     link_items(criteria)
     mark_scopes(criteria)
+    annotate_topics(criteria)
 
 
 def annotate_record(record: Any) -> dict[str, Any]:

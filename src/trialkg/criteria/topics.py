@@ -1,0 +1,167 @@
+"""Criterion topics: what an item is about, and why no patient-file fact decides it.
+
+Most items that hold no number still say something a clinician reads at once:
+"Patient refuses", "Glaucoma", "Scheduled for elective knee arthroscopy", "Any other
+condition that, in the opinion of the investigator, ...". The table
+``ontology/reference/criterion_topics.tsv`` (shipped in the wheel) types them: one row
+per topic, with its cue phrases (a regex), and real examples from at least two trials.
+A row gives either
+
+- a **constraint** the matcher reads from the patient file, when the topic is
+  decidable: ``condition`` (a named condition: a ``disease_state`` with the condition's
+  words), ``hypersensitivity`` (a named allergy: the comorbidity the ``hypersensitivity``
+  flag answers, with the allergen's words as ``condition``), ``healthy_volunteer`` (the
+  flag of that name); or
+- a **reason** no patient-file fact decides it (criterion key ``undecidable``):
+  ``administrative`` (consent, willingness, logistics, insurance, residence, legal
+  status, the recruiting site, the period a record study covers: facts about the
+  person's situation, not their health), ``investigator_judgement`` (the decision is a
+  clinician's opinion), ``needs_record`` (a clinical fact the patient file has no field
+  for: a procedure, a symptom or finding, a medication class outside the drug table,
+  obstetric details, other-study participation, substance use) or ``on_study`` (a rule
+  for the time after enrolment, "intervening therapy ... is not permitted": it is no
+  entry criterion, so ``entry`` is false).
+
+Every criterion a row fits gets its ``topic``; ``undecidable`` (or the row's
+constraint) is added only where no other rule gave the item a constraint, so a typed
+constraint always wins over a label. Rows of tier ``specific`` are tried in table
+order; among rows of tier ``clinical`` (procedure, medication, named condition,
+function, finding) the cue written first in the item names the topic ("Surgery for
+sciatica at the same level" is a procedure, "Chronic anal fissure lasting more than
+6 weeks" a condition).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from trialkg.resources import ontology_file
+from trialkg.textgate import Gated
+
+TABLE = "reference/criterion_topics.tsv"
+REASONS = ("administrative", "investigator_judgement", "needs_record", "on_study")
+CONSTRAINTS = ("condition", "hypersensitivity", "healthy_volunteer")
+TIERS = ("specific", "clinical")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    tier: str
+    reason: str | None
+    constraint: str | None
+    cue: Gated
+    examples: str
+
+
+@lru_cache(maxsize=1)
+def table() -> tuple[Topic, ...]:
+    """The topics in table order (read once; a bad row is an error naming its line)."""
+    text = ontology_file(TABLE).read_text(encoding="utf-8")
+    out: list[Topic] = []
+    for n, row in enumerate(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
+        name, tier = row["topic"].strip(), row["tier"].strip()
+        reason, constraint = row["reason"].strip() or None, row["constraint"].strip() or None
+        if not name or tier not in TIERS or (reason is None) == (constraint is None) \
+                or (reason and reason not in REASONS) or (constraint and constraint not in CONSTRAINTS):
+            raise ValueError(f"{TABLE} line {n}: topic {name!r} needs a tier {TIERS} and exactly one of "
+                             f"reason {REASONS} or constraint {CONSTRAINTS}")
+        if len(set(re.findall(r"NCT\d{8}", row["examples"]))) < 2:
+            raise ValueError(f"{TABLE} line {n}: topic {name!r} cites fewer than two trials")
+        out.append(Topic(name, tier, reason, constraint, Gated(row["cue"], re.IGNORECASE), row["examples"].strip()))
+    return tuple(out)
+
+
+def topic_of(text: str) -> tuple[Topic, re.Match[str]] | None:
+    """The topic an item's text is about, with the cue that named it, or None."""
+    best: tuple[Topic, re.Match[str]] | None = None
+    for t in table():
+        m = t.cue.search(text)
+        if m is None:
+            continue
+        if t.tier == "specific":
+            return t, m
+        if best is None or m.start() < best[1].start():
+            best = (t, m)
+    return best
+
+
+def _decided(crit: dict[str, Any]) -> bool:
+    """Whether another rule already gave the criterion a constraint or a role that
+    says why none applies."""
+    if crit.get("role") in ("information", "permission"):
+        return True
+    return any(c.get("type") != "unparsed" or c.get("reason") for c in crit.get("constraints") or [])
+
+
+# The words a condition's name is cut at (the convention of the parser's condition
+# mentions): "Patients with kidney, liver and intestinal diseases" names "intestinal diseases".
+_PHRASE_CUT = re.compile(r"[,;:()]|(?<![\w-])(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no|without|known|"
+                         r"patients?|subjects?|history|presence|suspected|documented|diagnosed|suffering|from|"
+                         r"who|are|is|severe|other|current|chronic|active|acute|previous|prior)(?![\w-])", re.IGNORECASE)
+# The words after a generic head that name what it is of: "disorders in lipid metabolism".
+_OF_AFTER = re.compile(r"\s+(?:of|in|affecting|involving)\s+(?:the\s+)?(?:[\w-]+\s*){1,3}?(?=$|[,;.()]|\s+(?:and|or|with|that|which)\b)",
+                       re.IGNORECASE)
+
+
+def _phrase(text: str, m: re.Match[str]) -> str:
+    """The noun phrase ending at a cue: up to four words before it within its clause."""
+    left = _PHRASE_CUT.split(text[max(0, m.start() - 60) : m.start()])[-1]
+    after = _OF_AFTER.match(text, m.end())
+    return " ".join(left.split()[-4:] + [m.group(0) + (after.group(0) if after else "")]).strip()
+
+
+def _constraint(topic: Topic, text: str, m: re.Match[str], section: str) -> dict[str, Any]:
+    span = _phrase(text, m)
+    if topic.constraint == "healthy_volunteer":
+        return {"type": "disease_state", "state": "healthy_volunteer", "required": section == "inclusion",
+                "span": m.group(0).strip()}
+    if topic.constraint == "hypersensitivity":
+        rest = re.split(r"[;.]|\bor\b(?=\s+(?:any|other|a)\b)", text[m.end():], maxsplit=1)[0].strip(" ,:()")
+        return {"type": "disease_state", "state": "hypersensitivity", "required": section == "inclusion",
+                "comorbidity": True, "condition": rest[:120] or None, "span": text[m.start(): m.end() + len(rest) + 1].strip()}
+    return {"type": "disease_state", "state": "condition", "condition": span, "required": section == "inclusion",
+            "comorbidity": section == "exclusion", "span": span}
+
+
+@lru_cache(maxsize=32768)
+def _reading(text: str) -> tuple[Topic, int, int] | None:
+    found = topic_of(text)
+    return (found[0], found[1].start(), found[1].end()) if found else None
+
+
+def annotate(crit: dict[str, Any]) -> None:
+    """Set the criterion's ``topic`` and, where no other rule decided it, the topic's
+    constraint or ``undecidable`` reason (an on-study rule is no entry criterion)."""
+    text = str(crit.get("text") or "")
+    found = _reading(text)
+    if found is None:
+        return
+    topic, start, _end = found
+    crit["topic"] = topic.name
+    if topic.reason == "on_study":
+        crit["undecidable"] = "on_study"
+        crit["entry"] = False
+        return
+    if _decided(crit):
+        return
+    if topic.reason:
+        crit["undecidable"] = topic.reason
+        return
+    m = topic.cue.search(text, start)
+    if m is not None:
+        section = str(crit.get("section") or "inclusion")
+        con = _constraint(topic, text, m, section)
+        crit["constraints"] = [con]
+        crit["category"] = "comorbidity" if con.get("comorbidity") else "disease_state"
+
+
+def annotate_topics(criteria: list[dict[str, Any]]) -> None:
+    """``annotate`` every criterion of a trial."""
+    for crit in criteria:
+        annotate(crit)
