@@ -57,7 +57,10 @@ from pathlib import Path
 
 from trialkg.criteria import parse_criteria_text
 from trialkg.criteria.numbers import read_number
-from trialkg.criteria.parse import _LIFE, _PS, find_variables
+from trialkg.criteria.rules.binding import find_variables
+from trialkg.criteria.rules.life import LIFE
+from trialkg.criteria.rules.performance import PS
+from trialkg.criteria.rules.therapy import drug_mentions
 from trialkg.criteria.units import match_unit
 from trialkg.criteria.variables import family_of
 
@@ -126,9 +129,9 @@ def map_variable(kind: str, name: str) -> str:
         return "karnofsky"
     if re.search(r"NYHA|New York Heart", name, re.I):
         return "nyha"
-    if _PS.search(name):
+    if PS.search(name):
         return "ecog"
-    if _LIFE.search(name) or re.search(r"survival", name, re.I):
+    if LIFE.search(name) or re.search(r"survival", name, re.I):
         return "life_expectancy"
     found = find_variables(name)
     if found:
@@ -471,8 +474,6 @@ def _ctgov_texts() -> list[tuple[str, str]]:
 def measure_speed(size: int = 1_000_000) -> dict:
     """The time to parse ``size`` characters of criteria (the LCT 60 and dev 300 texts
     repeated, each repeated line made unique so the item memo does not hide the cost)."""
-    from trialkg.criteria import parse as parse_mod
-
     texts = [p.read_text(encoding="utf-8") for d in (LCT60, DEV300) for p in sorted(d.glob("*.txt"))]
     out: list[str] = []
     n = total = 0
@@ -486,7 +487,7 @@ def measure_speed(size: int = 1_000_000) -> dict:
                 n += 1
     big = "\n".join(out)[:size]
     parse_criteria_text("warm up: ANC >= 1.5 x 10^9/L")
-    parse_mod._drug_mentions.cache_clear()
+    drug_mentions.cache_clear()
     t0, w0 = time.process_time(), time.perf_counter()
     items = parse_criteria_text(big)
     return {"text_chars": len(big), "text_items": len(items),

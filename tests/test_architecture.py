@@ -116,3 +116,14 @@ def test_the_architecture_page_names_every_layer() -> None:
     page = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     for layer, _names in LAYERS:
         assert f"| {layer} |" in page, layer
+
+
+def test_criteria_rules_sit_below_the_parser() -> None:
+    """``criteria/rules/`` (one module per constraint type) never imports ``criteria.parse``,
+    which runs the rules."""
+    rules = {m: t for m, t in modules().items() if m.startswith("trialkg.criteria.rules")}
+    assert rules, "criteria/rules/ not found"
+    for module, tree in rules.items():
+        is_package = module == "trialkg.criteria.rules"
+        targets = [t for t, _ in imports(module, tree, is_package)]
+        assert "trialkg.criteria.parse" not in targets, module

@@ -17,7 +17,9 @@ from trialkg.criteria import (
     split_criteria,
     units,
 )
-from trialkg.criteria.parse import _COMORB_RES, _DISEASE_RES, _VARIABLE_RES, parse_item
+from trialkg.criteria.parse import parse_item
+from trialkg.criteria.rules.binding import VARIABLE_RES
+from trialkg.criteria.rules.disease import COMORB_RES, DISEASE_RES
 from trialkg.knowledge.biomarkers import extract_biomarkers
 from trialkg.pipeline import split_items
 from trialkg.records import CriterionItem, TrialRecord
@@ -58,7 +60,7 @@ def test_fold_traps_are_every_non_ascii_character_re_folds_onto_ascii() -> None:
 
 
 def test_required_literals_of_lexicon_patterns() -> None:
-    ci, cs = [g for name, g in _VARIABLE_RES if name == "neutrophils"]
+    ci, cs = [g for name, g in VARIABLE_RES if name == "neutrophils"]
     assert ci.need is not None and ("neutrophil", True) in ci.need
     assert cs.need is not None and all(not insensitive for _, insensitive in cs.need)  # "ANC": capitals as written
     assert cs.can_match("ANC >= 1500") and not cs.can_match("anc >= 1500")
@@ -67,7 +69,7 @@ def test_required_literals_of_lexicon_patterns() -> None:
 
 
 def test_every_gated_pattern_that_matches_passes_its_gate(items: list[CriterionItem]) -> None:
-    families = [g for _, g in _VARIABLE_RES] + [g for _, g in _DISEASE_RES] + [g for _, g in _COMORB_RES]
+    families = [g for _, g in VARIABLE_RES] + [g for _, g in DISEASE_RES] + [g for _, g in COMORB_RES]
     checked = 0
     for item in items:
         for g in families:

@@ -1,0 +1,290 @@
+"""The comparison grammar: every threshold an item writes, before it is bound to what it
+measures.
+
+A comparison is an operator and a number ("≥ 1.5 x 10^9/L", "at least 18", "> or = 2"),
+a range ("18-70 years", "between 1.5 and 2"), a bound stated after its value ("80 or
+more", "18+ years"), or an operator and a reference ("TSH ≤ ULN"). ``PASSES`` lists the
+forms in the order they claim text: a later form never reads inside an earlier one.
+Numbers are read by ``criteria/numbers.py``, units by ``criteria/units.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from trialkg.criteria import numbers, units
+from trialkg.textgate import Gated
+
+NUM = numbers.NUMBER  # decimal commas, thousands separators, number words (criteria/numbers.py)
+
+# Written operator -> comparator. Longest phrases first.
+_OPS: list[tuple[str, str]] = [
+    (r">\s*/\s*=|>\s+=|≥\s*/\s*=|=\s*/\s*>|(?:greater|more|higher|superior|bigger|larger)(?: than)? or equal(?: to)?|equal to or (?:greater|more|higher|above)|greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|no lower than|not lower than|no fewer than|no younger than|no shorter than|not below|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
+    (r"<\s*/\s*=|<\s+=|≤\s*/\s*=|=\s*/\s*<|(?:less|lower|smaller|inferior|fewer)(?: than)? or equal(?: to)?|equal to or (?:less|lower|below)|less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|no greater than|not greater than|no higher than|not higher than|no later than|no older than|no longer than|not exceeding|not to exceed|does not exceed|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
+    (r"greater than|more than|higher than|bigger than|larger than|older than|longer than|over|above|exceeding|exceeds?|in excess of|>|＞", ">"),
+    (r"less than|lower than|fewer than|smaller than|younger than|shorter than|below|under|<|＜", "<"),
+    (r"equal to|equals|=", "="),
+]
+OP_ALT = "|".join(f"(?:{p})" for p, _ in _OPS)
+_OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
+
+# "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
+_PREFIX = re.compile(
+    rf"(?P<op>{OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
+    rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
+    re.IGNORECASE,
+)
+# "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
+_RANGE = re.compile(
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
+_TO_BOUND = re.compile(
+    rf"(?<![\d.,/<>≤≥=])(?P<v>{NUM})\s*(?P<u1>years?|months?|weeks?|days?)?\s*(?:to|-|–)\s*(?P<op2><=|<|≤)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
+# "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
+_PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
+# "80 or more", "18 years or older", "10 % or above", "20 or less"
+_SUFFIX = re.compile(
+    rf"(?<![\d.,])(?P<v>{NUM})(?P<unit>(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
+    re.IGNORECASE,
+)
+# "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
+_PLUS = re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE)
+_SUFFIX_OP = {
+    "more": ">=", "greater": ">=", "higher": ">=", "above": ">=", "older": ">=", "over": ">=", "later": ">=",
+    "less": "<=", "lower": "<=", "below": "<=", "younger": "<=", "under": "<=", "fewer": "<=", "smaller": "<=",
+}
+
+_ULN = re.compile(
+    r"\s*(?:[x×*✕]|times|fold)?\s*(?:the\s+)?(?:institutional\s+|upper\s+)?(?:\(\s*)?"
+    r"(?P<ref>ULN|UNL|upper limits? of (?:the )?normal(?: range)?|(?:institutional )?upper (?:limit of )?normal(?: limit)?|normal upper limits?|upper normal limits?|"
+    r"maximum normal values?|ULRR|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)",
+    re.IGNORECASE,
+)
+_REF_ONLY = Gated(
+    r"(?:the\s+)?(?:institutional\s+)?(?P<ref>ULN|UNL|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
+    r"(?:\s*\(\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%)?\s*\))?",
+    re.IGNORECASE,
+)
+
+
+_SPACES = re.compile(r"\s+")
+_GE_WRITTEN = re.compile(r">\s*or\s*=")
+_LE_WRITTEN = re.compile(r"<\s*or\s*=")
+_OP_THEN = re.compile(rf"(?P<op>{OP_ALT})\s*(?:the\s+)?", re.IGNORECASE)
+_SUFFIX_UNIT_WORDS = re.compile(r"(?:points?|years? of age|of age|years? old|%)?", re.I)
+DIGIT = re.compile(r"\d")
+_NUMBER_WORD = Gated(r"\b(?:" + "|".join(numbers.WORDS) + r")\b", re.I)
+
+
+def _has_number(text: str) -> bool:
+    """Whether ``text`` has anything ``NUM`` can read: every threshold needs one."""
+    return DIGIT.search(text) is not None or _NUMBER_WORD.search(text) is not None
+
+
+def number(text: str) -> float | None:
+    """A number as registries write it (criteria/numbers.py), or None."""
+    return numbers.read_number(text)
+
+
+def clean_num(x: float | None) -> float | int | None:
+    """A value for the criterion JSON: whole numbers as ``int``."""
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+def op_symbol(written: str) -> str:
+    """The comparator (``>=``, ``<=``, ``>``, ``<``, ``=``) of a written operator."""
+    w = _SPACES.sub(" ", written.strip().lower())
+    if _GE_WRITTEN.fullmatch(w):
+        return ">="
+    if _LE_WRITTEN.fullmatch(w):
+        return "<="
+    for rx, sym in _OP_RES:
+        if rx.fullmatch(w):
+            return sym
+    return "="
+
+
+@dataclass
+class Comparison:
+    """A threshold found in the text, before it is bound to a variable."""
+
+    start: int
+    end: int
+    comparator: str
+    value: float
+    value2: float | None = None
+    unit: str | None = None
+    relative_to: str | None = None
+    written: str | None = None  # the first number as written ("1.500")
+    pair: float | None = None  # the second of a pair "140/90" (blood pressure)
+
+
+def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
+    """(ucum unit, relative reference, end) just after a number."""
+    m = _ULN.match(text, pos)
+    if m and m.start() == pos:
+        ref = m.group("ref").lower()
+        return None, ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
+    got = units.match_unit(text, pos)
+    if got:
+        code, end = got
+        # A bare unit followed by "x ULN" ("1.5 mg/dL or 1.5 x ULN") stays the unit.
+        return code, None, end
+    return None, None, pos
+
+
+class _Found:
+    """The comparisons read so far and the text they claim (no two overlap)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.has_number = _has_number(text)
+        self.items: list[Comparison] = []
+        self.taken: list[tuple[int, int]] = []
+
+    def free(self, a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in self.taken)
+
+    def add(self, a: int, b: int, *comps: Comparison) -> None:
+        self.items.extend(comps)
+        self.taken.append((a, b))
+
+
+def _to_bounds(found: _Found) -> None:
+    """"aged 18 to < 65 years", "1 year to < 18 years", "6 to <12 years" (Facebook Clinical-
+    Trial-Parser test lines): a lower bound and a strict upper bound, as written."""
+    text = found.text
+    if not (found.has_number and ("<" in text or "≤" in text)):
+        return
+    for m in _TO_BOUND.finditer(text):
+        v, v2 = number(m.group("v")), number(m.group("v2"))
+        unit, ref, end = _unit_after(text, m.end())
+        if v is None or v2 is None or v2 <= v or not found.free(m.start(), end):
+            continue
+        unit = unit or units.ucum_code(m.group("u1") or "")
+        found.add(m.start(), end,
+                  Comparison(m.start(), m.start("op2"), ">=", v, None, unit, ref, m.group("v")),
+                  Comparison(m.start("op2"), end, op_symbol(m.group("op2")), v2, None, unit, ref, m.group("v2")))
+
+
+def _prefixed(found: _Found) -> None:
+    """An operator before its value: "≥ 1.5 x 10^9/L", "at least 18", "> 140/90 mmHg"."""
+    text = found.text
+    for m in _PREFIX.finditer(text) if found.has_number else ():
+        v = number(m.group("v"))
+        if v is None:
+            continue
+        if m.group("neg"):
+            # "Maximum inspiratory pressure (MIP) < -20 cm H20" (LCT NCT03929328), a DEXA
+            # T-score "≤ -2.5" (Facebook test split): a negative threshold after an operator
+            v = -v
+        # "≥ 1.5 - 2" is a range after an operator: keep the operator, first value.
+        pair = _PAIR.match(text, m.end())
+        unit, ref, end = _unit_after(text, pair.end() if pair else m.end())
+        if not found.free(m.start(), end):
+            continue
+        if m.group("agew") and unit is None:
+            unit = "a"
+        found.add(m.start(), end, Comparison(m.start(), end, op_symbol(m.group("op")), v, None, unit, ref,
+                                             m.group("v"), float(pair.group("v2")) if pair else None))
+
+
+def _reference_bounds(found: _Found) -> None:
+    """An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)"."""
+    text = found.text
+    for m in _OP_THEN.finditer(text) if _REF_ONLY.can_match(text) else ():
+        r = _REF_ONLY.match(text, m.end())
+        if not r or not found.free(m.start(), r.end()):
+            continue
+        ref = r.group("ref").lower()
+        reftag = "LLN" if ("lln" in ref or "low" in ref) else "ULN"
+        if r.group("v"):
+            c = Comparison(m.start(), r.end(), op_symbol(m.group("op")), float(r.group("v")), None,
+                           "%" if r.group("u") else None, None)
+        else:
+            c = Comparison(m.start(), r.end(), op_symbol(m.group("op")), 1.0, None, None, reftag)
+        found.add(m.start(), r.end(), c)
+
+
+def _suffixed(found: _Found) -> None:
+    """A bound written after its value: "80 or more", "18 years or older", "20 or less"."""
+    text = found.text
+    for m in _SUFFIX.finditer(text) if found.has_number else ():
+        v = number(m.group("v"))
+        if v is None or not found.free(m.start(), m.end()):
+            continue
+        unit_text = m.group("unit").strip()
+        unit = None
+        if unit_text:
+            got = units.match_unit(unit_text, 0)
+            unit = got[0] if got else None
+            if got is None and not _SUFFIX_UNIT_WORDS.fullmatch(unit_text):
+                continue
+        found.add(m.start(), m.end(), Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None,
+                                                 unit, None, m.group("v")))
+
+
+def _plus(found: _Found) -> None:
+    """"Age 18+ years" (LCT NCT03863743), "65+ years old": a minimum."""
+    text = found.text
+    for m in _PLUS.finditer(text) if found.has_number and "+" in text else ():
+        got = units.match_unit(text, m.end())
+        if got is None or not found.free(m.start(), got[1]):
+            continue
+        found.add(m.start(), got[1], Comparison(m.start(), got[1], ">=", float(m.group("v")), None, got[0], None,
+                                                m.group("v")))
+
+
+def _ranges(found: _Found) -> None:
+    """"1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"."""
+    text = found.text
+    for m in _RANGE.finditer(text) if found.has_number else ():
+        v, v2 = number(m.group("v")), number(m.group("v2"))
+        if v is None or v2 is None or v2 <= v:
+            continue
+        if 1900 <= v <= 2100 and 1900 <= v2 <= 2100:
+            continue  # a range of calendar years, not a threshold
+        unit, ref, end = _unit_after(text, m.end())
+        if m.group("u1") and not unit:
+            unit = units.ucum_code(m.group("u1"))
+        if not found.free(m.start(), end):
+            continue
+        found.add(m.start(), end, Comparison(m.start(), end, "between", v, v2, unit, ref, m.group("v")))
+
+
+# The forms of a comparison, in the order they claim text.
+PASSES: tuple[Callable[[_Found], None], ...] = (_to_bounds, _prefixed, _reference_bounds, _suffixed, _plus, _ranges)
+
+
+def find_comparisons(text: str) -> list[Comparison]:
+    """Every threshold in ``text``, left to right, without overlaps."""
+    found = _Found(text)
+    for read in PASSES:
+        read(found)
+    comps = sorted(found.items, key=lambda c: c.start)
+    _share_units(text, comps)
+    return comps
+
+
+def _share_units(text: str, found: list[Comparison]) -> None:
+    """A bound written without its unit takes the unit of the bound joined to it:
+    "≥ 9 and ≤ 18 g/dL", "BMI <20 or >35 kg/m2" (LCT NCT03861377), "serum creatinine
+    ≥1.5 and ≥1.4 mg/dL in males and females" (LCT NCT03863405), "HDL <50 in females,
+    <40 mg/dL in males"."""
+    for a, b in zip(found, found[1:], strict=False):
+        if a.unit is None and a.relative_to is None and b.unit is not None and b.comparator != "between" \
+                and a.comparator != "between" and _JOINED_BOUNDS.fullmatch(text, a.end, b.start):
+            a.unit = b.unit
+
+
+_JOINED_BOUNDS = re.compile(
+    r"\s*(?:(?:in|for)\s+(?:females?|males?|women|men|boys|girls)\s*)?(?:and|or|to|,)\s*", re.IGNORECASE)
+
+

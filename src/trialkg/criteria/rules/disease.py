@@ -1,0 +1,202 @@
+"""Histology, disease states, comorbidities and named conditions.
+
+"Histologically confirmed adenocarcinoma except mucinous", "measurable disease per
+RECIST 1.1", "brain metastases", "active hepatitis B", "HIV"; a cancer or a condition no
+finer rule names is kept with its words ("diagnosis of breast cancer", "asthma"). The
+state words are ``lexicon.DISEASE_STATES`` and ``lexicon.COMORBIDITIES``; one phrase
+gives one state, the most specific.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from trialkg.criteria import lexicon
+from trialkg.criteria.rules.binding import condition_spans
+from trialkg.criteria.rules.reading import Reading
+from trialkg.criteria.rules.text import opened
+from trialkg.textgate import Gated, GateSet
+
+_HISTO_REST = re.compile(r"\s*(?:diagnosis of|diagnosed|with|as|of)?\s*(?P<h>[^;(.:]{3,200})")
+_LIST_SPLIT = re.compile(r",|;|\band\b|\bor\b|/")
+_ETC = re.compile(r"^(?:etc|such as)\b\.?", re.I)
+_METS_WORD = re.compile(r"metasta|mets\b", re.I)
+_RECIST_11 = re.compile(r"RECIST\s*(?:version\s*|v\.?\s*)?1\.1", re.I)
+_PHRASE_CUT = re.compile(r"[,;:()]|\b(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no)\b", re.I)
+_HISTO = Gated(
+    r"\b(?:histolog\w*|cytolog\w*|patholog\w*)\s*(?:and/or|or|and)?\s*(?:histolog\w*|cytolog\w*|patholog\w*)?\s*"
+    r"(?:confirmed|proven|documented|diagnosed|verified|evidence)\b|\bdiagnosed by (?:histology|pathology|biopsy)\b|\bhistolog\w* (?:type|subtype)s?\b",
+    re.IGNORECASE,
+)
+_EXCEPT = Gated(r"\b(?:except(?: for)?|excluding|other than|with the exception of|not including)\b\s*(?P<list>[^;.]{3,400})", re.IGNORECASE)
+# Patterns start at a word start: "toxicity" inside "nephrotoxicity" is not a toxicity.
+DISEASE_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE)) for k, p in lexicon.DISEASE_STATES]
+COMORB_RES = [(k, Gated(rf"(?<!\w)(?:{p})", re.IGNORECASE if not k.startswith("hiv") else 0))
+               for k, p in lexicon.COMORBIDITIES]
+_DISEASE_GATES = GateSet([g for _, g in DISEASE_RES])
+_COMORB_GATES = GateSet([g for _, g in COMORB_RES])
+
+def read_histology(r: Reading) -> list[dict[str, Any]]:
+    """A histology or cytology confirmation and the types it names or excludes."""
+    r.histology = histology(r.text)
+    return r.histology
+
+
+def read_states(r: Reading) -> list[dict[str, Any]]:
+    """Disease states, outside the conditions of the item's thresholds."""
+    r.state_spans = condition_spans(r.text, r.numeric)
+    return disease_states(r.text, r.section, r.state_spans)
+
+
+def read_comorbidities(r: Reading) -> list[dict[str, Any]]:
+    """Comorbidities: in exclusions, and in inclusions without a threshold (a lab item's
+    "with Gilbert's syndrome" is its condition)."""
+    if r.numeric and r.section != "exclusion":
+        return []
+    return comorbidities(r.text, r.section, r.state_spans)
+
+
+def read_diagnosis(r: Reading) -> list[dict[str, Any]]:
+    """A cancer named without a histology rule's cue."""
+    return [] if r.histology else diagnosis(r.text, r.section)
+
+
+def read_condition(r: Reading) -> list[dict[str, Any]]:
+    """A named condition, for an item no other rule read."""
+    return [] if r.found else condition_mention(r.text, r.section)
+
+
+def histology(text: str) -> list[dict[str, Any]]:
+    """"Histologically confirmed X [except Y, Z]": the included and excluded types."""
+    m = _HISTO.search(text)
+    if not m:
+        return []
+    rest = text[m.end() :]
+    inc = _HISTO_REST.match(rest)
+    included = inc.group("h").strip(" ,") if inc else None
+    excluded: list[str] = []
+    ex = _EXCEPT.search(text)
+    if ex:
+        for part in _LIST_SPLIT.split(ex.group("list")):
+            p = part.strip(" ().,")
+            p = _ETC.sub("", p).strip()
+            if 2 < len(p) < 80:
+                excluded.append(p)
+    return [{"type": "histology", "histology": included, "excluded_histology": excluded,
+             "span": text[m.start() : (ex.end() if ex else m.end() + (inc.end() if inc else 0))].strip()}]
+
+
+_CNS_QUALIFIER = re.compile(
+    r"(?:\b(?:known|untreated|treated|symptomatic|asymptomatic|active|stable|unstable|progressive|progressing|"
+    r"uncontrolled|controlled|previously|actively|and|or|and/or|new|newly)[\s,]+)+$",
+    re.IGNORECASE,
+)
+# An organ word that names where a tumour grows ("gastrointestinal stromal tumour",
+# "thyroid cancer"), not a comorbidity of that organ.
+_TUMOUR_SITE_AFTER = re.compile(
+    r"[\s-]*(?:[a-z]+[\s-]+){0,2}(?:carcinomas?|cancers?|tumou?rs?|neoplasms?|sarcomas?|lymphomas?|adenocarcinomas?|"
+    r"malignan\w*|GIST)\b",
+    re.IGNORECASE,
+)
+
+
+_BARE_METASTASES = Gated(r"\bmetastas[ie]s\b", re.IGNORECASE)
+
+
+def _free_matches(rx: re.Pattern[str], text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """The matches of ``rx`` that overlap no span already read as another state.
+
+    A phrase gives one constraint, the most specific: "brain metastases" is a CNS
+    metastasis, not also advanced disease; "human immunodeficiency virus" is HIV, not
+    also an immunodeficiency. The same word in another phrase of the item still counts.
+    """
+    return [m for m in rx.finditer(text)
+            if m.end() > m.start() and not any(a < m.end() and m.start() < b for a, b in taken)]
+
+
+_PRIMARY_BEFORE = re.compile(r"\bprimary\s+(?:[A-Za-z-]+\s+)?$", re.IGNORECASE)
+
+
+def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
+
+    ``taken`` holds spans already read (condition phrases of thresholds, "with liver
+    metastases"); every phrase read here is added to it.
+    """
+    taken = taken if taken is not None else []
+    out = []
+    for key, rx in opened(DISEASE_RES, _DISEASE_GATES, text):
+        found = _free_matches(rx, text, taken)
+        if key == "cns_metastases":
+            # "primary central nervous system tumors" grow there; they are no metastases
+            primary = [f for f in found if _PRIMARY_BEFORE.search(text, max(0, f.start() - 30), f.start())
+                       and not _METS_WORD.search(f.group(0))]
+            taken.extend((f.start(), f.end()) for f in primary)
+            found = [f for f in found if f not in primary]
+        if not found:
+            continue
+        m = found[0]
+        d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
+        if key == "measurable_disease" and "RECIST" in text:
+            d["standard"] = "RECIST 1.1" if _RECIST_11.search(text) else "RECIST"
+        out.append(d)
+        for f in found:
+            start = f.start()
+            if key == "cns_metastases":
+                q = _CNS_QUALIFIER.search(text, 0, f.start())
+                start = q.start() if q else start
+            taken.append((start, f.end()))
+        if key == "cns_metastases":
+            # in an item about CNS metastases a bare "metastases" ("no evidence of new or
+            # enlarged metastases") speaks of the same lesions
+            taken.extend((b.start(), b.end()) for b in _BARE_METASTASES.finditer(text))
+    return out
+
+
+def comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """Comorbidities, one per phrase (see ``_free_matches``), skipping organ words that
+    name a tumour site ("gastrointestinal stromal tumour")."""
+    taken = taken if taken is not None else []
+    out = []
+    for key, rx in opened(COMORB_RES, _COMORB_GATES, text):
+        found = [m for m in _free_matches(rx, text, taken)
+                 if key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end())]
+        if found:
+            out.append({"type": "disease_state", "state": key, "required": section == "inclusion",
+                        "comorbidity": True, "span": found[0].group(0)})
+            taken.extend((m.start(), m.end()) for m in found)
+    return out
+
+
+_CANCER = Gated(rf"(?<![\w-])(?:{lexicon.CANCER_TERMS})(?![\w-])", re.IGNORECASE)
+_CONDITION_WORD = Gated(lexicon.CONDITION_WORDS, re.IGNORECASE)
+
+
+def _phrase_around(text: str, m: re.Match[str]) -> str:
+    """The noun phrase ending at a match: up to four words before it, within the clause."""
+    left = text[max(0, m.start() - 60) : m.start()]
+    left = _PHRASE_CUT.split(left)[-1]
+    words = left.split()[-4:]
+    return " ".join(words + [m.group(0)]).strip()
+
+
+def diagnosis(text: str, section: str) -> list[dict[str, Any]]:
+    """A cancer diagnosis required (inclusion) or excluded (exclusion): histology."""
+    m = _CANCER.search(text)
+    if not m:
+        return []
+    phrase = _phrase_around(text, m)
+    if section == "inclusion":
+        return [{"type": "histology", "histology": phrase, "excluded_histology": [], "span": phrase}]
+    return [{"type": "histology", "histology": None, "excluded_histology": [phrase], "span": phrase}]
+
+
+def condition_mention(text: str, section: str) -> list[dict[str, Any]]:
+    """A named condition no finer rule knows: kept as a disease state with its words."""
+    m = _CONDITION_WORD.search(text)
+    if not m:
+        return []
+    phrase = _phrase_around(text, m)
+    return [{"type": "disease_state", "state": "condition", "condition": phrase,
+             "required": section == "inclusion", "comorbidity": True, "span": phrase}]

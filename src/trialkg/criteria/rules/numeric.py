@@ -1,0 +1,361 @@
+"""Lab and vital limits: a comparison bound to the variable it measures.
+
+"ANC >= 1.5 x 10^9/L", "AST and ALT <= 2.5 x ULN (<= 5 x ULN with liver metastases)",
+"QTc > 450 ms in men, > 470 ms in women", "blood pressure > 140/90 mmHg", "Prostate
+volume < 60 cc" (a variable the table does not know keeps the words before it). Each
+threshold is checked against the variable table (``ontology/reference/variables.tsv``):
+an implausible one is kept as ``unparsed`` with its reason, never used to decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from trialkg.criteria import lexicon, numbers, units, variables
+from trialkg.criteria.rules.binding import (
+    CONDITION_GATES,
+    CONDITION_RES,
+    PRESSURES,
+    Mention,
+    bind,
+    condition,
+    find_variables,
+)
+from trialkg.criteria.rules.comparisons import Comparison, clean_num
+from trialkg.criteria.rules.life import TIME_UNITS
+from trialkg.criteria.rules.reading import Reading
+from trialkg.criteria.rules.text import clause_end, clause_start, opened
+from trialkg.textgate import Gated
+
+_GENERIC_LEFT = re.compile(r"([A-Za-z][A-Za-z0-9\- ]{1,50}?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$")
+_NOUN_AFTER = re.compile(r"\s*[A-Za-z]{3,}")
+_LINK_AFTER = re.compile(r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", re.I)
+
+
+def read(r: Reading) -> list[dict[str, Any]]:
+    """Lab and vital limits: the comparisons no age or life-expectancy rule took and no
+    leading if-clause holds."""
+    rest = [c for i, c in enumerate(r.comparisons) if i not in r.used and not _in_if_clause(r.text, c)]
+    out = numeric_constraints(r.text, rest, r.mentions)
+    r.numeric += out
+    return out
+
+
+@dataclass
+class _Chain:
+    """What the last bound comparison leaves to the next one: its variables (a clause
+    without its own analyte inherits them: "men > 450 ms, women > 470 ms"), and where it
+    ended (no later comparison binds to a name before that)."""
+
+    variables: list[Mention] = field(default_factory=list)
+    comp: Comparison | None = None
+    end: int = 0
+    floor: int = 0
+
+
+def numeric_constraints(text: str, comps: list[Comparison], mentions: list[Mention]) -> list[dict[str, Any]]:
+    """One constraint per comparison and variable it measures; comparisons that measure
+    no variable (a count, a dose, a duration) give none."""
+    out: list[dict[str, Any]] = []
+    chain = _Chain()
+    for i, c in enumerate(comps):
+        nxt = comps[i + 1].start if i + 1 < len(comps) else len(text)
+        if c.comparator == "between" and _SCALE_RANGE_BEFORE.search(text, 0, c.start):
+            continue  # "> 3 on a 0-10 pain scale": the range of the scale, not a limit
+        vars_, how = _measured(text, c, mentions, chain)
+        if not vars_ or (c.unit in TIME_UNITS and vars_[0].variable != "age"
+                         and _table_unit(vars_[0].variable) not in TIME_UNITS):
+            chain.end = c.end
+            continue
+        out += _constraints_of(text, c, vars_, how, nxt, chain)
+    return out
+
+
+def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) -> tuple[list[Mention], str]:
+    """The variables ``c`` measures and where they are named: ``before`` it (or in the
+    words before it, for a variable the table does not know), right ``after`` it, or
+    ``inherited`` from the previous comparison."""
+    seg_start = max(chain.end, clause_start(text, c.start))
+    vars_ = bind(text, c, mentions, max(chain.floor, seg_start - 70 if seg_start == chain.end else seg_start))
+    if vars_ and chain.end and vars_[0].start < chain.end:
+        vars_ = []
+    if vars_ and _counts_a_noun(text, c):
+        vars_ = []
+    if vars_ and vars_[0].variable in lexicon.SCALES and (c.unit is not None or c.relative_to):
+        vars_ = []  # "ASA 100 mg" is aspirin, not an ASA class
+    # A variable written right after the value names it, before any inherited one:
+    # "blood pressure (BP) > 150 mm Hg systolic, or > 90 mm Hg diastolic" (NCT02243605).
+    if vars_ and vars_[-1].variable == "blood_pressure" and c.pair is None:
+        after_name = _named_after(text, c, mentions)
+        if after_name and after_name.variable in PRESSURES:
+            vars_ = []
+    if vars_:
+        return vars_, "before"
+    named = _named_after(text, c, mentions)
+    if named and c.unit in TIME_UNITS and _table_unit(named.variable) not in TIME_UNITS:
+        named = None  # "3 months of chemotherapy" names no variable; "37 weeks of gestation" does
+    if named:
+        return [named], "after"
+    if chain.variables and c.unit not in TIME_UNITS and chain.comp is not None and (
+            (c.unit, c.relative_to) == (chain.comp.unit, chain.comp.relative_to)):
+        gap = text[chain.end : c.start]
+        if len(gap) < 60 and ";" not in gap and not _names_something(gap):
+            return chain.variables, "inherited"
+    if c.unit not in TIME_UNITS and c.unit not in _DOSE_UNITS:
+        generic = _generic_variable(text, c, max(chain.end, clause_start(text, c.start)))
+        if generic:
+            return [generic], "before"
+    return [], "before"
+
+
+def _constraints_of(text: str, c: Comparison, vars_: list[Mention], how: str, nxt: int,
+                    chain: _Chain) -> list[dict[str, Any]]:
+    """The constraints of ``c`` on each of ``vars_``, with the condition named around it
+    ("ALT <= 5 x ULN with liver metastases"); moves ``chain`` past them."""
+    inherited, named_after = how == "inherited", how == "after"
+    after = text[c.end : min(nxt, clause_end(text, c.end))]
+    before = text[(chain.end if chain.end else clause_start(text, vars_[0].start)) : (c.start if inherited else vars_[0].start)]
+    between = text[vars_[-1].end : c.start] if not inherited else ""
+    cond = condition(between) or condition(after) or condition(before)
+    span_start = c.start if inherited or named_after else vars_[0].start
+    span_end = vars_[-1].end if named_after else c.end
+    out: list[dict[str, Any]] = []
+    for v in vars_:
+        if v.variable == "blood_pressure" and c.pair is not None:
+            out += _pressure_pair(c, cond, text[span_start : span_end])
+        else:
+            out.append(numeric_constraint(v.variable, c, cond, text[span_start : span_end]))
+    chain.variables, chain.comp = vars_, c
+    # A name read after the value is used up: the next value cannot bind to it.
+    chain.end = chain.floor = span_end
+    return out
+
+
+_DOSE_UNITS = {"mg", "mg/m2", "g", "mg/kg", "g/d"}
+
+
+def _table_unit(variable: str) -> str | None:
+    """The canonical unit of a variable in the table: a time for "gestational age 37-42 weeks"."""
+    v = variables.get(variable)
+    return v.unit if v else None
+
+
+_STOP = {
+    "the", "a", "an", "of", "with", "and", "or", "is", "are", "be", "must", "have", "has", "had", "patients",
+    "patient", "subjects", "subject", "participants", "in", "at", "for", "to", "on", "by", "as", "if", "their",
+    "any", "should", "was", "were", "who", "which", "that", "score", "scores", "level", "levels", "value",
+    "values", "count", "counts", "than", "total", "documented", "defined", "known", "history", "s",
+    "there", "did", "not", "no", "do", "does", "least", "more", "less", "one", "all", "each", "per", "day",
+    "week", "part", "completion", "based", "considered", "extending", "only", "also",
+}
+_GENERIC_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+
+
+_WORD_VALUE_NOUN = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)\s+(?!or\b|and\b)[A-Za-z]",
+    re.IGNORECASE,
+)
+
+
+def _counts_a_noun(text: str, c: Comparison) -> bool:
+    """"at least one post-treatment PSA test": a number spelled as a word before a noun
+    counts that noun; it is no threshold of the analyte named before it."""
+    return c.unit is None and c.relative_to is None and bool(_WORD_VALUE_NOUN.match(text, _word_start(text, c.end)))
+
+
+def _word_start(text: str, end: int) -> int:
+    i = end
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    return i
+
+
+_SCALE_RANGE_BEFORE = re.compile(r"\b(?:on|in|using|by)\s+(?:a|an|the)\s*$", re.IGNORECASE)
+_AFTER_LINK = re.compile(
+    r"\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
+    re.IGNORECASE,
+)
+
+
+def _named_after(text: str, c: Comparison, mentions: list[Mention]) -> Mention | None:
+    """A known variable written right after the value: "5% or more blasts", "> 3 on a
+    0-10 pain intensity numeric scale"."""
+    link = _AFTER_LINK.match(text, c.end)
+    pos = link.end() if link else c.end
+    for mention in mentions:
+        if mention.start == pos:
+            return mention
+        if mention.start > pos:
+            break
+    return None
+
+
+def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
+    """A variable the lexicon has no name for: the words right before the comparison
+    ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
+    acronym = _ACRONYM_LEFT.search(text, max(floor, c.start - 60), c.start)
+    if acronym and _generic_allowed(text, c):
+        return Mention(acronym.start("abbr"), acronym.end("abbr"), _slug(acronym.group("abbr")))
+    left_start = max(floor, c.start - 60, text.rfind("(", 0, c.start) + 1, text.rfind(",", 0, c.start) + 1)
+    left = text[left_start : c.start]
+    m = _GENERIC_LEFT.search(left)
+    if not m:
+        return None
+    words = [w.lower() for w in _GENERIC_WORDS.findall(m.group(1))]
+    while words and words[-1] in _STOP:
+        words.pop()
+    words = words[-4:]
+    while words and words[0] in _STOP:
+        words.pop(0)
+    if not _generic_allowed(text, c):
+        return None
+    if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
+                              "years", "grade", "cycles", "dose", "doses", "mg", "version") for w in words):
+        return None
+    return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
+
+
+# A score named by its acronym in parentheses, right before the comparison: "Anxiety
+# Sensitivity Index (ASI-3) total score > 29", "(OASIS) score > 8" (LCT NCT03925987),
+# "Rapid shallow breathing index (RSBI) < 105" (LCT NCT03929328), "IBS symptom severity
+# scores (IBS-SSS) greater than 250" (LCT NCT03869372), "gingival index (GI) score> 1"
+# (LCT NCT03923218), "(AN count) of >= 5" (LCT NCT03926169).
+_ACRONYM_LEFT = re.compile(
+    r"\(\s*(?P<abbr>[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,5})?(?:\s+count)?)\s*\)\s*"
+    r"(?:(?:total|global|mean)\s+)?(?:scores?|index|scale|levels?|count|values?)?\s*(?:of|:|=|is)?\s*$"
+)
+# "at least one of the following criteria" (LCT NCT03869554), "at least one of the following
+# fractures" (LCT NCT03867071), "one or more of the eye examinations" (LCT NCT03865134): a count
+# of list members, no measured variable.
+_COUNT_OF = re.compile(r"\s*(?:or more\s+|or fewer\s+)?of\b", re.IGNORECASE)
+
+
+def _generic_allowed(text: str, c: Comparison) -> bool:
+    """Whether the value can be a measurement of a variable named only by the words before it."""
+    after = text[c.end : c.end + 20]
+    if c.unit in (None, "%") and c.relative_to is None and (
+            (_NOUN_AFTER.match(after) and not _LINK_AFTER.match(after)) or _COUNT_OF.match(after)):
+        return False  # "at least 2 lesions", "> 3 cycles": the number counts what follows
+    return True
+
+
+def _slug(name: str) -> str:
+    """A variable name from free words: "Prostate volume" -> ``prostate_volume``."""
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+_GAP_WORDS = {"should", "be", "if", "in", "case", "with", "or", "and", "for", "but", "when", "patients", "those",
+              "subjects", "who", "have", "has", "must", "can", "may", "up", "to", "the", "of", "levels", "level"}
+_WORDS2 = re.compile(r"[A-Za-z]{2,}")
+
+
+def _names_something(gap: str) -> bool:
+    """Whether text between two thresholds names a new thing (then nothing is inherited)."""
+    for _name, rx in opened(CONDITION_RES, CONDITION_GATES, gap):
+        gap = rx.sub(" ", gap)
+    words = [w.lower() for w in _WORDS2.findall(gap)]
+    return any(w not in _GAP_WORDS and w not in _STOP for w in words)
+
+
+def _pressure_pair(c: Comparison, cond: str | None, span: str) -> list[dict[str, Any]]:
+    """"blood pressure > 140/90": systolic > 140 and diastolic > 90 (same comparator, unit)."""
+    dia = Comparison(c.start, c.end, c.comparator, c.pair or 0.0, None, c.unit, None, None)
+    return [numeric_constraint("blood_pressure_systolic", c, cond, span), numeric_constraint("blood_pressure_diastolic", dia, cond, span)]
+
+
+def _plausible_reading(variable: str, c: Comparison) -> str | None:
+    """Check a threshold against the variable table; None when it can be used, else why not.
+
+    A dotted number with three-digit groups is read again as thousands when the decimal
+    reading is implausible ("ANC > 1.500 cells/mm3", "platelets > 100.000/mm3" are 1500
+    and 100000); ``c`` is updated in place when that reading fits.
+    """
+    var = variables.get(variable)
+    if var is None or c.relative_to:
+        return None
+    if var.unit is None or c.unit is None:
+        # a score or ratio without a unit ("ASA 100 mg" is aspirin, no ASA class)
+        if var.unit is None and c.unit is None and not all(var.plausible(v) for v in (c.value, c.value2) if v is not None):
+            return f"{clean_num(c.value)} is outside the scale {clean_num(var.low)}-{clean_num(var.high)}"
+        return None
+    if c.unit in var.other_units:
+        return None
+    if units.compatible(c.unit, var.unit, variable) is False:
+        return f"unit {c.unit} cannot measure {variable} (canonical {var.unit})"
+    values = [c.value] + ([c.value2] if c.value2 is not None else [])
+    canon = [units.canonical(variable, v, c.unit)[0] for v in values]
+    if all(x is None or var.plausible(x) for x in canon):
+        return None
+    alt = numbers.thousands_reading(c.written or "")
+    if alt is not None and c.value2 is None:
+        x = units.canonical(variable, alt, c.unit)[0]
+        if x is not None and var.plausible(x):
+            c.value = alt
+            return None
+    shown = ", ".join(f"{clean_num(x)}" for x in canon if x is not None)
+    return f"{shown} {var.unit} is outside the plausible range {clean_num(var.low)}-{clean_num(var.high)} {var.unit}"
+
+
+def numeric_constraint(variable: str, c: Comparison, cond: str | None, span: str) -> dict[str, Any]:
+    """The numeric constraint of ``variable`` for ``c``, or an ``unparsed`` one (with its
+    reason) when the variable table finds the threshold implausible."""
+    problem = _plausible_reading(variable, c)
+    if problem:
+        return {"type": "unparsed", "reason": "implausible", "variable": variable, "comparator": c.comparator,
+                "span": span.strip(), "note": f"threshold not used: {variable} {c.comparator} "
+                f"{c.written or clean_num(c.value)} {c.unit}: {problem}"}
+    unit = c.unit
+    cv, cu = units.canonical(variable, c.value, unit, c.relative_to)
+    d: dict[str, Any] = {
+        "type": "numeric",
+        "variable": variable,
+        "comparator": c.comparator,
+        "value": clean_num(c.value),
+        "value2": clean_num(c.value2),
+        "unit": unit,
+        "relative_to": c.relative_to,
+        "canonical_value": clean_num(cv),
+        "canonical_unit": cu,
+        "applies_if": cond,
+        "span": span.strip(),
+    }
+    if cv is not None and c.value2 is not None and c.relative_to is None and unit:
+        cv2, _ = units.canonical(variable, c.value2, unit)
+        d["canonical_value2"] = clean_num(cv2)
+    return d
+
+
+_IF_CLAUSE = Gated(r"\b(?:if|when|whenever|in case)\s+(?!not\b)(?:[^,;:().]|\.(?=\d)){3,160}?(?=,|\s+then\b)", re.IGNORECASE)
+
+
+def _in_if_clause(text: str, c: Comparison) -> bool:
+    """"If the first recorded QTc exceeds 480 msec, two more ECGs are required": a
+    threshold in a leading if-clause triggers what follows; it is no limit itself."""
+    return any(m.start() <= c.start and c.end <= m.end() for m in _IF_CLAUSE.finditer(text))
+
+
+# A condition naming a value against its reference range: "for patients with creatinine
+# levels above institutional normal" (NCT02465060), "for patients with serum creatinine
+# levels above institutional ULN" (NCT02513394), "with bilirubin above the upper limit of
+# normal", "elevated ALT".
+_ABOVE_NORMAL = Gated(
+    r"\b(?:(?P<above>above|greater\s+than|higher\s+than|exceeding|over|>|elevated|abnormal)|(?P<below>below|less\s+than|lower\s+than|<))"
+    r"\s*(?:the\s+)?(?:institutional\s+)?(?:(?:upper|lower)\s+limits?\s+of\s+)?(?:institutional\s+)?(?:normal|ULN|LLN|reference)?",
+    re.IGNORECASE,
+)
+
+
+def relative_condition(text: str) -> list[dict[str, Any]]:
+    """A variable above (below) its normal range, as a numeric constraint on the multiple
+    of ULN (LLN), for conditions no comparison rule reads."""
+    mentions = find_variables(text)
+    m = _ABOVE_NORMAL.search(text)
+    if not mentions or not m or not (m.group(0).strip().lower() in ("elevated", "abnormal") or
+                                     re.search(r"normal|ULN|LLN|reference", m.group(0), re.IGNORECASE)):
+        return []
+    above = bool(m.group("above"))
+    ref = "ULN" if above else "LLN"
+    return [{"type": "numeric", "variable": mentions[0].variable, "comparator": ">" if above else "<", "value": 1,
+             "value2": None, "unit": None, "relative_to": ref, "canonical_value": None, "canonical_unit": None,
+             "applies_if": None, "span": text[mentions[0].start : m.end()].strip()}]

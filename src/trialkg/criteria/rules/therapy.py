@@ -1,0 +1,396 @@
+"""Prior therapy and drug mentions.
+
+A therapy is prior when the item says so ("prior", "previously treated with", "failed",
+"naive"), gives a window ("within 4 weeks", a washout "at least 4 weeks since") or sits
+under a header that says so. Drugs and classes come from the knowledge stage
+(``knowledge/mentions.py``); a drug named in a contraception, interaction,
+hypersensitivity, dosing, toxicity or indication clause is context (``drug_mention``),
+never a required prior therapy. Drugs after "except", "other than" are kept apart
+(``except_drugs``, ``except_drug_classes``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from trialkg.criteria import lexicon, logic, units
+from trialkg.criteria.rules.comparisons import NUM, number
+from trialkg.criteria.rules.reading import Reading
+from trialkg.criteria.rules.text import inside, opened
+from trialkg.knowledge.mentions import (
+    find_class_mentions,
+    find_cued_drug_mentions,
+    find_drug_mentions,
+)
+from trialkg.textgate import Gated, GateSet
+
+_PRIOR_WORD = re.compile(r"prior|previous|received|failed|failure|refractory|pretreated|naive", re.I)
+_PLANNED = re.compile(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", re.I)
+_CURRENT = re.compile(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", re.I)
+_MAX_OP = re.compile(r"less|fewer|shorter|<|≤|up to")
+_PRIOR_CUE = Gated(
+    r"\b(?:prior|previous(?:ly)?|received|receiving|receive|treated|treatment with|therapy with|exposure|exposed|"
+    r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
+    r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
+    r"scheduled|candidate for|indication for|undergo|undergoing|underwent|undergone|concurrent|concomitant|ongoing|"
+    r"completed|contraindication)\b",
+    re.IGNORECASE,
+)
+_WINDOW = Gated(
+    rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<v>{NUM})\s*(?P<u>days?|weeks?|months?|years?)\b"
+    rf"|\b(?P<v2>{NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+(?:prior to|before|of|preceding|from)\b"
+    rf"|\b(?:in|within) the (?P<v3>{NUM})\s*(?P<u3>days?|weeks?|months?|years?)\s+(?:prior|before|preceding)",
+    re.IGNORECASE,
+)
+_EXPOSURE = Gated(
+    rf"\bfor\s+(?P<op>more than|at least|over|longer than|greater than|>=?|≥|less than|fewer than|shorter than|<=?|≤|up to)?\s*(?P<v>{NUM})\s*(?P<u>days?|weeks?|months?|years?|cycles?)\b",
+    re.IGNORECASE,
+)
+
+
+def _knowledge() -> tuple[Any, Any]:
+    """The drug and drug-class finders of the knowledge stage."""
+    return find_drug_mentions, find_class_mentions
+
+
+_THERAPY_RES = [(name, Gated(rf"(?<![\w-])(?:{p})(?![\w])", re.IGNORECASE)) for name, p in lexicon.THERAPIES]
+_THERAPY_GATES = GateSet([g for _, g in _THERAPY_RES])
+
+
+@lru_cache(maxsize=8192)
+def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]], bool]:
+    """(drugs, classes) named in ``text`` as (name, start, end); cached, as registries
+    repeat the same boilerplate items across thousands of trials."""
+    find_drugs, find_classes = _knowledge()
+    if find_drugs is None:
+        return ([], []), False
+    try:
+        drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
+        classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
+        classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes)
+        # A drug the curated scan does not know, named as the object of a prior-therapy cue.
+        taken = [(a, b) for _n, a, b in drugs + classes]
+        drugs += [(str(m.drug), m.start, m.end) for m in find_cued_drug_mentions(text)
+                  if m.drug and not any(a < m.end and m.start < b for a, b in taken)]
+        drugs.sort(key=lambda d: d[1])
+    except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
+        return ([], []), False
+    return (drugs, classes), True
+
+
+# Class phrases with a slash list of targets: "anti-PD-1/PD-L1/PD-L2 antibody",
+# "VEGF/VEGFR inhibition", "anti-VEGF/VEGFR targeted drugs" (NCT02588170): each target
+# with the head, looked up in the class table.
+_SLASH_CLASS = re.compile(
+    r"(?P<pre>\banti-?)?(?P<first>[A-Z][A-Za-z0-9-]{1,10})(?P<rest>(?:/[A-Z][A-Za-z0-9-]{0,10})+)\s+"
+    r"(?P<head>antibod(?:y|ies)|inhibit(?:or|ors|ion)|TKIs?|agents?|therap(?:y|ies)|drugs?|blockade)\b")
+# "EGFR inhibitor, including both TKIs and monoclonal antibodies": the generic classes
+# the apposition lists are of that target (EGFR TKIs, EGFR antibodies), not every TKI.
+_INCLUDING = re.compile(r"\s*,?\s*\(?\s*(?:including|includes|such as|i\.e\.,?)\s+(?:both\s+)?", re.IGNORECASE)
+_GENERIC_CLASSES = frozenset({"tyrosine-kinase-inhibitor", "monoclonal-antibody", "kinase-inhibitor"})
+_HEAD_WORDS = re.compile(r"\s*(?:inhibitors?|antagonists?|blockers?|targeted|directed|agents?|therap(?:y|ies))\b.*$", re.IGNORECASE)
+
+
+def _slash_classes(text: str, find_classes: Any) -> list[tuple[str, int, int]]:
+    """The classes of a slash list of targets (``_SLASH_CLASS``)."""
+    out = []
+    for m in _SLASH_CLASS.finditer(text):
+        head = "inhibitor" if m.group("head").lower() == "inhibition" else m.group("head")
+        for name in [m.group("first")] + m.group("rest").strip("/").split("/"):
+            phrase = f"{m.group('pre') or ''}{name} {head}"
+            for c in find_classes(phrase):
+                if c.drug_class and (str(c.drug_class), m.start(), m.end()) not in out:
+                    out.append((str(c.drug_class), m.start(), m.end()))
+    return out
+
+
+def _narrowed(text: str, classes: list[tuple[str, int, int]], find_classes: Any) -> list[tuple[str, int, int]]:
+    """Generic classes listed after a targeted one (``_INCLUDING``) narrowed to its target."""
+    out = list(classes)
+    for key, a, b in classes:
+        if key in _GENERIC_CLASSES:
+            continue
+        inc = _INCLUDING.match(text, b)
+        if not inc:
+            continue
+        target = _HEAD_WORDS.sub("", text[a:b]).strip()
+        listed = [c for c in classes if c[0] in _GENERIC_CLASSES and inc.end() <= c[1] < inc.end() + 80]
+        if not target or not listed:
+            continue
+        for c in listed:
+            out.remove(c) if c in out else None
+            for found in find_classes(f"{target} {text[c[1]:c[2]]}"):
+                if found.drug_class:
+                    out.append((str(found.drug_class), c[1], c[2]))
+    return out
+
+
+_ELIGIBLE_FOR = Gated(
+    r"\b(?:eligib(?:le|ility)|suitab(?:le|ility)|fit|candidates?)\s+(?:for|to)\s+(?:(?:receive|be treated)\s+(?:with\s+)?)?"
+    r"(?:(?:treatment|therapy)\s+(?:with\s+)?)?",
+    re.IGNORECASE,
+)
+
+
+# Clauses in which a drug is named as context, not as a therapy the patient had: the
+# contraception clause ("use contraception ... for 2 weeks after the last dose of
+# sorafenib", NCT00703638; "... for 6 months after the last dose of pazopanib",
+# NCT01418001), dosing and administration ("interrupt aspirin ... at each pemetrexed
+# administration", NCT00703638; "prior to the first dose of study drug"),
+# hypersensitivity ("hypersensitivity to bosutinib or axitinib", NCT02782403; "severe and
+# unexpected reactions to fluoropyrimidine therapy", NCT03424005) and indication
+# ("is indicated for treatment with anthracyclines", NCT00722293; "tumor type that is
+# FDA approved for treatment with Carboplatin", NCT01542047; "Eligible for capecitabine
+# monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context).
+_MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
+    ("contraception", Gated(r"contracept\w*|birth control|childbearing|child-bearing|pregnan\w*|breast-?feed\w*|"
+                            r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*", re.I), True),
+    # "... excluded because there may be unknown or dangerous drug interactions with
+    # sunitinib" (NCT00402415), "potential interactions with the study drug".
+    ("interaction", Gated(r"\binteractions?\b|\binteract\b", re.I), True),
+    ("hypersensitivity", Gated(r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*)\b|\b(?:intoleran\w*|contraindicat\w*)\s+(?:to|with|for)\b"
+                               r"|\b(?:severe|serious|unexpected|adverse|infusion)\s+(?:\w+\s+)?reactions?\b", re.I), False),
+    # (not "since the last dose of X": that dates a washout from X)
+    ("dosing", Gated(r"\b(?:at|before|during|prior to|with)\s+(?:each|every|the|any)?\s*(?:first|initial|next)?\s*"
+                     r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
+                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\bwilling\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
+                     r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b", re.I), False),
+    # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
+    # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
+    # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
+    # attributed to the agent" (NCT00678977).
+    ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
+                       r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b", re.I), False),
+    ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
+]
+_CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
+# A washout: the last dose at least N before now or an entry event. "At least 4 weeks
+# since prior chemotherapy" (NCT00602576), "At least 1 year since prior tamoxifen"
+# (NCT00023673), "at least 40 days should have elapsed since last dose" (NCT00678977),
+# "completed >4 weeks before trial entry" (NCT02711007), "washout of 3 weeks"
+# (NCT04154189). It excludes only a patient treated more recently.
+_WASHOUT = Gated(
+    rf"(?:\bat\s+least|\bminimum\s+of|\bmore\s+than|\bgreater\s+than|\bover|>=?|≥)\s*(?P<v>{NUM})\s*(?P<u>days?|weeks?|months?|years?|hours?)"
+    rf"\s+(?:(?:must|should|shall|will)\s+)?(?:have\s+|has\s+)?(?:elapsed|passed|lapsed)?\s*(?:since|from|after|following|before|prior\s+to)\b"
+    rf"|\b(?P<v2>{NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+or\s+(?:more|longer)\s+(?:since|from|after|before|prior\s+to)\b"
+    rf"|\bwash-?out\s+(?:period\s+)?(?:\w+\s+){{0,6}}?(?:of\s+)?(?:at\s+least\s+)?(?P<v3>{NUM})\s*(?P<u3>days?|weeks?|months?|years?)"
+    # "Duration from the last therapy is more than 4 weeks" (NCT01645215), "interval
+    # since the last dose of chemotherapy at least 3 weeks".
+    # "must occur after stopping prior systemic anti-cancer therapy" (NCT02465060),
+    # "must be after last dose of chemotherapy" (NCT02513394): the last dose is past.
+    rf"|\b(?:after|following)\s+(?:stopping|discontinu\w+|completion\s+of|completing|the\s+end\s+of|(?:the\s+)?last\s+dose\s+of)\s+(?P<v5>)(?P<u5>)"
+    rf"|\b(?:duration|interval|time)\s+(?:from|since|after)\s+(?:the\s+)?(?:last|previous|prior|end)\b[^;.]{{0,60}}?"
+    rf"(?:more\s+than|greater\s+than|longer\s+than|at\s+least|over|>=?|≥)\s*(?P<v4>{NUM})\s*(?P<u4>days?|weeks?|months?|years?)",
+    re.IGNORECASE,
+)
+# What a window is counted from, when the text names it: entry events (as good as "now"
+# for a patient being screened) or an event of the patient's history. "within 5 years
+# prior to diagnosis" (NCT00023673), "since registration" (NCT00602576), "prior to
+# randomization", "before the first dose of study drug".
+_ANCHOR = Gated(
+    r"\b(?:since|from|after|before|prior\s+to|preceding|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:(?P<entry>registration|randomi[sz]ation|"
+    r"enrol+ment|study\s+(?:entry|start|enrol+ment|treatment|drug|day)|trial\s+entry|entry|screening|inclusion|consent|"
+    r"(?:the\s+)?(?:first|initial)\s+(?:dose|administration|treatment)|start\s+of\s+(?:study\s+)?(?:treatment|therapy)|"
+    r"(?:cycle\s+1\s+)?day\s+1|initiation\s+of\s+(?:study\s+)?treatment|treatment\s+start|baseline)"
+    r"|(?P<event>(?:initial\s+|original\s+|primary\s+)?diagnosis|surgery|resection|relapse|recurrence|progression|transplant\w*|"
+    r"mastectomy|radiotherapy|radiation))\b",
+    re.IGNORECASE,
+)
+# The exposure is qualified (failure, intolerance, reason for stopping): a drug match
+# alone cannot say the criterion holds. "previously treated with TKIs ... but off
+# treatment due to manageable complications" (NCT04072042), "refractory to ...".
+_QUALIFIED = Gated(
+    r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
+    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
+    r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
+    re.IGNORECASE,
+)
+
+
+# A count of prior lines or regimens: "Less than or equal to one prior line of
+# chemotherapy" (NCT00722293), "no more than two types of systemic anti-tumor therapy"
+# (NCT02588170), "Past history of less than one kind of tyrosine kinase inhibitor"
+# (NCT03167385), "at least 3 ... TKIs" (NCT02782403), "1 to 2 prior systemic treatments".
+_LINES = Gated(
+    r"(?:(?P<max>less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|maximum\s+of|≤|<=|=<)"
+    r"|(?P<lt>less\s+than|fewer\s+than|<)|(?P<min>at\s+least|a\s+minimum\s+of|minimum\s+of|≥|>=)|(?P<gt>more\s+than|greater\s+than|>))\s*"
+    r"(?P<n>\d{1,2}|one|two|three|four|five)\s+(?:[\w/-]+\s+){0,4}?(?:lines?|regimens?|courses?|types?|kinds?)\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _therapy_lines(text: str, d: dict[str, Any]) -> None:
+    """``max_lines`` / ``min_lines`` from a count of prior lines, regimens or kinds."""
+    m = _LINES.search(text)
+    if not m:
+        return
+    raw = m.group("n").lower()
+    n = _COUNT_WORDS.get(raw) if raw in _COUNT_WORDS else int(raw)
+    if m.group("max"):
+        d["max_lines"] = n
+    elif m.group("lt"):
+        d["max_lines"] = n - 1
+    elif m.group("min"):
+        d["min_lines"] = n
+    else:
+        d["min_lines"] = n + 1
+
+
+def _context_spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS)."""
+    out = []
+    for kind, rx, whole in _MENTION_CONTEXTS:
+        for m in rx.finditer(text):
+            if whole:
+                a = max([0] + [x.end() for x in _CLAUSE_STOP.finditer(text, 0, m.start())])
+            else:
+                a = m.start()
+            if _STUDY_DRUG.match(m.group(0)):
+                # "study treatment (sorafenib)": the study's own drug, named right there
+                p = _PAREN_AFTER.match(text, m.end())
+                out.append((kind, a, p.end() if p else m.end()))
+                continue
+            stop = _CLAUSE_STOP.search(text, m.end())
+            out.append((kind, a, stop.start() if stop else len(text)))
+    return out
+
+
+_STUDY_DRUG = re.compile(r"(?:study|trial|protocol)\s", re.IGNORECASE)
+_PAREN_AFTER = re.compile(r"\s*\([^()]{1,80}\)")
+
+
+def read(r: Reading) -> list[dict[str, Any]]:
+    """Prior therapy (drugs, classes, therapies, window, exposure, lines) and drugs named as context."""
+    return prior_therapy(r.text, r.section, r.context)
+
+
+def prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
+    """A ``prior_therapy`` constraint when the item names a therapy as its subject, and one
+    ``drug_mention`` constraint per kind of clause naming drugs as context."""
+    # A therapy is "prior" when the item says so, gives a window ("Major surgery within
+    # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
+    # Being eligible for a therapy ("Eligibility for treatment with TKI") says nothing
+    # about having had it: that phrase is no cue, and alone it rules the reading out.
+    cue_text = _ELIGIBLE_FOR.sub(lambda m: " " * len(m.group(0)), text)
+    contexts = _context_spans(text)
+    (found_drugs, found_classes), _ok = drug_mentions(text)
+    mention = _mention_constraints(text, contexts, found_drugs, found_classes)
+    ctx_ranges = [(a, b) for _k, a, b in contexts]
+    if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
+        return mention
+    washout = _WASHOUT.search(text)
+    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)) or washout)
+    window_cue = _WINDOW.search(text) if window_only else None
+    if window_only and not window_cue:
+        return mention
+    excepted = logic.except_spans(text)
+    d: dict[str, Any] = {"type": "prior_therapy", "drugs": [], "drug_classes": [], "therapies": [],
+                         "window": None, "window_days": None, "min_exposure": None}
+    first, last = _therapy_names(text, d, found_drugs, found_classes, ctx_ranges, excepted)
+    if not (d["drugs"] or d["drug_classes"] or d["therapies"]):
+        return mention
+    if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
+        return mention  # the window dates something else: "bleeding event within 4 weeks of study drug"
+    if not (d["drugs"] or d["drug_classes"]) and not (_WINDOW.search(text) or washout) and section == "inclusion" \
+            and not _PRIOR_WORD.search(f"{context or ''} {text}"):
+        return mention
+    if _PLANNED.search(text):
+        d["timing"] = "planned"
+    elif _CURRENT.search(text):
+        d["timing"] = "current"
+    span = [first, last]
+    _therapy_window(text, d, washout, span)
+    _therapy_exposure(text, d, span)
+    _therapy_lines(text, d)
+    if _QUALIFIED.search(text) and d["window_days"] is None and d["min_exposure"] is None and not d.get("max_exposure") \
+            and "max_lines" not in d:
+        d["qualified"] = True
+    d["span"] = text[span[0] or 0 : span[1] or len(text)].strip()
+    return [d] + mention
+
+
+def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
+                   found_classes: list[tuple[str, int, int]], ctx_ranges: list[tuple[int, int]],
+                   excepted: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """Fill drugs, classes, therapies (and the excepted ones) named as the subject; the
+    first and last position of what was named."""
+    first: int | None = None
+    last: int | None = None
+    for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+        for name, a, b in found:
+            if inside(ctx_ranges, a, b):
+                continue
+            target = f"except_{key}" if inside(excepted, a, b) else key
+            if name not in d.setdefault(target, []):
+                d[target].append(name)
+                first = a if first is None else min(first, a)
+                last = b if last is None else max(last, b)
+    for name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text):
+        m = rx.search(text)
+        if m and not inside(ctx_ranges, m.start(), m.end()):
+            d["therapies"].append(name)
+            first = m.start() if first is None else min(first, m.start())
+            last = m.end() if last is None else max(last, m.end())
+    return first, last
+
+
+def _therapy_window(text: str, d: dict[str, Any], washout: re.Match[str] | None, span: list[int | None]) -> None:
+    """The window, its kind (``within``: a dose inside it counts; ``washout``: the last
+    dose must be at least that long ago) and what it is counted from (``anchor``)."""
+    w = washout or _WINDOW.search(text)
+    if not w:
+        return
+    groups = w.groupdict()
+    if groups.get("v5") is not None:
+        v, u = 0.0, "d"  # "after stopping prior X": any time since the last dose
+    else:
+        v = number(next((groups[g] for g in ("v", "v2", "v3", "v4") if groups.get(g)), None) or "")
+        u = units.ucum_code(next((groups[g] for g in ("u", "u2", "u3", "u4") if groups.get(g)), None) or "")
+    if v is None or not u:
+        return
+    d["window"] = units.iso_duration(v, u)
+    d["window_days"] = units.window_days(v, u)
+    d["window_kind"] = "washout" if washout else "within"
+    a = _ANCHOR.search(text, w.start())
+    if a and a.start() - w.end() < 40:
+        d["anchor"] = "study_entry" if a.group("entry") else re.sub(r"\W+", "_", a.group("event").lower())
+    span[0] = w.start() if span[0] is None else min(span[0], w.start())
+    span[1] = w.end() if span[1] is None else max(span[1], w.end())
+
+
+def _therapy_exposure(text: str, d: dict[str, Any], span: list[int | None]) -> None:
+    """``min_exposure`` / ``max_exposure``: "for at least 3 months", "for less than 8 weeks"."""
+    e = _EXPOSURE.search(text)
+    if not e or e.group("u").lower().startswith("cycle"):
+        return
+    v = number(e.group("v"))
+    u = units.ucum_code(e.group("u"))
+    op = (e.group("op") or "").lower()
+    if v is None or not u:
+        return
+    key = "max_exposure" if _MAX_OP.search(op) else "min_exposure"
+    d[key] = units.iso_duration(v, u)
+    if key == "min_exposure" and re.search(r"more than|longer than|over|exceed|>(?!=)", op):
+        d["exposure_strict"] = True
+    span[0] = e.start() if span[0] is None else min(span[0], e.start())
+    span[1] = e.end() if span[1] is None else max(span[1], e.end())
+
+
+def _mention_constraints(text: str, contexts: list[tuple[str, int, int]], found_drugs: list[tuple[str, int, int]],
+                         found_classes: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """Drugs named as context: one ``drug_mention`` constraint per kind of context."""
+    out: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, int]] = set()
+    for kind, a, b in contexts:
+        for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+            for name, x, y in found:
+                if a <= x and y <= b and (name, x) not in seen:
+                    seen.add((name, x))
+                    c = out.setdefault(kind, {"type": "drug_mention", "context": kind, "drugs": [], "drug_classes": [],
+                                              "role": "context", "span": text[a:b].strip()})
+                    if name not in c[key]:
+                        c[key].append(name)
+    return list(out.values())
