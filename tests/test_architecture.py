@@ -28,6 +28,18 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cli", ("trialkg.cli", "trialkg.tools")),
 )
 RANK = {name: i for i, (name, _) in enumerate(LAYERS)}
+# Inside the matcher (a services package), its modules in the same one-way order: the
+# package's own ``__init__`` re-exports and sits above all of them.
+MATCH_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("logic", ("trialkg.match.logic",)),
+    ("patient", ("trialkg.match.patient",)),
+    ("graph", ("trialkg.match.graph", "trialkg.match.drugs")),
+    ("results", ("trialkg.match.rank", "trialkg.match.results")),
+    ("decide", ("trialkg.match.decide",)),
+    ("criterion", ("trialkg.match.criterion",)),
+    ("matcher", ("trialkg.match.matcher", "trialkg.match.output")),
+    ("package", ("trialkg.match",)),
+)
 # The one place that loads modules by name: the CLI imports a command only when it runs.
 LAZY_LOADER = "trialkg.cli"
 
@@ -37,9 +49,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def layer_of(module: str) -> str | None:
+def layer_of(module: str, layers: tuple[tuple[str, tuple[str, ...]], ...] = LAYERS) -> str | None:
     best: tuple[int, str] | None = None
-    for layer, names in LAYERS:
+    for layer, names in layers:
         for name in names:
             if (module == name or module.startswith(name + ".")) and (best is None or len(name) > best[0]):
                 best = (len(name), layer)
@@ -85,6 +97,24 @@ def test_imports_run_one_way() -> None:
             if mine and theirs and RANK[theirs] > RANK[mine]:
                 upward.append(f"{module}:{line} ({mine}) imports {target} ({theirs})")
     assert upward == []
+
+
+def test_the_matcher_modules_import_one_way() -> None:
+    rank = {name: i for i, (name, _) in enumerate(MATCH_LAYERS)}
+    upward, unplaced = [], []
+    for module, tree in modules().items():
+        if module != "trialkg.match" and not module.startswith("trialkg.match."):
+            continue
+        mine = layer_of(module, MATCH_LAYERS)
+        if mine is None:
+            unplaced.append(module)
+            continue
+        is_package = (SRC / module.replace(".", "/") / "__init__.py").exists()
+        for target, line in imports(module, tree, is_package):
+            theirs = layer_of(target, MATCH_LAYERS)
+            if theirs and rank[theirs] > rank[mine]:
+                upward.append(f"{module}:{line} ({mine}) imports {target} ({theirs})")
+    assert unplaced == [] and upward == []
 
 
 def _imports_the_package(node: ast.AST) -> bool:

@@ -16,9 +16,6 @@ from trialkg.cli.output import (
     store_option,
 )
 
-COLUMNS = ("trial", "verdict", "unmet", "unknown", "title", "deciding")
-REASON_COLUMNS = ("criterion", "section", "outcome", "text", "why")
-
 
 @click.command(name="match")
 @click.argument("patient_file", type=click.Path(dir_okay=False, allow_dash=True))
@@ -35,6 +32,13 @@ def match(patient_file: str, trial_id: str | None, fmt: str | None, store_path: 
     2 for a bad patient file. The patient file is described in docs/matching.md.
     """
     from trialkg.match import load_patient, match_store
+    from trialkg.match.output import (
+        COLUMNS,
+        REASON_COLUMNS,
+        reason_rows,
+        summary_rows,
+        verdict_counts,
+    )
     from trialkg.store import TrialStore
 
     patient = load_patient(patient_file)
@@ -48,23 +52,10 @@ def match(patient_file: str, trial_id: str | None, fmt: str | None, store_path: 
     elif trial_id and fmt == "table":
         for r in results:
             click.echo(f"{r.trial}: {r.verdict} ({len(r.unmet)} unmet, {len(r.unknown)} unknown)  {r.title or ''}")
-        emit_rows([reason.to_dict() for r in results for reason in r.reasons], REASON_COLUMNS, fmt)
+        emit_rows(reason_rows(results), REASON_COLUMNS, fmt)
     else:
-        rows = []
-        for r in results:
-            deciding = r.unmet if r.verdict == "excluded" else r.unknown
-            rows.append(
-                {
-                    "trial": r.trial,
-                    "verdict": r.verdict,
-                    "unmet": len(r.unmet),
-                    "unknown": len(r.unknown),
-                    "title": r.title,
-                    "deciding": [f"{x.criterion}: {x.text}" for x in deciding],
-                }
-            )
-        emit_rows(rows, COLUMNS, fmt)
-    counts = {v: sum(r.verdict == v for r in results) for v in ("eligible", "possible", "excluded")}
+        emit_rows(summary_rows(results), COLUMNS, fmt)
+    counts = verdict_counts(results)
     log(f"trialkg: {len(results)} trials: {counts['eligible']} eligible, {counts['possible']} possible, {counts['excluded']} excluded")
     if not (counts["eligible"] or counts["possible"]):
         sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""Decisions by constraint type: one module per family, listed in ``registry.DECISIONS``."""

@@ -1,0 +1,90 @@
+"""Disease and histology (``HistologyConstraint``, ``DiseaseStateConstraint``): the
+patient's diagnoses against the types a criterion names, through the disease table
+(``knowledge/diseases.py``), and disease states and comorbidities as patient flags."""
+
+from __future__ import annotations
+
+from trialkg import iris
+from trialkg.knowledge import diseases
+from trialkg.match.decide.context import Context
+from trialkg.match.graph import Constraint, Criterion
+from trialkg.match.logic import TV, Statement, tv_and, tv_not, tv_word
+from trialkg.match.patient import KNOWN_FLAGS
+
+# Disease states trials ask for, and the ones they keep out (criteria/lexicon.py keys).
+GOOD_STATES = frozenset({"measurable_disease", "evaluable_disease", "advanced_disease", "metastatic",
+                         "locally_advanced", "recurrent", "refractory"})
+BAD_STATES = frozenset({"cns_metastases", "brain_metastases", "leptomeningeal_disease"})
+
+
+def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criterion | None = None) -> Statement:
+    """Does the patient's tumour belong to the types the criterion names?
+
+    Inclusion ("soft tissue sarcoma (except GIST)"): one of ``tkg:histology`` and none
+    of ``tkg:excludedHistology``. Exclusion ("Primary bone sarcoma"): the named type,
+    which the parser writes as ``tkg:excludedHistology``. Types are read through the
+    disease table (knowledge/diseases.py): a closed list excludes a type it does not
+    name, an open one ("..., etc.") only a type outside the family its items share.
+    """
+    included = [str(h) for h in k.all("histology")]
+    excluded = [str(h) for h in k.all("excludedHistology")]
+    if ctx.patient.conditions is None:
+        return Statement(None, "conditions unknown")
+    conds = ctx.patient.conditions
+    text = crit.text if crit else ""
+    in_exclusion = crit is not None and crit.section == "exclusion"
+    named, exceptions = (included, excluded) if included or not in_exclusion else (excluded, [])
+    kw = {"trial_conditions": ctx.trial.conditions if ctx.trial else (), "in_exclusion": in_exclusion,
+          "closed_ok": diseases.closed_list(text)}
+    exc_v, exc_why = (diseases.has_histology(conds, exceptions, text, exceptions=True, **kw)
+                      if exceptions else (False, ""))
+    if exc_v is True:
+        return Statement(False, f"an excepted type: {exc_why}")
+    if not named:  # only exceptions ("excluding adipocytic tumor")
+        return Statement(tv_not(exc_v), f"not an excepted type: {tv_word(tv_not(exc_v))} ({exc_why})")
+    v, why = diseases.has_histology(conds, named, text, **kw)
+    if crit is not None and not in_exclusion and v is not None:
+        ctx.histology_seen.setdefault(v, set()).add(crit.id)
+    return Statement(tv_and([v, tv_not(exc_v)]), why + (f"; exceptions: {exc_why}" if exc_why else ""))
+
+
+def histology_condition(k: Constraint, ctx: Context) -> TV:
+    """A histology condition names the types the criterion is for: a patient with none
+    of them is not concerned ("if the tumour is a liposarcoma", a cohort's type)."""
+    named = [str(h) for h in k.all("histology")]
+    if ctx.patient.conditions is None:
+        return None
+    v, _why = diseases.has_histology(ctx.patient.conditions, named, " ".join(named))
+    return v
+
+
+def disease_state(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criterion | None = None) -> Statement:
+    state = str(k.one("state") or k.one("variable") or "").lower()
+    state = iris.slug(state).replace("-", "_") if state else ""
+    if state == "measurable":
+        state = "measurable_disease"
+    if state in ("brain_metastases",):
+        value = ctx.patient.flag("brain_metastases")
+        if value is None and ctx.patient.flag("cns_metastases") is False:
+            value = False
+    elif state in KNOWN_FLAGS:
+        value = ctx.patient.flag(state)
+    else:
+        return Statement(None, f"{state or 'disease state'}: not in the patient file vocabulary")
+    return Statement(value, f"{state}: {tv_word(value)}")
+
+
+def _state(k: Constraint) -> str:
+    return iris.slug(str(k.one("state") or "")).replace("-", "_")
+
+
+def is_bad_state(k: Constraint) -> bool:
+    """A comorbidity or CNS disease: what a plain requirement asks to be absent."""
+    if k.type != "disease_state":
+        return False
+    return bool(k.one("comorbidity")) or _state(k) in BAD_STATES
+
+
+def is_good_state(k: Constraint) -> bool:
+    """A state trials require (measurable, metastatic disease)."""
+    return k.type == "disease_state" and not k.one("comorbidity") and _state(k) in GOOD_STATES

@@ -1,0 +1,201 @@
+"""Prior therapy (``PriorTherapyConstraint``): did the patient receive one of the named
+drugs or classes, in the window, for long enough; washouts and exposure limits.
+
+A patient's drug counts when it is one of ``tkg:priorDrug`` or in one of
+``tkg:priorDrugClass`` through ``tkg:inDrugClass/skos:broader*`` in the reference graph
+(``DrugKnowledge``), unless ``tkg:exceptDrug``/``exceptDrugClass`` names it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trialkg.durations import duration_days
+from trialkg.match.decide.context import Context
+from trialkg.match.graph import Constraint, Criterion
+from trialkg.match.logic import TV, Statement, tv_and, tv_not, tv_or, tv_word
+from trialkg.match.logic import num as _num
+from trialkg.match.patient import PriorTherapy
+
+# Therapy modalities (criteria lexicon) given as drugs, which a patient file would list.
+DRUG_MODALITIES = frozenset({"chemotherapy", "immunotherapy", "targeted therapy", "hormonal therapy", "systemic therapy",
+                             "biologic therapy", "neoadjuvant or adjuvant therapy", "investigational agent"})
+
+
+@dataclass
+class _Window:
+    """How a prior-therapy constraint's window and exposure bounds judge one therapy."""
+
+    days: float | None
+    washout: bool
+    comparable: bool  # counted from entry (or unanchored): weeks since last dose apply
+    inclusion_window: bool
+    min_days: float | None
+    max_days: float | None
+    strict_min: bool
+    qualified: bool
+    limit: bool  # a maximum exposure in a requirement: a bound, not a call for the drug
+    max_lines: int | None = None  # tkg:maxLines: a bound on prior lines
+    min_lines: int | None = None  # tkg:minLines
+
+    @classmethod
+    def of(cls, k: Constraint, wants_true: bool) -> _Window:
+        days = k.num("windowDays")
+        if days is None:
+            days = duration_days(k.one("window"))
+        anchor = k.one("anchor")
+        washout = days is not None and k.one("windowKind") == "washout"
+        min_days, max_days = duration_days(k.one("minExposure")), duration_days(k.one("maxExposure"))
+        return cls(days, washout, anchor in (None, "study_entry"), wants_true and days is not None and not washout,
+                   min_days, max_days, bool(k.one("exposureStrict")),
+                   bool(k.one("qualified")) and days is None and min_days is None and max_days is None,
+                   wants_true and max_days is not None and days is None,
+                   int(k.num("maxLines")) if k.num("maxLines") is not None else None,
+                   int(k.num("minLines")) if k.num("minLines") is not None else None)
+
+    def judge(self, therapy: PriorTherapy, hit: TV) -> tuple[TV, list[str]]:
+        """(value, notes): for a washout or a limit, whether this therapy keeps to it;
+        otherwise whether it is the exposure the constraint states."""
+        parts = [therapy.label]
+        value: TV = hit
+        if self.days is not None:
+            weeks = therapy.weeks_since_last_dose
+            within: TV = None if weeks is None or not self.comparable else weeks * 7 <= self.days + 1e-9
+            if not self.comparable:
+                parts.append(f"window of {_num(round(self.days))} d counted from another event (tkg:anchor)")
+            else:
+                parts.append(f"last dose {_num(weeks)} wk ago vs window {_num(round(self.days))} d: {tv_word(within)}")
+            if self.washout:
+                return tv_not(tv_and([hit, within])), parts
+            if self.inclusion_window and within is False:
+                within = None
+                parts.append("a window in an inclusion criterion may date progression, not the last dose")
+            value = tv_and([value, within])
+        weeks_on = therapy.duration_weeks
+        if self.max_days is not None:
+            short: TV = None if weeks_on is None else weeks_on * 7 <= self.max_days + 1e-9
+            parts.append(f"{_num(weeks_on)} wk vs at most {_num(round(self.max_days))} d: {tv_word(short)}")
+            if self.limit:
+                return tv_or([tv_not(hit), short]), parts
+            value = tv_and([value, short])
+        if self.min_days is not None:
+            if weeks_on is None:
+                long_enough: TV = None
+            else:
+                d = weeks_on * 7
+                long_enough = d > self.min_days + 1e-9 if self.strict_min else d >= self.min_days - 1e-9
+            parts.append(f"{_num(weeks_on)} wk vs {'more than ' if self.strict_min else 'at least '}"
+                         f"{_num(round(self.min_days))} d: {tv_word(long_enough)}")
+            value = tv_and([value, long_enough])
+        if hit is None:
+            parts.append("class of this drug unknown")
+        if self.qualified and value is True:
+            value = None
+            parts.append("the text qualifies it (failure, intolerance, reason for stopping: tkg:qualified)")
+        return value, parts
+
+
+
+def prior_therapy(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criterion | None = None) -> Statement:
+    """Did the patient receive one of these drugs or classes (in the window, long enough)?
+
+    ``tkg:windowKind`` says how a window counts: ``within`` (a dose inside it is what
+    the constraint states) or ``washout`` (the last dose must be at least that long
+    ago: only a patient treated more recently fails it). A window counted from an
+    event of the patient's history (``tkg:anchor`` diagnosis, surgery) cannot be
+    compared with the weeks since the last dose. A maximum exposure in a requirement
+    is a limit ("treated with TKIs for less than 8 weeks"): a patient never treated
+    is within it. A ``tkg:qualified`` exposure ("failure of", "but off treatment due
+    to") is not shown by a drug match alone. Inclusion windows that are not washouts
+    usually date a progression, so a match outside them stays unknown.
+    """
+    drugs = [str(d) for d in k.all("priorDrug")]
+    classes = [str(c) for c in k.all("priorDrugClass")]
+    names = [ctx.knowledge.label(x) for x in drugs + classes] or [str(t) for t in k.all("therapy")]
+    what = " / ".join(names) or "prior therapy"
+    if ctx.patient.prior_therapies is None:
+        return Statement(None, f"prior therapies unknown ({what})")
+    w = _Window.of(k, wants_true)
+    if not drugs and not classes:
+        return _modality(k, ctx, w, what, wants_true)
+    results, notes = _judge_therapies(k, ctx, w, drugs, classes)
+    return _verdict(w, what, results, notes, wants_true)
+
+
+def _modality(k: Constraint, ctx: Context, w: _Window, what: str, wants_true: bool) -> Statement:
+    """A therapy named by its modality only. The patient file lists drug therapies: with
+    none listed, a drug modality (systemic, adjuvant, immuno-, hormonal therapy) was not
+    given; surgery and radiotherapy are not in the list, so they stay unknown."""
+    drug_modality = bool({str(t) for t in k.all("therapy")} & DRUG_MODALITIES)
+    if drug_modality and not ctx.patient.prior_therapies:
+        # a washout or a limit is kept (an exclusion states its violation: no)
+        v: TV = wants_true if (w.washout or w.limit or w.max_lines is not None) else False
+        return Statement(v, f"prior {what}: the patient had no prior drug therapy: {tv_word(v)}")
+    return Statement(None, f"{what}: no drug or class in the graph")
+
+
+def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
+                     classes: list[str]) -> tuple[list[TV], list[str]]:
+    """Each of the patient's therapies that may be one the constraint names, judged."""
+    except_drugs = {str(d) for d in k.all("exceptDrug")}
+    except_classes = {str(c) for c in k.all("exceptDrugClass")}
+    results: list[TV] = []
+    notes: list[str] = []
+    for therapy, t_drugs, t_classes in ctx.therapies:
+        if (except_drugs & set(t_drugs) or except_classes & t_classes) and not set(t_drugs) & set(drugs):
+            notes.append(f"{therapy.label} is excepted")
+            continue
+        hit = therapy_hits(ctx, therapy, t_drugs, t_classes, drugs, classes)
+        if hit is False:
+            continue
+        value, parts = w.judge(therapy, hit)
+        results.append(value)
+        notes.append(", ".join(parts))
+    return results, notes
+
+
+def _verdict(w: _Window, what: str, results: list[TV], notes: list[str], wants_true: bool) -> Statement:
+    detail = "; ".join(notes) if notes else "no matching prior therapy"
+    if w.min_lines is not None:
+        # lines are not counted in a patient file: a matching therapy leaves it open
+        v = None if any(r is not False for r in results) else False
+        return Statement(v, f"at least {w.min_lines} prior line(s) of {what}: {detail}: {tv_word(v)}")
+    if w.max_lines is not None and wants_true:
+        n = sum(1 for r in results if r is not False)
+        v = True if n == 0 or (n <= w.max_lines and all(r is True for r in results)) else None
+        return Statement(v, f"at most {w.max_lines} prior line(s) of {what}: {detail}: {tv_word(v)}")
+    if w.washout or w.limit:
+        v = tv_and(results) if results else True
+        if not wants_true:
+            v = tv_not(v)  # an exclusion states the violation
+        label = "washout from" if w.washout else "at most the stated exposure to"
+        return Statement(v, f"{label} {what}: {detail}: {tv_word(v)}")
+    v = tv_or(results) if results else False
+    return Statement(v, f"prior {what}: {detail}: {tv_word(v)}")
+
+
+def therapy_hits(ctx: Context, therapy: PriorTherapy, t_drugs: list[str], t_classes: set[str],
+                 drugs: list[str], classes: list[str]) -> TV:
+    """Is this prior therapy one of the constraint's drugs or in one of its classes?"""
+    if set(t_drugs) & set(drugs):
+        return True
+    if t_classes & set(classes):
+        return True
+    if classes and t_drugs and not t_classes and not therapy.drug_class:
+        return None  # the graph names no class for this drug: cannot rule it out
+    if not t_drugs and therapy.drug and not therapy.drug_class:
+        # a name nothing resolves: it is not a named drug, its class is unknown
+        return None if classes else False
+    if therapy.drug_class and not therapy.drug:
+        # only a class known: a narrower constraint class or a named drug might be it
+        c = ctx.knowledge.resolve_class(therapy.drug_class)
+        if c is None:
+            return None
+        for wanted in classes:
+            if c in ctx.knowledge.class_ancestors(wanted):
+                return None  # patient's class is broader than the excluded one
+        for d in drugs:
+            if c in ctx.knowledge.classes_of(d):
+                return None
+        return False
+    return False
