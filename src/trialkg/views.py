@@ -19,14 +19,14 @@ from trialkg.criteria import eligibility_summary
 from trialkg.errors import UsageError
 from trialkg.mapping import CONSTRAINT_KEYS, CRITERION_KEYS
 from trialkg.namespace import TKG
+from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore
 from trialkg.terms import term_value
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT_TITLE = "http://purl.org/dc/terms/title"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+DCT_TITLE = PREFIXES["dcterms"] + "title"
+SKOS_PREF = PREFIXES["skos"] + "prefLabel"
+PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 
 # tkg property -> (constraint JSON key, is a list): the inverse of mapping.CONSTRAINT_KEYS.
 CONSTRAINT_PROPS: dict[str, tuple[str, bool]] = {
@@ -116,7 +116,7 @@ def list_trials(store: TrialStore) -> list[dict[str, Any]]:
         ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
         OPTIONAL {{ ?t <{TKG.nctId}> ?nct }}
         OPTIONAL {{ ?t <{DCT_TITLE}> ?title }}
-        OPTIONAL {{ ?t <http://www.w3.org/ns/prov#wasDerivedFrom>/<{TKG.sourceFile}> ?file }}
+        OPTIONAL {{ ?t <{PROV_DERIVED}>/<{TKG.sourceFile}> ?file }}
       }}
     }} ORDER BY ?id"""
     rows: dict[str, dict[str, Any]] = {}

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources.abc import Traversable
+from typing import TypeVar
 
 from trialkg.errors import InputError
 from trialkg.resources import ontology_file
@@ -254,6 +255,20 @@ class CompiledDictionary:
             if t is not None:
                 out.append(t)
         return tuple(out)
+
+
+_Named = TypeVar("_Named", TargetInfo, FamilyInfo)
+
+
+def _by_name(table: dict[str, _Named], name: str) -> _Named | None:
+    """The entry keyed ``name``, else the one whose key or an alias is ``name`` in any case."""
+    if name in table:
+        return table[name]
+    wanted = name.strip().upper()
+    for key, entry in table.items():
+        if key.upper() == wanted or wanted in (a.upper() for a in entry.aliases):
+            return entry
+    return None
 
 
 def _not_covered(compiled: tuple[TargetInfo, ...], curated: tuple[TargetInfo, ...]) -> tuple[TargetInfo, ...]:
@@ -572,23 +587,11 @@ class Lexicon:
 
     def target(self, symbol: str) -> TargetInfo | None:
         """A protein by HGNC symbol or alias (case-insensitive)."""
-        if symbol in self.proteins:
-            return self.proteins[symbol]
-        wanted = symbol.strip().upper()
-        for prot in self.proteins.values():
-            if prot.symbol.upper() == wanted or wanted in (a.upper() for a in prot.aliases):
-                return prot
-        return None
+        return _by_name(self.proteins, symbol)
 
     def family(self, key: str) -> FamilyInfo | None:
         """A target family by key ('VEGFR') or alias ('c-Kit')."""
-        if key in self.families:
-            return self.families[key]
-        wanted = key.strip().upper()
-        for fam in self.families.values():
-            if fam.key.upper() == wanted or wanted in (a.upper() for a in fam.aliases):
-                return fam
-        return None
+        return _by_name(self.families, key)
 
     def drugs_targeting(self, symbol_or_family: str) -> set[str]:
         """Drugs with a sourced edge to a protein, or to any member of a family."""

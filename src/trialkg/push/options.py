@@ -12,6 +12,7 @@ from trialkg.http import safe_url
 
 DEFAULT_BATCH_SIZE = 20_000
 MODES = ("auto", "update", "stage", "put")
+redact = safe_url  # a URL without ``user:password@`` or secret query parameters, for messages
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,3 @@ class PushOptions:
             return urlunsplit(parts._replace(path=parts.path[: -len("query")] + "update"))
         return self.endpoint
 
-
-def redact(url: str) -> str:
-    """A URL without ``user:password@`` or secret query parameters, for messages."""
-    return safe_url(url)

@@ -16,10 +16,8 @@ from trialkg.queries.catalogue import StoredQuery, query_form, strip_comments
 from trialkg.queries.results import ResultTable, Term, result_table
 from trialkg.terms import term_value
 
+safe_url = http.safe_url  # the URL without credentials or secret query parameters, for messages
 
-def safe_url(url: str) -> str:
-    """The URL without ``user:password@`` or secret query parameters, for messages."""
-    return http.safe_url(url)
 
 _TAIL_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+\d+(\s+(LIMIT|OFFSET)\s+\d+)?\s*$", re.IGNORECASE)
 
