@@ -16,11 +16,17 @@ LCT gold: an ``Observation`` or ``Age`` event with a ``Numeric-Filter`` pointing
   (one name per variable, from the variable table); anything else keeps a slug of its
   name (the parser has no name for it: these count as misses, never as matches).
 - comparator: the annotators' operator label (EQ ``=``, LT ``<``, LTEQ ``<=``, GT ``>``,
-  GTEQ ``>=``, BETWEEN ``between``); two values without a label -> ``between``, one -> ``=``.
+  GTEQ ``>=``, BETWEEN ``between``); two values without a label of their own -> ``between``,
+  one -> ``=``; one labelled operator decides even when a second number is part of the unit
+  ("<45 ml/min/1.73 m2"). Where a label contradicts the operator text it labels ("≥"
+  labelled GT) either reading counts (``gold_operator``). A blood pressure pair ("> 140/90")
+  is a systolic and a diastolic limit, and a lower and an upper inclusive bound match a
+  gold ``between`` from that lower bound (``align_equivalent``).
 - value: the first value, read with the parser's number reader (decimal commas,
   thousands separators, number words).
 - unit: LCT marks only a fragment of the unit, so it is read from the annotated comparison
-  span with the parser's unit reader; a temporal unit gives ``a``/``mo``/``wk``/``d``;
+  span with the parser's unit reader (or right after a span that ends at its value: ">35"
+  then "%"); a temporal unit gives ``a``/``mo``/``wk``/``d``;
   an ``Age`` without a unit is in years.
 
 A prediction is placed on the line where its number is (so a right tuple on the wrong
@@ -158,6 +164,11 @@ def gold_unit(span: str, first_value: str, temporal: list[str], kind: str, after
     got = match_unit(rest, 0)
     if got:
         return got[0]
+    # The unit written right after a span that ends at its value: ">35%" annotated as
+    # ">35" (LCT NCT03925103); the unit belongs to the value all the same.
+    got = match_unit(after, 0) if not rest.strip() else None
+    if got and (not after[:1].isspace() or after.lstrip()[:1] == "%"):
+        return got[0]
     # One unit written for two bounds: "≥ 18.5 and ≤ 27.0 kg/m2" (the first span has none)
     nxt = _NEXT_BOUND.match(after)
     got = match_unit(after, nxt.end()) if nxt and nxt.end() else None
@@ -168,9 +179,44 @@ def gold_unit(span: str, first_value: str, temporal: list[str], kind: str, after
     return None
 
 
-def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, int]]]:
-    """Gold tuples with the offset of their value, and the spans of comparisons that the
-    annotators attached to no variable (predictions inside them are not scored)."""
+def _written_operator(written: str) -> str | None:
+    """The comparator an operator's text states unambiguously, or None ("+", "to", "within")."""
+    w = re.sub(r"\s+", " ", written.strip().lower())
+    for pattern, sym in _WRITTEN_OPS:
+        if re.fullmatch(pattern, w):
+            return sym
+    return None
+
+
+_WRITTEN_OPS = [(r"≥|>=|=>|>/=|> ?or ?=|at least|no less than|not less than|greater than or equal to|or more", ">="),
+                (r"≤|<=|=<|</=|< ?or ?=|at most|no more than|not more than|less than or equal to|up to|or less", "<="),
+                (r">|greater than|more than|above|over|higher than|exceeding", ">"),
+                (r"<|less than|below|under|lower than|fewer than", "<")]
+def gold_operator(labels: list[str | None], written: list[str], n_values: int) -> tuple[str, str | None]:
+    """The gold comparator from the annotators' operator labels, and the text's reading
+    when the label contradicts its own text.
+
+    - A ``BETWEEN`` label, or two values without a label of their own, is ``between``.
+    - One labelled operator decides even when the comparison holds a second number that
+      is part of its unit: "eGFR <45 ml/min/1.73 m2" (LCT NCT03923049) and "Trombocytes
+      <40 × 109/L" (NCT03864744) are upper limits, not ranges from 45 to 1.73 or 40 to 109.
+    - A label that contradicts the operator text it labels ("BMI ≥ 18.0" labelled GT, LCT
+      NCT03929263; "hemoglobin level below 9.0" labelled GT, NCT03861377) is an annotation
+      slip: a prediction matching the text's reading counts as well (``align_equivalent``).
+    """
+    ops = [_OPS.get(lab or "") for lab in labels]
+    if "between" in ops or (n_values > 1 and len([o for o in ops if o]) != 1):
+        return "between", None
+    op = next((o for o in ops if o), None) or "="
+    said = next((_written_operator(w) for w in written if _written_operator(w)), None)
+    return op, (said if said and said != op else None)
+
+
+def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, int]], dict[tuple, str]]:
+    """Gold tuples with the offset of their value, the spans of comparisons that the
+    annotators attached to no variable (predictions inside them are not scored), and the
+    text's comparator of gold tuples whose label contradicts it (``gold_operator``)."""
+    alternatives: dict[tuple, str] = {}
     T, E, A = _load_ann(ann_path)
     text = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
     out: list[tuple[tuple, int]] = []
@@ -190,10 +236,9 @@ def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, i
             values = [x for r, x in eargs if r.startswith("Value") and x in T]
             if not values or etrig not in T:
                 continue
-            labels = [A.get(x) for r, x in eargs if r == "Operator"]
+            operators = [x for r, x in eargs if r.startswith("Operator") and x in T]
             temporal = [T[x][3] for r, x in eargs if r == "Temporal-Unit" and x in T]
-            op = "between" if "BETWEEN" in labels or len(values) > 1 else _OPS.get(labels[0] or "") if labels else None
-            op = op or "="
+            op, alt = gold_operator([A.get(x) for x in operators], [T[x][3] for x in operators], len(values))
             first = min(values, key=lambda x: T[x][1])
             variable = map_variable(typ, name)
             end = T[etrig][2]
@@ -202,9 +247,19 @@ def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, i
                 unit = None
             if variable == "life_expectancy" and unit is None:
                 unit = "mo"
+            second = max(values, key=lambda x: T[x][1])
+            if variable == "blood_pressure" and len(values) == 2 and op != "between" and \
+                    re.fullmatch(r"\s*/\s*", text[T[first][2] : T[second][1]]):
+                # "blood pressure of > 140/90" (LCT NCT03865433): a systolic and a diastolic
+                # limit, as the variable table names them
+                out.append((("blood_pressure_systolic", op, _gold_number(T[first][3]), unit), T[first][1]))
+                out.append((("blood_pressure_diastolic", op, _gold_number(T[second][3]), unit), T[first][1]))
+                continue
+            if alt:
+                alternatives[(variable, op, _gold_number(T[first][3]), unit)] = alt
             out.append(((variable, op, _gold_number(T[first][3]), unit), T[first][1]))
     loose = [(T[t][1], T[t][2]) for t in T if T[t][0] == "Eq-Comparison" and t not in attached]
-    return out, loose
+    return out, loose, alternatives
 
 
 # ---------------------------------------------------------------- predictions
@@ -300,6 +355,31 @@ def align_generic(gold: list[tuple], pred: list[tuple]) -> list[tuple]:
     return out
 
 
+def align_equivalent(gold: list[tuple], pred: list[tuple], alternatives: dict[tuple, str]) -> list[tuple]:
+    """Predictions that state a gold tuple in other words, written as that tuple.
+
+    - The text's comparator of a gold tuple whose label contradicts it (``gold_operator``).
+    - A lower and an upper inclusive bound of one variable on the line where the gold has
+      ``between`` from that lower bound: "aged between ≥20 and ≤45 years" (LCT NCT03920579)
+      is the range 20-45 whichever way it is written.
+    """
+    out = list(pred)
+    for g, said in alternatives.items():
+        wrong = (g[0], said) + tuple(g[2:])
+        if g in gold and wrong in out:
+            out[out.index(wrong)] = g
+    for g in gold:
+        if g[1] != "between" or g in out:
+            continue
+        low = (g[0], ">=") + tuple(g[2:])
+        high = [t for t in out if t[0] == g[0] and t[1] == "<=" and t[3] == g[3] and t[2] > g[2]]
+        if low in out and high:
+            out.remove(low)
+            out.remove(high[0])
+            out.append(g)
+    return out
+
+
 # ---------------------------------------------------------------- scoring
 
 
@@ -375,13 +455,14 @@ def evaluate_lct(directory: Path, part: str = "all") -> dict:
         n_docs += 1
         text = ann.with_suffix(".txt").read_text(encoding="utf-8")
         criteria = parse_criteria_text(text, trial_id=doc_name)
-        gold, loose = gold_lct(ann)
+        gold, loose, alternatives = gold_lct(ann)
         pred = predicted_lct(text, criteria, loose)
         loc = _Locator(text)
         gl, pl = _by_line(gold, loc), _by_line(pred, loc)
         for line in sorted(set(gl) | set(pl)):
             g = gl.get(line, [])
-            score.add(g, align_generic(g, pl.get(line, [])), f"{doc_name}:{line + 1}")
+            p = align_equivalent(g, align_generic(g, pl.get(line, [])), alternatives)
+            score.add(g, p, f"{doc_name}:{line + 1}")
         n_items += len(criteria)
         n_cov += sum(1 for c in criteria if covered(c))
     res = {"documents": n_docs, "items": n_items, "covered_items": n_cov,

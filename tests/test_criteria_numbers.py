@@ -392,3 +392,45 @@ def test_implausible_thresholds_in_real_records(ctgov_corpus: Path) -> None:
 ])
 def test_no_comparative_than_is_a_bound(text: str, expected: tuple) -> None:
     assert limits(text) == [expected]
+
+
+# ------------------------------------------------------------------ a variable named after its value
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # LCT NCT03863249, NCT03922256, NCT03863509: a value with its unit, then what it measures
+    ("Presence of at least 4 sites with at least 6 mm probing depth.", ("probing_depth", ">=", 6, "mm")),
+    ("Unilateral fracture of distal radius without misalignment (dorsal angulation <10°, axial radial "
+     "shortening <5mm), <2mm intraarticular stepoff;", ("intraarticular_stepoff", "<", 2, "mm")),
+    (">/= 5 ppm carbon monoxide (CO)", ("carbon_monoxide", ">=", 5, "[ppm]")),
+    # LCT NCT03926403, NCT03920384: a score read on a named instrument
+    ("Patient with a score of ≥ 46 on the initial anxiety self-assessment questionnaire",
+     ("initial_anxiety_self_assessment_questionnaire", ">=", 46, None)),
+    ("Are experiencing delusions (A score of ≥3 on PANSS item P1, P5 or P6)", ("panss_item_p1", ">=", 3, None)),
+])
+def test_a_variable_named_right_after_the_value(text: str, expected: tuple) -> None:
+    assert expected in limits(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a name before the value decides; "predicted" qualifies the unit
+    ("FEV1 < 80% predicted", [("fev1", "<", 80, "%")]),
+    # a bound after "or" continues the variable before it
+    ("Serum potassium ≤ 3.0 or ≥ 5.5 mmol/L", [("potassium", "<=", 3, "mmol/L"), ("potassium", ">=", 5.5, "mmol/L")]),
+])
+def test_the_words_after_a_value_do_not_override_a_name_before_it(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_counts_and_durations_name_no_variable_after_them() -> None:
+    # "at least 2 lesions", "3 months post-amputation": a count and a time, no measure
+    assert limits("At least 2 lesions") == []
+    assert limits("At least 3 months post-amputation per physician discretion") == []
+
+
+def test_an_amputation_without_a_performance_score_is_no_performance_exception() -> None:
+    # LCT NCT03927404 "4.At least 3 months post-amputation per physician discretion"
+    assert [c for c in parse_text("4.At least 3 months post-amputation per physician discretion")
+            if c["type"] == "performance_status"] == []
+    ps = [c for c in parse_text("ECOG 0-1 (amputees 0-2)") if c["type"] == "performance_status"]
+    assert [c.get("applies_if") for c in ps] == [None, "amputee"]

@@ -98,6 +98,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         named = None  # "3 months of chemotherapy" names no variable; "37 weeks of gestation" does
     if named:
         return [named], "after"
+    generic_after = _generic_after(text, c)
+    if generic_after:
+        return [generic_after], "after"
     if chain.variables and c.unit not in TIME_UNITS and chain.comp is not None and (
             (c.unit, c.relative_to) == (chain.comp.unit, chain.comp.relative_to)):
         gap = text[chain.end : c.start]
@@ -190,6 +193,56 @@ def _named_after(text: str, c: Comparison, mentions: list[Mention]) -> Mention |
         if mention.start > pos:
             break
     return None
+
+
+# A variable the table does not know, named by the words right after a value with its
+# unit: "at least 6 mm probing depth" (LCT NCT03863249), "<2mm intraarticular stepoff"
+# (NCT03922256), ">/= 5 ppm carbon monoxide (CO)" (NCT03863509), "> 10% immature (band)
+# forms" (NCT03929159); or the instrument a score is read on: "a score of ≥ 46 on the
+# initial anxiety self-assessment questionnaire" (NCT03926403), "A score of ≥3 on PANSS
+# item P1" (NCT03920384).
+_WORDS_AFTER = re.compile(r"[ \t]*(?P<p>[A-Za-z][A-Za-z0-9\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9\-]*){0,5})")
+_ON_INSTRUMENT = re.compile(
+    r"\s*on\s+(?:the\s+|a\s+|an\s+)?(?P<p>[A-Za-z][A-Za-z0-9\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9\-]*){0,5})")
+_INSTRUMENT_WORD = re.compile(
+    r"(?:scales?|questionnaires?|inventor(?:y|ies)|index|tests?|items?|subscales?|ratings?|assessments?)$", re.IGNORECASE)
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
+# words that end the phrase: links, and what a value can be about without naming a measure
+_PHRASE_END = {"from", "after", "before", "during", "within", "since", "prior", "when", "where", "including",
+               "except", "unless", "below", "above", "over", "under", "or", "and", "men", "women", "males",
+               "females", "male", "female", "boys", "girls", "children", "adults", "each", "both", "either",
+               "every", "daily", "weekly", "old", "higher", "lower", "greater", "more", "less", "predicted",
+               "normal", "will", "would", "can", "may"}
+# Only where nothing before the comparison could name it: the item or clause starts
+# there, or a link opens it ("with at least 6 mm probing depth"). After a name ("fev1 <
+# 80 % predicted") the name before decides; after "or" / "and" a bound continues the
+# previous one ("potassium ≤ 3 or ≥ 5 meq/l").
+_OPEN_BEFORE = re.compile(r"(?:^|[,;:(]|\b(?:with|of|having|has|have|showing))\s*$", re.IGNORECASE)
+
+
+def _generic_after(text: str, c: Comparison) -> Mention | None:
+    """The words after a value that name what it measures (see ``_WORDS_AFTER``)."""
+    if c.relative_to or c.unit in TIME_UNITS or c.unit in _DOSE_UNITS:
+        return None
+    if not _OPEN_BEFORE.search(text, max(0, c.start - 30), c.start):
+        return None
+    m = (_WORDS_AFTER if c.unit is not None else _ON_INSTRUMENT).match(text, c.end)
+    if not m:
+        return None
+    words: list[re.Match[str]] = []
+    for w in _GENERIC_WORDS.finditer(text, m.start("p"), m.end("p")):
+        low = w.group(0).lower()
+        if low in _STOP or low in _PHRASE_END or len(words) == 4:
+            break
+        words.append(w)
+    if not words:
+        return None
+    phrase = text[words[0].start() : words[-1].end()]
+    if c.unit is None and not (_INSTRUMENT_WORD.search(phrase) or _ACRONYM.fullmatch(words[0].group(0))):
+        return None
+    if condition(phrase):
+        return None
+    return Mention(words[0].start(), words[-1].end(), _slug(phrase))
 
 
 def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:

@@ -155,6 +155,10 @@ def ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int
             break
     for a, b in exceptions:
         seg = text[a:b]
+        if main is None and not PS.search(seg):
+            # "At least 3 months post-amputation per physician discretion" (LCT
+            # NCT03927404): an amputation with no performance score is no exception to one
+            continue
         n = _PS_REST.search(seg)
         best = None
         for k in _PS_DIGITS.finditer(seg):
