@@ -64,6 +64,10 @@ CASES = [
     ("NCT03927300", "inclusion", "Patient information in this retrospective study;", "record_period", "administrative"),
     ("NCT03863249", "inclusion", "Good general health", "healthy", "healthy_volunteer"),
     ("NCT03923465", "inclusion", "Systemically healthy", "healthy", "healthy_volunteer"),
+    ("NCT03863405", "exclusion", "Patients with impaired liver functions.", "liver_function", "liver_disease"),
+    ("NCT03928158", "exclusion", "Impaired liver function;", "liver_function", "liver_disease"),
+    ("NCT03865693", "exclusion", "abnormal renal function", "renal_function", "renal_disease"),
+    ("NCT03924479", "inclusion", "impaired renal function", "renal_function", "renal_disease"),
     ("NCT03929263", "inclusion", "Right-handed", "demographic", "needs_record"),
     ("NCT03922581", "inclusion", "self-identity as African American", "demographic", "needs_record"),
     ("NCT03927118", "exclusion", "Glaucoma or glaucoma suspicion", "named_condition", "condition"),
@@ -131,6 +135,13 @@ VERDICTS = [
      {"flags": {"hypersensitivity": True}}, "unmet", {"flags": {"hypersensitivity": False}}, "met"),
     ("NCT03925467", "exclusion", "Subjects who are hypersensitive to needles.",
      {"flags": {"hypersensitivity": True}}, "unmet", {"flags": {"hypersensitivity": False}}, "met"),
+    ("NCT03928158", "exclusion", "Impaired liver function;",
+     {"flags": {"liver_disease": True}}, "unmet", {"flags": {"liver_disease": False}}, "met"),
+    # an inclusion asking for the impairment wants it present
+    ("NCT03924479", "inclusion", "impaired renal function",
+     {"flags": {"renal_disease": True}}, "met", {"flags": {"renal_disease": False}}, "unmet"),
+    ("NCT03865693", "exclusion", "abnormal renal function",
+     {"flags": {"renal_disease": True}}, "unmet", {"flags": {"renal_disease": False}}, "met"),
     # an on-study rule is no entry criterion: it concerns no patient at entry
     ("NCT02465060", "inclusion", "Intervening therapy that constitutes a new, molecularly targeted therapy is not "
      "permitted; please note, immunotherapy is not considered molecularly targeted",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trialkg.criteria.logic import link_items, mark_scopes
+from trialkg.criteria.logic import doubtful_direction, link_items, mark_scopes, population_pairs
 from trialkg.criteria.parse import parse_cache_info, parse_item, parse_text, set_parse_cache
 from trialkg.criteria.split import split_criteria
 from trialkg.criteria.topics import annotate_topics
@@ -36,8 +36,16 @@ def parse_criteria_text(text: str | None, trial_id: str | None = None) -> list[d
 
 
 def link_criteria(criteria: list[dict[str, Any]]) -> None:
-    """The logic between a trial's items: lead-ins, alternatives, scopes (criteria/logic.py);
+    """The logic of a trial's items: thresholds split by a condition and its absence, a
+    doubtful life-expectancy direction, lead-ins, alternatives, scopes (criteria/logic.py);
     then each item's topic (criteria/topics.py)."""
+    # an inclusion list is known as such only beside an exclusion list (a pasted line
+    # without headers counts as inclusion by default)
+    listed = any(c.get("section") == "exclusion" for c in criteria)
+    for crit in criteria:
+        population_pairs(crit)
+        if listed:
+            doubtful_direction(crit)
     link_items(criteria)
     mark_scopes(criteria)
     annotate_topics(criteria)
@@ -69,12 +77,12 @@ def annotate_record(record: Any) -> dict[str, Any]:
             })
             record.warn("eligibility.criteria", f"criterion {item.section} {item.position} not parsed: {exc}",
                         code="criteria-parse")
+    link_criteria(criteria)
     for crit in criteria:
         for c in crit["constraints"]:
-            if c.get("reason") == "implausible":
+            if c.get("reason") in ("implausible", "direction"):
                 record.warn("eligibility.criteria", f"{record.id} criterion {crit['id']} ({crit['text'][:80]!r}): "
-                            f"{c['note']}", code="criteria-implausible")
-    link_criteria(criteria)
+                            f"{c['note']}", code=f"criteria-{c['reason']}")
     elig.criteria = criteria
     derive_age_limits(record, criteria)
     summary = eligibility_summary(criteria)

@@ -108,11 +108,25 @@ _PREFERRED = Gated(
 # comparator, not a negation (NCT00023673, NCT02588170).
 _COMPARATIVE = r"(?!\s+(?:greater|more|less|higher|lower|fewer|longer|shorter|later|earlier|older|younger)\s+than\b|\s+exceed)"
 # Negation that governs the whole item: at its start, or (inclusion lists) early in it.
+# "Subjects without liver metastases" (Facebook test split), "Patients without Keratoconus"
+# (LCT NCT03923101), "who do not have ..." (NCT02589821) open with their negation too.
 _LEADING_NEGATION = re.compile(
-    r"^\W*(?:(?:patients?|subjects?|participants?)\s+(?:who|that|with)\s+)?"
-    r"(?:no|not|none|never|without|absence\s+of|lack\s+of|free\s+of|negative\s+for|(?:has|have|had)\s+(?:not|never))\b"
+    r"^\W*(?:(?:for|in)\s+)?(?:(?:patients?|subjects?|participants?|those)\s+)?(?:(?:who|that|with)\s+)?"
+    r"(?:no|not|none|never|without|absence\s+of|lack\s+of|free\s+of|negative\s+for|(?:has|have|had)\s+(?:not|never)"
+    r"|(?:do|does|did)\s+not\s+have)\b"
     + _COMPARATIVE,
     re.IGNORECASE,
+)
+# A negated population that opens an item and is followed by what is asked of it: the
+# negation names who the rest is for, it does not turn the item around. "Patients who do
+# not have liver metastasis, with alanine aminotransferase (ALT) ... <= 2.5 times the
+# ULN; and who do have liver metastatic, with ALT and AST <= 5 times ULN" (NCT02589821);
+# "For subjects without liver metastases: ALT and AST <= 3 x ULN" (Facebook test split).
+_NEGATED_POPULATION = re.compile(
+    r"^\W*(?:(?:for|in)\s+)?(?:patients?|subjects?|participants?|those|individuals)\s+"
+    r"(?:who\s+(?:do|does|did)\s+not\s+have|without|with\s+no|not\s+having)\s+[^,:;]{3,80}?"
+    r"\s*(?::\s*\S|,\s*(?:with|having|must|should|needs?\s+to|are\s+required|and\s+(?:with|must))\b).{3,}",
+    re.IGNORECASE | re.DOTALL,
 )
 _EARLY_NEGATION = re.compile(rf"\b(?:no|not|never|without|negative|free of|absence of)\b{_COMPARATIVE}|n't\b", re.IGNORECASE)
 _ANY_NEGATION = re.compile(
@@ -195,7 +209,7 @@ CONDITION_FACTS: list[tuple[str, Gated]] = [
     ("sex:MALE", Gated(r"\b(?:men|males?|man)\b", re.I)),
     ("sex:FEMALE", Gated(r"\b(?:women|females?|woman)\b", re.I)),
     ("amputee", Gated(r"amput\w*", re.I)),
-    ("liver_metastases", Gated(r"(?:liver|hepatic)\s+(?:metastas[ie]s|mets|involvement)|metastatic\s+(?:liver|hepatic)|involvement\s+of\s+the\s+liver", re.I)),
+    ("liver_metastases", Gated(r"(?:liver|hepatic)\s+(?:metastas[ie]s|metastatic|mets|involvement)|metastatic\s+(?:liver|hepatic)|involvement\s+of\s+the\s+liver", re.I)),
     ("bone_metastases", Gated(r"bone\s+(?:metastas[ie]s|mets|involvement)", re.I)),
     ("cns_metastases", Gated(r"(?:brain|cns|central nervous system)\s+(?:metastas[ie]s|mets)", re.I)),
     ("gilbert_syndrome", Gated(r"gilbert", re.I)),
@@ -271,6 +285,8 @@ def negation_scope(text: str, section: str) -> str | None:
     if section == "exclusion" and _BARE_NO.search(text):
         # "No prior exposure to vinorelbine or other VEGF inhibitors" in an exclusion list
         # (NCT01060514): the list's own style of naming what it excludes
+        return "detail"
+    if _NEGATED_POPULATION.search(text):
         return "detail"
     if _LEADING_NEGATION.search(text):
         return "criterion"
@@ -517,3 +533,85 @@ def fill_missing(crit: dict[str, Any]) -> dict[str, Any]:
         alternative_groups(text, cons)
         out["constraints"] = cons
     return out
+
+
+# ---------------------------------------------------------------- population pairs
+
+# "without", "do not have", "no" just before a condition-fact phrase: its absence.
+_ABSENT_BEFORE = re.compile(r"\b(?:without|no|not\s+have|not\s+having|free\s+of|absence\s+of|non-?)\s*(?:known\s+|evidence\s+of\s+)?$",
+                            re.IGNORECASE)
+_FACT_NAMES = {"liver_metastases": "liver metastases", "bone_metastases": "bone metastases",
+               "cns_metastases": "CNS metastases", "amputee": "amputee", "gilbert_syndrome": "gilbert syndrome"}
+
+
+def _fact_mentions(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, fact, present) for each condition-fact phrase of ``text`` that names a
+    disease fact (not sex or childbearing potential), in reading order."""
+    out = []
+    for fact, rx in CONDITION_FACTS:
+        if fact not in _FACT_NAMES:
+            continue
+        for m in rx.finditer(text):
+            absent = bool(_ABSENT_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
+            out.append((m.start(), m.end(), fact, not absent))
+    return sorted(out)
+
+
+def population_pairs(crit: dict[str, Any]) -> None:
+    """Thresholds split by a condition and its absence take the population of the clause
+    they sit in: "Patients who do not have liver metastasis, with ALT and AST <= 2.5 times
+    the ULN; and who do have liver metastatic, with ALT and AST <= 5 times ULN"
+    (NCT02589821) is the general limit (no condition) and the limit for liver metastases
+    (``applies_if``), the pair the matcher reads as an override, like "AST <= 2.5 x ULN
+    (<= 5 x ULN with liver metastases)" (NCT00473486). A state read from inside the
+    condition's words ("metastatic" of "liver metastatic") is no constraint of its own."""
+    text = str(crit.get("text") or "")
+    mentions = _fact_mentions(text)
+    facts = {f for _a, _b, f, _p in mentions}
+    if len(facts) != 1 or {p for *_x, p in mentions} != {True, False}:
+        return
+    (fact,) = facts
+    low = text.lower()
+    kept = []
+    for c in crit.get("constraints") or []:
+        at = low.find(str(c.get("span") or "").lower()) if c.get("span") else -1
+        if c.get("type") == "disease_state" and any(a <= at < b for a, b, _f, _p in mentions):
+            continue
+        before = [p for a, _b, _f, p in mentions if a <= at] if at >= 0 else []
+        if c.get("type") == "numeric" and before and c.get("role", "subject") == "subject":
+            if before[-1]:
+                c["applies_if"], c["applies_if_facts"] = _FACT_NAMES[fact], [fact]
+            else:
+                c["applies_if"] = None
+                c.pop("applies_if_facts", None)
+        kept.append(c)
+    crit["constraints"] = kept
+
+
+# ---------------------------------------------------------------- doubtful directions
+
+# Palliative and end-of-life trials ask for a short life expectancy on purpose.
+_END_OF_LIFE = re.compile(r"palliat\w*|hospice|terminal(?:ly)?|end[- ]of[- ]life|dying|comfort\s+care", re.IGNORECASE)
+
+
+def doubtful_direction(crit: dict[str, Any]) -> None:
+    """A life-expectancy upper bound required at entry ("Life expectancy <= 3 months"
+    among the inclusion criteria of a treatment trial, NCT01900743) reads as written as
+    admitting only patients expected to die within the bound: the opposite of the
+    minimum ("life expectancy >= 3 months", NCT04072042) such criteria state. It is
+    kept as an ``unparsed`` constraint with ``reason: "direction"`` and never decides.
+    The same bound in an exclusion list ("Life expectancy < 3 months or in hospice care",
+    LCT NCT03921658; "Life expectancy less than 1 year", LCT NCT03862131) keeps out the
+    patients it names, and a palliative item ("terminal illness with a life expectancy
+    < 6 months") means what it says; both stay as they are. Called only for a trial
+    whose text has an exclusion list (without one, "inclusion" is only the default)."""
+    if crit.get("role") != REQUIREMENT or crit.get("section") != "inclusion" or _END_OF_LIFE.search(str(crit.get("text") or "")):
+        return
+    for i, c in enumerate(crit.get("constraints") or []):
+        if c.get("type") == "life_expectancy" and c.get("role", "subject") == "subject" and c.get("comparator") in ("<", "<="):
+            crit["constraints"][i] = {
+                "type": "unparsed", "span": c.get("span"), "reason": "direction", "variable": c.get("variable"),
+                "comparator": c.get("comparator"), "value": c.get("value"), "unit": c.get("unit"),
+                "note": "an upper bound on life expectancy among the inclusion criteria (the usual requirement is "
+                        "a minimum): kept, never used to decide"}
+

@@ -10,8 +10,9 @@ A row gives either
 - a **constraint** the matcher reads from the patient file, when the topic is
   decidable: ``condition`` (a named condition: a ``disease_state`` with the condition's
   words), ``hypersensitivity`` (a named allergy: the comorbidity the ``hypersensitivity``
-  flag answers, with the allergen's words as ``condition``), ``healthy_volunteer`` (the
-  flag of that name); or
+  flag answers, with the allergen's words as ``condition``), or the patient-file flag that
+  answers it (``healthy_volunteer``; ``liver_disease`` for "impaired liver function",
+  ``renal_disease`` for "abnormal renal function"); or
 - a **reason** no patient-file fact decides it (criterion key ``undecidable``):
   ``administrative`` (consent, willingness, logistics, insurance, residence, legal
   status, the recruiting site, the period a record study covers: facts about the
@@ -40,12 +41,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from trialkg.criteria.parse import find_variables
 from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
 
 TABLE = "reference/criterion_topics.tsv"
 REASONS = ("administrative", "investigator_judgement", "needs_record", "on_study")
-CONSTRAINTS = ("condition", "hypersensitivity", "healthy_volunteer")
+# A row's constraint: a named condition, or the patient-file flag that answers the topic.
+CONSTRAINTS = ("condition", "hypersensitivity", "healthy_volunteer", "liver_disease", "renal_disease")
 TIERS = ("specific", "clinical")
 
 
@@ -103,8 +106,12 @@ def _decided(crit: dict[str, Any]) -> bool:
 # mentions): "Patients with kidney, liver and intestinal diseases" names "intestinal diseases".
 _PHRASE_CUT = re.compile(r"[,;:()]|(?<![\w-])(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no|without|known|"
                          r"patients?|subjects?|history|presence|suspected|documented|diagnosed|suffering|from|"
-                         r"who|are|is|severe|other|current|chronic|active|acute|previous|prior)(?![\w-])", re.IGNORECASE)
+                         r"who|are|is|as|severe|other|current|chronic|active|acute|previous|prior)(?![\w-])", re.IGNORECASE)
 # The words after a generic head that name what it is of: "disorders in lipid metabolism".
+# A generic head alone names nothing: "syndromes that associate craniofacial anomalies ..."
+# (NCT03863275) keeps its qualifying clause.
+_BARE_HEAD = re.compile(r"^(?:diseases?|disorders?|syndromes?|conditions?)$", re.IGNORECASE)
+_CLAUSE_REST = re.compile(r"[^,;.()]{1,80}")
 _OF_AFTER = re.compile(r"\s+(?:of|in|affecting|involving)\s+(?:the\s+)?(?:[\w-]+\s*){1,3}?(?=$|[,;.()]|\s+(?:and|or|with|that|which)\b)",
                        re.IGNORECASE)
 
@@ -112,21 +119,41 @@ _OF_AFTER = re.compile(r"\s+(?:of|in|affecting|involving)\s+(?:the\s+)?(?:[\w-]+
 def _phrase(text: str, m: re.Match[str]) -> str:
     """The noun phrase ending at a cue: up to four words before it within its clause."""
     left = _PHRASE_CUT.split(text[max(0, m.start() - 60) : m.start()])[-1]
+    words = left.split()[-4:]
     after = _OF_AFTER.match(text, m.end())
-    return " ".join(left.split()[-4:] + [m.group(0) + (after.group(0) if after else "")]).strip()
+    if after is None and not words and _BARE_HEAD.match(m.group(0)):
+        after = _CLAUSE_REST.match(text, m.end())
+    return " ".join(words + [m.group(0) + (after.group(0).rstrip() if after else "")]).strip()
 
 
-def _constraint(topic: Topic, text: str, m: re.Match[str], section: str) -> dict[str, Any]:
-    span = _phrase(text, m)
-    if topic.constraint == "healthy_volunteer":
-        return {"type": "disease_state", "state": "healthy_volunteer", "required": section == "inclusion",
-                "span": m.group(0).strip()}
-    if topic.constraint == "hypersensitivity":
+def _constraint(topic: Topic, text: str, m: re.Match[str], crit: dict[str, Any]) -> dict[str, Any]:
+    """The row's constraint for an item. ``required`` says which list the item is in (as
+    the parser's disease states do); ``comorbidity`` marks what the criterion keeps out
+    (its role is an exclusion), so an inclusion asking for the condition ("impaired
+    renal function", NCT03924479) is not read as asking for its absence."""
+    section = str(crit.get("section") or "inclusion")
+    out: dict[str, Any] = {"type": "disease_state", "state": topic.constraint, "required": section == "inclusion"}
+    if crit.get("role") == "exclusion":
+        out["comorbidity"] = True
+    if topic.constraint == "condition":
+        span = _phrase(text, m)
+        out.update(condition=span, span=span)
+    elif topic.constraint == "hypersensitivity":
         rest = re.split(r"[;.]|\bor\b(?=\s+(?:any|other|a)\b)", text[m.end():], maxsplit=1)[0].strip(" ,:()")
-        return {"type": "disease_state", "state": "hypersensitivity", "required": section == "inclusion",
-                "comorbidity": True, "condition": rest[:120] or None, "span": text[m.start(): m.end() + len(rest) + 1].strip()}
-    return {"type": "disease_state", "state": "condition", "condition": span, "required": section == "inclusion",
-            "comorbidity": section == "exclusion", "span": span}
+        out.update(condition=rest[:120] or None, span=text[m.start() : m.end() + len(rest) + 1].strip())
+    else:
+        out["span"] = m.group(0).strip()
+    return out
+
+
+# A number beside a variable of the variable table ("Weight exceeding the weight limit of
+# the PET imaging table (500 pounds)", NCT03924102): a threshold the parser missed, which
+# the patient file can answer; no reason says otherwise.
+_DIGIT = re.compile(r"\d")
+
+
+def _missed_threshold(text: str) -> bool:
+    return bool(_DIGIT.search(text)) and bool(find_variables(text))
 
 
 @lru_cache(maxsize=32768)
@@ -151,12 +178,12 @@ def annotate(crit: dict[str, Any]) -> None:
     if _decided(crit):
         return
     if topic.reason:
-        crit["undecidable"] = topic.reason
+        if topic.reason != "needs_record" or not _missed_threshold(text):
+            crit["undecidable"] = topic.reason
         return
     m = topic.cue.search(text, start)
     if m is not None:
-        section = str(crit.get("section") or "inclusion")
-        con = _constraint(topic, text, m, section)
+        con = _constraint(topic, text, m, crit)
         crit["constraints"] = [con]
         crit["category"] = "comorbidity" if con.get("comorbidity") else "disease_state"
 
