@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trialkg.criteria.parse import find_variables
+from trialkg.criteria.rules.binding import find_variables
 from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
 
