@@ -34,21 +34,11 @@ if TYPE_CHECKING:  # heavy imports stay inside the command so --help is instant
 @store_option
 @format_option()
 def push(
-    endpoint: str,
-    update_url: str | None,
-    graph_store: str | None,
-    user: str | None,
-    password: str | None,
-    token: str | None,
-    trials: tuple[str, ...],
-    dry_run: bool,
-    verify: bool,
-    batch_size: int,
-    mode: str,
-    retries: int,
-    timeout: float,
-    store_path: str | None,
-    fmt: str | None,
+    endpoint: str, update_url: str | None, graph_store: str | None,
+    user: str | None, password: str | None, token: str | None,
+    trials: tuple[str, ...], dry_run: bool, verify: bool,
+    batch_size: int, mode: str, retries: int, timeout: float,
+    store_path: str | None, fmt: str | None,
 ) -> None:
     """Send every trial graph, plus the reference and ontology graphs, to a SPARQL 1.1
     store, replacing each graph there. Safe to repeat; a push interrupted at any point
@@ -89,20 +79,33 @@ def push(
                 f"({summary.rate:,.0f} triples/s, {summary.requests} requests) to {pushing.redact(options.update_url if mode != 'put' else graph_store or '')}"
             )
         elif not verify:
-            plans = pushing.plan(store, options, remote)
-            rows = [{"graph": p.iri, "triples": p.triples, "method": p.method} for p in plans]
-            emit_rows(rows, ["graph", "triples", "method"], fmt)
-            log(f"dry run: {len(plans)} graphs, {sum(p.triples for p in plans)} triples would be sent; nothing sent")
-        if verify:
-            counts = pushing.verify(store, options, remote=remote)
-            bad = [c for c in counts if not c.ok]
-            rows = [{"graph": c.graph, "local": c.local, "remote": c.remote, "ok": c.ok} for c in counts]
-            emit_rows(rows, ["graph", "local", "remote", "ok"], fmt)
-            log(f"verify: {len(counts)} graphs compared, {len(bad)} differ")
-            if bad:
-                sys.exit(1)
+            _dry_run(store, options, remote, fmt)
+        if verify and not _verify(store, options, remote, fmt):
+            sys.exit(1)
     finally:
         remote.close()
+
+
+def _dry_run(store: TrialStore, options: PushOptions, remote: RemoteStore, fmt: str) -> None:
+    """One row per graph: what would be sent and how."""
+    from trialkg import push as pushing
+
+    plans = pushing.plan(store, options, remote)
+    rows = [{"graph": p.iri, "triples": p.triples, "method": p.method} for p in plans]
+    emit_rows(rows, ["graph", "triples", "method"], fmt)
+    log(f"dry run: {len(plans)} graphs, {sum(p.triples for p in plans)} triples would be sent; nothing sent")
+
+
+def _verify(store: TrialStore, options: PushOptions, remote: RemoteStore, fmt: str) -> bool:
+    """Per-graph counts, local and remote; whether they all agree."""
+    from trialkg import push as pushing
+
+    counts = pushing.verify(store, options, remote=remote)
+    bad = [c for c in counts if not c.ok]
+    rows = [{"graph": c.graph, "local": c.local, "remote": c.remote, "ok": c.ok} for c in counts]
+    emit_rows(rows, ["graph", "local", "remote", "ok"], fmt)
+    log(f"verify: {len(counts)} graphs compared, {len(bad)} differ")
+    return not bad
 
 
 def _send(store: TrialStore, options: PushOptions, remote: RemoteStore, plans: list[GraphPlan]) -> PushSummary:

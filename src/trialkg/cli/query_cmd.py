@@ -5,7 +5,6 @@ All logic lives in ``trialkg.queries``; this module only turns options into call
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 
@@ -58,19 +57,10 @@ def queries(fmt: str | None) -> None:
 @format_option()
 @store_option
 def query(
-    name_or_file: str,
-    params: tuple[tuple[str, str], ...],
-    endpoint: str | None,
-    limit: int | None,
-    offset: int,
-    keep_order: bool,
-    count_only: bool,
-    timeout: float,
-    user: str | None,
-    password: str | None,
-    allow_service: bool,
-    fmt: str | None,
-    store_path: str | None,
+    name_or_file: str, params: tuple[tuple[str, str], ...], endpoint: str | None,
+    limit: int | None, offset: int, keep_order: bool, count_only: bool, timeout: float,
+    user: str | None, password: str | None, allow_service: bool,
+    fmt: str | None, store_path: str | None,
 ) -> None:
     """Run a stored query (by name), an .rq file, or '-' (the query on stdin).
 
@@ -111,10 +101,8 @@ def query(
             if not sys.stdin.isatty():
                 raise click.UsageError("--user needs --password (or TRIALKG_SPARQL_PASSWORD)")
             password = click.prompt("Password", hide_input=True, err=True)
-        remote = stored if ordered else dataclasses.replace(stored, text=q.unordered(stored.text))
-        table = q.run_remote(remote, bindings, endpoint, limit=None if limit is None else offset + limit,
-                             user=user, password=password, timeout=timeout)
-        stream = q.ResultStream(table.columns, iter(table.rows[offset:]))
+        stream = q.stream_remote(stored, bindings, endpoint, limit=limit, offset=offset, ordered=ordered,
+                                 user=user, password=password, timeout=timeout)
     else:
         stream = q.stream_local(stored, bindings, store, limit=limit, offset=offset, ordered=ordered)
     if count_only:

@@ -61,7 +61,13 @@ from trialkg.queries.catalogue import (
     uses_service,
 )
 from trialkg.queries.local import _solutions_table, count_local, run_local, stream_local, unordered
-from trialkg.queries.remote import parse_json_results, run_remote, safe_url, with_limit
+from trialkg.queries.remote import (
+    parse_json_results,
+    run_remote,
+    safe_url,
+    stream_remote,
+    with_limit,
+)
 from trialkg.queries.results import XSD, ResultStream, ResultTable, Term, term_text
 
 __all__ = [
@@ -69,6 +75,6 @@ __all__ = [
     "RemoteError", "ResultStream", "ResultTable", "StoredQuery", "Term", "UsageError", "_solutions_table",
     "bind_params", "count_local", "fold_value", "get_stored_query", "load_query", "parse_json_results",
     "parse_query", "query_form", "run_local", "run_remote", "safe_url", "sparql_term", "stored_queries",
-    "stored_query_names", "stream_local", "term_text", "typed_term", "unordered", "uses_service", "with_limit",
+    "stored_query_names", "stream_local", "stream_remote", "term_text", "typed_term", "unordered", "uses_service", "with_limit",
     "with_values",
 ]

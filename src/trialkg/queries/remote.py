@@ -3,6 +3,7 @@ block, a LIMIT appended, SPARQL JSON and Turtle answers read into a ``ResultTabl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -13,7 +14,8 @@ from trialkg import http
 from trialkg.errors import RemoteError
 from trialkg.queries.binding import with_values
 from trialkg.queries.catalogue import StoredQuery, query_form, strip_comments
-from trialkg.queries.results import ResultTable, Term, result_table
+from trialkg.queries.local import unordered
+from trialkg.queries.results import ResultStream, ResultTable, Term, result_table
 from trialkg.terms import term_value
 
 safe_url = http.safe_url  # the URL without credentials or secret query parameters, for messages
@@ -75,6 +77,18 @@ def run_remote(
         return table
     finally:
         client.close()
+
+def stream_remote(query: StoredQuery, bindings: Mapping[str, Term], endpoint: str, *, limit: int | None = None,
+                  offset: int = 0, ordered: bool = True, user: str | None = None, password: str | None = None,
+                  timeout: float = 60.0) -> ResultStream:
+    """``run_remote`` as ``stream_local`` pages: ``ordered=False`` drops the top-level
+    ORDER BY (``unordered``), the server is asked for ``offset + limit`` rows and the
+    first ``offset`` are skipped here."""
+    sent = query if ordered else dataclasses.replace(query, text=unordered(query.text))
+    table = run_remote(sent, bindings, endpoint, limit=None if limit is None else offset + limit,
+                       user=user, password=password, timeout=timeout)
+    return ResultStream(table.columns, iter(table.rows[offset:]))
+
 
 def _post_query(client: http.HttpClient, endpoint: str, text: str, graph_form: bool, source: str) -> bytes:
     accept = "text/turtle" if graph_form else "application/sparql-results+json"
