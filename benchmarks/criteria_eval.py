@@ -62,6 +62,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from trialkg.criteria import parse_criteria_text
+from trialkg.criteria.lexicon import COUNTED_NOUNS
 from trialkg.criteria.numbers import read_number
 from trialkg.criteria.rules.binding import find_variables
 from trialkg.criteria.rules.life import LIFE
@@ -143,6 +144,17 @@ def map_variable(kind: str, name: str) -> str:
     if found:
         return found[-1].variable
     return "other:" + "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def counted_variable(comparison: str) -> str | None:
+    """The variable a comparison's own count noun names: "at least 30 pack-years", "more
+    than 10 cigarettes in a day" measure pack-years and cigarettes per day whatever the
+    observation is called ("smoked", "smoking history"), and "years" inside "pack-years"
+    is no time unit (``lexicon.COUNTED_NOUNS``)."""
+    for m in find_variables(comparison):
+        if m.variable in COUNTED_NOUNS:
+            return m.variable
+    return None
 
 
 _NEXT_BOUND = re.compile(r"\s*(?:and|or|to|,|-|–)?\s*(?:[<>≤≥]=?|less than|more than|greater than)?\s*[\d.,]+\s*")
@@ -240,10 +252,10 @@ def gold_lct(ann_path: Path) -> tuple[list[tuple[tuple, int]], list[tuple[int, i
             temporal = [T[x][3] for r, x in eargs if r == "Temporal-Unit" and x in T]
             op, alt = gold_operator([A.get(x) for x in operators], [T[x][3] for x in operators], len(values))
             first = min(values, key=lambda x: T[x][1])
-            variable = map_variable(typ, name)
+            variable = counted_variable(T[etrig][3]) or map_variable(typ, name)
             end = T[etrig][2]
             unit = gold_unit(T[etrig][3], T[first][3], temporal, typ, text[end : text.find("\n", end) % (len(text) + 1)])
-            if variable in ("ecog", "karnofsky", "lansky", "nyha"):
+            if variable in ("ecog", "karnofsky", "lansky", "nyha") or variable in COUNTED_NOUNS:
                 unit = None
             if variable == "life_expectancy" and unit is None:
                 unit = "mo"
@@ -496,8 +508,8 @@ def gold_facebook(labels: str, text: str) -> list[tuple]:
     for a, b, kind in spans:
         if kind in _FB_VARIABLE:
             last_var = "age" if kind == "age" else "bmi" if kind == "bmi" else map_variable("Observation", text[a:b])
-        elif kind in ("lower_bound", "upper_bound") and last_var:
-            out.append((last_var, kind.split("_")[0]))
+        elif kind in ("lower_bound", "upper_bound") and (last_var or counted_variable(text[a:b])):
+            out.append((counted_variable(text[a:b]) or last_var, kind.split("_")[0]))
     return out
 
 

@@ -434,3 +434,20 @@ def test_an_amputation_without_a_performance_score_is_no_performance_exception()
             if c["type"] == "performance_status"] == []
     ps = [c for c in parse_text("ECOG 0-1 (amputees 0-2)") if c["type"] == "performance_status"]
     assert [c.get("applies_if") for c in ps] == [None, "amputee"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # LCT NCT03863249, NCT03923218, NCT03927937: tobacco use counted by the noun after the value
+    ("No smokers or smokers of less than 10 cigarettes a day.", ("cigarettes_per_day", "<", 10, None)),
+    ("patients smoked more than 10 cigarettes in a day", ("cigarettes_per_day", ">", 10, None)),
+    ("Smokers (Less than 20 cigars/day)", ("cigarettes_per_day", "<", 20, None)),
+    # LCT NCT03862001 "smoked at least 30 pack-years in lifetime"; "smoking history >15 pack years"
+    ("smoked at least 30 pack-years in lifetime", ("pack_years", ">=", 30, None)),
+    ("current smokers and/or smoking history >15 pack years", ("pack_years", ">", 15, None)),
+])
+def test_a_counted_noun_after_the_value_names_the_variable(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]
+
+
+def test_a_duration_of_smoking_is_no_count() -> None:
+    assert limits("Current smokers for > 1 year") == []

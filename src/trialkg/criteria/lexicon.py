@@ -124,7 +124,17 @@ VARIABLES: dict[str, list[str]] = {
     # (LCT NCT03865901), "35 to 42 weeks gestational age" (LCT NCT03863444)
     "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"GA"],
     "iief_5": [r"IIEF-?5", r"International Index of Erectile Function(?:-5)?"],
+    # tobacco use as a count: "smokers of less than 10 cigarettes a day" (LCT NCT03863249),
+    # "patients smoked more than 10 cigarettes in a day" (NCT03923218), "Smokers (Less than
+    # 20 cigars/day)" (NCT03927937); "smoking history >15 pack years", "<15 pack year history"
+    "cigarettes_per_day": [r"cigarettes?(?:\s*(?:per|a|/)\s*day)?", r"cigars?(?:\s*(?:per|a|/)\s*day)?", r"smokers?", r"smoked"],
+    "pack_years": [r"pack[- ]?years?"],
 }
+
+# Variables written as the noun they count, right after the value ("10 cigarettes a day",
+# "15 pack years"): that noun names the variable even after another name on the left
+# ("smokers of less than 10 cigarettes a day", "smoking history >15 pack years").
+COUNTED_NOUNS = {"cigarettes_per_day", "pack_years"}
 
 # Variables that are scores on a scale: "Gleason score 7", "ASA 5" state a value.
 SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", "cdr"}

@@ -77,6 +77,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
     """The variables ``c`` measures and where they are named: ``before`` it (or in the
     words before it, for a variable the table does not know), right ``after`` it, or
     ``inherited`` from the previous comparison."""
+    counted = _named_after(text, c, mentions)
+    if counted and counted.variable in lexicon.COUNTED_NOUNS:
+        return [counted], "after"
     seg_start = max(chain.end, clause_start(text, c.start))
     vars_ = bind(text, c, mentions, max(chain.floor, seg_start - 70 if seg_start == chain.end else seg_start))
     if vars_ and chain.end and vars_[0].start < chain.end:
