@@ -32,7 +32,7 @@ RANK = {name: i for i, (name, _) in enumerate(LAYERS)}
 # package's own ``__init__`` re-exports and sits above all of them.
 MATCH_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("logic", ("trialkg.match.logic",)),
-    ("patient", ("trialkg.match.patient",)),
+    ("patient", ("trialkg.match.schema", "trialkg.match.patient")),
     ("graph", ("trialkg.match.graph", "trialkg.match.drugs")),
     ("results", ("trialkg.match.rank", "trialkg.match.results")),
     ("decide", ("trialkg.match.decide",)),

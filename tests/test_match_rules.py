@@ -313,6 +313,19 @@ def test_bad_patient_files(document: object, field: str) -> None:
     assert str(info.value).startswith("p.json: ")
 
 
+def test_the_patient_schema_is_a_valid_json_schema_shipped_with_the_package() -> None:
+    from jsonschema import Draft202012Validator
+
+    from trialkg.match import KNOWN_FLAGS
+    from trialkg.match.schema import schema
+
+    Draft202012Validator.check_schema(schema())
+    assert set(schema()["properties"]) == {
+        "id", "description", "age_years", "sex", "ecog", "karnofsky", "life_expectancy_months",
+        "conditions", "prior_therapies", "labs", "biomarkers", "flags"}
+    assert {"amputee", "cns_metastases", "pregnant", "consent"} <= KNOWN_FLAGS
+
+
 def test_unit_spellings_are_accepted() -> None:
     p = parse_patient({"labs": {"anc": {"value": 1.5, "unit": "10^9/L"}, "hb": {"value": 9, "unit": "g/dL"},
                                 "tbil": {"value": 1.1, "unit": "×ULN"}}})
