@@ -274,7 +274,7 @@ def run_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[rdflib.Graph,
 def _refusals() -> dict[str, tuple[type[BaseException], ...]]:
     import pyshacl.errors
 
-    from trialkg.shacl_sparql import UnsupportedShapeError
+    from trialkg.shacl import UnsupportedShapeError
 
     return {"compiled": (UnsupportedShapeError,),
             "pyshacl": (pyshacl.errors.ShapeLoadError, pyshacl.errors.ReportableRuntimeError,

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("map", ("trialkg.mapping", "trialkg.trialview")),
     ("store", ("trialkg.store",)),
     ("services", ("trialkg.pipeline", "trialkg.queries", "trialkg.views", "trialkg.validate", "trialkg.shapes",
-                  "trialkg.shacl_sparql", "trialkg.export", "trialkg.jsonld", "trialkg.push", "trialkg.viz",
+                  "trialkg.shacl", "trialkg.export", "trialkg.jsonld", "trialkg.push", "trialkg.viz",
                   "trialkg.analyze", "trialkg.match", "trialkg.serve")),
     ("cli", ("trialkg.cli", "trialkg.tools")),
 )

@@ -15,7 +15,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from trialkg.shacl_sparql import UnsupportedShapeError, compile_shapes, run_checks
+from trialkg.shacl import UnsupportedShapeError, compile_shapes, run_checks
 from trialkg.validate import _shapes, compact
 
 PREFIXES = """
@@ -221,11 +221,47 @@ def test_unsupported_feature_inside_an_or_member_fails_at_load() -> None:
         compile_shapes(shapes)
 
 
-def test_custom_constraint_component_fails_at_load() -> None:
+def test_custom_constraint_component_without_a_sparql_validator_fails_at_load() -> None:
     shapes, _ = _graphs("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:limit ] .
         ex:S a sh:NodeShape ; sh:targetClass ex:T ; ex:limit 3 .""", "")
-    with pytest.raises(UnsupportedShapeError, match="custom constraint components"):
-        compile_shapes(shapes)
+    with pytest.raises(UnsupportedShapeError, match="C> has no validator for node shapes"):
+        compile_shapes(shapes, compact)
+
+
+COMPONENT_SHAPES = """
+    ex:Kind rdfs:subClassOf sh:ConstraintComponent .
+    ex:MaxWords a ex:Kind ;
+        sh:parameter [ sh:path ex:maxWords ] ;
+        sh:message "more than {$maxWords} words" ;
+        sh:propertyValidator [ sh:select \"\"\"SELECT $this ?value WHERE { $this $PATH ?value .
+            FILTER (STRLEN(REPLACE(STR(?value), "[^ ]", "")) >= $maxWords) }\"\"\" ] ;
+        sh:validator [ sh:ask "ASK { FILTER (STRLEN(REPLACE(STR($value), '[^ ]', '')) < $maxWords) }" ] .
+    ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+        sh:property [ sh:path ex:title ; ex:maxWords 3 ] .
+    ex:N a sh:NodeShape ; sh:targetObjectsOf ex:title ; ex:maxWords 2 ."""
+
+
+def test_custom_components_typed_through_a_subclass_are_checked() -> None:
+    """A SELECT property validator and an ASK validator, parameters pre-bound (SHACL 6)."""
+    from trialkg.validate import validate_graphs
+
+    shapes, data = _graphs(COMPONENT_SHAPES, """ex:a a ex:T ; ex:title "one two", "one two three four" .""")
+    got = {(f.focus, f.path, f.component, f.value, f.message) for f in validate_graphs(data, shapes).findings}
+    assert got == {
+        ("http://example.org/a", "<http://example.org/title>", "<http://example.org/MaxWords>",
+         "one two three four", "more than 3 words"),
+        ("one two three four", None, "<http://example.org/MaxWords>", None, "more than 2 words"),
+    }
+    expected = _pyshacl(shapes, data)
+    assert {(k[0], k[4]) for k in expected} == {("http://example.org/a", "one two three four"),
+                                                ("one two three four", None)}
+
+
+def test_custom_component_inside_sh_or_fails_at_load() -> None:
+    shapes, _ = _graphs(COMPONENT_SHAPES + """
+        ex:O a sh:NodeShape ; sh:targetClass ex:T ; sh:or ( [ ex:maxWords 1 ] [ sh:nodeKind sh:IRI ] ) .""", "")
+    with pytest.raises(UnsupportedShapeError, match="inside sh:node/sh:or"):
+        compile_shapes(shapes, compact)
 
 
 USER_SHAPES = """ex:S a sh:NodeShape ; sh:targetClass ex:T ;

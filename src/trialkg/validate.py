@@ -3,7 +3,7 @@
 Two engines give the same findings (tests/test_validate_engines.py):
 
 - ``sparql`` (default): the shapes compiled to one SELECT per (shape, constraint
-  component) (``trialkg.shacl_sparql``), run over the store's union of all graphs.
+  component) (``trialkg.shacl``), run over the store's union of all graphs.
   It sees every graph at once, so facts stated once in the shared entities graph count
   as in a whole-graph run, and it scales with the store's indexes (docs/performance.md:
   about 100x faster than pySHACL per graph). ``jobs > 1`` runs the queries in a
@@ -14,7 +14,14 @@ Two engines give the same findings (tests/test_validate_engines.py):
   subclass targets, and the entities-graph facts about the nodes the trial points
   to), then the reference and entities graphs on their own.
 
-Exit codes (``trialkg validate``): 0 conforms (warnings allowed), 1 does not, 2 error.
+Reports say what SHACL says: ``sh:conforms`` is false when there is any result, a
+warning included (``ValidationReport.shacl_conforms``; ``conforms`` and
+``has_violations`` say whether any result is a violation, for the exit code); custom severities stay IRIs; every ``sh:message`` is kept with
+its language tag; ``sh:value`` is the value node (the focus node for a node shape's
+SPARQL constraint without ``?value``). Values are the terms the store holds: the store
+keeps literals in canonical form ("4.0"^^xsd:decimal as "4", "5"^^xsd:int as
+"5"^^xsd:integer), so on a store those are reported canonically; ``validate_graphs``
+reports them as the data graph wrote them (as rdflib read it).
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ from rdflib.namespace import RDF, SH
 from trialkg import iris
 from trialkg.prefixes import PREFIXES, compact
 from trialkg.resources import ontology_file
-from trialkg.shacl_sparql import Check, compile_shapes, run_checks
+from trialkg.shacl import Check, compile_shapes, run_checks
+from trialkg.shacl.literals import conforms_to_datatype
 from trialkg.store import TrialStore
 
 
@@ -64,7 +72,18 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
-        return not any(f.severity == "Violation" for f in self.findings)
+        """No result of severity Violation (``trialkg validate`` exits 0 then)."""
+        return not self.has_violations
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """SHACL's sh:conforms: true only when there is no result at all (warnings count)."""
+        return not self.findings
+
+    @property
+    def has_violations(self) -> bool:
+        """Some result has severity Violation."""
+        return any(f.severity == "Violation" for f in self.findings)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -95,7 +114,7 @@ class ValidationReport:
             g.remove((report, None, None))
         root = rdflib.BNode("report")
         g.add((root, RDF.type, SH.ValidationReport))
-        g.add((root, SH.conforms, rdflib.Literal(self.conforms)))
+        g.add((root, SH.conforms, rdflib.Literal(self.shacl_conforms)))
         for result in set(g.subjects(SH.focusNode, None)):
             g.add((root, SH.result, result))
         return g.serialize(format="turtle")
@@ -229,13 +248,49 @@ def validate_graphs(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationRepor
     anything runs. The data is loaded into an in-memory store; findings name the trial
     of a ``tkr:trial/<ID>/...`` focus node, else ``all``.
     """
-    checks = tuple(compile_shapes(shapes, compact))
+    checks = tuple(compile_shapes(shapes, compact, data_as_written=True))
     store = ox.Store()
     store.load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-    report = _report(store, checks, list(run_checks(store, checks)), None, shapes)
+    written = _written_literals(data)
+    rows: list[tuple[int, Any, Any, Any]] = []
+    for i, check in enumerate(checks):
+        if check.datatype is not None:
+            # sh:datatype on the values as written: the store has rewritten some of them.
+            for row in data.query(check.values_query or ""):
+                if not conforms_to_datatype(row.value, check.datatype):
+                    rows.append((i, _to_ox(row.this), _to_ox(row.value), None))
+        else:
+            rows += [(i, written.get(f, f), written.get(v, v), p) for _, f, v, p in run_checks(store, [check])]
+    report = _report(store, checks, rows, None, shapes)
     report.graphs = 1
     _sort(report)
     return report
+
+
+def _written_literals(data: rdflib.Graph) -> dict[Any, Any]:
+    """Each literal the store holds in another form than ``data`` wrote it ("4.0"^^xsd:decimal
+    kept as "4"), mapped to the written form when only one written literal became it."""
+    literals = sorted({o for o in data.objects() if isinstance(o, rdflib.Literal)})
+    probe = ox.Store()
+    probe.extend(ox.Quad(ox.NamedNode(f"urn:x-literal:{i}"), ox.NamedNode("urn:x-literal:p"), _to_ox(lit))
+                 for i, lit in enumerate(literals))
+    sources: dict[Any, set[Any]] = {}
+    for quad in probe:
+        original = _to_ox(literals[int(quad.subject.value.rsplit(":", 1)[1])])
+        if str(original) != str(quad.object):
+            sources.setdefault(quad.object, set()).add(original)
+    return {stored: next(iter(originals)) for stored, originals in sources.items() if len(originals) == 1}
+
+
+def _to_ox(term: rdflib.term.Node) -> Any:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or rdflib.XSD.string)))
 
 
 def _sort(report: ValidationReport) -> None:
@@ -366,13 +421,31 @@ def _report(data: ox.Store, checks: Sequence[Check], rows: Iterable[tuple[int, A
             message=_fill_message(check.message, focus, value), shape=_shape_name(shapes, check.node_shape),
             value=value_text, component=check.component,
         )
-        key = (finding.severity, finding.focus, finding.path, finding.component, finding.value, finding.shape)
+        # One result per check and (focus, value): a union of graphs repeats none, and a
+        # property shape reached twice (two parents) gives two results, as SHACL says.
+        key = (i, finding.severity, finding.focus, finding.path, finding.component, finding.value, finding.shape)
         if key in seen:
             continue
         seen.add(key)
         report.findings.append(finding)
         report.raw_results.append((check, focus, value, path))
+    _repeat_by_route(data, report)
     return report
+
+
+def _repeat_by_route(data: ox.Store, report: ValidationReport) -> None:
+    """A nested property shape's result once per outer focus node that leads to its focus
+    node (SHACL validates the value nodes of each focus node on their own)."""
+    counts: dict[str, dict[Any, int]] = {}
+    for finding, (check, focus, value, path) in list(zip(report.findings, report.raw_results, strict=True)):
+        if check.routes_query is None:
+            continue
+        if check.routes_query not in counts:
+            rows = data.query(check.routes_query, use_default_graph_as_union=True)
+            counts[check.routes_query] = {row["this"]: int(row["n"].value) for row in rows}
+        for _ in range(counts[check.routes_query].get(focus, 1) - 1):
+            report.findings.append(finding)
+            report.raw_results.append((check, focus, value, path))
 
 
 def _fill_message(message: str, focus: Any, value: Any) -> str:
@@ -393,8 +466,20 @@ def _to_rdflib(term: Any) -> rdflib.term.Node:
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == str(rdflib.XSD.string):
+        return rdflib.Literal(term.value)  # RDF 1.1: a simple literal is an xsd:string
     # normalize=False: report the lexical form as stored ("P2W", not rdflib's "P14D").
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
+    return _Lexical(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
+
+
+class _Lexical(rdflib.Literal):
+    """A literal that Turtle writes with its lexical form quoted: rdflib's shorthand would
+    write "1.50"^^xsd:double as 1.5e+00 and the ill-formed "none"^^xsd:boolean as none."""
+
+    __slots__ = ()
+
+    def _literal_n3(self, use_plain: bool = False, qname_callback: Any = None) -> str:
+        return super()._literal_n3(False, qname_callback)
 
 
 def _add_result(g: rdflib.Graph, check: Check, focus: Any, value: Any, path: Any, shapes: rdflib.Graph) -> None:
@@ -402,9 +487,11 @@ def _add_result(g: rdflib.Graph, check: Check, focus: Any, value: Any, path: Any
     r = rdflib.BNode()
     g.add((r, RDF.type, SH.ValidationResult))
     g.add((r, SH.focusNode, _to_rdflib(focus)))
-    g.add((r, SH.resultSeverity, SH[check.severity]))
-    g.add((r, SH.sourceConstraintComponent, SH[check.component.split(":", 1)[1]]))
-    g.add((r, SH.resultMessage, rdflib.Literal(check.message)))
+    g.add((r, SH.resultSeverity, check.severity_iri))
+    g.add((r, SH.sourceConstraintComponent, check.component_node))
+    for message in check.messages or (rdflib.Literal(check.message),):
+        text = _fill_message(str(message), focus, value)
+        g.add((r, SH.resultMessage, rdflib.Literal(text, lang=message.language)))
     g.add((r, SH.sourceShape, _copy_node(check.shape, g, shapes)))
     if value is not None:
         g.add((r, SH.value, _to_rdflib(value)))

@@ -12,28 +12,32 @@ Supported: targets (targetClass with rdfs:subClassOf*, targetNode, targetSubject
 targetObjectsOf, implicit class targets); property shapes with any SHACL path; the
 core components class, datatype, nodeKind, minCount, maxCount, in, hasValue,
 pattern, min/maxInclusive, min/maxExclusive, min/maxLength, node, or, and, not,
-xone; and SPARQL-based constraints (sh:sparql with sh:select, sh:prefixes), run as
-written with $this bound by the target. Anything else in a shape raises
+xone; property shapes inside property shapes (their focus nodes are the outer
+shape's value nodes); SPARQL-based constraints and SPARQL-based constraint components
+(``trialkg.shacl.sparql_constraints``). Anything else in a shape raises
 ``UnsupportedShapeError`` when the shapes are loaded, never a silent skip.
+
+Literals are compared as the store holds them. The store rewrites valid literals of
+some derived datatypes on load ("5"^^xsd:int is kept as "5"^^xsd:integer, see
+``trialkg.shacl.literals``): ``sh:datatype`` of such a datatype is refused on a store,
+and checked on the data as written when the data is an in-memory graph
+(``data_as_written``).
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import pyoxigraph as ox
 import rdflib
-from rdflib import RDF, RDFS, SH, XSD, BNode, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Literal, URIRef
 from rdflib.collection import Collection
 
-from trialkg.errors import InputError
-
-SHAPES_FILE = "shapes.ttl"
+from trialkg.shacl.check import SHAPES_FILE, Check, UnsupportedShapeError
+from trialkg.shacl.literals import sparql_condition, store_rewritten
+from trialkg.shacl.sparql_constraints import SparqlConstraints, custom_components
 
 # The parameters (and the bookkeeping terms) a shape may carry: anything else with the
 # sh: namespace is a constraint component this compiler does not know.
@@ -62,13 +66,6 @@ _COUNT_COMPONENTS = {SH.minCount: "MinCountConstraintComponent", SH.maxCount: "M
 _KNOWN = (_TARGETS | _DESCRIPTIVE | set(_VALUE_COMPONENTS) | set(_COUNT_COMPONENTS)
           | {SH.property, SH.hasValue, SH.sparql, SH.flags})
 
-# Datatypes whose lexical forms the store can check with an XPath cast from the
-# string: a literal of such a datatype that does not cast is ill-typed (SHACL: not
-# conforming to sh:datatype), e.g. "many"^^xsd:integer.
-_CASTABLE = {XSD.integer, XSD.decimal, XSD.boolean, XSD.double, XSD.float, XSD.date,
-             XSD.dateTime, XSD.time, XSD.duration, XSD.dayTimeDuration,
-             XSD.yearMonthDuration, XSD.gYear, XSD.gYearMonth, XSD.gMonthDay,
-             XSD.gDay, XSD.gMonth}
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
@@ -78,37 +75,9 @@ _NODE_KINDS = {
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
 _COMPARATORS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
-_ILL_TYPED = "<urn:x-trialkg:ill-typed>"
 _INSTANCE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
-_FORBIDDEN_IN_SPARQL = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\{\s*SELECT\b", re.IGNORECASE)
-
-
-class UnsupportedShapeError(InputError):
-    """A shape uses a SHACL feature the SPARQL compiler cannot check (raised at load time)."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One compiled (shape, constraint component): a SELECT returning the violations.
-
-    The query projects ``?this`` (focus node) and, where the component has one,
-    ``?value``; SPARQL-based constraints may also project ``?path``.
-    """
-
-    shape: rdflib.term.Node  # the shape that holds the constraint (node or property shape)
-    node_shape: rdflib.term.Node  # the node shape it belongs to (== shape for node shapes)
-    component: str  # e.g. "sh:MinCountConstraintComponent"
-    severity: str  # Violation, Warning, Info
-    path: rdflib.term.Node | None
-    path_text: str | None
-    message: str
-    query: str
-    targets: str  # the focus-node sub-select inside ``query``
-
-    def restricted(self, focus_filter: str) -> str:
-        """The query with its focus nodes further filtered (e.g. to some graphs)."""
-        inner = self.targets[:-len("} }")] + focus_filter + " } }"
-        return self.query.replace(self.targets, inner)
+# Terms of a node that is itself a SPARQL constraint (``ex:S sh:sparql ex:S``).
+_CONSTRAINT_TERMS = {SH.select, SH.ask, SH.prefixes, SH.message, SH.deactivated}
 
 
 @dataclass(frozen=True)
@@ -128,10 +97,12 @@ def _term(node: rdflib.term.Node) -> str:
     return node.n3()
 
 
-class _Compiler:
-    def __init__(self, shapes: rdflib.Graph, compact: Callable[[str], str]) -> None:
+class _Compiler(SparqlConstraints):
+    def __init__(self, shapes: rdflib.Graph, compact: Callable[[str], str], data_as_written: bool) -> None:
         self.g = shapes
         self.compact = compact
+        self.data_as_written = data_as_written
+        self.components = custom_components(shapes)
         self._fresh = itertools.count(1)
         self._depth = 0
 
@@ -161,8 +132,9 @@ class _Compiler:
         return values[0] if values else None
 
     def check_known(self, shape: rdflib.term.Node) -> None:
+        known = _KNOWN | _CONSTRAINT_TERMS if (None, SH.sparql, shape) in self.g else _KNOWN
         for p in sorted(set(self.g.predicates(shape, None))):
-            if str(p).startswith(str(SH)) and p not in _KNOWN:
+            if str(p).startswith(str(SH)) and p not in known:
                 raise self.fail(shape, f"constraint component {self.compact(str(p))} is not supported by the "
                                 "SPARQL engine (use --engine pyshacl)", self.compact(str(p)))
 
@@ -194,14 +166,24 @@ class _Compiler:
             return "^" + self.compact(str(inverse))
         return self.path_sparql(path, path)
 
-    def severity(self, shape: rdflib.term.Node) -> str:
+    def severity(self, shape: rdflib.term.Node) -> tuple[str, URIRef]:
+        """The shape's severity: its name in findings and its IRI (custom ones kept)."""
         sev = self.one(shape, SH.severity)
-        return str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
+        if sev is None:
+            return "Violation", SH.Violation
+        if not isinstance(sev, URIRef):
+            raise self.fail(shape, "an sh:severity that is not an IRI", "sh:severity")
+        if sev in (SH.Violation, SH.Warning, SH.Info):
+            return str(sev).rsplit("#", 1)[-1], sev
+        return self.compact(str(sev)), sev
 
     def message(self, shape: rdflib.term.Node) -> str | None:
         msgs = list(self.g.objects(shape, SH.message))
         plain = [m for m in msgs if not getattr(m, "language", None)] or msgs
         return str(plain[0]) if plain else None
+
+    def messages(self, shape: rdflib.term.Node) -> tuple[Literal, ...]:
+        return tuple(sorted(m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal)))
 
     # -- targets -------------------------------------------------------------------
     def target(self, shape: rdflib.term.Node) -> str | None:
@@ -229,15 +211,13 @@ class _Compiler:
         if pred == SH["class"]:
             return f"NOT EXISTS {{ {v} {_INSTANCE_PATH} {_term(arg)} }}"
         if pred == SH.datatype:
-            if arg == RDFS.Literal:
-                ok = f"isLiteral({v})"
-            elif arg == RDF.langString:
-                ok = f"(isLiteral({v}) && lang({v}) != \"\")"
-            else:
-                ok = f"(isLiteral({v}) && datatype({v}) = {_term(arg)})"
-                if arg in _CASTABLE:
-                    ok = f"({ok} && isLiteral(COALESCE({_term(arg)}(STR({v})), {_ILL_TYPED})))"
-            return f"!{ok}"
+            if not isinstance(arg, URIRef):
+                raise self.fail(shape, "an sh:datatype that is not an IRI", "sh:datatype")
+            if arg in store_rewritten() and (self._depth > 0 or not self.data_as_written):
+                raise self.fail(shape, f"sh:datatype {self.compact(str(arg))}: the store keeps valid "
+                                f"{self.compact(str(arg))} literals as xsd:integer, so it cannot be checked "
+                                "there (validate the data file, or use --engine pyshacl)", "sh:datatype")
+            return f"!{sparql_condition(arg, v)}"
         if pred == SH.nodeKind:
             if arg not in _NODE_KINDS:
                 raise self.fail(shape, f"unknown node kind {arg}", "sh:nodeKind")
@@ -276,17 +256,25 @@ class _Compiler:
         self._depth += 1
         try:
             if self._depth > 8:
-                raise self.fail(shape, "shapes nested deeper than 8 levels (recursive?)")
+                raise self.fail(shape, "shapes nested deeper than 8 levels (recursive?)", "sh:node")
             self.check_known(shape)
             if self.g.value(shape, SH.sparql) is not None:
                 raise self.fail(shape, "a SPARQL-based constraint inside sh:node/sh:or is not supported",
                                 "sh:sparql")
             if self.g.value(shape, SH.deactivated) == Literal(True):
                 return "true"
+            for component, _params in self.components_of(shape):
+                raise self.fail(shape, f"the constraint component {self.compact(str(component))} inside "
+                                "sh:node/sh:or/sh:and/sh:not/sh:xone/sh:property is not supported",
+                                self.compact(str(component)))
             violations = list(self.nested_violations(shape, x))
+            path = self.path_of(shape)
             for prop in self.g.objects(shape, SH.property):
-                self.check_known(prop)
-                violations += self.nested_violations(prop, x)
+                if path is None:  # a node shape's property shape: about x itself
+                    violations.append(f"!{self.conforms(prop, x)}")
+                else:  # a property shape's property shape: about each value node
+                    v = self.var("v")
+                    violations.append(f"EXISTS {{ {x} {path} {v} . FILTER(!{self.conforms(prop, v)}) }}")
             return "!(" + " || ".join(violations) + ")" if violations else "true"
         finally:
             self._depth -= 1
@@ -412,69 +400,68 @@ class _Compiler:
         if target is None:
             return []
         targets = f"{{ SELECT DISTINCT ?this WHERE {{ {target} }} }}"
+        return self.shape_checks(node_shape, node_shape, targets, 0, (target, []))
+
+    def shape_checks(self, shape: rdflib.term.Node, node_shape: rdflib.term.Node, targets: str,
+                     depth: int, route: tuple[str, list[str]]) -> list[Check]:
+        """The checks of ``shape`` on the focus nodes ``targets``, then of its property shapes
+        (on the same focus nodes for a node shape, on the value nodes for a property shape).
+
+        ``route``: the pattern and the variables of the outer focus nodes that lead to
+        ?this; a node reached from two outer focus nodes is validated (and reported) twice.
+        """
+        if depth > 8:
+            raise self.fail(shape, "property shapes nested deeper than 8 levels (recursive?)", "sh:property")
+        path = self.g.value(shape, SH.path)
+        severity, severity_iri = self.severity(shape)
         checks = []
-        shapes = [node_shape]
-        for prop in self.g.objects(node_shape, SH.property):
+        for c in self.constraints(shape):
+            query = self.or_fast(shape, c, targets) or self.top_level(shape, c, targets)
+            datatype = c.arg if c.local == "DatatypeConstraintComponent" and self.data_as_written else None
+            checks.append(Check(
+                shape=shape, node_shape=node_shape, component=f"sh:{c.local}",
+                severity=severity, path=path, path_text=self.path_text(path),
+                message=self.message(shape) or _default_message(c.local, self, shape),
+                query=query, targets=targets, severity_iri=severity_iri, messages=self.messages(shape),
+                datatype=datatype, values_query=self.values_query(shape, targets) if datatype else None,
+                routes_query=_routes_query(route),
+            ))
+        checks += self.sparql_checks(shape, node_shape, targets, path)
+        checks += self.component_checks(shape, node_shape, targets, path)
+        inner_targets, inner_route = targets, route
+        if path is not None:
+            inner_targets = self.value_targets(shape, targets)
+            parent = self.var("r")
+            inner_route = (f"{route[0].replace('?this', parent)} {parent} {self.path_of(shape)} ?this .",
+                           [*route[1], parent])
+        for prop in self.g.objects(shape, SH.property):
             self.check_known(prop)
             if self.g.value(prop, SH.path) is None:
                 raise self.fail(prop, "a property shape without sh:path", "sh:path")
             if self.g.value(prop, SH.deactivated) != Literal(True):
-                shapes.append(prop)
-        for shape in shapes:
-            path = self.g.value(shape, SH.path)
-            message = self.message(shape)
-            for c in self.constraints(shape):
-                query = self.or_fast(shape, c, targets) or self.top_level(shape, c, targets)
-                checks.append(Check(
-                    shape=shape, node_shape=node_shape, component=f"sh:{c.local}",
-                    severity=self.severity(shape), path=path, path_text=self.path_text(path),
-                    message=message or _default_message(c.local, self, shape),
-                    query=query, targets=targets,
-                ))
-            checks += self.sparql_checks(shape, node_shape, targets, path)
+                checks += self.shape_checks(prop, node_shape, inner_targets, depth + 1, inner_route)
         return checks
 
-    def prefixes(self, shape: rdflib.term.Node, constraint: rdflib.term.Node) -> str:
-        lines = []
-        for owner in self.g.objects(constraint, SH.prefixes):
-            for decl in self.g.objects(owner, SH.declare):
-                prefix, ns = self.g.value(decl, SH.prefix), self.g.value(decl, SH.namespace)
-                if prefix is None or ns is None:
-                    raise self.fail(shape, "an sh:declare without sh:prefix and sh:namespace", "sh:declare")
-                lines.append(f"PREFIX {prefix}: <{ns}>")
-        return "\n".join(lines)
+    def value_targets(self, shape: rdflib.term.Node, targets: str) -> str:
+        """The value nodes of property shape ``shape`` on the focus nodes ``targets``, as ?this."""
+        parent = self.var("f")
+        return (f"{{ SELECT DISTINCT ?this WHERE {{ {targets.replace('?this', parent)} "
+                f"{parent} {self.path_of(shape)} ?this }} }}")
 
-    def sparql_checks(self, shape: rdflib.term.Node, node_shape: rdflib.term.Node, target: str,
-                      path: rdflib.term.Node | None) -> list[Check]:
-        checks = []
-        for constraint in self.g.objects(shape, SH.sparql):
-            if self.g.value(constraint, SH.deactivated) == Literal(True):
-                continue
-            select = self.g.value(constraint, SH.select)
-            if select is None:
-                raise self.fail(shape, "an sh:sparql constraint without sh:select", "sh:sparql")
-            text = str(select)
-            if _FORBIDDEN_IN_SPARQL.search(text):
-                raise self.fail(shape, "MINUS, VALUES, SERVICE and sub-selects cannot be pre-bound "
-                                "(SHACL 5.3.1)", "sh:select")
-            if "$PATH" in text:
-                if path is None:
-                    raise self.fail(shape, "$PATH in a node shape's SPARQL constraint", "sh:select")
-                text = text.replace("$PATH", self.path_sparql(shape, path))
-            # Pre-binding $this: the target pattern opens the outermost WHERE group, so
-            # every FILTER (NOT) EXISTS of the query sees $this bound.
-            where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE) or re.search(r"\{", text)
-            if where is None:
-                raise self.fail(shape, "an sh:select without a WHERE clause", "sh:select")
-            query = f"{text[:where.end()]}\n  {target}\n{text[where.end():]}"
-            query = f"{self.prefixes(shape, constraint)}\n{query}"
-            message = self.message(constraint) or self.message(shape) or "SPARQL constraint not satisfied"
-            checks.append(Check(
-                shape=shape, node_shape=node_shape, component="sh:SPARQLConstraintComponent",
-                severity=self.severity(shape), path=path, path_text=self.path_text(path),
-                message=message, query=query, targets=target,
-            ))
-        return checks
+    def values_query(self, shape: rdflib.term.Node, targets: str) -> str:
+        """Every (?this, ?value) of ``shape`` on ``targets`` (checked outside SPARQL)."""
+        path = self.path_of(shape)
+        pattern = f"?this {path} ?value ." if path is not None else "BIND(?this AS ?value)"
+        return f"SELECT DISTINCT ?this ?value WHERE {{ {targets} {pattern} }}"
+
+
+def _routes_query(route: tuple[str, list[str]]) -> str | None:
+    """How many outer focus nodes lead to each ?this (None: a shape's own focus nodes)."""
+    pattern, variables = route
+    if not variables:
+        return None
+    return (f"SELECT ?this (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?this {' '.join(variables)} "
+            f"WHERE {{ {pattern} }} }} }} GROUP BY ?this")
 
 
 def _default_message(local: str, compiler: _Compiler, shape: rdflib.term.Node) -> str:
@@ -515,16 +502,17 @@ def _default_message(local: str, compiler: _Compiler, shape: rdflib.term.Node) -
     return texts[local]()
 
 
-def compile_shapes(shapes: rdflib.Graph, compact: Callable[[str], str] = str) -> list[Check]:
+def compile_shapes(shapes: rdflib.Graph, compact: Callable[[str], str] = str, *,
+                   data_as_written: bool = False) -> list[Check]:
     """One check per (shape, constraint component) of every shape with a target.
 
     Raises ``UnsupportedShapeError`` for any constraint the compiler cannot express,
     including ones in shapes that are only reached through sh:node or sh:or.
+    ``data_as_written``: the data is an in-memory graph, so ``sh:datatype`` checks carry
+    a ``values_query`` to check each value as written (``Check.datatype``) rather than
+    as the store keeps it.
     """
-    c = _Compiler(shapes, compact)
-    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
-        # Its parameters are not in the sh: namespace, so they would pass unseen.
-        raise c.fail(component, "custom constraint components are not supported", "sh:ConstraintComponent")
+    c = _Compiler(shapes, compact, data_as_written)
     node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
     node_shapes |= {s for p in _TARGETS for s in shapes.subjects(p, None)}
     node_shapes |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape)
@@ -533,23 +521,3 @@ def compile_shapes(shapes: rdflib.Graph, compact: Callable[[str], str] = str) ->
     for shape in sorted(node_shapes, key=str):
         checks += c.compile_shape(shape)
     return checks
-
-
-def run_checks(store: ox.Store, checks: Sequence[Check], focus_filter: str | None = None,
-               ) -> Iterator[tuple[int, Any, Any, Any]]:
-    """Run checks over the union of the store's graphs: (check index, focus, value, path) per result.
-
-    ``focus_filter`` (a group pattern over ?this) narrows the focus nodes, e.g. to the
-    nodes described in some graphs.
-    """
-    for i, check in enumerate(checks):
-        query = check.restricted(focus_filter) if focus_filter else check.query
-        for row in store.query(query, use_default_graph_as_union=True):
-            yield i, row["this"], _binding(row, "value"), _binding(row, "path")
-
-
-def _binding(row: ox.QuerySolution, var: str) -> Any:
-    try:
-        return row[var]
-    except KeyError:
-        return None
