@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "trialkg"
 
@@ -39,6 +41,15 @@ MATCH_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("criterion", ("trialkg.match.criterion",)),
     ("matcher", ("trialkg.match.matcher", "trialkg.match.output")),
     ("package", ("trialkg.match",)),
+)
+# Inside the SHACL compiler (a services package), the same: one compiled check and the
+# literal table at the bottom, the compiler of shapes above them, the package on top.
+SHACL_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("check", ("trialkg.shacl.check", "trialkg.shacl.literals")),
+    ("prebinding", ("trialkg.shacl.prebinding",)),
+    ("sparql", ("trialkg.shacl.sparql_constraints",)),
+    ("compiler", ("trialkg.shacl.compiler",)),
+    ("package", ("trialkg.shacl",)),
 )
 # The one place that loads modules by name: the CLI imports a command only when it runs.
 LAZY_LOADER = "trialkg.cli"
@@ -99,19 +110,20 @@ def test_imports_run_one_way() -> None:
     assert upward == []
 
 
-def test_the_matcher_modules_import_one_way() -> None:
-    rank = {name: i for i, (name, _) in enumerate(MATCH_LAYERS)}
+@pytest.mark.parametrize("package, layers", [("trialkg.match", MATCH_LAYERS), ("trialkg.shacl", SHACL_LAYERS)])
+def test_the_modules_of_a_package_import_one_way(package: str, layers: tuple) -> None:
+    rank = {name: i for i, (name, _) in enumerate(layers)}
     upward, unplaced = [], []
     for module, tree in modules().items():
-        if module != "trialkg.match" and not module.startswith("trialkg.match."):
+        if module != package and not module.startswith(package + "."):
             continue
-        mine = layer_of(module, MATCH_LAYERS)
+        mine = layer_of(module, layers)
         if mine is None:
             unplaced.append(module)
             continue
         is_package = (SRC / module.replace(".", "/") / "__init__.py").exists()
         for target, line in imports(module, tree, is_package):
-            theirs = layer_of(target, MATCH_LAYERS)
+            theirs = layer_of(target, layers)
             if theirs and rank[theirs] > rank[mine]:
                 upward.append(f"{module}:{line} ({mine}) imports {target} ({theirs})")
     assert unplaced == [] and upward == []
