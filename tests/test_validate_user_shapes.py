@@ -3,8 +3,9 @@ runs it (the real command in a subprocess, on a store built from the seeds).
 
 The shapes files are in tests/data/shapes/: a site's enrollment policy (violations),
 warnings and infos about sites and phases, a SPARQL-based constraint with its own
-prefixes, a file that does not parse, a file with no shape, and one that uses a SHACL
-feature the compiled engine refuses (sh:closed). The seeds hold five trials: enrollments 48, 120,
+prefixes, a file that does not parse, a file with no shape, two that parse but are no
+well-formed shapes, and one that uses a SHACL feature the compiled engine refuses
+(sh:closed). The seeds hold five trials: enrollments 48, 120,
 29, 30 and 70; two without a site (NCT06110650, TKG-bcaa376068fe); one without a phase
 (TKG-bcaa376068fe).
 """
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import SH
+
+from trialkg.resources import ontology_file
+from trialkg.shapes import check_well_formed
 
 SHAPES = Path(__file__).parent / "data" / "shapes"
 TRIALKG = shutil.which("trialkg") or "trialkg"
@@ -112,6 +116,29 @@ def test_a_bad_shapes_file_is_one_line_and_exit_2(seed_store: Path, name: str, r
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip() == f"trialkg: error: {SHAPES / name}: {reason}"
+
+
+@pytest.mark.parametrize("name, shape, where", [
+    ("ill-formed-count.ttl", "<https://example.org/site-policy#PhasePolicy> property tkg:phase",
+     "sh:minCount: not a well-formed shape: Value is not Literal with datatype xsd:integer (value: many)"),
+    ("ill-formed-in.ttl", "<https://example.org/site-policy#StatusPolicy> property tkg:overallStatus",
+     "sh:in: not a well-formed shape: Value does not conform to Shape shsh:ListShape"),
+])
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_an_ill_formed_shape_is_one_line_naming_it(seed_store: Path, name: str, shape: str, where: str,
+                                                   engine: str) -> None:
+    """A file that parses but breaks SHACL's rules for shapes (SHACL-SHACL), for either engine."""
+    proc = run(seed_store, "--shapes", str(SHAPES / name), "--engine", engine)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith(f"trialkg: error: {SHAPES / name} [record {shape}]: {where}")
+
+
+def test_the_shipped_shapes_are_well_formed() -> None:
+    """Passing ontology/shapes.ttl to --shapes skips the SHACL-SHACL check: this is it."""
+    with ontology_file("shapes.ttl").open("rb") as fh:
+        check_well_formed(rdflib.Graph().parse(fh, format="turtle"), "shapes.ttl")
 
 
 def test_a_feature_the_compiled_engine_does_not_check_is_refused(seed_store: Path) -> None:
