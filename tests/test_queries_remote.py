@@ -161,3 +161,19 @@ def test_cli_remote_json(loaded_server, tmp_path: Path) -> None:
     rows = json.loads(result.stdout)
     assert {r["trial"] for r in rows} == {"NCT04072042", "NCT04126811", "NCT03890068"}
     assert set(rows[0]) == {"country", "site", "trial"}
+
+
+def test_remote_pages_cover_the_whole_answer_once(loaded_server, store: TrialStore) -> None:
+    """``stream_remote`` pages like ``stream_local``: in the engine's order, without the
+    global sort, each page asked as offset + limit rows; together the whole answer."""
+    query = q.get_stored_query("lab-thresholds")
+    endpoint = loaded_server.query_endpoint
+    whole = q.run_remote(query, {}, endpoint).rows
+    assert len(whole) > 20
+    pages: list[tuple] = []
+    for offset in range(0, len(whole) + 7, 7):
+        page = q.stream_remote(query, {}, endpoint, limit=7, offset=offset, ordered=False)
+        assert page.columns == q.run_local(query, {}, store).columns
+        pages.extend(page.rows)
+    assert sorted(map(str, pages)) == sorted(map(str, whole))
+    assert list(q.stream_remote(query, {}, endpoint).rows) == whole  # no page: the query's own order
