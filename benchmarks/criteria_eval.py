@@ -200,7 +200,7 @@ def _written_operator(written: str) -> str | None:
     return None
 
 
-_WRITTEN_OPS = [(r"≥|>=|=>|>/=|> ?or ?=|at least|no less than|not less than|greater than or equal to|or more", ">="),
+_WRITTEN_OPS = [(r"≥|>=|=>|>/=|> ?or ?=|at least|no less than|not less than|greater than or equal to|or more|\+", ">="),
                 (r"≤|<=|=<|</=|< ?or ?=|at most|no more than|not more than|less than or equal to|up to|or less", "<="),
                 (r">|greater than|more than|above|over|higher than|exceeding", ">"),
                 (r"<|less than|below|under|lower than|fewer than", "<")]
@@ -213,7 +213,8 @@ def gold_operator(labels: list[str | None], written: list[str], n_values: int) -
       is part of its unit: "eGFR <45 ml/min/1.73 m2" (LCT NCT03923049) and "Trombocytes
       <40 × 109/L" (NCT03864744) are upper limits, not ranges from 45 to 1.73 or 40 to 109.
     - A label that contradicts the operator text it labels ("BMI ≥ 18.0" labelled GT, LCT
-      NCT03929263; "hemoglobin level below 9.0" labelled GT, NCT03861377) is an annotation
+      NCT03929263; "hemoglobin level below 9.0" labelled GT, NCT03861377; "Age 18+ years"
+      labelled GT, NCT03863743) is an annotation
       slip: a prediction matching the text's reading counts as well (``align_equivalent``).
     """
     ops = [_OPS.get(lab or "") for lab in labels]

@@ -451,3 +451,19 @@ def test_a_counted_noun_after_the_value_names_the_variable(text: str, expected: 
 
 def test_a_duration_of_smoking_is_no_count() -> None:
     assert limits("Current smokers for > 1 year") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a bound after its value ("or more") takes every unit the unit grammar reads, powers of ten too
+    ("ANC 1.5 x 10^9/L or more", ("neutrophils", ">=", 1.5, "10*9/L")),
+    ("ANC 1.5×10E+9/L or more", ("neutrophils", ">=", 1.5, "10*9/L")),
+    ("platelets 100 × 10⁹/L or more", ("platelets", ">=", 100, "10*9/L")),
+    ("neutrophils 1.5 x 109/L or greater", ("neutrophils", ">=", 1.5, "10*9/L")),
+])
+def test_or_more_after_a_power_of_ten_unit(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]
+
+
+def test_or_more_does_not_reach_across_another_number() -> None:
+    assert limits("Hb 9 g/dL or above") == [("hemoglobin", ">=", 9, "g/dL")]
+    assert [c for c in parse_text("5 mg and 10 or more") if c["type"] == "numeric"] == []
