@@ -467,3 +467,12 @@ def test_or_more_after_a_power_of_ten_unit(text: str, expected: tuple) -> None:
 def test_or_more_does_not_reach_across_another_number() -> None:
     assert limits("Hb 9 g/dL or above") == [("hemoglobin", ">=", 9, "g/dL")]
     assert [c for c in parse_text("5 mg and 10 or more") if c["type"] == "numeric"] == []
+
+
+def test_imperial_lengths_spelt_out_are_units() -> None:
+    # LCT NCT03927404 "5.Residual limb length greater than 6.5 inches in length"
+    assert limits("5.Residual limb length greater than 6.5 inches in length") == [
+        ("residual_limb_length", ">", 6.5, "[in_i]")]
+    assert canonical("Height >= 60 inches") == [("height", ">=", 60, "[in_i]")]
+    # "in" alone is a preposition
+    assert limits("Lesion > 3 cm in diameter") == [("lesion", ">", 3, "cm")]

@@ -69,6 +69,10 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"%|percent", "%"),
     (r"kg(?![a-z])", "kg"),
     (r"(?:pounds?|lbs?)(?![a-z])", "[lb_av]"),
+    # "Residual limb length greater than 6.5 inches" (LCT NCT03927404), "height < 4 feet 10
+    # inches": imperial lengths spelt out ("in" alone is a preposition, never read)
+    (r"inch(?:es)?(?![a-z])", "[in_i]"),
+    (r"(?:feet|foot|ft)(?![a-z])", "[ft_i]"),
     (r"mg(?![a-z/])", "mg"),
     (r"g(?![a-z/])", "g"),
     (r"mm(?![a-z0-9³^])", "mm"),
@@ -141,6 +145,8 @@ _PINT: dict[str, str] = {
     "%": "percent",
     "kg": "kilogram",
     "[lb_av]": "pound",
+    "[in_i]": "inch",
+    "[ft_i]": "foot",
     "g": "gram",
     "mg": "milligram",
     "mm": "millimeter",
