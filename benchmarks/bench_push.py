@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import io
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -30,6 +30,9 @@ import pyoxigraph as ox
 from trialkg import iris
 from trialkg.push import PushOptions, push
 from trialkg.store import TrialStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import oxigraph  # noqa: E402  (the Oxigraph starter the tests use)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -86,31 +89,16 @@ def synthetic_store(path: Path, trials: int) -> TrialStore:
     return store
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(location: Path) -> tuple[subprocess.Popen, str]:
-    exe = shutil.which("oxigraph") or "oxigraph"
-    port = free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("oxigraph did not start")
+    try:
+        proc, server = oxigraph.start(location, keep_errors=False)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
+    return proc, server.url
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=30)
+    oxigraph.stop_by_pid(proc.pid, proc)
 
 
 def main() -> None:

@@ -1,22 +1,23 @@
 """Common fixtures: paths to the seeds and the vendored registry records, a built seed store, and a real
 Oxigraph SPARQL server on 127.0.0.1 (started from the ``oxigraph`` PyPI package on a
-free port, stopped by its PID)."""
+free port, stopped by its PID: tests/servers/oxigraph.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from servers.oxigraph import (  # free_port, OxigraphServer, stop_by_pid: tests import them from here
+    OxigraphMissing,
+    OxigraphServer,
+    free_port,  # noqa: F401
+    oxigraph_binary,
+    start,
+    stop_by_pid,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -35,71 +36,18 @@ def ctgov_corpus() -> Path:
     return CTGOV_CORPUS
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class OxigraphServer:
-    url: str  # http://127.0.0.1:PORT
-    pid: int
-    location: Path
-
-    @property
-    def query_endpoint(self) -> str:
-        return self.url + "/query"
-
-    @property
-    def update_endpoint(self) -> str:
-        return self.url + "/update"
-
-    @property
-    def store_endpoint(self) -> str:
-        return self.url + "/store"
-
-
 def _oxigraph_binary() -> str:
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.fail("the 'oxigraph' server binary is missing: pip install -e '.[test]'")
-    return exe
+    try:
+        return oxigraph_binary()
+    except OxigraphMissing as exc:
+        pytest.fail(str(exc))
 
 
 def start_oxigraph(location: Path, *, union_default_graph: bool = True) -> tuple[subprocess.Popen, OxigraphServer]:
-    port = free_port()
-    cmd = [_oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    if union_default_graph:
-        cmd.append("--union-default-graph")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"oxigraph exited: {proc.stderr.read().decode(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1):
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("oxigraph did not start within 30 s")
-    return proc, OxigraphServer(url=url, pid=proc.pid, location=location)
-
-
-def stop_by_pid(pid: int, proc: subprocess.Popen | None = None) -> None:
     try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    if proc is not None:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        return start(location, union_default_graph=union_default_graph)
+    except OxigraphMissing as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture()
