@@ -68,6 +68,8 @@ CASES = [
     ("NCT03928158", "exclusion", "Impaired liver function;", "liver_function", "liver_disease"),
     ("NCT03865693", "exclusion", "abnormal renal function", "renal_function", "renal_disease"),
     ("NCT03924479", "inclusion", "impaired renal function", "renal_function", "renal_disease"),
+    ("NCT03927274", "inclusion", "Adequate organ function as indicated in protocol", "organ_function", "not_stated"),
+    ("NCT03924882", "inclusion", "Patients must have adequate organ function.", "organ_function", "not_stated"),
     ("NCT03929263", "inclusion", "Right-handed", "demographic", "needs_record"),
     ("NCT03922581", "inclusion", "self-identity as African American", "demographic", "needs_record"),
     ("NCT03927118", "exclusion", "Glaucoma or glaucoma suspicion", "named_condition", "condition"),

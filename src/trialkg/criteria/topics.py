@@ -19,7 +19,9 @@ A row gives either
   person's situation, not their health), ``investigator_judgement`` (the decision is a
   clinician's opinion), ``needs_record`` (a clinical fact the patient file has no field
   for: a procedure, a symptom or finding, a medication class outside the drug table,
-  obstetric details, other-study participation, substance use) or ``on_study`` (a rule
+  obstetric details, other-study participation, substance use), ``not_stated`` (the
+  limits are defined elsewhere: "Adequate organ function as indicated in protocol") or
+  ``on_study`` (a rule
   for the time after enrolment, "intervening therapy ... is not permitted": it is no
   entry criterion, so ``entry`` is false).
 
@@ -46,7 +48,7 @@ from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
 
 TABLE = "reference/criterion_topics.tsv"
-REASONS = ("administrative", "investigator_judgement", "needs_record", "on_study")
+REASONS = ("administrative", "investigator_judgement", "needs_record", "not_stated", "on_study")
 # A row's constraint: a named condition, or the patient-file flag that answers the topic.
 CONSTRAINTS = ("condition", "hypersensitivity", "healthy_volunteer", "liver_disease", "renal_disease")
 TIERS = ("specific", "clinical")
@@ -116,11 +118,23 @@ _OF_AFTER = re.compile(r"\s+(?:of|in|affecting|involving)\s+(?:the\s+)?(?:[\w-]+
                        re.IGNORECASE)
 
 
+# An acronym in brackets inside a name: "temporomandibular joint (TMJ) Disorders"
+# (NCT03929549) is one name.
+_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z0-9-]{1,7}\)")
+# An adjective cue names its noun: "diabetic macular edema" (NCT03863535), "psychotic
+# symptoms" (NCT03929562).
+_ADJECTIVE = re.compile(r"(?:ic|ed)$", re.IGNORECASE)
+_NOUNS_AFTER = re.compile(r"(?:\s+(?!(?:or|and|with|in|of|for|to|the|a|an|that|which|who|at|by|as|within|but)\b)[A-Za-z]{3,}){1,2}")
+
+
 def _phrase(text: str, m: re.Match[str]) -> str:
     """The noun phrase ending at a cue: up to four words before it within its clause."""
-    left = _PHRASE_CUT.split(text[max(0, m.start() - 60) : m.start()])[-1]
+    left = _ACRONYM.sub("", text[max(0, m.start() - 60) : m.start()])
+    left = _PHRASE_CUT.split(left)[-1]
     words = left.split()[-4:]
     after = _OF_AFTER.match(text, m.end())
+    if after is None and _ADJECTIVE.search(m.group(0)):
+        after = _NOUNS_AFTER.match(text, m.end())
     if after is None and not words and _BARE_HEAD.match(m.group(0)):
         after = _CLAUSE_REST.match(text, m.end())
     return " ".join(words + [m.group(0) + (after.group(0).rstrip() if after else "")]).strip()
@@ -153,7 +167,9 @@ _DIGIT = re.compile(r"\d")
 
 
 def _missed_threshold(text: str) -> bool:
-    return bool(_DIGIT.search(text)) and bool(find_variables(text))
+    # lower-cased text ("alt (sgpt) > 2 x upper limit of normal", Facebook test split)
+    # hides case-sensitive abbreviations: they are looked for in capitals too
+    return bool(_DIGIT.search(text)) and bool(find_variables(text) or find_variables(text.upper()))
 
 
 @lru_cache(maxsize=32768)
