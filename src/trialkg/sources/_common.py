@@ -46,6 +46,22 @@ def derived_id(content: str) -> str:
     return "TKG-" + hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
 
 
+def assign(record: TrialRecord, target: str, value: object) -> None:
+    """Set the record field ``target`` (``"brief_title"``, ``"design.masking"``,
+    ``"eligibility.sex"``) to ``value``; a list field that already holds values is
+    extended, so that several registry fields can fill one list (lead sponsor, then
+    collaborators). The readers' field tables go through it."""
+    *parents, name = target.split(".")
+    obj: object = record
+    for part in parents:
+        obj = getattr(obj, part)
+    current = getattr(obj, name)
+    if isinstance(current, list) and current and isinstance(value, list):
+        current.extend(value)
+    else:
+        setattr(obj, name, value)
+
+
 # ---------------------------------------------------------------------------
 # Finishing a record
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,7 +32,7 @@ from trialkg.records import (
     Sponsor,
     TrialRecord,
 )
-from trialkg.sources._common import Result, check_nct, finish_record, sha256_hex
+from trialkg.sources._common import Result, assign, check_nct, finish_record, sha256_hex
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
 from trialkg.sources.guards import check_depth, load_json, not_utf8, parse_count
@@ -220,157 +220,222 @@ class _Fields:
         return out
 
 
+# -- converters: (the module's fields, the registry key) -> the record's value -----------
+
+Convert = Callable[[_Fields, str], Any]
+
+
+def _text(f: _Fields, key: str) -> str | None:
+    return f.str(key)
+
+
+def _texts(f: _Fields, key: str) -> list[str]:
+    return f.strs(key)
+
+
+def _flag(f: _Fields, key: str) -> bool | None:
+    return f.bool(key)
+
+
+def _count(f: _Fields, key: str) -> int | None:
+    return f.int(key)
+
+
+def _enum(table: str, field: str | None = None) -> Convert:
+    """A value of the enum ``table`` (sources/enums.py); an unknown one is kept and warned
+    about under ``field`` (default: the key)."""
+    return lambda f, key: normalise(table, f.str(key), f.record, field or key)
+
+
+def _enums(table: str, field: str | None = None) -> Convert:
+    return lambda f, key: [normalise(table, s, f.record, field or key) or s for s in f.strs(key)]
+
+
+def _phases(f: _Fields, key: str) -> list[str]:
+    return normalise_phases(f.strs(key), f.record)
+
+
+def _date(f: _Fields, key: str) -> Any:
+    """A ``{"date": ..., "type": ACTUAL|ESTIMATED}`` struct."""
+    ds = f.sub(key)
+    dtype = normalise("date_type", ds.str("type"), f.record, f"{key}.type")
+    return parse_date(ds.str("date"), date_type=dtype, record=f.record, field=key)
+
+
+def _years(text_field: str) -> Convert:
+    """Years of the age text the table has already read into ``eligibility.<text_field>``."""
+    return lambda f, key: parse_age(getattr(f.record.eligibility, text_field), record=f.record, field=key)
+
+
+def _each(build: Callable[[_Fields], Any]) -> Convert:
+    """One record object per item of a list of objects; ``build`` returns None to skip one."""
+    return lambda f, key: [x for x in (build(item) for item in f.objects(key)) if x is not None]
+
+
+def _sponsor(role: str, class_field: str) -> Callable[[_Fields], Sponsor | None]:
+    return lambda s: Sponsor(name=s.str("name") or "", role=role, sponsor_class=normalise(
+        "agency_class", s.str("class"), s.record, class_field)) if s.str("name") else None
+
+
+def _lead_sponsor(f: _Fields, key: str) -> list[Sponsor]:
+    lead = _sponsor("lead", "leadSponsor.class")(f.sub(key))
+    return [lead] if lead else []
+
+
+def _responsible_party(f: _Fields, key: str) -> ResponsibleParty | None:
+    rp = f.sub(key)
+    if not rp.obj:
+        return None
+    return ResponsibleParty(
+        type=normalise("responsible_party", rp.str("type"), rp.record, "responsibleParty.type"),
+        investigator_name=rp.str("investigatorFullName") or rp.str("oldNameTitle"),
+        investigator_title=rp.str("investigatorTitle"),
+        investigator_affiliation=rp.str("investigatorAffiliation") or rp.str("oldOrganization"),
+    )
+
+
+def _arm(a: _Fields) -> Arm | None:
+    if not a.str("label"):
+        a.record.warn(a.path, "arm without a label skipped", code="missing-field")
+        return None
+    return Arm(label=a.str("label") or "", type=normalise("arm_type", a.str("type"), a.record, "armGroups.type"),
+               description=a.str("description"), intervention_names=a.strs("interventionNames"))
+
+
+def _intervention(iv: _Fields) -> Intervention | None:
+    if not iv.str("name"):
+        iv.record.warn(iv.path, "intervention without a name skipped", code="missing-field")
+        return None
+    return Intervention(
+        name=iv.str("name") or "",
+        type=normalise("intervention_type", iv.str("type"), iv.record, "interventions.type"),
+        description=iv.str("description"), other_names=iv.strs("otherNames"),
+        arm_labels=iv.strs("armGroupLabels"))
+
+
+def _outcome(kind: str) -> Callable[[_Fields], Outcome | None]:
+    return lambda o: Outcome(measure=o.str("measure") or "", kind=kind,  # type: ignore[arg-type]
+                             description=o.str("description"), time_frame=o.str("timeFrame")) \
+        if o.str("measure") else None
+
+
+def _official(o: _Fields) -> Official | None:
+    if not o.str("name"):
+        return None
+    return Official(name=o.str("name") or "",
+                    role=normalise("official_role", o.str("role"), o.record, "overallOfficials.role"),
+                    affiliation=o.str("affiliation"))
+
+
+def _site(loc: _Fields) -> Site:
+    geo = loc.sub("geoPoint")
+    lat, lon = geo.float("lat"), geo.float("lon")
+    return Site(
+        facility=loc.str("facility"), city=loc.str("city"), state=loc.str("state"),
+        zip=loc.str("zip"), country=loc.str("country"),
+        status=normalise("recruitment_status", loc.str("status"), loc.record, "locations.status"),
+        geo=GeoPoint(lat, lon) if lat is not None and lon is not None else None,
+        contacts=[_contact(c) for c in loc.objects("contacts")])
+
+
+def _contact(c: _Fields) -> Contact:
+    return Contact(name=c.str("name"), role=c.str("role"), phone=c.str("phone"), email=c.str("email"))
+
+
+def _reference(r: _Fields) -> Reference:
+    return Reference(pmid=r.str("pmid"), citation=r.str("citation"),
+                     type=normalise("reference_type", r.str("type"), r.record, "references.type"))
+
+
+def _mesh(m: _Fields) -> dict[str, str] | None:
+    return {"id": m.str("id") or "", "term": m.str("term") or ""} if m.str("term") else None
+
+
+# -- the mapping: API v2 field (path in the study object) -> record field, converter ---------
+# Read in this order, so that warnings come in the order of the study object.
+
+P = "protocolSection."
+FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    (P + "identificationModule.orgStudyIdInfo.id", "org_study_id", _text),
+    (P + "identificationModule.secondaryIdInfos", "secondary_ids", _each(
+        lambda s: SecondaryId(id=s.str("id") or "", type=s.str("type"), domain=s.str("domain"))
+        if s.str("id") else None)),
+    (P + "identificationModule.briefTitle", "brief_title", _text),
+    (P + "identificationModule.officialTitle", "official_title", _text),
+    (P + "identificationModule.acronym", "acronym", _text),
+    (P + "statusModule.overallStatus", "status", _enum("status")),
+    (P + "statusModule.whyStopped", "why_stopped", _text),
+    (P + "statusModule.startDateStruct", "start_date", _date),
+    (P + "statusModule.primaryCompletionDateStruct", "primary_completion_date", _date),
+    (P + "statusModule.completionDateStruct", "completion_date", _date),
+    (P + "statusModule.studyFirstPostDateStruct", "first_posted", _date),
+    (P + "statusModule.lastUpdatePostDateStruct", "last_update", _date),
+    (P + "sponsorCollaboratorsModule.leadSponsor", "sponsors", _lead_sponsor),
+    (P + "sponsorCollaboratorsModule.collaborators", "sponsors", _each(
+        _sponsor("collaborator", "collaborators.class"))),
+    (P + "sponsorCollaboratorsModule.responsibleParty", "responsible_party", _responsible_party),
+    (P + "descriptionModule.briefSummary", "brief_summary", _text),
+    (P + "descriptionModule.detailedDescription", "detailed_description", _text),
+    (P + "conditionsModule.conditions", "conditions", _texts),
+    (P + "conditionsModule.keywords", "keywords", _texts),
+    (P + "designModule.studyType", "study_type", _enum("study_type")),
+    (P + "designModule.phases", "phases", _phases),
+    (P + "designModule.designInfo.allocation", "design.allocation", _enum("allocation")),
+    (P + "designModule.designInfo.interventionModel", "design.intervention_model", _enum("intervention_model")),
+    (P + "designModule.designInfo.primaryPurpose", "design.primary_purpose", _enum("primary_purpose")),
+    (P + "designModule.designInfo.observationalModel", "design.observational_model",
+     _enum("observational_model")),
+    (P + "designModule.designInfo.timePerspective", "design.time_perspective", _enum("time_perspective")),
+    (P + "designModule.designInfo.maskingInfo.masking", "design.masking", _enum("masking")),
+    (P + "designModule.enrollmentInfo.count", "enrollment", _count),
+    (P + "designModule.enrollmentInfo.type", "enrollment_type", _enum("date_type", "enrollmentInfo.type")),
+    (P + "armsInterventionsModule.armGroups", "arms", _each(_arm)),
+    (P + "armsInterventionsModule.interventions", "interventions", _each(_intervention)),
+    (P + "outcomesModule.primaryOutcomes", "outcomes", _each(_outcome("primary"))),
+    (P + "outcomesModule.secondaryOutcomes", "outcomes", _each(_outcome("secondary"))),
+    (P + "outcomesModule.otherOutcomes", "outcomes", _each(_outcome("other"))),
+    (P + "eligibilityModule.eligibilityCriteria", "eligibility.criteria_text", _text),
+    (P + "eligibilityModule.healthyVolunteers", "eligibility.healthy_volunteers", _flag),
+    (P + "eligibilityModule.sex", "eligibility.sex", _enum("sex")),
+    (P + "eligibilityModule.genderBased", "eligibility.gender_based", _flag),
+    (P + "eligibilityModule.minimumAge", "eligibility.min_age_text", _text),
+    (P + "eligibilityModule.maximumAge", "eligibility.max_age_text", _text),
+    (P + "eligibilityModule.minimumAge", "eligibility.min_age_years", _years("min_age_text")),
+    (P + "eligibilityModule.maximumAge", "eligibility.max_age_years", _years("max_age_text")),
+    (P + "eligibilityModule.stdAges", "eligibility.std_ages", _enums("standard_age", "stdAges")),
+    (P + "contactsLocationsModule.centralContacts", "central_contacts", _each(_contact)),
+    (P + "contactsLocationsModule.overallOfficials", "officials", _each(_official)),
+    (P + "contactsLocationsModule.locations", "sites", _each(_site)),
+    (P + "referencesModule.references", "references", _each(_reference)),
+    ("derivedSection.conditionBrowseModule.meshes", "condition_mesh", _each(_mesh)),
+    ("derivedSection.interventionBrowseModule.meshes", "intervention_mesh", _each(_mesh)),
+)
+
+
 def study_to_record(study: Any, prov: Provenance) -> TrialRecord:
-    """Map one API v2 study object; the NCT id must be present and well formed."""
+    """Map one API v2 study object (``FIELDS``); the NCT id must be present and well formed."""
     if isinstance(study, dict) and "Study" in study and "protocolSection" not in study:
         study = study["Study"]
     if not isinstance(study, dict) or not isinstance(study.get("protocolSection"), dict):
         raise InputError("not an API v2 study object (no 'protocolSection')",
                          file=prov.file, record=prov.index, field="protocolSection")
-    ps = study["protocolSection"]
-    ident = ps.get("identificationModule")
+    ident = study["protocolSection"].get("identificationModule")
     nct = check_nct(ident.get("nctId") if isinstance(ident, dict) else None, file=prov.file,
                     record=prov.index, field="protocolSection.identificationModule.nctId")
     rec = TrialRecord(id=nct, nct_id=nct, provenance=prov)
-    root = _Fields(rec, ps, "protocolSection")
-
-    idm = root.sub("identificationModule")
-    rec.org_study_id = idm.sub("orgStudyIdInfo").str("id")
-    rec.secondary_ids = [SecondaryId(id=s.str("id") or "", type=s.str("type"), domain=s.str("domain"))
-                         for s in idm.objects("secondaryIdInfos") if s.str("id")]
-    rec.brief_title = idm.str("briefTitle")
-    rec.official_title = idm.str("officialTitle")
-    rec.acronym = idm.str("acronym")
-
-    st = root.sub("statusModule")
-    rec.status = normalise("status", st.str("overallStatus"), rec, "overallStatus")
-    rec.why_stopped = st.str("whyStopped")
-    for attr, key in (("start_date", "startDateStruct"),
-                      ("primary_completion_date", "primaryCompletionDateStruct"),
-                      ("completion_date", "completionDateStruct"),
-                      ("first_posted", "studyFirstPostDateStruct"),
-                      ("last_update", "lastUpdatePostDateStruct")):
-        ds = st.sub(key)
-        dtype = normalise("date_type", ds.str("type"), rec, f"{key}.type")
-        setattr(rec, attr, parse_date(ds.str("date"), date_type=dtype, record=rec, field=key))
-
-    sp = root.sub("sponsorCollaboratorsModule")
-    lead = sp.sub("leadSponsor")
-    if lead.str("name"):
-        rec.sponsors.append(Sponsor(name=lead.str("name") or "", role="lead",
-                                    sponsor_class=normalise("agency_class", lead.str("class"), rec,
-                                                            "leadSponsor.class")))
-    for c in sp.objects("collaborators"):
-        if c.str("name"):
-            rec.sponsors.append(Sponsor(name=c.str("name") or "", role="collaborator",
-                                        sponsor_class=normalise("agency_class", c.str("class"), rec,
-                                                                "collaborators.class")))
-    rp = sp.sub("responsibleParty")
-    if rp.obj:
-        rec.responsible_party = ResponsibleParty(
-            type=normalise("responsible_party", rp.str("type"), rec, "responsibleParty.type"),
-            investigator_name=rp.str("investigatorFullName") or rp.str("oldNameTitle"),
-            investigator_title=rp.str("investigatorTitle"),
-            investigator_affiliation=rp.str("investigatorAffiliation") or rp.str("oldOrganization"),
-        )
-
-    desc = root.sub("descriptionModule")
-    rec.brief_summary = desc.str("briefSummary")
-    rec.detailed_description = desc.str("detailedDescription")
-
-    cond = root.sub("conditionsModule")
-    rec.conditions = cond.strs("conditions")
-    rec.keywords = cond.strs("keywords")
-
-    des = root.sub("designModule")
-    rec.study_type = normalise("study_type", des.str("studyType"), rec, "studyType")
-    rec.phases = normalise_phases(des.strs("phases"), rec)
-    info = des.sub("designInfo")
-    rec.design.allocation = normalise("allocation", info.str("allocation"), rec, "allocation")
-    rec.design.intervention_model = normalise("intervention_model", info.str("interventionModel"),
-                                              rec, "interventionModel")
-    rec.design.primary_purpose = normalise("primary_purpose", info.str("primaryPurpose"), rec,
-                                           "primaryPurpose")
-    rec.design.observational_model = normalise("observational_model", info.str("observationalModel"),
-                                               rec, "observationalModel")
-    rec.design.time_perspective = normalise("time_perspective", info.str("timePerspective"), rec,
-                                            "timePerspective")
-    rec.design.masking = normalise("masking", info.sub("maskingInfo").str("masking"), rec, "masking")
-    enr = des.sub("enrollmentInfo")
-    rec.enrollment = enr.int("count")
-    rec.enrollment_type = normalise("date_type", enr.str("type"), rec, "enrollmentInfo.type")
-
-    ai = root.sub("armsInterventionsModule")
-    for a in ai.objects("armGroups"):
-        if not a.str("label"):
-            rec.warn(a.path, "arm without a label skipped", code="missing-field")
-            continue
-        rec.arms.append(Arm(label=a.str("label") or "",
-                            type=normalise("arm_type", a.str("type"), rec, "armGroups.type"),
-                            description=a.str("description"),
-                            intervention_names=a.strs("interventionNames")))
-    for iv in ai.objects("interventions"):
-        if not iv.str("name"):
-            rec.warn(iv.path, "intervention without a name skipped", code="missing-field")
-            continue
-        rec.interventions.append(Intervention(
-            name=iv.str("name") or "",
-            type=normalise("intervention_type", iv.str("type"), rec, "interventions.type"),
-            description=iv.str("description"), other_names=iv.strs("otherNames"),
-            arm_labels=iv.strs("armGroupLabels")))
-
-    om = root.sub("outcomesModule")
-    for key, kind in (("primaryOutcomes", "primary"), ("secondaryOutcomes", "secondary"),
-                      ("otherOutcomes", "other")):
-        for o in om.objects(key):
-            if o.str("measure"):
-                rec.outcomes.append(Outcome(measure=o.str("measure") or "", kind=kind,  # type: ignore[arg-type]
-                                            description=o.str("description"), time_frame=o.str("timeFrame")))
-
-    el = root.sub("eligibilityModule")
-    e = rec.eligibility
-    e.criteria_text = el.str("eligibilityCriteria")
-    e.healthy_volunteers = el.bool("healthyVolunteers")
-    e.sex = normalise("sex", el.str("sex"), rec, "sex")
-    e.gender_based = el.bool("genderBased")
-    e.min_age_text = el.str("minimumAge")
-    e.max_age_text = el.str("maximumAge")
-    e.min_age_years = parse_age(e.min_age_text, record=rec, field="minimumAge")
-    e.max_age_years = parse_age(e.max_age_text, record=rec, field="maximumAge")
-    e.std_ages = [normalise("standard_age", s, rec, "stdAges") or s for s in el.strs("stdAges")]
-
-    cl = root.sub("contactsLocationsModule")
-    rec.central_contacts = [_contact(c) for c in cl.objects("centralContacts")]
-    for o in cl.objects("overallOfficials"):
-        if o.str("name"):
-            rec.officials.append(Official(name=o.str("name") or "",
-                                          role=normalise("official_role", o.str("role"), rec, "overallOfficials.role"),
-                                          affiliation=o.str("affiliation")))
-    for loc in cl.objects("locations"):
-        geo = loc.sub("geoPoint")
-        lat, lon = geo.float("lat"), geo.float("lon")
-        rec.sites.append(Site(
-            facility=loc.str("facility"), city=loc.str("city"), state=loc.str("state"),
-            zip=loc.str("zip"), country=loc.str("country"),
-            status=normalise("recruitment_status", loc.str("status"), rec, "locations.status"),
-            geo=GeoPoint(lat, lon) if lat is not None and lon is not None else None,
-            contacts=[_contact(c) for c in loc.objects("contacts")]))
-
-    for r in root.sub("referencesModule").objects("references"):
-        rec.references.append(Reference(pmid=r.str("pmid"), citation=r.str("citation"),
-                                        type=normalise("reference_type", r.str("type"), rec, "references.type")))
-
-    derived = _Fields(rec, study.get("derivedSection"), "derivedSection")
-    for key, target in (("conditionBrowseModule", rec.condition_mesh),
-                        ("interventionBrowseModule", rec.intervention_mesh)):
-        for m in derived.sub(key).objects("meshes"):
-            if m.str("term"):
-                target.append({"id": m.str("id") or "", "term": m.str("term") or ""})
+    modules = {"": _Fields(rec, study, "")}
+    for source, target, convert in FIELDS:
+        parent, _, key = source.rpartition(".")
+        assign(rec, target, convert(_module(modules, parent), key))
     return finish_record(rec)
 
 
-def _contact(c: _Fields) -> Contact:
-    return Contact(name=c.str("name"), role=c.str("role"), phone=c.str("phone"), email=c.str("email"))
+def _module(modules: dict[str, _Fields], path: str) -> _Fields:
+    """The object at ``path``, each read once (a wrong type is warned about once)."""
+    if path not in modules:
+        parent, _, key = path.rpartition(".")
+        modules[path] = _module(modules, parent).sub(key)
+    return modules[path]
 
 
 def read_text(text: str, *, file: str = "<text>") -> list[Result]:
