@@ -172,17 +172,31 @@ def trial_similarity(
     target (KDR) makes almost every pair of a 10k-trial store overlap, which a
     pair-by-pair loop in Python cannot score in reasonable time.
     """
+    feats = trial_features(graph, criteria_graph)
+    trials = sorted(feats)
+    if len(trials) < 2:
+        return []
+    keep = _best_partners(_feature_matrices(trials, feats), per_trial, chunk)
+    rows = []
+    for i, j in keep:
+        row = _score_pair(graph, feats[trials[i]], feats[trials[j]])
+        row["trial1"] = _label(graph, trials[i])
+        row["trial2"] = _label(graph, trials[j])
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["score"], r["trial1"], r["trial2"]))
+    return rows
+
+
+_KINDS = ("drugs", "targets", "criteria")
+
+
+def _feature_matrices(trials: list[str], feats: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
+    """One sparse trial x feature 0/1 matrix per kind of feature (rows in ``trials`` order)."""
     import numpy as np
     from scipy import sparse
 
-    feats = trial_features(graph, criteria_graph)
-    trials = sorted(feats)
-    n = len(trials)
-    if n < 2:
-        return []
-    kinds = ("drugs", "targets", "criteria")
     matrices = {}
-    for kind in kinds:
+    for kind in _KINDS:
         columns: dict[str, int] = {}
         rows_i, cols_i = [], []
         for i, t in enumerate(trials):
@@ -191,15 +205,24 @@ def trial_similarity(
                 cols_i.append(columns.setdefault(v, len(columns)))
         data = np.ones(len(rows_i), dtype=np.float32)
         matrices[kind] = sparse.csr_matrix(
-            (data, (rows_i, cols_i)), shape=(n, max(1, len(columns)))
+            (data, (rows_i, cols_i)), shape=(len(trials), max(1, len(columns)))
         )
+    return matrices
+
+
+def _best_partners(matrices: dict[str, Any], per_trial: int, chunk: int) -> set[tuple[int, int]]:
+    """The pairs (i < j) in which one trial is among the other's ``per_trial`` best
+    partners by mean Jaccard index (score > 0), a block of ``chunk`` rows at a time."""
+    import numpy as np
+
+    n = matrices["drugs"].shape[0]
     sizes = {k: np.asarray(m.sum(axis=1)).ravel() for k, m in matrices.items()}
     keep: set[tuple[int, int]] = set()
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         total = np.zeros((hi - lo, n), dtype=np.float32)
         parts = np.full((hi - lo, n), 2.0, dtype=np.float32)
-        for kind in kinds:
+        for kind in _KINDS:
             inter = (matrices[kind][lo:hi] @ matrices[kind].T).toarray()
             union = sizes[kind][lo:hi, None] + sizes[kind][None, :] - inter
             jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
@@ -217,14 +240,7 @@ def trial_similarity(
                 if score[r, c] > 0:
                     i, j = lo + r, int(c)
                     keep.add((i, j) if i < j else (j, i))
-    rows = []
-    for i, j in keep:
-        row = _score_pair(graph, feats[trials[i]], feats[trials[j]])
-        row["trial1"] = _label(graph, trials[i])
-        row["trial2"] = _label(graph, trials[j])
-        rows.append(row)
-    rows.sort(key=lambda r: (-r["score"], r["trial1"], r["trial2"]))
-    return rows
+    return keep
 
 
 def _score_pair(

@@ -122,6 +122,11 @@ class _Matchers:
     """Compiled patterns for one lexicon (built once, they are large)."""
 
     def __init__(self, lex: Lexicon) -> None:
+        self._index_drugs(lex)
+        self._index_phrases(lex)
+        self._compile_targets(lex)
+
+    def _index_drugs(self, lex: Lexicon) -> None:
         forms: dict[str, list[tuple[str, str]]] = {}
         keys: dict[str, str] = {}
         for entry in lex.all_synonyms():
@@ -143,7 +148,8 @@ class _Matchers:
                 self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append(
                     (keys[pat], rank, re.compile(pat, re.IGNORECASE), pat))
 
-        # class phrases
+    def _index_phrases(self, lex: Lexicon) -> None:
+        """Class phrases ("VEGFR tyrosine kinase inhibitor"), longest first."""
         phrase_map: dict[str, set[str]] = {}
         phrase_keys: dict[str, str] = {}
         for key, c in lex.classes.items():
@@ -158,7 +164,8 @@ class _Matchers:
             for p, keys in self.phrase_items
         ]
 
-        # target term grammar
+    def _compile_targets(self, lex: Lexicon) -> None:
+        """The target term grammar: "anti-PD-1/PD-L1 antibody", "VEGFR-2 inhibitors"."""
         self.antibody_terms: dict[str, set[str]] = {}
         self.inhibitor_terms: dict[str, set[str]] = {}
         for key, c in lex.classes.items():
