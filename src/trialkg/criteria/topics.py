@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria.rules.binding import find_variables
+from trialkg.knowledge.lexicon import Lexicon
 from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
 
@@ -166,10 +167,29 @@ def _constraint(topic: Topic, text: str, m: re.Match[str], crit: dict[str, Any])
 _DIGIT = re.compile(r"\d")
 
 
+# A medication item that names a drug of the compiled dictionary ("patients on coumadin /
+# steroids / nsaids / tylenol", "current treatment with medicines containing digoxin or
+# warfarin", Facebook test split) names something the patient's therapies can answer.
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+_NAME_KINDS = frozenset({"generic", "synonym", "brand", "salt"})
+
+
+def _names_a_drug(text: str) -> bool:
+    lex = Lexicon.default()
+    return any(e.kind in _NAME_KINDS for w in _WORD.findall(text) for e in lex.lookup(w))
+
+
+# A variable of the variable table against its reference range ("inorganic phosphorus
+# outside of normal limits", Facebook test split): the patient's lab with its limits
+# answers it.
+_REFERENCE = re.compile(r"\b(?:normal\s+(?:limits?|ranges?|values?)|reference\s+ranges?|ULN|LLN|upper\s+limit|lower\s+limit)\b",
+                        re.IGNORECASE)
+
+
 def _missed_threshold(text: str) -> bool:
     # lower-cased text ("alt (sgpt) > 2 x upper limit of normal", Facebook test split)
     # hides case-sensitive abbreviations: they are looked for in capitals too
-    return bool(_DIGIT.search(text)) and bool(find_variables(text) or find_variables(text.upper()))
+    return bool(_DIGIT.search(text) or _REFERENCE.search(text)) and bool(find_variables(text) or find_variables(text.upper()))
 
 
 @lru_cache(maxsize=32768)
@@ -194,7 +214,7 @@ def annotate(crit: dict[str, Any]) -> None:
     if _decided(crit):
         return
     if topic.reason:
-        if topic.reason != "needs_record" or not _missed_threshold(text):
+        if topic.reason != "needs_record" or not (_missed_threshold(text) or topic.name == "medication" and _names_a_drug(text)):
             crit["undecidable"] = topic.reason
         return
     m = topic.cue.search(text, start)
