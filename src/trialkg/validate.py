@@ -15,8 +15,8 @@ Two engines give the same findings (tests/test_validate_engines.py):
   to), then the reference and entities graphs on their own.
 
 Reports say what SHACL says: ``sh:conforms`` is false when there is any result, a
-warning included (``ValidationReport.shacl_conforms``; ``conforms`` and
-``has_violations`` say whether any result is a violation, for the exit code); custom severities stay IRIs; every ``sh:message`` is kept with
+warning included (``ValidationReport.conforms``; ``has_violations`` says whether any
+result is a violation, which is what ``trialkg validate``'s exit code follows); custom severities stay IRIs; every ``sh:message`` is kept with
 its language tag; ``sh:value`` is the value node (the focus node for a node shape's
 SPARQL constraint without ``?value``). Values are the terms the store holds: the store
 keeps literals in canonical form ("4.0"^^xsd:decimal as "4", "5"^^xsd:int as
@@ -72,17 +72,12 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
-        """No result of severity Violation (``trialkg validate`` exits 0 then)."""
-        return not self.has_violations
-
-    @property
-    def shacl_conforms(self) -> bool:
         """SHACL's sh:conforms: true only when there is no result at all (warnings count)."""
         return not self.findings
 
     @property
     def has_violations(self) -> bool:
-        """Some result has severity Violation."""
+        """Some result has severity Violation (``trialkg validate`` exits 1 only then)."""
         return any(f.severity == "Violation" for f in self.findings)
 
     def count(self, severity: str) -> int:
@@ -114,7 +109,7 @@ class ValidationReport:
             g.remove((report, None, None))
         root = rdflib.BNode("report")
         g.add((root, RDF.type, SH.ValidationReport))
-        g.add((root, SH.conforms, rdflib.Literal(self.shacl_conforms)))
+        g.add((root, SH.conforms, rdflib.Literal(self.conforms)))
         for result in set(g.subjects(SH.focusNode, None)):
             g.add((root, SH.result, result))
         return g.serialize(format="turtle")
@@ -125,7 +120,8 @@ class ValidationReport:
             where = f"{compact(f.focus)}" + (f" {f.path}" if f.path else "")
             value = f" (value: {f.value})" if f.value else ""
             lines.append(f"{f.severity:9}  {f.trial}  {where}: {f.message}{value}")
-        verdict = "conforms" if self.conforms else "does not conform"
+        verdict = ("conforms" if self.conforms else "does not conform" if self.has_violations
+                   else "no violations (sh:conforms false: SHACL counts warnings too)")
         lines.append(
             f"{verdict}: {self.count('Violation')} violations, {self.count('Warning')} warnings "
             f"in {self.graphs} graphs"
