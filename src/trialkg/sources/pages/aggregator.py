@@ -41,16 +41,7 @@ def parse(text: str, prov: Provenance) -> TrialRecord:
     ncts = NCT_IN_TEXT.findall(text)
     nct = ncts[0] if ncts and len(set(ncts)) == 1 else None
     rec = new_record(nct, text, prov)
-    sections: dict[str, list[str]] = {}
-    current = sections.setdefault("preamble", [])
-    for ln in (x.strip() for x in text.split("\n")):
-        if not ln:
-            continue
-        key = _AGG_HEADINGS.get(ln.lower())
-        if key:
-            current = sections.setdefault(key, [])
-            continue
-        current.append(ln)
+    sections = _sections(text)
     pre = sections.get("preamble", [])
     rec.brief_title = pre[0] if pre else None
     for ln in sections.get("status", []):
@@ -72,6 +63,31 @@ def parse(text: str, prov: Provenance) -> TrialRecord:
             value = lookup(key, ln)
             if value:
                 setattr(rec.design, key, value)
+    _eligibility(rec, sections)
+    contact = sections.get("contact", [])
+    if contact:
+        rec.central_contacts = contacts(contact)
+    return rec
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """The page's non-blank lines under each heading of ``_AGG_HEADINGS`` (before the
+    first heading: ``preamble``)."""
+    sections: dict[str, list[str]] = {}
+    current = sections.setdefault("preamble", [])
+    for ln in (x.strip() for x in text.split("\n")):
+        if not ln:
+            continue
+        key = _AGG_HEADINGS.get(ln.lower())
+        if key:
+            current = sections.setdefault(key, [])
+            continue
+        current.append(ln)
+    return sections
+
+
+def _eligibility(rec: TrialRecord, sections: dict[str, list[str]]) -> None:
+    """Sex, an age range ("18 - 75 years", "18+ years"), volunteers and the two criteria lists."""
     e = rec.eligibility
     for ln in sections.get("sex", []):
         e.sex = e.sex or lookup("sex", ln.split()[0]) if ln.split() else e.sex
@@ -90,7 +106,3 @@ def parse(text: str, prov: Provenance) -> TrialRecord:
     inc, exc = sections.get("inclusion", []), sections.get("exclusion", [])
     if inc or exc:
         e.criteria_text = "\n".join(["Inclusion Criteria", *inc, "", "Exclusion Criteria", *exc])
-    contact = sections.get("contact", [])
-    if contact:
-        rec.central_contacts = contacts(contact)
-    return rec
