@@ -15,7 +15,7 @@ import pytest
 
 from trialkg.errors import InputError, UnsafeInputError
 from trialkg.records import TrialRecord
-from trialkg.sources import ctgov_json, iter_records
+from trialkg.sources import ctgov_json, ctgov_xml, iter_records
 from trialkg.sources.dates import parse_age, parse_date
 from trialkg.sources.enums import normalise, normalise_phases
 
@@ -202,3 +202,21 @@ def test_impossible_date_in_record_is_a_warning(tmp_path: Path) -> None:
     (rec,) = list(iter_records([tmp_path / "s.json"]))
     assert rec.start_date is None
     assert any(w.code == "bad-date" and "2019-02-30" in w.message for w in rec.warnings)
+
+
+@pytest.mark.parametrize("reader", [ctgov_json, ctgov_xml], ids=["json", "xml"])
+def test_field_tables_name_record_fields(reader) -> None:
+    """Every row of a reader's table names a field of TrialRecord (dotted into design and
+    eligibility), and each registry field feeds one record field once."""
+    from trialkg.records import Provenance
+
+    rec = TrialRecord(id="NCT00000000", nct_id="NCT00000000",
+                      provenance=Provenance(file="f", format="ctgov-json", sha256="0"))
+    for source, target, convert in reader.FIELDS:
+        obj = rec
+        for part in target.split("."):
+            assert hasattr(obj, part), f"{source} -> {target}: no such record field"
+            obj = getattr(obj, part)
+        assert callable(convert)
+    pairs = [(source, target) for source, target, _ in reader.FIELDS]
+    assert len(pairs) == len(set(pairs))

@@ -382,3 +382,19 @@ def test_pictures_stay_readable_at_any_size(trials: int, tmp_path: Path) -> None
     viz.render(g, "png", out, max_nodes=400)
     width, height = Image.open(out).size
     assert height < 2600 and width < 4200, (width, height)
+
+
+def test_html_page_escapes_what_it_prints_and_keeps_script_data_inert() -> None:
+    """The template prints title and note HTML-escaped; the inline JSON cannot close its
+    <script> (labels come from registry text: a title with '</script>' or '<!--')."""
+    g = nx.DiGraph()
+    g.add_node("t", type="trial", label="</script><b>x</b>", url="")
+    g.add_node("d", type="drug", label="a <!-- b", url="")
+    g.add_edge("t", "d", type="has_drug")
+    page = viz.render_html(g, note="Reduced: 'a' & <b>", title='KDR\'s "<neighbours>"')
+    assert "<title>KDR&#x27;s &quot;&lt;neighbours&gt;&quot;</title>" in page
+    assert "Reduced: &#x27;a&#x27; &amp; &lt;b&gt;" in page
+    data = page.split("const DATA = ", 1)[1].split(";\n", 1)[0]
+    assert "</script" not in data and "<!--" not in data
+    nodes = json.loads(data.replace("<\\/", "</").replace("<\\!--", "<!--"))["nodes"]
+    assert [n["label"] for n in nodes] == ["</script><b>x</b>", "a <!-- b"]
