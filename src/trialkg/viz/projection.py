@@ -62,16 +62,7 @@ def _trials(b: _Builder, store: Any) -> None:
 
 
 def _drugs(b: _Builder, store: Any, wanted: set[str]) -> None:
-    info = q.attrs(
-        store,
-        iris.TKR + "drug/",
-        {
-            "pref": q.SKOS + "prefLabel",
-            "label": q.RDFS_LABEL,
-            "chembl": iris.TKG + "chemblId",
-            "drugbank": iris.TKG + "drugbankId",
-        },
-    )
+    info = q.attrs(store, *q.DRUG_ATTRS)
     for d in sorted(wanted):
         r = info.get(d, {})
         chembl = r.get("chembl")
@@ -86,11 +77,7 @@ def _drugs(b: _Builder, store: Any, wanted: set[str]) -> None:
 
 
 def _proteins(store: Any) -> dict[str, dict[str, str | None]]:
-    info = q.attrs(
-        store,
-        iris.UNIPROT,
-        {"symbol": iris.TKG + "geneSymbol", "uniprot": iris.TKG + "uniprotId", "label": q.RDFS_LABEL},
-    )
+    info = q.attrs(store, *q.PROTEIN_ATTRS)
     out: dict[str, dict[str, str | None]] = {}
     for p, r in info.items():
         acc = r.get("uniprot") or tail(p)
@@ -221,24 +208,17 @@ def _biomarkers(b: _Builder, store: Any, proteins: dict[str, dict[str, str | Non
 
 
 def _conditions(b: _Builder, store: Any) -> None:
-    info = q.attrs(
-        store, iris.TKR + "condition/", {"label": q.RDFS_LABEL, "mesh": q.SKOS + "exactMatch"}
-    )
-    for t, c in q.pairs(store, iris.TKG + "hasCondition"):
+    info = q.attrs(store, *q.CONDITION_ATTRS)
+    for t, c in q.pairs(store, q.HAS_CONDITION):
         r = info.get(c, {})
         b.node(c, "condition", label=clip(r.get("label") or tail(c), 40), mesh=r.get("mesh"))
         b.edge(t, c, "has_condition")
 
 
-SPONSOR_ROLES = {"leadSponsor": "lead", "collaborator": "collaborator"}
-
-
 def _sponsors(b: _Builder, store: Any) -> None:
-    info = q.attrs(
-        store, iris.TKR + "org/", {"label": q.RDFS_LABEL, "agency_class": iris.TKG + "agencyClass"}
-    )
-    for prop, role in SPONSOR_ROLES.items():
-        for t, o in q.pairs(store, iris.TKG + prop):
+    info = q.attrs(store, *q.ORG_ATTRS)
+    for prop, role in q.SPONSOR_ROLES.items():
+        for t, o in q.pairs(store, prop):
             r = info.get(o, {})
             b.node(
                 o,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from trialkg import iris
 from trialkg.prefixes import SPARQL_PREFIXES
 
 PREFIXES = SPARQL_PREFIXES
@@ -115,6 +116,19 @@ SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparat
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+# Shared nodes' attributes, one DISTINCT scan per predicate (``attrs``): the IRI prefix of
+# the nodes, and column -> predicate.
+DRUG_ATTRS = (iris.TKR + "drug/", {"pref": SKOS + "prefLabel", "label": RDFS_LABEL,
+                                   "chembl": iris.TKG + "chemblId", "drugbank": iris.TKG + "drugbankId"})
+PROTEIN_ATTRS = (iris.UNIPROT, {"symbol": iris.TKG + "geneSymbol", "uniprot": iris.TKG + "uniprotId",
+                                "label": RDFS_LABEL})
+CONDITION_ATTRS = (iris.TKR + "condition/", {"label": RDFS_LABEL, "mesh": SKOS + "exactMatch"})
+ORG_ATTRS = (iris.TKR + "org/", {"label": RDFS_LABEL, "agency_class": iris.TKG + "agencyClass"})
+# Links read as (subject, object) pairs (``pairs``).
+HAS_CONDITION = iris.TKG + "hasCondition"
+SPONSOR_ROLES = {iris.TKG + "leadSponsor": "lead", iris.TKG + "collaborator": "collaborator"}
+
 
 
 def rows(store: Any, sparql: str) -> Iterator[dict[str, str | None]]:
