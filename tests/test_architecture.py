@@ -45,7 +45,7 @@ MATCH_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Inside the SHACL compiler (a services package), the same: one compiled check and the
 # literal table at the bottom, the compiler of shapes above them, the package on top.
 SHACL_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("check", ("trialkg.shacl.check", "trialkg.shacl.literals")),
+    ("check", ("trialkg.shacl.check", "trialkg.shacl.literals", "trialkg.shacl.pairs")),
     ("prebinding", ("trialkg.shacl.prebinding",)),
     ("sparql", ("trialkg.shacl.sparql_constraints",)),
     ("compiler", ("trialkg.shacl.compiler",)),

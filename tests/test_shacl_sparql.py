@@ -23,6 +23,7 @@ PREFIXES = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix ex: <http://example.org/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 """
 
 Key = tuple[str, str | None, str, str, str | None]
@@ -142,6 +143,18 @@ CASES = {
              sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:deactivated true ] ;
              sh:property [ sh:path ex:q ; sh:minCount 1 ] .""",
         """ex:a a ex:T ."""),
+    "property pairs, languageIn, uniqueLang, closed": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:closed true ; sh:ignoredProperties ( rdf:type ) ;
+             sh:property [ sh:path ex:start ; sh:lessThan ex:end ; sh:disjoint ex:end ] ;
+             sh:property [ sh:path ex:end ; sh:lessThanOrEquals ex:stop ] ;
+             sh:property [ sh:path ex:alias ; sh:equals ex:name ] ;
+             sh:property [ sh:path ex:name ; sh:languageIn ( "en" "fr" ) ; sh:uniqueLang true ] ;
+             sh:property [ sh:path ex:stop ] .
+           ex:E a sh:NodeShape ; sh:targetNode ex:self ; sh:equals ex:same .""",
+        """ex:a a ex:T ; ex:start 1, 5 ; ex:end 3, "x" ; ex:stop 3 ; ex:alias "A"@en ; ex:name "A"@en, "B"@en ;
+             ex:extra 1 .
+           ex:b a ex:T ; ex:start 3 ; ex:end 3 ; ex:name "C"@de, "D", "E"@en-GB ; ex:alias "C"@de .
+           ex:self ex:same ex:self, ex:other ."""),
     "SPARQL-based constraints": (
         """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:severity sh:Warning ;
              sh:sparql [ sh:message "no partner for {$this}" ;
@@ -172,14 +185,13 @@ def test_union_of_graphs_counts_a_value_once() -> None:
 
 
 @pytest.mark.parametrize("feature, shape_ttl", [
-    ("sh:closed", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:closed true ."),
-    ("sh:equals", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:equals ex:q ] ."),
     ("sh:qualified", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; "
                                "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMinCount 1 ] ."),
-    ("sh:languageIn", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:languageIn ( \"en\" ) ] ."),
-    # Reached only through sh:node: still checked when the shapes are loaded.
+    # Reached only through sh:node or sh:or: still checked when the shapes are loaded.
     ("sh:uniqueLang", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:node ex:N ] . "
                       "ex:N a sh:NodeShape ; sh:property [ sh:path ex:l ; sh:uniqueLang true ] ."),
+    ("sh:closed", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:or ( [ sh:closed true ] [ sh:nodeKind sh:IRI ] ) ."),
+    ("sh:equals", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:node [ sh:property [ sh:path ex:p ; sh:equals ex:q ] ] ."),
 ])
 def test_unsupported_features_fail_at_load(feature: str, shape_ttl: str) -> None:
     shapes, _ = _graphs(shape_ttl, "")
@@ -289,8 +301,9 @@ def test_validate_graphs_checks_a_data_graph_against_given_shapes() -> None:
 def test_validate_graphs_refuses_what_it_cannot_check() -> None:
     from trialkg.validate import validate_graphs
 
-    shapes, data = _graphs("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:closed true .", USER_DATA)
-    with pytest.raises(UnsupportedShapeError, match="sh:closed"):
+    shapes, data = _graphs("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; "
+                           "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMaxCount 1 ] .", USER_DATA)
+    with pytest.raises(UnsupportedShapeError, match="sh:qualified"):
         validate_graphs(data, shapes)
 
 

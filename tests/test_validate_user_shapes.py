@@ -4,8 +4,8 @@ runs it (the real command in a subprocess, on a store built from the seeds).
 The shapes files are in tests/data/shapes/: a site's enrollment policy (violations),
 warnings and infos about sites and phases, a SPARQL-based constraint with its own
 prefixes, a file that does not parse, a file with no shape, two that parse but are no
-well-formed shapes, and one that uses a SHACL feature the compiled engine refuses
-(sh:closed). The seeds hold five trials: enrollments 48, 120,
+well-formed shapes, one with sh:closed, and one that uses a SHACL feature the compiled
+engine refuses (sh:qualifiedValueShape). The seeds hold five trials: enrollments 48, 120,
 29, 30 and 70; two without a site (NCT06110650, TKG-bcaa376068fe); one without a phase
 (TKG-bcaa376068fe).
 """
@@ -143,16 +143,26 @@ def test_the_shipped_shapes_are_well_formed() -> None:
 
 def test_a_feature_the_compiled_engine_does_not_check_is_refused(seed_store: Path) -> None:
     """One line naming the user's file, the shape and the feature; nothing is validated."""
-    closed = str(SHAPES / "closed.ttl")
-    proc = run(seed_store, "--shapes", closed)
+    qualified = str(SHAPES / "qualified.ttl")
+    proc = run(seed_store, "--shapes", qualified)
     assert proc.returncode == 2
     assert proc.stdout == ""
     [line] = proc.stderr.strip().splitlines()
-    assert line.startswith(f"trialkg: error: {closed} [record <https://example.org/site-policy#ClosedTrial>]")
-    assert "sh:closed" in line
-    # pySHACL checks sh:closed: the same file runs there (every trial has more properties).
-    code, results = findings(seed_store, "--shapes", closed, "--engine", "pyshacl")
+    assert line.startswith(f"trialkg: error: {qualified} [record <https://example.org/site-policy#TrialWithArm> ")
+    assert "sh:qualified" in line
+    # pySHACL checks it: the same file runs there.
+    code, results = findings(seed_store, "--shapes", qualified, "--engine", "pyshacl")
+    assert code in (0, 1) and {r["component"] for r in results} <= {"sh:QualifiedMinCountConstraintComponent"}
+
+
+def test_closed_shapes_give_what_pyshacl_gives(seed_store: Path) -> None:
+    """sh:closed with sh:ignoredProperties: every trial has more properties than the one listed."""
+    closed = str(SHAPES / "closed.ttl")
+    code, results = findings(seed_store, "--shapes", closed)
     assert code == 1 and {r["component"] for r in results} == {"sh:ClosedConstraintComponent"}
+    pyshacl_code, reference = findings(seed_store, "--shapes", closed, "--engine", "pyshacl")
+    key = lambda r: (r["focus"], r["path"], r["value"])  # noqa: E731
+    assert pyshacl_code == code and {key(r) for r in results} == {key(r) for r in reference}
 
 
 def test_a_missing_shapes_file_is_a_usage_error(seed_store: Path, tmp_path: Path) -> None:

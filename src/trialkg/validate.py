@@ -419,8 +419,8 @@ def _report(data: ox.Store, checks: Sequence[Check], rows: Iterable[tuple[int, A
         )
         # One result per check and (focus, value): a union of graphs repeats none, and a
         # property shape reached twice (two parents) gives two results, as SHACL says.
-        key = (i, finding.severity, finding.focus, finding.path, finding.component, finding.value, finding.shape)
-        if key in seen:
+        key = (i, str(focus), str(value), str(path))
+        if key in seen and not check.rows_are_results:
             continue
         seen.add(key)
         report.findings.append(finding)

@@ -42,6 +42,7 @@ class Check:
     value_is_focus: bool = False  # a result with no ?value reports the focus node as sh:value
     datatype: URIRef | None = None  # sh:datatype checks: the datatype (for data-as-written checks)
     values_query: str | None = None  # sh:datatype checks: every (?this, ?value) on the path
+    rows_are_results: bool = False  # each row is one result, even two rows alike (sh:uniqueLang: one per tag)
     routes_query: str | None = None  # nested property shapes: (?this, ?n outer focus nodes leading to it)
 
     @property

@@ -37,6 +37,7 @@ from rdflib.collection import Collection
 
 from trialkg.shacl.check import SHAPES_FILE, Check, UnsupportedShapeError
 from trialkg.shacl.literals import sparql_condition, store_rewritten
+from trialkg.shacl.pairs import closed_query, pair_query, unique_lang_query
 from trialkg.shacl.sparql_constraints import SparqlConstraints, custom_components
 
 # The parameters (and the bookkeeping terms) a shape may carry: anything else with the
@@ -61,10 +62,15 @@ _VALUE_COMPONENTS = {
     SH["and"]: "AndConstraintComponent",
     SH["not"]: "NotConstraintComponent",
     SH.xone: "XoneConstraintComponent",
+    SH.languageIn: "LanguageInConstraintComponent",
 }
+# Components that compare a value node with the focus node's other triples (trialkg.shacl.pairs).
+_PAIR_COMPONENTS = {SH.equals: "EqualsConstraintComponent", SH.disjoint: "DisjointConstraintComponent",
+                    SH.lessThan: "LessThanConstraintComponent",
+                    SH.lessThanOrEquals: "LessThanOrEqualsConstraintComponent"}
 _COUNT_COMPONENTS = {SH.minCount: "MinCountConstraintComponent", SH.maxCount: "MaxCountConstraintComponent"}
-_KNOWN = (_TARGETS | _DESCRIPTIVE | set(_VALUE_COMPONENTS) | set(_COUNT_COMPONENTS)
-          | {SH.property, SH.hasValue, SH.sparql, SH.flags})
+_KNOWN = (_TARGETS | _DESCRIPTIVE | set(_VALUE_COMPONENTS) | set(_COUNT_COMPONENTS) | set(_PAIR_COMPONENTS)
+          | {SH.property, SH.hasValue, SH.sparql, SH.flags, SH.uniqueLang, SH.closed, SH.ignoredProperties})
 
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
@@ -116,8 +122,23 @@ class _Compiler(SparqlConstraints):
             return self.compact(str(shape))
         parent = self.g.value(None, SH.property, shape)
         path = self.g.value(shape, SH.path)
-        where = f"{self.name(parent)} " if parent is not None else ""
+        if parent is None and (ref := self.referrer(shape)) is not None:
+            where = f"{self.name(ref[0])} {self.compact(str(ref[1]))} "
+        else:
+            where = f"{self.name(parent)} " if parent is not None else ""
         return f"{where}property {self.path_text(path)}" if path is not None else f"{where}a blank-node shape"
+
+    def referrer(self, node: rdflib.term.Node) -> tuple[rdflib.term.Node, URIRef] | None:
+        """The shape and parameter that point to a blank-node shape (through an RDF list too)."""
+        for _ in range(1000):  # climb an rdf:List to its head
+            head = self.g.value(None, RDF.first, node) or self.g.value(None, RDF.rest, node)
+            if head is None:
+                break
+            node = head
+        for s, p in self.g.subject_predicates(node):
+            if isinstance(p, URIRef) and p not in (RDF.first, RDF.rest):
+                return s, p
+        return None
 
     def fail(self, shape: rdflib.term.Node, message: str, field: str | None = None) -> UnsupportedShapeError:
         return UnsupportedShapeError(message, file=SHAPES_FILE, record=self.name(shape), field=field)
@@ -237,6 +258,9 @@ class _Compiler(SparqlConstraints):
         if pred in (SH.minLength, SH.maxLength):
             op = ">=" if pred == SH.minLength else "<="
             return f"(isBlank({v}) || !COALESCE(STRLEN(STR({v})) {op} {int(arg)}, false))"
+        if pred == SH.languageIn:
+            tags = " || ".join(f"langMatches(lang({v}), {Literal(str(t)).n3()})" for t in self.items(arg))
+            return f"!(isLiteral({v}) && lang({v}) != \"\" && ({tags or 'false'}))"
         if pred == SH.node:
             return f"!{self.conforms(arg, v)}"
         if pred == SH["not"]:
@@ -303,8 +327,11 @@ class _Compiler(SparqlConstraints):
                 a, b = self.var("v"), self.var("v")
                 out.append(f"EXISTS {{ {x} {path} {a} . {x} {path} {b} . FILTER(!sameTerm({a}, {b})) }}")
             else:
-                raise self.fail(shape, f"sh:{c.kind} {c.count} inside sh:node/sh:or is not supported",
-                                f"sh:{c.kind}")
+                param = "sh:" + c.local[0].lower() + c.local[1:].removesuffix("ConstraintComponent")
+                if c.kind in ("minCount", "maxCount"):
+                    param += f" {c.count}"
+                raise self.fail(shape, f"{param} inside sh:node/sh:or/sh:and/sh:not/sh:xone is not supported",
+                                param.split()[0])
         return out
 
     def path_of(self, shape: rdflib.term.Node) -> str | None:
@@ -327,7 +354,28 @@ class _Compiler(SparqlConstraints):
                 raise self.fail(shape, f"{self.compact(str(pred))} on a node shape", self.compact(str(pred)))
             kind = "minCount" if pred == SH.minCount else "maxCount"
             out.append(_Constraint(local, kind, arg, int(arg)))
+        for pred, local in _PAIR_COMPONENTS.items():
+            for arg in self.g.objects(shape, pred):
+                if not isinstance(arg, URIRef):
+                    raise self.fail(shape, f"{self.compact(str(pred))} names no property", self.compact(str(pred)))
+                if self.g.value(shape, SH.path) is None and pred in (SH.lessThan, SH.lessThanOrEquals):
+                    raise self.fail(shape, f"{self.compact(str(pred))} on a node shape", self.compact(str(pred)))
+                out.append(_Constraint(local, "pair", arg))
+        if self.g.value(shape, SH.uniqueLang) == Literal(True):
+            if self.g.value(shape, SH.path) is None:
+                raise self.fail(shape, "sh:uniqueLang on a node shape", "sh:uniqueLang")
+            out.append(_Constraint("UniqueLangConstraintComponent", "uniqueLang"))
+        if self.g.value(shape, SH.closed) == Literal(True):
+            out.append(_Constraint("ClosedConstraintComponent", "closed"))
         return out
+
+    def closed_allowed(self, shape: rdflib.term.Node) -> list[str]:
+        """sh:closed: the predicates a value node may have (its property shapes' IRI paths, ignored ones)."""
+        allowed = {p for prop in self.g.objects(shape, SH.property)
+                   if isinstance(p := self.g.value(prop, SH.path), URIRef)}
+        for ignored in self.g.objects(shape, SH.ignoredProperties):
+            allowed |= {p for p in self.items(ignored) if isinstance(p, URIRef)}
+        return sorted(_term(p) for p in allowed)
 
     def has_some(self, shape: rdflib.term.Node) -> str | None:
         """For a shape that only says 'has a value on path' (minCount 1, or hasValue):
@@ -355,6 +403,12 @@ class _Compiler(SparqlConstraints):
         default graph repeats a triple stated in several graphs).
         """
         path = self.path_of(shape)
+        if c.kind == "pair":
+            return pair_query(c.local.removesuffix("ConstraintComponent"), path, _term(c.arg), targets)
+        if c.kind == "uniqueLang":
+            return unique_lang_query(path or "", targets)
+        if c.kind == "closed":
+            return closed_query(path, self.closed_allowed(shape), targets)
         if c.kind == "value":
             if path is None:
                 return (f"SELECT DISTINCT ?this ?value WHERE {{\n  {targets}\n  BIND(?this AS ?value)\n"
@@ -424,7 +478,7 @@ class _Compiler(SparqlConstraints):
                 message=self.message(shape) or _default_message(c.local, self, shape),
                 query=query, targets=targets, severity_iri=severity_iri, messages=self.messages(shape),
                 datatype=datatype, values_query=self.values_query(shape, targets) if datatype else None,
-                routes_query=_routes_query(route),
+                routes_query=_routes_query(route), rows_are_results=c.kind == "uniqueLang" or c.local.startswith("LessThan"),
             ))
         checks += self.sparql_checks(shape, node_shape, targets, path)
         checks += self.component_checks(shape, node_shape, targets, path)
@@ -496,6 +550,14 @@ def _default_message(local: str, compiler: _Compiler, shape: rdflib.term.Node) -
         "NotConstraintComponent": lambda: f"conforms to {arg(SH['not'])}, which it must not",
         "XoneConstraintComponent": lambda: "does not conform to exactly one of the shapes (sh:xone)",
         "HasValueConstraintComponent": lambda: f"does not have the value {arg(SH.hasValue)}",
+        "LanguageInConstraintComponent": lambda: f"language tag not one of {arg(SH.languageIn)}",
+        "EqualsConstraintComponent": lambda: f"values differ from those of {arg(SH.equals)}",
+        "DisjointConstraintComponent": lambda: f"value is also a value of {arg(SH.disjoint)}",
+        "LessThanConstraintComponent": lambda: f"value is not less than the values of {arg(SH.lessThan)}",
+        "LessThanOrEqualsConstraintComponent":
+            lambda: f"value is not less than or equal to the values of {arg(SH.lessThanOrEquals)}",
+        "UniqueLangConstraintComponent": lambda: "two values share a language tag",
+        "ClosedConstraintComponent": lambda: "a property the closed shape does not allow",
         "MinCountConstraintComponent": lambda: f"fewer than {arg(SH.minCount)} values",
         "MaxCountConstraintComponent": lambda: f"more than {arg(SH.maxCount)} values",
     }
