@@ -51,11 +51,10 @@ tkr:condition/sarcoma a tkg:Condition ; rdfs:label "Sarcoma" .
 {T}/outcome/1 a tkg:Outcome ; rdfs:label "PFS" ; tkg:outcomeKind "primary" .
 {T}/official/1 a tkg:Official ; rdfs:label "Dr X" ; tkg:role "PRINCIPAL_INVESTIGATOR" ; tkg:affiliation tkr:org/acme .
 {T}/biomarker/1 a tkg:Biomarker ; rdfs:label "KDR variant" ; tkg:primaryKind "variant" ; tkg:biomarkerKind "variant" .
-{T}/criterion/inc-1 a tkg:Criterion ; tkg:criterionId "inc-1" ; tkg:section "inclusion" ; tkg:text "ECOG 0-1" ;
-    tkg:negated false ; tkg:position 1 ; tkg:criterionRole tkg:Requirement ;
+{T}/criterion/inc-1 a tkg:Criterion ; tkg:section "inclusion" ; tkg:text "ECOG 0-1" ;
+    tkg:position 1 ; tkg:criterionRole tkg:Requirement ;
     tkg:hasConstraint {T}/criterion/inc-1/constraint/1 .
-{T}/criterion/inc-1/constraint/1 a tkg:Constraint, tkg:PerformanceStatusConstraint ;
-    tkg:constraintType "performance_status" ; tkg:constraintRole "subject" ; tkg:variable "ecog" ; tkg:allowedValue 0, 1 .
+{T}/criterion/inc-1/constraint/1 a tkg:PerformanceStatusConstraint ; tkg:variable "ecog" ; tkg:allowedValue 0, 1 .
 """
 
 # The reference graph: a drug, its class, a protein, its family, an interaction.
@@ -133,21 +132,23 @@ CASES = [
      f'<{TI}/criterion/inc-1> tkg:section "include" .', "Violation", TI + "/criterion/inc-1", "tkg:section"),
     ("criterion-text-missing", "trial", [(TI + "/criterion/inc-1", iris.TKG + "text")], "",
      "Violation", TI + "/criterion/inc-1", "tkg:text"),
-    ("constraint-type-enum", "trial", [(TI + "/criterion/inc-1/constraint/1", iris.TKG + "constraintType")],
-     f'<{TI}/criterion/inc-1/constraint/1> tkg:constraintType "ecog" .',
-     "Violation", TI + "/criterion/inc-1/constraint/1", "tkg:constraintType"),
+    # A constraint has one class (its type): a second one is a violation.
+    ("constraint-one-type", "trial", [], f'<{TI}/criterion/inc-1/constraint/1> a tkg:AgeConstraint .',
+     "Violation", TI + "/criterion/inc-1/constraint/1", "rdf:type"),
+    ("constraint-role-enum", "trial", [], f'<{TI}/criterion/inc-1/constraint/1> tkg:constraintRole "main" .',
+     "Violation", TI + "/criterion/inc-1/constraint/1", "tkg:constraintRole"),
     ("constraint-window-datatype", "trial", [], f'<{TI}/criterion/inc-1/constraint/1> tkg:window "3 months" .',
      "Violation", TI + "/criterion/inc-1/constraint/1", "tkg:window"),
     ("performance-status-needs-scores", "trial", [(TI + "/criterion/inc-1/constraint/1", iris.TKG + "allowedValue")], "",
      "Violation", TI + "/criterion/inc-1/constraint/1", "tkg:allowedValue"),
     ("numeric-needs-value", "trial", [],
      f'<{TI}/criterion/inc-1> tkg:hasConstraint <{TI}/criterion/inc-1/constraint/2> . '
-     f'<{TI}/criterion/inc-1/constraint/2> a tkg:Constraint, tkg:NumericConstraint ; tkg:constraintType "numeric" ; '
+     f'<{TI}/criterion/inc-1/constraint/2> a tkg:NumericConstraint ; '
      'tkg:variable "neutrophils" ; tkg:comparator ">=" .',
      "Violation", TI + "/criterion/inc-1/constraint/2", "tkg:value"),
     ("between-needs-value2", "trial", [],
      f'<{TI}/criterion/inc-1> tkg:hasConstraint <{TI}/criterion/inc-1/constraint/2> . '
-     f'<{TI}/criterion/inc-1/constraint/2> a tkg:Constraint, tkg:AgeConstraint ; tkg:constraintType "age" ; '
+     f'<{TI}/criterion/inc-1/constraint/2> a tkg:AgeConstraint ; '
      'tkg:comparator "between" ; tkg:value 18.0 .',
      "Violation", TI + "/criterion/inc-1/constraint/2", "tkg:value2"),
     ("drug-chembl-pattern", "reference", [(R + "drug/anlotinib", iris.TKG + "chemblId")],

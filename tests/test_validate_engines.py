@@ -136,7 +136,7 @@ def _plants(store: TrialStore) -> list[tuple[str, str, Callable[[], None]]]:
     intervention = _first(store, "Intervention")
     criterion = _first(store, "Criterion")
     numeric = _first(store, "NumericConstraint")
-    unparsed = _first(store, "UnparsedConstraint", f"?x <{TKG}constraintType> ?t")
+    mention = f"{criterion}/constraint/99"  # a drug mention whose role is not "context"
     return [
         ("datatype (ill-typed)", "Datatype", lambda: _insert(store, t0, f'<{t0}> <{TKG}enrollment> "many"^^<{XSD}integer> .')),
         ("datatype (wrong type)", "Datatype", lambda: _insert(store, site, f'<{site}> <{TKG}city> 7 .')),
@@ -149,8 +149,10 @@ def _plants(store: TrialStore) -> list[tuple[str, str, Callable[[], None]]]:
                                                    f'<{intervention}> <{TKG}hasDrug> "imatinib" .')),
         ("minInclusive", "MinInclusive", lambda: _insert(store, site, f'<{site}> <{SCHEMA}longitude> -200.5 .')),
         ("maxInclusive", "MaxInclusive", lambda: _insert(store, site, f'<{site}> <{SCHEMA}latitude> 95.0 .')),
-        ("hasValue", "HasValue", lambda: (_delete(store, f"<{unparsed}> <{TKG}constraintType> ?t"),
-                                          _insert(store, unparsed, f'<{unparsed}> <{TKG}constraintType> "age" .'))),
+        ("hasValue", "HasValue", lambda: _insert(store, criterion, (
+            f'<{criterion}> <{TKG}hasConstraint> <{mention}> . <{mention}> a <{TKG}DrugMentionConstraint> ; '
+            f'<{TKG}mentionContext> "dosing" ; <{TKG}priorDrug> <{iris.TKR}drug/imatinib> ; '
+            f'<{TKG}constraintRole> "exception" .'))),
         ("node (sh:node PartialDate)", "Node", lambda: _insert(store, t2, f'<{t2}> <{TKG}firstPosted> "May 2020" .')),
         ("or (site with no place)", "Or", lambda: _delete_place(store, site)),
         ("inversePath minCount", "MinCount", lambda: _delete(store, f"?t <{TKG}hasArm> <{arm}>")),

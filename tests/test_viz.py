@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from trialkg import viz
+from trialkg import iris, viz
 from trialkg.analyze import analyze, communities, drug_similarity, target_centrality
 from trialkg.cli import cli
 from trialkg.errors import UsageError
+from trialkg.pipeline import ontology_triples
 from trialkg.store import TrialStore
 
 MODEL_GRAPH = Path(__file__).parent / "data" / "viz" / "seed-trials-model.trig"
@@ -31,6 +32,8 @@ def model_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("viz-model") / "store"
     store = TrialStore(path)
     store.ox.load(path=str(MODEL_GRAPH), format=ox.RdfFormat.TRIG)
+    # A built store also holds the ontology graph (constraint types are read from it).
+    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
     store.flush()
     del store
     gc.collect()  # release the RocksDB lock before commands open the store

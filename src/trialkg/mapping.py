@@ -157,6 +157,14 @@ CRITERION_KEYS: dict[str, tuple[Any, str, bool]] = {
     "topic": (TKG.criterionTopic, "str", False),
     "undecidable": (TKG.undecidableReason, "str", False),
 }
+# Values not written because they are what an absent key means (docs/model.md "Defaults"):
+# a criterion is required unless "preferably ..."; a constraint is the criterion's subject
+# unless it is its condition, exception, permission or context. Readers fill them back
+# (views.py for ``show``, the matcher, the stored queries' FILTER NOT EXISTS).
+CRITERION_DEFAULTS = {"strictness": "required"}
+CONSTRAINT_DEFAULTS = {"role": "subject"}
+# Constraint class -> its ``type`` (the inverse of CONSTRAINT_CLASSES, IRIs as strings).
+CONSTRAINT_TYPES: dict[str, str] = {cls.value: ctype for ctype, cls in CONSTRAINT_CLASSES.items()}
 ROLE_IRIS = {
     "requirement": TKG.Requirement, "exclusion": TKG.Exclusion,
     "permission": TKG.Permission, "information": TKG.Information,
@@ -201,16 +209,23 @@ def date(value: PartialDate) -> ox.Literal:
 
 
 class _Triples:
-    """Collects triples, skipping absent values so the mapping reads as a table."""
+    """Collects triples, skipping absent values so the mapping reads as a table. The
+    triples the summary facts read (``_SUMMARY_READS``) are indexed as they come, so the
+    summary never walks the whole graph again."""
 
     def __init__(self) -> None:
         self.items: list[ox.Triple] = []
+        self.index: dict[tuple[str, str], dict[Any, None]] = {}
 
     def add(self, s: ox.NamedNode, p: Any, o: ox.NamedNode | ox.Literal | None) -> None:
         if o is not None:
-            if not isinstance(p, ox.NamedNode):
-                p = _NODES.get(p) or _NODES.setdefault(p, ox.NamedNode(p))
-            self.items.append(ox.Triple(s, p, o))
+            node = _NODES.get(p)
+            if node is None:
+                node = _NODES[p] = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+            self.items.append(ox.Triple(s, node, o))
+            read = _SUMMARY_READS.get(p)
+            if read is not None:
+                self.index.setdefault((s.value, read), {})[o] = None
 
     def text(self, s: ox.NamedNode, p: Any, value: Any) -> None:
         if value is not None and str(value).strip() != "":
@@ -301,7 +316,7 @@ def map_record(record: TrialRecord) -> Mapping:
     _biomarkers(t, trial, record, arms)
     _eligibility(t, trial, record)
     _provenance(t, trial, record)
-    t.items.extend(summary_triples(trial, t.items))
+    t.items.extend(summary_triples(trial, (), index=t.index))
     return Mapping(t.items, shared.items)
 
 
@@ -520,11 +535,11 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
             cid = f"{sec}-{counters[sec]}"
         node = nn(iris.trial_part(record.id, "criterion", cid))
         t.add(trial, TKG.hasCriterion, node)
-        t.typed(node, TKG.Criterion)
-        t.text(node, TKG.criterionId, cid)
+        t.typed(node, TKG.Criterion)  # its id is the IRI's last segment (inc-3), not restated
         t.text(node, TKG.section, "exclusion" if sec == "exc" else "inclusion")
         t.text(node, TKG.text, c.get("text"))
-        t.add(node, TKG.negated, boolean(bool(c.get("negated"))))
+        if c.get("negated"):  # absent means false
+            t.add(node, TKG.negated, boolean(True))
         t.text(node, TKG.category, c.get("category"))
         t.text(node, TKG.context, c.get("context"))
         t.add(node, TKG.position, integer(c.get("position") or counters[sec]))
@@ -533,7 +548,8 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
         lead = c.get("lead_in")
         if isinstance(lead, str) and _CRITERION_ID.match(lead):
             t.add(node, TKG.leadIn, nn(iris.trial_part(record.id, "criterion", lead)))
-        left = _map_keys(t, node, CRITERION_KEYS, {k: v for k, v in c.items() if k not in _CRITERION_OWN})
+        left = _map_keys(t, node, CRITERION_KEYS, {k: v for k, v in c.items() if k not in _CRITERION_OWN
+                                                   and CRITERION_DEFAULTS.get(k) != v})
         for k, con in enumerate(c.get("constraints") or [], 1):
             left += _constraint(t, node, f"{iris.trial_part(record.id, 'criterion', cid)}/constraint/{k}", con)
         for key in left:
@@ -542,17 +558,18 @@ def _eligibility(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
 
 
 def _constraint(t: _Triples, criterion: ox.NamedNode, iri: str, con: dict[str, Any]) -> list[str]:
-    """A constraint's triples; the keys that have no property (for a warning)."""
+    """A constraint's triples; the keys that have no property (for a warning).
+
+    Its one ``rdf:type`` is the class of its ``type`` (the ontology says the class is a
+    ``tkg:Constraint`` and which ``type`` string it stands for, ``tkg:constraintType``);
+    a type with no class is typed unparsed and named in the warnings (key ``type``)."""
     node = nn(iri)
     t.add(criterion, TKG.hasConstraint, node)
     ctype = str(con.get("type") or "unparsed")
-    t.typed(node, TKG.Constraint)
     cls = CONSTRAINT_CLASSES.get(ctype)
-    if cls is not None:
-        t.add(node, RDF_TYPE, cls)
-    t.text(node, TKG.constraintType, ctype)
-    t.text(node, TKG.constraintRole, con.get("role") or "subject")
-    return _map_keys(t, node, CONSTRAINT_KEYS, {k: v for k, v in con.items() if k not in ("type", "role")})
+    t.add(node, RDF_TYPE, cls or CONSTRAINT_CLASSES["unparsed"])
+    values = {k: v for k, v in con.items() if k != "type" and CONSTRAINT_DEFAULTS.get(k) != v}
+    return ([] if cls is not None else ["type"]) + _map_keys(t, node, CONSTRAINT_KEYS, values)
 
 
 def _map_keys(t: _Triples, node: ox.NamedNode, table: dict[str, tuple[Any, str, bool]], values: dict[str, Any]) -> list[str]:
@@ -639,6 +656,14 @@ def _provenance(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
 ECOG_SCORES = range(6)
 _RDF_TYPE = RDF_TYPE.value
 _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+# The predicates the summary facts read (as the mapping passes them: a vocabulary string,
+# or a node), with their IRI.
+_SUMMARY_READS: dict[Any, str] = {
+    **{p: p for p in (TKG.hasDrug, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
+                      TKG.hasCriterion, TKG.section, TKG.negated, TKG.hasConstraint, TKG.allowedValue,
+                      TKG.appliesIf, TKG.variable)},
+    RDF_TYPE: _RDF_TYPE, _RDF_TYPE: _RDF_TYPE,
+}
 
 
 class _ReferenceClosure:
@@ -699,24 +724,30 @@ def reference_closure() -> _ReferenceClosure:
 
 
 class _Graph:
-    """A trial's triples indexed by subject and predicate (IRIs as strings)."""
+    """The triples of a trial that the summary reads, by subject and predicate (IRIs as strings)."""
 
-    def __init__(self, triples: Iterable[ox.Triple]) -> None:
-        self.index: dict[tuple[str, str], list[Any]] = {}
-        for tr in triples:
-            self.index.setdefault((tr.subject.value, tr.predicate.value), []).append(tr.object)
+    def __init__(self, triples: Iterable[ox.Triple], index: dict[tuple[str, str], dict[Any, None]] | None = None) -> None:
+        if index is None:
+            index = {}
+            for tr in triples:
+                p = tr.predicate.value
+                if p in _SUMMARY_READS:
+                    index.setdefault((tr.subject.value, p), {})[tr.object] = None
+        self.index = index
 
     def objects(self, s: str, p: str) -> list[Any]:
-        return self.index.get((s, p), [])
+        return list(self.index.get((s, p), ()))
 
     def values(self, s: str, p: str) -> list[str]:
         return [o.value for o in self.objects(s, p)]
 
 
 def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
-                    closure: _ReferenceClosure | None = None) -> list[ox.Triple]:
-    """The summary facts of one trial, from its graph's ``triples`` (docs/model.md)."""
-    g = _Graph(triples)
+                    closure: _ReferenceClosure | None = None,
+                    index: dict[tuple[str, str], dict[Any, None]] | None = None) -> list[ox.Triple]:
+    """The summary facts of one trial, from its graph's ``triples`` (docs/model.md), or
+    from ``index``, the reads that ``_Triples`` collected while mapping them."""
+    g = _Graph(triples, index)
     ref = closure or reference_closure()
     t = _Triples()
     tid = trial.value
@@ -753,7 +784,7 @@ def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
         structured = False
         for k in g.values(c, TKG.hasConstraint):
             types = set(g.values(k, _RDF_TYPE))
-            if types - {TKG.UnparsedConstraint, TKG.Constraint} and "unparsed" not in g.values(k, TKG.constraintType):
+            if types - {TKG.UnparsedConstraint}:
                 structured = True
             if TKG.PerformanceStatusConstraint not in types:
                 continue

@@ -135,7 +135,6 @@ class TKG(DefinedNamespace):
     conditionName: URIRef  # condition name
     conditionNegated: URIRef  # condition negated
     constraintRole: URIRef  # constraint role
-    constraintType: URIRef  # constraint type
     context: URIRef  # context
     country: URIRef  # country
     criteriaCount: URIRef  # criteria count
@@ -258,6 +257,9 @@ class TKG(DefinedNamespace):
     windowKind: URIRef  # window kind
     zip: URIRef  # postal code
     zipMember: URIRef  # zip member
+
+    # annotation properties
+    constraintType: URIRef  # constraint type
 
     # individuals
     Exclusion: URIRef  # exclusion

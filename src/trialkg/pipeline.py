@@ -337,8 +337,9 @@ def build(
 
     ``replace`` clears the store first; otherwise trials are added or replaced by id.
     ``jobs``: worker processes for normalise/criteria/map (None or 1: in this process;
-    0: one per CPU). An input of one batch or less is always built in this process,
-    where starting workers would cost more than it saves.
+    0: one per CPU, what ``trialkg build`` passes by default). An input of one batch or
+    less is always built in this process, where starting workers would cost more than
+    it saves.
     ``bulk`` (the default, None or True): new trial graphs go through the bulk loader,
     crash-safe: a fresh store is marked incomplete for the whole build (the next build
     redoes an interrupted one from empty), and when adding to a store each batch of new
@@ -346,8 +347,8 @@ def build(
     batch and, given the same input, writes it again). ``bulk=False``: every batch is one
     transaction. A trial already in the store is always replaced in one transaction.
     """
-    sources = [str(s) for s in sources]
-    missing = [s for s in sources if s != "-" and not os.path.lexists(s)]
+    paths = [str(s) for s in sources]
+    missing = [s for s in paths if s != "-" and not os.path.lexists(s)]
     if missing:  # before the store is opened: a typo never leaves an empty store behind
         raise UsageError("no such file or directory", file=missing[0])
     store = TrialStore(store_path)
@@ -362,49 +363,46 @@ def build(
     if whole:
         store.begin_bulk(fresh=True)
     n_jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs or 1)
-    seen: dict[str, Version] = {}
-    entities = EntityLedger(store)
-    progress = _progress(quiet)
-    paths = [str(s) for s in sources]
+    writer = _Writer(store, summary, bulk, whole, _progress(quiet))
+    try:
+        _run(paths, n_jobs, summary, writer.consume)
+    finally:
+        writer.progress.close()
+    _finish(store, summary, writer.entities, whole)
+    return summary
 
-    def consume(results: Iterable[Mapped | Rejected]) -> None:
-        good: list[Mapped] = []
-        for r in results:
-            if isinstance(r, Rejected):
-                summary.rejected.append(r)
-                continue
-            keep = _keep_version(store, r, seen, summary, whole)
-            if keep is None:
-                continue
-            if keep:  # a second version that wins: flush what came before, then replace it
-                good = _write(store, good, entities, summary, bulk, mark=not whole)
-                summary.triples -= _count(store, r.trial_id)
-            seen[r.trial_id] = r.version
-            summary.warnings.extend(r.warnings)
-            good.append(r)
-        _write(store, good, entities, summary, bulk, mark=not whole)
-        progress.update(len(good))
 
-    # With workers, zip members are parsed in the workers: the reading process only unzips.
-    # Memory: batches close at a share of the byte budget, and the pool takes new ones
-    # only while the work in flight stays under it (one per CPU or not).
+def _run(paths: list[str], n_jobs: int, summary: BuildSummary,
+         consume: Callable[[list[Mapped | Rejected]], None]) -> None:
+    """Read, process and write every record. The first batch is processed in this
+    process, before any worker starts: the workers (forked) inherit what it loaded once
+    (lexicons, the drug dictionary, the unit registry, the reference closure) instead of
+    loading it each. The rest goes through ``n_jobs`` workers while this process reads
+    (with workers it only unzips: the workers parse the zip members) and writes; with
+    one job, or an input of one batch, everything is done here. Memory: batches close at
+    a share of the byte budget, and the pool takes new ones only while the work in
+    flight stays under it."""
     budget = budget_bytes()
     records = _records(iter_records(paths, defer=n_jobs > 1), summary)
     batches = _batched(records, BATCH_SIZE if n_jobs == 1 else max(1, BATCH_SIZE // 4),
                        max(1, budget // (n_jobs + 1)))
     first = next(batches, None)
-    second = next(batches, None) if first is not None else None
-    try:
-        if second is None or n_jobs == 1:
-            for batch, _ in (b for b in (first, second) if b is not None):
-                consume(_process_batch(batch))
-            for batch, _ in batches:
-                consume(_process_batch(batch))
-        else:
-            _run_pool(itertools.chain((first, second), batches), n_jobs, budget, consume)
-    finally:
-        progress.close()
+    if first is not None:
+        consume(_process_batch(first[0]))
+    second = next(batches, None)
+    if second is None:
+        return
+    rest = itertools.chain((second,), batches)
+    if n_jobs == 1:
+        for batch, _ in rest:
+            consume(_process_batch(batch))
+    else:
+        _run_pool(rest, n_jobs, budget, consume)
 
+
+def _finish(store: TrialStore, summary: BuildSummary, entities: EntityLedger, whole: bool) -> None:
+    """The reference graph (the drugs the store's trials name) and the ontology; the
+    store flushed and, for a fresh build, its marker removed."""
     summary.trials = len(summary.trial_ids)
     summary.entity_triples = len(entities.seen)
     ref = list(reference_triples(drugs=_used_drugs(store)))
@@ -414,7 +412,35 @@ def build(
     if whole:
         store.end_bulk()
     summary.store_triples = len(store.ox)
-    return summary
+
+
+class _Writer:
+    """Takes processed records in input order and writes them: rejected ones to the
+    summary, a second version of a trial by ``trialkg.versions``, the rest batch by batch."""
+
+    def __init__(self, store: TrialStore, summary: BuildSummary, bulk: bool, whole: bool, progress: Any) -> None:
+        self.store, self.summary, self.bulk, self.whole, self.progress = store, summary, bulk, whole, progress
+        self.seen: dict[str, Version] = {}
+        self.entities = EntityLedger(store)
+
+    def consume(self, results: Iterable[Mapped | Rejected]) -> None:
+        store, summary = self.store, self.summary
+        good: list[Mapped] = []
+        for r in results:
+            if isinstance(r, Rejected):
+                summary.rejected.append(r)
+                continue
+            keep = _keep_version(store, r, self.seen, summary, self.whole)
+            if keep is None:
+                continue
+            if keep:  # a second version that wins: flush what came before, then replace it
+                good = _write(store, good, self.entities, summary, self.bulk, mark=not self.whole)
+                summary.triples -= _count(store, r.trial_id)
+            self.seen[r.trial_id] = r.version
+            summary.warnings.extend(r.warnings)
+            good.append(r)
+        _write(store, good, self.entities, summary, self.bulk, mark=not self.whole)
+        self.progress.update(len(good))
 
 
 def _keep_version(store: TrialStore, r: Mapped, seen: dict[str, Version], summary: BuildSummary,

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from trialkg import iris
 from trialkg.criteria import eligibility_summary
 from trialkg.errors import UsageError
-from trialkg.mapping import CONSTRAINT_KEYS, CRITERION_KEYS
+from trialkg.mapping import CONSTRAINT_DEFAULTS, CONSTRAINT_KEYS, CONSTRAINT_TYPES, CRITERION_DEFAULTS, CRITERION_KEYS
 from trialkg.namespace import TKG
 from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore
@@ -255,7 +255,7 @@ def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str
         constraints.append(_constraint(tg.node(k), drug_names))
     role = c.one(TKG.criterionRole)
     lead = c.one(TKG.leadIn)
-    out = {"id": c.one(TKG.criterionId), "section": c.one(TKG.section), "text": c.one(TKG.text),
+    out = {"id": c.iri.rsplit("/", 1)[-1], "section": c.one(TKG.section), "text": c.one(TKG.text),
            "negated": bool(c.one(TKG.negated)), "category": c.one(TKG.category), "constraints": constraints,
            "position": c.one(TKG.position), "context": c.one(TKG.context), "trial_id": tg.trial_id,
            "role": str(role).rsplit("#", 1)[-1].lower() if role else None}
@@ -266,11 +266,12 @@ def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str
         if spec is not None:
             vals = [term_value(v) for v in values]
             out[spec[0]] = sorted(vals, key=str) if spec[1] else vals[0]
-    return out
+    return {**CRITERION_DEFAULTS, **out}  # a default is not written (docs/model.md "Defaults")
 
 
 def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": n.one(TKG.constraintType)}
+    ctype = next((CONSTRAINT_TYPES[c.value] for c in n.all(RDF_TYPE) if c.value in CONSTRAINT_TYPES), "unparsed")
+    out: dict[str, Any] = {"type": ctype, **CONSTRAINT_DEFAULTS}
     for prop, values in n.props.items():
         spec = CONSTRAINT_PROPS.get(prop)
         if spec is None:
@@ -382,11 +383,14 @@ def stats(store: TrialStore) -> dict[str, Any]:
     crit = next(iter(store.ox.query(f"""
         SELECT (COUNT(DISTINCT ?c) AS ?items) (COUNT(DISTINCT ?parsed) AS ?p) WHERE {{ GRAPH ?g {{
           ?c a <{TKG.Criterion}> .
-          OPTIONAL {{ ?c <{TKG.hasConstraint}> ?k . ?k <{TKG.constraintType}> ?t . FILTER(?t != "unparsed") BIND(?c AS ?parsed) }}
+          OPTIONAL {{ ?c <{TKG.hasConstraint}> ?k . ?k a ?t . FILTER(?t != <{TKG.UnparsedConstraint}>) BIND(?c AS ?parsed) }}
         }} }}""")))
-    constraints = {}
-    for r in store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?k) AS ?n) WHERE {{ GRAPH ?g {{ ?k <{TKG.constraintType}> ?t }} }} GROUP BY ?t ORDER BY ?t"):
-        constraints[r["t"].value] = int(r["n"].value)
+    constraints: dict[str, int] = {}
+    for r in store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?k) AS ?n) WHERE {{ GRAPH ?g {{ ?c <{TKG.hasConstraint}> ?k . ?k a ?t }} }} GROUP BY ?t"):
+        ctype = CONSTRAINT_TYPES.get(r["t"].value)
+        if ctype is not None:
+            constraints[ctype] = constraints.get(ctype, 0) + int(r["n"].value)
+    constraints = dict(sorted(constraints.items()))
     items, parsed = int(crit["items"].value), int(crit["p"].value)
     return {
         "trials": len(store.trial_ids()),

@@ -24,7 +24,7 @@ _CLASS_TO_TYPE = {
     "NumericConstraint": "numeric", "PriorTherapyConstraint": "prior_therapy",
     "HistologyConstraint": "histology", "BiomarkerConstraint": "biomarker",
     "DiseaseStateConstraint": "disease_state", "LifeExpectancyConstraint": "life_expectancy",
-    "ReproductiveConstraint": "reproductive", "ConsentConstraint": "consent",
+    "ReproductiveConstraint": "reproductive", "ConsentConstraint": "consent", "DrugMentionConstraint": "drug_mention",
     "UnparsedConstraint": "unparsed",
 }
 

@@ -56,7 +56,7 @@ def generate(ontology: Path | str) -> str:
     g = rdflib.Graph()
     g.parse(str(ontology), format="turtle")
     kinds = {OWL.Class: "classes", OWL.ObjectProperty: "object properties", OWL.DatatypeProperty: "datatype properties",
-             OWL.NamedIndividual: "individuals"}
+             OWL.AnnotationProperty: "annotation properties", OWL.NamedIndividual: "individuals"}
     sections: dict[str, list[str]] = {v: [] for v in kinds.values()}
     for kind, title in kinds.items():
         for term in sorted({s for s in g.subjects(RDF.type, kind) if str(s).startswith(TKG_IRI)}):

@@ -98,7 +98,7 @@ Q_CONSTRAINTS = (
     + """
 SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparator ?value ?unit
        ?window ?text WHERE {
-  ?t tkg:hasCriterion ?c . ?c tkg:hasConstraint ?k . ?k tkg:constraintType ?ctype .
+  ?t tkg:hasCriterion ?c . ?c tkg:hasConstraint ?k . ?k a/tkg:constraintType ?ctype .
   OPTIONAL { ?c tkg:section ?section }
   OPTIONAL { ?c tkg:text ?text }
   OPTIONAL { ?k tkg:variable ?variable }
