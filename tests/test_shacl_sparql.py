@@ -327,3 +327,36 @@ def validate_graphs_findings(data: rdflib.Graph, shapes: rdflib.Graph) -> list:
     from trialkg.validate import validate_graphs
 
     return validate_graphs(data, shapes).findings
+
+
+def test_datatypes_the_store_rewrites_are_refused_on_a_store_and_checked_as_written_in_memory() -> None:
+    """pyoxigraph keeps a valid "5"^^xsd:int as "5"^^xsd:integer: on a store sh:datatype xsd:int
+    cannot be checked; on an in-memory graph the values are checked as the graph holds them."""
+    from trialkg.validate import validate_graphs
+
+    shapes, data = _graphs("""ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+        sh:property [ sh:path ex:n ; sh:datatype xsd:int ] ; sh:property [ sh:path ex:b ; sh:datatype xsd:byte ] .""",
+                           """ex:a a ex:T ; ex:n "5"^^xsd:int, "5000000000"^^xsd:int, 7 ;
+                                ex:b "12"^^xsd:byte, "300"^^xsd:byte, "c"^^xsd:byte .""")
+    with pytest.raises(UnsupportedShapeError, match="sh:datatype xsd:int: the store keeps"):
+        compile_shapes(shapes, compact)
+    got = {(f.path, f.value) for f in validate_graphs(data, shapes).findings}
+    assert got == {("<http://example.org/n>", "5000000000"), ("<http://example.org/n>", "7"),
+                   ("<http://example.org/b>", "300"), ("<http://example.org/b>", "c")}
+
+
+def test_ill_formed_literals_on_a_store() -> None:
+    """Every XSD datatype's lexical space: a control character is no xsd:string, "x" no xsd:hexBinary."""
+    shapes, _ = _graphs("""ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:s ;
+        sh:property [ sh:path ex:s ; sh:datatype xsd:string ] ;
+        sh:property [ sh:path ex:h ; sh:datatype xsd:hexBinary ] ;
+        sh:property [ sh:path ex:l ; sh:datatype xsd:language ] .""", "")
+    store = ox.Store()
+    store.load(b'<urn:a> <http://example.org/s> "ok" .\n<urn:a> <http://example.org/s> "bad\\u0001" .\n'
+               b'<urn:a> <http://example.org/h> "0FA1"^^<http://www.w3.org/2001/XMLSchema#hexBinary> .\n'
+               b'<urn:a> <http://example.org/h> "x"^^<http://www.w3.org/2001/XMLSchema#hexBinary> .\n'
+               b'<urn:a> <http://example.org/l> "en-GB"^^<http://www.w3.org/2001/XMLSchema#language> .\n'
+               b'<urn:a> <http://example.org/l> "en_GB"^^<http://www.w3.org/2001/XMLSchema#language> .\n',
+               ox.RdfFormat.N_TRIPLES)
+    got = {v.value for _, _, v, _ in run_checks(store, compile_shapes(shapes))}
+    assert got == {"bad\u0001", "x", "en_GB"}

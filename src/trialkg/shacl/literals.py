@@ -179,6 +179,8 @@ def sparql_condition(datatype: URIRef, v: str) -> str:
     if datatype in _CASTABLE:
         # The store's XPath casts check the value space too (February 30th does not cast).
         ok += f" && isLiteral(COALESCE(<{datatype}>(STR({v})), <urn:x-trialkg:ill-typed>))"
+    elif datatype == XSD.string:
+        ok += f" && !regex(STR({v}), {_STRING_EXCLUDED})"  # cheaper than the anchored full pattern
     elif datatype in PATTERNS:
         ok += f" && regex(STR({v}), {Literal('^(' + PATTERNS[datatype] + ')$').n3()})"
     if datatype in INTEGER_RANGES:
@@ -190,6 +192,8 @@ def sparql_condition(datatype: URIRef, v: str) -> str:
     return ok + ")"
 
 
+# The characters no xsd:string may hold (XML 1.0 Char excludes them).
+_STRING_EXCLUDED = r'"[\u0000-\u0008\u000B\u000C\u000E-\u001F]"'
 # Datatypes whose lexical forms the store can cast from the string (XPath constructor functions).
 _CASTABLE = {XSD.integer, XSD.decimal, XSD.boolean, XSD.double, XSD.float, XSD.date,
              XSD.dateTime, XSD.time, XSD.duration, XSD.dayTimeDuration,
