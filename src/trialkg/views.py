@@ -23,6 +23,7 @@ from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore
 from trialkg.terms import term_value
 
+RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 DCT_TITLE = PREFIXES["dcterms"] + "title"
 SKOS_PREF = PREFIXES["skos"] + "prefLabel"
