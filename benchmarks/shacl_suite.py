@@ -44,6 +44,7 @@ import traceback
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -99,10 +100,19 @@ def _path_of(iri: rdflib.term.Node) -> Path:
     return Path(unquote(urlparse(str(iri)).path))
 
 
+@contextmanager
+def _as_written() -> Iterator[None]:
+    """rdflib keeps literals' lexical forms as written ("none"^^xsd:boolean is not made "false")."""
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+
+
 def _parse(path: Path) -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.parse(path, format="turtle", publicID=path.as_uri())
-    return g
+    with _as_written():
+        return rdflib.Graph().parse(path, format="turtle", publicID=path.as_uri())
 
 
 def load_tests(root: Path) -> list[SuiteTest]:
@@ -254,8 +264,9 @@ def run_compiled(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[rdflib.Graph
     """trialkg's compiled engine; its report as written out, and where to describe blank nodes."""
     from trialkg.validate import validate_graphs
 
-    report = rdflib.Graph()
-    report.parse(data=validate_graphs(data, shapes).to_turtle(), format="turtle")
+    text = validate_graphs(data, shapes).to_turtle()
+    with _as_written():
+        report = rdflib.Graph().parse(data=text, format="turtle")
     return report, [report]
 
 

@@ -66,5 +66,5 @@ def validate(store_path: str | None, fmt: str | None, trials: tuple[str, ...], j
         emit_rows((vars(f) for f in report.findings), FINDING_COLUMNS, fmt)
         log(f"trialkg: {report.count('Violation')} violations, {report.count('Warning')} warnings, "
             f"{report.count('Info')} infos")
-    if report.count("Violation"):
+    if report.has_violations:
         sys.exit(1)
