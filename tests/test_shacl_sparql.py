@@ -155,6 +155,16 @@ CASES = {
              ex:extra 1 .
            ex:b a ex:T ; ex:start 3 ; ex:end 3 ; ex:name "C"@de, "D", "E"@en-GB ; ex:alias "C"@de .
            ex:self ex:same ex:self, ex:other ."""),
+    "qualified value shapes, disjoint siblings": (
+        """ex:Hand a sh:NodeShape ; sh:targetClass ex:Hand ;
+             sh:property [ sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Thumb ] ;
+                           sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:qualifiedValueShapesDisjoint true ] ;
+             sh:property [ sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Finger ] ;
+                           sh:qualifiedMaxCount 4 ; sh:qualifiedValueShapesDisjoint true ] .""",
+        """ex:h1 a ex:Hand ; ex:digit ex:t1, ex:f1, ex:f2 . ex:t1 a ex:Thumb . ex:f1 a ex:Finger . ex:f2 a ex:Finger .
+           ex:h2 a ex:Hand ; ex:digit ex:both, ex:f1 . ex:both a ex:Thumb, ex:Finger .
+           ex:h3 a ex:Hand ; ex:digit ex:t1, ex:t2, ex:f1, ex:f2, ex:f3, ex:f4, ex:f5 . ex:t2 a ex:Thumb .
+           ex:f3 a ex:Finger . ex:f4 a ex:Finger . ex:f5 a ex:Finger ."""),
     "SPARQL-based constraints": (
         """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:severity sh:Warning ;
              sh:sparql [ sh:message "no partner for {$this}" ;
@@ -185,8 +195,8 @@ def test_union_of_graphs_counts_a_value_once() -> None:
 
 
 @pytest.mark.parametrize("feature, shape_ttl", [
-    ("sh:qualified", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; "
-                               "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMinCount 1 ] ."),
+    ("sh:qualified", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:or ( [ sh:path ex:p ; "
+                     "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMinCount 1 ] [ sh:nodeKind sh:IRI ] ) ."),
     # Reached only through sh:node or sh:or: still checked when the shapes are loaded.
     ("sh:uniqueLang", "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:node ex:N ] . "
                       "ex:N a sh:NodeShape ; sh:property [ sh:path ex:l ; sh:uniqueLang true ] ."),
@@ -301,8 +311,8 @@ def test_validate_graphs_checks_a_data_graph_against_given_shapes() -> None:
 def test_validate_graphs_refuses_what_it_cannot_check() -> None:
     from trialkg.validate import validate_graphs
 
-    shapes, data = _graphs("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; "
-                           "sh:qualifiedValueShape [ sh:class ex:U ] ; sh:qualifiedMaxCount 1 ] .", USER_DATA)
+    shapes, data = _graphs("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:qualifiedMaxCount 1 ; "
+                           "sh:qualifiedValueShape [ sh:class ex:U ] .", USER_DATA)
     with pytest.raises(UnsupportedShapeError, match="sh:qualified"):
         validate_graphs(data, shapes)
 

@@ -69,8 +69,13 @@ _PAIR_COMPONENTS = {SH.equals: "EqualsConstraintComponent", SH.disjoint: "Disjoi
                     SH.lessThan: "LessThanConstraintComponent",
                     SH.lessThanOrEquals: "LessThanOrEqualsConstraintComponent"}
 _COUNT_COMPONENTS = {SH.minCount: "MinCountConstraintComponent", SH.maxCount: "MaxCountConstraintComponent"}
+# sh:qualifiedValueShape's counts (and the disjointness flag, read with them).
+_QUALIFIED = {SH.qualifiedMinCount: "QualifiedMinCountConstraintComponent",
+              SH.qualifiedMaxCount: "QualifiedMaxCountConstraintComponent",
+              SH.qualifiedValueShape: "", SH.qualifiedValueShapesDisjoint: ""}
 _KNOWN = (_TARGETS | _DESCRIPTIVE | set(_VALUE_COMPONENTS) | set(_COUNT_COMPONENTS) | set(_PAIR_COMPONENTS)
-          | {SH.property, SH.hasValue, SH.sparql, SH.flags, SH.uniqueLang, SH.closed, SH.ignoredProperties})
+          | {SH.property, SH.hasValue, SH.sparql, SH.flags, SH.uniqueLang, SH.closed, SH.ignoredProperties}
+          | set(_QUALIFIED))
 
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
@@ -367,7 +372,33 @@ class _Compiler(SparqlConstraints):
             out.append(_Constraint("UniqueLangConstraintComponent", "uniqueLang"))
         if self.g.value(shape, SH.closed) == Literal(True):
             out.append(_Constraint("ClosedConstraintComponent", "closed"))
+        for pred in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
+            count = self.one(shape, pred)
+            if count is None:
+                continue
+            if self.g.value(shape, SH.path) is None or self.one(shape, SH.qualifiedValueShape) is None:
+                raise self.fail(shape, f"{self.compact(str(pred))} without a property path and an "
+                                "sh:qualifiedValueShape", self.compact(str(pred)))
+            out.append(_Constraint(_QUALIFIED[pred], "qualified", self.g.value(shape, SH.qualifiedValueShape),
+                                   int(count)))
         return out
+
+    def qualified_query(self, shape: rdflib.term.Node, c: _Constraint, path: str, targets: str) -> str:
+        """sh:qualifiedMin/MaxCount: how many value nodes conform to the qualified shape (and,
+        with sh:qualifiedValueShapesDisjoint, to none of its siblings' qualified shapes)."""
+        v = self.var("q")
+        tests = [self.conforms(c.arg, v)]
+        if self.g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
+            siblings = {q for parent in self.g.subjects(SH.property, shape)
+                        for prop in self.g.objects(parent, SH.property) if prop != shape
+                        for q in self.g.objects(prop, SH.qualifiedValueShape)}
+            tests += [f"!{self.conforms(q, v)}" for q in sorted(siblings, key=str)]
+        cond = " && ".join(tests)
+        if c.local.startswith("QualifiedMin"):
+            return (f"SELECT ?this WHERE {{\n  {targets}\n  OPTIONAL {{ ?this {path} {v} . FILTER({cond}) }}\n}}\n"
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) < {c.count})")
+        return (f"SELECT DISTINCT ?this WHERE {{\n  {{ SELECT ?this WHERE {{ {targets} ?this {path} {v} . "
+                f"FILTER({cond}) }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) > {c.count}) }}\n}}")
 
     def closed_allowed(self, shape: rdflib.term.Node) -> list[str]:
         """sh:closed: the predicates a value node may have (its property shapes' IRI paths, ignored ones)."""
@@ -409,6 +440,8 @@ class _Compiler(SparqlConstraints):
             return unique_lang_query(path or "", targets)
         if c.kind == "closed":
             return closed_query(path, self.closed_allowed(shape), targets)
+        if c.kind == "qualified":
+            return self.qualified_query(shape, c, path or "", targets)
         if c.kind == "value":
             if path is None:
                 return (f"SELECT DISTINCT ?this ?value WHERE {{\n  {targets}\n  BIND(?this AS ?value)\n"
@@ -558,6 +591,10 @@ def _default_message(local: str, compiler: _Compiler, shape: rdflib.term.Node) -
             lambda: f"value is not less than or equal to the values of {arg(SH.lessThanOrEquals)}",
         "UniqueLangConstraintComponent": lambda: "two values share a language tag",
         "ClosedConstraintComponent": lambda: "a property the closed shape does not allow",
+        "QualifiedMinCountConstraintComponent":
+            lambda: f"fewer than {arg(SH.qualifiedMinCount)} values conform to the qualified shape",
+        "QualifiedMaxCountConstraintComponent":
+            lambda: f"more than {arg(SH.qualifiedMaxCount)} values conform to the qualified shape",
         "MinCountConstraintComponent": lambda: f"fewer than {arg(SH.minCount)} values",
         "MaxCountConstraintComponent": lambda: f"more than {arg(SH.maxCount)} values",
     }
