@@ -253,3 +253,87 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
     r = match_store(store, wild, "NCT03599518")[0]
     assert _outcome(r, "inc-4") == "unknown"
     assert "EGFR negative" in next(x.why for x in r.reasons if x.criterion == "inc-4")
+
+
+# -- patients written from the corpus trials' criteria (benchmarks/match_audit.py) -------
+
+@pytest.mark.parametrize(("patient", "first"), [
+    # a TKI-naive leiomyosarcoma: the soft tissue sarcoma trials (anlotinib ALTER0203,
+    # sunitinib + nivolumab, anlotinib for STS, pazopanib neoadjuvant) before any other
+    ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001"}),
+    # clear cell RCC after sunitinib: the metastatic RCC trial first
+    ("rcc_after_sunitinib", {"NCT02535351"}),
+    # chronic-phase CML after imatinib: the axitinib + bosutinib CML trial first
+    ("cml_after_imatinib", {"NCT02782403"}),
+])
+def test_what_is_known_to_fit_ranks_first(store: TrialStore, patient: str, first: set[str]) -> None:
+    results = match_store(store, load_patient(PATIENTS / f"{patient}.json"))
+    top = results[:len(first)]
+    assert {r.trial for r in top} == first, [(r.trial, r.verdict, r.fit) for r in results[:6]]
+    assert all(r.verdict != "excluded" and r.fit == 0 for r in top)
+
+
+def test_hr_positive_patient_after_adjuvant_therapy_is_a_candidate_for_pallas(store: TrialStore) -> None:
+    # NCT02513394 (PALLAS): "Patients who received neo/adjuvant therapy must be after last
+    # dose ..." and "Prior therapy with any CDK inhibitor" (she had none): not excluded,
+    # and among the first two of her ranking
+    results = match_store(store, load_patient(PATIENTS / "breast_hr_pos_after_adjuvant.json"))
+    assert _by_trial(results)["NCT02513394"].verdict == "possible"
+    assert "NCT02513394" in [r.trial for r in results[:2]]
+
+
+def test_any_cancer_named_in_an_exclusion_of_a_tumour_trial_decides_nothing(store: TrialStore) -> None:
+    # NCT00619541 exc-13 "Any systemic anticancer treatment or any agent administered with
+    # antineoplastic intent ...": 'cancer' is the patient's own disease, named in passing;
+    # a breast cancer patient without prior therapy is not excluded by it, one after
+    # doxorubicin is.
+    naive = match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json"), "NCT00619541")[0]
+    assert _outcome(naive, "exc-13") != "unmet"
+    treated = match_store(store, load_patient(PATIENTS / "breast_hr_pos_after_adjuvant.json"), "NCT00619541")[0]
+    assert _outcome(treated, "exc-13") == "unmet"
+    # NCT00678977 exc-19 "... has undergone in the 14 days immediately prior to first dose of
+    # study drug, any cancer therapy": the same class
+    r = match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json"), "NCT00678977")[0]
+    assert _outcome(r, "exc-19") != "unmet"
+
+
+AUDIT_PATIENTS = ("lms_uterine", "lms_tki_naive", "breast_hr_pos_her2_neg", "breast_hr_pos_after_adjuvant",
+                  "lung_adenocarcinoma_egfr", "rcc_after_sunitinib", "cml_after_imatinib", "aml", "osteosarcoma_16")
+
+
+def test_permissions_information_and_later_steps_never_exclude(store: TrialStore) -> None:
+    """A permission is met for a patient it names and n/a otherwise; information and a
+    criterion of a later step (on study, stage 2: tkg:entryCriterion false) are n/a."""
+    from trialkg.match import read_trials
+
+    facts = {(t.id, c.id): c for t in read_trials(store) for c in t.criteria}
+    seen = set()
+    for name in AUDIT_PATIENTS:
+        for r in match_store(store, load_patient(PATIENTS / f"{name}.json")):
+            for x in r.reasons:
+                crit = facts.get((r.trial, x.criterion))
+                if crit is None:
+                    continue
+                if not crit.entry or crit.role == "information":
+                    assert x.outcome == "n/a", (r.trial, x.criterion, x.outcome, x.why)
+                    seen.add("entry" if not crit.entry else "information")
+                elif crit.role == "permission":
+                    assert x.outcome in ("met", "n/a"), (r.trial, x.criterion, x.outcome, x.why)
+                    seen.add("permission")
+    assert seen == {"entry", "information", "permission"}
+
+
+def test_a_type_named_with_its_marker_status_is_that_disease_only(store: TrialStore) -> None:
+    # NCT01165385 exc-2 "HER2 positive breast cancer": a HER2-negative breast cancer is
+    # another disease (met), a HER2-positive one is excluded
+    neg = match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json"), "NCT01165385")[0]
+    assert _outcome(neg, "exc-2") == "met"
+    pos = parse_patient({**BREAST, "biomarkers": [{"gene": "HER2", "status": "positive"}]})
+    assert _outcome(match_store(store, pos, "NCT01165385")[0], "exc-2") == "unmet"
+    # NCT06382129 inc-4 "... locally advanced or metastatic EGFR wild-type non-small cell
+    # lung cancer": a patient whose EGFR is positive is outside it
+    egfr = parse_patient({"age_years": 60, "conditions": ["lung adenocarcinoma"],
+                          "biomarkers": [{"gene": "EGFR", "status": "positive"}]})
+    r = match_store(store, egfr, "NCT06382129")[0]
+    assert _outcome(r, "inc-4") == "unmet"
+    assert "needs EGFR negative" in next(x.why for x in r.reasons if x.criterion == "inc-4")

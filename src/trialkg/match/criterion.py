@@ -39,7 +39,12 @@ def judge(crit: Criterion, ctx: Context) -> Reason:
     if not crit.entry:
         return reason("n/a", f"{crit.scope}: a later step, not an entry criterion (tkg:entryCriterion false)")
     subject = [k for k in crit.constraints if k.role == "subject" and k.type not in NO_STATEMENT]
+    if not subject and crit.role == "permission":  # "Previous therapy with antiangiogenics is allowed"
+        return reason("n/a", "permission: admits what it names, never excludes (no constraint read)")
     if not subject:
+        if crit.undecidable:
+            topic = f" ({crit.topic})" if crit.topic else ""
+            return reason("unknown", f"no patient-file fact decides it: {crit.undecidable}{topic} (tkg:undecidableReason)")
         return reason("unknown", "no rule understood this criterion")
     condition = condition_holds(crit, ctx)
     if condition is False:

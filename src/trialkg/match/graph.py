@@ -103,6 +103,8 @@ class Criterion:
     scope_kind: str | None = None
     entry: bool = True
     lead_in: str | None = None
+    topic: str | None = None  # tkg:criterionTopic (criteria/topics.py)
+    undecidable: str | None = None  # tkg:undecidableReason: why no patient-file fact decides it
 
     def __post_init__(self) -> None:
         if not self.role:  # a graph without tkg:criterionRole: the section decides
@@ -272,6 +274,7 @@ def _criterion(c_iri: str, cp: dict[str, list[Any]]) -> Criterion:
         open_alternative=bool(one("openAlternative")), alternative_set=one("alternativeSet"),
         scope=one("scope"), scope_kind=one("scopeKind"), entry=entry is not False,
         lead_in=str(lead).rsplit("/", 1)[-1] if lead else None,
+        topic=one("criterionTopic"), undecidable=one("undecidableReason"),
     )
 
 

@@ -34,6 +34,10 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
     text = crit.text if crit else ""
     in_exclusion = crit is not None and crit.section == "exclusion"
     named, exceptions = (included, excluded) if included or not in_exclusion else (excluded, [])
+    conflicts = [why for n in named if (why := marker_conflict(n, ctx.markers))]
+    if named and len(conflicts) == len(named):
+        return Statement(False, "; ".join(conflicts))
+    named = [n for n in named if not marker_conflict(n, ctx.markers)]
     kw = {"trial_conditions": ctx.trial.conditions if ctx.trial else (), "in_exclusion": in_exclusion,
           "closed_ok": diseases.closed_list(text)}
     exc_v, exc_why = (diseases.has_histology(conds, exceptions, text, exceptions=True, **kw)
@@ -43,9 +47,44 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
     if not named:  # only exceptions ("excluding adipocytic tumor")
         return Statement(tv_not(exc_v), f"not an excepted type: {tv_word(tv_not(exc_v))} ({exc_why})")
     v, why = diseases.has_histology(conds, named, text, **kw)
+    if v is True and in_exclusion and all(_any_tumour(n) for n in named) and _tumour_trial(ctx):
+        return Statement(None, f"'{', '.join(named)}' names no tumour type: in an exclusion of a trial for a "
+                               "tumour it is the patient's own disease, named in passing")
     if crit is not None and not in_exclusion and v is not None:
         ctx.histology_seen.setdefault(v, set()).add(crit.id)
     return Statement(tv_and([v, tv_not(exc_v)]), why + (f"; exceptions: {exc_why}" if exc_why else ""))
+
+
+def marker_conflict(name: str, markers: dict[str, bool]) -> str | None:
+    """The patient's marker status that contradicts one a type's name states, if any.
+
+    A criterion names a type with its status as the trial's conditions do ("HER2 positive
+    breast cancer", NCT01165385 exc-2; "EGFR wild-type non-small cell lung cancer",
+    NCT06382129 inc-4; "TNBC", NCT03424005 inc-2): a patient with the opposite status has
+    another disease than the one named, whatever the type. A status is the gene's, given
+    without a variant (``Context.markers``), as for the trial's conditions."""
+    for genes, positive in diseases.condition_markers(name):
+        known = [markers[g] for g in genes if g in markers]
+        if len(genes) == 1 and known and known[0] != positive:
+            return (f"'{name}' needs {genes[0]} {'positive' if positive else 'negative'}; the patient's is "
+                    f"{'positive' if known[0] else 'negative'}")
+    return None
+
+
+def _any_tumour(name: str) -> bool:
+    """A name that stands for any tumour ("cancer", "tumor", "malignancy"), no type of it.
+
+    In an exclusion such a name is the disease the trial is for, named by the therapy or
+    procedure the criterion is about: "Any systemic anticancer treatment" (NCT00619541),
+    "any cancer therapy" (NCT00678977, NCT00722293), "tumor embolization" (NCT01542047).
+    Another, second or previous malignancy is read as such by the disease table."""
+    return diseases.DiseaseTable.default().resolve(name).generic
+
+
+def _tumour_trial(ctx: Context) -> bool:
+    """Whether the trial's conditions name a tumour (a dermatitis trial's "cancer" is one)."""
+    table = diseases.DiseaseTable.default()
+    return ctx.trial is not None and any(table.resolve(c).codes for c in ctx.trial.conditions)
 
 
 def histology_condition(k: Constraint, ctx: Context) -> TV:
