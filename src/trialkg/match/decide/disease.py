@@ -4,6 +4,8 @@ patient's diagnoses against the types a criterion names, through the disease tab
 
 from __future__ import annotations
 
+import re
+
 from trialkg import iris
 from trialkg.knowledge import diseases
 from trialkg.match.decide.context import Context
@@ -55,6 +57,9 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
     return Statement(tv_and([v, tv_not(exc_v)]), why + (f"; exceptions: {exc_why}" if exc_why else ""))
 
 
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+
+
 def marker_conflict(name: str, markers: dict[str, bool]) -> str | None:
     """The patient's marker status that contradicts one a type's name states, if any.
 
@@ -63,7 +68,10 @@ def marker_conflict(name: str, markers: dict[str, bool]) -> str | None:
     NCT06382129 inc-4; "TNBC", NCT03424005 inc-2): a patient with the opposite status has
     another disease than the one named, whatever the type. A status is the gene's, given
     without a variant (``Context.markers``), as for the trial's conditions."""
-    for genes, positive in diseases.condition_markers(name):
+    stated = diseases.condition_markers(name)
+    if len({positive for _genes, positive in stated}) > 1 or (len(stated) > 1 and _OR.search(name)):
+        return None  # "ER+ and/or PR+, HER2-" (NCT02513394 inc-5): the biomarker constraints decide
+    for genes, positive in stated:
         known = [markers[g] for g in genes if g in markers]
         if len(genes) == 1 and known and known[0] != positive:
             return (f"'{name}' needs {genes[0]} {'positive' if positive else 'negative'}; the patient's is "
