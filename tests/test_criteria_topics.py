@@ -17,6 +17,7 @@ import pytest
 from trialkg import iris
 from trialkg.criteria import parse_criteria_text
 from trialkg.criteria.topics import REASONS, table
+from trialkg.knowledge.reference import reference_triples
 from trialkg.match import match_store, parse_patient
 from trialkg.records import Eligibility, Provenance, TrialRecord
 from trialkg.store import TrialStore
@@ -133,10 +134,21 @@ VERDICTS = [
      {"flags": {"healthy_volunteer": True}}, "met", {"flags": {"healthy_volunteer": False}}, "unmet"),
     ("NCT03861078", "inclusion", "Healthy (determined by self-report)",
      {"flags": {"healthy_volunteer": True}}, "met", {"flags": {"healthy_volunteer": False}}, "unmet"),
+    # a hypersensitivity is to something: the patient's allergies decide, a bare flag only
+    # says "some allergy", which leaves a named allergen or the trial's own products open
     ("NCT03922542", "exclusion", "Known sensitivity to treatment medications",
-     {"flags": {"hypersensitivity": True}}, "unmet", {"flags": {"hypersensitivity": False}}, "met"),
+     {"flags": {"hypersensitivity": True}}, "unknown", {"flags": {"hypersensitivity": False}}, "met"),
     ("NCT03925467", "exclusion", "Subjects who are hypersensitive to needles.",
-     {"flags": {"hypersensitivity": True}}, "unmet", {"flags": {"hypersensitivity": False}}, "met"),
+     {"allergies": ["needles"]}, "unmet", {"allergies": ["penicillin"]}, "met"),
+    ("NCT03925467", "exclusion", "Subjects who are hypersensitive to needles.",
+     {"flags": {"hypersensitivity": True}}, "unknown", {"allergies": []}, "met"),
+    ("NCT01900743", "exclusion", "Known hypersensitivity to any of the study drugs",
+     {"allergies": ["penicillin"]}, "unknown", {"flags": {"hypersensitivity": False}}, "met"),
+    # a drug allergy falls under the class a criterion names ("platinum compounds")
+    ("NCT00703638", "exclusion", "History of allergic reactions attributed to platinum compounds",
+     {"allergies": ["carboplatin"]}, "unmet", {"allergies": ["sulfa drugs"]}, "met"),
+    ("NCT02465060", "exclusion", "History of severe allergic reactions",
+     {"allergies": ["peanuts"]}, "unmet", {"allergies": []}, "met"),
     ("NCT03928158", "exclusion", "Impaired liver function;",
      {"flags": {"liver_disease": True}}, "unmet", {"flags": {"liver_disease": False}}, "met"),
     # an inclusion asking for the impairment wants it present
@@ -168,6 +180,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
     from trialkg.mapping import record_triples
 
     s = TrialStore(Path(tmp_path_factory.mktemp("topics")) / "store")
+    s.replace_graph(iris.REFERENCE_GRAPH, reference_triples())  # the drug classes an allergy falls under
     for n, (_nct, section, text, *_rest) in enumerate(VERDICTS):
         rec = _record(n, section, text)
         s.replace_graph(iris.trial_graph(rec.id), record_triples(rec))

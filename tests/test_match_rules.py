@@ -322,7 +322,7 @@ def test_the_patient_schema_is_a_valid_json_schema_shipped_with_the_package() ->
     Draft202012Validator.check_schema(schema())
     assert set(schema()["properties"]) == {
         "id", "description", "age_years", "sex", "ecog", "karnofsky", "life_expectancy_months",
-        "conditions", "prior_therapies", "labs", "biomarkers", "flags"}
+        "conditions", "allergies", "prior_therapies", "labs", "biomarkers", "flags"}
     assert {"amputee", "cns_metastases", "pregnant", "consent"} <= KNOWN_FLAGS
 
 

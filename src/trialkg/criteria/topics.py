@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria.rules.binding import find_variables
+from trialkg.criteria.rules.disease import allergen_after
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
@@ -154,8 +155,9 @@ def _constraint(topic: Topic, text: str, m: re.Match[str], crit: dict[str, Any])
         span = _phrase(text, m)
         out.update(condition=span, span=span)
     elif topic.constraint == "hypersensitivity":
+        what = allergen_after(text, m.end())
         rest = re.split(r"[;.]|\bor\b(?=\s+(?:any|other|a)\b)", text[m.end():], maxsplit=1)[0].strip(" ,:()")
-        out.update(condition=rest[:120] or None, span=text[m.start() : m.end() + len(rest) + 1].strip())
+        out.update(condition=what, span=text[m.start() : m.end() + len(rest) + 1].strip())
     else:
         out["span"] = m.group(0).strip()
     return out

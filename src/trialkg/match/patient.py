@@ -122,6 +122,7 @@ class Patient:
     karnofsky: int | None = None
     life_expectancy_months: float | None = None
     conditions: list[str] | None = None
+    allergies: list[str] | None = None  # hypersensitivities by what they are to; [] none
     prior_therapies: list[PriorTherapy] | None = None
     labs: dict[str, Lab] = field(default_factory=dict)
     biomarkers: list[PatientBiomarker] | None = None
@@ -191,6 +192,8 @@ def parse_patient(data: Any, *, file: str | None = None) -> Patient:
     p.life_expectancy_months = _number(data, "life_expectancy_months", fail)
     if data.get("conditions") is not None:
         p.conditions = [c.strip() for c in data["conditions"]]
+    if data.get("allergies") is not None:
+        p.allergies = [a.strip() for a in data["allergies"]]
     if data.get("prior_therapies") is not None:
         p.prior_therapies = _parse_therapies(data["prior_therapies"], fail)
     if data.get("labs") is not None:

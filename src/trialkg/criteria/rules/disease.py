@@ -163,10 +163,34 @@ def comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None =
         found = [m for m in _free_matches(rx, text, taken)
                  if key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end())]
         if found:
-            out.append({"type": "disease_state", "state": key, "required": section == "inclusion",
-                        "comorbidity": True, "span": found[0].group(0)})
+            k = {"type": "disease_state", "state": key, "required": section == "inclusion",
+                 "comorbidity": True, "span": found[0].group(0)}
+            if key == "hypersensitivity" and (what := allergen_after(text, found[0].end())):
+                k["condition"] = what
+            out.append(k)
             taken.extend((m.start(), m.end()) for m in found)
     return out
+
+
+# What a hypersensitivity is to: the object after "to / of / against / attributed to", up
+# to the clause's end ("Known hypersensitivity to any of the study drugs", NCT01900743;
+# "hypersensitivity to bosutinib or axitinib", NCT02782403; "History of allergic reactions
+# attributed to compounds of similar chemical composition", NCT00703638; "Known sensitivity
+# to treatment medications", NCT03922542, where the cue itself ends with "to"). A second
+# clause joined by "or any / or other / or a" is another fact, not a second allergen.
+_ALLERGEN = re.compile(r"\s*(?:\(\w+\)\s*)?(?:(?:reactions?|responses?)\s+)?"
+                       r"(?:(?:attributed|attributable|due|related)\s+)?(?P<lead>(?:to|of|against|with|for)\s+)?"
+                       r"(?P<what>[^;.:]+?)\s*(?=[;.:]|\bor\s+(?:any|other|a)\b|$)", re.IGNORECASE)
+_ENDS_WITH_LEAD = re.compile(r"\b(?:to|for|of)\s*$", re.IGNORECASE)
+
+
+def allergen_after(text: str, end: int) -> str | None:
+    """The allergen a hypersensitivity cue ending at ``end`` names, or None."""
+    m = _ALLERGEN.match(text, end)
+    if not m or not (m.group("lead") or _ENDS_WITH_LEAD.search(text, 0, end)):
+        return None
+    what = m.group("what").strip(" ,()")
+    return what[:120] or None
 
 
 _CANCER = Gated(rf"(?<![\w-])(?:{lexicon.CANCER_TERMS})(?![\w-])", re.IGNORECASE)

@@ -8,6 +8,7 @@ import re
 
 from trialkg import iris
 from trialkg.knowledge import diseases
+from trialkg.match.decide import allergy
 from trialkg.match.decide.context import Context
 from trialkg.match.graph import Constraint, Criterion
 from trialkg.match.logic import TV, Statement, tv_and, tv_not, tv_word
@@ -110,6 +111,8 @@ def disease_state(k: Constraint, ctx: Context, wants_true: bool = True, crit: Cr
     state = iris.slug(state).replace("-", "_") if state else ""
     if state == "measurable":
         state = "measurable_disease"
+    if state == "hypersensitivity":
+        return allergy.hypersensitivity(k, ctx)
     if state in ("brain_metastases",):
         value = ctx.patient.flag("brain_metastases")
         if value is None and ctx.patient.flag("cns_metastases") is False:
