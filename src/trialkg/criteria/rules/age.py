@@ -20,6 +20,13 @@ from trialkg.criteria.rules.reading import Reading
 # "gestational age between 24 and 36 weeks" (LCT NCT03865901), bone age.
 _OTHER_AGE = re.compile(r"\b(?:gestational|bone|skeletal|post-?menstrual|post-?conceptional|corrected)\s+age\b", re.I)
 _AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|years? of age|adults?|patients? aged)\b", re.IGNORECASE)
+# An age that is someone else's or an event's: "unexplained sudden death under 40 years of
+# age in first degree relatives" (NCT03599518), "family history of long QT syndrome or
+# unexplained sudden death under 40 years of age" (NCT02465060), "a first-degree relative
+# diagnosed before age 50".
+_SOMEONE_ELSE = re.compile(r"\b(?:death|died|relatives?|family|familial|siblings?|parents?|mother|father|"
+                           r"brothers?|sisters?|offspring)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[;]|\.\s")
 _BOUND_JOIN = re.compile(r"\s*(?:and|to|,|-|–)\s*", re.I)
 _AGE_IN = re.compile(r"older|younger|\bage\b", re.I)
 _AGE_AFTER = re.compile(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", re.I)
@@ -54,8 +61,12 @@ def age_constraints(text: str, comps: list[Comparison], used: set[int],
     for i, c in enumerate(comps):
         if i in used or _measures_something_else(text, c, mentions):
             continue
-        win_before = text[max(0, c.start - 40) : c.start]
-        win_after = text[c.end : c.end + 25]
+        # the words around it within its clause: "... for patients 16 years of age; Lansky
+        # >= 50" (NCT01130623) holds no age word for the Lansky score
+        win_before = _CLAUSE_BREAK.split(text[max(0, c.start - 40) : c.start])[-1]
+        win_after = _CLAUSE_BREAK.split(text[c.end : c.end + 25])[0]
+        if _SOMEONE_ELSE.search(win_before) or _SOMEONE_ELSE.search(text[c.end : c.end + 40].split(";")[0]):
+            continue
         cunit = c.unit
         nxt = comps[i + 1] if i + 1 < len(comps) else None
         if cunit in (None, getattr(nxt, "unit", None)) and c.relative_to is None and nxt is not None and nxt.unit in ("a", "mo") and _BOUND_JOIN.fullmatch(

@@ -146,7 +146,11 @@ _ELIGIBLE_FOR = Gated(
 # monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context).
 _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     ("contraception", Gated(r"contracept\w*|birth control|childbearing|child-bearing|pregnan\w*|breast-?feed\w*|"
-                            r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*", re.I), True),
+                            r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*|"
+                            # barrier methods: "willing to use condoms for 12 months after
+                            # receiving Toca 511" (NCT02576665); "men must agree to use a
+                            # latex condom ... while taking drug" (Facebook test split)
+                            r"condom\w*|spermicid\w*|intra-?uterine\s+devices?|barrier\s+methods?", re.I), True),
     # "... excluded because there may be unknown or dangerous drug interactions with
     # sunitinib" (NCT00402415), "potential interactions with the study drug".
     ("interaction", Gated(r"\binteractions?\b|\binteract\b", re.I), True),
@@ -156,13 +160,22 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     ("dosing", Gated(r"\b(?:at|before|during|prior to|with)\s+(?:each|every|the|any)?\s*(?:first|initial|next)?\s*"
                      r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
                      r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\bwilling\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
-                     r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b", re.I), False),
+                     r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b"
+                     # the treatment still to come: "before start the platinium based
+                     # chemotherapy", "for cisplatin administration" (NCT02679963);
+                     # "prior to starting capecitabine", "planned treatment with"
+                     r"|\b(?:before|prior\s+to)\s+(?:the\s+)?start(?:ing|s)?\b|\bfor\s+(?:\w+[\s-]+){1,3}?administration\b"
+                     r"|\b(?:planned|scheduled|intended)\s+(?:to\s+receive\s+|(?:treatment|therapy)\s+with\s+)?", re.I), False),
     # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
     # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
     # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
     # attributed to the agent" (NCT00678977).
     ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
                        r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b", re.I), False),
+    # A condition that would alter how a drug is absorbed: "conditions that would interfere
+    # with the absorption of capecitabine or imatinib" (NCT00601510); "gastrointestinal
+    # disease that may significantly alter the absorption of everolimus" (Facebook split).
+    ("absorption", Gated(r"\b(?:absorption|absorb\w*|bioavailability|swallow\w*)\s+(?:of\s+)?\b|\bmalabsorption\b", re.I), False),
     ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
 ]
 _CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
