@@ -51,6 +51,14 @@ def test_vendored_inputs_match_their_recorded_checksums() -> None:
     assert (ROOT / "data" / "upstream" / "SOURCES.md").is_file()
 
 
+def test_the_shipped_dictionary_is_compiled_from_the_shipped_tables() -> None:
+    """A change to a curated table (ontology/reference/*.tsv) or an upstream file needs
+    the compiled dictionary rebuilt (``python -m trialkg.tools.build_reference``)."""
+    from trialkg.tools.build_reference import build
+
+    assert build(check=True) == 0
+
+
 def _targets(name: str) -> set[str]:
     info = Lexicon.default().drug(name)
     assert info is not None, name

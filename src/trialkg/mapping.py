@@ -253,12 +253,9 @@ def record_triples(record: TrialRecord) -> list[ox.Triple]:
     return m.trial + m.entities
 
 
-def map_record(record: TrialRecord) -> Mapping:
-    """The triples of the trial's named graph ``tkr:graph/<ID>``, and its entity facts."""
-    t = _Triples()
-    shared = _Triples()
+def _trial_fields(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    """The trial's identifiers, titles and status."""
     tid = record.id
-    trial = nn(iris.trial(tid))
     t.typed(trial, TKG.Trial)
     t.text(trial, TKG.trialId, tid)
     t.text(trial, TKG.nctId, record.nct_id)
@@ -278,6 +275,10 @@ def map_record(record: TrialRecord) -> Mapping:
     t.text(trial, TKG.whyStopped, record.why_stopped)
     t.texts(trial, TKG.phase, record.phases)
     t.text(trial, TKG.studyType, record.study_type)
+
+
+def _dates_and_design(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
+    """Enrolment, dates, design, descriptions, keywords and references."""
     if record.enrollment is not None:
         t.add(trial, TKG.enrollment, integer(record.enrollment))
     t.text(trial, TKG.enrollmentType, record.enrollment_type)
@@ -307,6 +308,14 @@ def map_record(record: TrialRecord) -> Mapping:
         if ref.pmid:
             t.add(trial, TKG.reference, nn(iris.identifiers("pubmed", ref.pmid.strip())))
 
+
+def map_record(record: TrialRecord) -> Mapping:
+    """The triples of the trial's named graph ``tkr:graph/<ID>``, and its entity facts."""
+    t = _Triples()
+    shared = _Triples()
+    trial = nn(iris.trial(record.id))
+    _trial_fields(t, trial, record)
+    _dates_and_design(t, trial, record)
     _conditions(t, shared, trial, record)
     _organisations(t, shared, trial, record)
     _sites(t, trial, record)

@@ -577,6 +577,21 @@ def _tables(rec: _Records, clusters: dict[str, _Drug], unii_names: dict[str, str
                 continue
             names_out.append([key, name, kind])
             forms_out.append([name, kind, text])
+    edges = _edges(rec, clusters, names_of, stats)
+    used = {e[1] for e in edges}
+    proteins = [[acc, p["symbol"], p["name"], p["type"]] for acc, p in sorted(rec.proteins.items())
+                if acc in used]
+    stats.update(drugs=len(drugs_out), names=len(names_out), edges=len(edges), targets=len(proteins),
+                 drugs_with_target=len({e[0] for e in edges}),
+                 flagged_no_identifier=sum(1 for r in drugs_out if r[-1]))
+    return Compiled(sorted(drugs_out), sorted(names_out), sorted(forms_out), sorted(list(e) for e in edges),
+                    proteins, dict(stats))
+
+
+def _edges(rec: _Records, clusters: dict[str, _Drug], names_of: dict[str, str],
+           stats: Counter) -> set[tuple[str, ...]]:
+    """Drug -> target edges of the named drugs: ChEMBL/DrugCentral by molecule, pharmOncoX
+    by gene symbol and by name pattern."""
     by_symbol = _symbol_index(rec)
     edges: set[tuple[str, ...]] = set()
     for node, target, action, source, ref, basis in rec.edges:
@@ -600,14 +615,7 @@ def _tables(rec: _Records, clusters: dict[str, _Drug], unii_names: dict[str, str
                                              rec.patterns):
         edges.add((name, acc, "unspecified", "pharmoncox", pattern, "mechanism"))
         stats["pharmoncox pattern edges of named drugs"] += 1
-    used = {e[1] for e in edges}
-    proteins = [[acc, p["symbol"], p["name"], p["type"]] for acc, p in sorted(rec.proteins.items())
-                if acc in used]
-    stats.update(drugs=len(drugs_out), names=len(names_out), edges=len(edges), targets=len(proteins),
-                 drugs_with_target=len({e[0] for e in edges}),
-                 flagged_no_identifier=sum(1 for r in drugs_out if r[-1]))
-    return Compiled(sorted(drugs_out), sorted(names_out), sorted(forms_out), sorted(list(e) for e in edges),
-                    proteins, dict(stats))
+    return edges
 
 
 def _pattern_edges(clusters: dict[str, _Drug], names_of: dict[str, str], targeted: set[str],
