@@ -47,7 +47,7 @@ VARIABLES: dict[str, list[str]] = {
         r"Fridericia[- ]corrected QT(?: intervals?)?", r"QT intervals?",
     ],
     # "blood pressure of > 140/90" (LCT NCT03865433), "resting blood pressure >170/110" (LCT NCT03860350):
-    # a pair gives a systolic and a diastolic limit (criteria/parse.py)
+    # a pair gives a systolic and a diastolic limit (criteria/rules/numeric.py)
     "blood_pressure": [r"(?:resting |arterial |office |seated |sitting )?blood pressures?(?: readings?)?", r"BP"],
     "blood_pressure_systolic": [r"systolic(?: blood)?(?: pressures?)?", r"SBP"],
     "blood_pressure_diastolic": [r"diastolic(?: blood)?(?: pressures?)?", r"DBP"],
