@@ -63,3 +63,54 @@ def test_a_drug_named_in_a_context_clause_is_no_prior_therapy(text: str, context
 def test_prior_therapy_is_still_read() -> None:
     assert [k["type"] for k in _types("No prior treatment with imatinib")] == ["prior_therapy"]
     assert [k["type"] for k in _types("Prior sunitinib is not allowed", "exclusion")] == ["prior_therapy"]
+
+
+# ---------------------------------------------------------------- negation that qualifies a part
+
+NEGATION_CASES = [
+    # (trial, text, patient the clause concerns -> outcome, patient it does not -> outcome)
+    ("NCT01900743", "Metastatic disease not amenable to surgical resection",
+     {"flags": {"advanced_disease": True, "resectable": False}}, "met", {"flags": {"advanced_disease": True, "resectable": True}},
+     "unmet"),
+    ("NCT01804374", "Locally advanced or metastatic high-grade osteosarcoma that is not surgically resectable",
+     {"flags": {"advanced_disease": True, "resectable": False}}, "met", {"flags": {"advanced_disease": True, "resectable": True}},
+     "unmet"),
+    ("NCT06382129", "No severe cardiac dysfunction, left ventricular ejection fraction ≥50%",
+     {"labs": {"lvef": {"value": 60, "unit": "%"}}}, "met", {"labs": {"lvef": {"value": 40, "unit": "%"}}}, "unmet"),
+    # a negation after an auxiliary still turns the item around
+    ("NCT02465060", "Patients must not have received prior sunitinib",
+     {"prior_therapies": []}, "met", {"prior_therapies": [{"drug": "sunitinib"}]}, "unmet"),
+]
+
+
+@pytest.fixture(scope="module")
+def negation_store(tmp_path_factory: pytest.TempPathFactory):
+    from trialkg import iris
+    from trialkg.criteria import parse_criteria_text
+    from trialkg.knowledge.reference import reference_triples
+    from trialkg.mapping import record_triples
+    from trialkg.records import Eligibility, Provenance, TrialRecord
+    from trialkg.store import TrialStore
+
+    s = TrialStore(tmp_path_factory.mktemp("negation") / "store")
+    s.replace_graph(iris.REFERENCE_GRAPH, reference_triples())
+    for n, (_nct, text, *_rest) in enumerate(NEGATION_CASES):
+        tid = f"NCT9200{n:04d}"
+        rec = TrialRecord(id=tid, nct_id=tid, brief_title=f"Negation case {n}",
+                          provenance=Provenance(file="synthetic", format="ctgov-json", sha256="0" * 64))
+        crits = parse_criteria_text(f"Inclusion Criteria:\n- {text}\n")
+        rec.eligibility = Eligibility(criteria=[{**c, "trial_id": tid} for c in crits])
+        s.replace_graph(iris.trial_graph(tid), record_triples(rec))
+    return s
+
+
+@pytest.mark.parametrize("n", range(len(NEGATION_CASES)), ids=[c[0] for c in NEGATION_CASES])
+def test_a_negation_qualifies_what_it_stands_before(negation_store, n: int) -> None:
+    from trialkg.match import match_store, parse_patient
+
+    _nct, text, concerned, want, other, want_other = NEGATION_CASES[n]
+    for patient, expected in ((concerned, want), (other, want_other)):
+        (result,) = match_store(negation_store, parse_patient({"age_years": 40, "sex": "FEMALE", **patient}),
+                                f"NCT9200{n:04d}")
+        (reason,) = [r for r in result.reasons if r.criterion.startswith("inc-")]
+        assert reason.outcome == expected, (text, patient, reason)

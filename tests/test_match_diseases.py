@@ -259,8 +259,11 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
 
 @pytest.mark.parametrize(("patient", "first"), [
     # a TKI-naive leiomyosarcoma: the soft tissue sarcoma trials (anlotinib ALTER0203,
-    # sunitinib + nivolumab, anlotinib for STS, pazopanib neoadjuvant) before any other
-    ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001"}),
+    # sunitinib + nivolumab, anlotinib for STS, pazopanib neoadjuvant, the sarcoma trial
+    # NCT01900743 whose "Metastatic disease not amenable to surgical resection" she meets,
+    # and Toca 6, open to sarcoma, whose condom clause names no prior therapy) before any other
+    ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001", "NCT01900743",
+                       "NCT02576665"}),
     # clear cell RCC after sunitinib: the metastatic RCC trial first
     ("rcc_after_sunitinib", {"NCT02535351"}),
     # chronic-phase CML after imatinib: the axitinib + bosutinib CML trial first

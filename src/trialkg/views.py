@@ -17,7 +17,13 @@ import pyoxigraph as ox
 from trialkg import iris
 from trialkg.criteria import eligibility_summary
 from trialkg.errors import UsageError
-from trialkg.mapping import CONSTRAINT_DEFAULTS, CONSTRAINT_KEYS, CONSTRAINT_TYPES, CRITERION_DEFAULTS, CRITERION_KEYS
+from trialkg.mapping import (
+    CONSTRAINT_DEFAULTS,
+    CONSTRAINT_KEYS,
+    CONSTRAINT_TYPES,
+    CRITERION_DEFAULTS,
+    CRITERION_KEYS,
+)
 from trialkg.namespace import TKG
 from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore

@@ -286,7 +286,7 @@ def negation_scope(text: str, section: str) -> str | None:
         # "No prior exposure to vinorelbine or other VEGF inhibitors" in an exclusion list
         # (NCT01060514): the list's own style of naming what it excludes
         return "detail"
-    if _NEGATED_POPULATION.search(text):
+    if _NEGATED_POPULATION.search(text) or _NEGATED_THEN_THRESHOLD.search(text):
         return "detail"
     if _LEADING_NEGATION.search(text):
         return "criterion"
@@ -301,6 +301,18 @@ _BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurren
 # responsive to standard therapy" (NCT00528619)
 _RELATIVE = re.compile(r"\b(?:which|that)\s+(?:is|are|was|were|has|have|had)?\s*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+# "not" after a noun qualifies the noun ("Metastatic disease not amenable to surgical
+# resection", NCT01900743; "patient not suitable for PIPAC", "advanced cancer not
+# candidate for treatment with modality", LCT); after an auxiliary or modal it negates
+# the item ("Patients must not have received", "Subject is not pregnant").
+_AUXILIARY = re.compile(r"\b(?:must|should|shall|may|might|can|could|will|would|is|are|was|were|be|been|has|have|had|"
+                        r"do|does|did)\s*$", re.IGNORECASE)
+# A negated finding followed by the threshold that defines it: the negation is the
+# finding's, the threshold is asked for ("No severe cardiac dysfunction, left ventricular
+# ejection fraction ≥50%", NCT06382129; "No significant cardiac disease: LVEF >= 50%").
+_NEGATED_THEN_THRESHOLD = re.compile(
+    r"^\W*no\s+[^,;:(\d]{3,60}[,;:(]\s*[A-Za-z][\w\s()/-]{1,50}?"
+    r"(?:≥|>=|≤|<=|>|<|=|\bat\s+least\b|\bgreater\s+than\b|\bless\s+than\b|\bof\s+at\s+least\b)\s*\d", re.IGNORECASE)
 _CLAUSE_MARK = re.compile(r"[,;(]")
 
 
@@ -311,6 +323,8 @@ def _governs(text: str, m: re.Match[str]) -> bool:
     before = text[: m.start()]
     if _DIGIT.search(before) or _CLAUSE_MARK.search(before) or _RELATIVE.search(before):
         return False  # "Metastatic NSCLC, not amenable to curative surgery" (NCT03599518)
+    if m.group(0).lower() == "not" and before.strip() and not _AUXILIARY.search(before):
+        return False  # "Metastatic disease not amenable to surgical resection" (NCT01900743)
     return not (m.group(0).lower() == "without" and before.strip())
 
 

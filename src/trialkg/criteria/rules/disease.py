@@ -118,6 +118,13 @@ def _free_matches(rx: re.Pattern[str], text: str, taken: list[tuple[int, int]]) 
 _PRIMARY_BEFORE = re.compile(r"\bprimary\s+(?:[A-Za-z-]+\s+)?$", re.IGNORECASE)
 
 
+# A negation right before a state phrase negates that state only: "Metastatic disease not
+# amenable to surgical resection" (NCT01900743), "Metastatic NSCLC, not amenable to
+# curative surgery" (NCT03599518), "osteosarcoma that is not surgically resectable"
+# (NCT01804374), "non-resectable".
+_LOCAL_NEGATION = re.compile(r"\b(?:not|non-?|no\s+longer|never)\s*(?:\w+ly\s+)?$", re.IGNORECASE)
+
+
 def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
     """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
 
@@ -138,6 +145,8 @@ def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None 
             continue
         m = found[0]
         d = {"type": "disease_state", "state": key, "required": section == "inclusion", "span": m.group(0)}
+        if section == "inclusion" and _LOCAL_NEGATION.search(text, max(0, m.start() - 30), m.start()):
+            d["required"] = False  # "not amenable to surgical resection": wanted absent
         if key == "measurable_disease" and "RECIST" in text:
             d["standard"] = "RECIST 1.1" if _RECIST_11.search(text) else "RECIST"
         out.append(d)
