@@ -217,10 +217,11 @@ def test_credentials_never_printed_or_logged(where: str, seed_store: Path, echo_
           "--endpoint", base.replace("http://", f"http://bob:{PASSWORD}@") + "/query"], {}),
         (["query", "trials-by-target", "-p", "target", "KDR", "--endpoint", base + "/query",
           "--user", "bob", "--timeout", "5"], {"TRIALKG_SPARQL_PASSWORD": PASSWORD}),
+        # two attempts: the retry path runs, without five rounds of back-off
         (["push", "--store", str(seed_store), "--endpoint", base + "/query", "--user", "bob",
-          "--password", PASSWORD, "--trial", "NCT03890068"], {}),
+          "--password", PASSWORD, "--trial", "NCT03890068", "--retries", "2"], {}),
         (["push", "--store", str(seed_store), "--endpoint", base + "/query", "--user", "bob",
-          "--trial", "NCT03890068"], {"TRIALKG_PASSWORD": PASSWORD}),
+          "--trial", "NCT03890068", "--retries", "2"], {"TRIALKG_PASSWORD": PASSWORD}),
     ]
     for args, env in commands:
         plain = trialkg(*args, env=env)  # one error line, exit 2

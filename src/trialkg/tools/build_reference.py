@@ -676,6 +676,16 @@ def _tsv(header: list[str], rows: Iterable[list[str]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# The curated tables the compiler reads (overrides and the protein/family names).
+CURATED_INPUTS = ("drugs.tsv", "synonyms.tsv", "proteins.tsv", "families.tsv")
+
+
+def curated_digests(curated: Path = CURATED) -> dict[str, str]:
+    """sha256 of each curated table the dictionary is compiled from (kept in the manifest,
+    so a changed table shows without compiling again)."""
+    return {f: hashlib.sha256((curated / f).read_bytes()).hexdigest() for f in CURATED_INPUTS}
+
+
 def render(compiled: Compiled, sources: list[dict]) -> dict[str, bytes]:
     """The output files as bytes (deterministic)."""
     tables = {"drugs.tsv.gz": compiled.drugs, "names.tsv.gz": compiled.names, "forms.tsv.gz": compiled.forms,
@@ -689,6 +699,7 @@ def render(compiled: Compiled, sources: list[dict]) -> dict[str, bytes]:
         "attribution": [s["citation"] for s in sources if s.get("citation")],
         "sources": [{k: s[k] for k in ("key", "name", "version", "licence", "licence_url", "origin", "files")
                      if k in s} for s in sources],
+        "curated_inputs": curated_digests(),
         "outputs": {f: hashlib.sha256(b).hexdigest() for f, b in sorted(out.items())},
         "counts": dict(sorted(compiled.stats.items())),
     }
