@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import match_support
 import pytest
+from match_support import criterion
 
 from trialkg.criteria import parse_criteria_text
-from trialkg.match import Criterion, match_store, parse_patient, read_trials
+from trialkg.match import Criterion, read_trials
 from trialkg.store import TrialStore
 
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
@@ -52,15 +54,8 @@ def trials(store: TrialStore) -> dict[str, Any]:
     return {t.id: t for t in read_trials(store)}
 
 
-def criterion(trials: dict[str, Any], nct: str, fragment: str) -> Criterion:
-    found = [c for c in trials[nct].criteria if fragment in c.text]
-    assert len(found) == 1, (nct, fragment, [c.text[:60] for c in found])
-    return found[0]
-
-
 def outcome(store: TrialStore, nct: str, crit: Criterion, patient: dict[str, Any]) -> str:
-    (result,) = match_store(store, parse_patient({**BASE, **patient}), nct)
-    return next(r.outcome for r in result.reasons if r.criterion == crit.id)
+    return match_support.outcome(store, nct, crit, {**BASE, **patient})
 
 
 def parse_one(section: str, text: str) -> dict[str, Any]:
