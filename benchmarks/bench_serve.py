@@ -20,23 +20,20 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test servers' helpers
+from servers import free_port  # noqa: E402
 
 TARGET_MS = 100.0
 SEARCHES = ["rivoceranib", "VEGFR2", "apatinib", "sarcoma", "kinase", "FGFR", "pembrolizumab", "university",
             "NCT0", "leiomyosarcoma", "XZ-48", "china"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[float, int, bytes, float | None]:

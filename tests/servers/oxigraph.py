@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -18,15 +17,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from servers import free_port
+
 
 class OxigraphMissing(RuntimeError):
     """The ``oxigraph`` server binary is not installed."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

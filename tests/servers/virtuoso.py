@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from servers import free_port
 
 DBA_USER = "dba"
 DBA_PASSWORD = "dba"  # a fresh Virtuoso database's built-in administrator
@@ -102,12 +103,6 @@ class VirtuosoServer:
     def sparql_auth(self) -> str:
         """SPARQL endpoint with digest auth: dba may update through it."""
         return self.url + "/sparql-auth"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(directory: Path, tuning: Tuning = TESTS) -> tuple[subprocess.Popen, VirtuosoServer]:
