@@ -19,6 +19,7 @@ from trialkg.criteria import lexicon, logic, units
 from trialkg.criteria.rules.comparisons import NUM, number
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import inside, opened
+from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.mentions import (
     find_class_mentions,
     find_cued_drug_mentions,
@@ -70,6 +71,7 @@ def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tup
         drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
         classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes)
+        classes = _restricted(text, classes, find_classes)
         # A drug the curated scan does not know, named as the object of a prior-therapy cue.
         taken = [(a, b) for _n, a, b in drugs + classes]
         drugs += [(str(m.drug), m.start, m.end) for m in find_cued_drug_mentions(text)
@@ -124,6 +126,82 @@ def _narrowed(text: str, classes: list[tuple[str, int, int]], find_classes: Any)
             for found in find_classes(f"{target} {text[c[1]:c[2]]}"):
                 if found.drug_class:
                     out.append((str(found.drug_class), c[1], c[2]))
+    return out
+
+
+# A generic class noun restricted to a target by a relative clause after it or a
+# modifier before it is the class of that target: "tyrosine kinase inhibitor that
+# targets VEGF receptors" (NCT00678977) is a VEGFR TKI, "vascular endothelial growth
+# inhibitor class targeted drug" (NCT02449343) an anti-angiogenic drug, "a kinase
+# inhibitor targeting EGFR", "monoclonal antibody directed against PD-1". The target is
+# named as the lexicon names target families and proteins (symbol, alias, full name,
+# with or without "factor" and a plural).
+_RESTRICTABLE = frozenset({"tyrosine-kinase-inhibitor", "kinase-inhibitor", "monoclonal-antibody", "targeted-therapy"})
+_TARGET_AFTER = re.compile(
+    r"\s*,?\s*(?:(?:that|which)\s+(?:specifically\s+|selectively\s+|primarily\s+|also\s+)?(?:targets?|inhibits?|blocks?|acts?\s+(?:on|against))"
+    r"|targeting|inhibiting|directed\s+(?:against|at|to(?:wards)?)|against|aimed\s+at|of\s+the)\s+(?P<t>[^.;,()]{2,60})",
+    re.IGNORECASE)
+# the modifier words before the noun, back to a word that opens the noun phrase
+_NP_STOP = re.compile(r"[.;,:()]|\b(?:the|a|an|with|of|to|and|or|any|prior|previous|received|accepted|other|by|for|"
+                      r"including|such|as)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z0-9][\w-]*")
+
+
+def _name_key(words: list[str]) -> str:
+    """A target name folded for look-up: lower case, "factor" dropped, plural dropped."""
+    kept = [w.lower().replace("-", " ") for w in words if w.lower() != "factor"]
+    key = " ".join(" ".join(kept).split())
+    return key[:-1] if key.endswith("s") and len(key) > 4 else key
+
+
+@lru_cache(maxsize=1)
+def _target_names() -> dict[str, str]:
+    """Folded target name -> the symbol or family key the class table knows."""
+    lex = Lexicon.default()
+    out: dict[str, str] = {}
+    # symbols first ("EGFR" the protein, not the ERBB family that lists it), then names
+    named = [(key, key) for key in lex.families] + [(sym, sym) for sym in lex.proteins]
+    named += [(n, key) for key, fam in lex.families.items() for n in (fam.label, *fam.aliases)]
+    named += [(n, sym) for sym, prot in lex.proteins.items() for n in (prot.name or "", *prot.aliases)]
+    for name, key in named:
+        if len(name) >= 3:
+            out.setdefault(_name_key(name.split()), key)
+    return out
+
+
+def _target_in(phrase: str) -> str | None:
+    """The longest target name among the words of ``phrase``."""
+    words = _WORD.findall(phrase)[:8]
+    names = _target_names()
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            hit = names.get(_name_key(words[i : i + n]))
+            if hit:
+                return hit
+    return None
+
+
+def _restricted(text: str, classes: list[tuple[str, int, int]], find_classes: Any) -> list[tuple[str, int, int]]:
+    """Generic classes restricted to their target (``_RESTRICTABLE``)."""
+    out = list(classes)
+    for key, a, b in classes:
+        if key not in _RESTRICTABLE:
+            continue
+        after = _TARGET_AFTER.match(text, b)
+        before = text[max(0, a - 60) : a]
+        stops = list(_NP_STOP.finditer(before))
+        target = _target_in(after.group("t")) if after else None
+        if target is None:
+            # the noun's own modifiers count ("epidermal growth factor receptor tyrosine
+            # kinase inhibitor": the class span starts at "receptor")
+            target = _target_in((before[stops[-1].end() :] if stops else before) + text[a:b])
+        if target is None:
+            continue
+        found = [str(c.drug_class) for c in find_classes(f"{target} {text[a:b]}") if c.drug_class]
+        found = [f for f in found if f != key]
+        if found:
+            out.remove((key, a, b))
+            out += [(f, a, after.end() if after else b) for f in found]
     return out
 
 

