@@ -85,3 +85,23 @@ def test_class_noun_restricted_to_a_target(store: TrialStore, trials: dict[str, 
 def test_target_restriction_phrasings(text: str, classes: set[str]) -> None:
     (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
     assert {c for k in crit["constraints"] if k["type"] == "prior_therapy" for c in k["drug_classes"]} == classes
+
+
+# A count of prior agents is kept and decided as a count; names joined before it by
+# "or" exclude on their own. NCT03167385: "Patients with past apatinib treatment or have
+# received two or more small molecular TKI (Tyrosine Kinase Inhibitor) drugs."
+def test_count_of_prior_agents(store: TrialStore, trials: dict[str, Any]) -> None:
+    crit = criterion(trials, "NCT03167385", "two or more small molecular TKI")
+    counted = [k for k in crit.constraints if k.type == "prior_therapy" and k.num("minLines") is not None]
+    assert [(k.num("minLines"), k.one("countsAgents")) for k in counted] == [(2, True)]
+    assert outcome(store, "NCT03167385", crit, _had("sunitinib", "pazopanib")) == "unmet"
+    assert outcome(store, "NCT03167385", crit, _had("apatinib")) == "unmet"
+    assert outcome(store, "NCT03167385", crit, _had("sunitinib")) == "met"
+    # NCT02782403: "... failed ... at least 3 Food and Drug Administration (FDA)-approved TKIs"
+    (c,) = parse_criteria_text("Patients should have failed at least 3 Food and Drug Administration (FDA)-approved TKIs")
+    assert [(k.get("min_lines"), k.get("counts_agents")) for k in c["constraints"] if k["type"] == "prior_therapy"] \
+        == [(3, True)]
+    # lines are no agents: "3 or more prior regimens of chemotherapy"
+    (c,) = parse_criteria_text("3 or more prior regimens of chemotherapy")
+    assert [(k.get("min_lines"), k.get("counts_agents")) for k in c["constraints"] if k["type"] == "prior_therapy"] \
+        == [(3, None)]

@@ -429,7 +429,8 @@ def test_conditions_neutral_sex_permissive_comorbidity_regimens(tmp_path: Path) 
     assert outcome(r, "Pregnant or breast-feeding") == "met"  # sex ALL decides nothing; a man is not pregnant
     assert outcome(r, "Prior sorafenib is allowed") == "n/a"  # permits, never requires
     assert outcome(r, "HIV negative") == "met"
-    assert outcome(r, "More than two prior") == "unknown"  # regimens are not counted
+    # each regimen holds a drug: one anthracycline is fewer than three regimens
+    assert outcome(r, "More than two prior") == "met"
     r = run(s, {**p, "flags": {"hiv_infection": True}}, "NCT90000006")
     assert outcome(r, "HIV negative") == "unmet" and r.verdict == "excluded"
 

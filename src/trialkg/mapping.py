@@ -126,6 +126,7 @@ CONSTRAINT_KEYS: dict[str, tuple[Any, str, bool]] = {
     "qualified": (TKG.qualified, "bool", False),
     "max_lines": (TKG.maxLines, "int", False),
     "min_lines": (TKG.minLines, "int", False),
+    "counts_agents": (TKG.countsAgents, "bool", False),
     "therapies": (TKG.therapy, "str", True),
     "timing": (TKG.timing, "str", False),
     "context": (TKG.mentionContext, "str", False),

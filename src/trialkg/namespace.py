@@ -137,6 +137,7 @@ class TKG(DefinedNamespace):
     constraintRole: URIRef  # constraint role
     context: URIRef  # context
     country: URIRef  # country
+    countsAgents: URIRef  # counts agents
     criteriaCount: URIRef  # criteria count
     criterionId: URIRef  # criterion id
     criterionTopic: URIRef  # criterion topic

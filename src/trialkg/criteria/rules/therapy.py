@@ -304,30 +304,41 @@ _QUALIFIED = Gated(
 # chemotherapy" (NCT00722293), "no more than two types of systemic anti-tumor therapy"
 # (NCT02588170), "Past history of less than one kind of tyrosine kinase inhibitor"
 # (NCT03167385), "at least 3 ... TKIs" (NCT02782403), "1 to 2 prior systemic treatments".
+# A count of agents ("two or more small molecular TKI (Tyrosine Kinase Inhibitor)
+# drugs", NCT03167385; "resistant or intolerant to at least 2 prior TKIs", NCT02782403)
+# counts distinct drugs (``counts_agents``), which a patient's list of drugs decides.
+_COUNT_HEAD = (r"(?P<lines>lines?|regimens?|courses?|types?|kinds?)|(?P<agents>agents?|drugs?|TKIs?|inhibitors?|"
+               r"medicines?|medications?|antibod(?:y|ies))")
+_COUNT_N = r"(?P<n>\d{1,2}|one|two|three|four|five)"
 _LINES = Gated(
     r"(?:(?P<max>less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|maximum\s+of|≤|<=|=<)"
     r"|(?P<lt>less\s+than|fewer\s+than|<)|(?P<min>at\s+least|a\s+minimum\s+of|minimum\s+of|≥|>=)|(?P<gt>more\s+than|greater\s+than|>))\s*"
-    r"(?P<n>\d{1,2}|one|two|three|four|five)\s+(?:[\w/-]+\s+){0,4}?(?:lines?|regimens?|courses?|types?|kinds?)\b",
+    + _COUNT_N + r"(?P<ormore>)\s+(?:[\w/()-]+\s+){0,5}?(?:" + _COUNT_HEAD + r")\b"
+    # "two or more small molecular TKI drugs", "3 or more prior regimens"
+    r"|" + _COUNT_N.replace("<n>", "<n2>") + r"\s+or\s+(?P<more2>more|greater)\s+(?:[\w/()-]+\s+){0,5}?(?:"
+    + _COUNT_HEAD.replace("<lines>", "<lines2>").replace("<agents>", "<agents2>") + r")\b",
     re.IGNORECASE,
 )
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _therapy_lines(text: str, d: dict[str, Any]) -> None:
-    """``max_lines`` / ``min_lines`` from a count of prior lines, regimens or kinds."""
+    """``max_lines`` / ``min_lines`` from a count of prior lines, regimens, kinds or agents."""
     m = _LINES.search(text)
     if not m:
         return
-    raw = m.group("n").lower()
+    raw = (m.group("n") or m.group("n2")).lower()
     n = _COUNT_WORDS.get(raw) if raw in _COUNT_WORDS else int(raw)
     if m.group("max"):
         d["max_lines"] = n
     elif m.group("lt"):
         d["max_lines"] = n - 1
-    elif m.group("min"):
+    elif m.group("min") or m.group("more2"):
         d["min_lines"] = n
     else:
         d["min_lines"] = n + 1
+    if m.group("agents") or m.group("agents2"):
+        d["counts_agents"] = True
 
 
 def _context_spans(text: str) -> list[tuple[str, int, int]]:
@@ -400,7 +411,37 @@ def prior_therapy(text: str, section: str, context: str | None = None) -> list[d
             and "max_lines" not in d:
         d["qualified"] = True
     d["span"] = text[span[0] or 0 : span[1] or len(text)].strip()
-    return [d] + mention
+    return [d] + _uncounted(text, d, found_drugs, found_classes, ctx_ranges) + mention
+
+
+_OR_GAP = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def _uncounted(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
+               found_classes: list[tuple[str, int, int]], ctx_ranges: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Names before an "or" that precedes a count are a prior therapy of their own,
+    without the count: "past apatinib treatment or have received two or more small
+    molecular TKI drugs" (NCT03167385) excludes any prior apatinib, and two TKIs."""
+    m = _LINES.search(text) if ("min_lines" in d or "max_lines" in d) else None
+    if m is None:
+        return []
+    out: dict[str, Any] = {"type": "prior_therapy", "drugs": [], "drug_classes": [], "therapies": [],
+                           "window": d.get("window"), "window_days": d.get("window_days"), "min_exposure": None}
+    first, last = len(text), -1
+    for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+        for name, a, b in found:
+            if b <= m.start() and not inside(ctx_ranges, a, b) and name in d.get(key, []):
+                out[key].append(name)
+                first, last = min(first, a), max(last, b)
+    if last < 0 or not _OR_GAP.search(text, last, m.start()):
+        return []
+    for key in ("drugs", "drug_classes"):
+        d[key] = [n for n in d[key] if n not in out[key]]
+    if not (d["drugs"] or d["drug_classes"]):
+        d["drugs"], d["drug_classes"] = out["drugs"], out["drug_classes"]
+        return []
+    out["span"] = text[first:last]
+    return [out]
 
 
 def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],

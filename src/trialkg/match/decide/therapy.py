@@ -37,6 +37,7 @@ class _Window:
     limit: bool  # a maximum exposure in a requirement: a bound, not a call for the drug
     max_lines: int | None = None  # tkg:maxLines: a bound on prior lines
     min_lines: int | None = None  # tkg:minLines
+    agents: bool = False  # tkg:countsAgents: the count is of distinct drugs, not lines
 
     @classmethod
     def of(cls, k: Constraint, wants_true: bool) -> _Window:
@@ -51,7 +52,8 @@ class _Window:
                    bool(k.one("qualified")) and days is None and min_days is None and max_days is None,
                    wants_true and max_days is not None and days is None,
                    int(k.num("maxLines")) if k.num("maxLines") is not None else None,
-                   int(k.num("minLines")) if k.num("minLines") is not None else None)
+                   int(k.num("minLines")) if k.num("minLines") is not None else None,
+                   bool(k.one("countsAgents")))
 
     def judge(self, therapy: PriorTherapy, hit: TV) -> tuple[TV, list[str]]:
         """(value, notes): for a washout or a limit, whether this therapy keeps to it;
@@ -157,9 +159,7 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
 def _verdict(w: _Window, what: str, results: list[TV], notes: list[str], wants_true: bool) -> Statement:
     detail = "; ".join(notes) if notes else "no matching prior therapy"
     if w.min_lines is not None:
-        # lines are not counted in a patient file: a matching therapy leaves it open
-        v = None if any(r is not False for r in results) else False
-        return Statement(v, f"at least {w.min_lines} prior line(s) of {what}: {detail}: {tv_word(v)}")
+        return _at_least(w, what, results, detail)
     if w.max_lines is not None and wants_true:
         n = sum(1 for r in results if r is not False)
         v = True if n == 0 or (n <= w.max_lines and all(r is True for r in results)) else None
@@ -172,6 +172,22 @@ def _verdict(w: _Window, what: str, results: list[TV], notes: list[str], wants_t
         return Statement(v, f"{label} {what}: {detail}: {tv_word(v)}")
     v = tv_or(results) if results else False
     return Statement(v, f"prior {what}: {detail}: {tv_word(v)}")
+
+
+def _at_least(w: _Window, what: str, results: list[TV], detail: str) -> Statement:
+    """At least N prior lines or agents. Each line holds at least one drug, so fewer
+    matching drugs than N in the patient's list is fewer lines: no. N matching drugs
+    are N agents (``tkg:countsAgents``: yes) but may be fewer lines (open)."""
+    sure = sum(1 for r in results if r is True)
+    maybe = sum(1 for r in results if r is None)
+    unit = "agent(s)" if w.agents else "line(s)"
+    if sure + maybe < w.min_lines:
+        v: TV = False
+    elif w.agents and sure >= w.min_lines:
+        v = True
+    else:
+        v = None
+    return Statement(v, f"at least {w.min_lines} prior {unit} of {what}: {detail}: {tv_word(v)}")
 
 
 def therapy_hits(ctx: Context, therapy: PriorTherapy, t_drugs: list[str], t_classes: set[str],
