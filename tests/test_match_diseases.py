@@ -340,3 +340,27 @@ def test_a_type_named_with_its_marker_status_is_that_disease_only(store: TrialSt
     r = match_store(store, egfr, "NCT06382129")[0]
     assert _outcome(r, "inc-4") == "unmet"
     assert "needs EGFR negative" in next(x.why for x in r.reasons if x.criterion == "inc-4")
+
+
+def test_an_undecidable_criterion_says_why_in_every_output(store: TrialStore) -> None:
+    """``tkg:undecidableReason`` in the reason's words, its key in the JSON and the table:
+    "Intervening therapy that constitutes a new, molecularly targeted therapy is not
+    permitted" (NCT02465060, on study: n/a); "Adequate organ function" (NCT00678977) and
+    "Adequate organ system function as defined by the protocol" (NCT00722293): not_stated."""
+    from trialkg.match.output import summary_rows
+
+    patient = load_patient(PATIENTS / "lms_uterine.json")
+    (r,) = match_store(store, patient, "NCT02465060")
+    on_study = next(x for x in r.reasons if x.text.startswith("Intervening therapy that constitutes"))
+    assert on_study.outcome == "n/a" and on_study.undecidable == "on_study"
+    assert "a rule for the time after enrolment, not an entry criterion" in on_study.why
+    assert on_study.to_dict()["undecidable"] == "on_study"
+    for nct, fragment in (("NCT00678977", "Adequate organ function"), ("NCT00722293", "as defined by the protocol")):
+        (r,) = match_store(store, patient, nct)
+        x = next(x for x in r.reasons if fragment in x.text)
+        assert x.outcome == "unknown" and x.undecidable == "not_stated", (nct, x.why)
+        assert "defined elsewhere" in x.why
+        if r.verdict == "possible":
+            assert any(d.endswith("[not_stated]") for d in summary_rows([r])[0]["deciding"])
+    decided = next(x for x in r.reasons if x.outcome == "met")
+    assert "undecidable" not in decided.to_dict()

@@ -46,6 +46,8 @@ def show(trial_id: str, store_path: str | None, fmt: str | None) -> None:
 
 def _render(view: dict) -> str:
     """A readable plain-text page of the trial view."""
+    from trialkg.match.criterion import undecidable_why
+
     lines = [f"{view['id']}  {view['title'] or ''}"]
     scalar = ("nct_id", "official_title", "status", "study_type", "enrollment",
               "start_date", "primary_completion_date", "completion_date")
@@ -70,6 +72,8 @@ def _render(view: dict) -> str:
     lines.append(f"  eligibility: age {e['min_age_years']}-{e['max_age_years']}, sex {e['sex']}, ecog {e['ecog']}")
     for c in e["criteria"]:
         kinds = ", ".join(k["type"] for k in c["constraints"]) or "-"
+        if c.get("undecidable"):  # why no patient-file fact decides it, as trialkg match says
+            kinds += f"; {undecidable_why(c['undecidable'], c.get('topic'))}"
         lines.append(f"    [{c['id']}] {c['text']}  ({kinds})")
     lines.append(f"  sites: {len(view['sites'])}")
     lines.append(f"  source: {view['source']['file']} ({view['source']['format']})")

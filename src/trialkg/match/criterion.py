@@ -28,23 +28,46 @@ from trialkg.match.results import Reason
 # Constraint types that carry no statement about the patient.
 NO_STATEMENT = ("unparsed", "drug_mention")
 
+# Why no patient-file fact decides a criterion (``tkg:undecidableReason``, the values of
+# criteria/topics.py), in words: what ``trialkg match`` (JSON, table) and the match page
+# print after the reason's key.
+UNDECIDABLE_WHY = {
+    "administrative": "a fact about the person's situation (consent, willingness, logistics, residence, "
+                      "insurance, the recruiting site), not about their health",
+    "investigator_judgement": "the investigator's judgement decides it",
+    "needs_record": "a clinical fact the patient file has no field for (a procedure, a symptom or finding, "
+                    "a medication outside the drug table, other-study participation, substance use)",
+    "not_stated": "the limits are defined elsewhere (the protocol), not in the criterion",
+    "on_study": "a rule for the time after enrolment, not an entry criterion",
+}
+
+
+def undecidable_why(reason: str, topic: str | None = None) -> str:
+    """``needs_record (procedure): a clinical fact ...``: the reason, its topic, what it means."""
+    words = UNDECIDABLE_WHY.get(reason, "no patient-file fact decides it")
+    return f"{reason}{f' ({topic})' if topic else ''}: {words} (tkg:undecidableReason)"
+
 
 def judge(crit: Criterion, ctx: Context) -> Reason:
     """A criterion's outcome: met / unmet (counts against the patient) / unknown / n/a."""
     def reason(outcome: Outcome, why: str) -> Reason:
-        return Reason(crit.id, crit.text, outcome, crit.section, why)
+        return Reason(crit.id, crit.text, outcome, crit.section, why,
+                      crit.undecidable if outcome in ("unknown", "n/a") else None)
 
     if crit.role == "information":
-        return reason("n/a", "information, no criterion (tkg:criterionRole tkg:Information)")
+        also = f"; {undecidable_why(crit.undecidable, crit.topic)}" if crit.undecidable else ""
+        return reason("n/a", f"information, no criterion (tkg:criterionRole tkg:Information){also}")
     if not crit.entry:
-        return reason("n/a", f"{crit.scope}: a later step, not an entry criterion (tkg:entryCriterion false)")
+        if crit.undecidable == "on_study":
+            return reason("n/a", f"{undecidable_why(crit.undecidable, crit.topic)}; tkg:entryCriterion false")
+        step = f"{crit.scope}: a later step" if crit.scope else "a later step"
+        return reason("n/a", f"{step}, not an entry criterion (tkg:entryCriterion false)")
     subject = [k for k in crit.constraints if k.role == "subject" and k.type not in NO_STATEMENT]
     if not subject and crit.role == "permission":  # "Previous therapy with antiangiogenics is allowed"
         return reason("n/a", "permission: admits what it names, never excludes (no constraint read)")
     if not subject:
         if crit.undecidable:
-            topic = f" ({crit.topic})" if crit.topic else ""
-            return reason("unknown", f"no patient-file fact decides it: {crit.undecidable}{topic} (tkg:undecidableReason)")
+            return reason("unknown", f"no patient-file fact decides it: {undecidable_why(crit.undecidable, crit.topic)}")
         return reason("unknown", "no rule understood this criterion")
     condition = condition_holds(crit, ctx)
     if condition is False:

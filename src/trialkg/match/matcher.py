@@ -108,7 +108,8 @@ def _histology_strata(reasons: list[Reason], seen: dict[bool, set[str]]) -> list
     for r in reasons:
         if r.criterion in outside and r.outcome == "unmet" and r.section == "inclusion":
             r = Reason(r.criterion, r.text, "unknown", r.section,
-                       f"{r.why}; another inclusion criterion ({', '.join(sorted(within))}) names the patient's type")
+                       f"{r.why}; another inclusion criterion ({', '.join(sorted(within))}) names the patient's type",
+                       r.undecidable)
         out.append(r)
     return out
 

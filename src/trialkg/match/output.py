@@ -24,7 +24,8 @@ def summary_rows(results: Iterable[MatchResult]) -> list[dict[str, Any]]:
             "unmet": len(r.unmet),
             "unknown": len(r.unknown),
             "title": r.title,
-            "deciding": [f"{x.criterion}: {x.text}" for x in deciding],
+            "deciding": [f"{x.criterion}: {x.text}" + (f" [{x.undecidable}]" if x.undecidable else "")
+                         for x in deciding],
         })
     return rows
 

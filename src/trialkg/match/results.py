@@ -18,10 +18,14 @@ class Reason:
     outcome: Outcome
     section: str
     why: str
+    undecidable: str | None = None  # tkg:undecidableReason of the criterion, when it has one
 
     def to_dict(self) -> dict[str, Any]:
-        return {"criterion": self.criterion, "text": self.text, "outcome": self.outcome,
-                "section": self.section, "why": self.why}
+        out = {"criterion": self.criterion, "text": self.text, "outcome": self.outcome,
+               "section": self.section, "why": self.why}
+        if self.undecidable:
+            out["undecidable"] = self.undecidable
+        return out
 
 
 @dataclass
