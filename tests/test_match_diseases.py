@@ -261,9 +261,10 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
     # a TKI-naive leiomyosarcoma: the soft tissue sarcoma trials (anlotinib ALTER0203,
     # sunitinib + nivolumab, anlotinib for STS, pazopanib neoadjuvant, the sarcoma trial
     # NCT01900743 whose "Metastatic disease not amenable to surgical resection" she meets,
-    # and Toca 6, open to sarcoma, whose condom clause names no prior therapy) before any other
+    # Toca 6, open to sarcoma, whose condom clause names no prior therapy, and axitinib +
+    # pembrolizumab NCT02636725, whose list of histologies names "leiomyosarcoma,") before any other
     ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001", "NCT01900743",
-                       "NCT02576665"}),
+                       "NCT02576665", "NCT02636725"}),
     # clear cell RCC after sunitinib: the metastatic RCC trial first
     ("rcc_after_sunitinib", {"NCT02535351"}),
     # chronic-phase CML after imatinib: the axitinib + bosutinib CML trial first
@@ -364,3 +365,64 @@ def test_an_undecidable_criterion_says_why_in_every_output(store: TrialStore) ->
             assert any(d.endswith("[not_stated]") for d in summary_rows([r])[0]["deciding"])
     decided = next(x for x in r.reasons if x.outcome == "met")
     assert "undecidable" not in decided.to_dict()
+
+
+# -- named conditions (tkg:conditionName) -------------------------------------------
+
+def _named(store: TrialStore, nct: str, fragment: str, patient: dict) -> tuple[str, str]:
+    (r,) = match_store(store, parse_patient(patient), nct)
+    x = next(x for x in r.reasons if fragment in x.text)
+    return x.outcome, x.why
+
+
+@pytest.mark.parametrize("nct, fragment, conditions, flags, expected", [
+    # the condition named in the patient's conditions, words folded: excluded
+    ("NCT02210780", "History of Guillain-Barre syndrome", ["Guillain-Barre Syndrome"], {}, "unmet"),
+    ("NCT00375310", "History of collagen vascular disease", ["collagen vascular diseases"], {}, "unmet"),
+    # not among the conditions, and no flag says it is absent: missing data, not met
+    ("NCT02210780", "History of Guillain-Barre syndrome", ["atopic dermatitis"], {}, "unknown"),
+    ("NCT00375310", "History of collagen vascular disease", None, {}, "unknown"),
+    # a narrowing word the patient's condition does not say: unknown
+    ("NCT00722293", "Symptomatic peripheral vascular disease", ["peripheral vascular disease"], {}, "unknown"),
+    ("NCT01542047", "Symptomatic peripheral vascular disease", ["symptomatic peripheral vascular disease"], {},
+     "unmet"),
+    # a flag by its name: "Any history of congenital long QT syndrome" has none; "pancreatitis" neither
+    ("NCT03599518", "history of pancreatitis", ["chronic pancreatitis"], {}, "unmet"),
+])
+def test_a_named_condition_is_read_against_the_patients_conditions(
+        store: TrialStore, nct: str, fragment: str, conditions: list[str] | None, flags: dict, expected: str) -> None:
+    outcome, why = _named(store, nct, fragment, {"age_years": 50, "sex": "FEMALE", "conditions": conditions,
+                                                  "flags": flags})
+    assert outcome == expected, why
+    assert "'" in why  # the fact named: the condition and what the file says of it
+
+
+def test_named_conditions_by_flag_names_and_tumour_types() -> None:
+    from trialkg.match.conditions import named_condition, tumour_type
+
+    patient = parse_patient({"conditions": ["type 2 diabetes mellitus", "HIV infection"],
+                             "flags": {"myocardial_infarction": False, "cns_metastases": False}})
+    assert named_condition("History of HIV", patient)[0] is True
+    assert named_condition("uncontrolled diabetes", patient)[0] is None  # diabetes, control not stated
+    assert named_condition("prior myocardial infarction", patient)[0] is False  # the flag says no
+    assert named_condition("brain metastases", patient)[0] is False  # no CNS metastases: none in the brain
+    assert named_condition("active hepatitis B", patient)[0] is None
+    assert named_condition("disease", patient)[0] is None  # names nothing in particular
+    assert named_condition("A hysterectomy", patient)[0] is None  # a procedure (NCT01542047)
+    # tumour types go to the histology decision (NCT02636725's list of histologies)
+    assert tumour_type("leiomyosarcoma") and tumour_type("chordoma") and tumour_type("phaeochromocytoma")
+    assert not tumour_type("Guillain-Barre syndrome") and not tumour_type("disease")
+
+
+def test_a_list_of_histologies_as_named_conditions_is_strata(store: TrialStore) -> None:
+    """NCT02636725 lists its histologies one an item ("leiomyosarcoma,", "angiosarcoma,",
+    "chordoma.", "solitary fibrous tumor/hemangiopericytoma."): the item naming the
+    patient's type is met and the others do not exclude a leiomyosarcoma; a breast cancer
+    is outside every one."""
+    (lms,) = match_store(store, load_patient(PATIENTS / "lms_uterine.json"), "NCT02636725")
+    assert next(x for x in lms.reasons if x.text.startswith("leiomyosarcoma,")).outcome == "met"
+    for fragment in ("angiosarcoma,", "chordoma.", "solitary fibrous tumor"):
+        assert next(x for x in lms.reasons if x.text.startswith(fragment)).outcome == "unknown"
+    (breast,) = match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json"), "NCT02636725")
+    assert next(x for x in breast.reasons if x.text.startswith("leiomyosarcoma,")).outcome == "unmet"
+    assert breast.verdict == "excluded"

@@ -38,7 +38,8 @@ Relation = str  # "within" | "outside" | "unknown"
 
 # Spelling variants folded before matching (British spellings, possessives).
 _FOLD = ((re.compile(r"tumour"), "tumor"), (re.compile(r"leukaemia"), "leukemia"),
-         (re.compile(r"oesophag"), "esophag"), (re.compile(r"haemato"), "hemato"),
+         (re.compile(r"oesophag"), "esophag"), (re.compile(r"haem"), "hem"), (re.compile(r"phaeo"), "pheo"),
+         (re.compile(r"anaem"), "anem"), (re.compile(r"oestro"), "estro"),
          (re.compile(r"['’]s\b"), ""))
 _KEEP_S = ("ss", "is", "us", "ous")
 

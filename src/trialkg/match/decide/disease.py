@@ -8,6 +8,7 @@ import re
 
 from trialkg import iris
 from trialkg.knowledge import diseases
+from trialkg.match import conditions
 from trialkg.match.decide import allergy
 from trialkg.match.decide.context import Context
 from trialkg.match.graph import Constraint, Criterion
@@ -119,6 +120,11 @@ def disease_state(k: Constraint, ctx: Context, wants_true: bool = True, crit: Cr
             value = False
     elif state in KNOWN_FLAGS:
         value = ctx.patient.flag(state)
+    elif state == "condition" and k.one("condition"):  # a named condition (match/conditions.py)
+        name = str(k.one("condition"))
+        if conditions.tumour_type(name):  # a tumour type: the histology decision, with its strata
+            return histology(Constraint(k.iri, {"histology": [name]}), ctx, wants_true, crit)
+        return Statement(*conditions.named_condition(name, ctx.patient))
     else:
         return Statement(None, f"{state or 'disease state'}: not in the patient file vocabulary")
     return Statement(value, f"{state}: {tv_word(value)}")
