@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from trialkg.errors import QueryError
 from trialkg.queries.catalogue import PARAM_PREFIX
-from trialkg.terms import term_value
+from trialkg.terms import term_text, term_value
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -46,13 +46,6 @@ class ResultStream:
 
     def text_records(self) -> Iterator[dict[str, str | None]]:
         return ({c: term_text(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows)
-
-def term_text(term: Term | None) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    return term.value
 
 def visible_columns(columns: Sequence[str]) -> list[int]:
     return [i for i, c in enumerate(columns) if not c.startswith(PARAM_PREFIX)]

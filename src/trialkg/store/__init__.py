@@ -5,7 +5,8 @@ Chosen by measurement (docs/decisions/0002-store-engine.md): pyoxigraph loads ab
 store needs seconds. Users who want the rdflib API get it from ``to_rdflib``.
 
 Layout: one named graph per trial (``tkr:graph/<ID>``), the reference graph and the
-ontology graph. Queries see the union of all graphs as their default graph.
+ontology graph. Queries see the union of all graphs as their default graph;
+``trialkg.store.read`` reads their answers back as Python values.
 """
 
 from __future__ import annotations
