@@ -3,12 +3,15 @@
 ``trial_view`` rebuilds the trial view (docs/trial-view.md) with SPARQL over the trial's named
 graph (and the reference graph for drug ids and targets), so what users see is what
 the graph holds, not what the reader produced. Every key is present (``None``/``[]``).
+Every query goes through the one graph reader (``trialkg.store.read``): values typed by
+its rule, identifiers and names as written.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,7 +30,7 @@ from trialkg.mapping import (
 from trialkg.namespace import TKG
 from trialkg.prefixes import PREFIXES
 from trialkg.store import TrialStore
-from trialkg.terms import term_value
+from trialkg.store.read import IRI, properties, select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -57,13 +60,13 @@ class _Node:
 
     def one(self, prop: Any) -> Any:
         values = self.all(prop)
-        return term_value(values[0]) if values else None
+        return values[0] if values else None
 
     def values(self, prop: Any) -> list[Any]:
-        return [term_value(v) for v in self.all(prop)]
+        return list(self.all(prop))
 
     def links(self, prop: Any) -> list[str]:
-        return [v.value for v in self.all(prop) if isinstance(v, ox.NamedNode)]
+        return [v for v in self.all(prop) if isinstance(v, IRI)]
 
 
 class TrialGraph:
@@ -74,15 +77,11 @@ class TrialGraph:
         g = iris.trial_graph(trial_id)
         if not store.has_graph(g):
             raise UsageError(f"no trial {trial_id!r} in the store {store.path}", record=trial_id)
-        index: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for row in store.ox.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"):
-            index[row["s"].value][row["p"].value].append(row["o"])
+        own = select(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
         # The shared organisations and conditions the trial links to (docs/model.md).
-        linked = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-          GRAPH <{g}> {{ ?x ?link ?s }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}"""
-        for row in store.ox.query(linked):
-            index[row["s"].value][row["p"].value].append(row["o"])
-        self.index = index
+        linked = select(store, f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+          GRAPH <{g}> {{ ?x ?link ?s }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}""")
+        self.index = properties(itertools.chain(own, linked))
 
     def node(self, iri: str) -> _Node:
         return _Node(iri, self.index.get(iri, {}))
@@ -107,34 +106,28 @@ def resolve_trial_id(store: TrialStore, ident: str) -> str:
     upper = ident.upper()
     if store.has_graph(iris.trial_graph(upper)):
         return upper
-    rows = list(store.query(
-        f"SELECT ?id WHERE {{ ?t <{TKG.nctId}> ?n ; <{TKG.trialId}> ?id . FILTER(UCASE(STR(?n)) = {ox.Literal(upper)}) }}"
-    ))
+    rows = list(select(
+        store, f"SELECT ?id WHERE {{ ?t tkg:nctId ?n ; tkg:trialId ?id . FILTER(UCASE(STR(?n)) = {ox.Literal(upper)}) }}",
+        text=True))
     if rows:
-        return rows[0]["id"].value
+        return rows[0]["id"]
     raise UsageError(f"no trial {ident!r} in the store {store.path}", record=ident)
 
 
 def list_trials(store: TrialStore) -> list[dict[str, Any]]:
     """One row per trial: id, nct_id, title, source (the file as given)."""
-    q = f"""
-    SELECT ?id ?nct ?title ?file WHERE {{
-      GRAPH ?g {{
-        ?t a <{TKG.Trial}> ; <{TKG.trialId}> ?id .
-        OPTIONAL {{ ?t <{TKG.nctId}> ?nct }}
-        OPTIONAL {{ ?t <{DCT_TITLE}> ?title }}
-        OPTIONAL {{ ?t <{PROV_DERIVED}>/<{TKG.sourceFile}> ?file }}
-      }}
-    }} ORDER BY ?id"""
+    q = """
+    SELECT ?id ?nct ?title ?file WHERE {
+      GRAPH ?g {
+        ?t a tkg:Trial ; tkg:trialId ?id .
+        OPTIONAL { ?t tkg:nctId ?nct }
+        OPTIONAL { ?t dcterms:title ?title }
+        OPTIONAL { ?t prov:wasDerivedFrom/tkg:sourceFile ?file }
+      }
+    } ORDER BY ?id"""
     rows: dict[str, dict[str, Any]] = {}
-    for r in store.ox.query(q):
-        tid = r["id"].value
-        rows.setdefault(tid, {
-            "id": tid,
-            "nct_id": r["nct"].value if r["nct"] else None,
-            "title": r["title"].value if r["title"] else None,
-            "source": r["file"].value if r["file"] else None,
-        })
+    for r in select(store, q, text=True):
+        rows.setdefault(r["id"], {"id": r["id"], "nct_id": r["nct"], "title": r["title"], "source": r["file"]})
     return list(rows.values())
 
 
@@ -271,13 +264,13 @@ def _criterion(tg: TrialGraph, c: _Node, drug_names: dict[str, str]) -> dict[str
     for prop, values in c.props.items():
         spec = CRITERION_PROPS.get(prop)
         if spec is not None:
-            vals = [term_value(v) for v in values]
+            vals = list(values)
             out[spec[0]] = sorted(vals, key=str) if spec[1] else vals[0]
     return {**CRITERION_DEFAULTS, **out}  # a default is not written (docs/model.md "Defaults")
 
 
 def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
-    ctype = next((CONSTRAINT_TYPES[c.value] for c in n.all(RDF_TYPE) if c.value in CONSTRAINT_TYPES), "unparsed")
+    ctype = next((CONSTRAINT_TYPES[c] for c in n.all(RDF_TYPE) if c in CONSTRAINT_TYPES), "unparsed")
     out: dict[str, Any] = {"type": ctype, **CONSTRAINT_DEFAULTS}
     for prop, values in n.props.items():
         spec = CONSTRAINT_PROPS.get(prop)
@@ -285,15 +278,21 @@ def _constraint(n: _Node, drug_names: dict[str, str]) -> dict[str, Any]:
             continue
         key, is_list = spec
         if prop == str(TKG.priorDrug):
-            vals: list[Any] = sorted(drug_names.get(v.value, _slug_name(v.value)) for v in values)
+            vals: list[Any] = sorted(drug_names.get(v, _slug_name(v)) for v in values)
         elif prop == str(TKG.priorDrugClass):
-            vals = sorted(v.value.rsplit("/", 1)[-1] for v in values)
+            vals = sorted(v.rsplit("/", 1)[-1] for v in values)
         else:
-            vals = [term_value(v) for v in values]
+            vals = list(values)
             if is_list:
-                vals.sort(key=lambda x: (str(type(x)), x))
+                vals.sort(key=_value_order)
         out[key] = vals if is_list else vals[0]
     return out
+
+
+def _value_order(value: Any) -> tuple[str, Any]:
+    """Values of one list key ordered by their kind (booleans, numbers, text), then value."""
+    kind = next((t for t in (bool, int, float, str) if isinstance(value, t)), type(value))
+    return (str(kind), value)
 
 
 def _eligibility_summary(criteria: list[dict[str, Any]]) -> dict[str, Any]:
@@ -307,9 +306,10 @@ def _slug_name(iri: str) -> str:
 
 def _drug_names(store: TrialStore) -> dict[str, str]:
     names: dict[str, str] = {}
-    q = f"SELECT ?d ?n WHERE {{ GRAPH <{iris.REFERENCE_GRAPH}> {{ ?d a ?c ; <{SKOS_PREF}>|<{RDFS_LABEL}> ?n . VALUES ?c {{ <{TKG.Drug}> <{TKG.SmallMoleculeDrug}> <{TKG.Antibody}> <{TKG.ProteinDrug}> }} }} }}"
-    for r in store.ox.query(q):
-        names.setdefault(r["d"].value, r["n"].value)
+    q = (f"SELECT ?d ?n WHERE {{ GRAPH <{iris.REFERENCE_GRAPH}> {{ ?d a ?c ; skos:prefLabel|rdfs:label ?n . "
+         "VALUES ?c { tkg:Drug tkg:SmallMoleculeDrug tkg:Antibody tkg:ProteinDrug } } }")
+    for r in select(store, q, text=True):
+        names.setdefault(r["d"], r["n"])
     return names
 
 
@@ -317,103 +317,118 @@ def drug_details(store: TrialStore, drug_iris: list[str], *, names: dict[str, st
     """Name, ids and targets of each drug, from the reference graph (``names``: the
     reference drug names, when the caller has read them already)."""
     names = _drug_names(store) if names is None else names
-    out = []
-    for d in sorted(set(drug_iris), key=lambda i: names.get(i, _slug_name(i))):
-        ids: dict[str, str] = {}
-        targets: dict[str, dict[str, Any]] = {}
-        classes: set[str] = set()
-        q = f"""
-        SELECT ?chembl ?drugbank ?pubchem ?class ?acc ?symbol ?family ?action WHERE {{
-          GRAPH <{iris.REFERENCE_GRAPH}> {{
-            OPTIONAL {{ ?d <{TKG.chemblId}> ?chembl }}
-            OPTIONAL {{ ?d <{TKG.drugbankId}> ?drugbank }}
-            OPTIONAL {{ ?d <{TKG.pubchemCid}> ?pubchem }}
-            OPTIONAL {{ ?d <{TKG.inDrugClass}>/<{TKG.classKey}> ?class }}
-            OPTIONAL {{
-              {{ ?d <{TKG.targets}> ?p OPTIONAL {{ ?i <{TKG.drug}> ?d ; <{TKG.target}> ?p ; <{TKG.action}> ?action }} }}
-              OPTIONAL {{ ?p <{TKG.uniprotId}> ?acc }}
-              OPTIONAL {{ ?p <{TKG.geneSymbol}> ?symbol }}
-              OPTIONAL {{ ?p <{TKG.inFamily}>/<{TKG.familyKey}> ?family }}
-            }}
-          }}
-        }}"""
-        for r in store.ox.query(q.replace("?d ", f"<{d}> ")):
-            if r["chembl"]:
-                ids["chembl"] = r["chembl"].value
-            if r["drugbank"]:
-                ids["drugbank"] = r["drugbank"].value
-            if r["pubchem"]:
-                ids["pubchem"] = r["pubchem"].value
-            if r["class"]:
-                classes.add(r["class"].value)
-            acc = r["acc"].value if r["acc"] else None
-            if acc or r["symbol"]:
-                key = acc or r["symbol"].value
-                entry = targets.setdefault(key, {"symbol": None, "uniprot": acc, "family": None, "action": None})
-                if r["action"] and not entry["action"]:
-                    entry["action"] = r["action"].value
-                if r["symbol"]:
-                    entry["symbol"] = r["symbol"].value
-                if r["family"] and not entry["family"]:
-                    entry["family"] = r["family"].value
-        out.append({"name": names.get(d, _slug_name(d)), "ids": ids,
-                    "targets": sorted(targets.values(), key=lambda x: (x["symbol"] or "", x["uniprot"] or "")),
-                    "classes": sorted(classes)})
-    return out
+    return [_drug_detail(store, d, names.get(d, _slug_name(d)))
+            for d in sorted(set(drug_iris), key=lambda i: names.get(i, _slug_name(i)))]
+
+
+_DRUG_DETAIL = f"""
+SELECT ?chembl ?drugbank ?pubchem ?class ?acc ?symbol ?family ?action WHERE {{
+  GRAPH <{iris.REFERENCE_GRAPH}> {{
+    OPTIONAL {{ ?d tkg:chemblId ?chembl }}
+    OPTIONAL {{ ?d tkg:drugbankId ?drugbank }}
+    OPTIONAL {{ ?d tkg:pubchemCid ?pubchem }}
+    OPTIONAL {{ ?d tkg:inDrugClass/tkg:classKey ?class }}
+    OPTIONAL {{
+      {{ ?d tkg:targets ?p OPTIONAL {{ ?i tkg:drug ?d ; tkg:target ?p ; tkg:action ?action }} }}
+      OPTIONAL {{ ?p tkg:uniprotId ?acc }}
+      OPTIONAL {{ ?p tkg:geneSymbol ?symbol }}
+      OPTIONAL {{ ?p tkg:inFamily/tkg:familyKey ?family }}
+    }}
+  }}
+}}"""
+
+
+def _drug_detail(store: TrialStore, d: str, name: str) -> dict[str, Any]:
+    """One drug's identifiers (as written), classes and targets."""
+    ids: dict[str, str] = {}
+    targets: dict[str, dict[str, Any]] = {}
+    classes: set[str] = set()
+    # ?d is written into the text: every OPTIONAL reads the one drug
+    for r in select(store, _DRUG_DETAIL.replace("?d ", f"<{d}> "), text=True):
+        for key in ("chembl", "drugbank", "pubchem"):
+            if r[key]:
+                ids[key] = r[key]
+        if r["class"]:
+            classes.add(r["class"])
+        acc, symbol = r["acc"], r["symbol"]
+        if acc or symbol:
+            entry = targets.setdefault(acc or symbol, {"symbol": None, "uniprot": acc, "family": None, "action": None})
+            if r["action"] and not entry["action"]:
+                entry["action"] = r["action"]
+            if symbol:
+                entry["symbol"] = symbol
+            if r["family"] and not entry["family"]:
+                entry["family"] = r["family"]
+    return {"name": name, "ids": ids,
+            "targets": sorted(targets.values(), key=lambda x: (x["symbol"] or "", x["uniprot"] or "")),
+            "classes": sorted(classes)}
 
 
 # -- stats --------------------------------------------------------------------------
 
 def stats(store: TrialStore) -> dict[str, Any]:
     """Counts by class and by source format; normalisation and criteria coverage."""
-    by_class = {}
-    for r in store.ox.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"):
-        c = r["c"].value
-        if c.startswith(str(TKG._NS)) or c.startswith("http://www.w3.org/ns/prov#"):
-            by_class[c.rsplit("#", 1)[-1] if c.startswith(str(TKG._NS)) else "prov:" + c.rsplit("#", 1)[-1]] = int(r["n"].value)
-    by_source = {}
-    for r in store.ox.query(f"SELECT ?f (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{TKG.sourceFormat}> ?f }} }} GROUP BY ?f ORDER BY ?f"):
-        by_source[r["f"].value] = int(r["n"].value)
-    resolved, unresolved_names, no_drug = 0, [], 0
-    for r in store.ox.query(f"""
-        SELECT ?i ?name ?type (COUNT(?d) AS ?drugs) (SAMPLE(?u) AS ?unres) WHERE {{ GRAPH ?g {{
-          ?i a <{TKG.Intervention}> ; <{RDFS_LABEL}> ?name .
-          OPTIONAL {{ ?i <{TKG.interventionType}> ?type }}
-          OPTIONAL {{ ?i <{TKG.hasDrug}> ?d }}
-          OPTIONAL {{ ?i <{TKG.unresolved}> ?u }} }} }} GROUP BY ?i ?name ?type ORDER BY ?name"""):
-        if int(r["drugs"].value) > 0:
-            resolved += 1
-        elif r["unres"] is not None and r["unres"].value == "true":
-            unresolved_names.append(r["name"].value)
-        else:
-            no_drug += 1
-    crit = next(iter(store.ox.query(f"""
-        SELECT (COUNT(DISTINCT ?c) AS ?items) (COUNT(DISTINCT ?parsed) AS ?p) WHERE {{ GRAPH ?g {{
-          ?c a <{TKG.Criterion}> .
-          OPTIONAL {{ ?c <{TKG.hasConstraint}> ?k . ?k a ?t . FILTER(?t != <{TKG.UnparsedConstraint}>) BIND(?c AS ?parsed) }}
-        }} }}""")))
-    constraints: dict[str, int] = {}
-    for r in store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?k) AS ?n) WHERE {{ GRAPH ?g {{ ?c <{TKG.hasConstraint}> ?k . ?k a ?t }} }} GROUP BY ?t"):
-        ctype = CONSTRAINT_TYPES.get(r["t"].value)
-        if ctype is not None:
-            constraints[ctype] = constraints.get(ctype, 0) + int(r["n"].value)
-    constraints = dict(sorted(constraints.items()))
-    items, parsed = int(crit["items"].value), int(crit["p"].value)
     return {
         "trials": len(store.trial_ids()),
         "triples": len(store.ox),
-        "by_class": by_class,
-        "by_source": by_source,
-        "normalisation": {
-            "interventions": resolved + len(unresolved_names) + no_drug,
-            "resolved": resolved,
-            "unresolved": len(unresolved_names),
-            "not_drugs": no_drug,
-            # name -> how many interventions write it so, most frequent first
-            "unresolved_names": dict(sorted(Counter(unresolved_names).items(), key=lambda kv: (-kv[1], kv[0]))),
-        },
-        "criteria": {"items": items, "parsed": parsed, "unparsed": items - parsed, "constraints": constraints},
+        "by_class": _class_counts(store),
+        "by_source": {r["f"]: r["n"] for r in select(store, """SELECT ?f (COUNT(DISTINCT ?s) AS ?n) WHERE {
+            GRAPH ?g { ?s tkg:sourceFormat ?f } } GROUP BY ?f ORDER BY ?f""")},
+        "normalisation": _normalisation(store),
+        "criteria": _criteria_counts(store),
     }
+
+
+def _class_counts(store: TrialStore) -> dict[str, int]:
+    """Subjects per trialkg class (``Trial``) and PROV class (``prov:Entity``)."""
+    tkg, prov = str(TKG._NS), PREFIXES["prov"]
+    by_class = {}
+    for r in select(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"):
+        c = r["c"]
+        if c.startswith(tkg) or c.startswith(prov):
+            by_class[c.rsplit("#", 1)[-1] if c.startswith(tkg) else "prov:" + c.rsplit("#", 1)[-1]] = r["n"]
+    return by_class
+
+
+def _normalisation(store: TrialStore) -> dict[str, Any]:
+    """Interventions resolved to a drug, left unresolved (by name), or not drugs."""
+    resolved, unresolved_names, no_drug = 0, [], 0
+    for r in select(store, """
+        SELECT ?i ?name ?type (COUNT(?d) AS ?drugs) (SAMPLE(?u) AS ?unres) WHERE { GRAPH ?g {
+          ?i a tkg:Intervention ; rdfs:label ?name .
+          OPTIONAL { ?i tkg:interventionType ?type }
+          OPTIONAL { ?i tkg:hasDrug ?d }
+          OPTIONAL { ?i tkg:unresolved ?u } } } GROUP BY ?i ?name ?type ORDER BY ?name"""):
+        if r["drugs"] > 0:
+            resolved += 1
+        elif r["unres"] is True:
+            unresolved_names.append(r["name"])
+        else:
+            no_drug += 1
+    return {
+        "interventions": resolved + len(unresolved_names) + no_drug,
+        "resolved": resolved,
+        "unresolved": len(unresolved_names),
+        "not_drugs": no_drug,
+        # name -> how many interventions write it so, most frequent first
+        "unresolved_names": dict(sorted(Counter(unresolved_names).items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def _criteria_counts(store: TrialStore) -> dict[str, Any]:
+    """Criteria items, those with a parsed constraint, and constraints per type."""
+    crit = next(select(store, """
+        SELECT (COUNT(DISTINCT ?c) AS ?items) (COUNT(DISTINCT ?parsed) AS ?p) WHERE { GRAPH ?g {
+          ?c a tkg:Criterion .
+          OPTIONAL { ?c tkg:hasConstraint ?k . ?k a ?t . FILTER(?t != tkg:UnparsedConstraint) BIND(?c AS ?parsed) }
+        } }"""))
+    constraints: dict[str, int] = {}
+    for r in select(store, "SELECT ?t (COUNT(DISTINCT ?k) AS ?n) WHERE { GRAPH ?g { ?c tkg:hasConstraint ?k . ?k a ?t } } GROUP BY ?t"):
+        ctype = CONSTRAINT_TYPES.get(r["t"])
+        if ctype is not None:
+            constraints[ctype] = constraints.get(ctype, 0) + r["n"]
+    items, parsed = crit["items"], crit["p"]
+    return {"items": items, "parsed": parsed, "unparsed": items - parsed, "constraints": dict(sorted(constraints.items()))}
 
 
 def stats_rows(s: dict[str, Any]) -> Iterator[dict[str, Any]]:
