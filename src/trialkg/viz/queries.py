@@ -1,6 +1,7 @@
 """Every SPARQL query the projection runs: one SELECT per relation of docs/model.md, and
-the per-predicate scans of shared nodes' attributes. Rows come back as plain dicts of
-strings (IRIs and literals alike)."""
+the per-predicate scans of shared nodes' attributes. Rows come through the one graph
+reader (``trialkg.store.read.select``, prefixes from the one table) as plain dicts of
+strings, IRIs and literals alike as written, since they become labels."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from trialkg import iris
-from trialkg.prefixes import SPARQL_PREFIXES
-
-PREFIXES = SPARQL_PREFIXES
+from trialkg.prefixes import PREFIXES
+from trialkg.store.read import select
 
 
 def linked(subject: str, obj: str, path: str, attributes: dict[str, str]) -> str:
@@ -19,7 +19,7 @@ def linked(subject: str, obj: str, path: str, attributes: dict[str, str]) -> str
     attribute of ``?obj`` that is there: ``attributes`` maps column -> predicate."""
     samples = " ".join(f"(SAMPLE(?{name}0) AS ?{name})" for name in attributes)
     optional = "".join(f"  OPTIONAL {{ ?{obj} {p} ?{name}0 }}\n" for name, p in attributes.items())
-    return (f"{PREFIXES}\nSELECT ?{subject} ?{obj} {samples} WHERE {{\n  ?{subject} {path} ?{obj} .\n"
+    return (f"SELECT ?{subject} ?{obj} {samples} WHERE {{\n  ?{subject} {path} ?{obj} .\n"
             f"{optional}}} GROUP BY ?{subject} ?{obj}\n")
 
 
@@ -33,9 +33,7 @@ Q_ARMS = linked("t", "a", "tkg:hasArm", {"label": "rdfs:label", "arm_type": "tkg
 Q_SITES = linked("t", "s", "tkg:hasSite", {"facility": "tkg:facility", "city": "tkg:city",
                                            "country": "tkg:country"})
 
-Q_TRIALS = (
-    PREFIXES
-    + """
+Q_TRIALS = """
 SELECT ?t (SAMPLE(?id0) AS ?id) (SAMPLE(?nct0) AS ?nct) (SAMPLE(?label0) AS ?label)
        (SAMPLE(?status0) AS ?status) (GROUP_CONCAT(DISTINCT ?phase0; separator="; ") AS ?phases)
 WHERE {
@@ -46,56 +44,38 @@ WHERE {
   OPTIONAL { ?t tkg:phase ?phase0 }
 } GROUP BY ?t
 """
-)
 
-Q_TRIAL_DRUGS = (
-    PREFIXES
-    + """
+Q_TRIAL_DRUGS = """
 SELECT DISTINCT ?t ?d WHERE { ?t tkg:trialId ?id ; tkg:hasDrug ?d . }
 """
-)
 
 
-Q_DRUG_TARGETS = (
-    PREFIXES
-    + """
+Q_DRUG_TARGETS = """
 SELECT ?d ?p (SAMPLE(?a) AS ?action) WHERE {
   { ?d tkg:targets ?p } UNION { ?i0 tkg:drug ?d ; tkg:target ?p }
   OPTIONAL { ?i tkg:drug ?d ; tkg:target ?p ; tkg:action ?a }
 } GROUP BY ?d ?p
 """
-)
 
 
-Q_CLASS_BROADER = (
-    PREFIXES
-    + """
+Q_CLASS_BROADER = """
 SELECT DISTINCT ?c ?b (SAMPLE(?label0) AS ?label) WHERE {
   ?d tkg:inDrugClass/skos:broader* ?c . ?c skos:broader ?b .
   OPTIONAL { ?b rdfs:label ?label0 }
 } GROUP BY ?c ?b
 """
-)
 
 
-Q_ARM_DRUGS = (
-    PREFIXES
-    + """
+Q_ARM_DRUGS = """
 SELECT DISTINCT ?a ?d WHERE { ?t tkg:hasArm ?a . ?a tkg:usesIntervention/tkg:hasDrug ?d . }
 """
-)
 
-Q_ARM_BIOMARKERS = (
-    PREFIXES
-    + """
+Q_ARM_BIOMARKERS = """
 SELECT DISTINCT ?a ?b WHERE { ?t tkg:hasArm ?a . ?a tkg:definedByBiomarker ?b . }
 """
-)
 
 
-Q_CONSTRAINTS = (
-    PREFIXES
-    + """
+Q_CONSTRAINTS = """
 SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparator ?value ?unit
        ?window ?text WHERE {
   ?t tkg:hasCriterion ?c . ?c tkg:hasConstraint ?k . ?k a/tkg:constraintType ?ctype .
@@ -112,10 +92,9 @@ SELECT ?t ?c ?k ?section ?ctype ?variable ?drug ?dclass ?state ?symbol ?comparat
   OPTIONAL { ?k tkg:window ?window }
 }
 """
-)
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+SKOS = PREFIXES["skos"]
 
 # Shared nodes' attributes, one DISTINCT scan per predicate (``attrs``): the IRI prefix of
 # the nodes, and column -> predicate.
@@ -132,15 +111,8 @@ SPONSOR_ROLES = {iris.TKG + "leadSponsor": "lead", iris.TKG + "collaborator": "c
 
 
 def rows(store: Any, sparql: str) -> Iterator[dict[str, str | None]]:
-    """SELECT rows as plain dicts of strings (IRIs and literals alike)."""
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    for solution in result:
-        row: dict[str, str | None] = {}
-        for name in names:
-            term = solution[name]
-            row[name] = None if term is None else term.value
-        yield row
+    """SELECT rows as plain dicts of strings (IRIs and literals alike, as written)."""
+    return select(store, sparql, text=True)
 
 
 def attrs(store: Any, prefix: str, predicates: dict[str, str]) -> dict[str, dict[str, str]]:
