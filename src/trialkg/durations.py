@@ -5,7 +5,7 @@ rewrites them into xsd:duration's lexical space (no weeks, a fraction only in
 seconds) and the matcher counts them in days. Both read the components here. The
 components are kept as written (``PT36H`` stays 36 hours), which is why this is a
 pattern and not ``isodate``: isodate folds a duration into a ``timedelta``, so
-``PT36H`` would come back as ``P1DT12H``.
+``PT36H`` would come back as ``P1DT12H`` (docs/decisions/0015-iso-durations-pattern.md).
 """
 
 from __future__ import annotations
