@@ -34,7 +34,7 @@ RANK = {name: i for i, (name, _) in enumerate(LAYERS)}
 # package's own ``__init__`` re-exports and sits above all of them.
 MATCH_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("logic", ("trialkg.match.logic",)),
-    ("patient", ("trialkg.match.schema", "trialkg.match.patient")),
+    ("patient", ("trialkg.match.schema", "trialkg.match.patient", "trialkg.match.conditions")),
     ("graph", ("trialkg.match.graph", "trialkg.match.drugs")),
     ("results", ("trialkg.match.rank", "trialkg.match.results")),
     ("decide", ("trialkg.match.decide",)),
@@ -74,7 +74,9 @@ def modules() -> dict[str, ast.Module]:
 
 
 def imports(module: str, tree: ast.Module, is_package: bool) -> list[tuple[str, int]]:
-    """The trialkg modules ``module`` imports, with their line (``from X import sub`` -> X.sub)."""
+    """The trialkg modules ``module`` imports, with their line: ``from X import sub`` of a
+    submodule is X.sub (no name of X's own ``__init__`` is used), ``from X import name``
+    of any other name is X."""
     base = module.split(".") if is_package else module.split(".")[:-1]
     out = []
     for node in ast.walk(tree):
@@ -85,11 +87,12 @@ def imports(module: str, tree: ast.Module, is_package: bool) -> list[tuple[str, 
                 if node.level else (node.module or "")
             if name.split(".")[0] != "trialkg":
                 continue
-            out.append((name, node.lineno))
-            for a in node.names:
-                sub = f"{name}.{a.name}"
-                if (SRC / (sub.replace(".", "/") + ".py")).exists() or (SRC / sub.replace(".", "/")).is_dir():
-                    out.append((sub, node.lineno))
+            subs = [f"{name}.{a.name}" for a in node.names]
+            subs = [sub for sub in subs if (SRC / (sub.replace(".", "/") + ".py")).exists()
+                    or (SRC / sub.replace(".", "/")).is_dir()]
+            if len(subs) < len(node.names):  # a name the module itself defines
+                out.append((name, node.lineno))
+            out += [(sub, node.lineno) for sub in subs]
     return out
 
 
