@@ -45,7 +45,9 @@ Coverage: the share of items with a constraint other than ``unparsed``, or with 
 explicit statement of why none applies: a role (``information``, ``permission``) or an
 ``unparsed`` constraint with a ``reason`` (a threshold refused as implausible).
 
-Run: ``python benchmarks/criteria_eval.py [--details dev|lct60|facebook] [--json]``;
+Run: ``python benchmarks/criteria_eval.py [--details lct60|tune|held_out|facebook] [--json]``
+(``--details`` lists each missed and extra tuple with the text of its line; read the
+tuning part and the LCT 60 for misses, the held-out part only for its figures);
 ``--speed`` measures the drug search and the parse of a 1 MB criteria text.
 """
 
@@ -638,12 +640,25 @@ def main(argv: list[str] | None = None) -> int:
     _print_scores("  held-out part", results["held_out"], ("strict",))
     _print_scores("Facebook test", results["facebook"], ("variable_side",))
     if args.details:
-        s = scores[args.details]
-        for t in sorted(s.missed):
-            print("   missed", t)
-        for t in sorted(s.extra):
-            print("   extra ", t)
+        _print_details(scores[args.details], args.details)
     return 0
+
+
+def _print_details(score: Score, corpus: str) -> None:
+    """Each missed and extra tuple of one corpus, with the text of its line (LCT)."""
+    directory = LCT60 if corpus == "lct60" else DEV300 if corpus in ("tune", "held_out") else None
+    lines: dict[str, list[str]] = {}
+    for kind, tuples in (("missed", score.missed), ("extra ", score.extra)):
+        for t in sorted(tuples):
+            doc, _, line = t[0].rpartition(":")
+            text = ""
+            if directory is not None and doc and line.isdigit():
+                if doc not in lines:
+                    path = directory / f"{doc}.txt"
+                    lines[doc] = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+                got = lines[doc]
+                text = got[int(line) - 1].strip()[:200] if 0 < int(line) <= len(got) else ""
+            print("  ", kind, t, f"| {text}" if text else "")
 
 
 if __name__ == "__main__":

@@ -476,3 +476,23 @@ def test_imperial_lengths_spelt_out_are_units() -> None:
     assert canonical("Height >= 60 inches") == [("height", ">=", 60, "[in_i]")]
     # "in" alone is a preposition
     assert limits("Lesion > 3 cm in diameter") == [("lesion", ">", 3, "cm")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a possessive unit before the name it measures (LCT NCT03925129)
+    ("Patients seeking medication abortion with a definite, singleton, intrauterine pregnancy (IUP) "
+     "< 70 days' gestation on ultrasound", [("gestational_age", "<", 70, "d")]),
+    ("Term neonates (≥37 weeks’ gestation)", [("gestational_age", ">=", 37, "wk")]),
+])
+def test_a_possessive_unit_before_gestation(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a lower bound and a written upper bound (LCT NCT03869606; paediatric age bands)
+    ("Patients 11 to no older than 17 years of age", [("age", ">=", 11, "a"), ("age", "<=", 17, "a")]),
+    ("Children aged 6 to less than 18 years", [("age", ">=", 6, "a"), ("age", "<", 18, "a")]),
+    ("aged 18 to < 65 years", [("age", ">=", 18, "a"), ("age", "<", 65, "a")]),
+])
+def test_a_range_to_a_written_upper_bound(text: str, expected: list) -> None:
+    assert limits(text) == expected

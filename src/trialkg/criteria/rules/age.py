@@ -27,7 +27,9 @@ _AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|years? of age|adults?|p
 _SOMEONE_ELSE = re.compile(r"\b(?:death|died|relatives?|family|familial|siblings?|parents?|mother|father|"
                            r"brothers?|sisters?|offspring)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[;]|\.\s")
-_BOUND_JOIN = re.compile(r"\s*(?:and|to|,|-|–)\s*", re.I)
+# What joins two bounds of one age: "≥ 3 and ≤ 18 years"; nothing where the range form
+# ends the lower bound at its "to" ("Patients 11 to no older than 17 years of age").
+_BOUND_JOIN = re.compile(r"\s*(?:and|to|,|-|–)?\s*", re.I)
 _AGE_IN = re.compile(r"older|younger|\bage\b", re.I)
 _AGE_AFTER = re.compile(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", re.I)
 _AGE_BEFORE = re.compile(r"\bage[ds]?\s*[:(]?\s*$", re.I)

@@ -41,10 +41,16 @@ _RANGE = re.compile(
     rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
+# A lower bound and a written upper bound: "aged 18 to < 65 years", "Patients 11 to no
+# older than 17 years of age" (LCT NCT03869606), "children aged 6 to less than 18 years",
+# "2 to under 12 years of age" (paediatric age bands of the Facebook test split).
+_UPPER_WORDS = r"less than|younger than|under|no older than|not older than|no more than"
 _TO_BOUND = re.compile(
-    rf"(?<![\d.,/<>≤≥=])(?P<v>{NUM})\s*(?P<u1>years?|months?|weeks?|days?)?\s*(?:to|-|–)\s*(?P<op2><=|<|≤)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
+    rf"(?<![\d.,/<>≤≥=])(?P<v>{NUM})\s*(?P<u1>years?|months?|weeks?|days?)?\s*(?:to|-|–)\s*"
+    rf"(?P<op2><=|<|≤|{_UPPER_WORDS})\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
+_TO_BOUND_GATE = re.compile(rf"[<≤]|\b(?:{_UPPER_WORDS})\b", re.IGNORECASE)
 # "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
 _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"; a power of ten in the
@@ -161,9 +167,10 @@ class _Found:
 
 def _to_bounds(found: _Found) -> None:
     """"aged 18 to < 65 years", "1 year to < 18 years", "6 to <12 years" (Facebook Clinical-
-    Trial-Parser test lines): a lower bound and a strict upper bound, as written."""
+    Trial-Parser test lines), "11 to no older than 17 years": a lower bound and an upper
+    bound, as written (``_TO_BOUND``)."""
     text = found.text
-    if not (found.has_number and ("<" in text or "≤" in text)):
+    if not (found.has_number and _TO_BOUND_GATE.search(text)):
         return
     for m in _TO_BOUND.finditer(text):
         v, v2 = number(m.group("v")), number(m.group("v2"))

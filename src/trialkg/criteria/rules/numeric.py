@@ -179,8 +179,10 @@ def _word_start(text: str, end: int) -> int:
 
 
 _SCALE_RANGE_BEFORE = re.compile(r"\b(?:on|in|using|by)\s+(?:a|an|the)\s*$", re.IGNORECASE)
+# A possessive unit before the name: "< 70 days' gestation" (LCT NCT03925129), "≥ 37 weeks’
+# gestation" (term-birth items of obstetric and neonatal trials), "32 weeks' gestational age".
 _AFTER_LINK = re.compile(
-    r"\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
+    r"['’]?\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
     re.IGNORECASE,
 )
 
