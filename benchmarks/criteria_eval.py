@@ -136,6 +136,8 @@ def map_variable(kind: str, name: str) -> str:
         return "age"
     if re.search(r"karnofsky|\bKPS\b", name, re.I):
         return "karnofsky"
+    if re.search(r"lansky|\bLPS\b", name, re.I):
+        return "lansky"
     if re.search(r"NYHA|New York Heart", name, re.I):
         return "nyha"
     if PS.search(name):
@@ -500,19 +502,52 @@ def _fb_side(comparator: str) -> list[str]:
             "between": ["lower", "upper"]}.get(comparator, [])
 
 
+# What may stand between two names of one list: "ast and alt", "ast ( sgot ) / alt ( sgpt )",
+# "alt , ast or alp", "aspartate aminotransferase ( ast ) / alanine aminotransferase ( alt )".
+_FB_JOIN = re.compile(r"[\s,/&()\[\]]*(?:(?:and/or|and|or)[\s,/&()\[\]]*)?", re.IGNORECASE)
+
+
+def _listed_variables(span: str) -> list[str]:
+    """The variables one Facebook ``clinical_variable`` span names: every member of a list
+    of names ("ast / alt", "aspartate aminotransferase ( ast ) and alanine aminotransferase
+    ( alt )"), else the span's name (``map_variable``)."""
+    found = find_variables(span)
+    out: list[str] = []
+    for a, b in zip(found, found[1:], strict=False):
+        if not _FB_JOIN.fullmatch(span, a.end, b.start):
+            return [map_variable("Observation", span)]
+    for m in found:
+        if m.variable not in out:
+            out.append(m.variable)
+    return out or [map_variable("Observation", span)]
+
+
 def gold_facebook(labels: str, text: str) -> list[tuple]:
+    """(variable, side) per bound span: the bound measures the variable span nearest before
+    it on the line and every span listed with it ("ast and alt ≤ @NUMBER x uln" is one limit
+    per analyte, as the parser writes it); a count noun in the bound names its own variable
+    ("@NUMBER pack years")."""
     spans = []
     for lab in labels.split(","):
         a, b, kind = lab.split(":", 2)
         spans.append((int(a) - 1, int(b), kind))
     spans.sort()
     out = []
-    last_var: str | None = None
+    listed: list[str] = []
+    last_end = -1
     for a, b, kind in spans:
         if kind in _FB_VARIABLE:
-            last_var = "age" if kind == "age" else "bmi" if kind == "bmi" else map_variable("Observation", text[a:b])
-        elif kind in ("lower_bound", "upper_bound") and (last_var or counted_variable(text[a:b])):
-            out.append((counted_variable(text[a:b]) or last_var, kind.split("_")[0]))
+            names = ["age"] if kind == "age" else ["bmi"] if kind == "bmi" else _listed_variables(text[a:b])
+            joined = last_end >= 0 and _FB_JOIN.fullmatch(text, last_end, a)
+            listed = listed + [n for n in names if n not in listed] if joined else names
+            last_end = b
+        elif kind in ("lower_bound", "upper_bound") and (listed or counted_variable(text[a:b])):
+            side = kind.split("_")[0]
+            counted = counted_variable(text[a:b])
+            out += [(counted, side)] if counted else [(v, side) for v in listed]
+            last_end = -1
+        else:
+            last_end = -1
     return out
 
 

@@ -60,10 +60,12 @@ def test_fold_traps_are_every_non_ascii_character_re_folds_onto_ascii() -> None:
 
 
 def test_required_literals_of_lexicon_patterns() -> None:
-    ci, cs = [g for name, g in VARIABLE_RES if name == "neutrophils"]
-    assert ci.need is not None and ("neutrophil", True) in ci.need
-    assert cs.need is not None and all(not insensitive for _, insensitive in cs.need)  # "ANC": capitals as written
-    assert cs.can_match("ANC >= 1500") and not cs.can_match("anc >= 1500")
+    (anc,) = [g for name, g in VARIABLE_RES if name == "neutrophils"]  # "ANC" is foldable: one pattern
+    assert anc.need is not None and ("neutrophil", True) in anc.need and anc.can_match("anc >= 1500")
+    ci, cs = [g for name, g in VARIABLE_RES if name == "pt"]
+    assert ci.need is not None and ("prothrombin time", True) in ci.need
+    assert cs.need is not None and all(not insensitive for _, insensitive in cs.need)  # "PT": capitals as written
+    assert cs.can_match("PT <= 1.5 x ULN") and not cs.can_match("pt <= 1.5 x uln")
     assert gates.required_literals(r"\d+(?:\.\d+)?") is None  # nothing literal: never gated
     assert gates.required_literals(r"(?i:ab(?:cd|de)f)x?") == (("ab", True),)
 

@@ -150,6 +150,20 @@ CASE_SENSITIVE = {
     "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
 }
 
+# Abbreviations of CASE_SENSITIVE that are no English word, unit or other abbreviation in
+# lower case, so they are matched in any case: criteria written in lower case ("ast ( sgot
+# ) <= 2.5 x institutional uln", "serum alt/ast", "anc >= 1500/mm3" in the Clinical-Trial-
+# Parser lines) or in title case ("Ast/Alt <= 3 x ULN"). Left out: PT (patient), Ca (circa),
+# Na (not applicable), Mg (a unit), TB (tuberculosis), EF, GA, E2, TG, VAS, S?Cr (CR is a
+# complete response), ASA (aspirin), K+.
+CASE_FOLDABLE = {
+    "ANC", "AGC", "PLTs?", "Hg?b", "HGB", "CCr", "CLcr", "Cr ?Cl", "T\\.? ?BIL", "TBIL", "DBIL", "AST", "ALT", "SGOT",
+    "SGPT", "ALP", "INR", "a?PTT", "LVEF", "e?GFR", "UPCR", "TSH", "LDH", "BMI", "BUN", "PSA", "DLCO", "FEV1", "FVC",
+    "SpO2", "SaO2", "GGT", "Hct", "HCT", "BNP", "NT-?pro-?BNP", "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9",
+    "FSH", "IPSS", "MMSE", "IIEF-?5", "cTn[IT]", "hs-?cTn[IT]?", "LDL(?:-C)?(?: cholesterol)?", "SBP", "DBP",
+    "FBG", "FPG", "A1c", "BP",
+}
+
 # Variables measured at the bedside rather than in a lab (category "vital").
 VITALS = {"blood_pressure_systolic", "blood_pressure_diastolic", "heart_rate", "weight", "bmi", "oxygen_saturation"}
 

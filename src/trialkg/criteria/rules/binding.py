@@ -27,8 +27,8 @@ def _compile_variables() -> list[tuple[str, Gated]]:
     if unknown:
         raise ValueError(f"criteria/lexicon.py names variables missing from {variables.TABLE}: {', '.join(unknown)}")
     for name, syns in lexicon.VARIABLES.items():
-        ci = [s for s in syns if s not in lexicon.CASE_SENSITIVE]
-        cs = [s for s in syns if s in lexicon.CASE_SENSITIVE]
+        ci = [s for s in syns if s not in lexicon.CASE_SENSITIVE or s in lexicon.CASE_FOLDABLE]
+        cs = [s for s in syns if s in lexicon.CASE_SENSITIVE and s not in lexicon.CASE_FOLDABLE]
         if ci:
             out.append((name, Gated(r"(?<![\w-])(?:" + "|".join(ci) + r")(?![\w])", re.IGNORECASE)))
         if cs:
