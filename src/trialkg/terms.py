@@ -31,6 +31,7 @@ INTEGER_TYPES = frozenset(XSD + t for t in (
 ))
 FLOAT_TYPES = frozenset(XSD + t for t in ("double", "float"))
 DECIMAL = XSD + "decimal"
+STRING = XSD + "string"
 BOOLEAN = XSD + "boolean"
 
 
@@ -54,17 +55,18 @@ class LangString(str):
 
 def term_value(term: Any) -> Any:
     """The Python value of a pyoxigraph term (``None`` for an unbound variable)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return IRI(term.value)
+    if kind is ox.Literal:
+        if term.language:
+            return LangString(term.value, term.language)
+        return _literal_value(term.value, term.datatype.value)
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return IRI(term.value)
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.BlankNode:
         return "_:" + term.value
-    if not isinstance(term, ox.Literal):
-        return str(term)
-    if term.language:
-        return LangString(term.value, term.language)
-    return _literal_value(term.value, term.datatype.value)
+    return str(term)
 
 
 def term_text(term: Any) -> str | None:
@@ -77,6 +79,8 @@ def term_text(term: Any) -> str | None:
 
 
 def _literal_value(text: str, datatype: str) -> Any:
+    if datatype == STRING:
+        return text
     try:
         if datatype in INTEGER_TYPES:
             return int(text)
