@@ -1,23 +1,22 @@
 """What the graph says about a trial's eligibility, read with SPARQL into plain objects.
 
 Three queries read every trial at once (or one, with ``?id`` pre-bound): the trials'
-registry limits, their criteria's properties, and their constraints' properties. Values
-go through the project's one RDF-term converter (``trialkg.terms.term_value``) and the
-queries through the one prefix table (``trialkg.prefixes``), so the matcher sees what
-``trialkg show`` and the stored queries see.
+registry limits, their criteria's properties, and their constraints' properties. They
+run through the one graph reader (``trialkg.store.read``: the prefix table's prologue,
+values by ``trialkg.terms.term_value``), so the matcher sees what ``trialkg show`` and
+the stored queries see.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from trialkg.prefixes import SPARQL_PREFIXES as PREFIXES
-from trialkg.terms import term_value
+from trialkg.store.read import properties, select
 
 _CLASS_TO_TYPE = {
     "AgeConstraint": "age", "SexConstraint": "sex", "PerformanceStatusConstraint": "performance_status",
@@ -128,7 +127,7 @@ class TrialFacts:
 
 
 
-_Q_TRIALS = PREFIXES + """
+_Q_TRIALS = """
 SELECT ?trial ?id ?title ?minAge ?maxAge ?sex WHERE {
   ?trial a tkg:Trial ; tkg:trialId ?id .
   OPTIONAL { ?trial dcterms:title ?title }
@@ -138,14 +137,14 @@ SELECT ?trial ?id ?title ?minAge ?maxAge ?sex WHERE {
   OPTIONAL { ?trial tkg:sex ?sex }
 }"""
 
-_Q_CRITERIA = PREFIXES + """
+_Q_CRITERIA = """
 SELECT ?id ?trial ?c ?p ?o WHERE {
   ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCriterion ?c .
   ?c ?p ?o .
   FILTER(?p != tkg:hasConstraint)
 }"""
 
-_Q_CONSTRAINTS = PREFIXES + """
+_Q_CONSTRAINTS = """
 SELECT ?id ?c ?k ?p ?o WHERE {
   ?trial a tkg:Trial ; tkg:trialId ?id ; tkg:hasCriterion ?c .
   ?c tkg:hasConstraint ?k .
@@ -171,17 +170,17 @@ def read_trials(store: Any, trial_id: str | None = None) -> list[TrialFacts]:
 
 def _read_trial_rows(store: Any, bindings: dict[str, Any] | None) -> dict[str, TrialFacts]:
     trials: dict[str, TrialFacts] = {}
-    for row in store.query(_Q_TRIALS, bindings):
-        tid = str(term_value(row["id"]))
+    for row in select(store, _Q_TRIALS, bindings):
+        tid = str(row["id"])
         if tid in trials:
             continue
         trials[tid] = TrialFacts(
             id=tid,
-            iri=row["trial"].value,
-            title=term_value(row["title"]),
-            min_age_years=_as_float(term_value(row["minAge"])),
-            max_age_years=_as_float(term_value(row["maxAge"])),
-            sex=(str(term_value(row["sex"])).upper() if row["sex"] is not None else None),
+            iri=row["trial"],
+            title=row["title"],
+            min_age_years=_as_float(row["minAge"]),
+            max_age_years=_as_float(row["maxAge"]),
+            sex=(str(row["sex"]).upper() if row["sex"] is not None else None),
         )
     return trials
 
@@ -189,12 +188,9 @@ def _read_trial_rows(store: Any, bindings: dict[str, Any] | None) -> dict[str, T
 def _read_criteria(store: Any, bindings: dict[str, Any] | None,
                    by_iri: dict[str, TrialFacts]) -> dict[str, Criterion]:
     """The criteria of the trials, each added to its trial; criterion IRI -> Criterion."""
-    props: dict[str, dict[str, list[Any]]] = {}
     owner: dict[str, str] = {}
-    for row in store.query(_Q_CRITERIA, bindings):
-        c_iri = row["c"].value
-        owner.setdefault(c_iri, row["trial"].value)
-        _add_value(props.setdefault(c_iri, {}), row)
+    props = properties(_owned(select(store, _Q_CRITERIA, bindings), "c", "trial", owner), "c",
+                       key=_local, unique=True)
     crit_by_iri: dict[str, Criterion] = {}
     for c_iri, cp in props.items():
         trial = by_iri.get(owner[c_iri])
@@ -208,44 +204,40 @@ def _read_criteria(store: Any, bindings: dict[str, Any] | None,
 
 def _read_constraints(store: Any, bindings: dict[str, Any] | None, crit_by_iri: dict[str, Criterion]) -> None:
     """The constraints of the criteria, each added to its criterion."""
-    cons_by_iri: dict[str, Constraint] = {}
-    for row in store.query(_Q_CONSTRAINTS, bindings):
-        crit = crit_by_iri.get(row["c"].value)
-        if crit is None:
-            continue
-        k_iri = row["k"].value
-        con = cons_by_iri.get(k_iri)
-        if con is None:
-            con = cons_by_iri[k_iri] = Constraint(k_iri)
-            crit.constraints.append(con)
-        _add_value(con.props, row)
+    owner: dict[str, str] = {}
+    rows = (row for row in select(store, _Q_CONSTRAINTS, bindings) if row["c"] in crit_by_iri)
+    for k_iri, props in properties(_owned(rows, "k", "c", owner), "k", key=_local, unique=True).items():
+        crit_by_iri[owner[k_iri]].constraints.append(Constraint(k_iri, props))
 
 
-def _add_value(props: dict[str, list[Any]], row: Any) -> None:
-    """Add a row's ``?o`` under the local name of its ``?p`` (each value once)."""
-    local = re.split(r"[#/]", row["p"].value)[-1]
-    value = term_value(row["o"])
-    values = props.setdefault(local, [])
-    if value not in values:
-        values.append(value)
+def _owned(rows: Iterable[dict[str, Any]], node: str, parent: str, owner: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """The rows as they come, noting in ``owner`` the first ``parent`` of each ``node``."""
+    for row in rows:
+        owner.setdefault(row[node], row[parent])
+        yield row
+
+
+def _local(iri: str) -> str:
+    """A property's local name: ``tkg:criterionRole`` -> ``criterionRole``."""
+    return re.split(r"[#/]", iri)[-1]
 
 def read_conditions(store: Any, trials: Iterable[TrialFacts]) -> None:
     """Fill each trial's ``conditions`` (``tkg:hasCondition`` labels) and ``age_limits_source``."""
     by_id = {t.id: t for t in trials}
     if not by_id:
         return
-    q = PREFIXES + """
+    q = """
 SELECT ?id ?label ?source WHERE {
   ?trial a tkg:Trial ; tkg:trialId ?id .
   { ?trial tkg:hasCondition ?c . ?c rdfs:label ?label } UNION { ?trial tkg:ageLimitsSource ?source }
 }"""
     bindings = {"id": _literal(next(iter(by_id)))} if len(by_id) == 1 else None
-    for row in store.query(q, bindings):
-        trial = by_id.get(str(term_value(row["id"])))
+    for row in select(store, q, bindings):
+        trial = by_id.get(str(row["id"]))
         if trial is not None and row["source"] is not None:
-            trial.age_limits_source = str(term_value(row["source"]))
+            trial.age_limits_source = str(row["source"])
             continue
-        label = str(term_value(row["label"])).strip() if row["label"] is not None else ""
+        label = str(row["label"]).strip() if row["label"] is not None else ""
         if trial is not None and label and label not in trial.conditions:
             trial.conditions.append(label)
     for t in by_id.values():

@@ -1,5 +1,6 @@
 """The graph read back as Python values: the one reader under the trial views
-(``trialkg.views``) and the visualisation (``trialkg.viz.queries``).
+(``trialkg.views``), the matcher (``trialkg.match.graph``) and the visualisation
+(``trialkg.viz.queries``).
 
 ``select(store, query, bindings)`` runs a SELECT over the store (the union of its
 graphs) with the prologue of the one prefix table (``trialkg.prefixes``) before it, so
@@ -12,7 +13,7 @@ drawn as the graph writes them.
 
 ``properties(rows)`` folds (subject, property, value) rows into subject -> property ->
 values, for readers that take a node's properties at once (a trial's graph for the
-trial view).
+trial view, the criteria and constraints for the matcher).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def select(store: Any, query: str, bindings: Mapping[str, Any] | None = None, *,
     result = store.query(SPARQL_PREFIXES + query, bindings)
     names = [v.value for v in result.variables]
     convert = term_text if text else term_value
-    for solution in result:
-        yield {name: convert(solution[name]) for name in names}
+    for solution in result:  # a solution iterates its values in the order of the variables
+        yield dict(zip(names, map(convert, solution), strict=True))
 
 
 def properties(rows: Iterable[Row], subject: str = "s", prop: str = "p", value: str = "o", *,
