@@ -19,6 +19,7 @@ from trialkg import iris
 from trialkg.namespace import TKG
 from trialkg.serve.search import SearchIndex
 from trialkg.store import TrialStore
+from trialkg.store.read import select
 from trialkg.views import RDFS_LABEL, SKOS_PREF, drug_details
 
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -30,8 +31,8 @@ REF = f"<{iris.REFERENCE_GRAPH}>"
 def _props(store: TrialStore, iri: str) -> dict[str, list[str]]:
     """Every property of one reference-graph subject, as text."""
     out: dict[str, list[str]] = {}
-    for r in store.query(f"SELECT ?p ?o WHERE {{ GRAPH {REF} {{ <{iri}> ?p ?o }} }}"):
-        out.setdefault(r["p"].value, []).append(r["o"].value)
+    for r in select(store, f"SELECT ?p ?o WHERE {{ GRAPH {REF} {{ <{iri}> ?p ?o }} }}", text=True):
+        out.setdefault(r["p"], []).append(r["o"])
     return {k: sorted(set(v)) for k, v in out.items()}
 
 
@@ -70,8 +71,8 @@ def protein_for(store: TrialStore, ident: str) -> str | None:
     sparql = f"""SELECT ?p WHERE {{ GRAPH {REF} {{
       {{ ?p <{TKG.uniprotId}> {lit} }} UNION
       {{ ?p a <{TKG.Protein}> ; <{TKG.geneSymbol}> ?s . FILTER(UCASE(STR(?s)) = {lit}) }} }} }} LIMIT 1"""
-    rows = list(store.query(sparql))
-    return rows[0]["p"].value if rows else None
+    rows = list(select(store, sparql, text=True))
+    return rows[0]["p"] if rows else None
 
 
 def target_page(store: TrialStore, index: SearchIndex, protein_iri: str) -> dict[str, Any] | None:
@@ -84,9 +85,8 @@ def target_page(store: TrialStore, index: SearchIndex, protein_iri: str) -> dict
       ?d <{TKG.targets}> <{protein_iri}> ; <{RDFS_LABEL}> ?name .
       OPTIONAL {{ ?i <{TKG.drug}> ?d ; <{TKG.target}> <{protein_iri}> ; <{TKG.action}> ?a }} }} }}
       GROUP BY ?d ?name ORDER BY ?name"""
-    for r in store.query(sparql):
-        drugs.setdefault(r["d"].value, {"iri": r["d"].value, "name": r["name"].value,
-                                        "action": r["action"].value if r["action"] else None})
+    for r in select(store, sparql, text=True):
+        drugs.setdefault(r["d"], {"iri": r["d"], "name": r["name"], "action": r["action"]})
     for d in drugs.values():
         d["trials"] = len(index.trials_of(d["iri"]))
     trials = index.summaries(index.trials_of(protein_iri))
@@ -112,18 +112,18 @@ def family_page(store: TrialStore, index: SearchIndex, key: str) -> dict[str, An
     members = []
     sparql = f"""SELECT DISTINCT ?p ?symbol WHERE {{ GRAPH {REF} {{
       ?p <{TKG.inFamily}>/<{SKOS_BROADER}>* <{family_iri}> ; <{TKG.geneSymbol}> ?symbol }} }} ORDER BY ?symbol"""
-    for r in store.query(sparql):
-        members.append({"iri": r["p"].value, "symbol": r["symbol"].value})
-    narrower = [r["f"].value for r in store.query(
-        f"SELECT ?f WHERE {{ GRAPH {REF} {{ ?f <{SKOS_BROADER}> <{family_iri}> }} }} ORDER BY ?f")]
+    for r in select(store, sparql, text=True):
+        members.append({"iri": r["p"], "symbol": r["symbol"]})
+    narrower = [r["f"] for r in select(
+        store, f"SELECT ?f WHERE {{ GRAPH {REF} {{ ?f <{SKOS_BROADER}> <{family_iri}> }} }} ORDER BY ?f", text=True)]
     trial_ids = index.trials_of(family_iri)
     drugs: Counter[str] = Counter()
     sparql = f"""SELECT DISTINCT ?d ?name WHERE {{ GRAPH {REF} {{
       ?d <{TKG.targets}>/<{TKG.inFamily}>/<{SKOS_BROADER}>* <{family_iri}> ; <{RDFS_LABEL}> ?name }} }}"""
-    for r in store.query(sparql):
-        n = len(index.trials_of(r["d"].value) & trial_ids)
+    for r in select(store, sparql, text=True):
+        n = len(index.trials_of(r["d"]) & trial_ids)
         if n:
-            drugs[r["name"].value] = n
+            drugs[r["name"]] = n
     trials = index.summaries(trial_ids)
     return {
         "iri": family_iri, "key": (props.get(str(TKG.familyKey)) or [key.upper()])[0],
@@ -142,8 +142,8 @@ def drug_iri_for(store: TrialStore, name: str) -> str | None:
     lit = ox.Literal(name.strip().lower())
     sparql = f"""SELECT ?d WHERE {{ GRAPH {REF} {{ ?d a <{TKG.Drug}> ;
       <{SKOS_PREF}>|<{RDFS_LABEL}>|<{SKOS_ALT}>|<{TKG.codeName}> ?n . FILTER(LCASE(STR(?n)) = {lit}) }} }} LIMIT 1"""
-    rows = list(store.query(sparql))
-    return rows[0]["d"].value if rows else None
+    rows = list(select(store, sparql, text=True))
+    return rows[0]["d"] if rows else None
 
 
 def provenance(store: TrialStore, trial_id: str) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def provenance(store: TrialStore, trial_id: str) -> dict[str, Any]:
     sparql = f"""SELECT ?p ?o WHERE {{ GRAPH <{iris.trial_graph(trial_id)}> {{
       <{iris.trial(trial_id)}> <{PROV_DERIVED}> ?src . ?src ?p ?o }} }}"""
     out: dict[str, Any] = {}
-    for r in store.query(sparql):
-        key = r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        out.setdefault(key, r["o"].value)
+    for r in select(store, sparql, text=True):
+        key = r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        out.setdefault(key, r["o"])
     return out

@@ -21,6 +21,7 @@ from typing import Any
 from trialkg import iris
 from trialkg.namespace import TKG
 from trialkg.store import TrialStore
+from trialkg.store.read import select
 from trialkg.views import DCT_TITLE, RDFS_LABEL, SKOS_PREF
 
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -196,20 +197,20 @@ def _trial_entries(store: TrialStore) -> tuple[list[Entry], dict[str, dict[str, 
       OPTIONAL {{ ?t <{TKG.officialTitle}> ?official }} OPTIONAL {{ ?t <{TKG.overallStatus}> ?status }}
       OPTIONAL {{ ?t <{TKG.phase}> ?phase }} OPTIONAL {{ ?t <{TKG.startDate}> ?start }}
       OPTIONAL {{ ?t <{TKG.leadSponsor}> ?org . ?org <{RDFS_LABEL}> ?sponsor }} }}"""
-    for r in store.query(sparql):
-        tid = r["id"].value
-        e = out.setdefault(tid, Entry("trial", tid, r["title"].value if r["title"] else tid, [tid],
+    for r in select(store, sparql, text=True):
+        tid = r["id"]
+        e = out.setdefault(tid, Entry("trial", tid, r["title"] or tid, [tid],
                                       iri=iris.trial(tid)))
         for key in ("nct", "title", "official"):
-            if r[key] is not None and r[key].value not in e.names:
-                e.names.append(r[key].value)
+            if r[key] is not None and r[key] not in e.names:
+                e.names.append(r[key])
         row = rows.setdefault(tid, {"id": tid, "title": None, "status": None, "phases": [], "sponsor": None,
                                     "start": None})
         for key in ("title", "status", "sponsor", "start"):
             if r[key] is not None and row[key] is None:
-                row[key] = r[key].value
-        if r["phase"] is not None and r["phase"].value not in row["phases"]:
-            row["phases"] = sorted([*row["phases"], r["phase"].value])
+                row[key] = r[key]
+        if r["phase"] is not None and r["phase"] not in row["phases"]:
+            row["phases"] = sorted([*row["phases"], r["phase"]])
     return list(out.values()), rows
 
 
@@ -218,14 +219,13 @@ def _drug_entries(store: TrialStore) -> dict[str, Entry]:
     name_props = f"<{SKOS_PREF}>|<{RDFS_LABEL}>|<{SKOS_ALT}>|<{TKG.codeName}>|<{TKG.saltForm}>|<{TKG.chemblId}>|<{TKG.drugbankId}>"
     sparql = f"""SELECT ?d ?pref ?n WHERE {{ GRAPH <{iris.REFERENCE_GRAPH}> {{
       ?d a <{TKG.Drug}> ; <{SKOS_PREF}>|<{RDFS_LABEL}> ?pref ; {name_props} ?n }} }}"""
-    for r in store.query(sparql):
-        e = out.setdefault(r["d"].value, Entry("drug", r["pref"].value, r["pref"].value, [r["pref"].value],
-                                               iri=r["d"].value))
-        if r["n"].value not in e.names:
-            e.names.append(r["n"].value)
-    for r in store.query(f"SELECT DISTINCT ?d ?id WHERE {{ ?t <{TKG.hasDrug}> ?d ; <{TKG.trialId}> ?id }}"):
-        if r["d"].value in out:
-            out[r["d"].value].trials.add(r["id"].value)
+    for r in select(store, sparql, text=True):
+        e = out.setdefault(r["d"], Entry("drug", r["pref"], r["pref"], [r["pref"]], iri=r["d"]))
+        if r["n"] not in e.names:
+            e.names.append(r["n"])
+    for r in select(store, f"SELECT DISTINCT ?d ?id WHERE {{ ?t <{TKG.hasDrug}> ?d ; <{TKG.trialId}> ?id }}", text=True):
+        if r["d"] in out:
+            out[r["d"]].trials.add(r["id"])
     return out
 
 
@@ -234,26 +234,24 @@ def _target_entries(store: TrialStore, drugs: dict[str, Entry]) -> tuple[dict[st
     targets: dict[str, Entry] = {}
     sparql = f"""SELECT ?p ?symbol ?n WHERE {{ GRAPH {ref} {{ ?p a <{TKG.Protein}> ; <{TKG.geneSymbol}> ?symbol ;
       <{TKG.geneSymbol}>|<{RDFS_LABEL}>|<{SKOS_ALT}>|<{TKG.uniprotId}>|<{TKG.hgncId}> ?n }} }}"""
-    for r in store.query(sparql):
-        e = targets.setdefault(r["p"].value, Entry("target", r["symbol"].value, r["symbol"].value,
-                                                   [r["symbol"].value], iri=r["p"].value))
-        if r["n"].value not in e.names:
-            e.names.append(r["n"].value)
-    for r in store.query(f"SELECT ?d ?p WHERE {{ GRAPH {ref} {{ ?d <{TKG.targets}> ?p }} }}"):
-        if r["p"].value in targets and r["d"].value in drugs:
-            targets[r["p"].value].trials |= drugs[r["d"].value].trials
+    for r in select(store, sparql, text=True):
+        e = targets.setdefault(r["p"], Entry("target", r["symbol"], r["symbol"], [r["symbol"]], iri=r["p"]))
+        if r["n"] not in e.names:
+            e.names.append(r["n"])
+    for r in select(store, f"SELECT ?d ?p WHERE {{ GRAPH {ref} {{ ?d <{TKG.targets}> ?p }} }}", text=True):
+        if r["p"] in targets and r["d"] in drugs:
+            targets[r["p"]].trials |= drugs[r["d"]].trials
     families: dict[str, Entry] = {}
     sparql = f"""SELECT ?f ?key ?n WHERE {{ GRAPH {ref} {{ ?f a <{TKG.TargetFamily}> ; <{TKG.familyKey}> ?key ;
       <{TKG.familyKey}>|<{RDFS_LABEL}>|<{SKOS_ALT}> ?n }} }}"""
-    for r in store.query(sparql):
-        e = families.setdefault(r["f"].value, Entry("family", r["key"].value, r["key"].value,
-                                                    [r["key"].value], iri=r["f"].value))
-        if r["n"].value not in e.names:
-            e.names.append(r["n"].value)
+    for r in select(store, sparql, text=True):
+        e = families.setdefault(r["f"], Entry("family", r["key"], r["key"], [r["key"]], iri=r["f"]))
+        if r["n"] not in e.names:
+            e.names.append(r["n"])
     sparql = f"SELECT DISTINCT ?p ?f WHERE {{ GRAPH {ref} {{ ?p <{TKG.inFamily}>/<{SKOS_BROADER}>* ?f }} }}"
-    for r in store.query(sparql):
-        if r["f"].value in families and r["p"].value in targets:
-            families[r["f"].value].trials |= targets[r["p"].value].trials
+    for r in select(store, sparql, text=True):
+        if r["f"] in families and r["p"] in targets:
+            families[r["f"]].trials |= targets[r["p"]].trials
     return targets, families
 
 
@@ -262,8 +260,7 @@ def _linked_entries(store: TrialStore, kind: str, path: Any) -> list[Entry]:
     prop = path if isinstance(path, str) and path.startswith("<") else f"<{path}>"
     out: dict[str, Entry] = {}
     sparql = f"SELECT ?x ?label ?id WHERE {{ ?t {prop} ?x ; <{TKG.trialId}> ?id . ?x <{RDFS_LABEL}> ?label }}"
-    for r in store.query(sparql):
-        e = out.setdefault(r["x"].value, Entry(kind, r["label"].value, r["label"].value, [r["label"].value],
-                                               iri=r["x"].value))
-        e.trials.add(r["id"].value)
+    for r in select(store, sparql, text=True):
+        e = out.setdefault(r["x"], Entry(kind, r["label"], r["label"], [r["label"]], iri=r["x"]))
+        e.trials.add(r["id"])
     return list(out.values())

@@ -1,6 +1,6 @@
 """The graph read back as Python values: the one reader under the trial views
-(``trialkg.views``), the matcher (``trialkg.match.graph``) and the visualisation
-(``trialkg.viz.queries``).
+(``trialkg.views``), the matcher (``trialkg.match.graph``), the visualisation
+(``trialkg.viz.queries``) and the explorer's pages (``trialkg.serve``).
 
 ``select(store, query, bindings)`` runs a SELECT over the store (the union of its
 graphs) with the prologue of the one prefix table (``trialkg.prefixes``) before it, so
