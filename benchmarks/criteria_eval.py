@@ -355,19 +355,25 @@ def predicted_lct(doc: str, criteria: list[dict], loose: list[tuple[int, int]]) 
     return out
 
 
+_HEAD_WORDS = {"score", "scores", "total", "level", "levels", "value", "values", "scale", "serum", "plasma", "blood"}
+
+
 def align_generic(gold: list[tuple], pred: list[tuple]) -> list[tuple]:
     """Rename a predicted variable the parser has no table name for ("prostate_size")
-    to the gold "other:" name of the same document when one's words contain the other's."""
+    to the gold "other:" name of the same line when one's words contain the other's; and
+    a table name that the gold "other:" name holds with head words only ("madrs" for the
+    Facebook split's lower-cased "madrs score", which the case-sensitive acronym does not
+    name; never "age" for "bone age")."""
     others = {g[0]: set(g[0][6:].split("_")) for g in gold if g[0].startswith("other:")}
     out = []
     for t in pred:
         var = t[0]
-        if family_of(var) == "other":
-            words = set(var.split("_"))
-            for gname, gwords in others.items():
-                if gwords <= words or words <= gwords:
-                    var = gname
-                    break
+        words = set(var.split("_"))
+        generic = family_of(var) == "other"
+        for gname, gwords in others.items():
+            if (generic and (words <= gwords or gwords <= words)) or (words <= gwords and gwords - words <= _HEAD_WORDS):
+                var = gname
+                break
         out.append((var,) + tuple(t[1:]))
     return out
 

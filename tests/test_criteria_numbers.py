@@ -496,3 +496,62 @@ def test_a_possessive_unit_before_gestation(text: str, expected: list) -> None:
 ])
 def test_a_range_to_a_written_upper_bound(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # clinical scores by expansion or acronym, one name each (variable table)
+    ("3. Unconsciousness upon admission, i.e. a GCS < 9", ("gcs", "<", 9, None)),  # LCT NCT03863015
+    ("History of symptomatic cerebral infarct with functional deficit (pre-stroke modified Rankin Scale "
+     "score ≥1)", ("mrs", ">=", 1, None)),                                          # LCT NCT03923439
+    ("-  MELD-Na ≥15", ("meld_na", ">=", 15, None)),                                # LCT NCT03863730
+    ("-  Bishop score of 5 or less", ("bishop_score", "<=", 5, None)),              # LCT NCT03925922
+    ("-  IOP > 21 mmHg at Screening or Baseline/Day 1 Visits", ("iop", ">", 21, "mmHg")),  # LCT NCT03926026
+    ("-  IOP > 20mm in either eye", ("iop", ">", 20, "mm")),                        # LCT NCT03926975
+    ("Trombocytes <40 × 109/L", ("platelets", "<", 40, "10*9/L")),                  # LCT NCT03864744
+    ("Pre-stroke modified Rankin Scale (mRS) score ≤ 1", ("mrs", "<=", 1, None)),
+    ("Apgar score at 5 minutes < 7", ("apgar", "<", 7, None)),
+    ("Hamilton Depression Rating Scale (HAMD-17) total score ≥ 20", ("hamd", ">=", 20, None)),
+    ("Coronary artery calcium score > 400", ("cac_score", ">", 400, None)),
+    ("Urine albumin-to-creatinine ratio ≥ 30 mg/g", ("uacr", ">=", 30, "mg/g")),
+    ("Serum 25(OH)D < 20 ng/mL", ("vitamin_d", "<", 20, "ng/mL")),
+    ("Aspartate aminotransferase (ASAT) < 3 x ULN", ("ast", "<", 3, "ULN")),
+])
+def test_clinical_scores_and_measures_have_one_name(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]
+
+
+def test_a_set_of_values_on_a_scale_is_a_range() -> None:
+    assert limits("Child-Pugh score of 5 or 6") == [("child_pugh", "between", 5, None)]
+    assert limits("pre-stroke mRS score of 0 or 1") == [("mrs", "between", 0, None)]
+
+
+def test_a_score_outside_its_scale_is_not_used() -> None:
+    (c,) = [c for c in parse_text("GCS ≥ 25") if c.get("variable") == "gcs"]
+    assert c["type"] == "unparsed" and c["reason"] == "implausible"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # units of open-variable thresholds (criteria/units.py)
+    ("Tricuspid insufficiency> 3.4 m / s", ("tricuspid_insufficiency", ">", 3.4, "m/s")),  # LCT NCT03926910
+    ("Erythrocyte sedimentation rate (ESR) > 30 mm/h", ("esr", ">", 30, "mm/h")),
+    ("Apnea-hypopnea index (AHI) ≥ 15 events/hour", ("ahi", ">=", 15, "/h")),
+    ("Serum osmolality > 320 mOsm/kg", ("serum_osmolality", ">", 320, "mosm/kg")),
+    ("Central corneal thickness < 480 µm", ("central_corneal_thickness", "<", 480, "um")),
+    ("TSH > 10 mIU/L", ("tsh", ">", 10, "m[IU]/L")),
+    ("FEV1 ≥ 1.5 L", ("fev1", ">=", 1.5, "L")),
+])
+def test_units_of_open_variable_thresholds(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an acronym that spells a longer name holding a known variable's word names the measure
+    ("-  Tricuspid annular plane systolic excursion (TAPSE) <16 mm", ("tapse", "<", 16, "mm")),  # LCT NCT03926910
+    ("Six-minute walk distance (6MWD) < 450 m", ("six_minute_walk", "<", 450, "m")),
+    ("Fractional exhaled nitric oxide (FeNO) ≥ 25 ppb", ("feno", ">=", 25, "[ppb]")),
+    # the known variable stays where the parenthesis is its own acronym or a method
+    ("Absolute neutrophil count (ANC) ≥ 1500/µL", ("neutrophils", ">=", 1500, "/uL")),
+    ("Creatinine clearance (Cockcroft-Gault) ≥ 60 ml/min", ("creatinine_clearance", ">=", 60, "mL/min")),
+])
+def test_an_acronym_of_a_longer_name(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]

@@ -15,7 +15,8 @@ VARIABLES: dict[str, list[str]] = {
         r"neutrophil absolute (?:value|counts?)", r"absolute granulocyte counts?", r"granulocytes?(?: counts?)?",
         r"ANC", r"AGC", r"neutrophile?s?",
     ],
-    "platelets": [r"platelets?(?: counts?)?", r"thrombocytes?(?: counts?)?", r"PLTs?", r"PLAT"],
+    # "Trombocytes <40 × 109/L" (LCT NCT03864744): the spelling of Dutch and Scandinavian records
+    "platelets": [r"platelets?(?: counts?)?", r"th?rombocytes?(?: counts?)?", r"PLTs?", r"PLAT"],
     "hemoglobin": [r"ha?emoglobin(?: concentration| levels?)?", r"Hg?b", r"HB", r"HGB"],
     "wbc": [r"white blood cells?(?: counts?)?", r"WBC(?: counts?)?", r"leukocytes?(?: counts?)?", r"leucocytes?(?: counts?)?"],
     "lymphocytes": [r"(?:absolute )?lymphocytes?(?: counts?)?", r"ALC"],
@@ -30,11 +31,11 @@ VARIABLES: dict[str, list[str]] = {
     "bilirubin": [r"(?:total |serum |blood )?bilirubin(?: levels?)?", r"T\.? ?BIL", r"TBIL", r"BIL", r"TB"],
     "ast": [
         r"aspartate (?:amino ?)?transferase", r"aspartate aminotransaminase", r"AST", r"SGOT",
-        r"aspartate transaminase", r"glutamic[- ]oxaloacetic transaminase",
+        r"aspartate transaminase", r"glutamic[- ]oxaloacetic transaminase", r"ASAT",
     ],
     "alt": [
         r"alanine (?:amino ?)?transferase", r"alanine transaminase", r"ALT", r"SGPT",
-        r"glutamic[- ]pyruvic transaminase", r"glutamic aminotransferase",
+        r"glutamic[- ]pyruvic transaminase", r"glutamic aminotransferase", r"ALAT",
     ],
     "alp": [r"alkaline phosphatase", r"ALP", r"AKP"],
     "albumin": [r"(?:serum )?albumin", r"ALB"],
@@ -129,6 +130,50 @@ VARIABLES: dict[str, list[str]] = {
     # 20 cigars/day)" (NCT03927937); "smoking history >15 pack years", "<15 pack year history"
     "cigarettes_per_day": [r"cigarettes?(?:\s*(?:per|a|/)\s*day)?", r"cigars?(?:\s*(?:per|a|/)\s*day)?", r"smokers?", r"smoked"],
     "pack_years": [r"pack[- ]?years?"],
+    # Clinical scores and measures of neurology, psychiatry, intensive care, hepatology,
+    # obstetrics and cardiopulmonary trials, named by their expansion or acronym so that a
+    # threshold has one name however it is written: "a GCS < 9" (LCT NCT03863015), "pre-stroke
+    # modified Rankin Scale score ≥1" (LCT NCT03923439), "MELD-Na ≥15" and "Child-Pugh C
+    # score" (LCT NCT03863730), "Bishop score of 5 or less" (LCT NCT03925922), "IOP > 21 mmHg"
+    # (LCT NCT03926026), "IOP > 20mm in either eye" (LCT NCT03926975), "Trombocytes <40 ×
+    # 109/L" (LCT NCT03864744).
+    "apgar": [r"(?:\d+[- ]min(?:ute)? )?Apgar(?: scores?)?(?: at \d+ min(?:utes?)?)?"],
+    "gcs": [r"Glasgow Coma (?:Scale|Score)(?: \(GCS\))?(?: scores?)?", r"GCS(?: scores?)?"],
+    "mrs": [r"(?:pre-?(?:stroke|morbid) )?(?:modified )?Rankin(?: Scale)?(?: \(mRS\))?(?: scores?)?",
+            r"(?:pre-?(?:stroke|morbid) )?mRS(?: scores?)?"],
+    "nihss": [r"(?:National Institutes? of Health|NIH) Stroke Scale(?: \(NIHSS\))?(?: scores?)?", r"NIHSS(?: scores?)?"],
+    "edss": [r"Expanded Disability Status Scale(?: \(EDSS\))?(?: scores?)?", r"EDSS(?: scores?)?"],
+    "moca": [r"Montreal Cognitive Assessment(?: \(MoCA\))?(?: scores?)?", r"MoCA(?: scores?)?"],
+    "hamd": [r"Hamilton (?:Rating Scale for Depression|Depression Rating Scale|Depression Scale)"
+             r"(?: \((?:HAM-?D|HDRS|HRSD)(?:-?(?:17|21|24))?\))?(?: total)?(?: scores?)?",
+             r"(?:HAM-?D|HDRS|HRSD)(?:-?(?:17|21|24))?(?: total)?(?: scores?)?"],
+    "madrs": [r"Montgomery[- ](?:and |& )?[AÅ]sberg Depression Rating Scale(?: \(MADRS\))?(?: total)?(?: scores?)?",
+              r"MADRS(?: total)?(?: scores?)?"],
+    "phq9": [r"Patient Health Questionnaire[- ]?9(?: \(PHQ-?9\))?(?: scores?)?",
+             r"Patient Health Questionnaire \(PHQ-?9\)(?: scores?)?", r"PHQ-?9(?: scores?)?"],
+    "gad7": [r"Generali[sz]ed Anxiety Disorder[- ]?7(?: \(GAD-?7\))?(?: scores?)?", r"GAD-?7(?: scores?)?"],
+    "bdi": [r"Beck Depression Inventory(?:[- ]?II)?(?: \(BDI(?:-?II)?\))?(?: total)?(?: scores?)?", r"BDI(?:-?II)?(?: scores?)?"],
+    "child_pugh": [r"Child[- ]Pugh(?:[- ]Turcotte)?(?: (?:scores?|class(?:ification)?|grade))?"],
+    "meld": [r"Model for End[- ]Stage Liver Disease(?: \(MELD\))?(?: scores?)?", r"MELD(?: scores?)?"],
+    "meld_na": [r"MELD[- ]Na(?: scores?)?"],
+    "sofa": [r"Sequential Organ Failure Assessment(?: \(SOFA\))?(?: scores?)?", r"SOFA(?: scores?)?"],
+    "apache_ii": [r"Acute Physiology and Chronic Health Evaluation(?: II)?(?: \(APACHE[- ]?II\))?(?: scores?)?",
+                  r"APACHE[- ]?(?:II|2)(?: scores?)?"],
+    "bishop_score": [r"Bishop scores?"],
+    "iop": [r"intra-?ocular pressures?(?: \(IOP\))?", r"IOP"],
+    "cac_score": [r"coronary artery calcium(?: \(CAC\))?(?: scores?)?", r"(?:coronary )?calcium scores?",
+                  r"Agatston(?: scores?)?", r"CAC(?: scores?)?"],
+    "uacr": [r"(?:urine |urinary |spot )?albumin[- ](?:to[- ])?creatinine ratios?(?: \(U?ACR\))?", r"UACR"],
+    "fev1_fvc": [r"FEV1\s*/\s*FVC(?: ratio)?", r"FEV1\s*:\s*FVC(?: ratio)?"],
+    "crp": [r"(?:high[- ]sensitivity |hs-?)?C[- ]reactive protein(?: \((?:hs-?)?CRP\))?(?: levels?)?", r"(?:hs-?)?CRP"],
+    "esr": [r"erythrocyte sedimentation rate(?: \(ESR\))?", r"ESR"],
+    "procalcitonin": [r"procalcitonin(?: levels?)?"],
+    "lactate": [r"(?:serum |blood |plasma |arterial )?lactate(?: levels?)?(?! dehydrogenase)", r"lactic acid"],
+    "vitamin_d": [r"(?:serum )?(?:25[- ]?(?:\(OH\)|OH|hydroxy)[- ]?)?vitamin D[23]?(?: levels?)?",
+                  r"25[- ]?\(OH\)[- ]?D[23]?", r"25[- ]?OH[- ]?D[23]?"],
+    "vitamin_b12": [r"(?:serum )?vitamin B-?12(?: levels?)?", r"cobalamin"],
+    "ahi": [r"apno?ea[- ]hypopno?ea index(?: \(AHI\))?", r"AHI"],
+    "six_minute_walk": [r"(?:six|6)[- ]min(?:ute)?[- ]walk(?:ing)?(?: test)?(?: distance)?(?: \(6MW[DT]\))?", r"6MW[DT]"],
 }
 
 # Variables written as the noun they count, right after the value ("10 cigarettes a day",
@@ -137,7 +182,8 @@ VARIABLES: dict[str, list[str]] = {
 COUNTED_NOUNS = {"cigarettes_per_day", "pack_years"}
 
 # Variables that are scores on a scale: "Gleason score 7", "ASA 5" state a value.
-SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", "cdr"}
+SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", "cdr",
+          "apgar", "gcs", "mrs", "nihss", "edss", "child_pugh"}
 
 # Abbreviations matched case-sensitively (they collide with English words or units).
 CASE_SENSITIVE = {
@@ -148,6 +194,11 @@ CASE_SENSITIVE = {
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
     "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
+    "GCS(?: scores?)?", "(?:pre-?(?:stroke|morbid) )?mRS(?: scores?)?", "NIHSS(?: scores?)?", "EDSS(?: scores?)?",
+    "MoCA(?: scores?)?", "(?:HAM-?D|HDRS|HRSD)(?:-?(?:17|21|24))?(?: total)?(?: scores?)?", "MADRS(?: total)?(?: scores?)?",
+    "BDI(?:-?II)?(?: scores?)?", "MELD(?: scores?)?", "MELD[- ]Na(?: scores?)?", "SOFA(?: scores?)?", "IOP",
+    "CAC(?: scores?)?", "UACR", "FEV1\\s*/\\s*FVC(?: ratio)?", "FEV1\\s*:\\s*FVC(?: ratio)?", "(?:hs-?)?CRP", "ESR", "AHI",
+    "6MW[DT]", "ASAT", "ALAT",
 }
 
 # Abbreviations of CASE_SENSITIVE that are no English word, unit or other abbreviation in

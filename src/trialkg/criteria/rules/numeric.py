@@ -84,6 +84,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
     vars_ = bind(text, c, mentions, max(chain.floor, seg_start - 70 if seg_start == chain.end else seg_start))
     if vars_ and chain.end and vars_[0].start < chain.end:
         vars_ = []
+    longer = _longer_name(text, c, vars_[-1]) if vars_ else None
+    if longer:
+        return [longer], "before"
     if vars_ and _counts_a_noun(text, c):
         vars_ = []
     if vars_ and vars_[0].variable in lexicon.SCALES and (c.unit is not None or c.relative_to):
@@ -279,11 +282,34 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
 # Sensitivity Index (ASI-3) total score > 29", "(OASIS) score > 8" (LCT NCT03925987),
 # "Rapid shallow breathing index (RSBI) < 105" (LCT NCT03929328), "IBS symptom severity
 # scores (IBS-SSS) greater than 250" (LCT NCT03869372), "gingival index (GI) score> 1"
-# (LCT NCT03923218), "(AN count) of >= 5" (LCT NCT03926169).
+# (LCT NCT03923218), "(AN count) of >= 5" (LCT NCT03926169). An acronym may open with a
+# digit or mix cases when it holds two capitals: "Six-minute walk distance (6MWD) < 450 m",
+# "fractional exhaled nitric oxide (FeNO) ≥ 25 ppb" (asthma and pulmonary-hypertension
+# trials), "Tricuspid annular plane systolic excursion (TAPSE) <16 mm" (LCT NCT03926910).
 _ACRONYM_LEFT = re.compile(
-    r"\(\s*(?P<abbr>[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,5})?(?:\s+count)?)\s*\)\s*"
+    r"\(\s*(?P<abbr>(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Z0-9][A-Za-z0-9]{1,9}(?:-[A-Z0-9]{1,5})?(?:\s+count)?)\s*\)\s*"
     r"(?:(?:total|global|mean)\s+)?(?:scores?|index|scale|levels?|count|values?)?\s*(?:of|:|=|is)?\s*$"
 )
+def _longer_name(text: str, c: Comparison, mention: Mention) -> Mention | None:
+    """The acronym of a longer name that holds a known variable's word: "Tricuspid annular
+    plane systolic excursion (TAPSE) <16 mm" (LCT NCT03926910) measures TAPSE, not systolic
+    pressure; "Rapid shallow breathing index (RSBI)", "Coronary artery calcium (CAC) score
+    > 400", "Peak expiratory flow rate (PEFR)" name a measure of their own. The acronym
+    must spell the initials of the words from the known word to the parenthesis, so
+    "creatinine clearance (Cockcroft-Gault) ≥ 60" keeps creatinine clearance."""
+    acro = _ACRONYM_LEFT.search(text, max(mention.end, c.start - 60), c.start)
+    if not acro or not _generic_allowed(text, c) or find_variables(acro.group("abbr")):
+        return None  # "Absolute neutrophil count (ANC)": the acronym is the known variable
+    head = text[max(0, mention.start - 60) : acro.start()]
+    words = re.findall(r"[A-Za-z][a-z]*", head)
+    initials = "".join(w[0] for w in words).lower()
+    letters = "".join(ch for ch in acro.group("abbr") if ch.isalpha()).lower()
+    tail = re.findall(r"[A-Za-z][a-z]*", text[mention.start : acro.start()])
+    if len(tail) < 2 or not initials.endswith(letters) or len(letters) < len(tail):
+        return None
+    return Mention(acro.start("abbr"), acro.end("abbr"), _slug(acro.group("abbr")))
+
+
 # "at least one of the following criteria" (LCT NCT03869554), "at least one of the following
 # fractures" (LCT NCT03867071), "one or more of the eye examinations" (LCT NCT03865134): a count
 # of list members, no measured variable.
