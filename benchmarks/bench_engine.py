@@ -151,13 +151,22 @@ def _json_tail(path: Path) -> str:
 
 
 def _median(fn: Any, runs: int) -> tuple[float, int]:
+    """Median wall seconds of ``runs`` calls after a warm-up, and the last call's rows."""
+    wall, _cpu, n = _medians(fn, runs)
+    return wall, n
+
+
+def _medians(fn: Any, runs: int) -> tuple[float, float, int]:
+    """Median wall and CPU seconds (this process: the engine runs in the calling thread,
+    so its CPU time does not grow when other processes share the cores) and the rows."""
     fn()  # warm-up
-    times, n = [], 0
+    times, cpus, n = [], [], 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         n = fn()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), n
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(times), statistics.median(cpus), n
 
 
 def cases() -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -171,22 +180,22 @@ def query_child(store_path: str, name: str, runs: int, params: list[tuple[str, s
     store = TrialStore(store_path, read_only=True)
     query = q.get_stored_query(name)
     bindings = q.bind_params(query, params)
-    subs = {ox.Variable(k): v for k, v in bindings.items()} or None
 
     def raw(text: str, limit: int | None) -> int:
         """Rows of the raw engine, every value read (as trialkg reads them)."""
-        result = store.ox.query(text, use_default_graph_as_union=True, substitutions=subs)
+        result = store.ox.query(q.with_values(text, bindings), use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
         rows = [[s[n] for n in names] for s in itertools.islice(result, limit)]
         return len(rows)
 
-    first_kg, _ = _median(lambda: len(list(q.stream_local(query, bindings, store, limit=FIRST_ROWS,
-                                                           ordered=False).rows)), runs)
-    whole_kg, rows = _median(lambda: len(list(q.stream_local(query, bindings, store).rows)), runs)
-    first_raw, _ = _median(lambda: raw(q.unordered(query.text), FIRST_ROWS), runs)
-    whole_raw, _ = _median(lambda: raw(query.text, None), runs)
+    first_kg, first_cpu, _ = _medians(lambda: len(list(q.stream_local(query, bindings, store, limit=FIRST_ROWS,
+                                                                      ordered=False).rows)), runs)
+    whole_kg, whole_cpu, rows = _medians(lambda: len(list(q.stream_local(query, bindings, store).rows)), runs)
+    first_raw, first_raw_cpu, _ = _medians(lambda: raw(q.unordered(query.text), FIRST_ROWS), runs)
+    whole_raw, whole_raw_cpu, _ = _medians(lambda: raw(query.text, None), runs)
     print(json.dumps({"first": first_kg, "whole": whole_kg, "first_raw": first_raw, "whole_raw": whole_raw,
-                      "rows": rows}))
+                      "first_cpu": first_cpu, "whole_cpu": whole_cpu, "first_raw_cpu": first_raw_cpu,
+                      "whole_raw_cpu": whole_raw_cpu, "rows": rows}))
 
 
 def time_queries(store: str, runs: int, timeout: float) -> dict[str, dict[str, float] | None]:

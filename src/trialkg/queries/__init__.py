@@ -14,14 +14,14 @@ comment block declares what it does and what it takes::
     #   target (string, required): HGNC symbol (KDR) or family key (VEGFR)
     # example: trialkg query trials-by-target -p target VEGFR
 
-Parameter ``NAME`` is the query variable ``?param_NAME``; values are bound, never
-pasted into the text. Locally they go through pyoxigraph ``substitutions`` (which
-requires ``?param_NAME`` in the SELECT projection); for a remote endpoint, a ``VALUES``
-block built by ``sparql_term`` replaces each marker line ``#@values``. Put a marker
-first inside every group whose FILTERs use a parameter (the top-level ``WHERE``, and
-each sub-select that uses one, which then projects it) so both ways give the same rows. An optional
-parameter that is not given stays unbound: test it with ``COALESCE``, never ``BOUND``
-(pyoxigraph substitutes the variable by a constant, and ``BOUND(constant)`` is false).
+Parameter ``NAME`` is the query variable ``?param_NAME``; values are bound as terms,
+never pasted into the text as strings: on the embedded store and on a remote endpoint
+alike, a ``VALUES`` block built by ``sparql_term`` replaces each marker line
+``#@values`` (oxigraph plans around a VALUES block; pyoxigraph ``substitutions`` of the
+same values leave it planning for an unbound variable, many times slower). Put a
+marker first inside every group that uses a parameter (the top-level ``WHERE``, and
+each sub-select that uses one, which then projects it). An optional parameter that is
+not given stays unbound: test it with ``COALESCE``, never ``BOUND``.
 ``param_*`` columns are hidden from results.
 
 A string parameter may name a folding as a third item, ``NAME (string, required, upper):``,

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from trialkg.errors import QueryError
+from trialkg.queries.binding import with_values
 from trialkg.queries.catalogue import StoredQuery
 from trialkg.queries.results import (
     ResultStream,
@@ -31,14 +32,20 @@ def stream_local(query: StoredQuery, bindings: Mapping[str, Term], store: Any, *
                  offset: int = 0, ordered: bool = True) -> ResultStream:
     """Run on the embedded store and hand the rows on as the engine finds them.
 
+    Parameters go in as the ``VALUES`` block of each ``#@values`` marker, as they go to
+    a remote endpoint: oxigraph plans a query around a VALUES block (the bound drug or
+    class first, then index lookups), while the same values given as pyoxigraph
+    ``substitutions`` leave it planning for an unbound variable (drugs-overlapping-targets
+    on 300 trials: 10 ms of CPU with VALUES, 270 ms with substitutions).
+
     ``ordered=False`` drops the query's top-level ORDER BY (``unordered``), so the first
     rows come before the whole answer is computed; ``offset`` and ``limit`` then cut the
     rows in the engine's order, the same on every run over the same store, so pages do
     not overlap and together give the whole answer.
     """
-    text = query.text if ordered else unordered(query.text)
+    text = with_values(query.text if ordered else unordered(query.text), bindings)
     try:
-        result = store.query(text, dict(bindings))
+        result = store.query(text)
     except QueryError as exc:
         raise exc.located(file=query.source) from None
     except RuntimeError as exc:  # e.g. a substituted variable missing from the projection
