@@ -10,6 +10,8 @@ curated tables alone and for the curated tables with the compiled dictionary:
   classified and not counted);
 - linked: components whose drug has a ChEMBL, DrugBank or UNII identifier;
 - with target: distinct linked drugs with at least one target (protein or DNA ...);
+- with a class: distinct drugs with at least one drug class (curated, or derived by the
+  reference build from the drug's mechanism or INN stem: ``class_rules.tsv``);
 - trials with at least one normalised drug;
 - the unresolved names with their counts;
 - cost: dictionary load time and memory, look-up time, normalisation time per trial
@@ -87,6 +89,7 @@ def coverage(recs: list[Any], lex: Any) -> dict[str, Any]:
 
     components = linked = 0
     drugs: dict[str, bool] = {}
+    classed: dict[str, bool] = {}  # every drug reached -> has a class
     unresolved: collections.Counter[str] = collections.Counter()
     kinds: collections.Counter[str] = collections.Counter()
     trials_with_drug = 0
@@ -102,6 +105,7 @@ def coverage(recs: list[Any], lex: Any) -> dict[str, Any]:
                 is_linked = any(ids.get(k) for k in LINK_KEYS)
                 components += 1
                 linked += is_linked
+                classed[d] = bool(getattr(info, "classes", ()))
                 if is_linked:
                     drugs[d] = bool(getattr(info, "targets", ()))
                 found = True
@@ -118,6 +122,9 @@ def coverage(recs: list[Any], lex: Any) -> dict[str, Any]:
         "linked_drugs": len(drugs), "linked_drugs_with_target": with_target,
         "target_share": round(with_target / len(drugs), 4) if drugs else None,
         "drugs_without_target": sorted(d for d, t in drugs.items() if not t),
+        "drugs": len(classed), "drugs_with_class": sum(classed.values()),
+        "class_share": round(sum(classed.values()) / len(classed), 4) if classed else None,
+        "drugs_without_class": sorted(d for d, c in classed.items() if not c),
         "trials_with_a_drug": trials_with_drug,
         "unresolved": dict(unresolved.most_common()),
         "normalise_ms_per_trial": round(1000 * elapsed / max(len(recs), 1), 3),
@@ -200,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {label}: {c['trials']} trials, {c['interventions']} interventions {c['kinds']}")
         print(f"   components linked to ChEMBL/DrugBank/UNII: {c['linked']}/{c['components']} = {c['linked_share']}")
         print(f"   linked drugs with a target: {c['linked_drugs_with_target']}/{c['linked_drugs']} = {c['target_share']}")
+        print(f"   drugs with a class: {c['drugs_with_class']}/{c['drugs']} = {c['class_share']}")
         print(f"   trials with a normalised drug: {c['trials_with_a_drug']}/{c['trials']}")
         print(f"   normalisation: {c['normalise_ms_per_trial']} ms per trial")
         print(f"   without target: {', '.join(c['drugs_without_target']) or '-'}")
+        print(f"   without class: {', '.join(c['drugs_without_class']) or '-'}")
         print(f"   unresolved ({sum(c['unresolved'].values())}): "
               + "; ".join(f"{k} x{v}" for k, v in c["unresolved"].items()))
     print("== cost: " + ", ".join(f"{k}={v}" for k, v in costs.items()))

@@ -426,3 +426,27 @@ def test_a_list_of_histologies_as_named_conditions_is_strata(store: TrialStore) 
     (breast,) = match_store(store, load_patient(PATIENTS / "breast_hr_pos_her2_neg.json"), "NCT02636725")
     assert next(x for x in breast.reasons if x.text.startswith("leiomyosarcoma,")).outcome == "unmet"
     assert breast.verdict == "excluded"
+
+
+# -- drug classes the reference build derives (tests/test_knowledge_drug_classes.py) -----
+
+@pytest.mark.parametrize("nct, fragment, drug, expected", [
+    # "Prior therapy with any CDK inhibitor." (PALLAS): abemaciclib is a CDK4/6 inhibitor by its
+    # CDK4 and CDK6 mechanism; letrozole, an aromatase inhibitor, is none
+    ("NCT02513394", "Prior therapy with any CDK inhibitor", "abemaciclib", "unmet"),
+    ("NCT02513394", "Prior therapy with any CDK inhibitor", "letrozole", "met"),
+    # "Patients should have previously received at least anthracyclines" (-rubicin)
+    ("NCT03277924", "previously received at least anthracyclines", "daunorubicin", "met"),
+    ("NCT03277924", "previously received at least anthracyclines", "cisplatin", "unmet"),
+    # "one prior platinum-containing chemotherapy" (-platin)
+    ("NCT02691871", "one prior platinum-containing chemotherapy", "nedaplatin", "met"),
+    # "Previous anti-programmed death-1 (PD-1) ... antibody": cemiplimab by its PDCD1 mechanism
+    ("NCT03277924", "Previous anti-programmed death-1", "cemiplimab", "unmet"),
+    ("NCT03277924", "Previous anti-programmed death-1", "methotrexate", "met"),
+])
+def test_a_drug_no_trial_uses_is_judged_by_its_derived_class(
+        store: TrialStore, nct: str, fragment: str, drug: str, expected: str) -> None:
+    outcome, why = _named(store, nct, fragment, {"age_years": 50, "sex": "FEMALE", "conditions": ["breast cancer"],
+                                                  "prior_therapies": [{"drug": drug, "weeks_since_last_dose": 30}]})
+    assert outcome == expected, why
+    assert why.startswith("prior ")  # the class the criterion names, then the patient's drug or none

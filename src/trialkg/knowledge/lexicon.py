@@ -201,6 +201,11 @@ class CompiledDictionary:
         self.names = table("names.tsv.gz")
         self.drugs = table("drugs.tsv.gz")
         self.edges = table("targets.tsv.gz")
+        try:  # drug classes derived from mechanisms and INN stems (tools/build_reference_classes.py)
+            self.classes: SortedTable | None = table("classes.tsv.gz")
+        except InputError:
+            self.classes = None
+        self._members: dict[str, set[str]] | None = None
         self.targets: dict[str, list[str]] = {r[0]: r for r in table("proteins.tsv.gz").all_rows()}
         self.by_symbol: dict[str, str] = {}
         for acc, row in sorted(self.targets.items()):
@@ -246,6 +251,24 @@ class CompiledDictionary:
         _acc, symbol, name, ttype = row
         return TargetInfo(symbol=symbol, uniprot=acc, name=name or None,
                           kind="protein" if ttype == "protein" else "non-protein", **edge)
+
+    def classes_of(self, name: str) -> tuple[str, ...]:
+        """The class keys the build derived for a drug (each once, in table order)."""
+        if self.classes is None:
+            return ()
+        return tuple(dict.fromkeys(row[1] for row in self.classes.rows(name)))
+
+    def class_evidence(self, name: str) -> list[tuple[str, str, str]]:
+        """(class, basis, evidence) rows of a drug: why the build gave it each class."""
+        return [(r[1], r[2], r[3]) for r in self.classes.rows(name)] if self.classes is not None else []
+
+    def members(self, key: str) -> set[str]:
+        """The drugs the build put in class ``key`` (an index built on first use)."""
+        if self._members is None:
+            self._members = {}
+            for row in self.classes.all_rows() if self.classes is not None else ():
+                self._members.setdefault(row[1], set()).add(row[0])
+        return self._members.get(key, set())
 
     def targets_of(self, name: str) -> tuple[TargetInfo, ...]:
         out = []
@@ -507,6 +530,7 @@ class Lexicon:
             info = DrugInfo(
                 name=name, kind=row["kind"] or "", ids={k: row[k] for k in COMPILED_ID_KEYS if row.get(k)},
                 targets=compiled.targets_of(name), sources=tuple(_split(row["sources"])),  # type: ignore[union-attr]
+                classes=tuple(c for c in compiled.classes_of(name) if c in self.classes),  # type: ignore[union-attr]
             )
         self._compiled_drugs[name] = info
         return info
@@ -520,8 +544,8 @@ class Lexicon:
         merged = info
         if extra is not None:
             ids = {**extra.ids, **info.ids}
-            merged = DrugInfo(
-                name=info.name, kind=info.kind, synonyms=info.synonyms, ids=ids, classes=info.classes,
+            merged = DrugInfo(  # the curated classes are the drug's; derived ones only for a drug without
+                name=info.name, kind=info.kind, synonyms=info.synonyms, ids=ids, classes=info.classes or extra.classes,
                 targets=info.targets + _not_covered(extra.targets, info.targets), code_names=info.code_names,
                 salt_forms=info.salt_forms, brands=info.brands, note=info.note,
                 sources=("curated",) + extra.sources,
@@ -582,8 +606,14 @@ class Lexicon:
         return {k for k in self.classes if key in self.class_ancestors(k)}
 
     def drugs_in_class(self, key: str) -> set[str]:
-        """Generic names of the drugs in a class or any of its subclasses."""
-        return {name for name in self.drugs if key in self.drug_classes(name)}
+        """Generic names of the drugs in a class or any of its subclasses: the curated
+        drugs, and the compiled ones the build put in one (curated classes win)."""
+        out = {name for name in self.drugs if key in self.drug_classes(name)}
+        compiled = self.compiled
+        if compiled is not None:
+            for sub in self.class_descendants(key):
+                out |= {d for d in compiled.members(sub) if d not in self.drugs}
+        return out
 
     def target(self, symbol: str) -> TargetInfo | None:
         """A protein by HGNC symbol or alias (case-insensitive)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trialkg import iris
+from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.normalise import normalise_intervention_name
 from trialkg.prefixes import SPARQL_PREFIXES as PREFIXES
 
@@ -15,7 +16,9 @@ class DrugKnowledge:
     A patient's drug name goes through the same normaliser as interventions (salts,
     code names, synonyms), then to its ``tkr:drug/...`` IRI; class membership is
     ``tkg:inDrugClass/skos:broader*`` in the graph, so the reason for a catch is a path
-    of triples.
+    of triples. A drug the store's reference graph does not hold (no trial uses it:
+    letrozole, methotrexate for a patient) takes its classes from the lexicon, where the
+    reference build derived them from its mechanism or INN stem.
     """
 
     def __init__(self, store: Any) -> None:
@@ -24,6 +27,7 @@ class DrugKnowledge:
         self._labels: dict[str, str] = {}
         self._drug_names: dict[str, str] = {}  # lower-case name -> drug IRI
         self._class_names: dict[str, str] = {}  # lower-case name/key -> class IRI
+        self._names: dict[str, str] = {}  # drug IRI -> the lexicon's name, for drugs resolved by name
         drug_ns, class_ns = iris.TKR + "drug/", iris.TKR + "drugclass/"
         for row in store.query(PREFIXES + "SELECT ?d ?c WHERE { ?d tkg:inDrugClass ?c }"):
             self._direct.setdefault(row["d"].value, set()).add(row["c"].value)
@@ -50,7 +54,9 @@ SELECT ?x ?name ?kind WHERE {{
     def resolve_drug(self, name: str) -> list[str]:
         """Drug IRIs a written name stands for ('Apatinib Mesylate', 'rivoceranib' -> apatinib)."""
         resolution = normalise_intervention_name(name)
-        found = [iris.drug(d) for d in (getattr(resolution, "drugs", None) or [])]
+        names = getattr(resolution, "drugs", None) or []
+        found = [iris.drug(d) for d in names]
+        self._names.update(zip(found, names, strict=True))
         if not found:
             hit = self._drug_names.get(name.strip().lower())
             if hit:
@@ -64,7 +70,11 @@ SELECT ?x ?name ?kind WHERE {{
     def classes_of(self, drug_iri: str) -> set[str]:
         """The drug's classes and all their ancestors (``tkg:inDrugClass/skos:broader*``)."""
         out: set[str] = set()
-        for c in self._direct.get(drug_iri, set()):
+        direct = self._direct.get(drug_iri)
+        if direct is None and drug_iri in self._names:
+            info = Lexicon.default().drug(self._names[drug_iri])
+            direct = {iris.drug_class(c) for c in (info.classes if info else ())}
+        for c in direct or set():
             out |= self.class_ancestors(c)
         return out
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trialkg.tools import build_reference_classes as classes_mod
 from trialkg.tools import upstream as up
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -492,6 +493,7 @@ class Compiled:
     edges: list[list[str]]
     proteins: list[list[str]]
     stats: dict[str, int]
+    classes: list[list[str]] = field(default_factory=list)  # build_reference_classes.derive
 
 
 def compile_reference(upstream: Path = UPSTREAM, curated: Path = CURATED) -> Compiled:
@@ -505,7 +507,18 @@ def compile_reference(upstream: Path = UPSTREAM, curated: Path = CURATED) -> Com
     _unii(rec, upstream / "fda_unii" / "unii_names.tsv.gz")
     unii_names = {r["unii"]: r["display_name"] for r in up.read_tsv(upstream / "fda_unii" / "unii_names.tsv.gz")}
     _merge_unidentified(rec, _clusters(rec))
-    return _tables(rec, _clusters(rec), unii_names, _target_words(rec, curated))
+    compiled = _tables(rec, _clusters(rec), unii_names, _target_words(rec, curated))
+    _classes(compiled, curated)
+    return compiled
+
+
+def _classes(compiled: Compiled, curated: Path) -> None:
+    """Every drug's classes by the rules of ``class_rules.tsv`` (build_reference_classes)."""
+    keys = {row["key"] for row in up.read_tsv(curated / "classes.tsv")}
+    kinds = {row["name"].lower(): row["kind"] for row in up.read_tsv(curated / "drugs.tsv")}
+    rules = classes_mod.read_rules(curated, keys)
+    compiled.classes = classes_mod.derive(compiled.drugs, compiled.edges, compiled.proteins, rules, kinds)
+    compiled.stats.update(class_rows=len(compiled.classes), drugs_with_class=len({r[0] for r in compiled.classes}))
 
 
 def _merge_unidentified(rec: _Records, clusters: dict[str, _Drug]) -> None:
@@ -666,6 +679,7 @@ HEADERS = {
     "forms.tsv.gz": ["drug", "kind", "text"],
     "targets.tsv.gz": ["drug", "target", "action", "source", "reference", "basis"],
     "proteins.tsv.gz": ["target", "symbol", "name", "type"],
+    "classes.tsv.gz": classes_mod.HEADER,
 }
 
 
@@ -677,7 +691,7 @@ def _tsv(header: list[str], rows: Iterable[list[str]]) -> bytes:
 
 
 # The curated tables the compiler reads (overrides and the protein/family names).
-CURATED_INPUTS = ("drugs.tsv", "synonyms.tsv", "proteins.tsv", "families.tsv")
+CURATED_INPUTS = ("drugs.tsv", "synonyms.tsv", "proteins.tsv", "families.tsv", "classes.tsv", "class_rules.tsv")
 
 
 def curated_digests(curated: Path = CURATED) -> dict[str, str]:
@@ -689,7 +703,8 @@ def curated_digests(curated: Path = CURATED) -> dict[str, str]:
 def render(compiled: Compiled, sources: list[dict]) -> dict[str, bytes]:
     """The output files as bytes (deterministic)."""
     tables = {"drugs.tsv.gz": compiled.drugs, "names.tsv.gz": compiled.names, "forms.tsv.gz": compiled.forms,
-              "targets.tsv.gz": compiled.edges, "proteins.tsv.gz": compiled.proteins}
+              "targets.tsv.gz": compiled.edges, "proteins.tsv.gz": compiled.proteins,
+              "classes.tsv.gz": compiled.classes}
     out: dict[str, bytes] = {}
     for fname, rows in tables.items():
         out[fname] = gzip.compress(_tsv(HEADERS[fname], rows), compresslevel=9, mtime=0)

@@ -1,0 +1,111 @@
+"""Drug-class membership of every compiled drug, derived by rules from its mechanism.
+
+``ontology/reference/class_rules.tsv`` (curated, shipped) holds one rule a row:
+
+- ``target``: the drug has a mechanism edge (ChEMBL or DrugCentral mechanism of action,
+  basis ``mechanism`` in ``targets.tsv.gz``) to one of the HGNC symbols of ``match``
+  with one of the ``actions``; ``CDK4&CDK6`` asks for an edge to each; ``kinds`` limits
+  the rule to antibodies (``-mab`` names and the antibody kind) or small molecules, and
+  ``name`` to drugs whose name also has a stem (a vinca alkaloid is a ``vin-`` drug with
+  a tubulin mechanism; vincamine has none). An aromatase (CYP19A1) inhibitor is an
+  aromatase inhibitor; a DHFR inhibitor an antifolate.
+- ``stem``: the drug's one-word name ends with a WHO INN stem (``match`` is a regex):
+  ``-rubicin`` anthracyclines, ``-platin`` platinum compounds, ``-taxel`` taxanes,
+  ``-rozole`` aromatase inhibitors, ``-ciclib`` CDK inhibitors. A stem says what a
+  mechanism row cannot (doxorubicin and etoposide are both TOP2A inhibitors; only one is an
+  anthracycline; a platinum compound's target is DNA).
+
+The output ``classes.tsv.gz`` has one row per (drug, class, basis) with the evidence the
+row rests on; ``Lexicon`` gives every drug these classes beside the curated ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from trialkg.tools import upstream as up
+
+RULES = "class_rules.tsv"
+HEADER = ["drug", "class", "basis", "evidence"]
+_ANTIBODY_NAME = re.compile(r"mab(?:-[a-z]{4})?$|mab\s")
+_ONE_WORD = re.compile(r"^[a-z][a-z-]*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    cls: str
+    basis: str  # target | stem
+    groups: tuple[frozenset[str], ...]  # target: each group needs one edge
+    stem: re.Pattern[str] | None  # stem: the name's stem; target: a stem the name must also have
+    actions: frozenset[str]
+    kinds: frozenset[str]
+    source: str
+
+
+def _split(text: str) -> frozenset[str]:
+    return frozenset(filter(None, (p.strip() for p in text.split("|"))))
+
+
+def read_rules(curated: Path, classes: set[str]) -> list[Rule]:
+    """The rules, each checked: a known class, a basis, a pattern that compiles."""
+    rules = []
+    for n, row in enumerate(up.read_tsv(curated / RULES), start=2):
+        cls, basis, match = row["class"].strip(), row["basis"].strip(), row["match"].strip()
+        if cls not in classes or basis not in ("target", "stem") or not match or not row["source"].strip():
+            raise ValueError(f"{RULES} line {n}: needs a class of classes.tsv, basis target|stem, match "
+                             f"and source (got {cls!r}, {basis!r})")
+        rules.append(Rule(
+            cls, basis,
+            tuple(frozenset(s.upper() for s in _split(g)) for g in match.split("&")) if basis == "target" else (),
+            re.compile(match if basis == "stem" else row["name"]) if basis == "stem" or row["name"] else None,
+            _split(row["actions"]), _split(row["kinds"]), row["source"].strip()))
+    return rules
+
+
+def _kind(name: str, kind: str) -> str:
+    if kind in ("antibody", "adc") or _ANTIBODY_NAME.search(name):
+        return "antibody"
+    return kind or "small-molecule"
+
+
+def derive(drugs: Iterable[list[str]], edges: Iterable[list[str]], proteins: Iterable[list[str]],
+           rules: list[Rule], kinds: dict[str, str] | None = None) -> list[list[str]]:
+    """Rows (drug, class, basis, evidence) for the compiled tables; ``kinds`` adds the
+    curated drugs' kinds (antibody, adc, protein, small-molecule)."""
+    symbol = {p[0]: p[1].upper() for p in proteins if p[1]}
+    mech: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
+    for drug, target, action, source, _ref, basis in edges:
+        if basis == "mechanism" and target in symbol:
+            mech[drug][(symbol[target], action)].add(source)
+    out: set[tuple[str, str, str, str]] = set()
+    for row in drugs:
+        name, kind = row[0], _kind(row[0], (kinds or {}).get(row[0]) or row[1])
+        for rule in rules:
+            if rule.kinds and kind not in rule.kinds:
+                continue
+            evidence = _evidence(rule, name, mech.get(name, {}))
+            if evidence:
+                out.add((name, rule.cls, rule.basis, evidence))
+    return sorted(list(r) for r in out)
+
+
+def _evidence(rule: Rule, name: str, edges: dict[tuple[str, str], set[str]]) -> str | None:
+    """What the rule rests on for this drug, or None when it does not hold."""
+    if rule.basis == "stem":
+        if rule.stem is not None and _ONE_WORD.match(name) and rule.stem.search(name):
+            return f"INN stem {rule.stem.pattern}"
+        return None
+    if rule.stem is not None and not rule.stem.search(name):
+        return None
+    found = []
+    for group in rule.groups:
+        hits = sorted((s, a, ",".join(sorted(src))) for (s, a), src in edges.items()
+                      if s in group and (not rule.actions or a in rule.actions))
+        if not hits:
+            return None
+        found.append(hits[0])
+    return "; ".join(f"{s} {a} ({src})" for s, a, src in found)
