@@ -21,6 +21,20 @@ PATIENTS = ROOT / "tests" / "data" / "patients"
 DEFAULT_PATIENTS = ["lms_uterine", "breast_hr_pos_her2_neg", "lung_adenocarcinoma_egfr", "aml", "osteosarcoma_16"]
 
 
+def _summary(results: list, top: int) -> str:
+    """The top N by condition fit, and where the first trial that does not fit the
+    patient's conditions stands among the trials not excluded."""
+    fits = collections.Counter(r.to_dict()["condition_fit"] for r in results[:top])
+    open_ = [r for r in results if r.verdict != "excluded"]
+    fitting = [i for i, r in enumerate(open_) if r.to_dict()["condition_fit"] == "fits"]
+    other = [i for i, r in enumerate(open_) if r.to_dict()["condition_fit"] in ("unknown", "another condition")]
+    last_fit = fitting[-1] + 1 if fitting else "-"
+    first_other = other[0] + 1 if other else "-"
+    return (f"top {top} by condition fit: " + ", ".join(f"{k} {v}" for k, v in fits.most_common())
+            + f"; not excluded: {len(fitting)} fit, the last at {last_fit}; the first of unknown or another "
+            f"condition at {first_other}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sources", nargs="*", type=Path)
@@ -45,9 +59,10 @@ def main() -> int:
             counts = collections.Counter(r.verdict for r in results)
             print(f"== {path.stem}: {len(results)} trials; "
                   + ", ".join(f"{v} {counts[v]}" for v in ("eligible", "possible", "excluded")))
+            print("   " + _summary(results, args.top))
             for r in results[: args.top]:
                 d = r.to_dict()
-                print(f"   {r.trial:17} {r.verdict:9} {d['condition_fit']:10} met {d['met']:>2} unknown "
+                print(f"   {r.trial:17} {r.verdict:9} {d['condition_fit']:17} met {d['met']:>2} unknown "
                       f"{d['unknown']:>2} unmet {d['unmet']:>2}  {(r.title or '')[:58]}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")

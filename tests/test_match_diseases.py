@@ -450,3 +450,21 @@ def test_a_drug_no_trial_uses_is_judged_by_its_derived_class(
                                                   "prior_therapies": [{"drug": drug, "weeks_since_last_dose": 30}]})
     assert outcome == expected, why
     assert why.startswith("prior ")  # the class the criterion names, then the patient's drug or none
+
+
+def test_a_trial_for_another_condition_ranks_after_every_tumour_trial(store: TrialStore) -> None:
+    """The patient's conditions rank: a trial for a condition none of them names ("Atopic
+    Dermatitis", NCT02210780; "Graft-versus-host Disease (GVHD)", NCT03147742) is "another
+    condition", after the trials for any tumour; a trial without registry conditions whose
+    inclusion criterion names the patient's type ("diagnosis of histologically confirmed
+    advanced bone and soft tissue sarcoma", NCT04072042) fits."""
+    assert condition_fit(["uterine leiomyosarcoma"], ["Atopic Dermatitis"]).name == "another condition"
+    assert condition_fit(None, ["Atopic Dermatitis"]).name == "unknown"  # no conditions: not known
+    for name in ("aml", "osteosarcoma_16"):
+        results = [r for r in match_store(store, load_patient(PATIENTS / f"{name}.json")) if r.verdict != "excluded"]
+        fits = [r.to_dict()["condition_fit"] for r in results]
+        assert "another condition" in fits
+        first_other = fits.index("another condition")
+        assert all(f in ("another condition", "unknown") for f in fits[first_other:]), fits
+    (biovas,) = match_store(store, load_patient(PATIENTS / "osteosarcoma_16.json"), "NCT04072042")
+    assert biovas.to_dict()["condition_fit"] == "fits" and biovas.verdict == "possible"

@@ -342,9 +342,13 @@ def relation(patient: Resolved, target: Resolved) -> Relation:
 # =============================================================================
 
 BROAD = frozenset({ROOT, "SOLID"})  # conditions that name no type
-FIT_SPECIFIC, FIT_RELATED, FIT_GENERIC, FIT_UNKNOWN, FIT_OUTSIDE = 0, 1, 2, 3, 4
+# How a trial's conditions stand to the patient's, best first (the ranking's order): the
+# patient's type named, a related type, any tumour, not known, another condition (the
+# patient's conditions name none of the trial's: "Atopic Dermatitis", "Cystic Fibrosis
+# Related Diabetes" for a sarcoma patient), outside (excluded).
+FIT_SPECIFIC, FIT_RELATED, FIT_GENERIC, FIT_UNKNOWN, FIT_OTHER, FIT_OUTSIDE = 0, 1, 2, 3, 4, 5
 FIT_NAMES = {FIT_SPECIFIC: "fits", FIT_RELATED: "related", FIT_GENERIC: "any tumour",
-             FIT_UNKNOWN: "unknown", FIT_OUTSIDE: "outside"}
+             FIT_UNKNOWN: "unknown", FIT_OTHER: "another condition", FIT_OUTSIDE: "outside"}
 
 
 @dataclass(frozen=True)
@@ -431,6 +435,9 @@ def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[s
                 return Fit(True, FIT_SPECIFIC, f"patient condition '{pc}' names trial condition '{tc}' (tkg:hasCondition)")
     patient = _patient_diseases(table, patient_conditions)
     if not patient:
+        if patient_conditions and trial_conditions:
+            return Fit(None, FIT_OTHER, f"no patient condition ({'; '.join(patient_conditions)}) names a tumour "
+                                        f"type of the disease table or a trial condition ({named}; tkg:hasCondition)")
         return Fit(None, FIT_UNKNOWN, f"no patient condition names a tumour type of the disease table; trial: {named}")
     # a condition is one name ("Neoplasms, Breast", "Carcinoma, Non-Small-Cell Lung": MeSH order)
     resolved = {tc: [r] if (r := table.resolve(tc)) else [] for tc in trial_conditions}
@@ -439,7 +446,9 @@ def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[s
     if not specific:
         if any(a.generic for alts in resolved.values() for a in alts):
             return Fit(True, FIT_GENERIC, f"the trial's conditions name no type ({named}): any tumour")
-        return Fit(None, FIT_UNKNOWN, f"the disease table names none of the trial's conditions ({named})")
+        # a trial for conditions that are no tumour, none of which the patient's conditions name
+        return Fit(None, FIT_OTHER, f"the trial is for {named}, which no patient condition names "
+                                    f"({'; '.join(patient_conditions)}; tkg:hasCondition)")
     rels = {(i, tc): table.relation_any(p, alts) for i, p in enumerate(patient) for tc, alts in specific.items()}
     within = [(i, tc) for (i, tc), rel in rels.items() if rel == "within"]
     # a named type first, with no marker status the patient file leaves open ("Triple Negative

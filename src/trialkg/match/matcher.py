@@ -41,8 +41,10 @@ class Matcher:
         if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
             reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
                                   "the graph holds no criteria for this trial (tkg:hasCriterion)"))
-        return MatchResult(trial.id, trial.title, verdict_of(reasons), reasons,
-                           fit.tier if fit else diseases.FIT_UNKNOWN)
+        tier = fit.tier if fit else diseases.FIT_UNKNOWN
+        if tier not in (diseases.FIT_SPECIFIC, diseases.FIT_OUTSIDE) and _names_the_type(judged):
+            tier = diseases.FIT_SPECIFIC
+        return MatchResult(trial.id, trial.title, verdict_of(reasons), reasons, tier)
 
     def criterion(self, crit: Criterion) -> Reason:
         """One criterion's outcome for the patient (``criterion.judge``)."""
@@ -90,6 +92,25 @@ def _condition_reason(trial: TrialFacts, fit: diseases.Fit | None) -> Reason | N
     text = "Conditions: " + "; ".join(trial.conditions)
     outcome: Outcome = "met" if fit.value is True else "unmet" if fit.value is False else "unknown"
     return Reason("conditions", text, outcome, "inclusion", fit.why)
+
+
+def _names_the_type(judged: list[tuple[Criterion, Reason]]) -> bool:
+    """Whether a met inclusion requirement names the patient's tumour type: the trial is
+    known to fit whatever its registry conditions say ("diagnosis of histologically
+    confirmed advanced bone and soft tissue sarcoma" for an osteosarcoma, NCT04072042, a
+    record without conditions; "leiomyosarcoma," in NCT02636725's list of histologies)."""
+    table = diseases.DiseaseTable.default()
+    for crit, r in judged:
+        if r.outcome != "met" or crit.section != "inclusion" or crit.role != "requirement":
+            continue
+        for k in crit.constraints:
+            names = k.all("histology") if k.type == "histology" else (
+                [k.one("condition")] if k.type == "disease_state" and k.one("state") == "condition" else [])
+            for name in filter(None, names):
+                r_name = table.resolve(str(name))
+                if r_name and not r_name.generic and not r_name.codes <= diseases.BROAD:
+                    return True
+    return False
 
 
 def _histology_strata(reasons: list[Reason], seen: dict[bool, set[str]]) -> list[Reason]:

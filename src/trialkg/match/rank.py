@@ -1,8 +1,10 @@
 """Ranking: what is known to fit first.
 
 Verdict first (eligible, possible, excluded); then how the trial's conditions stand to
-the patient's diagnoses (the patient's type named, a related type, any tumour, not
-known: ``knowledge.diseases`` fit tiers); then the share of criteria met.
+the patient's diagnoses (the patient's type named, by the trial's conditions or by an
+inclusion criterion the patient meets; a related type; any tumour; not known; another
+condition: ``knowledge.diseases`` fit tiers); then the share of the decided criteria that
+are met, so that what is known to fit comes before what is least known.
 """
 
 from __future__ import annotations
