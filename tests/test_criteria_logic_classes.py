@@ -23,7 +23,8 @@ from trialkg.match import Criterion, read_trials
 from trialkg.store import TrialStore
 
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
-RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385"]
+RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
+           "NCT00703638", "NCT01130623", "NCT02465060"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -105,3 +106,76 @@ def test_count_of_prior_agents(store: TrialStore, trials: dict[str, Any]) -> Non
     (c,) = parse_criteria_text("3 or more prior regimens of chemotherapy")
     assert [(k.get("min_lines"), k.get("counts_agents")) for k in c["constraints"] if k["type"] == "prior_therapy"] \
         == [(3, None)]
+
+
+# Items under a negated lead-in of an inclusion list are what must be absent.
+@pytest.mark.parametrize(("nct", "lead", "fragment", "flag"), [
+    # "No distant metastases*, including any of the following:" / "Liver metastases"
+    ("NCT00103168", "No distant metastases", "Liver metastases", "liver_metastases"),
+    # "No concurrent serious illness including, but not limited to, any of the following:"
+    ("NCT00602576", "No concurrent serious illness", "Ongoing or active infection requiring parenteral", "active_infection"),
+])
+def test_items_under_a_negated_lead_in(store: TrialStore, trials: dict[str, Any], nct: str, lead: str, fragment: str,
+                                       flag: str) -> None:
+    crit = criterion(trials, nct, fragment)
+    assert lead in next(c.text for c in trials[nct].criteria if c.id == crit.lead_in.rsplit("/", 1)[-1]
+                        or c.iri == crit.lead_in)
+    assert crit.role == "exclusion"
+    assert outcome(store, nct, crit, {"flags": {flag: True}}) == "unmet"
+    assert outcome(store, nct, crit, {"flags": {flag: False}}) == "met"
+
+
+def test_items_under_a_negated_or_permitting_lead_in_nci_match(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT02465060 (inclusion list): "Patients must not have any uncontrolled intercurrent
+    # illness including, but not limited to:" / "Known cardiac metastases"; "NOTE: The
+    # following steroids are permitted (...):" / "Chronic inhaled steroid use"
+    crit = criterion(trials, "NCT02465060", "Known cardiac metastases")
+    assert crit.role == "exclusion"
+    assert outcome(store, "NCT02465060", crit, {"flags": {"advanced_disease": False, "cardiovascular_disease": False}}) \
+        == "met"
+    assert outcome(store, "NCT02465060", crit, {"flags": {"advanced_disease": True}}) == "unknown"
+    crit = criterion(trials, "NCT02465060", "Chronic inhaled steroid use")
+    assert crit.role == "permission"
+    assert outcome(store, "NCT02465060", crit, {}) != "unmet"
+    # a lead-in that announces no list passes nothing on: "Stopping the anticoagulation for
+    # biopsy should be per site standard operating procedure (SOP)" under "Patient must not
+    # require the use of full dose coumarin-derivative anticoagulants ...; low molecular
+    # weight heparin is permitted ..."
+    assert criterion(trials, "NCT02465060", "Stopping the anticoagulation for biopsy").role == "requirement"
+
+
+# A criterion held at some sites only is scoped to them: no patient file says which
+# site, so it never excludes. NCT02243605: "Young patient age between 12 - 15 could be
+# included in only 6 centers (Bordeaux, Lyon, Villejuif, Lille, Marseille and Paris)"
+# (a permission as well); NCT02782403: "Reliable telephone access ... (only applicable to
+# patients participating in the optional symptom burden assessment portion)".
+def test_site_restricted_statements(store: TrialStore, trials: dict[str, Any]) -> None:
+    crit = criterion(trials, "NCT02243605", "could be included in only 6 centers")
+    assert crit.role == "permission" and "only 6 centers" in (crit.applies_if or "")
+    assert outcome(store, "NCT02243605", crit, {"age_years": 13}) == "met"
+    assert outcome(store, "NCT02243605", crit, {"age_years": 16}) == "n/a"
+    crit = criterion(trials, "NCT02782403", "Reliable telephone access")
+    assert "optional symptom burden assessment" in (crit.applies_if or "")
+    assert outcome(store, "NCT02782403", crit, {}) != "unmet"
+
+
+# An excepted population lifts the criterion for the patients it names; intolerance
+# named with failure is how a treatment ended, no allergy.
+def test_excepted_population(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT00703638: "Must have failed or become intolerant to prior standard therapy and is
+    # no longer likely to respond to such therapy except for patients diagnosed with mesothelioma."
+    crit = criterion(trials, "NCT00703638", "except for patients diagnosed with mesothelioma")
+    assert crit.exception == "patients diagnosed with mesothelioma"
+    assert [k.type for k in crit.constraints if k.role == "exception"] == ["histology"]
+    assert not [k for k in crit.constraints if k.role == "subject" and k.type == "histology"]
+    assert not [k for k in crit.constraints if k.type == "disease_state" and k.one("state") == "hypersensitivity"]
+    assert outcome(store, "NCT00703638", crit, {"conditions": ["pleural mesothelioma"], "prior_therapies": []}) != "unmet"
+    assert outcome(store, "NCT00703638", crit, {"prior_therapies": [{"drug": "doxorubicin"}]}) != "unmet"
+    # NCT01130623: "... solid tumors including CNS tumors with histologic verification
+    # except in patients with intrinsic brain stem tumors, optic pathway gliomas, ..."
+    crit = criterion(trials, "NCT01130623", "except in patients with intrinsic brain stem tumors")
+    assert (crit.exception or "").startswith("patients with intrinsic brain stem tumors")
+    assert outcome(store, "NCT01130623", crit, {"age_years": 30}) == "unmet"
+    (c,) = parse_criteria_text("Patients with CML resistant or intolerant to imatinib")
+    assert [(k["type"], k.get("drugs"), k.get("qualified")) for k in c["constraints"] if k["type"] != "histology"] \
+        == [("prior_therapy", ["imatinib"], True)]

@@ -261,10 +261,13 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
     # a TKI-naive leiomyosarcoma: the soft tissue sarcoma trials (anlotinib ALTER0203,
     # sunitinib + nivolumab, anlotinib for STS, pazopanib neoadjuvant, the sarcoma trial
     # NCT01900743 whose "Metastatic disease not amenable to surgical resection" she meets,
-    # Toca 6, open to sarcoma, whose condom clause names no prior therapy, and axitinib +
-    # pembrolizumab NCT02636725, whose list of histologies names "leiomyosarcoma,") before any other
+    # Toca 6, open to sarcoma, whose condom clause names no prior therapy, and NCT00703638,
+    # for advanced non-haematologic malignancies "including ... sarcoma", whose "except for
+    # patients diagnosed with mesothelioma" is an exception, not a call for mesothelioma,
+    # and NCT02636725, whose histology lists under "The following histologies may be
+    # enrolled ..." name leiomyosarcoma among the types it admits) before any other
     ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001", "NCT01900743",
-                       "NCT02576665", "NCT02636725"}),
+                       "NCT02576665", "NCT00703638", "NCT02636725"}),
     # clear cell RCC after sunitinib: the metastatic RCC trial first
     ("rcc_after_sunitinib", {"NCT02535351"}),
     # chronic-phase CML after imatinib: the axitinib + bosutinib CML trial first

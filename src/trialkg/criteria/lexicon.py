@@ -235,6 +235,12 @@ DISEASE_STATES: list[tuple[str, str]] = [
     ("cns_metastases", r"(?:(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|intracranial)(?:\s*\((?:CNS|brain)\))?"
                        r"(?:\s*(?:and/or|or|and|/)\s*(?:brain|cns|central nervous system|cerebral|leptomeningeal|meningeal|spinal cord))?"
                        r"\s+(?:metastas[ie]s|metastatic disease|mets|lesions?|tumou?rs?|involvement|disease))|brain mets|spinal cord compression"),
+    # a metastatic site the patient file has a flag for: "Liver metastases" under "No
+    # distant metastases, including any of the following:" (NCT00103168), "lung and bone
+    # metastases"
+    ("liver_metastases", r"(?:liver|hepatic)\s+(?:metastas[ie]s|mets)\b|metastatic\s+(?:disease\s+)?(?:to|in)\s+the\s+liver"),
+    ("bone_metastases", r"(?:bone|osseous|skeletal)\s+(?:metastas[ie]s|mets)\b"),
+    ("lung_metastases", r"(?:lung|pulmonary)\s+(?:metastas[ie]s|mets)\b"),
     ("advanced_disease", r"advanced|metastatic|metastas[ie]s|unresectable|inoperable|recurrent|refractory|relapsed|locally advanced"),
     ("stage", r"\bstages?\s+(?:[0IV]{1,4}[ABCabc]?\d?|\d[ABCabc]?)\b|\bT[0-4x][a-d]?N[0-3x]|\bTNM\b"),
     ("newly_diagnosed", r"newly diagnosed|de novo|treatment[- ]na[iï]ve|untreated"),

@@ -48,6 +48,8 @@ _PERMISSION = Gated(
     r"|\b(?:permitted|allowed)\s+to\s+(?:have|be|receive|enrol)"
     r"|\bmay\s+(?:also\s+)?(?:have\s+(?:had|received|been)|receive[d]?|be\s+(?:enrolled|included|eligible|treated|allowed|permitted)|participate|enrol)\b"
     r"|\bcan\s+(?:be\s+(?:enrolled|included)|have\s+received|participate)\b"
+    # "Young patient age between 12 - 15 could be included in only 6 centers" (NCT02243605)
+    r"|\bcould\s+(?:also\s+)?be\s+(?:enrolled|included|eligible|accepted)\b"
     r"|\b(?:does|do|will)\s+not\s+(?:exclude|make\s+(?:a\s+)?(?:patient|subject)s?\s+ineligible)\b"
     r"|\bis\s+not\s+(?:an?\s+)?(?:exclusion|contraindication)\b|\bare\s+not\s+excluded\b"
     # NCI style, the cue after its subject: "Prior radiotherapy allowed", "Prior
@@ -165,6 +167,19 @@ _TRAIL_FOR = Gated(
     rf"^(?P<body>.{{3,}}?)[\s,(]+(?:only\s+)?(?:for|in)\s+{_WHO}\s+(?P<cond>(?:with|who|whose|receiving|on|having|previously|treated)\b[^;()]{{3,200}}?)\)?\s*[.;]?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# A criterion that holds at some sites only is scoped to them, a condition no patient
+# file states: "could be included in only 6 centers (Bordeaux, Lyon, ...)"
+# (NCT02243605), "(only applicable to patients participating in the optional symptom
+# burden assessment portion)" (NCT02782403), "at selected sites", "in participating
+# centres only".
+_SITE_ONLY = Gated(
+    r"\b(?:only\s+(?:in|at)|(?:in|at)\s+only)\s+(?:\w+\s+){0,3}?(?:cent(?:er|re)s?|sites?|institutions?|hospitals?|countries)\b[^.;]*"
+    r"|\b(?:in|at)\s+(?:selected|some|certain|specific)\s+(?:cent(?:er|re)s?|sites?|institutions?|countries)\b[^.;]*"
+    r"|\b(?:in|at)\s+(?:participating\s+)?(?:cent(?:er|re)s?|sites?|institutions?)\s+only\b"
+    r"|\bonly\s+(?:applicable|applies|relevant)\s+(?:to|for)\s+(?:patients?|subjects?|participants?)\s+"
+    r"(?:participating|enrolled|taking\s+part|treated)\s+(?:in|at)\b[^.;)]*",
+    re.IGNORECASE,
+)
 # Exceptions that lift the whole criterion: "Brain metastases unless treated and stable",
 # "Prior malignancy unless disease-free for 5 years".
 _UNLESS = Gated(r"^(?P<body>.{3,}?)[\s,;(]+\bunless\b\s+(?P<exc>.{3,})$", re.IGNORECASE | re.DOTALL)
@@ -238,6 +253,9 @@ def clauses(text: str) -> Clauses:
             if cue == "who-must":
                 body = f"{m.group('modal')} {body}"
             return _with_exception(Clauses(body, m.group("cond").strip(), cue=cue))
+    m = _SITE_ONLY.search(text)
+    if m:
+        return _with_exception(Clauses(text, m.group(0).strip(" ,)"), cue="site"))
     return _with_exception(Clauses(text))
 
 
@@ -254,10 +272,27 @@ def trailing_condition(text: str) -> Clauses | None:
 _EXCEPT_END = re.compile(r"\b(?:except|excepting|unless|other\s+than|excluding|apart\s+from|but\s+not)\s*$", re.IGNORECASE)
 
 
+# An excepted population lifts the whole criterion for the patients it names: "Must
+# have failed or become intolerant to prior standard therapy ... except for patients
+# diagnosed with mesothelioma." (NCT00703638), "... with histologic verification except
+# in patients with intrinsic brain stem tumors, optic pathway gliomas ..." (NCT01130623).
+# What follows the clause's sentence stays with the body.
+_EXCEPT_POPULATION = Gated(
+    rf"^(?P<body>.{{3,}}?)[\s,;(]+(?:except|excepting|with\s+the\s+exception\s+of)\s+(?:for\s+|in\s+)?"
+    rf"(?P<exc>{_WHO}\s+(?:with|who|whose|diagnosed|having|that|in|on|receiving)\b[^.;]*)(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _with_exception(c: Clauses) -> Clauses:
     m = _UNLESS.search(c.body)
     if m:
         c.body, c.exception = m.group("body").strip(" ,;("), m.group("exc").strip(" )")
+        return c
+    m = _EXCEPT_POPULATION.search(c.body)
+    if m:
+        c.body = f"{m.group('body').strip(' ,;(')}{m.group('rest')}"
+        c.exception = m.group("exc").strip(" )")
     return c
 
 
@@ -467,6 +502,27 @@ def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
         c["alternative_group"] = group
 
 
+def _inherit_polarity(lead: dict[str, Any], crit: dict[str, Any]) -> None:
+    """Items under a lead-in that announces its list take the lead-in's polarity.
+
+    Under a negated lead-in of an inclusion list they are what must be absent: "No
+    distant metastases*, including any of the following:" / "Liver metastases"
+    (NCT00103168), "No concurrent serious illness including, but not limited to, any of
+    the following:" / "Ongoing or active infection requiring parenteral antibiotics"
+    (NCT00602576), "Patients must not have any uncontrolled intercurrent illness
+    including, but not limited to:" / "Known cardiac metastases" (NCT02465060). Under a
+    permitting lead-in they are permitted: "NOTE: The following steroids are permitted
+    (...):" / "Chronic inhaled steroid use" (NCT02465060). An item negated itself, a
+    permission or a note keeps its own role."""
+    text = str(lead.get("text") or "")
+    if crit.get("role") != REQUIREMENT or crit.get("negation_scope") == "criterion" or not _LEAD_IN_END.search(text):
+        return
+    if _permission_at(text) is not None:
+        crit["role"] = PERMISSION
+    elif lead.get("section") == "inclusion" and lead.get("negation_scope") == "criterion":
+        crit["role"] = EXCLUSION
+
+
 def link_items(criteria: list[dict[str, Any]]) -> None:
     """Lead-ins and alternatives between items, on a trial's parsed criteria (in order).
 
@@ -485,6 +541,7 @@ def link_items(criteria: list[dict[str, Any]]) -> None:
             # over its items, NCT00103168).
             if _LEAD_IN_END.search(lead[0].get("text", "")):
                 lead[0]["role"] = INFORMATION
+            _inherit_polarity(lead[0], crit)
             if crit.get("role") == REQUIREMENT and _ONE_OF.search(ctx or ""):
                 crit["alternative_set"] = lead[0]["id"]
         by_text[(crit.get("section", ""), crit.get("text", ""))] = [crit]

@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria.rules.binding import find_variables
-from trialkg.criteria.rules.disease import allergen_after
+from trialkg.criteria.rules.disease import allergen_after, treatment_intolerance
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.resources import ontology_file
 from trialkg.textgate import Gated
@@ -220,6 +220,8 @@ def annotate(crit: dict[str, Any]) -> None:
             crit["undecidable"] = topic.reason
         return
     m = topic.cue.search(text, start)
+    if m is not None and topic.constraint == "hypersensitivity" and treatment_intolerance(text, m):
+        return  # "resistant or intolerant to imatinib": how a treatment ended, no allergy
     if m is not None:
         con = _constraint(topic, text, m, crit)
         crit["constraints"] = [con]

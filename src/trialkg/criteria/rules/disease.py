@@ -170,7 +170,8 @@ def comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None =
     out = []
     for key, rx in opened(COMORB_RES, _COMORB_GATES, text):
         found = [m for m in _free_matches(rx, text, taken)
-                 if key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end())]
+                 if (key == "other_malignancy" or not _TUMOUR_SITE_AFTER.match(text, m.end()))
+                 and not (key == "hypersensitivity" and treatment_intolerance(text, m))]
         if found:
             k = {"type": "disease_state", "state": key, "required": section == "inclusion",
                  "comorbidity": True, "span": found[0].group(0)}
@@ -179,6 +180,17 @@ def comorbidities(text: str, section: str, taken: list[tuple[int, int]] | None =
             out.append(k)
             taken.extend((m.start(), m.end()) for m in found)
     return out
+
+
+# Intolerance named with failure or resistance is how a prior treatment ended, no
+# allergy: "Must have failed or become intolerant to prior standard therapy"
+# (NCT00703638), "demonstrated resistance, intolerance or treatment discontinuation"
+# (NCT02782403), "resistant or intolerant to imatinib".
+_FAILURE_BEFORE = re.compile(r"\b(?:fail\w*|resist\w*|refractory|progress\w*|become|became)\b[^;.]{0,40}$", re.IGNORECASE)
+
+
+def treatment_intolerance(text: str, m: re.Match[str]) -> bool:
+    return m.group(0).lower().startswith("intoleran") and bool(_FAILURE_BEFORE.search(text, max(0, m.start() - 60), m.start()))
 
 
 # What a hypersensitivity is to: the object after "to / of / against / attributed to", up

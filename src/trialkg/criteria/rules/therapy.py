@@ -17,6 +17,7 @@ from typing import Any
 
 from trialkg.criteria import lexicon, logic, units
 from trialkg.criteria.rules.comparisons import NUM, number
+from trialkg.criteria.rules.disease import treatment_intolerance
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import inside, opened
 from trialkg.knowledge.lexicon import Lexicon
@@ -36,7 +37,7 @@ _PRIOR_CUE = Gated(
     r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
     r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
     r"scheduled|candidate for|indication for|undergo|undergoing|underwent|undergone|concurrent|concomitant|ongoing|"
-    r"completed|contraindication)\b",
+    r"completed|contraindication|resistan\w*|intoleran\w*)\b",
     re.IGNORECASE,
 )
 _WINDOW = Gated(
@@ -346,6 +347,8 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
     out = []
     for kind, rx, whole in _MENTION_CONTEXTS:
         for m in rx.finditer(text):
+            if kind == "hypersensitivity" and treatment_intolerance(text, m):
+                continue  # "resistant or intolerant to imatinib": how a prior treatment ended
             if whole:
                 a = max([0] + [x.end() for x in _CLAUSE_STOP.finditer(text, 0, m.start())])
             else:

@@ -120,6 +120,9 @@ def disease_state(k: Constraint, ctx: Context, wants_true: bool = True, crit: Cr
             value = False
     elif state in KNOWN_FLAGS:
         value = ctx.patient.flag(state)
+        if value is None and state.endswith("_metastases") and (
+                ctx.patient.flag("metastatic") is False or ctx.patient.flag("advanced_disease") is False):
+            value = False  # no metastases at all: none at this site
     elif state == "condition" and k.one("condition"):  # a named condition (match/conditions.py)
         name = str(k.one("condition"))
         if conditions.tumour_type(name):  # a tumour type: the histology decision, with its strata
