@@ -502,6 +502,9 @@ def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
         c["alternative_group"] = group
 
 
+_ALLOWS = re.compile(r"[^.;:]{0,30}?\b(?:permitted|allowed|allowable|acceptable|permissible)\b", re.IGNORECASE)
+
+
 def _inherit_polarity(lead: dict[str, Any], crit: dict[str, Any]) -> None:
     """Items under a lead-in that announces its list take the lead-in's polarity.
 
@@ -517,7 +520,10 @@ def _inherit_polarity(lead: dict[str, Any], crit: dict[str, Any]) -> None:
     text = str(lead.get("text") or "")
     if crit.get("role") != REQUIREMENT or crit.get("negation_scope") == "criterion" or not _LEAD_IN_END.search(text):
         return
-    if _permission_at(text) is not None:
+    at = _permission_at(text)
+    if at is not None and _ALLOWS.match(text, at):
+        # (not "The following histologies may be enrolled ...:", NCT02636725: a list of the
+        # types the trial admits, which the matcher reads as strata)
         crit["role"] = PERMISSION
     elif lead.get("section") == "inclusion" and lead.get("negation_scope") == "criterion":
         crit["role"] = EXCLUSION
