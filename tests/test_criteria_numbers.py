@@ -555,3 +555,15 @@ def test_units_of_open_variable_thresholds(text: str, expected: tuple) -> None:
 ])
 def test_an_acronym_of_a_longer_name(text: str, expected: tuple) -> None:
     assert limits(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a rate per minute after a slash ("Heart rate < 60/min"), as "bpm" and "breaths/min" are
+    ("Heart rate < 60/min", ("heart_rate", "<", 60, "/min")),
+    ("Respiratory rate ≥ 30 breaths/min", ("respiratory_rate", ">=", 30, "/min")),
+    # a scale in a unit of its own table row: a VAS in mm is a pain score, "ASA 100 mg" no class
+    ("VAS > 30 mm", ("pain_score", ">", 30, "mm")),
+    ("ASA classification I or II", ("asa_class", "between", 1, None)),
+])
+def test_rates_and_scales_in_their_units(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]

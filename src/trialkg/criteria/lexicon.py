@@ -110,8 +110,9 @@ VARIABLES: dict[str, list[str]] = {
     "gleason_score": [r"Gleason(?: (?:score|sum|grade))?"],
     "ipss": [r"IPSS", r"International Prostate Symptom Score"],
     # "ASA physiological status I-III" (LCT NCT03921567), "ASA status 1,2" (LCT NCT03868917),
+    # "ASA classification I or II",
     # "(ASA)class III-IV" (LCT NCT03863977)
-    "asa_class": [r"ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?",
+    "asa_class": [r"ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?",
                   r"\(ASA\) ?(?:class|score|grade|physical status)",
                   r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
     # "CDR 0.5 or 1", "Clinical Dementia Rating (CDR) global score of 0.5 or 1" (dementia trials)
@@ -193,7 +194,7 @@ CASE_SENSITIVE = {
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
-    "IIEF-?5", "ASA(?: ?(?:class|score|grade|(?:physical|physiological) status(?: class)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
+    "IIEF-?5", "ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
     "GCS(?: scores?)?", "(?:pre-?(?:stroke|morbid) )?mRS(?: scores?)?", "NIHSS(?: scores?)?", "EDSS(?: scores?)?",
     "MoCA(?: scores?)?", "(?:HAM-?D|HDRS|HRSD)(?:-?(?:17|21|24))?(?: total)?(?: scores?)?", "MADRS(?: total)?(?: scores?)?",
     "BDI(?:-?II)?(?: scores?)?", "MELD(?: scores?)?", "MELD[- ]Na(?: scores?)?", "SOFA(?: scores?)?", "IOP",

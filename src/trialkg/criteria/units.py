@@ -53,7 +53,8 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"ml\s*/\s*kg\s*/\s*h(?:ours?|r)?(?![a-z])", "mL/kg/h"),
     (r"mm\s*/\s*h(?:ours?|r)?(?![a-z])", "mm/h"),
     (r"(?:events?\s*)?(?:/|per)\s*h(?:ours?|r)?(?![a-z])", "/h"),
-    (r"breaths?\s*(?:/|per)\s*min(?:ute)?", "/min"),
+    # "Heart rate < 60/min", "respiratory rate ≥ 30 breaths/min", "> 100 per minute"
+    (r"(?:breaths?\s*|beats?\s*)?(?:/|per)\s*min(?:ute)?(?![a-z])", "/min"),
     (r"copies\s*/\s*ml", "{copies}/mL"),
     (r"ppb(?![a-z])", "[ppb]"),
     (r"l\s*/\s*min(?:ute)?", "L/min"),

@@ -89,8 +89,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         return [longer], "before"
     if vars_ and _counts_a_noun(text, c):
         vars_ = []
-    if vars_ and vars_[0].variable in lexicon.SCALES and (c.unit is not None or c.relative_to):
-        vars_ = []  # "ASA 100 mg" is aspirin, not an ASA class
+    if vars_ and vars_[0].variable in lexicon.SCALES and (c.relative_to or (
+            c.unit is not None and c.unit not in _scale_units(vars_[0].variable))):
+        vars_ = []  # "ASA 100 mg" is aspirin, not an ASA class; "VAS > 30 mm" is a pain score
     # A variable written right after the value names it, before any inherited one:
     # "blood pressure (BP) > 150 mm Hg systolic, or > 90 mm Hg diastolic" (NCT02243605).
     if vars_ and vars_[-1].variable == "blood_pressure" and c.pair is None:
@@ -143,6 +144,12 @@ def _constraints_of(text: str, c: Comparison, vars_: list[Mention], how: str, nx
 
 
 _DOSE_UNITS = {"mg", "mg/m2", "g", "mg/kg", "g/d"}
+
+
+def _scale_units(variable: str) -> set[str]:
+    """The units a scale's table row writes it in ("pain_score": mm, cm on a VAS)."""
+    v = variables.get(variable)
+    return ({v.unit} if v and v.unit else set()) | set(v.other_units if v else ())
 
 
 def _table_unit(variable: str) -> str | None:
