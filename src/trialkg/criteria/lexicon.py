@@ -56,11 +56,17 @@ VARIABLES: dict[str, list[str]] = {
     "hba1c": [r"HbA1c", r"h(?:a)?emoglobin A1c", r"glycated h(?:a)?emoglobin", r"A1c"],
     "potassium": [r"potassium", r"K\+"],
     "magnesium": [r"magnesium", r"Mg"],
-    "calcium": [r"(?:corrected )?(?:serum )?calcium", r"Ca"],
+    # the correction is part of the name: "Calcium (corrected for albumin) < 3 mmol/L",
+    # "serum calcium corrected for albumin ≤ 12 mg/dL", "albumin-corrected calcium"
+    "calcium": [r"(?:(?:albumin[- ])?corrected )?(?:serum )?calcium(?:,? \(?(?:albumin[- ])?corrected(?: for (?:serum )?albumin)?\)?)?",
+                r"Ca"],
     "sodium": [r"sodium", r"Na"],
     "urine_protein": [
+        # "Urine protein:creatinine ratio < 1", "urine protein/creatinine ratio (UPCR) ≤ 1 g/g",
+        # "urine protein-to-creatinine ratio", "protein to creatinine ratio < 0.5" (a ratio is one name)
+        r"(?:(?:spot |random )?urin(?:e|ary) )?protein ?(?:[-:/]|to|-to-) ?creatinine ratio(?: \(UPCR?\))?",
         r"(?:24[- ]hours? )?urin(?:e|ary) proteins?(?: quantitation| quantification| levels?)?",
-        r"proteinuria", r"UPCR", r"urine protein[- ]to[- ]creatinine ratio",
+        r"proteinuria", r"UPCR", r"UPC(?: ratio)?",
     ],
     "psa": [r"PSA", r"prostate[- ]specific antigen"],
     "bmi": [r"BMI", r"body mass index"],
@@ -191,7 +197,7 @@ CASE_SENSITIVE = {
     "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)(?!\\.? clearance)", "SCr",
     "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
     "SBP", "DBP", "BP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
-    "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "A1c", "SGOT", "SGPT",
+    "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "UPC(?: ratio)?", "A1c", "SGOT", "SGPT",
     "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
     "IIEF-?5", "ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",

@@ -29,7 +29,8 @@ MOLAR_MASS: dict[str, float] = variables.molar_masses()
 # Written form (lower case, spaces removed) -> UCUM code. Order matters for the regex.
 _WRITTEN: list[tuple[str, str]] = [
     (r"(?:cells?\s*)?(?:/|per\s+)\s*(?:cu\.?\s*|cubic\s*)?(?:mm(?:3|³|\^3)|millimet(?:er|re)s?(?:\s*cubed)?)", "/mm3"),
-    (r"(?:cells?\s*)?per\s+(?:µ|μ|u|mc)l|(?:cells?\s*)?per\s+microlit(?:er|re)", "/uL"),
+    # "per µL", "per microliter", "≥1,000 / microliter (mcL)" (NCT02636725), "cells / microlitre"
+    (r"(?:cells?\s*)?per\s+(?:µ|μ|u|mc)l|(?:cells?\s*)?(?:per|/)\s*microlit(?:er|re)s?", "/uL"),
     (r"(?:cells?\s*)?/\s*(?:µ|μ|u|mc)l", "/uL"),
     (r"(?:cells?\s*)?/\s*ml(?![a-z])", "/mL"),
     (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
@@ -85,7 +86,14 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"mg\s*/\s*kg", "mg/kg"),
     (r"m?g\s*/\s*d(?:ay)?(?![a-z])", "g/d"),
     (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
-    (r"g\s*/\s*24\s*h(?:ours?|rs?)?", "g/(24.h)"),
+    # "< 1000mg/24h" (NCT06382129), "≤ 1 g/24 hours", "< 1 g per 24 hours", "1 g in 24 h"
+    (r"mg\s*(?:/|per|in)\s*24\s*-?\s*h(?:ours?|rs?)?", "mg/(24.h)"),
+    (r"g\s*(?:/|per|in)\s*24\s*-?\s*h(?:ours?|rs?)?", "g/(24.h)"),
+    # a ratio of two masses: "UPCR ≤ 1 g/g", "urine protein/creatinine ratio < 1 mg/mg", "< 500 mg/g"
+    (r"mg\s*/\s*mg", "mg/mg"),
+    (r"mg\s*/\s*g(?![a-z])", "mg/g"),
+    (r"g\s*/\s*g(?![a-z])", "g/g"),
+    (r"mg\s*/\s*mmol", "mg/mmol"),
     (r"mm\s*hg", "mmHg"),
     (r"cm\s*h(?:2|₂)o", "cm[H2O]"),
     (r"m(?:illi)?sec(?:onds?)?|ms(?![a-z])", "ms"),
@@ -185,6 +193,10 @@ _PINT: dict[str, str] = {
     "h": "hour",
     "/min": "1 / minute",
     "g/(24.h)": "gram / day",
+    "mg/(24.h)": "milligram / day",
+    "g/g": "gram / gram",
+    "mg/mg": "milligram / milligram",
+    "mg/g": "milligram / gram",
     "U/mL": "1 / milliliter",  # enzyme and antigen units, as U/L
     "ug/L": "microgram / liter",
     "ug/mL": "microgram / milliliter",

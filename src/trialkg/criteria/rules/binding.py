@@ -65,6 +65,7 @@ def find_variables(text: str) -> list[Mention]:
     return out
 
 
+_NOTE_CLOSED = re.compile(r"^[^()]{0,60}\)")
 _JOIN = re.compile(r"^[\s,]*(?:and/or|and|or|/|&|,)?[\s,]*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;]|\.\s+[A-Z]|\b(?:or|and)\s+(?:if|with|in)\b")
 
@@ -82,6 +83,10 @@ def bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> li
     last = before[-1]
     gap = text[last.end : comp.start]
     # Too far, or across a clause boundary: the comparison is not about this mention.
+    # A mention inside parentheses that close before the comparison: what follows it up
+    # to the ")" is a note ("Urine Protein to Creatinine Ratio (UPC; appropriate appendix)
+    # <1", NCT01418001: the note's ";" is no clause break).
+    gap = _NOTE_CLOSED.sub(" ", gap, count=1)
     if len(gap) > 70 or _CLAUSE_BREAK.search(gap):
         return []
     if DIGIT.search(_strip_parens(gap)):

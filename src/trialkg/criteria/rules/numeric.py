@@ -109,7 +109,7 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
     if generic_after:
         return [generic_after], "after"
     if chain.variables and c.unit not in TIME_UNITS and chain.comp is not None and (
-            (c.unit, c.relative_to) == (chain.comp.unit, chain.comp.relative_to)):
+            (c.unit, c.relative_to) == (chain.comp.unit, chain.comp.relative_to) or _alternative(text, chain, c)):
         gap = text[chain.end : c.start]
         if len(gap) < 60 and ";" not in gap and not _names_something(gap):
             return chain.variables, "inherited"
@@ -118,6 +118,26 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         if generic:
             return [generic], "before"
     return [], "before"
+
+
+# Between two bounds of one analyte in two units: "or", "and/or", a comma (after a
+# dipstick grade's "+" or a short note in parentheses: "< 2+ (dipstick) or").
+_ALTERNATIVE_GAP = re.compile(r"\+?(?:\s*\([^()]{1,25}\))?\s*,?\s*(?:or|and/or)?\s*", re.IGNORECASE)
+
+
+def _alternative(text: str, chain: _Chain, c: Comparison) -> bool:
+    """A bound joined by "or" to the previous one, in a unit every inherited variable can
+    be measured in: "Urine protein ≤2+ or < 1000mg/24h" (NCT06382129), "proteinuria < 2+
+    (dipstick) or < 1 g/24 hours", "bilirubin ≤ 1.5 mg/dL or ≤ 1.5 x ULN"."""
+    if not _ALTERNATIVE_GAP.fullmatch(text, chain.end, c.start):
+        return False
+    for m in chain.variables:
+        var = variables.get(m.variable)
+        if var is None or c.relative_to or c.unit is None or var.unit is None or c.unit in var.other_units:
+            continue
+        if units.compatible(c.unit, var.unit, m.variable) is not True:
+            return False
+    return True
 
 
 def _constraints_of(text: str, c: Comparison, vars_: list[Mention], how: str, nxt: int,

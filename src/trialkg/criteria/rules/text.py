@@ -13,9 +13,23 @@ def opened(family: list[tuple[str, Gated]], gates: GateSet, text: str) -> list[t
 
 
 def clause_start(text: str, pos: int) -> int:
-    """Where the clause holding ``pos`` starts (after a ";" or a sentence end)."""
+    """Where the clause holding ``pos`` starts (after a ";" or a sentence end). A ";" in
+    parentheses that close before ``pos`` is a note, no break: "Urine Protein to Creatinine
+    Ratio (UPC; appropriate appendix) <1" (NCT01418001)."""
     cut = max(text.rfind(";", 0, pos), text.rfind(". ", 0, pos))
+    while cut >= 0 and _closed_before(text, cut, pos):
+        cut = max(text.rfind(";", 0, cut), text.rfind(". ", 0, cut))
     return cut + 1 if cut >= 0 else 0
+
+
+def _closed_before(text: str, cut: int, pos: int) -> bool:
+    """Whether ``cut`` is inside parentheses that close between it and ``pos``."""
+    depth = 0
+    for ch in text[cut:pos]:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return True
+    return False
 
 
 def clause_end(text: str, pos: int) -> int:
