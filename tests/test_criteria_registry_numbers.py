@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialkg.criteria import lexicon
+from trialkg.criteria import lexicon, units
 from trialkg.criteria.parse import parse_text
 
 
@@ -79,3 +79,43 @@ def test_a_correction_is_part_of_the_name(text: str, op: str) -> None:
 def test_institutional_uln_as_one_abbreviation() -> None:
     assert limits("ALT ≤ 3 × IULN") == [("alt", "<=", 3, "ULN")]
     assert limits("Total bilirubin ≤ IULN") == [("bilirubin", "<=", 1, "ULN")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # NCT01339988: "Hepatic transaminases < 2.5x normal"; NCT00402415: "(but less than 2x normal)"
+    ("Hepatic transaminases < 2.5x normal; Total bilirubin < 2 mg/dl",
+     [("hepatic_transaminases", "<", 2.5, "ULN"), ("bilirubin", "<", 2, "mg/dL")]),
+    ("ALT less than 2x normal", [("alt", "<", 2, "ULN")]),
+])
+def test_a_multiple_of_normal_is_a_multiple_of_its_upper_limit(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_within_normal_range_is_no_multiple() -> None:
+    assert limits("Creatinine within normal range") == []
+
+
+def test_milligrams_and_grams_per_cent() -> None:
+    # NCT00006168 (a registry record not vendored here): "Serum bilirubin less than 3.0 mg%",
+    # "Serum albumin of 3.0 gram% or greater"
+    assert limits("Serum bilirubin less than 3.0 mg% prior to treatment with UDCA") == [("bilirubin", "<", 3, "mg/dL")]
+    assert limits("Serum albumin of 3.0 gram% or greater") == [("albumin", ">=", 3, "g/dL")]
+
+
+def test_a_word_operator_starts_a_word() -> None:
+    # "min" inside "albumin" is no minimum; a symbol may follow a letter
+    assert limits("Serum albumin 3.0 g/dL or more") == [("albumin", ">=", 3, "g/dL")]
+    assert limits("Hb>9 g/dL") == [("hemoglobin", ">", 9, "g/dL")]
+
+
+def test_a_pressure_pair_before_or_higher() -> None:
+    assert limits("Blood pressure 160/100 mmHg or higher") == [
+        ("blood_pressure_systolic", ">=", 160, "mmHg"), ("blood_pressure_diastolic", ">=", 100, "mmHg")]
+
+
+def test_milliequivalents_convert_through_the_ion_charge() -> None:
+    got = {c["variable"]: c["canonical_value"] for c in parse_text(
+        "Serum potassium ≥ 3.5 mEq/L; magnesium ≥ 1.2 mEq/L") if c["type"] == "numeric"}
+    assert got == {"potassium": 3.5, "magnesium": 0.6}
+    assert units.lab_convert(2.0, "mmol/L", "mEq/L", "magnesium") == 4.0
+    assert units.lab_convert(2.0, "mEq/L", "mmol/L", "albumin") is None  # no charge: no conversion

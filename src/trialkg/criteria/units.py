@@ -36,6 +36,10 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
     (r"gr?\s*/\s*dl", "g/dL"),  # "9.0 gr/dl" (LCT NCT03861377), "gr/dL" in Spanish and Italian records
     (r"mg\s*/\s*dl", "mg/dL"),
+    # milligrams and grams per cent (per 100 mL), as older records write them: "Serum
+    # bilirubin less than 3.0 mg%", "Serum albumin of 3.0 gram% or greater" (NCT00006168)
+    (r"mg\s*%|mg\s*percent|mg\s*per\s*cent", "mg/dL"),
+    (r"(?:g|gm|gr|grams?)\s*%", "g/dL"),
     (r"ng\s*/\s*dl", "ng/dL"),
     (r"µg\s*/\s*dl|μg\s*/\s*dl|ug\s*/\s*dl|mcg\s*/\s*dl", "ug/dL"),
     # Concentrations, rates and lengths that open-variable thresholds write ("TSH 0.4-4.0
@@ -290,12 +294,30 @@ def convert(value: float, unit_from: str, unit_to: str, variable: str | None = N
     unit_to = ucum_code(unit_to) or unit_to
     if unit_from == unit_to:
         return float(value)
+    if "meq/L" in (unit_from, unit_to):
+        return _equivalents(float(value), unit_from, unit_to, variable)
     factor = _factor(unit_from, unit_to, variable)
     if isinstance(factor, str):
         raise ValueError(factor)
     if factor is None:  # an offset scale (degrees): no single factor
         return _pint_convert(float(value), unit_from, unit_to, variable)
     return float(value) * factor
+
+
+# Charge of the ions whose concentrations are written in milliequivalents: "Serum
+# potassium ≥ 3.5 mEq/L", "magnesium ≥ 1.2 mEq/L" (1 mEq/L of a divalent ion is 0.5 mmol/L).
+# The variable table gives their molar mass; this is the one other fact mEq/L needs.
+CHARGE: dict[str, int] = {"potassium": 1, "sodium": 1, "chloride": 1, "bicarbonate": 1, "calcium": 2, "magnesium": 2}
+
+
+def _equivalents(value: float, unit_from: str, unit_to: str, variable: str | None) -> float:
+    """A concentration in mEq/L from or to another unit, through mmol/L and the ion's charge."""
+    z = CHARGE.get(variable or "")
+    if z is None:
+        raise ValueError(f"cannot convert {unit_from} to {unit_to} for {variable or 'this variable'}: no ionic charge")
+    if unit_from == "meq/L":
+        return convert(value / z, "mmol/L", unit_to, variable)
+    return convert(value, unit_from, "mmol/L", variable) * z
 
 
 @lru_cache(maxsize=1024)

@@ -31,8 +31,12 @@ OP_ALT = "|".join(f"(?:{p})" for p, _ in _OPS)
 _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 
 # "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
+# A word operator starts a word: "min" in "Serum albumin of 3.0 g/dL or greater" or
+# "albumin 3.5 g/dL" is no minimum, "over" in "turnover" no bound (a symbol may follow a
+# letter: "Hb>9").
+_WORD_START = r"(?:(?<![A-Za-z])|(?![A-Za-z]))"
 _PREFIX = re.compile(
-    rf"(?P<op>{OP_ALT}|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
+    rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
     rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
     re.IGNORECASE,
 )
@@ -57,7 +61,7 @@ _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # unit: "ANC 1.5 x 10^9/L or more", "1.5×10E+9/L or more", "100 x 109/L or higher"
 _POWER_OF_TEN = r"(?:\s*[x×*✕]\s*10(?:\s*(?:\^|\*\*|E\+?)\s*[-−]?\d{1,2}|\d|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
 _SUFFIX = re.compile(
-    rf"(?<![\d.,])(?P<v>{NUM})(?P<unit>{_POWER_OF_TEN}?(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
+    rf"(?<![\d.,])(?P<v>{NUM})(?P<pair>\s*/\s*\d{{2,3}}(?![\d.,]))?(?P<unit>{_POWER_OF_TEN}?(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
     re.IGNORECASE,
 )
 # "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
@@ -71,6 +75,14 @@ _ULN = re.compile(
     r"\s*(?:[x×*✕]|times|fold)?\s*(?:the\s+)?(?:institutional\s+|upper\s+)?(?:\(\s*)?"
     r"(?P<ref>I?ULN|UNL|upper limits? of (?:the )?normal(?: range)?|(?:institutional )?upper (?:limit of )?normal(?: limit)?|normal upper limits?|upper normal limits?|"
     r"maximum normal values?|ULRR|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)",
+    re.IGNORECASE,
+)
+# A multiple of "normal" is a multiple of its upper limit: "Hepatic transaminases < 2.5x
+# normal" (NCT01339988), "less than 2x normal" (NCT00402415), "< 3 times normal". Only
+# after a multiplier, and never "normal range" / "normal limits" (those name the range).
+_TIMES_NORMAL = re.compile(
+    r"\s*(?:[x×*✕]|times|fold)\s*(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:values?|levels?))?"
+    r"(?![\s-]*(?:range|limits?|upper|lower|\w))",
     re.IGNORECASE,
 )
 _REF_ONLY = Gated(
@@ -140,6 +152,9 @@ def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
     if m and m.start() == pos:
         ref = m.group("ref").lower()
         return None, ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
+    m = _TIMES_NORMAL.match(text, pos)
+    if m:
+        return None, "ULN", m.end()
     got = units.match_unit(text, pos)
     if got:
         code, end = got
@@ -236,8 +251,10 @@ def _suffixed(found: _Found) -> None:
             unit = got[0] if got else None
             if got is None and not _SUFFIX_UNIT_WORDS.fullmatch(unit_text):
                 continue
+        # "Blood pressure 160/100 mmHg or higher": a systolic/diastolic pair before the bound
+        pair = float(m.group("pair").strip(" /")) if m.group("pair") else None
         found.add(m.start(), m.end(), Comparison(m.start(), m.end(), _SUFFIX_OP[m.group("word").lower()], v, None,
-                                                 unit, None, m.group("v")))
+                                                 unit, None, m.group("v"), pair))
 
 
 def _plus(found: _Found) -> None:
