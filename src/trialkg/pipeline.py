@@ -45,6 +45,7 @@ from trialkg.resources import ontology_file
 from trialkg.sources import RawMember, iter_records
 from trialkg.sources.guards import cap_criteria, env_limit
 from trialkg.store import TrialStore
+from trialkg.store.read import select
 from trialkg.versions import Version, choose, stored_version
 
 log = logging.getLogger(__name__)
@@ -281,9 +282,9 @@ def ontology_triples() -> list[ox.Triple]:
 def _used_drugs(store: TrialStore) -> list[str]:
     """The drug IRIs the store's trials name (the compiled dictionary's drugs among them
     go into the reference graph)."""
-    query = (f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?s <{iris.TKG}hasDrug>|<{iris.TKG}priorDrug> ?d }} "
+    query = (f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?s tkg:hasDrug|tkg:priorDrug ?d }} "
              f"FILTER(?g != <{iris.REFERENCE_GRAPH}>) }}")
-    return sorted(row[0].value for row in store.ox.query(query))
+    return sorted(row["d"] for row in select(store, query, text=True))
 
 
 # -- the build ----------------------------------------------------------------------

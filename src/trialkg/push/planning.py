@@ -14,6 +14,7 @@ from trialkg.errors import UsageError
 from trialkg.push.options import PushOptions
 from trialkg.push.transport import RemoteStore
 from trialkg.store import TrialStore
+from trialkg.store.read import select
 
 STAGING_PREFIX = "urn:trialkg:staging:"
 
@@ -49,11 +50,9 @@ def graphs_to_push(store: TrialStore, trials: Sequence[str] = ()) -> list[str]:
 def local_counts(store: TrialStore, names: Sequence[str]) -> dict[str, int]:
     """Triples per graph in the local store, in one query (Rust) rather than a Python loop."""
     counts = dict.fromkeys(names, 0)
-    rows = store.ox.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    for row in rows:
-        g = row["g"].value
-        if g in counts:
-            counts[g] = int(row["n"].value)
+    for row in select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        if row["g"] in counts:
+            counts[row["g"]] = row["n"]
     return counts
 
 
