@@ -84,7 +84,9 @@ _OPS = {"EQ": "=", "LT": "<", "LTEQ": "<=", "GT": ">", "GTEQ": ">=", "BETWEEN": 
 _TEMPORAL = {"year": "a", "years": "a", "month": "mo", "months": "mo", "week": "wk", "weeks": "wk",
              "day": "d", "days": "d", "hour": "h", "hours": "h", "hrs": "h", "minute": "min", "minutes": "min",
              "min": "min", "second": "s", "seconds": "s", "sec": "s"}
-_REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal", re.I)
+# A reference in the annotated span; a multiple of "normal" ("> 3 times normal values") is
+# a multiple of the upper limit of normal, as the parser reads it.
+_REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal|(?:times|x|×)\s*(?:the\s+)?normal(?![\s-]*(?:range|limits?))", re.I)
 _LLN = re.compile(r"LLN|lower limit", re.I)
 _SCORED_TYPES = ("numeric", "age", "life_expectancy", "performance_status")
 _NO_CONSTRAINT_ROLES = {"information", "permission"}

@@ -567,3 +567,16 @@ def test_an_acronym_of_a_longer_name(text: str, expected: tuple) -> None:
 ])
 def test_rates_and_scales_in_their_units(text: str, expected: tuple) -> None:
     assert limits(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a multiple of "normal" or of a bare "upper limit" is a multiple of the ULN
+    ("AST or ALT > 3 times upper limit", [("ast", ">", 3, "ULN"), ("alt", ">", 3, "ULN")]),
+    ("ALT and AST > 3 times normal values", [("alt", ">", 3, "ULN"), ("ast", ">", 3, "ULN")]),
+    ("ALT more than twice the upper limit of normal", [("alt", ">", 2, "ULN")]),
+    # inclusive written operators
+    ("Hemoglobin at or above 11 g/dL", [("hemoglobin", ">=", 11, "g/dL")]),
+    ("BMI at or below 35 kg/m2", [("bmi", "<=", 35, "kg/m2")]),
+])
+def test_multiples_of_normal_and_inclusive_words(text: str, expected: list) -> None:
+    assert limits(text) == expected

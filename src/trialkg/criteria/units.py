@@ -47,7 +47,7 @@ _WRITTEN: list[tuple[str, str]] = [
     # "FeNO ≥ 25 ppb", "urine albumin-to-creatinine ratio ≥ 30 mg/g", "FEV1 ≥ 1.5 L", "central
     # corneal thickness < 480 µm"; LCT NCT03926975 "IOP > 20mm", NCT03926910 "> 3.4 m / s")
     (r"m(?:iu|u)\s*/\s*l(?![a-z])", "m[IU]/L"),
-    (r"(?:µ|μ|u)iu\s*/\s*ml", "u[IU]/mL"),
+    (r"(?:µ|μ|u)i?u\s*/\s*ml", "u[IU]/mL"),  # "fasting insulin > 15 µU/mL", "TSH 0.4-4 µIU/mL"
     (r"nmol\s*/\s*l(?![a-z])", "nmol/L"),
     (r"pmol\s*/\s*l(?![a-z])", "pmol/L"),
     (r"ng\s*/\s*l(?![a-z])", "ng/L"),

@@ -19,10 +19,11 @@ from trialkg.textgate import Gated
 
 NUM = numbers.NUMBER  # decimal commas, thousands separators, number words (criteria/numbers.py)
 
-# Written operator -> comparator. Longest phrases first.
+# Written operator -> comparator. Longest phrases first. "at or above" / "at or below" are
+# inclusive ("hemoglobin at or above 11 g/dL", "BMI at or below 35").
 _OPS: list[tuple[str, str]] = [
-    (r">\s*/\s*=|>\s+=|≥\s*/\s*=|=\s*/\s*>|(?:greater|more|higher|superior|bigger|larger)(?: than)? or equal(?: to)?|equal to or (?:greater|more|higher|above)|greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|no lower than|not lower than|no fewer than|no younger than|no shorter than|not below|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
-    (r"<\s*/\s*=|<\s+=|≤\s*/\s*=|=\s*/\s*<|(?:less|lower|smaller|inferior|fewer)(?: than)? or equal(?: to)?|equal to or (?:less|lower|below)|less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|no greater than|not greater than|no higher than|not higher than|no later than|no older than|no longer than|not exceeding|not to exceed|does not exceed|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
+    (r">\s*/\s*=|>\s+=|≥\s*/\s*=|=\s*/\s*>|(?:greater|more|higher|superior|bigger|larger)(?: than)? or equal(?: to)?|equal to or (?:greater|more|higher|above)|greater than or equal to|more than or equal to|higher than or equal to|bigger than or equal to|equal to or (?:greater|more|higher) than|equal or (?:greater|more|higher) than|at least|no less than|not less than|no lower than|not lower than|no fewer than|no younger than|no shorter than|not below|at or above|at or over|minimum(?: of)?|min\.?|≥|>=|=>|≧|⩾|＞=|\u2265", ">="),
+    (r"<\s*/\s*=|<\s+=|≤\s*/\s*=|=\s*/\s*<|(?:less|lower|smaller|inferior|fewer)(?: than)? or equal(?: to)?|equal to or (?:less|lower|below)|less than or equal to|lower than or equal to|smaller than or equal to|equal to or (?:less|lower|smaller) than|equal or (?:less|lower) than|no more than|not more than|no greater than|not greater than|no higher than|not higher than|no later than|no older than|no longer than|not exceeding|not to exceed|does not exceed|at or below|at or under|up to|at most|maximum(?: of)?|max\.?|≤|<=|=<|≦|⩽|\u2264", "<="),
     (r"greater than|more than|higher than|bigger than|larger than|older than|longer than|over|above|exceeding|exceeds?|in excess of|>|＞", ">"),
     (r"less than|lower than|fewer than|smaller than|younger than|shorter than|below|under|<|＜", "<"),
     (r"equal to|equals|=", "="),
@@ -85,6 +86,14 @@ _TIMES_NORMAL = re.compile(
     r"(?![\s-]*(?:range|limits?|upper|lower|\w))",
     re.IGNORECASE,
 )
+# A multiple of a bare "upper limit": "AST, ALT > Reference range 3 times upper limit"
+# (LCT NCT03923894), "AST or ALT > 3 times upper limit": the multiplier makes it the ULN.
+_TIMES_UPPER_LIMIT = re.compile(
+    r"\s*(?:[x×*✕]|times|fold)\s*(?:the\s+)?(?:institutional\s+)?upper\s+limits?(?!\s+of\b)(?![a-z])",
+    re.IGNORECASE,
+)
+# "more than twice the upper limit of normal", "thrice ULN"
+_MULTIPLE_WORD = re.compile(r"(?P<w>twice|thrice)\s+", re.IGNORECASE)
 _REF_ONLY = Gated(
     r"(?:the\s+)?(?:institutional\s+)?(?P<ref>I?ULN|UNL|upper limits? of (?:the )?normal(?: range)?|normal upper limits?|upper normal limits?|LLN|lower limits? of (?:the )?normal(?: range)?|normal low(?:er)? limits?|lower normal limits?)"
     r"(?:\s*\(\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%)?\s*\))?",
@@ -152,7 +161,7 @@ def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
     if m and m.start() == pos:
         ref = m.group("ref").lower()
         return None, ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
-    m = _TIMES_NORMAL.match(text, pos)
+    m = _TIMES_NORMAL.match(text, pos) or _TIMES_UPPER_LIMIT.match(text, pos)
     if m:
         return None, "ULN", m.end()
     got = units.match_unit(text, pos)
@@ -224,8 +233,14 @@ def _reference_bounds(found: _Found) -> None:
     """An operator followed directly by a reference: "TSH ≤ ULN", "LVEF ≥ LLN (50%)"."""
     text = found.text
     for m in _OP_THEN.finditer(text) if _REF_ONLY.can_match(text) else ():
-        r = _REF_ONLY.match(text, m.end())
+        times = _MULTIPLE_WORD.match(text, m.end())
+        r = _REF_ONLY.match(text, times.end() if times else m.end())
         if not r or not found.free(m.start(), r.end()):
+            continue
+        if times:
+            c = Comparison(m.start(), r.end(), op_symbol(m.group("op")),
+                           2.0 if times.group("w").lower() == "twice" else 3.0, None, None, "ULN")
+            found.add(m.start(), r.end(), c)
             continue
         ref = r.group("ref").lower()
         reftag = "LLN" if ("lln" in ref or "low" in ref) else "ULN"
