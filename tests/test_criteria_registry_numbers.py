@@ -119,3 +119,32 @@ def test_milliequivalents_convert_through_the_ion_charge() -> None:
     assert got == {"potassium": 3.5, "magnesium": 0.6}
     assert units.lab_convert(2.0, "mmol/L", "mEq/L", "magnesium") == 4.0
     assert units.lab_convert(2.0, "mEq/L", "mmol/L", "albumin") is None  # no charge: no conversion
+
+
+def test_a_second_value_joined_without_its_operator() -> None:
+    # Clinical-Trial-Parser test split: "blood pressure [ bp ] greater than @NUMBER mmhg
+    # systolic and @NUMBER mmhg diastolic"
+    assert limits("blood pressure [BP] greater than 150 mmHg systolic and 100 mmHg diastolic") == [
+        ("blood_pressure_systolic", ">", 150, "mmHg"), ("blood_pressure_diastolic", ">", 100, "mmHg")]
+    assert limits("Age ≥ 18 years and 5 years since diagnosis") == []  # a time is never continued
+
+
+def test_an_equal_sign_before_a_range() -> None:
+    assert limits("BMI = 18.5 - 30 kg/m²") == [("bmi", "between", 18.5, "kg/m2")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("weight is ≥ 15 kilogram (kg)", [("weight", ">=", 15, "kg")]),
+    # LCT NCT03928379: "Body mass index (BMI) of 25-40 kilograms per square meter (kg/m²), inclusive"
+    ("Body mass index (BMI) of 25-40 kilograms per square meter (kg/m²), inclusive", [("bmi", "between", 25, "kg/m2")]),
+])
+def test_kilograms_spelt_out(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_a_count_per_cubic_millimetre_without_its_slash() -> None:
+    # NCT00006168: "WBC 2,500 mm3; granulocytes 1,500 mm3; platelets 80,000mm3";
+    # Clinical-Trial-Parser test split: "anc > @NUMBER mm3"
+    assert limits("anc > 1500 mm3") == [("neutrophils", ">", 1500, "/mm3")]
+    assert limits("platelets ≥ 80,000mm3") == [("platelets", ">=", 80000, "/mm3")]
+    assert limits("Tumour volume > 1000 mm3") == [("tumour_volume", ">", 1000, "mm3")]  # a volume stays one

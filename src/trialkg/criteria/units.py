@@ -86,7 +86,8 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"ml\s*/\s*min\s*/\s*1\.73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),
     (r"ml\s*/\s*min", "mL/min"),
     (r"ml\s*/\s*s", "mL/s"),
-    (r"kg\s*/\s*m(?:2|²|\^2)", "kg/m2"),
+    # "25-40 kilograms per square meter (kg/m²)" (LCT NCT03928379)
+    (r"kg\s*/\s*m(?:2|²|\^2)|kilo(?:gram|gramme)s?\s*(?:/|per)\s*(?:square\s*met(?:er|re)|m(?:2|²|\^2))", "kg/m2"),
     (r"mg\s*/\s*kg", "mg/kg"),
     (r"m?g\s*/\s*d(?:ay)?(?![a-z])", "g/d"),
     (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
@@ -103,7 +104,7 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"m(?:illi)?sec(?:onds?)?|ms(?![a-z])", "ms"),
     (r"sec(?:onds?)?|s(?![a-z])", "s"),
     (r"%|percent", "%"),
-    (r"kg(?![a-z])", "kg"),
+    (r"kg(?![a-z])|kilo(?:gram|gramme)s?(?![a-z])", "kg"),  # "weight is ≥ 5 kilogram ( kg )"
     (r"(?:pounds?|lbs?)(?![a-z])", "[lb_av]"),
     # "Residual limb length greater than 6.5 inches" (LCT NCT03927404), "height < 4 feet 10
     # inches": imperial lengths spelt out ("in" alone is a preposition, never read)
@@ -111,6 +112,9 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"(?:feet|foot|ft)(?![a-z])", "[ft_i]"),
     (r"mg(?![a-z/])", "mg"),
     (r"g(?![a-z/])", "g"),
+    # a cubic millimetre whose slash was lost after a count ("anc > 1500 mm3", "platelets
+    # 80,000mm3"): a volume here; the numeric rule reads it as per mm3 for a cell count
+    (r"mm(?:3|³|\^3)(?![a-z0-9])", "mm3"),
     (r"mm(?![a-z0-9³^])", "mm"),
     (r"cm(?![a-z0-9³^])", "cm"),
     (r"ml(?![a-z/])", "mL"),
@@ -207,6 +211,7 @@ _PINT: dict[str, str] = {
     "kPa": "kilopascal",
     "Cel": "degree_Celsius",
     "cm3": "centimeter ** 3",
+    "mm3": "millimeter ** 3",
     "m[IU]/L": "1e-3 / liter",  # international units counted as numbers, like enzyme units
     "u[IU]/mL": "1e-6 / milliliter",
     "nmol/L": "nanomole / liter",

@@ -218,6 +218,8 @@ def _prefixed(found: _Found) -> None:
             # "Maximum inspiratory pressure (MIP) < -20 cm H20" (LCT NCT03929328), a DEXA
             # T-score "≤ -2.5" (Facebook test split): a negative threshold after an operator
             v = -v
+        if op_symbol(m.group("op")) == "=" and _RANGE_NEXT.match(text, m.end()):
+            continue  # "BMI = 18.5 - 30 kg/m²": a range, read by _ranges
         # "≥ 1.5 - 2" is a range after an operator: keep the operator, first value.
         pair = _PAIR.match(text, m.end())
         unit, ref, end = _unit_after(text, pair.end() if pair else m.end())
@@ -227,6 +229,30 @@ def _prefixed(found: _Found) -> None:
             unit = "a"
         found.add(m.start(), end, Comparison(m.start(), end, op_symbol(m.group("op")), v, None, unit, ref,
                                              m.group("v"), float(pair.group("v2")) if pair else None))
+
+
+_RANGE_NEXT = re.compile(rf"\s*(?:-|–|to)\s*(?:{NUM})")
+# A value without its own operator joined to a bound with one, in the same unit: "blood
+# pressure [BP] greater than 150 mmHg systolic and 100 mmHg diastolic" (the Clinical-Trial-
+# Parser test split), "> 150 mm Hg systolic, or > 90 mm Hg diastolic" has its own.
+_CONTINUED = re.compile(rf"(?:\s+[A-Za-z]+)?\s*,?\s*(?:and|or)\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
+
+
+def _continued(found: _Found) -> None:
+    """The second value of "greater than 150 mmHg systolic and 100 mmHg diastolic": the
+    first bound's comparator and unit (not a time: "≥ 18 years and 5 years since ...")."""
+    text = found.text
+    for prev in sorted(found.items, key=lambda c: c.start):
+        if prev.unit is None or prev.unit in ("a", "mo", "wk", "d", "h") or prev.comparator == "between":
+            continue
+        m = _CONTINUED.match(text, prev.end)
+        v = number(m.group("v")) if m else None
+        if m is None or v is None:
+            continue
+        unit, ref, end = _unit_after(text, m.end())
+        if unit != prev.unit or ref or not found.free(m.start("v"), end):
+            continue
+        found.add(m.start("v"), end, Comparison(m.start("v"), end, prev.comparator, v, None, unit, None, m.group("v")))
 
 
 def _reference_bounds(found: _Found) -> None:
@@ -301,7 +327,7 @@ def _ranges(found: _Found) -> None:
 
 
 # The forms of a comparison, in the order they claim text.
-PASSES: tuple[Callable[[_Found], None], ...] = (_to_bounds, _prefixed, _reference_bounds, _suffixed, _plus, _ranges)
+PASSES: tuple[Callable[[_Found], None], ...] = (_to_bounds, _prefixed, _continued, _reference_bounds, _suffixed, _plus, _ranges)
 
 
 def find_comparisons(text: str) -> list[Comparison]:

@@ -385,6 +385,10 @@ def _plausible_reading(variable: str, c: Comparison) -> str | None:
     var = variables.get(variable)
     if var is None or c.relative_to:
         return None
+    if c.unit == "mm3" and (var.unit or "").startswith("10*"):
+        # a count "per mm3" whose slash was lost: "anc > 1500 mm3" (Clinical-Trial-Parser
+        # test split), "WBC 2,500 mm3; granulocytes 1,500 mm3" (NCT00006168)
+        c.unit = "/mm3"
     if var.unit is None or c.unit is None:
         # a score or ratio without a unit ("ASA 100 mg" is aspirin, no ASA class)
         if var.unit is None and c.unit is None and not all(var.plausible(v) for v in (c.value, c.value2) if v is not None):
