@@ -24,7 +24,7 @@ from trialkg.store import TrialStore
 
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
-           "NCT00703638", "NCT01130623", "NCT02465060"]
+           "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -179,3 +179,38 @@ def test_excepted_population(store: TrialStore, trials: dict[str, Any]) -> None:
     (c,) = parse_criteria_text("Patients with CML resistant or intolerant to imatinib")
     assert [(k["type"], k.get("drugs"), k.get("qualified")) for k in c["constraints"] if k["type"] != "histology"] \
         == [("prior_therapy", ["imatinib"], True)]
+
+
+# A negative status written after the gene ("were negative", "not detected", "wild-type",
+# "absent") or "wild-type" before it is a negative status.
+_EGFR_POSITIVE = {"conditions": ["lung adenocarcinoma"],
+                  "biomarkers": [{"gene": "EGFR", "variant": "exon 19 deletion", "status": "positive"}]}
+_EGFR_NEGATIVE = {"conditions": ["lung adenocarcinoma"], "biomarkers": [{"gene": "EGFR", "status": "negative"}]}
+
+
+@pytest.mark.parametrize(("nct", "fragment", "role", "positive_outcome", "negative_outcome"), [
+    # NCT06604689 (exclusion): "EGFR sensitive mutations were negative or EGFR mutation status was not detected."
+    ("NCT06604689", "EGFR sensitive mutations were negative", "exclusion", "met", "unmet"),
+    # NCT06382129 (inclusion): "... locally advanced or metastatic EGFR wild-type non-small cell lung cancer;"
+    ("NCT06382129", "EGFR wild-type non-small cell lung cancer", "requirement", "unmet", "met"),
+    # NCT02691871 (inclusion): "... lung adenocarcinoma of stage IV with documented wild-type EGFR;"
+    ("NCT02691871", "documented wild-type EGFR", "requirement", "unmet", "met"),
+])
+def test_negative_status_after_or_before_the_gene(store: TrialStore, trials: dict[str, Any], nct: str, fragment: str,
+                                                  role: str, positive_outcome: str, negative_outcome: str) -> None:
+    crit = criterion(trials, nct, fragment)
+    assert crit.role == role
+    assert [k.one("status") for k in crit.constraints if k.type == "biomarker"] == ["negative"]
+    flags = {"flags": {"advanced_disease": True, "metastatic": True}}
+    assert outcome(store, nct, crit, {**_EGFR_POSITIVE, **flags}) == positive_outcome
+    got = outcome(store, nct, crit, {**_EGFR_NEGATIVE, **flags})
+    assert got == negative_outcome or (negative_outcome == "met" and got == "unknown")
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("KRAS mutation not detected", "negative"), ("ALK rearrangement absent", "negative"),
+    ("BRAF V600E mutation positive", "positive"), ("EGFR exon 19 deletion", None),
+])
+def test_marker_status_phrasings(text: str, status: str | None) -> None:
+    (crit,) = parse_criteria_text(text)
+    assert [k.get("status") for k in crit["constraints"] if k["type"] == "biomarker"] == [status]

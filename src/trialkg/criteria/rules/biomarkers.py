@@ -34,6 +34,31 @@ _ER_OR_PR = Gated(r"\b(?:ER|o?estrogen[\s-]+receptor)\s*(?:\+|-?\s*positive)?\s*
 _TRIPLE_NEGATIVE = Gated(r"\btriple[\s-]+negative\b|\bTNBC\b", re.IGNORECASE)
 
 
+# A negative status written after the gene and its noun, to the clause's end: "EGFR
+# sensitive mutations were negative or EGFR mutation status was not detected"
+# (NCT06604689), "KRAS mutation not detected", "ALK rearrangement absent", "EGFR
+# wild-type" (NCT06382129), "KRAS and NRAS wild-type" (NCT02199223); or just before it:
+# "documented wild-type EGFR" (NCT02691871).
+_WILD_TYPE = r"wild[\s-]?types?|\bWT\b|non-?mutated|unmutated|not\s+mutated"
+_NEGATIVE_AFTER = re.compile(
+    rf"[^;,.]{{0,60}}?(?:\bnegative\b|\bnot\s+(?:been\s+)?(?:detected|found|present|amplified|rearranged)\b|\bundetect\w*|\babsent\b|{_WILD_TYPE})",
+    re.IGNORECASE)
+_POSITIVE_AFTER = re.compile(r"[^;,.]{0,60}?\b(?:positive|detected|present|mutated|mutant|amplified|rearranged)\b", re.IGNORECASE)
+_WILD_TYPE_BEFORE = re.compile(rf"(?:{_WILD_TYPE})[\s-]*(?:\(\w+\)\s*)?$", re.IGNORECASE)
+_WILD_TYPE_RE = re.compile(_WILD_TYPE, re.IGNORECASE)
+
+
+def _late_status(text: str, start: int, end: int) -> str | None:
+    """The status a clause gives a marker beyond the words right after it (``_POLARITY``)."""
+    if _WILD_TYPE_BEFORE.search(text, max(0, start - 20), start):
+        return "negative"
+    neg = _NEGATIVE_AFTER.match(text, end)
+    if neg is None:
+        return None
+    pos = _POSITIVE_AFTER.match(text, end)
+    return "negative" if pos is None or neg.end() <= pos.end() else None
+
+
 def read(r: Reading) -> list[dict[str, Any]]:
     """The biomarkers an item names with their kind and status."""
     return biomarkers(r.text)
@@ -52,6 +77,8 @@ def biomarkers(text: str) -> list[dict[str, Any]]:
             if rx.search(window):
                 kind = k
                 break
+        if kind is None and _WILD_TYPE_RE.search(window):
+            kind = "variant"  # "EGFR wild-type": no mutation of the gene
         if kind is None or gene in seen:
             continue
         gene = _RECEPTOR_NAMES.get(re.sub(r"[\s-]+", " ", gene.lower()).rstrip("s"), gene)
@@ -72,6 +99,8 @@ def biomarkers(text: str) -> list[dict[str, Any]]:
         pol = _POLARITY.search(text[m.end() : m.end() + 30])
         if pol:
             d["status"] = "positive" if pol.group(0).lower() in ("positive", "+") else "negative"
+        elif late := _late_status(text, m.start(), m.end()):
+            d["status"] = late
         out.append(d)
     if _ER_OR_PR.search(text):
         receptors = [d for d in out if d["gene"] in ("ER", "PR") and d.get("status", "positive") == "positive"]
