@@ -7,7 +7,7 @@ from typing import Any
 from trialkg import iris
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.normalise import normalise_intervention_name
-from trialkg.prefixes import SPARQL_PREFIXES as PREFIXES
+from trialkg.store.read import select
 
 
 class DrugKnowledge:
@@ -29,23 +29,23 @@ class DrugKnowledge:
         self._class_names: dict[str, str] = {}  # lower-case name/key -> class IRI
         self._names: dict[str, str] = {}  # drug IRI -> the lexicon's name, for drugs resolved by name
         drug_ns, class_ns = iris.TKR + "drug/", iris.TKR + "drugclass/"
-        for row in store.query(PREFIXES + "SELECT ?d ?c WHERE { ?d tkg:inDrugClass ?c }"):
-            self._direct.setdefault(row["d"].value, set()).add(row["c"].value)
-        for row in store.query(PREFIXES + "SELECT ?c ?p WHERE { ?c skos:broader ?p }"):
-            if row["c"].value.startswith(class_ns):
-                self._broader.setdefault(row["c"].value, set()).add(row["p"].value)
-        q = PREFIXES + f"""
+        for row in select(store, "SELECT ?d ?c WHERE { ?d tkg:inDrugClass ?c }", text=True):
+            self._direct.setdefault(row["d"], set()).add(row["c"])
+        for row in select(store, "SELECT ?c ?p WHERE { ?c skos:broader ?p }", text=True):
+            if row["c"].startswith(class_ns):
+                self._broader.setdefault(row["c"], set()).add(row["p"])
+        q = f"""
 SELECT ?x ?name ?kind WHERE {{
   {{ ?x rdfs:label ?name BIND("label" AS ?kind) }} UNION {{ ?x skos:prefLabel ?name BIND("label" AS ?kind) }}
   UNION {{ ?x skos:altLabel ?name BIND("alt" AS ?kind) }} UNION {{ ?x tkg:codeName ?name BIND("alt" AS ?kind) }}
   UNION {{ ?x tkg:saltForm ?name BIND("alt" AS ?kind) }} UNION {{ ?x tkg:classKey ?name BIND("key" AS ?kind) }}
   FILTER(STRSTARTS(STR(?x), "{drug_ns}") || STRSTARTS(STR(?x), "{class_ns}"))
 }}"""
-        for row in store.query(q):
-            x, name = row["x"].value, row["name"].value.strip()
+        for row in select(store, q, text=True):
+            x, name = row["x"], row["name"].strip()
             table = self._drug_names if x.startswith(drug_ns) else self._class_names
             table.setdefault(name.lower(), x)
-            if row["kind"].value == "label":
+            if row["kind"] == "label":
                 self._labels.setdefault(x, name)
 
     def label(self, iri: str) -> str:
