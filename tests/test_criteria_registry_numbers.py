@@ -148,3 +148,28 @@ def test_a_count_per_cubic_millimetre_without_its_slash() -> None:
     assert limits("anc > 1500 mm3") == [("neutrophils", ">", 1500, "/mm3")]
     assert limits("platelets ≥ 80,000mm3") == [("platelets", ">=", 80000, "/mm3")]
     assert limits("Tumour volume > 1000 mm3") == [("tumour_volume", ">", 1000, "mm3")]  # a volume stays one
+
+
+def test_a_percentile_is_no_measurement_in_the_variable_unit() -> None:
+    # NCT04154189: "BP <95th percentile for sex, age, and height/length at screening ...
+    # Participants >18 years of age should have BP less than or equal to (<=) 150/90
+    # millimeters of Mercury at screening"
+    text = ("BP <95th percentile for sex, age, and height/length at screening. Participants >18 years of age "
+            "should have BP less than or equal to (<=) 150/90 millimeters of Mercury at screening")
+    got = [c for c in parse_text(text) if c["type"] == "numeric"]
+    assert [(c["variable"], c["value"], c["unit"], c["canonical_value"]) for c in got] == [
+        ("blood_pressure", 95, "{percentile}", None),
+        ("blood_pressure_systolic", 150, "mmHg", 150), ("blood_pressure_diastolic", 90, "mmHg", 90)]
+
+
+def test_an_operator_repeated_in_brackets_and_milliseconds_spelt_out() -> None:
+    # NCT04154189: "a repeated demonstration of a QTc interval greater than [>] 480 millisecond [msec]"
+    assert limits("a repeated demonstration of a QTc interval greater than [>] 480 millisecond [msec]") == [
+        ("qtc", ">", 480, "ms")]
+
+
+def test_greater_or_equal_spelt_with_a_symbol() -> None:
+    # NCT00473486: "Significant weight loss (> or equal 10% body weight during preceeding 6 weeks)"
+    assert limits("Significant weight loss (> or equal 10% body weight during preceeding 6 weeks)") == [
+        ("weight_loss", ">=", 10, "%")]
+    assert limits("Hb > or = 9 g/dL") == [("hemoglobin", ">=", 9, "g/dL")]

@@ -99,7 +99,11 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"mg\s*/\s*g(?![a-z])", "mg/g"),
     (r"g\s*/\s*g(?![a-z])", "g/g"),
     (r"mg\s*/\s*mmol", "mg/mmol"),
-    (r"mm\s*hg", "mmHg"),
+    # "BP less than or equal to (<=) 150/90 millimeters of Mercury" (NCT04154189)
+    (r"mm\s*hg|millimet(?:er|re)s?\s+of\s+mercury", "mmHg"),
+    # a rank among peers, no measurement in the variable's unit: "BP <95th percentile for sex,
+    # age, and height" (NCT04154189), "BMI ≥ 95th percentile for age" (paediatric obesity trials)
+    (r"(?:st|nd|rd|th)?\s*percentiles?(?![a-z])", "{percentile}"),
     (r"cm\s*h(?:2|₂)o", "cm[H2O]"),
     (r"m(?:illi)?sec(?:onds?)?|ms(?![a-z])", "ms"),
     (r"sec(?:onds?)?|s(?![a-z])", "s"),

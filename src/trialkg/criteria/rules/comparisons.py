@@ -37,7 +37,7 @@ _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 # letter: "Hb>9").
 _WORD_START = r"(?:(?<![A-Za-z])|(?![A-Za-z]))"
 _PREFIX = re.compile(
-    rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*=|<\s*or\s*=)\s*(?:\((?:[<>]=?|=|≥|≤)\)\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
+    rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*(?:=|equal(?:\s+to)?)|<\s*or\s*(?:=|equal(?:\s+to)?))\s*(?:[(\[](?:[<>]=?|=|≥|≤)[)\]]\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
     rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
     re.IGNORECASE,
 )
@@ -102,8 +102,9 @@ _REF_ONLY = Gated(
 
 
 _SPACES = re.compile(r"\s+")
-_GE_WRITTEN = re.compile(r">\s*or\s*=")
-_LE_WRITTEN = re.compile(r"<\s*or\s*=")
+# "> or =", "> or equal 10% body weight" (NCT00473486), "< or equal to"
+_GE_WRITTEN = re.compile(r">\s*or\s*(?:=|equal(?:\s+to)?)")
+_LE_WRITTEN = re.compile(r"<\s*or\s*(?:=|equal(?:\s+to)?)")
 _OP_THEN = re.compile(rf"(?P<op>{OP_ALT})\s*(?:the\s+)?", re.IGNORECASE)
 _SUFFIX_UNIT_WORDS = re.compile(r"(?:points?|years? of age|of age|years? old|%)?", re.I)
 DIGIT = re.compile(r"\d")
