@@ -580,3 +580,11 @@ def test_rates_and_scales_in_their_units(text: str, expected: tuple) -> None:
 ])
 def test_multiples_of_normal_and_inclusive_words(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # years of a duration named a few words before the bound are no age
+    "Duration of diabetes > 5 years", "Diabetes duration of at least 1 year", "Education of at least 8 years",
+])
+def test_years_of_a_named_duration_are_no_age(text: str) -> None:
+    assert [c for c in limits(text) if c[0] == "age"] == []

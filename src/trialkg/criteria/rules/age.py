@@ -34,6 +34,12 @@ _AGE_IN = re.compile(r"older|younger|\bage\b", re.I)
 _AGE_AFTER = re.compile(r"\s*(?:years?\s*)?(?:of age|old|\(?years old|aged?\b)", re.I)
 _AGE_BEFORE = re.compile(r"\bage[ds]?\s*[:(]?\s*$", re.I)
 _DURATION_BEFORE = re.compile(r"\b(?:for|within|past|last|after|before|prior|since|duration|history|pack|smok)\w*\W*\w*\s*$", re.I)
+# A length of something named a few words before the bound: "Duration of diabetes > 5
+# years", "Diabetes duration of at least 1 year", "Education of at least 8 years" (schooling
+# and disease-duration items of diabetes, dementia and psychiatry trials) count years of
+# that, not of age.
+_DURATION_NOUN = re.compile(
+    r"\b(?:duration|education|schooling|experience|employment|residence)\b(?:\W+(?!aged?\b)\w+){0,3}\W*$", re.I)
 _YEARS_AFTER = re.compile(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;|\.(?:\s|$))", re.I)
 _WINDOW_CUE = re.compile(
     r"(?:within|during|in|for|last|past|previous|prior|before|after|since|over the|preceding)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?$",
@@ -81,7 +87,7 @@ def age_constraints(text: str, comps: list[Comparison], used: set[int],
                     or _AGE_BEFORE.search(win_before))
         if LIFE.search(win_before) or _WINDOW_CUE.search(win_before) or _OTHER_AGE.search(win_before):
             continue
-        if _DURATION_BEFORE.search(win_before):
+        if _DURATION_BEFORE.search(win_before) or _DURATION_NOUN.search(win_before):
             continue
         if not (agey or (is_years and c.comparator != "=" and _YEARS_AFTER.match(win_after))):
             continue
