@@ -588,3 +588,14 @@ def test_multiples_of_normal_and_inclusive_words(text: str, expected: list) -> N
 ])
 def test_years_of_a_named_duration_are_no_age(text: str) -> None:
     assert [c for c in limits(text) if c[0] == "age"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # completed weeks and days of a gestation (the Facebook test split's "born between N / N and
+    # N / N weeks gestational age"; the European "32+6 weeks")
+    ("Infants born at 24 0/7 to 31 6/7 weeks gestation", [("gestational_age", "between", 24, "wk")]),
+    ("Gestational age ≤ 32+6 weeks", [("gestational_age", "<=", 32.857, "wk")]),
+    ("Aged 18+ years", [("age", ">=", 18, "a")]),
+])
+def test_weeks_and_days_of_a_gestation(text: str, expected: list) -> None:
+    assert limits(text) == expected

@@ -327,8 +327,45 @@ def _ranges(found: _Found) -> None:
         found.add(m.start(), end, Comparison(m.start(), end, "between", v, v2, unit, ref, m.group("v")))
 
 
+# Completed weeks and days of a gestation, as neonatal and obstetric trials write them:
+# "born at 24 0/7 to 31 6/7 weeks", "between 23 0/7 and 28 6/7 weeks' gestation", "< 32 0/7
+# weeks", "≤ 32+6 weeks" (European notation). The value is in weeks (days / 7).
+_WEEK_DAYS = r"(?P<{w}>\d{{1,2}})(?:\s+(?P<{d}>[0-6])\s*/\s*7|\s*\+\s*(?P<{p}>[0-6])(?!\d))"
+_GESTATION_RANGE = Gated(
+    r"(?:between\s+)?" + _WEEK_DAYS.format(w="w1", d="d1", p="p1") + r"\s*(?:weeks?\s*)?(?:-|–|to|and)\s*"
+    + _WEEK_DAYS.format(w="w2", d="d2", p="p2") + r"(?=\s*(?:weeks?|wks?)\b)",
+    re.IGNORECASE,
+)
+_GESTATION_BOUND = Gated(
+    rf"(?P<op>{OP_ALT})\s*" + _WEEK_DAYS.format(w="w1", d="d1", p="p1") + r"(?=\s*(?:weeks?|wks?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _weeks(m: re.Match[str], n: str) -> float:
+    days = m.group(f"d{n}") or m.group(f"p{n}") or "0"
+    return round(int(m.group(f"w{n}")) + int(days) / 7, 3)
+
+
+def _gestation_weeks(found: _Found) -> None:
+    """Weeks and days of a gestation ("24 0/7 to 31 6/7 weeks", "< 32+0 weeks"), in weeks."""
+    text = found.text
+    if not (found.has_number and ("/7" in text.replace(" ", "") or "+" in text)):
+        return
+    for rx, two in ((_GESTATION_RANGE, True), (_GESTATION_BOUND, False)):
+        for m in rx.finditer(text):
+            got = units.match_unit(text, m.end())
+            if got is None or got[0] != "wk" or not found.free(m.start(), got[1]):
+                continue
+            v = _weeks(m, "1")
+            c = (Comparison(m.start(), got[1], "between", v, _weeks(m, "2"), "wk", None, m.group("w1")) if two else
+                 Comparison(m.start(), got[1], op_symbol(m.group("op")), v, None, "wk", None, m.group("w1")))
+            found.add(m.start(), got[1], c)
+
+
 # The forms of a comparison, in the order they claim text.
-PASSES: tuple[Callable[[_Found], None], ...] = (_to_bounds, _prefixed, _continued, _reference_bounds, _suffixed, _plus, _ranges)
+PASSES: tuple[Callable[[_Found], None], ...] = (
+    _gestation_weeks, _to_bounds, _prefixed, _continued, _reference_bounds, _suffixed, _plus, _ranges)
 
 
 def find_comparisons(text: str) -> list[Comparison]:
