@@ -471,3 +471,17 @@ def test_a_trial_for_another_condition_ranks_after_every_tumour_trial(store: Tri
         assert all(f in ("another condition", "unknown") for f in fits[first_other:]), fits
     (biovas,) = match_store(store, load_patient(PATIENTS / "osteosarcoma_16.json"), "NCT04072042")
     assert biovas.to_dict()["condition_fit"] == "fits" and biovas.verdict == "possible"
+
+
+def test_excluded_trials_rank_by_condition_fit_first(store: TrialStore) -> None:
+    """Among excluded trials those for the patient's type come first: for an osteosarcoma,
+    the osteosarcoma trials one criterion rules out (NCT02711007, "Apatinib for Advanced
+    Osteosarcoma After Failure of Standard ...") before trials for other diseases; a trial
+    without registry conditions whose inclusion requirement places an AML outside
+    ("extremity only, >=8 cm, high grade STS", NCT01418001) is outside."""
+    results = match_store(store, load_patient(PATIENTS / "osteosarcoma_16.json"))
+    excluded = [r for r in results if r.verdict == "excluded"]
+    assert [r.fit for r in excluded] == sorted(r.fit for r in excluded)
+    assert excluded[0].fit == 0
+    (aml_sts,) = match_store(store, load_patient(PATIENTS / "aml.json"), "NCT01418001")
+    assert aml_sts.to_dict()["condition_fit"] == "outside"

@@ -41,10 +41,8 @@ class Matcher:
         if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
             reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
                                   "the graph holds no criteria for this trial (tkg:hasCriterion)"))
-        tier = fit.tier if fit else diseases.FIT_UNKNOWN
-        if tier not in (diseases.FIT_SPECIFIC, diseases.FIT_OUTSIDE) and _names_the_type(judged):
-            tier = diseases.FIT_SPECIFIC
-        return MatchResult(trial.id, trial.title, verdict_of(reasons), reasons, tier)
+        return MatchResult(trial.id, trial.title, verdict_of(reasons), reasons,
+                           _fit_tier(fit.tier if fit else diseases.FIT_UNKNOWN, judged))
 
     def criterion(self, crit: Criterion) -> Reason:
         """One criterion's outcome for the patient (``criterion.judge``)."""
@@ -94,22 +92,36 @@ def _condition_reason(trial: TrialFacts, fit: diseases.Fit | None) -> Reason | N
     return Reason("conditions", text, outcome, "inclusion", fit.why)
 
 
-def _names_the_type(judged: list[tuple[Criterion, Reason]]) -> bool:
-    """Whether a met inclusion requirement names the patient's tumour type: the trial is
-    known to fit whatever its registry conditions say ("diagnosis of histologically
-    confirmed advanced bone and soft tissue sarcoma" for an osteosarcoma, NCT04072042, a
-    record without conditions; "leiomyosarcoma," in NCT02636725's list of histologies)."""
+def _fit_tier(tier: int, judged: list[tuple[Criterion, Reason]]) -> int:
+    """The condition fit, with what the inclusion requirements naming a tumour type say:
+    one the patient meets makes the trial fit whatever its registry conditions say
+    ("diagnosis of histologically confirmed advanced bone and soft tissue sarcoma" for an
+    osteosarcoma, NCT04072042, a record without conditions; "leiomyosarcoma," in
+    NCT02636725's list of histologies); when none is met and one places the patient's type
+    outside ("extremity only, >=8 cm, high grade STS" for an AML, NCT01418001), a trial
+    whose registry conditions say no more is for another disease."""
+    outcomes = {r.outcome for crit, r in judged if _names_a_type(crit)}
+    if "met" in outcomes and tier != diseases.FIT_OUTSIDE:
+        return diseases.FIT_SPECIFIC
+    if "unmet" in outcomes and tier in (diseases.FIT_GENERIC, diseases.FIT_UNKNOWN, diseases.FIT_OTHER):
+        return diseases.FIT_OUTSIDE
+    return tier
+
+
+def _names_a_type(crit: Criterion) -> bool:
+    """Whether an inclusion requirement names a tumour type of the disease table."""
+    if crit.section != "inclusion" or crit.role != "requirement":
+        return False
     table = diseases.DiseaseTable.default()
-    for crit, r in judged:
-        if r.outcome != "met" or crit.section != "inclusion" or crit.role != "requirement":
+    for k in crit.constraints:
+        if k.role != "subject":
             continue
-        for k in crit.constraints:
-            names = k.all("histology") if k.type == "histology" else (
-                [k.one("condition")] if k.type == "disease_state" and k.one("state") == "condition" else [])
-            for name in filter(None, names):
-                r_name = table.resolve(str(name))
-                if r_name and not r_name.generic and not r_name.codes <= diseases.BROAD:
-                    return True
+        names = k.all("histology") if k.type == "histology" else (
+            [k.one("condition")] if k.type == "disease_state" and k.one("state") == "condition" else [])
+        for name in filter(None, names):
+            r_name = table.resolve(str(name))
+            if r_name and not r_name.generic and not r_name.codes <= diseases.BROAD:
+                return True
     return False
 
 

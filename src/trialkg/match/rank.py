@@ -19,14 +19,16 @@ def sort_key(result: Any) -> tuple[Any, ...]:
     """A ``MatchResult``'s place in the ranking.
 
     A trial without criteria in the graph has nothing known to fit and comes last of
-    its group; excluded trials are ordered by how many criteria count against.
+    its group; excluded trials are ordered by condition fit too (a trial for the patient's
+    type that one criterion rules out before a trial for another disease), then by how
+    many criteria count against.
     """
     rank = VERDICT_RANK[result.verdict]
     met, unknown = len(result.met), len(result.unknown)
     no_criteria = any(r.criterion == "criteria" for r in result.reasons)
     share = 0.0 if no_criteria or not met + unknown else met / (met + unknown)
     if rank == 2:
-        return (rank, len(result.unmet), result.fit, -share, result.trial)
+        return (rank, result.fit, len(result.unmet), -share, result.trial)
     return (rank, result.fit, -round(share, 6), -met, result.trial)
 
 
