@@ -599,3 +599,18 @@ def test_years_of_a_named_duration_are_no_age(text: str) -> None:
 ])
 def test_weeks_and_days_of_a_gestation(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an angle is a unit (LCT NCT03922256 "dorsal angulation <10°", LCT NCT03861923 "abducted
+    # from 45 degrees to 90 degrees"); a bare degree of a temperature is Celsius
+    ("dorsal angulation <10°", [("dorsal_angulation", "<", 10, "deg")]),
+    ("Range of motion less than 90 degrees", [("range_of_motion", "<", 90, "deg")]),
+    ("Temperature > 38°", [("body_temperature", ">", 38, "Cel")]),
+    ("Oral temperature > 38 degrees Celsius (C) or < 36 degrees C",  # LCT NCT03929159
+     [("body_temperature", ">", 38, "Cel"), ("body_temperature", "<", 36, "Cel")]),
+    # a scale named after the value without an article ("≥ 4 on NRS")
+    ("At least moderate pain (≥ 4 on NRS)", [("pain_score", ">=", 4, None)]),
+])
+def test_angles_and_scales_after_the_value(text: str, expected: list) -> None:
+    assert limits(text) == expected

@@ -82,6 +82,9 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"meq\s*/\s*l", "meq/L"),
     (r"kpa(?![a-z])", "kPa"),
     (r"(?:°|º|˚)\s*c(?![a-z])|degrees?\s*(?:c(?![a-z])|celsius|centigrade)", "Cel"),
+    # an angle: "dorsal angulation <10°" (LCT NCT03922256), "abducted from 45 degrees to 90
+    # degrees" (LCT NCT03861923), "knee flexion > 90°" (range-of-motion items)
+    (r"(?:°|º|˚)(?!\s*f(?![a-z]))|degrees?(?!\s*(?:f(?![a-z])|fahrenheit))(?![a-z])", "deg"),
     (r"cm(?:3|³|\^3)|cc(?![a-z])", "cm3"),
     (r"ml\s*/\s*min\s*/\s*1\.73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),
     (r"ml\s*/\s*min", "mL/min"),
@@ -228,6 +231,7 @@ _PINT: dict[str, str] = {
     "m": "meter",
     "m/s": "meter / second",
     "um": "micrometer",
+    "deg": "degree",
 }
 
 # Calendar units in days: the one rule for windows, durations and ages (registries
@@ -336,7 +340,7 @@ def _factor(unit_from: str, unit_to: str, variable: str | None) -> float | str |
     try:
         one = _pint_convert(1.0, unit_from, unit_to, variable)
         zero = _pint_convert(0.0, unit_from, unit_to, variable)
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001 - pint raises many types (an angle is no temperature)
         return str(exc)
     return one if zero == 0.0 else None
 

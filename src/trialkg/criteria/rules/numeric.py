@@ -212,14 +212,14 @@ _SCALE_RANGE_BEFORE = re.compile(r"\b(?:on|in|using|by)\s+(?:a|an|the)\s*$", re.
 # A possessive unit before the name: "< 70 days' gestation" (LCT NCT03925129), "≥ 37 weeks’
 # gestation" (term-birth items of obstetric and neonatal trials), "32 weeks' gestational age".
 _AFTER_LINK = re.compile(
-    r"['’]?\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:a|an|the)\s+(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
+    r"['’]?\s*(?:of\s+)?(?:(?:on|in|by|using)\s+(?:(?:a|an|the)\s+)?(?:\d+\s*(?:-|–|to)\s*\d+\s*(?:-?\s*points?\s+)?|\d+[- ]points?\s+)?)?",
     re.IGNORECASE,
 )
 
 
 def _named_after(text: str, c: Comparison, mentions: list[Mention]) -> Mention | None:
     """A known variable written right after the value: "5% or more blasts", "> 3 on a
-    0-10 pain intensity numeric scale"."""
+    0-10 pain intensity numeric scale", "(≥ 4 on NRS)"."""
     link = _AFTER_LINK.match(text, c.end)
     pos = link.end() if link else c.end
     for mention in mentions:
@@ -385,6 +385,8 @@ def _plausible_reading(variable: str, c: Comparison) -> str | None:
     var = variables.get(variable)
     if var is None or c.relative_to:
         return None
+    if c.unit == "deg" and var.unit == "Cel":
+        c.unit = "Cel"  # "temperature > 38°": a bare degree of a temperature is Celsius
     if c.unit == "mm3" and (var.unit or "").startswith("10*"):
         # a count "per mm3" whose slash was lost: "anc > 1500 mm3" (Clinical-Trial-Parser
         # test split), "WBC 2,500 mm3; granulocytes 1,500 mm3" (NCT00006168)
