@@ -90,9 +90,10 @@ CASES = [
      {"conditions": ["osteosarcoma"], "prior_therapies": []}, "unmet", {"prior_therapies": []}, "n/a"),
     ("NCT03424005", "For women of childbearing potential: agreement to remain abstinent", "requirement",
      {"flags": {"childbearing_potential": True, "contraception": False}}, "unmet", {"sex": "MALE"}, "n/a"),
-    # alternatives within an item: "Lansky ... or Karnofsky ..."
+    # scales within an item, each for its ages: "Lansky ... or Karnofsky ... Use Karnofsky for
+    # participants >=16 years of age and Lansky for participants less than (<)16 years of age"
     ("NCT04154189", "Lansky play score greater than or equal to (>=) 50 Percent (%) or Karnofsky", "requirement",
-     {"karnofsky": 60}, "met", {"karnofsky": 40}, "unknown"),
+     {"karnofsky": 60}, "met", {"karnofsky": 40}, "unmet"),
     ("NCT02513394", "creatinine clearance ≥ 60 mL/min/1.73 m2 for patients with serum creatinine", "requirement",
      {"labs": {"creatinine": {"value": 1.5, "unit": "mg/dL", "uln": 1.1}, "creatinine_clearance": {"value": 75, "unit": "mL/min"}}},
      "met", {"labs": {"creatinine": {"value": 0.8, "unit": "mg/dL", "uln": 1.1}}}, "n/a"),

@@ -24,7 +24,8 @@ from trialkg.store import TrialStore
 
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
-           "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871"]
+           "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
+           "NCT04154189"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -214,3 +215,30 @@ def test_negative_status_after_or_before_the_gene(store: TrialStore, trials: dic
 def test_marker_status_phrasings(text: str, status: str | None) -> None:
     (crit,) = parse_criteria_text(text)
     assert [k.get("status") for k in crit["constraints"] if k["type"] == "biomarker"] == [status]
+
+
+# Performance scales by age (children's oncology phrasing): each scale with its age as a
+# condition (``tkg:conditionFact`` age>=16 ...), decided by the patient's age; a Lansky
+# score is read from the patient's Karnofsky (the same 0-100 steps).
+def test_performance_scales_conditioned_on_age(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT01130623: "Performance score: Karnofsky greater than or equal to 50% for patients
+    # 16 years of age; Lansky greater than or equal to 50 for patients less than or equal
+    # to 16 years of age." (the first comparator is lost in the registry text)
+    crit = criterion(trials, "NCT01130623", "Lansky greater than or equal to 50 for patients")
+    by_scale = {str(k.one("variable")): [str(f) for f in k.all("conditionFact")] for k in crit.constraints
+                if k.type == "performance_status"}
+    assert by_scale == {"karnofsky": [], "lansky": ["age<=16"]}
+    assert outcome(store, "NCT01130623", crit, {"age_years": 10, "karnofsky": 40}) == "unmet"
+    assert outcome(store, "NCT01130623", crit, {"age_years": 10, "karnofsky": 60}) == "met"
+    assert outcome(store, "NCT01130623", crit, {"age_years": 30, "karnofsky": 40}) == "unknown"
+    # NCT04154189: "Lansky play score >= 50 % or Karnofsky >= 50%. Use Karnofsky for
+    # participants >=16 years of age and Lansky for participants less than (<)16 years of age"
+    crit = criterion(trials, "NCT04154189", "Use Karnofsky for participants")
+    by_scale = {str(k.one("variable")): [str(f) for f in k.all("conditionFact")] for k in crit.constraints
+                if k.type == "performance_status"}
+    assert by_scale == {"karnofsky": ["age>=16"], "lansky": ["age<16"]}
+    assert outcome(store, "NCT04154189", crit, {"age_years": 12, "karnofsky": 60}) == "met"
+    assert outcome(store, "NCT04154189", crit, {"age_years": 12, "karnofsky": 40}) == "unmet"
+    assert outcome(store, "NCT04154189", crit, {"age_years": 30, "karnofsky": 40}) == "unmet"
+    (c,) = parse_criteria_text("Karnofsky >= 50 for patients > 16 years; Lansky >= 50 for patients <= 16 years")
+    assert [k.get("applies_if_facts") for k in c["constraints"]] == [["age>16"], ["age<=16"]]

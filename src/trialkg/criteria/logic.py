@@ -490,8 +490,12 @@ def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
         between = low[a1:b0] if b0 >= a1 else ""
         if _CONDITION_LEAD.search(between) and subjects[n].get("applies_if") is None:
             subjects[n]["role"] = "condition"
+        # constraints with conditions of their own are no alternatives: each decides for
+        # whom its condition holds ("Lansky ... or Karnofsky ... Use Karnofsky for
+        # participants >=16 years of age and Lansky for ... <16", NCT04154189)
         links.append(bool(_OR_BEFORE_NEXT.search(between)) and not _AND.search(between)
-                     and _family(subjects[n - 1]) == _family(subjects[n]))
+                     and _family(subjects[n - 1]) == _family(subjects[n])
+                     and not (subjects[n - 1].get("applies_if") and subjects[n].get("applies_if")))
     if not any(links):
         return
     group = 1

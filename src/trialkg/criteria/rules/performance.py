@@ -26,8 +26,8 @@ PS = Gated(
     re.IGNORECASE,
 )
 _PS_VALUE = re.compile(
-    rf"(?:[\s:=(),\-]|\b(?:score|scores|status|scale|of|is|grade|grades|ps|performance|physical|must|be|between|level|index|\(?ecog\)?|\(?kps\)?|\(?who\)?))*?"
-    rf"(?:(?P<op>{OP_ALT})\s*(?P<opv>\d{{1,3}})"
+    rf"(?:[\s:=(),\-]|\b(?:score|scores|status|scale|of|is|grade|grades|ps|performance|physical|play|must|be|between|level|index|\(?ecog\)?|\(?kps\)?|\(?who\)?))*?"
+    rf"(?:(?P<op>{OP_ALT})(?:\s*\(\s*[<>=≤≥/]{{1,3}}\s*\))?\s*(?P<opv>\d{{1,3}})"
     rf"|(?P<a>\d{{1,3}})\s*(?:-|–|~|to|and)\s*(?P<b>\d{{1,3}})(?!\s*(?:,|or)\s*\d)"
     rf"|(?P<set>\d(?:\s*,\s*\d)*\s*(?:,?\s*(?:or|and)\s*)\d)"
     rf"|(?P<single>\d{{1,3}})(?P<suffix>\s*(?:points?\s*)?(?:or|and)\s*(?:less|lower|below|more|greater|higher|above))?)",
@@ -117,6 +117,63 @@ def _ps_constraint(scale: str, m: re.Match[str], span: str, applies_if: str | No
     return d
 
 
+# Scales by age, as children's oncology trials write them: "Karnofsky >= 50 for
+# patients > 16 years of age; Lansky >= 50 for patients <= 16 years of age" (COG, NCT01130623
+# "Karnofsky greater than or equal to 50% for patients 16 years of age; Lansky greater
+# than or equal to 50 for patients less than or equal to 16 years of age"); "Use
+# Karnofsky for participants >=16 years of age and Lansky for participants less than
+# (<)16 years of age" (NCT04154189). Each scale gets its age as a condition
+# (``applies_if`` with the fact ``age>=16``), decided by the patient's age.
+_AGE_OP = (r"(?P<op>(?:greater|more|older)\s+than\s+or\s+equal\s+to|(?:less|younger)\s+than\s+or\s+equal\s+to|>=|≥|=>|<=|≤|=<"
+           r"|>|<|(?:greater|more|older)\s+than|(?:less|younger)\s+than|over|under|above|below|at\s+least)?")
+_AGE = (r"(?:aged?\s+)?" + _AGE_OP + r"\s*(?:\(\s*[<>≤≥]=?\s*\)\s*)?(?P<n>\d{1,2})\s*(?:years?|yrs?|y)\b(?:\s+(?:of\s+age|old))?"
+        r"(?:\s+(?P<post>and\s+(?:older|over|above)|or\s+(?:older|more)|and\s+(?:younger|under)|or\s+(?:younger|less)))?")
+_WHO_AGED = r"(?:patients?|participants?|subjects?|children|those|individuals)"
+_AGE_FOR = re.compile(r"[\s%,]*(?:\(\s*)?(?:for|in)\s+" + _WHO_AGED + r"\s+" + _AGE, re.IGNORECASE)
+_USE_FOR = re.compile(r"\b(?:use|and)\s+(?:the\s+)?(?P<scale>Karnofsky|KPS|Lansky|LPS|ECOG)\b[^.;]{0,30}?\bfor\s+" + _WHO_AGED + r"\s+" + _AGE,
+                      re.IGNORECASE)
+_WORD_OPS = {"greater than or equal to": ">=", "more than or equal to": ">=", "older than or equal to": ">=",
+             "less than or equal to": "<=", "younger than or equal to": "<=", "greater than": ">", "more than": ">",
+             "older than": ">", "over": ">", "above": ">", "less than": "<", "younger than": "<", "under": "<",
+             "below": "<", "at least": ">=", "≥": ">=", "=>": ">=", "≤": "<=", "=<": "<="}
+
+
+def _age_fact(m: re.Match[str]) -> str | None:
+    """``age>=16`` for an age phrase, or None when it gives no comparator ("for patients
+    16 years of age": the registry lost it)."""
+    op = re.sub(r"\s+", " ", (m.group("op") or "").lower())
+    post = (m.group("post") or "").lower()
+    if not op and post:
+        op = ">=" if re.search(r"older|over|above|more", post) else "<="
+    op = _WORD_OPS.get(op, op)
+    return f"age{op}{int(m.group('n'))}" if op in (">=", "<=", ">", "<") else None
+
+
+def _set_age(c: dict[str, Any], m: re.Match[str], text: str) -> None:
+    c["applies_if"] = text[m.start() : m.end()].strip(" ,(%")
+    fact = _age_fact(m)
+    if fact:
+        c["applies_if_facts"] = [fact]
+
+
+def _age_condition(text: str, end: int, c: dict[str, Any]) -> None:
+    m = _AGE_FOR.match(text, end)
+    if m:
+        _set_age(c, m, text)
+
+
+def _use_for(text: str, out: list[dict[str, Any]]) -> None:
+    """"Use Karnofsky for participants >=16 years of age and Lansky for ...": each scale's age."""
+    if not re.search(r"\buse\s+(?:the\s+)?(?:Karnofsky|KPS|Lansky|LPS|ECOG)\b", text, re.IGNORECASE):
+        return
+    for m in _USE_FOR.finditer(text):
+        scale = _ps_scale(m.group("scale"), 0)
+        for c in out:
+            if c["variable"] == scale and not c.get("applies_if"):
+                _set_age(c, m, text)
+                c["applies_if"] = re.sub(r"^.*?\bfor\s+", "", c["applies_if"], flags=re.IGNORECASE | re.DOTALL)
+
+
 def _scores(lo: int, hi: int, step: int) -> list[int]:
     """The scores a scale allows in [lo, hi]: ECOG 0-5 by 1, Karnofsky/Lansky 0-100 by 10."""
     first = -(-lo // step) * step
@@ -137,8 +194,9 @@ def ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int
         else:
             exceptions.append((clause_start(text, am.start()), clause_end(text, am.end())))
     main: dict[str, Any] | None = None
+    scales: set[str] = set()
     for m in PS.finditer(text):
-        if any(a <= m.start() < b for a, b in exceptions):
+        if any(a <= m.start() < b for a, b in exceptions + spans):
             continue
         if m.group("scale").upper() == "WHO" and not _WHO_PS.match(text, m.end()):
             continue
@@ -147,12 +205,17 @@ def ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int
             continue
         first = v.group("opv") or v.group("a") or (v.group("set") or "")[:1] or v.group("single")
         scale = _ps_scale(m.group("scale"), float(first or 0))
+        if scale in scales:
+            continue  # one constraint per scale; another scale is an alternative or is for other ages
         c = _ps_constraint(scale, v, text[m.start() : v.end()], None)
         if c:
+            _age_condition(text, v.end(), c)
             out.append(c)
             spans.append((m.start(), v.end()))
+            scales.add(scale)
             main = main or c
-            break
+    if len(out) > 1:
+        _use_for(text, out)
     for a, b in exceptions:
         seg = text[a:b]
         if main is None and not PS.search(seg):

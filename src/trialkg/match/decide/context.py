@@ -15,7 +15,7 @@ from trialkg import iris
 from trialkg.knowledge import biomarkers
 from trialkg.match.drugs import DrugKnowledge
 from trialkg.match.graph import Constraint, TrialFacts
-from trialkg.match.logic import TV
+from trialkg.match.logic import TV, compare
 from trialkg.match.logic import num as _num
 from trialkg.match.patient import KNOWN_FLAGS, Patient, PriorTherapy
 
@@ -58,6 +58,10 @@ class Context:
         """A condition fact (``tkg:conditionFact``): a patient flag or ``sex:FEMALE``."""
         if fact.startswith("sex:"):
             return None if self.patient.sex is None else self.patient.sex == fact[4:]
+        age = _AGE_FACT.match(fact)
+        if age:  # "age>=16": a scale or limit for some ages (criteria/rules/performance.py)
+            years = self.patient.age_years
+            return None if years is None else compare(years, age.group(1), float(age.group(2)))
         if fact == "childbearing_potential" and self.patient.sex == "MALE" and self.patient.flag(fact) is None:
             return False
         return self.patient.flag(fact) if fact in KNOWN_FLAGS else None
@@ -77,6 +81,8 @@ class Context:
         flag = iris.slug(c).replace("-", "_")
         return self.patient.flag(flag) if flag in KNOWN_FLAGS else None
 
+
+_AGE_FACT = re.compile(r"^age(>=|<=|>|<|=)(\d+(?:\.\d+)?)$")
 
 # Words of an ``applies_if`` text and the patient flag they ask about, tried in order.
 _CONDITION_FLAGS: tuple[tuple[frozenset[str], str], ...] = (

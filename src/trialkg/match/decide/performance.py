@@ -14,7 +14,7 @@ def performance(k: Constraint, ctx: Context, wants_true: bool = True, crit: Crit
     scale = str(k.one("variable") or "ecog").lower()
     found = _candidates(ctx.patient, scale)
     if found is None:
-        return Statement(None, "Karnofsky and ECOG unknown" if scale == "karnofsky" else "ECOG unknown")
+        return Statement(None, "Karnofsky and ECOG unknown" if scale in ("karnofsky", "lansky") else "ECOG unknown")
     candidates, shown = found
     allowed = {int(v) for v in k.all("allowedValue") if v is not None}
     if allowed:
@@ -31,6 +31,11 @@ def performance(k: Constraint, ctx: Context, wants_true: bool = True, crit: Crit
 
 def _candidates(p: Patient, scale: str) -> tuple[set[int], str] | None:
     """The patient's possible values on ``scale`` and how to show them."""
+    if scale == "lansky":
+        # the Lansky play-performance scale is the children's Karnofsky, on the same
+        # 0-100 steps: a patient file gives it as its Karnofsky score
+        found = _candidates(p, "karnofsky")
+        return None if found is None else (found[0], f"{found[1]} (as Lansky)")
     if scale == "karnofsky":
         if p.karnofsky is not None:
             return {p.karnofsky}, f"Karnofsky {p.karnofsky}"
