@@ -614,3 +614,17 @@ def test_weeks_and_days_of_a_gestation(text: str, expected: list) -> None:
 ])
 def test_angles_and_scales_after_the_value(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # areas, cell volumes, chart letters, distances, steps and drinks per period are units, so
+    # the words before them name an open variable (LCT NCT03867890 "walk or run at least 10
+    # kilometres per week")
+    ("walk or run at least 10 kilometres per week", ("walk_or_run", ">=", 10, "km")),
+    ("Ulcer area ≥ 1 cm2", ("ulcer_area", ">=", 1, "cm2")),
+    ("MCV > 100 fL", ("mcv", ">", 100, "fL")),
+    ("BCVA ≥ 70 letters", ("bcva", ">=", 70, "{letters}")),
+    ("Alcohol intake > 21 drinks per week", ("alcohol_intake", ">", 21, "{drinks}/wk")),
+])
+def test_counted_and_area_units(text: str, expected: tuple) -> None:
+    assert limits(text) == [expected]

@@ -66,6 +66,19 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"m\s*/\s*s(?:ec(?:ond)?)?(?![a-z])", "m/s"),
     (r"(?:µ|μ)m(?![a-z0-9²³^/])|microns?(?![a-z])|micromet(?:er|re)s?", "um"),
     (r"db(?![a-z])", "dB"),
+    # areas, volumes of cells, letters of a visual-acuity chart, distances walked, steps and
+    # drinks counted per period: "ulcer area ≥ 1 cm2", "MCV > 100 fL", "BCVA between 24 and
+    # 73 ETDRS letters", "walk at least 10 km per week", "< 5000 steps per day", "more than 14
+    # drinks per week" (wound, anaemia, ophthalmology, rehabilitation and alcohol items)
+    (r"cm(?:2|²|\^2)(?![0-9])|square\s+centimet(?:er|re)s?", "cm2"),
+    (r"mm(?:2|²|\^2)(?![0-9/])|square\s+millimet(?:er|re)s?", "mm2"),
+    (r"fl(?![a-z])|femtolit(?:er|re)s?", "fL"),
+    (r"mosm\s*/\s*l(?![a-z])", "mosm/L"),
+    (r"(?:etdrs\s+)?letters(?![a-z])", "{letters}"),
+    (r"km(?![a-z])|kilomet(?:er|re)s?(?![a-z])", "km"),
+    (r"steps?\s*(?:/|per|a)\s*day", "{steps}/d"),
+    (r"(?:standard\s+)?drinks?\s*(?:/|per|a)\s*(?:week|wk)", "{drinks}/wk"),
+    (r"(?:standard\s+)?drinks?\s*(?:/|per|a)\s*day", "{drinks}/d"),
     (r"g\s*/\s*l(?![a-z])", "g/L"),
     (r"mg\s*/\s*l(?![a-z])", "mg/L"),
     (r"ng\s*/\s*ml", "ng/mL"),
@@ -232,6 +245,10 @@ _PINT: dict[str, str] = {
     "m/s": "meter / second",
     "um": "micrometer",
     "deg": "degree",
+    "cm2": "centimeter ** 2",
+    "mm2": "millimeter ** 2",
+    "fL": "femtoliter",
+    "km": "kilometer",
 }
 
 # Calendar units in days: the one rule for windows, durations and ages (registries
