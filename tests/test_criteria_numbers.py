@@ -628,3 +628,19 @@ def test_angles_and_scales_after_the_value(text: str, expected: list) -> None:
 ])
 def test_counted_and_area_units(text: str, expected: tuple) -> None:
     assert limits(text) == [expected]
+
+
+def test_a_set_of_values_of_an_open_score_is_a_range() -> None:
+    # LCT NCT03865680; a known scale's set is read the same way ("Child-Pugh score of 5 or 6")
+    got = limits("High caries risk children with the presence of at least one visible active WSL in primary "
+                 "teeth with ICDAS II score of 1,2 or 3")
+    assert [(v[1], v[2]) for v in got] == [("between", 1)] and "icdas_ii" in got[0][0]
+    assert limits("IGA score of 3 or 4") == [("iga_score", "between", 3, None)]
+    assert limits("Pain score of 4 or more") == [("pain_score", ">=", 4, None)]
+
+
+def test_units_per_body_surface_and_cigarettes_abbreviated() -> None:
+    # LCT NCT03860350, LCT NCT03863509
+    assert limits("LVMi ≥109 g/m² in women and ≥132 g/m² in men") == [
+        ("lvmi", ">=", 109, "g/m2"), ("lvmi", ">=", 132, "g/m2")]
+    assert limits(">/= 5 cigs/day for last 6 months") == [("cigarettes_per_day", ">=", 5, None)]

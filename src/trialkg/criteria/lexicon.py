@@ -135,7 +135,9 @@ VARIABLES: dict[str, list[str]] = {
     # tobacco use as a count: "smokers of less than 10 cigarettes a day" (LCT NCT03863249),
     # "patients smoked more than 10 cigarettes in a day" (NCT03923218), "Smokers (Less than
     # 20 cigars/day)" (NCT03927937); "smoking history >15 pack years", "<15 pack year history"
-    "cigarettes_per_day": [r"cigarettes?(?:\s*(?:per|a|/)\s*day)?", r"cigars?(?:\s*(?:per|a|/)\s*day)?", r"smokers?", r"smoked"],
+    # ">/= 5 cigs/day for last 6 months" (LCT NCT03863509)
+    "cigarettes_per_day": [r"cigarettes?(?:\s*(?:per|a|/)\s*day)?", r"cigars?(?:\s*(?:per|a|/)\s*day)?",
+                           r"cigs?(?:\s*(?:per|a|/)\s*day)?", r"smokers?", r"smoked"],
     "pack_years": [r"pack[- ]?years?"],
     # Clinical scores and measures of neurology, psychiatry, intensive care, hepatology,
     # obstetrics and cardiopulmonary trials, named by their expansion or acronym so that a

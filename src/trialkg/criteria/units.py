@@ -105,6 +105,8 @@ _WRITTEN: list[tuple[str, str]] = [
     # "25-40 kilograms per square meter (kg/m²)" (LCT NCT03928379)
     (r"kg\s*/\s*m(?:2|²|\^2)|kilo(?:gram|gramme)s?\s*(?:/|per)\s*(?:square\s*met(?:er|re)|m(?:2|²|\^2))", "kg/m2"),
     (r"mg\s*/\s*kg", "mg/kg"),
+    # an index per body surface: "LVMi ≥109 g/m² in women and ≥132 g/m² in men" (LCT NCT03860350)
+    (r"g\s*/\s*m(?:2|²|\^2)", "g/m2"),
     (r"m?g\s*/\s*d(?:ay)?(?![a-z])", "g/d"),
     (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
     # "< 1000mg/24h" (NCT06382129), "≤ 1 g/24 hours", "< 1 g per 24 hours", "1 g in 24 h"
@@ -249,6 +251,7 @@ _PINT: dict[str, str] = {
     "mm2": "millimeter ** 2",
     "fL": "femtoliter",
     "km": "kilometer",
+    "g/m2": "gram / meter ** 2",
 }
 
 # Calendar units in days: the one rule for windows, durations and ages (registries

@@ -41,7 +41,36 @@ def read(r: Reading) -> list[dict[str, Any]]:
     """NYHA class, then the scores written after their scale's name without an operator."""
     out = list(r.claims.get("nyha", []))
     out += scale_values(r.text, r.comparisons, r.mentions, {c["variable"] for c in r.numeric + out})
+    out += score_sets(r.text, r.comparisons, r.mentions)
     r.numeric += out
+    return out
+
+
+# A set of values of a score the table does not know: "ICDAS II score of 1,2 or 3" (LCT
+# NCT03865680), "IGA score of 3 or 4" (dermatology), as "Child-Pugh score of 5 or 6" is for a
+# known scale (``scale_values``): the values from the lowest to the highest.
+_SCORE_SET = Gated(
+    r"(?P<name>(?:[A-Za-z][\w-]*\s+){0,3}?[A-Za-z][\w-]*)\s+scores?\s+(?:of\s+|=\s*|:\s*)?"
+    r"(?P<vals>\d{1,2}(?:\s*,\s*\d{1,2})*\s*,?\s*(?:or|and)\s+\d{1,2})(?![\d.,]|\s*(?:%|/|points?\s+or|or\s+(?:more|less|higher|lower|greater|above|below)))",
+    re.IGNORECASE,
+)
+_NAME_STOP = {"a", "an", "the", "with", "of", "and", "or", "total", "mean", "global", "baseline", "presence", "in"}
+
+
+def score_sets(text: str, comps: list[Comparison], mentions: list[Mention]) -> list[dict[str, Any]]:
+    """A set of values of an open-variable score (``_SCORE_SET``) as a ``between`` range."""
+    out = []
+    for m in _SCORE_SET.finditer(text):
+        if any(c.start < m.end() and m.start("vals") < c.end for c in comps) or any(
+                x.start < m.end("name") and m.start("name") < x.end for x in mentions):
+            continue
+        vals = [int(v) for v in re.findall(r"\d+", m.group("vals"))]
+        words = [w for w in re.findall(r"[A-Za-z][\w-]*", m.group("name")) if w.lower() not in _NAME_STOP]
+        if not words or vals != sorted(vals) or len(set(vals)) < 2:
+            continue
+        c = Comparison(m.start("vals"), m.end(), "between", float(vals[0]), float(vals[-1]), None, None, str(vals[0]))
+        name = "_".join(re.findall(r"[a-z0-9]+", " ".join(words).lower())) + "_score"
+        out.append(numeric_constraint(name, c, None, text[m.start("name") : m.end()]))
     return out
 
 
