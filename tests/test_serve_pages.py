@@ -86,6 +86,17 @@ def test_trial_page_shows_ecog_and_anc_constraints(server) -> None:
     assert jsonld and json.loads(jsonld.group(1))["@context"]["Trial"] == "tkg:Trial"
 
 
+def test_trial_page_says_why_a_criterion_is_undecidable(server) -> None:
+    """"... which in the opinion of the investigator ..." (NCT03890068 exc-16) has the reason
+    tkg:undecidableReason investigator_judgement, in the words trialkg match prints."""
+    status, _, body = fetch(server.url + "/trial/NCT03890068")
+    html = body.decode()
+    item = re.search(r'<li class="criterion[^"]*" id="exc-16">.*?</li>\s*</ul>', html, re.S)
+    assert status == 200 and item, html[:200]
+    assert 'data-type="undecidable"' in item.group(0)
+    assert "investigator_judgement" in item.group(0) and "the investigator&#39;s judgement decides it" in item.group(0)
+
+
 def test_trial_page_neighbourhood_is_drawn_with_a_legend(server) -> None:
     dom = dump_dom(server.url + "/trial/NCT04126811", budget_ms=8000)
     assert 'data-ready="1"' in dom

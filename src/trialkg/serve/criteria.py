@@ -90,6 +90,11 @@ def annotate(criterion: dict[str, Any]) -> dict[str, Any]:
     """The criterion with ``segments`` and ``readings`` for the trial page."""
     constraints = criterion.get("constraints") or []
     text = criterion.get("text") or ""
+    from trialkg.match.criterion import undecidable_why
+
+    reason = criterion.get("undecidable")
     return {**criterion, "segments": segments(text, constraints),
             "readings": [reading(k) for k in constraints],
-            "unparsed": all(k.get("type") == "unparsed" for k in constraints)}
+            "unparsed": all(k.get("type") == "unparsed" for k in constraints),
+            # why no patient-file fact decides it, in the words trialkg match prints
+            "undecidable_why": undecidable_why(reason, criterion.get("topic")) if reason else None}
