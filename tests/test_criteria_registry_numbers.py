@@ -173,3 +173,25 @@ def test_greater_or_equal_spelt_with_a_symbol() -> None:
     assert limits("Significant weight loss (> or equal 10% body weight during preceeding 6 weeks)") == [
         ("weight_loss", ">=", 10, "%")]
     assert limits("Hb > or = 9 g/dL") == [("hemoglobin", ">=", 9, "g/dL")]
+
+
+def _audit():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "threshold_audit.py"
+    spec = importlib.util.spec_from_file_location("threshold_audit", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_threshold_audit_flags_a_lost_unit_and_an_item_without_constraint() -> None:
+    audit = _audit()
+    lost = {"type": "numeric", "variable": "neutrophils", "comparator": ">=", "value": 1000, "unit": None,
+            "relative_to": None, "span": "ANC ≥1,000"}
+    assert audit.audit_item("NCT02636725", "ANC ≥1,000 / microliter (mcL)", [lost])[0][0] == "lost_unit"
+    kept = parse_text("Absolute neutrophil count (ANC) ≥1,000 / microliter (mcL)")
+    assert [f for f, _t, _c in audit.audit_item("NCT02636725", "ANC ≥1,000 / microliter (mcL)", kept)] == [""]
+    assert audit.audit_item("NCT00619541", "PT-INR 2.3 or PT 6 seconds above control", [])[0][0] == "no_constraint"
