@@ -195,3 +195,12 @@ def test_the_threshold_audit_flags_a_lost_unit_and_an_item_without_constraint() 
     kept = parse_text("Absolute neutrophil count (ANC) ≥1,000 / microliter (mcL)")
     assert [f for f, _t, _c in audit.audit_item("NCT02636725", "ANC ≥1,000 / microliter (mcL)", kept)] == [""]
     assert audit.audit_item("NCT00619541", "PT-INR 2.3 or PT 6 seconds above control", [])[0][0] == "no_constraint"
+
+
+def test_a_clause_before_a_value_is_no_name() -> None:
+    # Clinical-Trial-Parser test split: "orthostatic hypotension will be defined as ≥ @NUMBER
+    # mmhg decrease in systolic bp"; "cord must contain ≥ @NUMBER ..."
+    names = {c["variable"] for c in parse_text("orthostatic hypotension will be defined as ≥ 20 mmhg decrease")
+             if c["type"] == "numeric"}
+    assert "orthostatic_hypotension_will" not in names
+    assert limits("Prostate volume < 60 cc") == [("prostate_volume", "<", 60, "cm3")]  # a name stays one

@@ -280,6 +280,14 @@ def _generic_after(text: str, c: Comparison) -> Mention | None:
     return Mention(words[0].start(), words[-1].end(), _slug(phrase))
 
 
+# Words that make the words before a value a clause rather than the name of a measure:
+# "orthostatic hypotension will be defined as ≥ 20 mmhg decrease", "cord must contain ≥ 2.5
+# x 10^7 cells", "but scoring ≥ 3" (Clinical-Trial-
+# Parser test split).
+_CLAUSE_WORDS = {"will", "would", "must", "can", "may", "should", "shall", "could", "contain", "contains",
+                 "exhibit", "exhibits", "evidenced", "but", "who", "which", "that", "whose"}
+
+
 def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     """A variable the lexicon has no name for: the words right before the comparison
     ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
@@ -302,6 +310,8 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     if not words or any(w in ("within", "after", "before", "prior", "since", "during", "weeks", "days", "months",
                               "years", "grade", "cycles", "dose", "doses", "mg", "version") for w in words):
         return None
+    if any(w in _CLAUSE_WORDS for w in words):
+        return None  # "orthostatic hypotension will be defined as ≥ 20 mmHg": a clause, no name
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
 
 
