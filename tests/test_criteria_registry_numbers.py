@@ -204,3 +204,12 @@ def test_a_clause_before_a_value_is_no_name() -> None:
              if c["type"] == "numeric"}
     assert "orthostatic_hypotension_will" not in names
     assert limits("Prostate volume < 60 cc") == [("prostate_volume", "<", 60, "cm3")]  # a name stays one
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # tokenised lines of the Clinical-Trial-Parser test split: "kg / m ^ 2", "1.73m ^ 2"
+    ("bmi ≥ 18.5 kg / m ^ 2", [("bmi", ">=", 18.5, "kg/m2")]),
+    ("egfr ≥ 60 ml / min / 1.73m ^ 2", [("egfr", ">=", 60, "mL/min/{1.73_m2}")]),
+])
+def test_a_spaced_square(text: str, expected: list) -> None:
+    assert limits(text) == expected

@@ -99,16 +99,16 @@ _WRITTEN: list[tuple[str, str]] = [
     # degrees" (LCT NCT03861923), "knee flexion > 90°" (range-of-motion items)
     (r"(?:°|º|˚)(?!\s*f(?![a-z]))|degrees?(?!\s*(?:f(?![a-z])|fahrenheit))(?![a-z])", "deg"),
     (r"cm(?:3|³|\^3)|cc(?![a-z])", "cm3"),
-    (r"ml\s*/\s*min\s*/\s*1\.73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),
+    (r"ml\s*/\s*min\s*/\s*1\.73\s*m\s*(?:2|²|\^\s*2)", "mL/min/{1.73_m2}"),
     (r"ml\s*/\s*min", "mL/min"),
     (r"ml\s*/\s*s", "mL/s"),
     # "25-40 kilograms per square meter (kg/m²)" (LCT NCT03928379)
-    (r"kg\s*/\s*m(?:2|²|\^2)|kilo(?:gram|gramme)s?\s*(?:/|per)\s*(?:square\s*met(?:er|re)|m(?:2|²|\^2))", "kg/m2"),
+    (r"kg\s*/\s*m\s*(?:2|²|\^\s*2)|kilo(?:gram|gramme)s?\s*(?:/|per)\s*(?:square\s*met(?:er|re)|m\s*(?:2|²|\^\s*2))", "kg/m2"),
     (r"mg\s*/\s*kg", "mg/kg"),
     # an index per body surface: "LVMi ≥109 g/m² in women and ≥132 g/m² in men" (LCT NCT03860350)
     (r"g\s*/\s*m(?:2|²|\^2)", "g/m2"),
     (r"m?g\s*/\s*d(?:ay)?(?![a-z])", "g/d"),
-    (r"mg\s*/\s*m(?:2|²|\^2)", "mg/m2"),
+    (r"mg\s*/\s*m\s*(?:2|²|\^\s*2)", "mg/m2"),
     # "< 1000mg/24h" (NCT06382129), "≤ 1 g/24 hours", "< 1 g per 24 hours", "1 g in 24 h"
     (r"mg\s*(?:/|per|in)\s*24\s*-?\s*h(?:ours?|rs?)?", "mg/(24.h)"),
     (r"g\s*(?:/|per|in)\s*24\s*-?\s*h(?:ours?|rs?)?", "g/(24.h)"),
