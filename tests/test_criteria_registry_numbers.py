@@ -213,3 +213,25 @@ def test_a_clause_before_a_value_is_no_name() -> None:
 ])
 def test_a_spaced_square(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+def test_asides_after_names_are_no_list_members() -> None:
+    # Clinical-Trial-Parser test split (several trials write AST and ALT so)
+    text = ("aspartate aminotransferase ( ast ) ( serum glutamic oxaloacetic transaminase [ sgot ] ) / "
+            "alanine aminotransferase ( alt ) ( serum glutamate pyruvate transaminase [ sgpt ] ) ≤ 2.5 x institutional uln")
+    assert limits(text) == [("ast", "<=", 2.5, "ULN"), ("alt", "<=", 2.5, "ULN")]
+    # an aside after no name holds the names
+    assert limits("Liver enzymes (AST, ALT) ≤ 3 x ULN") == [("ast", "<=", 3, "ULN"), ("alt", "<=", 3, "ULN")]
+
+
+def test_a_second_multiple_of_the_reference_without_operator() -> None:
+    got = [(c["variable"], c["value"], c.get("applies_if")) for c in parse_text(
+        "AST/ALT ≤ 2.5 x ULN, 5 x ULN for liver metastases") if c["type"] == "numeric"]
+    assert got == [("ast", 2.5, None), ("alt", 2.5, None), ("ast", 5, "liver metastases"), ("alt", 5, "liver metastases")]
+    assert limits("ALT ≤ 3 x ULN and 2 weeks after") == [("alt", "<=", 3, "ULN")]
+
+
+def test_an_alternative_unit_in_parentheses() -> None:
+    # "serum creatinine ≤ @NUMBER mg / dl ( or ≤ @NUMBER µmol / l )" (Clinical-Trial-Parser test split)
+    assert limits("serum creatinine ≤ 1.5 mg/dL (or ≤ 133 µmol/L)") == [
+        ("creatinine", "<=", 1.5, "mg/dL"), ("creatinine", "<=", 133, "umol/L")]

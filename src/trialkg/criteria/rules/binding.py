@@ -77,11 +77,12 @@ def _strip_parens(gap: str) -> str:
 
 def bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> list[Mention]:
     """Variables a comparison measures: nearest mention on its left, plus joined list."""
+    text, mentions = _without_asides(text, mentions, floor, comp.start)
     before = [m for m in mentions if m.end <= comp.start and m.start >= floor]
     if not before:
         return []
     last = before[-1]
-    gap = text[last.end : comp.start]
+    gap = _SPACES.sub(" ", text[last.end : comp.start])
     # Too far, or across a clause boundary: the comparison is not about this mention.
     # A mention inside parentheses that close before the comparison: what follows it up
     # to the ")" is a note ("Urine Protein to Creatinine Ratio (UPC; appropriate appendix)
@@ -109,6 +110,47 @@ def bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> li
         if m.variable not in seen:
             seen.add(m.variable)
             out.append(m)
+    return out
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _without_asides(text: str, mentions: list[Mention], floor: int, end: int) -> tuple[str, list[Mention]]:
+    """``text`` with the asides that follow a name blanked out, and the mentions outside
+    them: a name's abbreviation or synonym in parentheses or brackets is no list member of
+    its own. "aspartate aminotransferase ( ast ) ( serum glutamic oxaloacetic transaminase
+    [ sgot ] ) / alanine aminotransferase ( alt ) ( serum glutamate pyruvate transaminase
+    [ sgpt ] ) ≤ @NUMBER x uln" (Clinical-Trial-Parser test split, several trials) names AST
+    and ALT. An aside after no name stays: "Liver enzymes (AST, ALT) ≤ 3 x ULN"."""
+    if "(" not in text[floor:end] and "[" not in text[floor:end]:
+        return text, mentions
+    asides: list[tuple[int, int]] = []
+    for a, b in _groups(text, floor, end):
+        after_name = any(m.end <= a and not text[m.end : a].strip() for m in mentions)
+        if after_name or (asides and not text[asides[-1][1] : a].strip()):
+            asides.append((a, b))
+    if not asides:
+        return text, mentions
+    chars = list(text)
+    for a, b in asides:
+        chars[a:b] = " " * (b - a)
+    kept = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in asides)]
+    return "".join(chars), kept
+
+
+def _groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level balanced (...) and [...] groups in ``text[start:end]``, as (start, end)."""
+    out: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            a = stack.pop()
+            if not stack:
+                out.append((a, i + 1))
     return out
 
 

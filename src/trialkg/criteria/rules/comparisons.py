@@ -236,7 +236,7 @@ _RANGE_NEXT = re.compile(rf"\s*(?:-|–|to)\s*(?:{NUM})")
 # A value without its own operator joined to a bound with one, in the same unit: "blood
 # pressure [BP] greater than 150 mmHg systolic and 100 mmHg diastolic" (the Clinical-Trial-
 # Parser test split), "> 150 mm Hg systolic, or > 90 mm Hg diastolic" has its own.
-_CONTINUED = re.compile(rf"(?:\s+[A-Za-z]+)?\s*,?\s*(?:and|or)\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
+_CONTINUED = re.compile(rf"(?:\s+[A-Za-z]+)?\s*,?\s*(?P<join>and|or)?\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
 
 
 def _continued(found: _Found) -> None:
@@ -244,16 +244,21 @@ def _continued(found: _Found) -> None:
     first bound's comparator and unit (not a time: "≥ 18 years and 5 years since ...")."""
     text = found.text
     for prev in sorted(found.items, key=lambda c: c.start):
-        if prev.unit is None or prev.unit in ("a", "mo", "wk", "d", "h") or prev.comparator == "between":
+        if (prev.unit is None and prev.relative_to is None) or prev.unit in ("a", "mo", "wk", "d", "h") \
+                or prev.comparator == "between":
             continue
         m = _CONTINUED.match(text, prev.end)
         v = number(m.group("v")) if m else None
         if m is None or v is None:
             continue
         unit, ref, end = _unit_after(text, m.end())
-        if unit != prev.unit or ref or not found.free(m.start("v"), end):
+        same_unit = unit == prev.unit and ref is None and m.group("join")
+        # a multiple of a reference needs no joiner: "≤ 2.5 x ULN, 5 x ULN for liver
+        # metastases"; "≤ @NUMBER x uln @NUMBER x uln" (the test split drops the parentheses)
+        same_ref = ref is not None and ref == prev.relative_to and unit is None
+        if not (same_unit or same_ref) or not found.free(m.start("v"), end):
             continue
-        found.add(m.start("v"), end, Comparison(m.start("v"), end, prev.comparator, v, None, unit, None, m.group("v")))
+        found.add(m.start("v"), end, Comparison(m.start("v"), end, prev.comparator, v, None, unit, ref, m.group("v")))
 
 
 def _reference_bounds(found: _Found) -> None:

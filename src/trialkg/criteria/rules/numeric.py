@@ -122,7 +122,8 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
 
 # Between two bounds of one analyte in two units: "or", "and/or", a comma (after a
 # dipstick grade's "+" or a short note in parentheses: "< 2+ (dipstick) or").
-_ALTERNATIVE_GAP = re.compile(r"\+?(?:\s*\([^()]{1,25}\))?\s*,?\s*(?:or|and/or)?\s*", re.IGNORECASE)
+# "serum creatinine ≤ 1.5 mg/dL (or ≤ 133 µmol/L)": the alternative in parentheses.
+_ALTERNATIVE_GAP = re.compile(r"\+?(?:\s*\([^()]{1,25}\))?\s*,?\s*\(?\s*(?:or|and/or)?\s*", re.IGNORECASE)
 
 
 def _alternative(text: str, chain: _Chain, c: Comparison) -> bool:
