@@ -25,7 +25,7 @@ from trialkg.store import TrialStore
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
-           "NCT04154189"]
+           "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -242,3 +242,46 @@ def test_performance_scales_conditioned_on_age(store: TrialStore, trials: dict[s
     assert outcome(store, "NCT04154189", crit, {"age_years": 30, "karnofsky": 40}) == "unmet"
     (c,) = parse_criteria_text("Karnofsky >= 50 for patients > 16 years; Lansky >= 50 for patients <= 16 years")
     assert [k.get("applies_if_facts") for k in c["constraints"]] == [["age>16"], ["age<=16"]]
+
+
+# Drugs and states named as the context of what the criterion is about.
+def test_named_in_passing(store: TrialStore, trials: dict[str, Any]) -> None:
+    # a drug before its harm: NCT04154189 "History of ifosfamide-related Grade >=3
+    # nephrotoxicity or encephalopathy" (LCT NCT03869593 "chemotherapy-induced neutropenia")
+    crit = criterion(trials, "NCT04154189", "ifosfamide-related")
+    assert not [k for k in crit.constraints if k.type == "prior_therapy" and k.role == "subject"]
+    assert outcome(store, "NCT04154189", crit, {"prior_therapies": [{"drug": "ifosfamide"}],
+                                                "flags": {"renal_disease": False}}) != "unmet"
+    assert outcome(store, "NCT04154189", crit, {"prior_therapies": [{"drug": "ifosfamide"}],
+                                                "flags": {"renal_disease": True}}) == "unmet"
+    # the treatment of the condition: NCT02636725 "Has active autoimmune disease that has
+    # required systemic treatment in the past 2 years (i.e. with use of disease modifying
+    # agents, corticosteroids or immunosuppressive drugs)" (NCT00602576 "Ongoing or active
+    # infection requiring parenteral antibiotics")
+    crit = criterion(trials, "NCT02636725", "active autoimmune disease that has required systemic treatment")
+    assert not [k for k in crit.constraints if k.type == "prior_therapy" and k.role == "subject"]
+    chemo = {"prior_therapies": [{"drug": "cyclophosphamide", "weeks_since_last_dose": 26}]}
+    assert outcome(store, "NCT02636725", crit, {**chemo, "flags": {"autoimmune_disease": False}}) == "met"
+    assert outcome(store, "NCT02636725", crit, {**chemo, "flags": {"autoimmune_disease": True}}) == "unmet"
+    # the site of a local treatment: NCT02589821 "Palliative radiotherapy for a bone
+    # metastasis lesion within 2 weeks prior to the initiation of the investigational
+    # treatment" (NCT02243605 "Radiation therapy for bone metastasis within 2 weeks")
+    crit = criterion(trials, "NCT02589821", "Palliative radiotherapy for a bone metastasis lesion")
+    assert not [k for k in crit.constraints if k.type == "disease_state"]
+    assert outcome(store, "NCT02589821", crit, {"flags": {"bone_metastases": True}}) != "unmet"
+
+
+def test_cumulative_dose_and_other_hormones(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT01165385 "Prior treatment with cisplatin reaching a cumulative dose> 300 mg/m2"
+    # (NCT03167385 "The cumulative dose of RAI (radioactive iodine) ≥ 600mCi"): a drug match
+    # alone does not show the dose
+    crit = criterion(trials, "NCT01165385", "cumulative dose")
+    assert outcome(store, "NCT01165385", crit, _had("cisplatin")) == "unknown"
+    assert outcome(store, "NCT01165385", crit, _had("doxorubicin")) == "met"
+    # NCT00763412 "Patients receiving growth hormone therapy or taking insulin"
+    # (NCT01642004 "hypothyroidism only requiring hormone replacement"): no endocrine cancer therapy
+    crit = criterion(trials, "NCT00763412", "growth hormone therapy")
+    assert not [k for k in crit.constraints if k.type == "prior_therapy"]
+    assert outcome(store, "NCT00763412", crit, _had("letrozole")) != "unmet"
+    (c,) = parse_criteria_text("Exclusion Criteria:\n- Prior hormonal therapy")
+    assert [k["drug_classes"] for k in c["constraints"] if k["type"] == "prior_therapy"] == [["endocrine-therapy"]]

@@ -125,6 +125,15 @@ _PRIMARY_BEFORE = re.compile(r"\bprimary\s+(?:[A-Za-z-]+\s+)?$", re.IGNORECASE)
 _LOCAL_NEGATION = re.compile(r"\b(?:not|non-?|no\s+longer|never)\s*(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
+# A state named as what a local treatment was given to is the treatment's site, not a
+# state asked of the patient: "Palliative radiotherapy for a bone metastasis lesion
+# within 2 weeks" (NCT02589821, NCT02588170), "Radiation therapy for bone metastasis
+# within 2 weeks" (NCT02243605), "surgery for brain metastases".
+_TREATED_SITE = re.compile(
+    r"\b(?:radiotherapy|radiation(?:\s+therapy)?|irradiation|radiosurgery|RT|SBRT|surgery|resection)\s+"
+    r"(?:for|to|of|on)\s+(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
 def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
     """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
 
@@ -141,6 +150,7 @@ def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None 
                        and not _METS_WORD.search(f.group(0))]
             taken.extend((f.start(), f.end()) for f in primary)
             found = [f for f in found if f not in primary]
+        found = [f for f in found if not _TREATED_SITE.search(text, max(0, f.start() - 60), f.start())]
         if not found:
             continue
         m = found[0]

@@ -250,7 +250,20 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
     # attributed to the agent" (NCT00678977).
     ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
-                       r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b", re.I), False),
+                       r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b"
+                       # the drug before its harm: "History of ifosfamide-related Grade >=3
+                       # nephrotoxicity" (NCT04154189), "chemotherapy-induced neutropenia"
+                       # (LCT NCT03869593), "steroid-induced" diabetes (LCT NCT03861546)
+                       r"|\b[\w/]+[\s-](?:related|induced|associated)\b(?!\s+(?:procedures?|activities|activity))", re.I), False),
+    # Treatment of a condition the criterion is about: the condition decides, the drugs
+    # are how it was treated. "active autoimmune disease that has required systemic
+    # treatment in the past 2 years (i.e. with use of disease modifying agents,
+    # corticosteroids or immunosuppressive drugs)" (NCT02636725), "Ongoing or active
+    # infection requiring parenteral antibiotics" (NCT00602576), "Serious cardiac
+    # arrhythmia requiring medication" (NCT00602576).
+    ("condition_treatment", Gated(r"\b(?:that\s+(?:has|have)\s+)?(?:required|requiring|requires|needing|needed)\s+"
+                                  r"(?:\w+\s+){0,2}?(?:treatment|therapy|medications?|antibiotics|steroids|corticosteroids|"
+                                  r"immunosuppressi\w+|insulin|(?:hormone\s+)?replacement)\b", re.I), False),
     # A condition that would alter how a drug is absorbed: "conditions that would interfere
     # with the absorption of capecitabine or imatinib" (NCT00601510); "gastrointestinal
     # disease that may significantly alter the absorption of everolimus" (Facebook split).
@@ -294,6 +307,10 @@ _ANCHOR = Gated(
 # alone cannot say the criterion holds. "previously treated with TKIs ... but off
 # treatment due to manageable complications" (NCT04072042), "refractory to ...".
 _QUALIFIED = Gated(
+    # a cumulative dose the patient file does not give: "Prior treatment with cisplatin
+    # reaching a cumulative dose> 300 mg/m2" (NCT01165385), "The cumulative dose of RAI
+    # (radioactive iodine) ≥ 600mCi" (NCT03167385)
+    r"\bcumulative\b|\btotal\s+(?:cumulative\s+)?dose\b|"
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
     r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
     r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
@@ -359,7 +376,13 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
                 out.append((kind, a, p.end() if p else m.end()))
                 continue
             stop = _CLAUSE_STOP.search(text, m.end())
-            out.append((kind, a, stop.start() if stop else len(text)))
+            end = stop.start() if stop else len(text)
+            if text.count("(", a, end) > text.count(")", a, end):
+                # "... required systemic treatment in the past 2 years (i.e. with use of ...
+                # corticosteroids ...)": the parenthesis belongs to the clause
+                close = text.find(")", end)
+                end = close + 1 if close >= 0 else len(text)
+            out.append((kind, a, end))
     return out
 
 
@@ -456,7 +479,7 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
     last: int | None = None
     for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
         for name, a, b in found:
-            if inside(ctx_ranges, a, b):
+            if inside(ctx_ranges, a, b) or (name == "endocrine-therapy" and _other_hormone(text, a, b)):
                 continue
             target = f"except_{key}" if inside(excepted, a, b) else key
             if name not in d.setdefault(target, []):
@@ -465,11 +488,26 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
                 last = b if last is None else max(last, b)
     for name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text):
         m = rx.search(text)
-        if m and not inside(ctx_ranges, m.start(), m.end()):
+        if m and not inside(ctx_ranges, m.start(), m.end()) \
+                and not (name == "hormonal therapy" and _other_hormone(text, m.start(), m.end())):
             d["therapies"].append(name)
             first = m.start() if first is None else min(first, m.start())
             last = m.end() if last is None else max(last, m.end())
     return first, last
+
+
+# A hormone that is no cancer therapy: "Patients receiving growth hormone therapy or
+# taking insulin" (NCT00763412), "hypothyroidism only requiring hormone replacement"
+# (NCT02636725), "thyroid hormone", "hormone replacement therapy".
+_OTHER_HORMONE_BEFORE = re.compile(r"\b(?:growth|thyroid|parathyroid|antidiuretic|gonadotropin[\w-]*|luteinizing)\s+$", re.I)
+_OTHER_HORMONE_AFTER = re.compile(r"\s*(?:\w+\s+)?replacement\b", re.I)
+
+
+def _other_hormone(text: str, a: int, b: int) -> bool:
+    """Whether the hormone class named at ``text[a:b]`` is a growth, thyroid ... hormone
+    or a replacement ("hormone replacement therapy")."""
+    return bool(_OTHER_HORMONE_BEFORE.search(text, max(0, a - 20), a) or _OTHER_HORMONE_AFTER.match(text, b)
+                or "replacement" in text[a:b].lower())
 
 
 def _therapy_window(text: str, d: dict[str, Any], washout: re.Match[str] | None, span: list[int | None]) -> None:
