@@ -644,3 +644,16 @@ def test_units_per_body_surface_and_cigarettes_abbreviated() -> None:
     assert limits("LVMi ≥109 g/m² in women and ≥132 g/m² in men") == [
         ("lvmi", ">=", 109, "g/m2"), ("lvmi", ">=", 132, "g/m2")]
     assert limits(">/= 5 cigs/day for last 6 months") == [("cigarettes_per_day", ">=", 5, None)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a ratio written with a colon or a slash is one open name (LCT NCT03929328)
+    ("PaO2:FIO2 >150 with FIO2 ≤0.4, PEEP <8 cm H2O",
+     [("pao2_fio2", ">", 150, None), ("fio2", "<=", 0.4, None), ("peep", "<", 8, "cm[H2O]")]),
+    ("PaO2/FiO2 ratio < 300 mmHg", [("pao2_fio2_ratio", "<", 300, "mmHg")]),
+    # a unit on both values of a range; a clause's verb ends the name (LCT NCT03861923)
+    ("Glenohumeral passive range of motion decreases as the humerus is abducted from 45 degrees to 90 degrees",
+     [("abducted", "between", 45, "deg")]),
+])
+def test_ratios_and_ranges_of_open_variables(text: str, expected: list) -> None:
+    assert limits(text) == expected

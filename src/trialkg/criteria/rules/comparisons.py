@@ -41,9 +41,10 @@ _PREFIX = re.compile(
     rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
     re.IGNORECASE,
 )
-# "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"
+# "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"; a unit on both values:
+# "from 45 degrees to 90 degrees" (LCT NCT03861923), "between 18 years and 65 years"
 _RANGE = re.compile(
-    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?|°|degrees?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 # A lower bound and a written upper bound: "aged 18 to < 65 years", "Patients 11 to no

@@ -29,7 +29,11 @@ from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import clause_end, clause_start, opened
 from trialkg.textgate import Gated
 
-_GENERIC_LEFT = re.compile(r"([A-Za-z][A-Za-z0-9\- ]{1,50}?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$")
+# The words before a comparison that name an open variable; a ratio written with a slash
+# or a colon is one name: "PaO2:FIO2 >150" (LCT NCT03929328), "PaO2/FiO2 ratio < 300"
+# (ARDS and COVID-19 trials), "E/e' ratio > 14".
+_GENERIC_LEFT = re.compile(
+    r"([A-Za-z][A-Za-z0-9\- ]{0,50}?(?:[:/][A-Za-z][A-Za-z0-9\-']*(?: ratio)?)?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$")
 _NOUN_AFTER = re.compile(r"\s*[A-Za-z]{3,}")
 _LINK_AFTER = re.compile(r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", re.I)
 
@@ -187,6 +191,7 @@ _STOP = {
     "there", "did", "not", "no", "do", "does", "least", "more", "less", "one", "all", "each", "per", "day",
     "week", "part", "completion", "based", "considered", "extending", "only", "also",
 }
+_VERB_LINKS = {"from", "to"}
 _GENERIC_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
@@ -301,9 +306,13 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     if not m:
         return None
     words = [w.lower() for w in _GENERIC_WORDS.findall(m.group(1))]
-    while words and words[-1] in _STOP:
+    while words and (words[-1] in _STOP or words[-1] in _VERB_LINKS):
         words.pop()
     words = words[-4:]
+    # a clause's verb ends the name before it: "the humerus is abducted from 45 degrees"
+    # (LCT NCT03861923) measures abduction, not the humerus
+    cut = max((i for i, w in enumerate(words) if w in ("is", "are", "was", "were")), default=-1)
+    words = words[cut + 1 :]
     while words and words[0] in _STOP:
         words.pop(0)
     if not _generic_allowed(text, c):
