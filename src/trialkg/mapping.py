@@ -215,7 +215,8 @@ class _Triples:
     summary never walks the whole graph again."""
 
     def __init__(self) -> None:
-        self.items: list[ox.Triple] = []
+        # (subject, predicate, object) terms: a tuple costs a fraction of an ``ox.Triple``
+        self.items: list[tuple[Any, ox.NamedNode, Any]] = []
         self.index: dict[tuple[str, str], dict[Any, None]] = {}
 
     def add(self, s: ox.NamedNode, p: Any, o: ox.NamedNode | ox.Literal | None) -> None:
@@ -223,7 +224,7 @@ class _Triples:
             node = _NODES.get(p)
             if node is None:
                 node = _NODES[p] = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-            self.items.append(ox.Triple(s, node, o))
+            self.items.append((s, node, o))
             read = _SUMMARY_READS.get(p)
             if read is not None:
                 self.index.setdefault((s.value, read), {})[o] = None
@@ -238,6 +239,14 @@ class _Triples:
 
     def typed(self, s: ox.NamedNode, cls: Any) -> None:
         self.add(s, RDF_TYPE, _NODES.get(cls) or _NODES.setdefault(cls, ox.NamedNode(cls)))
+
+    def triples(self) -> list[ox.Triple]:
+        return [ox.Triple(s, p, o) for s, p, o in self.items]
+
+    def ntriples(self) -> bytes:
+        """The triples as N-Triples, in order: each term's own N-Triples form (what
+        ``ox.serialize`` writes), without building an ``ox.Triple`` per statement."""
+        return "".join([f"{s} {p} {o} .\n" for s, p, o in self.items]).encode()
 
 
 class Mapping(NamedTuple):
@@ -312,6 +321,18 @@ def _dates_and_design(t: _Triples, trial: ox.NamedNode, record: TrialRecord) -> 
 
 def map_record(record: TrialRecord) -> Mapping:
     """The triples of the trial's named graph ``tkr:graph/<ID>``, and its entity facts."""
+    t, shared = _map(record)
+    return Mapping(t.triples(), shared.triples())
+
+
+def map_record_ntriples(record: TrialRecord) -> tuple[bytes, bytes]:
+    """``map_record`` as N-Triples (trial graph, entity facts), the bytes
+    ``ox.serialize`` writes of its triples: what the build stores."""
+    t, shared = _map(record)
+    return t.ntriples(), shared.ntriples()
+
+
+def _map(record: TrialRecord) -> tuple[_Triples, _Triples]:
     t = _Triples()
     shared = _Triples()
     trial = nn(iris.trial(record.id))
@@ -326,8 +347,8 @@ def map_record(record: TrialRecord) -> Mapping:
     _biomarkers(t, trial, record, arms)
     _eligibility(t, trial, record)
     _provenance(t, trial, record)
-    t.items.extend(summary_triples(trial, (), index=t.index))
-    return Mapping(t.items, shared.items)
+    t.items.extend((tr.subject, tr.predicate, tr.object) for tr in summary_triples(trial, (), index=t.index))
+    return t, shared
 
 
 def _conditions(t: _Triples, shared: _Triples, trial: ox.NamedNode, record: TrialRecord) -> None:
@@ -773,7 +794,7 @@ def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
         "RECRUITING" in g.values(s, TKG.recruitmentStatus) for s in sites)
     t.add(trial, TKG.recruiting, boolean(recruiting))
     _criteria_summary(t, trial, g)
-    return t.items
+    return t.triples()
 
 
 def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:

@@ -39,7 +39,7 @@ from trialkg.criteria import annotate_record, split_criteria
 from trialkg.errors import InputError, TrialKGError, UsageError
 from trialkg.knowledge.normalise import normalise_record
 from trialkg.knowledge.reference import reference_triples
-from trialkg.mapping import map_record
+from trialkg.mapping import map_record_ntriples
 from trialkg.records import TrialRecord
 from trialkg.resources import ontology_file
 from trialkg.sources import RawMember, iter_records
@@ -161,12 +161,12 @@ def process_record(record: TrialRecord) -> Mapped:
     """Normalise, parse criteria and map one record (runs in a worker when jobs > 1)."""
     for _name, stage in STAGES:
         stage(record)
-    mapped = map_record(record)
+    trial, entities = map_record_ntriples(record)
     warnings = [f"{record.id}: {w.field}: {w.message}" for w in record.warnings]
     return Mapped(
         record.id,
-        ox.serialize(mapped.trial, format=ox.RdfFormat.N_TRIPLES),
-        ox.serialize(mapped.entities, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True),
+        trial,
+        entities.splitlines(keepends=True),
         warnings,
         record.provenance.file,
         record.last_update.value if record.last_update else None,
