@@ -235,3 +235,22 @@ def test_an_alternative_unit_in_parentheses() -> None:
     # "serum creatinine ≤ @NUMBER mg / dl ( or ≤ @NUMBER µmol / l )" (Clinical-Trial-Parser test split)
     assert limits("serum creatinine ≤ 1.5 mg/dL (or ≤ 133 µmol/L)") == [
         ("creatinine", "<=", 1.5, "mg/dL"), ("creatinine", "<=", 133, "umol/L")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Clinical-Trial-Parser test split lines
+    ("maternal serum potassium level < 3.5 mmol / l / < 3.5 meq / l ( at start of treatment )",
+     [("potassium", "<", 3.5, "mmol/L"), ("potassium", "<", 3.5, "meq/L")]),
+    ("fasting plasma glucose ≤ 126 mg / dl ( or 7 mmol / l )",
+     [("glucose", "<=", 126, "mg/dL"), ("glucose", "<=", 7, "mmol/L")]),
+    ("partial thromboplastin time ( ptt ) within 1.5x upper limit of normal", [("aptt", "<=", 1.5, "ULN")]),
+    ("ejection fraction measured by echocardiogram ( echo ) or multi gated acquisition scan ( muga ) ≥ 50 %",
+     [("lvef", ">=", 50, "%")]),
+    ("hemoglobin ≥ 9 gm / dl", [("hemoglobin", ">=", 9, "g/dL")]),
+])
+def test_alternatives_multiples_within_and_how_a_value_is_measured(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_within_normal_limits_is_no_multiple() -> None:
+    assert limits("Bilirubin within normal limits") == []

@@ -34,7 +34,7 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"(?:cells?\s*)?/\s*(?:µ|μ|u|mc)l", "/uL"),
     (r"(?:cells?\s*)?/\s*ml(?![a-z])", "/mL"),
     (r"(?:cells?\s*)?/\s*l(?![a-z])", "/L"),
-    (r"gr?\s*/\s*dl", "g/dL"),  # "9.0 gr/dl" (LCT NCT03861377), "gr/dL" in Spanish and Italian records
+    (r"g(?:r|m|ms)?\s*/\s*dl", "g/dL"),  # "hemoglobin ≥ 9 gm / dl" (Clinical-Trial-Parser test split), "Hgb > 9 gm/dL"  # "9.0 gr/dl" (LCT NCT03861377), "gr/dL" in Spanish and Italian records
     (r"mg\s*/\s*dl", "mg/dL"),
     # milligrams and grams per cent (per 100 mL), as older records write them: "Serum
     # bilirubin less than 3.0 mg%", "Serum albumin of 3.0 gram% or greater" (NCT00006168)

