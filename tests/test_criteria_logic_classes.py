@@ -285,3 +285,18 @@ def test_cumulative_dose_and_other_hormones(store: TrialStore, trials: dict[str,
     assert outcome(store, "NCT00763412", crit, _had("letrozole")) != "unmet"
     (c,) = parse_criteria_text("Exclusion Criteria:\n- Prior hormonal therapy")
     assert [k["drug_classes"] for k in c["constraints"] if k["type"] == "prior_therapy"] == [["endocrine-therapy"]]
+
+
+def test_an_age_population_inside_an_item(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT04154189: "BP <95th percentile for sex, age, and height/length at screening ...
+    # Participants >18 years of age should have BP less than or equal to (<=) 150/90
+    # millimeters of Mercury at screening ...": the adult limit is for adults only
+    crit = criterion(trials, "NCT04154189", "Participants >18 years of age should have BP")
+    assert not [k for k in crit.constraints if k.type == "age"]
+    assert {str(f) for k in crit.constraints for f in k.all("conditionFact")} == {"age>18"}
+    high = {"labs": {"blood_pressure_systolic": {"value": 160, "unit": "mm[Hg]"},
+                     "blood_pressure_diastolic": {"value": 95, "unit": "mm[Hg]"}}}
+    assert outcome(store, "NCT04154189", crit, {"age_years": 30, **high}) == "unmet"
+    assert outcome(store, "NCT04154189", crit, {"age_years": 16, **high}) != "unmet"
+    (c,) = parse_criteria_text("Adequate renal function. Patients under 18 years must have creatinine <= 1.0 mg/dL")
+    assert [k.get("applies_if_facts") for k in c["constraints"] if k["type"] == "numeric"] == [["age<18"]]

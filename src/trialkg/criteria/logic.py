@@ -645,8 +645,14 @@ def population_pairs(crit: dict[str, Any]) -> None:
     (NCT02589821) is the general limit (no condition) and the limit for liver metastases
     (``applies_if``), the pair the matcher reads as an override, like "AST <= 2.5 x ULN
     (<= 5 x ULN with liver metastases)" (NCT00473486). A state read from inside the
-    condition's words ("metastatic" of "liver metastatic") is no constraint of its own."""
+    condition's words ("metastatic" of "liver metastatic") is no constraint of its own.
+    A sentence opened by an age population ("Participants >18 years of age should have
+    BP <= 150/90", NCT04154189) conditions its constraints on that age
+    (``rules.performance.age_populations``)."""
+    from trialkg.criteria.rules.performance import age_populations
+
     text = str(crit.get("text") or "")
+    crit["constraints"] = age_populations(text, list(crit.get("constraints") or []))
     mentions = _fact_mentions(text)
     facts = {f for _a, _b, f, _p in mentions}
     if len(facts) != 1 or {p for *_x, p in mentions} != {True, False}:

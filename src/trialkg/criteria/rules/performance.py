@@ -174,6 +174,40 @@ def _use_for(text: str, out: list[dict[str, Any]]) -> None:
                 c["applies_if"] = re.sub(r"^.*?\bfor\s+", "", c["applies_if"], flags=re.IGNORECASE | re.DOTALL)
 
 
+# An age naming the population of a sentence inside an item: "... Participants >18 years
+# of age should have BP less than or equal to (<=) 150/90 millimeters of Mercury at
+# screening" (NCT04154189, after the children's "BP <95th percentile"); "Patients
+# under 18 years must have ...". The age is the condition of what the sentence asks.
+_AGE_POPULATION = re.compile(
+    r"(?:^|(?<=[.;:])\s+)\W*(?:for\s+)?" + _WHO_AGED + r"\s+" + _AGE
+    + r"\s*,?\s*(?:(?:should|must|shall|will|need\s+to|needs\s+to|are\s+required\s+to|have\s+to)\b|:)", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[;]|\.(?:\s|$)")
+
+
+def age_populations(text: str, constraints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``constraints`` with the sentences an age population opens conditioned on that age
+    (``applies_if_facts`` age>18), the age itself no constraint of its own."""
+    out = list(constraints)
+    low = text.lower()
+    for m in _AGE_POPULATION.finditer(text):
+        fact = _age_fact(m)
+        if fact is None:
+            continue
+        stop = _SENTENCE_STOP.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        cond = re.sub(r"\s*,?\s*(?:should|must|shall|will|need\s+to|needs\s+to|are\s+required\s+to|have\s+to|:)\s*$", "",
+                      text[m.start() : m.end()], flags=re.IGNORECASE).strip(" .;:")
+        for c in constraints:
+            at = low.find(str(c.get("span") or "").lower(), m.start()) if c.get("span") else -1
+            if at < 0 or c.get("role", "subject") != "subject":
+                continue
+            if at < m.end() and c.get("type") == "age":
+                out.remove(c)
+            elif m.end() <= at < end and not c.get("applies_if"):
+                c["applies_if"], c["applies_if_facts"] = cond, [fact]
+    return out
+
+
 def _scores(lo: int, hi: int, step: int) -> list[int]:
     """The scores a scale allows in [lo, hi]: ECOG 0-5 by 1, Karnofsky/Lansky 0-100 by 10."""
     first = -(-lo // step) * step
