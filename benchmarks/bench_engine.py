@@ -3,6 +3,7 @@
     python benchmarks/bench_engine.py --sizes 1000 10000            # the tables of docs/performance.md
     python benchmarks/bench_engine.py --sizes 1000 --virtuoso       # also the server path
     python benchmarks/bench_engine.py --sizes 10000 --reuse         # queries again on the built store
+    python benchmarks/bench_engine.py --store STORE --runs 3        # the queries on any built store, CPU medians
 
 Per size, on trials from ``benchmarks/generate.py`` (seed 42, cached in benchmarks/out/):
 
@@ -303,6 +304,41 @@ def report(trials: int, b: dict[str, Any], queries: dict[str, Any], virtuoso: di
     return lines
 
 
+def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool) -> None:
+    """``--store``: the stored queries on a store built beforehand, with CPU medians;
+    with ``--virtuoso``, the store exported as N-Quads and loaded there too."""
+    queries = time_queries(str(store), runs, timeout)
+    remote = None
+    if virtuoso:
+        nq = OUT / f"{store.name}.nq"
+        timed([trialkg_exe(), "-q", "export", "--store", str(store), "--format", "nquads", "-o", str(nq)],
+              OUT / f"{store.name}-export.log")
+        remote = virtuoso_queries(nq, runs, timeout)
+    (OUT / f"queries-{store.name}.json").write_text(json.dumps({"queries": queries, "virtuoso": remote}))
+    print("\n".join(query_table(queries, remote, timeout)), flush=True)
+    print(f"(load average now {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def query_table(queries: dict[str, Any], virtuoso: dict[str, Any] | None, timeout: float) -> list[str]:
+    """One row per stored query: rows, first 100 and whole (wall and CPU), raw CPU, Virtuoso."""
+    head = "| stored query | rows | first 100 (CPU) | whole (CPU) | first 100 (wall) | whole (wall) | raw first 100 (CPU) | raw whole (CPU) | verdict (CPU: 100 ms / 1 s) |"
+    lines = [head + (" Virtuoso first 100 | Virtuoso whole |" if virtuoso else ""),
+             "|" + " --- |" * (9 + (2 if virtuoso else 0))]
+    for name, r in queries.items():
+        v = (virtuoso or {}).get("queries", {}).get(name)
+        vcols = ""
+        if virtuoso:
+            vcols = f" {v} | |" if isinstance(v, str) or v is None else f" {ms(v['first'])} | {ms(v['whole'])} |"
+        if r is None:
+            lines.append(f"| {name} | | > {timeout:.0f} s | > {timeout:.0f} s | | | | | **missed** |{vcols}")
+            continue
+        first_ok, whole_ok = r["first_cpu"] <= TARGET_FIRST_S, r["whole_cpu"] <= TARGET_WHOLE_S
+        verdict_text = "met" if first_ok and whole_ok else ("first page met" if first_ok else "**missed**")
+        lines.append(f"| {name} | {r['rows']:,} | {ms(r['first_cpu'])} | {ms(r['whole_cpu'])} | {ms(r['first'])} | "
+                     f"{ms(r['whole'])} | {ms(r['first_raw_cpu'])} | {ms(r['whole_raw_cpu'])} | {verdict_text} |{vcols}")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -312,6 +348,7 @@ def main() -> None:
     ap.add_argument("--virtuoso", action="store_true", help="also bulk-load Virtuoso and run the queries there")
     ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
     ap.add_argument("--skip-queries", action="store_true", help="build and load only")
+    ap.add_argument("--store", type=Path, help="time the stored queries on this built store only (no build)")
     ap.add_argument("--query-child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_child:
@@ -320,6 +357,9 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
+    if args.store:
+        store_queries(args.store, args.runs, args.query_timeout, args.virtuoso)
+        return
     for trials in args.sizes:
         b = build_and_load(trials, args.jobs, args.reuse)
         queries = {} if args.skip_queries else time_queries(b["store"], args.runs, args.query_timeout)

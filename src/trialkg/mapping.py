@@ -692,7 +692,8 @@ _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 _SUMMARY_READS: dict[Any, str] = {
     **{p: p for p in (TKG.hasDrug, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
                       TKG.hasCriterion, TKG.section, TKG.negated, TKG.hasConstraint, TKG.allowedValue,
-                      TKG.appliesIf, TKG.variable)},
+                      TKG.appliesIf, TKG.variable, TKG.priorDrug, TKG.priorDrugClass, TKG.window,
+                      TKG.windowDays, TKG.minExposure)},
     RDF_TYPE: _RDF_TYPE, _RDF_TYPE: _RDF_TYPE,
 }
 
@@ -794,6 +795,7 @@ def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
         "RECRUITING" in g.values(s, TKG.recruitmentStatus) for s in sites)
     t.add(trial, TKG.recruiting, boolean(recruiting))
     _criteria_summary(t, trial, g)
+    _prior_therapy_summary(t, trial, g)
     return t.triples()
 
 
@@ -832,3 +834,32 @@ def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
     for score in ECOG_SCORES:
         if all(score in allowed for allowed in limits) or score in relaxed:
             t.add(trial, TKG.admitsEcog, integer(score))
+
+
+# A prior-therapy constraint that names a drug or class excludes a patient treated with
+# it whatever the dates when it has none of these (a window, "within 4 weeks",
+# NCT04172805; a minimum exposure, "at least 3 months of a TKI"; a condition).
+_OPEN_PRIOR = (TKG.window, TKG.windowDays, TKG.minExposure, TKG.appliesIf)
+
+
+def _prior_therapy_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
+    """The drugs and classes an unconditional prior-therapy exclusion names: a constraint
+    of a non-negated exclusion criterion ("No prior anti-PD-1 antibody" in the exclusion
+    list) or of a negated inclusion criterion ("No prior TKI" among the inclusions) with
+    none of ``_OPEN_PRIOR`` (what ``trials-for-patient`` reads)."""
+    drugs: set[str] = set()
+    classes: set[str] = set()
+    for c in g.values(trial.value, TKG.hasCriterion):
+        section = g.values(c, TKG.section)
+        negated = "true" in g.values(c, TKG.negated)
+        if not (("exclusion" in section and not negated) or ("inclusion" in section and negated)):
+            continue
+        for k in g.values(c, TKG.hasConstraint):
+            if any(g.objects(k, p) for p in _OPEN_PRIOR):
+                continue
+            drugs.update(g.values(k, TKG.priorDrug))
+            classes.update(g.values(k, TKG.priorDrugClass))
+    for d in sorted(drugs):
+        t.add(trial, TKG.excludesPriorDrug, nn(d))
+    for cls in sorted(classes):
+        t.add(trial, TKG.excludesPriorDrugClass, nn(cls))

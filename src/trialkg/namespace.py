@@ -73,6 +73,8 @@ class TKG(DefinedNamespace):
     drug: URIRef  # drug
     exceptDrug: URIRef  # except drug
     exceptDrugClass: URIRef  # except drug class
+    excludesPriorDrug: URIRef  # excludes prior drug
+    excludesPriorDrugClass: URIRef  # excludes prior drug class
     gene: URIRef  # gene
     hasArm: URIRef  # has arm
     hasBiomarker: URIRef  # has biomarker
@@ -182,6 +184,7 @@ class TKG(DefinedNamespace):
     minLines: URIRef  # minimum lines
     minimumAgeText: URIRef  # minimum age as written
     minimumAgeYears: URIRef  # minimum age (years)
+    nameKey: URIRef  # name key
     ncbiGeneId: URIRef  # NCBI Gene id
     nciThesaurusId: URIRef  # NCI Thesaurus id
     nctId: URIRef  # NCT id

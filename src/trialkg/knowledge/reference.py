@@ -75,6 +75,15 @@ class _Out:
     def lit(self, s: str, p: str, value: str | None) -> None:
         if value:
             self.add(s, p, Literal(value))
+            if p in _NAMED_BY:
+                self.add(s, NAME_KEY, Literal(value.lower()))
+
+
+# The names a drug or class is looked up by, each also written in lower case as a
+# tkg:nameKey (docs/model.md "Lookup keys"): a stored query then finds "Apatinib Mesylate"
+# or "VEGFR-TKI" by one exact match instead of a case-folding FILTER over every label.
+NAME_KEY = iris.TKG + "nameKey"
+_NAMED_BY = frozenset({RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", iris.TKG + "classKey"})
 
 
 def target_iri(t: TargetInfo) -> str:
