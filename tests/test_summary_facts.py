@@ -43,6 +43,7 @@ CASES = [
     ("trials-admitting-ecog", {"ecog": "0"}),
     ("drugs-overlapping-targets", {"drug": "anlotinib"}),
     ("drugs-overlapping-targets", {"drug": "Apatinib Mesylate"}),
+    ("drugs-sharing-targets", {}),
 ]
 
 
