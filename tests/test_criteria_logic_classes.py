@@ -25,7 +25,8 @@ from trialkg.store import TrialStore
 CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
-           "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412"]
+           "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
+           "NCT04126811"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -300,3 +301,17 @@ def test_an_age_population_inside_an_item(store: TrialStore, trials: dict[str, A
     assert outcome(store, "NCT04154189", crit, {"age_years": 16, **high}) != "unmet"
     (c,) = parse_criteria_text("Adequate renal function. Patients under 18 years must have creatinine <= 1.0 mg/dL")
     assert [k.get("applies_if_facts") for k in c["constraints"] if k["type"] == "numeric"] == [["age<18"]]
+
+
+def test_or_joined_therapy_clauses_keep_their_own_window(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT04126811: "Patients with previous chemotherapy failure or who have received
+    # anti-angiogenic targeted drugs within the past 3 months, such as Anlotinib, ...": the
+    # 3 months date the anti-angiogenic drugs; 'failure' qualifies the chemotherapy
+    crit = criterion(trials, "NCT04126811", "previous chemotherapy failure or who have received")
+    therapies = [k for k in crit.constraints if k.type == "prior_therapy"]
+    assert sorted((k.num("windowDays") or 0, bool(k.one("qualified"))) for k in therapies) == [(0, True), (90, False)]
+    assert outcome(store, "NCT04126811", crit, {"prior_therapies": [{"drug": "anlotinib", "weeks_since_last_dose": 4}]}) \
+        == "unmet"
+    assert outcome(store, "NCT04126811", crit, {"prior_therapies": [{"drug": "anlotinib", "weeks_since_last_dose": 30}]}) \
+        == "met"
+    assert outcome(store, "NCT04126811", crit, _had("doxorubicin")) == "unknown"

@@ -395,9 +395,31 @@ def read(r: Reading) -> list[dict[str, Any]]:
     return prior_therapy(r.text, r.section, r.context)
 
 
+# Two prior-therapy clauses joined by "or" with a verb of their own, each with its own
+# window and qualification: "Patients with previous chemotherapy failure or who have
+# received anti-angiogenic targeted drugs within the past 3 months, such as Anlotinib,
+# ..." (NCT04126811: the 3 months date the anti-angiogenic drugs, 'failure' qualifies the
+# chemotherapy), "Patients with past apatinib treatment or have received two or more
+# small molecular TKI drugs" (NCT03167385).
+_CLAUSE_OR = re.compile(r"[\s,]+or\s+(?:who\s+|patients?\s+who\s+|those\s+who\s+)?(?:have|has|had)\s+(?:been\s+)?"
+                        r"(?:received|taken|undergone|treated|used|been\s+treated)\b", re.IGNORECASE)
+
+
 def prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
     """A ``prior_therapy`` constraint when the item names a therapy as its subject, and one
     ``drug_mention`` constraint per kind of clause naming drugs as context."""
+    m = _CLAUSE_OR.search(text)
+    if m is not None:
+        first = _prior_therapy(text[: m.start()], section, context)
+        second = _prior_therapy(text[m.start() :], section, context)
+        therapies = [c for c in first + second if c["type"] == "prior_therapy"]
+        if len([c for c in first if c["type"] == "prior_therapy"]) and len(therapies) >= 2:
+            return first + second
+    return _prior_therapy(text, section, context)
+
+
+def _prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
+    """``prior_therapy`` on one clause."""
     # A therapy is "prior" when the item says so, gives a window ("Major surgery within
     # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
     # Being eligible for a therapy ("Eligibility for treatment with TKI") says nothing
