@@ -657,3 +657,10 @@ def test_units_per_body_surface_and_cigarettes_abbreviated() -> None:
 ])
 def test_ratios_and_ranges_of_open_variables(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+def test_a_bound_with_a_unit_of_its_own_after_or_names_what_follows() -> None:
+    # the SIRS criteria (LCT NCT03929159); a bound sharing the unit continues the variable
+    assert limits("Leukocytes > 12,000/mm^3 or < 4,000/mm^3 or > 10% immature (band) forms, provided that no "
+                  "filgrastim") == [("wbc", ">", 12000, "/mm3"), ("wbc", "<", 4000, "/mm3"), ("immature", ">", 10, "%")]
+    assert limits("potassium ≤ 3 or ≥ 5 meq/l") == [("potassium", "<=", 3, "meq/L"), ("potassium", ">=", 5, "meq/L")]

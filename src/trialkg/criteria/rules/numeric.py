@@ -109,7 +109,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         named = None  # "3 months of chemotherapy" names no variable; "37 weeks of gestation" does
     if named:
         return [named], "after"
-    generic_after = _generic_after(text, c)
+    other_unit = chain.comp is not None and c.unit is not None and (c.unit, c.relative_to) != (
+        chain.comp.unit, chain.comp.relative_to)
+    generic_after = _generic_after(text, c, other_unit)
     if generic_after:
         return [generic_after], "after"
     if chain.variables and c.unit not in TIME_UNITS and chain.comp is not None and (
@@ -259,14 +261,19 @@ _PHRASE_END = {"from", "after", "before", "during", "within", "since", "prior", 
 # there, or a link opens it ("with at least 6 mm probing depth"). After a name ("fev1 <
 # 80 % predicted") the name before decides; after "or" / "and" a bound continues the
 # previous one ("potassium ≤ 3 or ≥ 5 meq/l").
+_OR_BEFORE = re.compile(r"\b(?:or|and)\s*$", re.IGNORECASE)
 _OPEN_BEFORE = re.compile(r"(?:^|[,;:(]|\b(?:with|of|having|has|have|showing))\s*$", re.IGNORECASE)
 
 
-def _generic_after(text: str, c: Comparison) -> Mention | None:
-    """The words after a value that name what it measures (see ``_WORDS_AFTER``)."""
+def _generic_after(text: str, c: Comparison, other_unit: bool = False) -> Mention | None:
+    """The words after a value that name what it measures (see ``_WORDS_AFTER``). After
+    "or" / "and" only when the bound has a unit of its own, so it cannot continue the
+    previous one: "Leukocytes > 12,000/mm^3 or < 4,000/mm^3 or > 10% immature (band) forms"
+    (the SIRS criteria of sepsis trials, LCT NCT03929159)."""
     if c.relative_to or c.unit in TIME_UNITS or c.unit in _DOSE_UNITS:
         return None
-    if not _OPEN_BEFORE.search(text, max(0, c.start - 30), c.start):
+    if not (_OPEN_BEFORE.search(text, max(0, c.start - 30), c.start)
+            or (other_unit and _OR_BEFORE.search(text, max(0, c.start - 30), c.start))):
         return None
     m = (_WORDS_AFTER if c.unit is not None else _ON_INSTRUMENT).match(text, c.end)
     if not m:
