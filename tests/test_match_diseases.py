@@ -265,9 +265,11 @@ def test_egfr_exon_19_deletion(store: TrialStore) -> None:
     # for advanced non-haematologic malignancies "including ... sarcoma", whose "except for
     # patients diagnosed with mesothelioma" is an exception, not a call for mesothelioma,
     # and NCT02636725, whose histology lists under "The following histologies may be
-    # enrolled ..." name leiomyosarcoma among the types it admits) before any other
+    # enrolled ..." name leiomyosarcoma among the types it admits, and apatinib with
+    # chemotherapy for STS NCT04126811, whose "previous chemotherapy failure" a drug list
+    # cannot show) before any other
     ("lms_tki_naive", {"NCT02449343", "NCT03277924", "NCT03890068", "NCT01418001", "NCT01900743",
-                       "NCT02576665", "NCT00703638", "NCT02636725"}),
+                       "NCT02576665", "NCT00703638", "NCT02636725", "NCT04126811"}),
     # clear cell RCC after sunitinib: the metastatic RCC trial first
     ("rcc_after_sunitinib", {"NCT02535351"}),
     # chronic-phase CML after imatinib: the axitinib + bosutinib CML trial first
