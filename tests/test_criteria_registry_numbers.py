@@ -254,3 +254,16 @@ def test_alternatives_multiples_within_and_how_a_value_is_measured(text: str, ex
 
 def test_within_normal_limits_is_no_multiple() -> None:
     assert limits("Bilirubin within normal limits") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # NCT04346355: "glutamate-pyruvate transaminase (GPT) or glutamine oxaloacetic transaminase (GOT) > 5"
+    ("glutamate-pyruvate transaminase (GPT) or glutamine oxaloacetic transaminase (GOT) > 5 times the upper limit of normal",
+     [("alt", ">", 5, "ULN"), ("ast", ">", 5, "ULN")]),
+    ("GOT/GPT < 3 x ULN", [("ast", "<", 3, "ULN"), ("alt", "<", 3, "ULN")]),
+    ("Mg2+ ≥ 0.6 mmol/L", [("magnesium", ">=", 0.6, "mmol/L")]),
+    ("Total bili ≤ 1.5 mg/dL", [("bilirubin", "<=", 1.5, "mg/dL")]),
+    ("biliary obstruction with bilirubin > 3 mg/dL", [("bilirubin", ">", 3, "mg/dL")]),
+])
+def test_lab_name_aliases(text: str, expected: list) -> None:
+    assert limits(text) == expected

@@ -28,14 +28,22 @@ VARIABLES: dict[str, list[str]] = {
     ],
     "egfr": [r"e?GFR", r"(?:estimated )?glomerular filtration rates?"],
     "creatinine": [r"(?:serum |plasma |blood )?creatinine(?! clearance)(?: levels?)?", r"S?Cr(?! ?Cl)(?!\.? clearance)", r"SCr"],
-    "bilirubin": [r"(?:total |serum |blood )?bilirubin(?: levels?)?", r"T\.? ?BIL", r"TBIL", r"BIL", r"TB"],
+    # lab shorthand "Total bili ≤ 1.5 mg/dL", "T. bili ≤ 1.5 x ULN" (no vendored record uses it); never "biliary"
+    "bilirubin": [r"(?:total |serum |blood |T\. ?)?bili(?:rubin)?(?: levels?)?", r"T\.? ?BIL", r"TBIL", r"BIL", r"TB"],
     "ast": [
         r"aspartate (?:amino ?)?transferase", r"aspartate aminotransaminase", r"AST", r"SGOT",
-        r"aspartate transaminase", r"glutamic[- ]oxaloacetic transaminase", r"ASAT",
+        r"aspartate transaminase", r"glutamic[- ]oxaloacetic transaminase",
+        # "glutamine oxaloacetic transaminase (GOT) > 5" (NCT04346355), "serum glutamic
+        # oxaloacetic transaminase [ sgot ]" (Clinical-Trial-Parser test split); GOT/GPT as
+        # European records abbreviate them
+        r"(?:serum )?glutam(?:ic|ate|ine)[- ]oxal(?:o)?acetic transaminase", r"GOT", r"ASAT",
     ],
     "alt": [
         r"alanine (?:amino ?)?transferase", r"alanine transaminase", r"ALT", r"SGPT",
-        r"glutamic[- ]pyruvic transaminase", r"glutamic aminotransferase", r"ALAT",
+        r"glutamic[- ]pyruvic transaminase", r"glutamic aminotransferase",
+        # "glutamate-pyruvate transaminase (GPT)" (NCT04346355), "serum glutamate pyruvate
+        # transaminase [ sgpt ]" (Clinical-Trial-Parser test split)
+        r"(?:serum )?glutam(?:ic|ate)[- ]pyruv(?:ic|ate) transaminase", r"GPT", r"ALAT",
     ],
     "alp": [r"alkaline phosphatase", r"ALP", r"AKP"],
     "albumin": [r"(?:serum )?albumin", r"ALB"],
@@ -55,7 +63,7 @@ VARIABLES: dict[str, list[str]] = {
     "glucose": [r"(?:fasting )?(?:blood |plasma |serum )?glucose", r"FBG", r"FPG", r"blood sugar"],
     "hba1c": [r"HbA1c", r"h(?:a)?emoglobin A1c", r"glycated h(?:a)?emoglobin", r"A1c"],
     "potassium": [r"potassium", r"K\+"],
-    "magnesium": [r"magnesium", r"Mg"],
+    "magnesium": [r"magnesium", r"Mg(?:2\+|\+\+)?"],
     # the correction is part of the name: "Calcium (corrected for albumin) < 3 mmol/L",
     # "serum calcium corrected for albumin ≤ 12 mg/dL", "albumin-corrected calcium"
     "calcium": [r"(?:(?:albumin[- ])?corrected )?(?:serum )?calcium(?:,? \(?(?:albumin[- ])?corrected(?: for (?:serum )?albumin)?\)?)?",
@@ -198,9 +206,9 @@ SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", 
 CASE_SENSITIVE = {
     "ANC", "AGC", "PLTs?", "PLAT", "Hg?b", "HB", "HGB", "ALC", "CCr", "CLcr", "S?Cr(?! ?Cl)(?!\\.? clearance)", "SCr",
     "T\\.? ?BIL", "TBIL", "BIL", "TB", "AST", "ALT", "ALP", "AKP", "ALB", "INR", "a?PTT", "PT", "EF",
-    "SBP", "DBP", "BP", "FBG", "FPG", "K\\+", "Mg", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
+    "SBP", "DBP", "BP", "FBG", "FPG", "K\\+", "Ca", "Na", "PSA", "BMI", "LDH", "TSH", "FEV1", "DLCO",
     "SpO2", "SaO2", "BUN", "LVEF", "Cr ?Cl", "e?GFR", "UPCR", "UPC(?: ratio)?", "A1c", "SGOT", "SGPT",
-    "DBIL", "Hct", "HCT", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
+    "DBIL", "Hct", "HCT", "GOT", "GPT", "Mg(?:2\\+|\\+\\+)?", "GGT", "TG", "LDL(?:-C)?(?: cholesterol)?", "cTn[IT]", "hs-?cTn[IT]?", "BNP", "NT-?pro-?BNP",
     "AFP", "CEA", "CA[- ]?125", "CA[- ]?19[- .]?9", "FSH", "E2", "FVC", "LSM", "IPSS", "MMSE", "NRS", "VAS",
     "IIEF-?5", "ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?", "GA", "CDR(?: (?:global )?(?:score|scale))?",
     "GCS(?: scores?)?", "(?:pre-?(?:stroke|morbid) )?mRS(?: scores?)?", "NIHSS(?: scores?)?", "EDSS(?: scores?)?",
