@@ -26,7 +26,7 @@ CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
            "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
-           "NCT04126811"]
+           "NCT04126811", "NCT00573404"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -315,3 +315,18 @@ def test_or_joined_therapy_clauses_keep_their_own_window(store: TrialStore, tria
     assert outcome(store, "NCT04126811", crit, {"prior_therapies": [{"drug": "anlotinib", "weeks_since_last_dose": 30}]}) \
         == "met"
     assert outcome(store, "NCT04126811", crit, _had("doxorubicin")) == "unknown"
+
+
+def test_a_threshold_restating_the_negated_finding(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT00573404 (inclusion list): "No hypertension that cannot be controlled by
+    # medications (BP > 150/100 mm Hg, despite medical therapy)": the threshold is the
+    # finding, which must be absent (not a call for BP > 150/100); "No severe cardiac
+    # dysfunction, left ventricular ejection fraction ≥50%" (NCT06382129) asks for the value
+    crit = criterion(trials, "NCT00573404", "No hypertension that cannot be controlled")
+    assert (crit.role, crit.negation_scope) == ("exclusion", "criterion")
+    bp = lambda s, d: {"labs": {"blood_pressure_systolic": {"value": s, "unit": "mm[Hg]"},  # noqa: E731
+                                "blood_pressure_diastolic": {"value": d, "unit": "mm[Hg]"}}}
+    assert outcome(store, "NCT00573404", crit, bp(128, 80)) == "met"
+    assert outcome(store, "NCT00573404", crit, bp(165, 105)) == "unmet"
+    (c,) = parse_criteria_text("No severe cardiac dysfunction, left ventricular ejection fraction ≥50%")
+    assert (c["role"], c["negation_scope"]) == ("requirement", "detail")

@@ -321,7 +321,7 @@ def negation_scope(text: str, section: str) -> str | None:
         # "No prior exposure to vinorelbine or other VEGF inhibitors" in an exclusion list
         # (NCT01060514): the list's own style of naming what it excludes
         return "detail"
-    if _NEGATED_POPULATION.search(text) or _NEGATED_THEN_THRESHOLD.search(text):
+    if _NEGATED_POPULATION.search(text) or _negated_then_healthy_threshold(text):
         return "detail"
     if _LEADING_NEGATION.search(text):
         return "criterion"
@@ -349,6 +349,27 @@ _NEGATED_THEN_THRESHOLD = re.compile(
     r"^\W*no\s+[^,;:(\d]{3,60}[,;:(]\s*[A-Za-z][\w\s()/-]{1,50}?"
     r"(?:≥|>=|≤|<=|>|<|=|\bat\s+least\b|\bgreater\s+than\b|\bless\s+than\b|\bof\s+at\s+least\b)\s*\d", re.IGNORECASE)
 _CLAUSE_MARK = re.compile(r"[,;(]")
+# The threshold may restate the negated finding instead of the healthy value it rules
+# out: "No hypertension that cannot be controlled by medications (BP > 150/100 mm Hg,
+# despite medical therapy)" (NCT00573404) is the finding, high; "No severe cardiac
+# dysfunction, left ventricular ejection fraction ≥50%" (NCT06382129) and "no
+# significant weight changes (<10 lbs" (LCT) name the healthy value asked for. A finding
+# of excess stated with a lower bound ("hypertension" / ">"), or of deficit with an upper
+# one ("anemia" / "<"), is the finding itself: the negation then governs the item.
+_EXCESS = re.compile(r"hypertens\w*|tachycard\w*|elevat\w*|high\b|increas\w*|hyper\w+|fever|obes\w*|overweight", re.I)
+_DEFICIT = re.compile(r"hypotens\w*|bradycard\w*|an(?:a)?emi\w*|neutropen\w*|thrombocytopen\w*|low\b|decreas\w*|reduced|hypo\w+|"
+                      r"insufficien\w*|underweight", re.I)
+_UPWARD = re.compile(r">|≥|greater|more|at\s+least|above|exceed", re.I)
+
+
+def _negated_then_healthy_threshold(text: str) -> bool:
+    m = _NEGATED_THEN_THRESHOLD.search(text)
+    if not m:
+        return False
+    finding = text[: m.end()]
+    op = re.search(r"(?:≥|>=|≤|<=|>|<|=|\bat\s+least\b|\bgreater\s+than\b|\bless\s+than\b)\s*\d$", m.group(0), re.I)
+    upward = bool(op and _UPWARD.search(op.group(0)))
+    return not ((upward and _EXCESS.search(finding)) or (not upward and op and _DEFICIT.search(finding)))
 
 
 def _governs(text: str, m: re.Match[str]) -> bool:
