@@ -664,3 +664,21 @@ def test_a_bound_with_a_unit_of_its_own_after_or_names_what_follows() -> None:
     assert limits("Leukocytes > 12,000/mm^3 or < 4,000/mm^3 or > 10% immature (band) forms, provided that no "
                   "filgrastim") == [("wbc", ">", 12000, "/mm3"), ("wbc", "<", 4000, "/mm3"), ("immature", ">", 10, "%")]
     assert limits("potassium ≤ 3 or ≥ 5 meq/l") == [("potassium", "<=", 3, "meq/L"), ("potassium", ">=", 5, "meq/L")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a value before its operator and the variable (chained inequalities)
+    ("18 ≤ age ≤ 75 years old", [("age", ">=", 18, "a"), ("age", "<=", 75, "a")]),
+    # the inclusive "through" of a range
+    ("Age 12 through 17 years", [("age", "between", 12, "a")]),
+    # an age in days or weeks where it is written as an age
+    ("Neonates < 28 days of age", [("age", "<", 28, "d")]),
+    ("Infants aged 7 to 28 days", [("age", "between", 7, "d")]),
+])
+def test_chained_inequalities_through_and_ages_in_days(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_a_day_count_is_no_age_without_an_age_word() -> None:
+    assert [c for c in limits("gestational age at feto procedure 2 weeks 3 days to 4 weeks 5 days")
+            if c[0] == "age"] == []

@@ -91,8 +91,9 @@ def age_constraints(text: str, comps: list[Comparison], used: set[int],
             continue
         if not (agey or (is_years and c.comparator != "=" and _YEARS_AFTER.match(win_after))):
             continue
-        if cunit not in (None, "a", "mo"):
-            continue
+        if cunit not in (None, "a", "mo") and not (cunit in ("wk", "d") and (
+                _AGE_AFTER.match(win_after) or _AGE_BEFORE.search(win_before) or re.search(r"\baged\s*$", win_before))):
+            continue  # weeks and days only as an age written so: "Neonates < 28 days of age", "aged 7 to 28 days"
         if cunit is None and not agey:
             continue
         if c.value > 120:

@@ -42,9 +42,10 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 # "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"; a unit on both values:
-# "from 45 degrees to 90 degrees" (LCT NCT03861923), "between 18 years and 65 years"
+# "from 45 degrees to 90 degrees" (LCT NCT03861923), "between 18 years and 65 years"; "ages 18
+# through 65", "Age 12 through 17 years" (the US registry's inclusive "through")
 _RANGE = re.compile(
-    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?|°|degrees?)?\s*(?:-|–|—|~|to|and)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
+    rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?|°|degrees?)?\s*(?:-|–|—|~|to|and|through|thru)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 # A lower bound and a written upper bound: "aged 18 to < 65 years", "Patients 11 to no
@@ -392,9 +393,28 @@ def _gestation_weeks(found: _Found) -> None:
             found.add(m.start(), got[1], c)
 
 
+# A value before its operator and the variable: "18 ≤ age ≤ 75 years old", "18.5 ≤ BMI <
+# 24 kg/m2" (chained inequalities of Chinese and Korean registry texts): the bound of the
+# variable named after it, with the comparator turned round.
+_REVERSED = Gated(rf"(?<![\d.,/])(?P<v>{NUM})\s*(?P<op><=|≤|<|>=|≥|>)\s*(?=(?:the\s+)?[A-Za-z])", re.IGNORECASE)
+_TURNED = {"<=": ">=", "<": ">", ">=": "<=", ">": "<"}
+
+
+def _reversed(found: _Found) -> None:
+    """"18 ≤ age ≤ 75": a value, its operator, then the variable (``_REVERSED``)."""
+    text = found.text
+    for m in _REVERSED.finditer(text) if found.has_number else ():
+        v = number(m.group("v"))
+        if v is None or not found.free(m.start(), m.end()):
+            continue
+        found.add(m.start(), m.end(), Comparison(m.start(), m.end(), _TURNED[op_symbol(m.group("op"))], v, None,
+                                                 None, None, m.group("v")))
+
+
 # The forms of a comparison, in the order they claim text.
 PASSES: tuple[Callable[[_Found], None], ...] = (
-    _gestation_weeks, _to_bounds, _prefixed, _continued, _within_reference, _reference_bounds, _suffixed, _plus, _ranges)
+    _gestation_weeks, _to_bounds, _prefixed, _continued, _within_reference, _reference_bounds, _suffixed, _plus, _ranges,
+    _reversed)
 
 
 def find_comparisons(text: str) -> list[Comparison]:
