@@ -246,7 +246,17 @@ class _Triples:
     def ntriples(self) -> bytes:
         """The triples as N-Triples, in order: each term's own N-Triples form (what
         ``ox.serialize`` writes), without building an ``ox.Triple`` per statement."""
-        return "".join([f"{s} {p} {o} .\n" for s, p, o in self.items]).encode()
+        seen: dict[int, str] = {}  # a subject or predicate node's form, by the node (alive in items)
+        lines = []
+        for s, p, o in self.items:
+            st = seen.get(id(s))
+            if st is None:
+                st = seen[id(s)] = f"{s} "
+            pt = seen.get(id(p))
+            if pt is None:
+                pt = seen[id(p)] = f"{p} "
+            lines.append(f"{st}{pt}{o} .\n")
+        return "".join(lines).encode()
 
 
 class Mapping(NamedTuple):
