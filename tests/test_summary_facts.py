@@ -44,6 +44,8 @@ CASES = [
     ("drugs-overlapping-targets", {"drug": "anlotinib"}),
     ("drugs-overlapping-targets", {"drug": "Apatinib Mesylate"}),
     ("drugs-sharing-targets", {}),
+    ("trials-by-drug-class", {"class": "vegfr-tki"}),
+    ("trials-by-drug-class", {"class": "tki"}),
 ]
 
 
