@@ -449,21 +449,9 @@ def condition_fit(patient_conditions: list[str] | None, trial_conditions: list[s
         # a trial for conditions that are no tumour, none of which the patient's conditions name
         return Fit(None, FIT_OTHER, f"the trial is for {named}, which no patient condition names "
                                     f"({'; '.join(patient_conditions)}; tkg:hasCondition)")
-    rels = {(i, tc): table.relation_any(p, alts) for i, p in enumerate(patient) for tc, alts in specific.items()}
-    within = [(i, tc) for (i, tc), rel in rels.items() if rel == "within"]
-    # a named type first, with no marker status the patient file leaves open ("Triple Negative
-    # Breast Cancer" without receptor results); "Advanced Solid Tumors" fits any solid tumour
-    def open_markers(tc: str) -> bool:
-        return any(not any(g in (markers or {}) for g in genes) for genes, _pos in condition_markers(tc))
-
-    within.sort(key=lambda key: (open_markers(key[1]), all(a.codes <= BROAD for a in specific[key[1]])))
-    for i, tc in within[:1]:
-        tier = FIT_GENERIC if all(a.codes <= BROAD for a in specific[tc]) else FIT_SPECIFIC
-        why = (f"{patient[i].text} = {table.describe(patient[i])} is within trial condition "
-               f"'{tc}' = {' or '.join(table.describe(a) for a in specific[tc])} (tkg:hasCondition)")
-        if open_markers(tc):
-            return Fit(None, FIT_RELATED, f"{why}; the marker status it names is not in the patient file")
-        return Fit(True, tier, why)
+    rels, fit = _within_fit(table, patient, specific, markers)
+    if fit is not None:
+        return fit
     unresolved = [tc for tc, alts in resolved.items() if not alts]
     if all(r == "outside" for r in rels.values()) and not unresolved:
         who = "; ".join(f"{p.text} = {table.describe(p)}" for p in patient)
@@ -495,6 +483,27 @@ _DIAGNOSIS = re.compile(
 _FRAGMENT = re.compile(r"(?:[,;:]|\b(?:or|and))\s*$", re.IGNORECASE)
 _SCOPED = re.compile(r"\b(?:cohorts?|parts?|arms?|strat\w*|groups?|phases?|procedure|expansion|escalation|"
                      r"stage [12]|only)\b", re.IGNORECASE)
+
+
+def _within_fit(table: DiseaseTable, patient: list, specific: dict, markers: dict[str, bool] | None) -> tuple[dict, Fit | None]:
+    """The patient's type within a trial condition, the most specific named type first: the fit,
+    with every (patient type, condition) relation for the verdicts that follow."""
+    rels = {(i, tc): table.relation_any(p, alts) for i, p in enumerate(patient) for tc, alts in specific.items()}
+    within = [(i, tc) for (i, tc), rel in rels.items() if rel == "within"]
+    # a named type first, with no marker status the patient file leaves open ("Triple Negative
+    # Breast Cancer" without receptor results); "Advanced Solid Tumors" fits any solid tumour
+    def open_markers(tc: str) -> bool:
+        return any(not any(g in (markers or {}) for g in genes) for genes, _pos in condition_markers(tc))
+
+    within.sort(key=lambda key: (open_markers(key[1]), all(a.codes <= BROAD for a in specific[key[1]])))
+    for i, tc in within[:1]:
+        tier = FIT_GENERIC if all(a.codes <= BROAD for a in specific[tc]) else FIT_SPECIFIC
+        why = (f"{patient[i].text} = {table.describe(patient[i])} is within trial condition "
+               f"'{tc}' = {' or '.join(table.describe(a) for a in specific[tc])} (tkg:hasCondition)")
+        if open_markers(tc):
+            return rels, Fit(None, FIT_RELATED, f"{why}; the marker status it names is not in the patient file")
+        return rels, Fit(True, tier, why)
+    return rels, None
 
 
 def _about_diagnosis(name: str, text: str) -> bool:
