@@ -9,7 +9,6 @@ clause concerns and one it does not.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import match_support
@@ -18,34 +17,23 @@ from match_support import criterion
 
 from trialkg import queries as q
 from trialkg.criteria import parse_criteria_text
-from trialkg.match import Criterion, read_trials
+from trialkg.match import Criterion
 from trialkg.store import TrialStore
 
-CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT04072042", "NCT02513394", "NCT00722293", "NCT02636725", "NCT00703638", "NCT03424005",
            "NCT00602576", "NCT02691871", "NCT00678977", "NCT02782403", "NCT02465060", "NCT01804374",
            "NCT04154189", "NCT02243605", "NCT00103168", "NCT00023673", "NCT03599518", "NCT02679963"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
-def _path(nct: str) -> Path:
-    hits = sorted(CORPUS.rglob(f"{nct}.xml"))
-    assert hits, nct
-    return hits[0]
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
-    from trialkg.pipeline import build
-
-    path = tmp_path_factory.mktemp("logic") / "store"
-    build([str(_path(n)) for n in RECORDS], store_path=path, replace=True, jobs=1, quiet=True)
-    return TrialStore(path, read_only=True)
+    return match_support.corpus_store(tmp_path_factory, "logic", RECORDS, ".xml")
 
 
 @pytest.fixture(scope="module")
 def trials(store: TrialStore) -> dict[str, Any]:
-    return {t.id: t for t in read_trials(store)}
+    return match_support.trials_by_id(store)
 
 
 def outcome(store: TrialStore, nct: str, crit: Criterion, patient: dict[str, Any]) -> str:

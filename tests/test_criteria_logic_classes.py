@@ -11,7 +11,6 @@ and one it does not.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import match_support
@@ -19,10 +18,9 @@ import pytest
 from match_support import criterion
 
 from trialkg.criteria import parse_criteria_text
-from trialkg.match import Criterion, read_trials
+from trialkg.match import Criterion
 from trialkg.store import TrialStore
 
-CORPUS = Path(__file__).parent / "data" / "ctgov_corpus"
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
            "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
@@ -30,24 +28,14 @@ RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
-def _path(nct: str) -> Path:
-    hits = sorted(CORPUS.rglob(f"{nct}.*"))
-    assert hits, nct
-    return hits[0]
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
-    from trialkg.pipeline import build
-
-    path = tmp_path_factory.mktemp("logic-classes") / "store"
-    build([str(_path(n)) for n in RECORDS], store_path=path, replace=True, jobs=1, quiet=True)
-    return TrialStore(path, read_only=True)
+    return match_support.corpus_store(tmp_path_factory, "logic-classes", RECORDS, ".*")
 
 
 @pytest.fixture(scope="module")
 def trials(store: TrialStore) -> dict[str, Any]:
-    return {t.id: t for t in read_trials(store)}
+    return match_support.trials_by_id(store)
 
 
 def outcome(store: TrialStore, nct: str, crit: Criterion, patient: dict[str, Any]) -> str:
