@@ -682,3 +682,30 @@ def test_chained_inequalities_through_and_ages_in_days(text: str, expected: list
 def test_a_day_count_is_no_age_without_an_age_word() -> None:
     assert [c for c in limits("gestational age at feto procedure 2 weeks 3 days to 4 weeks 5 days")
             if c[0] == "age"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03926455
+    ("Healthy adult men or women who are not pregnant or planning to become pregnant during study duration"
+     " aged 18 to 55 years.", [("age", "between", 18, "a")]),
+    # Clinical-Trial-Parser test split
+    ("children treated for other types of leukemia (if treated intensively) aged 1 - 21 years",
+     [("age", "between", 1, "a")]),
+])
+def test_aged_before_the_bound_is_an_age_after_a_window_word(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03924908
+    ("Burn surface area > or = 5% of the total body surface area", [("burn_surface_area", ">=", 5, "%")]),
+    # LCT NCT03923218
+    ("Bone loss affecting >30% of the existing teeth", [("bone_loss_affecting", ">", 30, "%")]),
+])
+def test_a_percentage_of_something_is_a_share_not_a_count(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_a_count_of_list_members_stays_no_measure() -> None:
+    # LCT NCT03869554
+    assert limits("at least one of the following criteria") == []

@@ -40,6 +40,12 @@ _DURATION_BEFORE = re.compile(r"\b(?:for|within|past|last|after|before|prior|sin
 # that, not of age.
 _DURATION_NOUN = re.compile(
     r"\b(?:duration|education|schooling|experience|employment|residence)\b(?:\W+(?!aged?\b)\w+){0,3}\W*$", re.I)
+# "aged" or "ages" right before the bound names the patient's age whatever window or
+# duration the words before it speak of: "not pregnant or planning to become pregnant during
+# study duration aged 18 to 55 years" (LCT NCT03926455), "other types of leukemia (if treated
+# intensively) aged 1 - 21 years" (Clinical-Trial-Parser test split) read an age, not a
+# duration or a window.
+_AGED_BEFORE = re.compile(r"\b(?:aged|ages)\s*[:(]?\s*(?:between\s+)?$", re.I)
 _YEARS_AFTER = re.compile(r"\s*(?:years?)?\s*(?:of age|old|or older|and older|\(|$|,|;|\.(?:\s|$))", re.I)
 _WINDOW_CUE = re.compile(
     r"(?:within|during|in|for|last|past|previous|prior|before|after|since|over the|preceding)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?$",
@@ -85,9 +91,10 @@ def age_constraints(text: str, comps: list[Comparison], used: set[int],
         is_years = cunit == "a"
         agey = bool(_AGE_WORD.search(win_before) or _AGE_IN.search(text[c.start : c.end]) or _AGE_AFTER.match(win_after)
                     or _AGE_BEFORE.search(win_before))
-        if LIFE.search(win_before) or _WINDOW_CUE.search(win_before) or _OTHER_AGE.search(win_before):
+        if LIFE.search(win_before) or _OTHER_AGE.search(win_before):
             continue
-        if _DURATION_BEFORE.search(win_before) or _DURATION_NOUN.search(win_before):
+        if not _AGED_BEFORE.search(win_before) and (
+                _WINDOW_CUE.search(win_before) or _DURATION_BEFORE.search(win_before) or _DURATION_NOUN.search(win_before)):
             continue
         if not (agey or (is_years and c.comparator != "=" and _YEARS_AFTER.match(win_after))):
             continue

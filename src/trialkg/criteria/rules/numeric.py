@@ -367,7 +367,10 @@ def _longer_name(text: str, c: Comparison, mention: Mention) -> Mention | None:
 
 # "at least one of the following criteria" (LCT NCT03869554), "at least one of the following
 # fractures" (LCT NCT03867071), "one or more of the eye examinations" (LCT NCT03865134): a count
-# of list members, no measured variable.
+# of list members, no measured variable. A percentage of something is a share the words before
+# it measure: "Burn surface area > or = 5% of the total body surface area" (LCT NCT03924908),
+# "Bone loss affecting >30% of the existing teeth" (LCT NCT03923218), "tumors encompassing
+# > 50 % of the liver volume" (Clinical-Trial-Parser test split).
 _COUNT_OF = re.compile(r"\s*(?:or more\s+|or fewer\s+)?of\b", re.IGNORECASE)
 
 
@@ -375,7 +378,7 @@ def _generic_allowed(text: str, c: Comparison) -> bool:
     """Whether the value can be a measurement of a variable named only by the words before it."""
     after = text[c.end : c.end + 20]
     if c.unit in (None, "%") and c.relative_to is None and (
-            (_NOUN_AFTER.match(after) and not _LINK_AFTER.match(after)) or _COUNT_OF.match(after)):
+            (_NOUN_AFTER.match(after) and not _LINK_AFTER.match(after)) or (c.unit is None and _COUNT_OF.match(after))):
         return False  # "at least 2 lesions", "> 3 cycles": the number counts what follows
     return True
 
