@@ -11,15 +11,15 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import rdflib
-import rdflib.util
 import requests
 from conftest import SEEDS, start_oxigraph, stop_by_pid
+from proxy_support import GateProxy, Request
 from rdflib.compare import isomorphic
 from test_push_support import (
     TRIALKG,
@@ -30,7 +30,6 @@ from test_push_support import (
     remote_graph_names,
     run_cli,
     synthetic_trial,
-    version_of,
 )
 
 from trialkg import iris
@@ -240,37 +239,54 @@ def _fill(store: TrialStore, version: int) -> None:
 
 
 def _versions(server) -> dict[str, int | None]:
-    """Each trial graph's version on the server; None when it is absent, partial or mixed."""
+    """Each trial graph's version on the server; None when it is absent, partial or mixed
+    (what ``version_of`` reads, from the quads as Oxigraph parses them)."""
     r = requests.get(server.store_endpoint, headers={"Accept": "application/n-quads"}, timeout=60)
     r.raise_for_status()
-    graphs: dict[str, rdflib.Graph] = {}
+    labels: dict[str, set[str]] = {}
+    texts: dict[str, set[str]] = {}
+    sizes: dict[str, int] = {}
     for quad in ox.parse(r.content, ox.RdfFormat.N_QUADS):
-        g = graphs.setdefault(quad.graph_name.value, rdflib.Graph())
-        g.add(tuple(rdflib.util.from_n3(str(t)) for t in (quad.subject, quad.predicate, quad.object)))
+        g, p = quad.graph_name.value, quad.predicate.value
+        sizes[g] = sizes.get(g, 0) + 1
+        if p.endswith("rdf-schema#label"):
+            labels.setdefault(g, set()).add(quad.object.value.split()[-1])
+        elif p.endswith("#text"):
+            texts.setdefault(g, set()).add(quad.object.value.split(":")[0])
+    full = {n: len(synthetic_trial(TRIALS[0], 1, criteria=n)) for n in (20, 150)}
     out: dict[str, int | None] = {}
     for t in TRIALS:
-        graph = graphs.get(iris.trial_graph(t), rdflib.Graph())
-        v = version_of(graph, t)
-        full = len(synthetic_trial(t, 1, criteria=150 if t in BIG else 20))
-        out[t] = v if len(graph) == full else None
+        g = iris.trial_graph(t)
+        label, text = labels.get(g, set()), texts.get(g, set())
+        whole = sizes.get(g) == full[150 if t in BIG else 20] and len(label) == len(text) == 1
+        v = int(next(iter(label))) if whole else None
+        out[t] = v if v is not None and text == {f"v{v}"} else None
     return out
 
 
-def _wait_for(endpoint: str, ask: str, proc: subprocess.Popen, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        r = requests.post(endpoint, data={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=10)
-        if r.json()["boolean"]:
-            return True
-        time.sleep(0.01)
-    return False
-
-
 STAGING_SEEN = 'ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:trialkg:staging:")) }'
-NEW_SEEN = 'ASK { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(STRENDS(?l, "version 2")) } }'
+
+# When the client is stopped: before the first write after the chosen one was answered.
+MOMENTS: dict[str, Callable[[GateProxy], bool]] = {
+    # a chunk of a large graph is in its staging graph, the MOVE not sent yet
+    "while-staging": lambda proxy: any(b"urn:trialkg:staging:" in r.body and b"INSERT" in r.body
+                                       for r in proxy.writes()),
+    # the first batch of version 2 is committed, the next one not sent yet
+    "between-batches": lambda proxy: len(proxy.writes()) >= 1,
+}
 
 
-@pytest.mark.parametrize("moment", ["while-staging", "between-batches"])
+def _ask(endpoint: str, ask: str) -> bool:
+    r = requests.post(endpoint, data={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    return bool(r.json()["boolean"])
+
+
+def _through(proxy: GateProxy, store: Path, *extra: str) -> list[str]:
+    return ["push", "--store", str(store), "--endpoint", proxy.url + "/query", "--graph-store", proxy.url + "/store",
+            *extra]
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
 def test_client_killed_mid_push_leaves_old_or_new(oxigraph_server, tmp_path: Path, moment: str) -> None:
     store_dir = tmp_path / "store"
     store = TrialStore(store_dir)
@@ -279,11 +295,28 @@ def test_client_killed_mid_push_leaves_old_or_new(oxigraph_server, tmp_path: Pat
     assert run_cli(*args).returncode == 0
     _fill(store, 2)
     del store
-    client = subprocess.Popen([*TRIALKG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seen = _wait_for(oxigraph_server.query_endpoint, STAGING_SEEN if moment == "while-staging" else NEW_SEEN, client)
-    os.kill(client.pid, signal.SIGKILL)
-    client.wait()
-    assert seen, "the push finished before it could be interrupted"
+    client: list[subprocess.Popen] = []
+    started, held = threading.Event(), []
+
+    def hold(request: Request) -> bool:
+        # The client sends one request at a time: killed while it waits for this one,
+        # it leaves the server with exactly the requests answered before.
+        if not request.is_write or held or not MOMENTS[moment](proxy):
+            return True
+        held.append(request)
+        started.wait(60)
+        client[0].kill()
+        client[0].wait(timeout=60)
+        return False
+
+    with GateProxy(oxigraph_server.url, before=hold) as proxy:
+        client.append(subprocess.Popen([*TRIALKG, "--quiet", *_through(proxy, store_dir, "--batch-size", "300")],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        started.set()
+        client[0].wait(timeout=120)
+    assert held, "the push ended before the chosen moment"
+    assert client[0].returncode == -signal.SIGKILL
+    assert _ask(oxigraph_server.query_endpoint, STAGING_SEEN) == (moment == "while-staging")
 
     versions = _versions(oxigraph_server)
     assert set(versions.values()) <= {1, 2}, {t: v for t, v in versions.items() if v not in (1, 2)}
@@ -299,18 +332,23 @@ def test_server_killed_mid_push_leaves_old_or_new(tmp_path: Path) -> None:
     store = TrialStore(store_dir)
     _fill(store, 1)
     proc, server = start_oxigraph(tmp_path / "db")
+    crashed: list[Request] = []
+
+    def crash(request: Request) -> None:
+        # The second batch of writes has reached the server, which dies before it answers.
+        if request.is_write and not crashed and proxy.writes():
+            crashed.append(request)
+            os.kill(server.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+
     try:
         assert run_cli("--quiet", *push_args(server, store_dir)).returncode == 0
         _fill(store, 2)
         del store
-        client = subprocess.Popen([*TRIALKG, *push_args(server, store_dir, "--batch-size", "300", "--retries", "1")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        seen = _wait_for(server.query_endpoint, NEW_SEEN, client)
-        os.kill(server.pid, signal.SIGKILL)  # the server dies mid-write
-        proc.wait()
-        _, err = client.communicate(timeout=60)
-        assert seen, "the push finished before it could be interrupted"
-        assert client.returncode == 2 and "trialkg: error:" in err
+        with GateProxy(server.url, sent=crash) as proxy:
+            pushed = run_cli(*_through(proxy, store_dir, "--batch-size", "300", "--retries", "1"))
+        assert crashed, "the push ended before the server could be stopped"
+        assert pushed.returncode == 2 and "trialkg: error:" in pushed.stderr
     finally:
         stop_by_pid(server.pid, proc)
 
@@ -318,6 +356,7 @@ def test_server_killed_mid_push_leaves_old_or_new(tmp_path: Path) -> None:
     try:
         versions = _versions(server)
         assert set(versions.values()) <= {1, 2}, {t: v for t, v in versions.items() if v not in (1, 2)}
+        assert 2 in versions.values() and 1 in versions.values()
         assert run_cli("--quiet", *push_args(server, store_dir)).returncode == 0
         assert set(_versions(server).values()) == {2}
     finally:
