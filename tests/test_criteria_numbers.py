@@ -709,3 +709,31 @@ def test_a_percentage_of_something_is_a_share_not_a_count(text: str, expected: l
 def test_a_count_of_list_members_stays_no_measure() -> None:
     # LCT NCT03869554
     assert limits("at least one of the following criteria") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03863197
+    ("GMFCS levels I-III (GMFCS = Gross Motor Function Classification Score, expressing the overall functional"
+     " level of impairment)", [("gmfcs", "between", 1, None)]),
+    # LCT NCT03862625
+    ("the participant is Gross Motor Function Classification System Level 4 or 5", [("gmfcs", "between", 4, None)]),
+    # Clinical-Trial-Parser test split (lower case)
+    ("cp with gross motor function classification score ( gmfcs ) of 4 - 5", [("gmfcs", "between", 4, None)]),
+])
+def test_gross_motor_function_levels_are_one_scale(text: str, expected: list) -> None:
+    assert limits(text) == expected
+    assert variables.get("gmfcs").scale == (1.0, 2.0, 3.0, 4.0, 5.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03927729
+    ("Consciousness disorder with Glasgow score <15", [("glasgow_score", "<", 15, None)]),
+    # Clinical-Trial-Parser test split
+    ("women with coronary stenosis ≥ 50 % in any epicardial coronary artery", [("coronary_stenosis", ">=", 50, "%")]),
+    # LCT NCT03926299
+    ("Clinical LS score ≥ 4", [("clinical_ls_score", ">=", 4, None)]),
+    # LCT NCT03920553
+    ("full mouth plaque score <15%", [("full_mouth_plaque_score", "<", 15, "%")]),
+])
+def test_an_open_name_is_what_a_condition_is_with_and_keeps_its_score(text: str, expected: list) -> None:
+    assert limits(text) == expected

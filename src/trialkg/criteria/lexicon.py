@@ -160,6 +160,12 @@ VARIABLES: dict[str, list[str]] = {
             r"(?:pre-?(?:stroke|morbid) )?mRS(?: scores?)?"],
     "nihss": [r"(?:National Institutes? of Health|NIH) Stroke Scale(?: \(NIHSS\))?(?: scores?)?", r"NIHSS(?: scores?)?"],
     "edss": [r"Expanded Disability Status Scale(?: \(EDSS\))?(?: scores?)?", r"EDSS(?: scores?)?"],
+    # Gross Motor Function Classification System levels of cerebral-palsy trials: "GMFCS
+    # levels I-III" (LCT NCT03863197), "Gross Motor Function Classification System Level 4
+    # or 5" (LCT NCT03862625), "gross motor function classification score ( gmfcs ) of 1 - 3"
+    # (Clinical-Trial-Parser test split)
+    "gmfcs": [r"Gross Motor Function Classification (?:System|Scale|Score)(?: \(GMFCS\))?(?: (?:levels?|scores?))?",
+              r"GMFCS(?: (?:levels?|scores?))?"],
     "moca": [r"Montreal Cognitive Assessment(?: \(MoCA\))?(?: scores?)?", r"MoCA(?: scores?)?"],
     "hamd": [r"Hamilton (?:Rating Scale for Depression|Depression Rating Scale|Depression Scale)"
              r"(?: \((?:HAM-?D|HDRS|HRSD)(?:-?(?:17|21|24))?\))?(?: total)?(?: scores?)?",
@@ -200,7 +206,7 @@ COUNTED_NOUNS = {"cigarettes_per_day", "pack_years"}
 
 # Variables that are scores on a scale: "Gleason score 7", "ASA 5" state a value.
 SCALES = {"gleason_score", "ipss", "asa_class", "mmse", "pain_score", "iief_5", "cdr",
-          "apgar", "gcs", "mrs", "nihss", "edss", "child_pugh"}
+          "apgar", "gcs", "mrs", "nihss", "edss", "child_pugh", "gmfcs"}
 
 # Abbreviations matched case-sensitively (they collide with English words or units).
 CASE_SENSITIVE = {

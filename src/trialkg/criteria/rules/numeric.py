@@ -31,9 +31,10 @@ from trialkg.textgate import Gated
 
 # The words before a comparison that name an open variable; a ratio written with a slash
 # or a colon is one name: "PaO2:FIO2 >150" (LCT NCT03929328), "PaO2/FiO2 ratio < 300"
-# (ARDS and COVID-19 trials), "E/e' ratio > 14".
+# (ARDS and COVID-19 trials), "E/e' ratio > 14". "is" ending a word is no verb: "coronary
+# stenosis ≥ 50 %", "carotid artery stenosis" (Clinical-Trial-Parser test split).
 _GENERIC_LEFT = re.compile(
-    r"([A-Za-z][A-Za-z0-9\- ]{0,50}?(?:[:/][A-Za-z][A-Za-z0-9\-']*(?: ratio)?)?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:of|:|=|is|was|at)?\s*$")
+    r"([A-Za-z][A-Za-z0-9\- ]{0,50}?(?:[:/][A-Za-z][A-Za-z0-9\-']*(?: ratio)?)?)(?:\s*\(s\))?\s*(?:\([^()]{1,20}\))?\s*(?:\b(?:of|is|was|at)|:|=)?\s*$")
 _NOUN_AFTER = re.compile(r"\s*[A-Za-z]{3,}")
 _LINK_AFTER = re.compile(r"\s*(?:and|or|with|in|for|at|on|if|unless|except|points?)\b", re.I)
 
@@ -313,10 +314,7 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     m = _GENERIC_LEFT.search(left)
     if not m:
         return None
-    words = [w.lower() for w in _GENERIC_WORDS.findall(m.group(1))]
-    while words and (words[-1] in _STOP or words[-1] in _VERB_LINKS):
-        words.pop()
-    words = words[-4:]
+    words = _name_words([w.lower() for w in _GENERIC_WORDS.findall(m.group(1))])
     # a clause's verb ends the name before it: "the humerus is abducted from 45 degrees"
     # (LCT NCT03861923) measures abduction, not the humerus
     cut = max((i for i, w in enumerate(words) if w in ("is", "are", "was", "were")), default=-1)
@@ -331,6 +329,22 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     if any(w in _CLAUSE_WORDS for w in words):
         return None  # "orthostatic hypotension will be defined as ≥ 20 mmHg": a clause, no name
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words of an open variable's name, from the words before its comparison.
+
+    What a condition is "with" is the measure: "Consciousness disorder with Glasgow score
+    <15" (LCT NCT03927729) measures the Glasgow score, "women with coronary stenosis ≥ 50 %"
+    (Clinical-Trial-Parser test split) the stenosis. A "score" ending a name of two or more
+    words stays in it, as the scale's name: "Clinical LS score ≥ 4" (LCT NCT03926299),
+    "full mouth plaque score <15%" (LCT NCT03920553)."""
+    if "with" in words[:-1]:
+        words = words[len(words) - words[::-1].index("with") :]
+    scored = len(words) > 1 and words[-1] in ("score", "scores") and words[-2] not in _STOP
+    while words and (words[-1] in _STOP or words[-1] in _VERB_LINKS):
+        words.pop()
+    return words[-3:] + ["score"] if scored else words[-4:]
 
 
 # A score named by its acronym in parentheses, right before the comparison: "Anxiety
