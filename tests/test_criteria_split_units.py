@@ -162,3 +162,21 @@ def test_cli_bad_input_one_line(tmp_path):
     out = subprocess.run(["trialkg", "criteria", str(bad)], capture_output=True, text=True, check=False)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "bad.txt" in out.stderr
+
+
+def test_a_section_header_for_a_population_opens_its_section() -> None:
+    # LCT NCT03923218: the heading is no part of the item above it
+    text = ("Inclusion Criteria for chronic periodontitis groups:\n  -  gingival index (GI) score> 1\n"
+            "Inclusion criteria for control group:\n  -  Gingival index <1\n")
+    items = split_criteria(text)
+    assert [(i.section, i.text) for i in items] == [
+        ("inclusion", "gingival index (GI) score> 1"), ("inclusion", "Gingival index <1")]
+    # LCT NCT03924479: the items under it are exclusions
+    text = ("Inclusion Criteria for HFpEF, includes:\n  -  Clinical diagnosis of HFpEF.\n"
+            "Exclusion Criteria for all subjects, includes:\n  -  body mass index >35 kg/m2\n")
+    assert [(i.section, i.text) for i in split_criteria(text)] == [
+        ("inclusion", "Clinical diagnosis of HFpEF."), ("exclusion", "body mass index >35 kg/m2")]
+    # LCT NCT03867760
+    text = "Exclusion Criteria:\n• has a psychiatric condition\nExclusion Criteria for Optional EEG Measurement:\n  -  a history of brain cancer.\n"
+    assert [i.section for i in split_criteria(text)] == ["exclusion", "exclusion"]
+    assert split_criteria(text)[1].context is None

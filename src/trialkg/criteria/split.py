@@ -40,6 +40,10 @@ _HEADER = re.compile(
     r"(?P<kind>non[- ]?inclusion|inclusion|exclusion|eligibility|ineligibility|non[- ]?eligibility)"
     r"(?:[ \t]+(?:criteria|criterion|conditions?|requirements?))?"
     r"(?:[ \t]*[-–,]?[ \t]*(?:for|in|of|at)?[ \t]*(?P<post>" + SCOPE + r"))?"
+    # the population a section is for, on a line of its own: "Inclusion criteria for control
+    # group:" (LCT NCT03923218), "Exclusion Criteria for all subjects, includes:" (LCT
+    # NCT03924479), "Exclusion Criteria for Optional EEG Measurement:" (LCT NCT03867760)
+    r"(?:[ \t]+(?:for|in)[ \t]+(?P<group>[A-Za-z][^:\n()]{1,50}?)(?:,?[ \t]*(?:includes?|including))?(?=[ \t]*:[ \t]*$))?"
     r"(?:[ \t]*\((?P<paren>[^)\n]{0,40})\))?[ \t]*(?:\*\*)?[ \t]*"
     r"(?::[ \t]*(?P<rest>.*)|[ \t]*)$",
     re.IGNORECASE,
