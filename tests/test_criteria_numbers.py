@@ -737,3 +737,30 @@ def test_gross_motor_function_levels_are_one_scale(text: str, expected: list) ->
 ])
 def test_an_open_name_is_what_a_condition_is_with_and_keeps_its_score(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03862625
+    ("If the curvature measured in the spine is less than 10 degrees or more than 40 degrees in the patients",
+     [("curvature", "<", 10, "deg"), ("curvature", ">", 40, "deg")]),
+    # NCT02679963: no name of a baseline
+    ("lesion that can be accurately measured at baseline as ≥ 10mm in the longest diameter", []),
+])
+def test_a_participle_after_a_name_qualifies_it(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Clinical-Trial-Parser test split (lower case, spaced brackets)
+    ("life expectancy of greater than or equal to ( ≥ ) 12 weeks", [("life_expectancy", ">=", 12, "wk")]),
+    ("hba1c of greater than or equal to ( ≥ ) 7 percent ( % ) to less than or equal to ( ≤ ) 10 %",
+     [("hba1c", ">=", 7, "%"), ("hba1c", "<=", 10, "%")]),
+    ("congestive heart failure ( chf ) of new york heart association ( nyha ) class ≥ 2", [("nyha", ">=", 2, None)]),
+    ("new york heart association ( nyha ) stage iii or iv congestive heart failure", [("nyha", "between", 3, None)]),
+    ("american society of anesthesiologists ( asa ) physical status classification 1 or 2",
+     [("asa_class", "between", 1, None)]),
+])
+def test_spaced_brackets_around_an_operator_or_an_acronym(text: str, expected: list) -> None:
+    got = [(c["variable"], c["comparator"], c["value"], c.get("relative_to") or c.get("unit"))
+           for c in parse_text(text) if c.get("variable")]
+    assert got == expected

@@ -125,10 +125,11 @@ VARIABLES: dict[str, list[str]] = {
     "ipss": [r"IPSS", r"International Prostate Symptom Score"],
     # "ASA physiological status I-III" (LCT NCT03921567), "ASA status 1,2" (LCT NCT03868917),
     # "ASA classification I or II",
-    # "(ASA)class III-IV" (LCT NCT03863977)
+    # "(ASA)class III-IV" (LCT NCT03863977), "american society of anesthesiologists ( asa )
+    # physical status classification 1 or 2" (Clinical-Trial-Parser test split, spaced brackets)
     "asa_class": [r"ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?",
                   r"\(ASA\) ?(?:class|score|grade|physical status)",
-                  r"American Society of Anesthesiologists?(?: \(ASA\))?(?: physical status)?(?: class(?:ification)?| score)?"],
+                  r"American Society of Anesthesiologists?(?: ?\( ?ASA ?\))?(?: physical status)?(?: class(?:ification)?| score)?"],
     # "CDR 0.5 or 1", "Clinical Dementia Rating (CDR) global score of 0.5 or 1" (dementia trials)
     "cdr": [r"CDR(?: (?:global )?(?:score|scale))?", r"Clinical Dementia Rating(?: \(CDR\))?(?: (?:global )?(?:score|scale))?"],
     "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],

@@ -31,13 +31,15 @@ _OPS: list[tuple[str, str]] = [
 OP_ALT = "|".join(f"(?:{p})" for p, _ in _OPS)
 _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 
-# "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"
+# "≥ 1.5", "> or = 1.5", "at least 1.5", "less than or equal to (<=) 1", "of ≥ 18"; the
+# operator repeated in spaced brackets: "life expectancy of greater than or equal to ( ≥ ) 12
+# weeks", "hba1c of greater than or equal to ( ≥ ) 7 percent" (Clinical-Trial-Parser test split)
 # A word operator starts a word: "min" in "Serum albumin of 3.0 g/dL or greater" or
 # "albumin 3.5 g/dL" is no minimum, "over" in "turnover" no bound (a symbol may follow a
 # letter: "Hb>9").
 _WORD_START = r"(?:(?<![A-Za-z])|(?![A-Za-z]))"
 _PREFIX = re.compile(
-    rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*(?:=|equal(?:\s+to)?)|<\s*or\s*(?:=|equal(?:\s+to)?))\s*(?:[(\[](?:[<>]=?|=|≥|≤)[)\]]\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
+    rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*(?:=|equal(?:\s+to)?)|<\s*or\s*(?:=|equal(?:\s+to)?))\s*(?:[(\[]\s?(?:[<>]=?|=|≥|≤)\s?[)\]]\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
     rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
     re.IGNORECASE,
 )

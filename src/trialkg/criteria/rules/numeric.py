@@ -331,6 +331,12 @@ def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     return Mention(left_start + m.start(1), left_start + m.end(1), "_".join(w.replace("-", "_") for w in words))
 
 
+# A participle after a name opens what qualifies it; the name is before it: "If the curvature
+# measured in the spine is less than 10 degrees" (LCT NCT03862625) measures the curvature,
+# "lesion that can be accurately measured at baseline as ≥ 10mm" (NCT02679963) no baseline.
+_PARTICIPLES = {"measured", "assessed", "calculated", "estimated", "determined", "obtained", "recorded", "evaluated"}
+
+
 def _name_words(words: list[str]) -> list[str]:
     """The words of an open variable's name, from the words before its comparison.
 
@@ -341,6 +347,11 @@ def _name_words(words: list[str]) -> list[str]:
     "full mouth plaque score <15%" (LCT NCT03920553)."""
     if "with" in words[:-1]:
         words = words[len(words) - words[::-1].index("with") :]
+    cut = next((i for i, w in enumerate(words) if i and w in _PARTICIPLES), None)
+    if cut is not None:
+        words = words[:cut]
+        while words and words[-1].endswith("ly"):
+            words.pop()
     scored = len(words) > 1 and words[-1] in ("score", "scores") and words[-2] not in _STOP
     while words and (words[-1] in _STOP or words[-1] in _VERB_LINKS):
         words.pop()

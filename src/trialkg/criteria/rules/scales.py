@@ -95,9 +95,11 @@ def scale_values(text: str, comps: list[Comparison], mentions: list[Mention], do
     return out
 
 
+# The acronym may stand in spaced brackets: "new york heart association ( nyha ) class ≥ 2",
+# "new york heart association ( nyha ) stage iii or iv" (Clinical-Trial-Parser test split).
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _NYHA = Gated(
-    r"(?:NYHA|New York Heart Association)(?:\s*\(NYHA\))?[\s\w]{0,40}?(?:class(?:es)?|grades?|functional class(?:es)?|stage)?\s*"
+    r"(?:NYHA|New York Heart Association)(?:\s*\(\s?NYHA\s?\))?[\s\w]{0,40}?(?:class(?:es)?|grades?|functional class(?:es)?|stage)?\s*"
     r"(?P<op>≥|>=|>|≤|<=|<)?\s*(?P<a>IV|III|II|I|[1-4])\b(?:\s*(?P<sep>-|–|to|or|and|/)\s*(?P<b>IV|III|II|I|[1-4])\b)?",
     re.IGNORECASE,
 )
