@@ -21,6 +21,7 @@ from typing import Any
 from trialkg.criteria import lexicon, logic
 from trialkg.criteria.rules import CLAIMS, RULES, Reading
 from trialkg.criteria.rules.numeric import relative_condition as _relative_condition
+from trialkg.knowledge import diseases
 from trialkg.records import CriterionItem
 from trialkg.textgate import Gated
 
@@ -139,19 +140,33 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         keys["applies_if"] = cl.condition
         keys["applies_if_facts"] = logic.condition_facts(cl.condition)
         keys["applies_if_negated"] = cond_scope == "criterion"
-        for c in _parse_text(cl.condition, "inclusion", None) or _relative_condition(cl.condition):
-            if c["type"] == "histology" and c.get("histology"):
-                # the condition names the types it is for: all of them ("Primary tumors of
-                # bone including Ewing's sarcoma, osteosarcoma, ...", NCT02636725)
-                c = {**c, "histology": cl.condition}
-            if c["type"] != "drug_mention":
-                constraints.append({**c, "role": "condition"})
+        for c in _condition_constraints(cl.condition):
+            constraints.append({**c, "role": "condition"})
     if cl.exception:
         keys["exception"] = cl.exception
         for c in _parse_text(cl.exception, "inclusion", None):
             if c["type"] != "drug_mention":
                 constraints.append({**c, "role": "exception"})
     return constraints, keys
+
+
+def _condition_constraints(condition: str) -> list[dict[str, Any]]:
+    """What a condition names, as constraints. A tumour type names the patients the item
+    is for: all the types of the condition ("Primary tumors of bone including Ewing's
+    sarcoma, osteosarcoma, ... may only be enrolled if", NCT02636725), also a type no
+    cancer word names ("Patients with GBM or anaplastic astrocytoma must be at first or
+    second recurrence", NCT02576665; "Patients with liposarcoma must ...")."""
+    found = [c for c in _parse_text(condition, "inclusion", None) or _relative_condition(condition)
+             if c["type"] != "drug_mention"]
+    found = [{**c, "histology": condition} if c["type"] == "histology" and c.get("histology") else c for c in found]
+    if not any(c["type"] == "histology" for c in found) and _names_tumour_type(condition):
+        found.append({"type": "histology", "histology": condition, "excluded_histology": [], "span": condition})
+    return found
+
+
+def _names_tumour_type(text: str) -> bool:
+    r = diseases.resolve(text)
+    return bool(r.codes) and not r.generic and not r.codes <= diseases.BROAD
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

@@ -38,6 +38,9 @@ class Matcher:
         _alternative_sets(judged)
         _parts(judged)
         reasons += _histology_strata([r for _c, r in judged], self.ctx.histology_seen)
+        if fit is not None and fit.value is False and (strata := _specific_strata(judged, self.ctx.histology_seen)):
+            reasons = [_conditions_widened(r, strata) for r in reasons]
+            fit = diseases.Fit(None, diseases.FIT_RELATED, fit.why)
         if not trial.criteria:  # a source without the criteria text cannot make anyone eligible
             reasons.append(Reason("criteria", "Eligibility criteria", "unknown", "inclusion",
                                   "the graph holds no criteria for this trial (tkg:hasCriterion)"))
@@ -123,6 +126,34 @@ def _names_a_type(crit: Criterion) -> bool:
             if r_name and not r_name.generic and not r_name.codes <= diseases.BROAD:
                 return True
     return False
+
+
+def _specific_strata(judged: list[tuple[Criterion, Reason]], seen: dict[bool, set[str]]) -> list[str]:
+    """The inclusion criteria placing the patient's type within a type of the disease
+    table more specific than a tissue or a histology group: strata the registry's
+    conditions leave out ("Primary tumors of bone including Ewing's sarcoma, osteosarcoma
+    ... may only be enrolled if ...", NCT02636725, whose conditions are "Soft Tissue
+    Sarcomas"; "Philadelphia chromosome-positive ALL" in a trial listed for lymphoma)."""
+    table = diseases.DiseaseTable.default()
+    within = seen.get(True, set())
+    out = []
+    for crit, _r in judged:
+        if crit.id not in within:
+            continue
+        names = [str(n) for k in crit.constraints if k.type == "histology" and k.role in ("subject", "condition")
+                 for n in k.all("histology")]
+        codes = [c for n in names for c in table.resolve(n).codes]
+        if codes and all(c in table.nodes and table.nodes[c].source == "oncotree"
+                         and table.nodes[c].tissue != c for c in codes):
+            out.append(crit.id)
+    return out
+
+
+def _conditions_widened(r: Reason, strata: list[str]) -> Reason:
+    if r.criterion != "conditions" or r.outcome != "unmet":
+        return r
+    return Reason(r.criterion, r.text, "unknown", r.section,
+                  f"{r.why}; an inclusion criterion ({', '.join(strata)}) names the patient's type")
 
 
 def _histology_strata(reasons: list[Reason], seen: dict[bool, set[str]]) -> list[Reason]:

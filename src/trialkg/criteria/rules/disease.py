@@ -134,6 +134,21 @@ _TREATED_SITE = re.compile(
     r"(?:for|to|of|on)\s+(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
+# "Refractory" or "resistant" said of a treatment is how the condition answered it, no
+# stage of a cancer: "GVHD ... that is refractory or intolerant to corticosteroids"
+# (NCT03147742), "steroid-refractory acute GVHD", "may be enrolled ONLY if refractory to
+# anthracycline-based chemotherapy" (NCT02636725), "imatinib-resistant CML".
+_RESPONSE_AFTER = re.compile(r"\s*(?:or\s+(?:intolerant|resistant|refractory)\s+)?(?:to|after)\b", re.IGNORECASE)
+_RESPONSE_BEFORE = re.compile(r"(?:\w-|\b(?:steroids?|corticosteroids?)\s+)$", re.IGNORECASE)
+
+
+def therapy_response(text: str, m: re.Match[str]) -> bool:
+    """Whether a "refractory" match qualifies a treatment ("refractory to X", "X-refractory")."""
+    if not m.group(0).lower().startswith(("refractory", "resistant")):
+        return False
+    return bool(_RESPONSE_AFTER.match(text, m.end()) or _RESPONSE_BEFORE.search(text, max(0, m.start() - 20), m.start()))
+
+
 def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
     """Disease states, most specific first (``DISEASE_STATES`` order), one per phrase.
 
@@ -151,6 +166,8 @@ def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None 
             taken.extend((f.start(), f.end()) for f in primary)
             found = [f for f in found if f not in primary]
         found = [f for f in found if not _TREATED_SITE.search(text, max(0, f.start() - 60), f.start())]
+        if key == "advanced_disease":
+            found = [f for f in found if not therapy_response(text, f)]
         if not found:
             continue
         m = found[0]
@@ -236,12 +253,35 @@ def _phrase_around(text: str, m: re.Match[str]) -> str:
     return " ".join(words + [m.group(0)]).strip()
 
 
+# A lesion named as what is measured is the measurability state, no tumour type:
+# "at least one measurable lesion according to RECIST v1.1" (NCT04126811), "there are
+# measurable target lesions occurring in soft tissue" (NCT02636725), "At least one target
+# lesion that has not been irradiated".
+_MEASURED_LESION = re.compile(r"\b(?:measurable|target|evaluable|assessable|index|non-target)\s+"
+                              r"(?:lesions?|nodules?|masses)$", re.IGNORECASE)
+
+
+# An abbreviation is a diagnosis only in capitals: "all grades acute or chronic GVHD"
+# (NCT03147742) and "Recovered from all acute toxicities" name no leukaemia; "ALL in first
+# remission", "Philadelphia chromosome-positive ALL" (NCT01207388) do.
+_ABBREVIATION = re.compile(r"[A-Za-z]{2,5}")
+
+
+def _diagnosis_word(text: str, m: re.Match[str]) -> bool:
+    word = m.group(0)
+    if _ABBREVIATION.fullmatch(word) and word.lower() in _ABBREVIATIONS and not word.isupper():
+        return False
+    return not _MEASURED_LESION.search(_phrase_around(text, m))
+
+
+_ABBREVIATIONS = frozenset({"all", "aml", "cll", "cml", "mds", "gist", "sclc", "nsclc", "dcis", "hnscc"})
+
+
 def diagnosis(text: str, section: str) -> list[dict[str, Any]]:
     """A cancer diagnosis required (inclusion) or excluded (exclusion): histology."""
-    m = _CANCER.search(text)
-    if not m:
+    phrase = next((_phrase_around(text, m) for m in _CANCER.finditer(text) if _diagnosis_word(text, m)), None)
+    if phrase is None:
         return []
-    phrase = _phrase_around(text, m)
     if section == "inclusion":
         return [{"type": "histology", "histology": phrase, "excluded_histology": [], "span": phrase}]
     return [{"type": "histology", "histology": None, "excluded_histology": [phrase], "span": phrase}]
