@@ -764,3 +764,21 @@ def test_spaced_brackets_around_an_operator_or_an_acronym(text: str, expected: l
     got = [(c["variable"], c["comparator"], c["value"], c.get("relative_to") or c.get("unit"))
            for c in parse_text(text) if c.get("variable")]
     assert got == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Clinical-Trial-Parser test split (lower case)
+    ("knee flexion range of motion ( rom ) < 90", [("flexion_range_of_motion", "<", 90, None)]),
+    ("an ankle brachial index ( abi ) < 0.9 at the baseline study visit", [("ankle_brachial_index", "<", 0.9, None)]),
+    # LCT NCT03868488, LCT NCT03866564
+    ("The scores of the Young-Internet Addiction Test(Y-IAT) ≥ 50", [("y_iat", ">=", 50, None)]),
+    ("have a Telephone-Montreal Cognitive Assessment (T-MoCA) score of >20.", [("t_moca", ">", 20, None)]),
+    # a bound in brackets after its name: LCT NCT03866564, Clinical-Trial-Parser test split
+    ("Low T-MoCA score (<20) and absence of an available legal guardian", [("low_t_moca_score", "<", 20, None)]),
+    ("history of hypercholesterolemia ( > 240 mg / dl ) or hypertriglyceridemia ( > 500 mg / dl )",
+     [("hypercholesterolemia", ">", 240, "mg/dL"), ("hypertriglyceridemia", ">", 500, "mg/dL")]),
+    # LCT NCT03869307: a count in brackets names nothing
+    ("minimum two atraumatic dislocations in two different joints (minimum one in the shoulder) occurring", []),
+])
+def test_open_names_around_brackets(text: str, expected: list) -> None:
+    assert limits(text) == expected

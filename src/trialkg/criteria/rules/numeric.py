@@ -303,14 +303,29 @@ _CLAUSE_WORDS = {"will", "would", "must", "can", "may", "should", "shall", "coul
                  "exhibit", "exhibits", "evidenced", "but", "who", "which", "that", "whose"}
 
 
+# A name's abbreviation in brackets between the name and the comparison, in any case: "knee
+# flexion range of motion ( rom ) < 90", "ankle brachial index ( abi ) < 0.9", "subjective
+# total sleep time ( stst ) < 6 hours" (Clinical-Trial-Parser test split, lower case): the
+# name is before the brackets. So is the name of a bound written in brackets after it: "Low
+# T-MoCA score (<20)" (LCT NCT03866564), "history of hypercholesterolemia ( > 240 mg / dl )",
+# "neutropenia ( < 1000 / mm3 )" (Clinical-Trial-Parser test split); an operator symbol opens
+# the bound ("(minimum one in the shoulder)" counts, LCT NCT03869307).
+_BRACKET_OPEN = re.compile(r"(?<=\w)\s*[(\[]\s*(?=[<>≤≥])")
+_ASIDE_BEFORE = re.compile(r"\(\s*[A-Za-z0-9][\w\-]{0,9}\s*\)\s*(?:of|:|=|is)?\s*$")
+
+
 def _generic_variable(text: str, c: Comparison, floor: int) -> Mention | None:
     """A variable the lexicon has no name for: the words right before the comparison
     ("Prostate volume < 60 cc" -> ``prostate_volume``). Only directly adjacent phrases."""
     acronym = _ACRONYM_LEFT.search(text, max(floor, c.start - 60), c.start)
     if acronym and _generic_allowed(text, c):
         return Mention(acronym.start("abbr"), acronym.end("abbr"), _slug(acronym.group("abbr")))
-    left_start = max(floor, c.start - 60, text.rfind("(", 0, c.start) + 1, text.rfind(",", 0, c.start) + 1)
-    left = text[left_start : c.start]
+    opened = _BRACKET_OPEN.search(text, max(floor, c.start - 3), c.start + 1)
+    end = opened.start() if opened else c.start
+    aside = _ASIDE_BEFORE.search(text, max(floor, c.start - 30), c.start)
+    head = aside.start() if aside else end
+    left_start = max(floor, c.start - 60, text.rfind("(", 0, head) + 1, text.rfind(",", 0, head) + 1)
+    left = text[left_start:end]
     m = _GENERIC_LEFT.search(left)
     if not m:
         return None
@@ -365,9 +380,11 @@ def _name_words(words: list[str]) -> list[str]:
 # (LCT NCT03923218), "(AN count) of >= 5" (LCT NCT03926169). An acronym may open with a
 # digit or mix cases when it holds two capitals: "Six-minute walk distance (6MWD) < 450 m",
 # "fractional exhaled nitric oxide (FeNO) ≥ 25 ppb" (asthma and pulmonary-hypertension
-# trials), "Tricuspid annular plane systolic excursion (TAPSE) <16 mm" (LCT NCT03926910).
+# trials), "Tricuspid annular plane systolic excursion (TAPSE) <16 mm" (LCT NCT03926910); a
+# one-letter prefix: "Young-Internet Addiction Test(Y-IAT) ≥ 50" (LCT NCT03868488),
+# "Telephone-Montreal Cognitive Assessment (T-MoCA) score of >20" (LCT NCT03866564).
 _ACRONYM_LEFT = re.compile(
-    r"\(\s*(?P<abbr>(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Z0-9][A-Za-z0-9]{1,9}(?:-[A-Z0-9]{1,5})?(?:\s+count)?)\s*\)\s*"
+    r"\(\s*(?P<abbr>(?=[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*[A-Z])[A-Z0-9](?:[A-Za-z0-9]{1,9}(?:-[A-Za-z0-9]{1,5})?|-[A-Za-z0-9]{2,6})(?:\s+count)?)\s*\)\s*"
     r"(?:(?:total|global|mean)\s+)?(?:scores?|index|scale|levels?|count|values?)?\s*(?:of|:|=|is)?\s*$"
 )
 def _longer_name(text: str, c: Comparison, mention: Mention) -> Mention | None:
