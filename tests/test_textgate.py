@@ -10,6 +10,7 @@ import pytest
 
 import trialkg.criteria.parse  # noqa: F401 - builds the gated patterns of the criteria rules
 import trialkg.knowledge.biomarkers  # noqa: F401 - and of the biomarker rules
+from trialkg import textgate
 from trialkg.textgate import Gated, passes, required_literals
 
 DATA = Path(__file__).parent / "data" / "criteria"
@@ -40,3 +41,17 @@ def test_no_gate_skips_a_pattern_that_matches_a_real_criteria_line() -> None:
         for line in lines:
             if g.rx.search(line):
                 assert passes(g.need, line), (g.pattern, line)
+
+
+def test_the_literal_scan_finds_exactly_the_literals_in_the_text() -> None:
+    """One trie scan per text stands for a substring test per literal: same set, on real
+    criteria lines and on texts where literals overlap or nest ("anc" in "ancillary")."""
+    lines = [ln for p in sorted(DATA.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines() if ln]
+    lines += ["ancillary ANC", "neutrophilsneutrophil", "t", "", "HbA1c≥7%", "x" * 50]
+    words = textgate._LITERALS.words
+    assert len(words) > 100
+    for line in lines:
+        got = textgate.found(line)
+        if got is not None:
+            low = line.lower()
+            assert got == {w for w in words if w in low}, line

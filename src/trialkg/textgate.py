@@ -245,26 +245,96 @@ def _required(kind: str, value: Any, ci: bool) -> set[Requirement] | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _view(text: str) -> str | None:
-    """``text.lower()``, or None when a fold trap makes literal tests unsafe (then every
-    gate opens). Cached: every gate of an item asks for the same text."""
+class _Literals:
+    """Every case-insensitive literal some gate needs, found in a text by one scan.
+
+    The literals make one trie regex (``(?=(a(?:nc|ge)|...))``), tried at every position
+    of the lower-cased text: at each position it matches the longest literal starting
+    there, and every shorter literal starting there is a prefix of that one (both are
+    prefixes of the same text), so the scan finds exactly the literals ``lit in low``
+    finds, each gate then testing a set instead of scanning the text again.
+    """
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.rx: re.Pattern[str] | None = None
+        self.prefixes: dict[str, tuple[str, ...]] = {}
+
+    def add(self, words: frozenset[str]) -> None:
+        if words <= self.words:
+            return
+        self.words |= words
+        self.rx = None
+        found.cache_clear()
+
+    def compile(self) -> re.Pattern[str]:
+        trie: dict[str, Any] = {}
+        for w in self.words:
+            node = trie
+            for ch in w:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        self.prefixes = {w: tuple(w[:i] for i in range(1, len(w) + 1) if w[:i] in self.words) for w in self.words}
+        self.rx = re.compile(f"(?=({_trie_pattern(trie)}))", re.DOTALL)
+        return self.rx
+
+    def scan(self, low: str) -> frozenset[str]:
+        rx = self.rx or self.compile()
+        out: set[str] = set()
+        for m in rx.finditer(low):
+            hit = m.group(1)
+            if hit:
+                out.update(self.prefixes[hit])
+        return frozenset(out)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    """A regex for the words of a trie, each branch's continuation tried before its end."""
+    alts = [re.escape(ch) + _trie_pattern(sub) for ch, sub in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+_LITERALS = _Literals()
+
+
+@lru_cache(maxsize=256)
+def found(text: str) -> frozenset[str] | None:
+    """The gate literals (lower case) in ``text``, or None when a fold trap makes literal
+    tests unsafe (then every gate opens). Cached: every gate of an item asks for the same text."""
     if not text.isascii() and not FOLD_TRAPS.isdisjoint(text):
         return None
-    return text.lower()
+    return _LITERALS.scan(text.lower())
+
+
+def _split(need: tuple[Requirement, ...] | None) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A requirement's case-insensitive literals (registered for the scan) and case-sensitive ones."""
+    ci = frozenset(lit for lit, insensitive in need or () if insensitive)
+    _LITERALS.add(ci)
+    return ci, tuple(lit for lit, insensitive in need or () if not insensitive)
+
+
+def _open(ci: frozenset[str], cs: tuple[str, ...], text: str) -> bool:
+    """Whether a gate with literals ``ci`` / ``cs`` (one of which is required) opens for ``text``."""
+    if not _enabled:
+        return True
+    got = found(text)
+    if got is None or not ci.isdisjoint(got):
+        return True
+    for lit in cs:
+        if lit in text:
+            return True
+    return False
 
 
 def passes(need: tuple[Requirement, ...] | None, text: str) -> bool:
     """Whether a pattern with requirement ``need`` can match ``text``."""
-    if need is None or not _enabled:
+    if need is None:
         return True
-    low = _view(text)
-    if low is None:
-        return True
-    for lit, ci in need:
-        if (lit in low) if ci else (lit in text):
-            return True
-    return False
+    ci, cs = _split(need)
+    return _open(ci, cs, text)
 
 
 class GateSet:
@@ -281,18 +351,19 @@ class GateSet:
         for i, g in enumerate(gates):
             for lit, insensitive in g.need or ():
                 (ci if insensitive else cs).setdefault(lit, []).append(i)
-        self._ci = list(ci.items())
+        _LITERALS.add(frozenset(ci))
+        self._ci = ci
+        self._ci_words = frozenset(ci)
         self._cs = list(cs.items())
 
     def open(self, text: str) -> list[int]:
         """Indices (ascending) of the patterns that may match ``text``."""
-        low = _view(text) if _enabled else None
-        if low is None:
+        got = found(text) if _enabled else None
+        if got is None:
             return list(range(self.size))
         hits = set(self.always)
-        for lit, idx in self._ci:
-            if lit in low:
-                hits.update(idx)
+        for lit in self._ci_words & got:
+            hits.update(self._ci[lit])
         for lit, idx in self._cs:
             if lit in text:
                 hits.update(idx)
@@ -302,26 +373,27 @@ class GateSet:
 class Gated:
     """A compiled pattern with its literal gate; the same match methods, or nothing."""
 
-    __slots__ = ("rx", "need")
+    __slots__ = ("rx", "need", "_ci", "_cs")
 
     def __init__(self, pattern: str | re.Pattern[str], flags: int = 0) -> None:
         self.rx = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
         self.need = required_literals(self.rx.pattern, self.rx.flags)
+        self._ci, self._cs = _split(self.need)
 
     @property
     def pattern(self) -> str:
         return self.rx.pattern
 
     def can_match(self, text: str) -> bool:
-        return passes(self.need, text)
+        return self.need is None or _open(self._ci, self._cs, text)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        if not passes(self.need, text):
+        if self.need is not None and not _open(self._ci, self._cs, text):
             return None
         return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if not passes(self.need, text):
+        if self.need is not None and not _open(self._ci, self._cs, text):
             return iter(())
         return self.rx.finditer(text)
 
@@ -329,6 +401,6 @@ class Gated:
         return self.rx.match(text, pos)
 
     def sub(self, repl: Any, text: str) -> str:
-        if not passes(self.need, text):
+        if self.need is not None and not _open(self._ci, self._cs, text):
             return text
         return self.rx.sub(repl, text)

@@ -206,6 +206,15 @@ def _word_starts(text: str, key_starts: list[int], text_starts: list[int]) -> It
         yield t, key_starts[r] + (t - text_starts[r])
 
 
+@lru_cache(maxsize=256)
+def _indexed(text: str) -> tuple[str, list[int], list[int], tuple[tuple[int, int], ...]]:
+    """``_folded(text)`` with its word starts (``_word_starts``): the drug and the class
+    finders read the same text one after the other, so it is folded once. Shared, never
+    to be mutated."""
+    key, key_starts, text_starts = _folded(text)
+    return key, key_starts, text_starts, tuple(_word_starts(text, key_starts, text_starts))
+
+
 @lru_cache(maxsize=4)
 def _matchers(lex: Lexicon) -> _Matchers:
     return _Matchers(lex)
@@ -223,11 +232,11 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mentio
     m = _matchers(lex)
     if not m.drug_index:
         return []
-    key, key_starts, text_starts = _folded(text)
+    key, key_starts, text_starts, words = _indexed(text)
     plen = m.prefix_len
     out: list[Mention] = []
     resume = 0  # matches do not overlap: the next one starts after the previous end
-    for t, k in _word_starts(text, key_starts, text_starts):
+    for t, k in words:
         if t < resume:
             continue
         candidates = m.drug_index.get(key[k:k + plen])
@@ -284,7 +293,7 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
     lex = lexicon or Lexicon.default()
     m = _matchers(lex)
     found: list[Mention] = []
-    folded, key_starts, text_starts = _folded(text)
+    folded, _key_starts, _text_starts, words = _indexed(text)
     for rx, keys, pkey in m.phrase_res:
         if pkey not in folded:
             continue
@@ -292,7 +301,7 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
             for key in sorted(keys):
                 found.append(Mention(match.start(), match.end(), match.group(0), drug_class=key,
                                      kind="phrase"))
-    for match in _target_matches(m, text, folded, key_starts, text_starts):
+    for match in _target_matches(m, text, folded, words):
         head = (match.group("head") or "").strip()
         anti = bool(match.group("anti"))
         if not head and not anti:
@@ -309,12 +318,13 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
     return _drop_nested(found)
 
 
-def _target_matches(m: _Matchers, text: str, folded: str, key_starts: list[int],
-                    text_starts: list[int]) -> Iterator[re.Match[str]]:
-    """``m.target_re.finditer(text)``, tried only at word starts that can begin a match."""
+def _target_matches(m: _Matchers, text: str, folded: str,
+                    words: tuple[tuple[int, int], ...]) -> Iterator[re.Match[str]]:
+    """``m.target_re.finditer(text)``, tried only at word starts (``words``: ``_indexed``)
+    that can begin a match."""
     plen = m.target_prefix_len
     resume = 0
-    for t, k in _word_starts(text, key_starts, text_starts):
+    for t, k in words:
         if t < resume:
             continue
         heads = m.target_starts.get(folded[k:k + plen])
