@@ -92,6 +92,23 @@ def test_count_of_prior_agents(store: TrialStore, trials: dict[str, Any]) -> Non
     (c,) = parse_criteria_text("Patients should have failed at least 3 Food and Drug Administration (FDA)-approved TKIs")
     assert [(k.get("min_lines"), k.get("counts_agents")) for k in c["constraints"] if k["type"] == "prior_therapy"] \
         == [(3, True)]
+    # agents are distinct drugs: two courses of one drug are one agent
+    assert outcome(store, "NCT03167385", crit, _had("sunitinib", "sunitinib")) == "met"
+
+
+# A count of agents counts distinct drugs ("two or more small molecular TKI (Tyrosine
+# Kinase Inhibitor) drugs", NCT03167385; "at least 3 ... FDA-approved TKIs", NCT02782403,
+# read above), a count of lines the patient's entries.
+def test_count_of_agents_counts_distinct_drugs(store: TrialStore, trials: dict[str, Any]) -> None:
+    two = criterion(trials, "NCT03167385", "two or more small molecular TKI")
+    assert outcome(store, "NCT03167385", two, _had("sunitinib", "sorafenib", "sunitinib")) == "unmet"
+    # a combination given as one entry counts each drug the class takes in
+    assert outcome(store, "NCT03167385", two, {"prior_therapies": [{"drug": "sunitinib and sorafenib"}]}) == "unmet"
+    # a drug outside the class adds no agent
+    assert outcome(store, "NCT03167385", two, _had("sunitinib", "doxorubicin", "sunitinib")) == "met"
+
+
+def test_count_of_lines_counts_entries() -> None:
     # lines are no agents: "3 or more prior regimens of chemotherapy"
     (c,) = parse_criteria_text("3 or more prior regimens of chemotherapy")
     assert [(k.get("min_lines"), k.get("counts_agents")) for k in c["constraints"] if k["type"] == "prior_therapy"] \

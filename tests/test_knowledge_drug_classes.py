@@ -42,6 +42,11 @@ def lex() -> Lexicon:
     ("fulvestrant", "serd", "target", "ESR1 degrader"),
     ("cytarabine", "pyrimidine-analogue", "target", "DNA"),
     ("vincristine", "vinca-alkaloid", "target", "TUBA1A inhibitor"),
+    # a salt's name (WHO INNM) keeps its stem: "fludarabine phosphate" is an -arabine
+    # with a DNA polymerase mechanism, "talazoparib tosylate" a -parib
+    ("fludarabine phosphate", "purine-analogue", "target", "POLA1 inhibitor"),
+    ("talazoparib tosylate", "parp-inhibitor", "stem", "parib"),
+    ("milciclib maleate", "cdk-inhibitor", "stem", "ciclib"),
 ])
 def test_the_build_gives_each_drug_its_classes_with_the_evidence(
         lex: Lexicon, drug: str, cls: str, basis: str, evidence: str) -> None:

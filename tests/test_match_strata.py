@@ -106,3 +106,12 @@ def test_measured_lesions_and_treatment_response_read_as_such(text: str, states:
     found = {c["state"] for c in item["constraints"] if c["type"] == "disease_state"}
     assert found == states
     assert [c["histology"] for c in item["constraints"] if c["type"] == "histology"] == types
+
+
+def test_a_pecoma_is_a_soft_tissue_sarcoma_of_the_list(store: TrialStore, trials: dict[str, Any]) -> None:
+    # "The following histologies may be enrolled ONLY if refractory to at least first-line
+    # targeted therapy ...: ... PEComa." (NCT02636725)
+    pecoma = _patient("malignant PEComa", "sirolimus")
+    (result,) = match_store(store, parse_patient(pecoma), "NCT02636725")
+    assert next(r for r in result.reasons if r.criterion == "conditions").outcome == "met"
+    assert match_support.outcome(store, "NCT02636725", criterion(trials, "NCT02636725", "PEComa"), pecoma) == "met"

@@ -93,8 +93,22 @@ def derive(drugs: Iterable[list[str]], edges: Iterable[list[str]], proteins: Ite
     return sorted(list(r) for r in out)
 
 
+# The salt or ester of a modified INN is no part of its stem: "fludarabine phosphate" is a
+# -arabine purine analogue, "imatinib mesylate" a -tinib, "doxorubicin hydrochloride" a
+# -rubicin, "sunitinib malate", "irinotecan hydrochloride" (WHO INNM names).
+_SALT = re.compile(
+    r"(?:\s+(?:mono|di|tri|tetra)?(?:phosphate|mesylate|mesilate|hydrochloride|hydrobromide|sodium|potassium|calcium|"
+    r"magnesium|malate|tosylate|maleate|citrate|sulfate|sulphate|acetate|tartrate|bitartrate|besylate|besilate|"
+    r"fumarate|succinate|bromide|chloride|lactate|gluconate|hydrate|hemihydrate|monohydrate|free\s+base))+$")
+
+
+def _base_name(name: str) -> str:
+    return _SALT.sub("", name)
+
+
 def _evidence(rule: Rule, name: str, edges: dict[tuple[str, str], set[str]]) -> str | None:
     """What the rule rests on for this drug, or None when it does not hold."""
+    name = _base_name(name)
     if rule.basis == "stem":
         if rule.stem is not None and _ONE_WORD.match(name) and rule.stem.search(name):
             return f"INN stem {rule.stem.pattern}"

@@ -120,7 +120,9 @@ def prior_therapy(k: Constraint, ctx: Context, wants_true: bool = True, crit: Cr
     w = _Window.of(k, wants_true)
     if not drugs and not classes:
         return _modality(k, ctx, w, what, wants_true)
-    results, notes = _judge_therapies(k, ctx, w, drugs, classes)
+    results, notes, agents = _judge_therapies(k, ctx, w, drugs, classes)
+    if w.agents and w.min_lines is not None:
+        return _at_least_agents(w, what, results, agents, "; ".join(notes) or "no matching prior therapy")
     return _verdict(w, what, results, notes, wants_true)
 
 
@@ -137,12 +139,14 @@ def _modality(k: Constraint, ctx: Context, w: _Window, what: str, wants_true: bo
 
 
 def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
-                     classes: list[str]) -> tuple[list[TV], list[str]]:
-    """Each of the patient's therapies that may be one the constraint names, judged."""
+                     classes: list[str]) -> tuple[list[TV], list[str], list[frozenset[str]]]:
+    """Each of the patient's therapies that may be one the constraint names, judged, with
+    the agents of each that the constraint names (``_agents``)."""
     except_drugs = {str(d) for d in k.all("exceptDrug")}
     except_classes = {str(c) for c in k.all("exceptDrugClass")}
     results: list[TV] = []
     notes: list[str] = []
+    agents: list[frozenset[str]] = []
     for therapy, t_drugs, t_classes in ctx.therapies:
         if (except_drugs & set(t_drugs) or except_classes & t_classes) and not set(t_drugs) & set(drugs):
             notes.append(f"{therapy.label} is excepted")
@@ -153,7 +157,37 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
         value, parts = w.judge(therapy, hit)
         results.append(value)
         notes.append(", ".join(parts))
-    return results, notes
+        agents.append(_agents(ctx, therapy, t_drugs, drugs, classes))
+    return results, notes, agents
+
+
+def _agents(ctx: Context, therapy: PriorTherapy, t_drugs: list[str], drugs: list[str],
+            classes: list[str]) -> frozenset[str]:
+    """The drugs of one prior therapy that a count of agents counts: those of a regimen
+    ("doxorubicin and ifosfamide", "FOLFOX") the constraint names, else the entry's drugs
+    (or its name when none resolves)."""
+    wanted = set(classes)
+    named = frozenset(d for d in t_drugs if d in drugs or ctx.knowledge.classes_of(d) & wanted)
+    return named or frozenset(t_drugs) or frozenset({therapy.label.strip().lower()})
+
+
+def _at_least_agents(w: _Window, what: str, results: list[TV], agents: list[frozenset[str]],
+                     detail: str) -> Statement:
+    """At least N prior agents (``tkg:countsAgents``: "two or more small molecular TKI
+    drugs", NCT03167385; "resistant or intolerant to at least 2 prior TKIs", NCT02782403)
+    count distinct drugs: two entries of imatinib are one agent, a regimen counts each of
+    its named drugs. Fewer distinct drugs than N that may count is no; N sure ones yes."""
+    sure: set[str] = set()
+    maybe: set[str] = set()
+    for value, names in zip(results, agents, strict=True):
+        if value is True:
+            sure |= names
+        elif value is None:
+            maybe |= names
+    n_sure, n_all = len(sure), len(sure | maybe)
+    v: TV = False if n_all < w.min_lines else True if n_sure >= w.min_lines else None
+    return Statement(v, f"at least {w.min_lines} prior agent(s) of {what} ({n_sure} distinct drug(s) sure, "
+                        f"{n_all} at most): {detail}: {tv_word(v)}")
 
 
 def _verdict(w: _Window, what: str, results: list[TV], notes: list[str], wants_true: bool) -> Statement:
@@ -175,19 +209,11 @@ def _verdict(w: _Window, what: str, results: list[TV], notes: list[str], wants_t
 
 
 def _at_least(w: _Window, what: str, results: list[TV], detail: str) -> Statement:
-    """At least N prior lines or agents. Each line holds at least one drug, so fewer
-    matching drugs than N in the patient's list is fewer lines: no. N matching drugs
-    are N agents (``tkg:countsAgents``: yes) but may be fewer lines (open)."""
-    sure = sum(1 for r in results if r is True)
-    maybe = sum(1 for r in results if r is None)
-    unit = "agent(s)" if w.agents else "line(s)"
-    if sure + maybe < w.min_lines:
-        v: TV = False
-    elif w.agents and sure >= w.min_lines:
-        v = True
-    else:
-        v = None
-    return Statement(v, f"at least {w.min_lines} prior {unit} of {what}: {detail}: {tv_word(v)}")
+    """At least N prior lines. Each line holds at least one drug, so fewer matching
+    entries than N in the patient's list is fewer lines: no. N or more may still be
+    fewer lines (a line may combine drugs): open."""
+    v: TV = False if len([r for r in results if r is not False]) < w.min_lines else None
+    return Statement(v, f"at least {w.min_lines} prior line(s) of {what}: {detail}: {tv_word(v)}")
 
 
 def therapy_hits(ctx: Context, therapy: PriorTherapy, t_drugs: list[str], t_classes: set[str],
