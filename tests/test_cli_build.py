@@ -121,13 +121,29 @@ def test_bulk_build_matches_a_transactional_build(workdir: Path, tmp_path: Path)
         assert isomorphic(a.graph(name), b.graph(name)), name
 
 
-def _dead_pid() -> int:
+def _dead_process() -> dict[str, object]:
+    """The pid of a process that has ended, and its kernel start time (read while it is a
+    zombie, on Linux): a marker naming it stays the mark of a dead build even when the
+    pid is taken again by another process."""
     import subprocess
     import sys
+    import time
+
+    from trialkg.store import _started
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])
+    while _started(child.pid) is not None and not _zombie(child.pid):
+        time.sleep(0.005)
+    started = _started(child.pid)
     child.wait()
-    return child.pid
+    return {"pid": child.pid, "started": started}
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def test_an_interrupted_fresh_build_is_found_and_redone(workdir: Path, tmp_path: Path) -> None:
@@ -139,7 +155,7 @@ def test_an_interrupted_fresh_build_is_found_and_redone(workdir: Path, tmp_path:
     assert run("build", "seeds/", "--store", str(store), cwd=workdir).returncode == 0
     clean = run("list", "--store", str(store), "--format", "tsv", cwd=workdir).stdout
     # what a build into a fresh store leaves when it is killed: the marker of a dead process
-    (store / BULK_MARKER).write_text(json.dumps({"pid": _dead_pid(), "fresh": True, "graphs": []}))
+    (store / BULK_MARKER).write_text(json.dumps({**_dead_process(), "fresh": True, "graphs": []}))
     listed = run("list", "--store", str(store), cwd=workdir)
     assert "an interrupted build left this store incomplete" in listed.stderr
     rebuilt = run("build", "seeds/", "--store", str(store), "--format", "json", cwd=workdir)
@@ -171,7 +187,7 @@ def test_an_interrupted_batch_of_new_trials_is_removed_and_written_again(workdir
     torn.ox.remove(quads[0])  # half-written: part of the graph is missing
     torn.begin_bulk(fresh=False, graphs=[victim])
     marker = json.loads((store / BULK_MARKER).read_text())
-    (store / BULK_MARKER).write_text(json.dumps({**marker, "pid": _dead_pid()}))
+    (store / BULK_MARKER).write_text(json.dumps({**marker, **_dead_process()}))
     del torn
     again = run("build", "seeds/", "--store", str(store), "--format", "json", cwd=workdir)
     assert again.returncode == 0, again.stderr
