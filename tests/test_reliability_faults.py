@@ -9,7 +9,7 @@ SIGKILL of its whole process group (workers too: a power cut). Then:
 
 - every trial graph left in the store is whole: isomorphic to the same graph of an
   uninterrupted build;
-- re-running the same command (the FIFO's record now a file at the same path) gives
+- re-running the same command (with the FIFO's record as a file at the same path) gives
   exactly the uninterrupted build's dataset (every trial once, nothing stale) and a
   store that validates.
 
