@@ -26,6 +26,29 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 CTGOV_CORPUS = TEST_DATA / "ctgov_corpus"
 
 
+# Modules whose module fixture builds a large store: with ``-n N`` (pytest-xdist) each
+# one's tests run in one process, so the store is built once in all; every other test
+# is handed out on its own, as ``--dist load`` does. ``python -m pytest -n 2 -q`` gets
+# it without options; ``-p no:xdist`` or a run without ``-n`` is unchanged.
+ONE_PROCESS_MODULES = frozenset({"tests/test_summary_facts.py"})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist") != "load":
+        return None  # an explicit --dist mode other than load keeps its own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleStores(LoadScopeScheduling):
+        """The largest units first: the one-process modules, then single tests."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_PROCESS_MODULES else nodeid
+
+    return ModuleStores(config, log)
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

@@ -1,9 +1,10 @@
 """Security: bound query parameters, secret credentials, verified certificates, no shell.
 
-Every stored query that takes a parameter is attacked through the real CLI, on the
-embedded store (pyoxigraph substitutions) and on a real Oxigraph server (the VALUES
-block sent to remote endpoints): a hostile value is data, it returns what an unknown
-name returns and changes nothing. Credentials given on the command line or in a URL
+Every stored query that takes a parameter is attacked through the CLI's entry point
+(run in the test process: tests/cli_support.py), on the embedded store (pyoxigraph
+substitutions) and on a real Oxigraph server (the VALUES block sent to remote
+endpoints): a hostile value is data, it returns what an unknown name returns and
+changes nothing. Credentials given on the command line or in a URL
 never appear in output, logs (``-v``) or error lines. HTTPS endpoints with a
 certificate nobody signed are refused before any request is sent.
 """
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import run as in_process
 
 from trialkg import queries as q
 
@@ -42,10 +44,27 @@ PASSWORD = "S3cr3t-pa55-h9"
 
 
 def trialkg(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return together([(list(args), env)], timeout=timeout)[0]
+
+
+def together(runs: list[tuple[list[str], dict[str, str] | None]],
+             timeout: float = 300) -> list[subprocess.CompletedProcess[str]]:
+    """Each ``trialkg ARGS`` with ``ENV`` added, all started at once (each waits on its
+    own retries and time-outs), in the order given."""
     import os
 
-    return subprocess.run([TRIALKG, *args], capture_output=True, text=True, check=False, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    procs = [subprocess.Popen([TRIALKG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, **(env or {})}) for args, env in runs]
+    done = []
+    for (args, _env), proc in zip(runs, procs, strict=True):
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for p in procs:
+                p.kill()
+            raise
+        done.append(subprocess.CompletedProcess([TRIALKG, *args], proc.returncode, out, err))
+    return done
 
 
 # -- no shell, no eval, no disabled certificate checks in the code ---------------------
@@ -136,21 +155,21 @@ def test_stored_query_parameters_are_bound_not_pasted(name: str, seed_store: Pat
     store = ["--store", str(seed_store)]
     remote = ["--endpoint", loaded_server + "/query"]
     before = _server_size(loaded_server)
-    local_unknown = _outcome(trialkg("query", name, *_args(query, None), *store, "--format", "json"))
-    remote_unknown = _outcome(trialkg("query", name, *_args(query, None), *remote, "--format", "json"))
+    local_unknown = _outcome(in_process("query", name, *_args(query, None), *store, "--format", "json"))
+    remote_unknown = _outcome(in_process("query", name, *_args(query, None), *remote, "--format", "json"))
     if local_unknown != "refused":
         assert local_unknown == remote_unknown
     if any(p.type == "string" for p in query.params):
         for hostile in HOSTILE:  # the hostile text does what an unknown name does, nothing more
-            local = _outcome(trialkg("query", name, *_args(query, hostile), *store, "--format", "json"))
-            far = _outcome(trialkg("query", name, *_args(query, hostile), *remote, "--format", "json"))
+            local = _outcome(in_process("query", name, *_args(query, hostile), *store, "--format", "json"))
+            far = _outcome(in_process("query", name, *_args(query, hostile), *remote, "--format", "json"))
             assert local == local_unknown and far == remote_unknown, hostile
     for p in query.params:  # typed parameters refuse the hostile text outright (exit 2)
         if p.type != "string":
             args = [a for a in _args(query, None)]
             i = args.index(p.name) + 1
             args[i] = HOSTILE[0]
-            proc = trialkg("query", name, *args, *store)
+            proc = in_process("query", name, *args, *store)
             assert proc.returncode == 2 and "expected" in proc.stderr and "Traceback" not in proc.stderr
     assert _server_size(loaded_server) == before
 
@@ -223,11 +242,11 @@ def test_credentials_never_printed_or_logged(where: str, seed_store: Path, echo_
         (["push", "--store", str(seed_store), "--endpoint", base + "/query", "--user", "bob",
           "--trial", "NCT03890068", "--retries", "2"], {"TRIALKG_PASSWORD": PASSWORD}),
     ]
-    for args, env in commands:
-        plain = trialkg(*args, env=env)  # one error line, exit 2
+    runs = together([(args, env) for args, env in commands] + [(["-v", *args], env) for args, env in commands])
+    for plain in runs[:len(commands)]:  # one error line, exit 2
         assert plain.returncode == 2 and "Traceback" not in plain.stderr, plain.stderr
         _secret_free(plain)
-        verbose = trialkg("-v", *args, env=env)  # debug logs and the traceback: still no secret
+    for verbose in runs[len(commands):]:  # debug logs and the traceback: still no secret
         assert verbose.returncode != 0
         _secret_free(verbose)
 
@@ -289,14 +308,16 @@ def https_server(tmp_path: Path) -> Iterator[str]:
 
 
 def test_https_certificates_are_verified_by_default(https_server: str, seed_store: Path, tmp_path: Path) -> None:
-    runs = {
-        "query": trialkg("query", "trials-by-target", "-p", "target", "KDR", "--endpoint", https_server + "/query",
-                         "--timeout", "10"),
-        "push": trialkg("push", "--store", str(seed_store), "--endpoint", https_server + "/query",
-                        "--trial", "NCT03890068"),
-        "fetch": trialkg("fetch", "--base-url", https_server + "/api/v2", "--nct", "NCT03890068",
-                         "-o", str(tmp_path / "fetched")),
+    commands = {
+        "query": ["query", "trials-by-target", "-p", "target", "KDR", "--endpoint", https_server + "/query",
+                  "--timeout", "10"],
+        # two attempts: the retry path runs, without five rounds of back-off
+        "push": ["push", "--store", str(seed_store), "--endpoint", https_server + "/query", "--trial", "NCT03890068",
+                 "--retries", "2"],
+        "fetch": ["fetch", "--base-url", https_server + "/api/v2", "--nct", "NCT03890068",
+                  "-o", str(tmp_path / "fetched")],
     }
+    runs = dict(zip(commands, together([(args, None) for args in commands.values()]), strict=True))
     for command, proc in runs.items():
         assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr
