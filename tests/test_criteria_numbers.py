@@ -782,3 +782,15 @@ def test_spaced_brackets_around_an_operator_or_an_acronym(text: str, expected: l
 ])
 def test_open_names_around_brackets(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Clinical-Trial-Parser test split (neonatal trials)
+    ("birth weight less than 1.5 kg", [("birth_weight", "<", 1.5, "kg")]),
+    ("birth weight ≥ 1000 grams", [("birth_weight", ">=", 1000, "g")]),
+    ("Infants with birth weight < 1500 g", [("birth_weight", "<", 1500, "g")]),
+])
+def test_birth_weight_is_no_body_weight_and_grams_are_spelt_out(text: str, expected: list) -> None:
+    assert limits(text) == expected
+    assert canonical(text)[0][2:] == (1500 if "1.5" in text or "1500" in text else 1000, "g")
+    assert limits("weight ≥ 10 kg") == [("weight", ">=", 10, "kg")]

@@ -79,6 +79,9 @@ VARIABLES: dict[str, list[str]] = {
     "psa": [r"PSA", r"prostate[- ]specific antigen"],
     "bmi": [r"BMI", r"body mass index"],
     # "Weigh less than 250 pounds" (LCT NCT03924622), "who weigh less than 110 pounds" (LCT NCT03861078)
+    # a newborn's weight at birth is no current body weight: "birth weight less than 1.5 kg",
+    # "birth weight ≥ 1000 grams" (Clinical-Trial-Parser test split, neonatal trials)
+    "birth_weight": [r"birth[- ]?weights?"],
     "weight": [r"(?:body )?weight", r"weigh(?:s|ing)?"],
     "ldh": [r"LDH", r"lactate dehydrogenase"],
     "tsh": [r"TSH", r"thyroid[- ]stimulating hormone"],

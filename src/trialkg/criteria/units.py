@@ -133,7 +133,9 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"inch(?:es)?(?![a-z])", "[in_i]"),
     (r"(?:feet|foot|ft)(?![a-z])", "[ft_i]"),
     (r"mg(?![a-z/])", "mg"),
-    (r"g(?![a-z/])", "g"),
+    # grams spelt out: "birth weight ≥ 1000 grams", "birth weight less than 1500 grams"
+    # (Clinical-Trial-Parser test split); "grams per deciliter" is read above
+    (r"g(?![a-z/])|gram(?:me)?s?(?![a-z%])(?!\s*(?:/|per\b))", "g"),
     # a cubic millimetre whose slash was lost after a count ("anc > 1500 mm3", "platelets
     # 80,000mm3"): a volume here; the numeric rule reads it as per mm3 for a cell count
     (r"mm(?:3|³|\^3)(?![a-z0-9])", "mm3"),
