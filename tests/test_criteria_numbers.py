@@ -794,3 +794,8 @@ def test_birth_weight_is_no_body_weight_and_grams_are_spelt_out(text: str, expec
     assert limits(text) == expected
     assert canonical(text)[0][2:] == (1500 if "1.5" in text or "1500" in text else 1000, "g")
     assert limits("weight ≥ 10 kg") == [("weight", ">=", 10, "kg")]
+
+
+def test_regardless_names_no_measure() -> None:
+    # NCT04126811
+    assert limits("radiation therapy is planned during the study (regardless of <5% of the bone marrow area);") == []

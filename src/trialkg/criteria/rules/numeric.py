@@ -298,9 +298,10 @@ def _generic_after(text: str, c: Comparison, other_unit: bool = False) -> Mentio
 # Words that make the words before a value a clause rather than the name of a measure:
 # "orthostatic hypotension will be defined as ≥ 20 mmhg decrease", "cord must contain ≥ 2.5
 # x 10^7 cells", "but scoring ≥ 3" (Clinical-Trial-
-# Parser test split).
+# Parser test split); "(regardless of <5% of the bone marrow area)" (NCT04126811) names no measure.
 _CLAUSE_WORDS = {"will", "would", "must", "can", "may", "should", "shall", "could", "contain", "contains",
-                 "exhibit", "exhibits", "evidenced", "but", "who", "which", "that", "whose"}
+                 "exhibit", "exhibits", "evidenced", "but", "who", "which", "that", "whose", "regardless",
+                 "irrespective"}
 
 
 # A name's abbreviation in brackets between the name and the comparison, in any case: "knee
