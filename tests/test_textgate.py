@@ -4,6 +4,7 @@ that a gate never skips a pattern that matches (real criteria lines, both settin
 from __future__ import annotations
 
 import gc
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 import trialkg.criteria.parse  # noqa: F401 - builds the gated patterns of the criteria rules
 import trialkg.knowledge.biomarkers  # noqa: F401 - and of the biomarker rules
 from trialkg import textgate
-from trialkg.textgate import Gated, passes, required_literals
+from trialkg.textgate import Gated, passes, required_groups, required_literals
 
 DATA = Path(__file__).parent / "data" / "criteria"
 
@@ -40,7 +41,7 @@ def test_no_gate_skips_a_pattern_that_matches_a_real_criteria_line() -> None:
     for g in gated:
         for line in lines:
             if g.rx.search(line):
-                assert passes(g.need, line), (g.pattern, line)
+                assert passes(g.need, line) and g.can_match(line), (g.pattern, line)
 
 
 def test_the_literal_scan_finds_exactly_the_literals_in_the_text() -> None:
@@ -55,3 +56,14 @@ def test_the_literal_scan_finds_exactly_the_literals_in_the_text() -> None:
         if got is not None:
             low = line.lower()
             assert got == {w for w in words if w in low}, line
+
+
+def test_required_groups_are_each_required() -> None:
+    rx = r"^(?P<cond>[^.;]{3,300}?)\s+(?:(?:may|can)\s+only\s+be\s+(?:enrolled|eligible)\s+if|(?:is|are)\s+(?:enrolled|eligible)\s+only\s+if)\s+(?P<body>.+)$"
+    groups = required_groups(rx, re.IGNORECASE)
+    assert groups is not None and groups[0] == required_literals(rx, re.IGNORECASE)
+    assert (("only", True),) in groups and (("eligible", True), ("enrolled", True)) in groups
+    g = Gated(rx, re.IGNORECASE)
+    assert not g.can_match("Patients are eligible if they consent")  # no "only"
+    assert g.can_match("Patients with GBM are eligible only if resected")
+    assert required_groups(r"x*y?") is None

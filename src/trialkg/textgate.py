@@ -245,19 +245,92 @@ def _required(kind: str, value: Any, ci: bool) -> set[Requirement] | None:
     return None
 
 
+def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[Requirement, ...], ...] | None:
+    """Every requirement of ``pattern`` a match must meet at once, the one
+    ``required_literals`` gives first: "(?:may|can) only be (?:enrolled|eligible) if"
+    needs "only", one of "enrolled" / "eligible" and "if", each a group. None: no gate."""
+    try:
+        parser = _Parser(pattern, flags)
+        items = parser.alternation()
+        if parser.pos != len(pattern):
+            return None
+    except _Unreadable:
+        return None
+    ci = bool(parser.flags & re.IGNORECASE)
+    best = _seq(items, ci)
+    if not best:
+        return None
+    first = frozenset(best)
+    rest = sorted({g for g in _all_seq(items, ci) if g != first}, key=_selectivity, reverse=True)
+    return tuple(tuple(sorted(g)) for g in [first, *rest[: _MAX_GROUPS - 1]])
+
+
+_MAX_GROUPS = 8  # a gate tests at most this many groups
+
+
+def _selectivity(group: frozenset[Requirement]) -> tuple[int, int]:
+    return min(len(x) for x, _ in group), -len(group)
+
+
+def _all_seq(items: list[_Item], ci: bool) -> list[frozenset[Requirement]]:
+    """Every requirement of a sequence: each literal run and each required part's own."""
+    groups: list[frozenset[Requirement]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= _MIN_LEN:
+            text = "".join(run)
+            groups.append(frozenset({(text.lower() if ci else text, ci)}))
+        run.clear()
+
+    for kind, value in items:
+        if kind == "lit" and ord(value) < 128:
+            run.append(value)
+            continue
+        flush()
+        groups.extend(_all_required(kind, value, ci))
+    flush()
+    return groups
+
+
+def _all_required(kind: str, value: Any, ci: bool) -> list[frozenset[Requirement]]:
+    """Every requirement of one non-literal item. Of an alternation: per requirement of
+    its first branch, that one joined with the same one of every other branch, or with
+    that branch's most selective one."""
+    if kind == "group":
+        add, remove, body = value
+        return _all_seq(body, (ci or bool(add & re.IGNORECASE)) and not (remove & re.IGNORECASE))
+    if kind == "repeat" and value[0] >= 1:
+        return _all_seq([value[1]], ci)
+    if kind != "branch":
+        return []
+    per = [_all_seq(b, ci) for b in value]
+    if not per or not all(per):
+        return []
+    out = []
+    for g in per[0]:
+        joined = set(g)
+        for other in per[1:]:
+            joined |= g if g in other else max(other, key=_selectivity)
+        out.append(frozenset(joined))
+    return out
+
+
 class _Literals:
     """Every case-insensitive literal some gate needs, found in a text by one scan.
 
-    The literals make one trie regex (``(?=(a(?:nc|ge)|...))``), tried at every position
-    of the lower-cased text: at each position it matches the longest literal starting
-    there, and every shorter literal starting there is a prefix of that one (both are
-    prefixes of the same text), so the scan finds exactly the literals ``lit in low``
-    finds, each gate then testing a set instead of scanning the text again.
+    The literals of three or more characters make one trie regex (``a(?:nc|ge)|...``),
+    searched from every position where the last match started: a match is the longest
+    literal starting there, and every shorter literal starting there is a prefix of that
+    one (both are prefixes of the same text), so the scan finds exactly the literals
+    ``lit in low`` finds; the few shorter ones (they are in most texts) are tested
+    directly. Each gate then tests a set instead of scanning the text again.
     """
 
     def __init__(self) -> None:
         self.words: set[str] = set()
         self.rx: re.Pattern[str] | None = None
+        self.short: tuple[str, ...] = ()
         self.prefixes: dict[str, tuple[str, ...]] = {}
 
     def add(self, words: frozenset[str]) -> None:
@@ -269,22 +342,24 @@ class _Literals:
 
     def compile(self) -> re.Pattern[str]:
         trie: dict[str, Any] = {}
-        for w in self.words:
+        long = {w for w in self.words if len(w) >= 3}
+        for w in long:
             node = trie
             for ch in w:
                 node = node.setdefault(ch, {})
             node[""] = {}
-        self.prefixes = {w: tuple(w[:i] for i in range(1, len(w) + 1) if w[:i] in self.words) for w in self.words}
-        self.rx = re.compile(f"(?=({_trie_pattern(trie)}))", re.DOTALL)
+        self.short = tuple(sorted(self.words - long))
+        self.prefixes = {w: tuple(w[:i] for i in range(3, len(w) + 1) if w[:i] in long) for w in long}
+        self.rx = re.compile(_trie_pattern(trie) or "(?!)", re.DOTALL)
         return self.rx
 
     def scan(self, low: str) -> frozenset[str]:
-        rx = self.rx or self.compile()
-        out: set[str] = set()
-        for m in rx.finditer(low):
-            hit = m.group(1)
-            if hit:
-                out.update(self.prefixes[hit])
+        search = (self.rx or self.compile()).search
+        out = {w for w in self.short if w in low}
+        m = search(low)
+        while m is not None:
+            out.update(self.prefixes[m.group()])
+            m = search(low, m.start() + 1)
         return frozenset(out)
 
 
@@ -352,6 +427,8 @@ class GateSet:
             for lit, insensitive in g.need or ():
                 (ci if insensitive else cs).setdefault(lit, []).append(i)
         _LITERALS.add(frozenset(ci))
+        # the gates with more than one requirement group test the others once opened
+        self._more = {i: g for i, g in enumerate(gates) if len(g.groups) > 1}
         self._ci = ci
         self._ci_words = frozenset(ci)
         self._cs = list(cs.items())
@@ -367,33 +444,41 @@ class GateSet:
         for lit, idx in self._cs:
             if lit in text:
                 hits.update(idx)
-        return sorted(hits)
+        more = self._more
+        return sorted(i for i in hits if i not in more or more[i]._opens(text))
 
 
 class Gated:
     """A compiled pattern with its literal gate; the same match methods, or nothing."""
 
-    __slots__ = ("rx", "need", "_ci", "_cs")
+    __slots__ = ("rx", "need", "groups")
 
     def __init__(self, pattern: str | re.Pattern[str], flags: int = 0) -> None:
         self.rx = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
         self.need = required_literals(self.rx.pattern, self.rx.flags)
-        self._ci, self._cs = _split(self.need)
+        self.groups = tuple(_split(g) for g in required_groups(self.rx.pattern, self.rx.flags) or ())
+
+    def _opens(self, text: str) -> bool:
+        """Whether every requirement group has a literal in ``text``."""
+        for ci, cs in self.groups:
+            if not _open(ci, cs, text):
+                return False
+        return True
 
     @property
     def pattern(self) -> str:
         return self.rx.pattern
 
     def can_match(self, text: str) -> bool:
-        return self.need is None or _open(self._ci, self._cs, text)
+        return self._opens(text)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        if self.need is not None and not _open(self._ci, self._cs, text):
+        if not self._opens(text):
             return None
         return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.need is not None and not _open(self._ci, self._cs, text):
+        if not self._opens(text):
             return iter(())
         return self.rx.finditer(text)
 
@@ -401,6 +486,6 @@ class Gated:
         return self.rx.match(text, pos)
 
     def sub(self, repl: Any, text: str) -> str:
-        if self.need is not None and not _open(self._ci, self._cs, text):
+        if not self._opens(text):
             return text
         return self.rx.sub(repl, text)
