@@ -144,7 +144,7 @@ def map_variable(kind: str, name: str) -> str:
         return "nyha"
     if PS.search(name):
         return "ecog"
-    if LIFE.search(name) or re.search(r"survival", name, re.I):
+    if LIFE.search(name) or re.search(r"survival|^prognosis$", name, re.I):  # "with prognosis <6 months"
         return "life_expectancy"
     found = find_variables(name)
     if found:

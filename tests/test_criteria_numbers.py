@@ -799,3 +799,25 @@ def test_birth_weight_is_no_body_weight_and_grams_are_spelt_out(text: str, expec
 def test_regardless_names_no_measure() -> None:
     # NCT04126811
     assert limits("radiation therapy is planned during the study (regardless of <5% of the bone marrow area);") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03866863, LCT NCT03866876
+    ("All birth more than 24 + 0 weeks of amenorrhea at the maternity ward", [("gestational_age", ">", 24, "wk")]),
+    ("All birth more than 37 weeks of amenorrhea at the maternity ward", [("gestational_age", ">", 37, "wk")]),
+    ("post-menopausal women with 12 months of amenorrhea", []),
+])
+def test_weeks_of_amenorrhea_are_a_gestational_age(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # LCT NCT03861494, LCT NCT03868761
+    ("prognosis for survival greater than 6 months", [("life_expectancy", ">", 6, "mo")]),
+    ("Serious self-reported physical health concerns necessitating surgery or with prognosis <6 months",
+     [("life_expectancy", "<", 6, "mo")]),
+])
+def test_a_prognosis_in_time_is_a_life_expectancy(text: str, expected: list) -> None:
+    got = [(c["variable"], c["comparator"], c["value"], c["unit"]) for c in parse_text(text)
+           if c["type"] == "life_expectancy"]
+    assert got == expected

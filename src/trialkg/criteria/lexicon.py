@@ -142,7 +142,11 @@ VARIABLES: dict[str, list[str]] = {
                    r"NRS", r"numeric(?:al)? (?:pain )?rating scale", r"visual analog(?:ue)? (?:pain )?scale", r"VAS"],
     # "gestational age 37-42 weeks" (LCT NCT03925922), "gestational age between 24 and 36 weeks"
     # (LCT NCT03865901), "35 to 42 weeks gestational age" (LCT NCT03863444)
-    "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"GA"],
+    # weeks "of amenorrhea" count a pregnancy from the last period, as French records write
+    # gestational age: "All birth more than 24 + 0 weeks of amenorrhea" (LCT NCT03866863), "All
+    # birth more than 37 weeks of amenorrhea" (LCT NCT03866876); months of amenorrhea stay none
+    "gestational_age": [r"gestational age", r"gestation(?:al)?(?: period)?", r"GA",
+                        r"(?<=weeks of )amenorrh?o?ea", r"(?<=weeks' )amenorrh?o?ea"],
     "iief_5": [r"IIEF-?5", r"International Index of Erectile Function(?:-5)?"],
     # tobacco use as a count: "smokers of less than 10 cigarettes a day" (LCT NCT03863249),
     # "patients smoked more than 10 cigarettes in a day" (NCT03923218), "Smokers (Less than

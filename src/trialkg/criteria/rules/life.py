@@ -14,8 +14,10 @@ from trialkg.criteria.rules.comparisons import NUM, Comparison, clean_num, numbe
 from trialkg.criteria.rules.reading import Reading
 from trialkg.textgate import Gated
 
+# A prognosis in time is a life expectancy: "prognosis for survival greater than 6 months"
+# (LCT NCT03861494), "with prognosis <6 months" (LCT NCT03868761).
 LIFE = Gated(
-    r"life[- ]expectancy|expected (?:survival|lifetime|to live)|(?:estimated|predicted|anticipated|expected) (?:overall )?survival(?: time| period)?|survival (?:time )?expectation|survival time|expected survival",
+    r"prognosis(?: for survival)?(?= *(?:of|is|[<>≤≥]|less|greater|more|at least|under|below|above|over)\b|[<>≤≥])|life[- ]expectancy|expected (?:survival|lifetime|to live)|(?:estimated|predicted|anticipated|expected) (?:overall )?survival(?: time| period)?|survival (?:time )?expectation|survival time|expected survival",
     re.IGNORECASE,
 )
 # UCUM codes of time
