@@ -1,10 +1,12 @@
-"""Hostile and broken inputs through the real CLI: one exact line each, nothing lost.
+"""Hostile and broken inputs through the CLI: one exact line each, nothing lost.
 
 Every case builds a bad file together with a good record (``trialkg build`` on a temp
 ``--store``, run from ``tests/data/bad`` so paths print as given) and checks the exact
 ``trialkg: rejected:`` line on stderr (file, record, field), the exit code, the same
 location in the JSON summary, and with ``trialkg list`` that every good record of the
-batch was built. The corpus and how each file was cut from a real record:
+batch was built. The commands run through the CLI's entry point in the test process
+(tests/cli_support.py); builds with parsing processes (``-j 2``) run the installed
+script. The corpus and how each file was cut from a real record:
 ``tests/data/bad/README.md``.
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run as in_process
 
 from trialkg.errors import InputError, UnsafeInputError
 from trialkg.sources import iter_records
@@ -33,11 +36,15 @@ TRIALKG = shutil.which("trialkg") or "trialkg"
 
 
 def trialkg(*args: str, cwd: Path = BAD) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([TRIALKG, *args], capture_output=True, text=True, check=False, cwd=cwd, timeout=600)
+    return in_process(*args, cwd=cwd)
 
 
 def build(store: Path, *sources: str, jobs: int = 1, cwd: Path = BAD) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    proc = trialkg("build", "--store", str(store), "--format", "json", "-j", str(jobs), *sources, cwd=cwd)
+    args = ("build", "--store", str(store), "--format", "json", "-j", str(jobs), *sources)
+    if jobs == 1:
+        proc = trialkg(*args, cwd=cwd)
+    else:  # the pool of parsing processes, started by the installed script
+        proc = subprocess.run([TRIALKG, *args], capture_output=True, text=True, check=False, cwd=cwd, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc, json.loads(proc.stdout)
 

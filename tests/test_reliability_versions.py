@@ -1,4 +1,5 @@
-"""The version rule (trialkg.versions) and trial replacement, through the real CLI.
+"""The version rule (trialkg.versions) and trial replacement, through the CLI's entry
+point (run in the test process: tests/cli_support.py).
 
 Real records: NCT02513394 as the 2020 classic XML (233 sites) and its 2023 API v2 JSON
 (437 sites); NCT06382129's full record and a field-filtered search hit of it holding
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run as in_process
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "data" / "ctgov_corpus"
 XML, JSON_V2 = "NCT02513394.xml", "NCT02513394.json"
 FULL = "NCT06382129.json"
-TRIALKG = shutil.which("trialkg") or "trialkg"
 
 
 @pytest.fixture()
@@ -34,7 +35,7 @@ def inputs(tmp_path: Path) -> Path:
 
 
 def trialkg(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([TRIALKG, *args], capture_output=True, text=True, check=False, cwd=cwd, timeout=600)
+    proc = in_process(*args, cwd=cwd)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
