@@ -4,8 +4,12 @@ The full forms (``tests/data/queries/full/``) ask the same question of the detai
 triples: they walk every drug, criterion and constraint, look names up by a
 case-folding FILTER over every label instead of a ``tkg:nameKey``, or group where the
 stored query streams one row per constraint. Both run on a
-store of generated trials (benchmarks/generate.py, seeded) and on the seeds, with
-several parameter values each; rows are compared as multisets of RDF terms.
+store of generated trials and on the seeds, with several parameter values each; rows
+are compared as multisets of RDF terms. The generated store holds 2,000 trials: 500
+built from benchmarks/generate.py (seeded) and three copies of each trial graph under
+new NCT ids, bulk-loaded as N-Quads (every line of a trial graph names its trial, and
+no other graph does), so the queries read the full size while the criteria are parsed
+once per distinct trial.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from trialkg import iris
 from trialkg import queries as q
 from trialkg.mapping import map_record, summary_triples
 from trialkg.pipeline import build
@@ -24,6 +29,7 @@ from trialkg.store import TrialStore
 ROOT = Path(__file__).resolve().parents[1]
 FULL = Path(__file__).resolve().parent / "data" / "queries" / "full"
 GENERATED_TRIALS = 2000
+DISTINCT_TRIALS = 500
 
 CASES = [
     ("trials-by-family-phase", {}),
@@ -57,10 +63,32 @@ def generated_store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     tmp = tmp_path_factory.mktemp("summary")
-    source = generate.write_zip(tmp / "trials.zip", GENERATED_TRIALS, seed=7)
+    source = generate.write_zip(tmp / "trials.zip", DISTINCT_TRIALS, seed=7)
     summary = build([source], store_path=tmp / "store", jobs=2, quiet=True, bulk=True)
-    assert summary.trials == GENERATED_TRIALS and not summary.rejected
-    return TrialStore(tmp / "store", read_only=True)
+    assert summary.trials == DISTINCT_TRIALS and not summary.rejected
+    store = TrialStore(tmp / "store")
+    _load_copies(store, GENERATED_TRIALS // DISTINCT_TRIALS - 1)
+    del store
+    store = TrialStore(tmp / "store", read_only=True)
+    assert len(store.trial_ids()) == GENERATED_TRIALS
+    return store
+
+
+def _load_copies(store: TrialStore, copies: int) -> None:
+    """Each trial graph again under the NCT ids that follow the built ones (NCT90000000 ..
+    NCT90000499 give NCT90000500 .., the next 500, and so on)."""
+    ids = sorted(store.trial_ids())
+    graphs = {t: store.graph_ntriples(iris.trial_graph(t)).decode("utf-8") for t in ids}
+    assert not any("_:" in g for g in graphs.values()), "a blank node would be shared by the copies"
+    assert int(ids[-1][3:]) - int(ids[0][3:]) == len(ids) - 1, "the built ids are consecutive"
+    for copy in range(1, copies + 1):
+        quads = []
+        for t in ids:
+            new = f"NCT{int(t[3:]) + copy * len(ids):08d}"
+            name = f" <{iris.trial_graph(new)}> .\n"
+            quads += [line.removesuffix(" .") + name for line in graphs[t].replace(t, new).splitlines() if line]
+        store.load_nquads("".join(quads).encode("utf-8"), bulk=True)
+    store.flush()
 
 
 def rows(store: TrialStore, query: q.StoredQuery, params: dict[str, str]) -> Counter:
