@@ -70,6 +70,11 @@ _PROHIBITION = Gated(
     r"(?=\s*(?:[.;,(]|$|unless\b|except\b|if\b|during\b|within\b|while\b|at\s+any\b|in\s+this\b))",
     re.IGNORECASE,
 )
+# Accrual closed to a population keeps it out: "Accrual closed as of 5/27/2009 to
+# patients with renal cell carcinoma" (NCT00357318); "(Closed to accrual as of
+# 11/27/07.)" of a phase (NCT00023673).
+_CLOSED = Gated(r"\b(?:accrual|enrol(?:l)?ment|registration|recruitment)\s+(?:is\s+|has\s+been\s+|was\s+)?closed\b"
+                r"|\bclosed\s+to\s+(?:new\s+)?(?:accrual|enrol(?:l)?ment|recruitment)\b", re.IGNORECASE)
 # "may only be enrolled if" / "are eligible only if": the subject named first is the
 # condition, what follows "if" is required of it. "Primary tumors of bone ... may only be
 # enrolled if there are measurable targets ..." (NCT02636725); "Patients with ... are
@@ -88,6 +93,16 @@ _REQUIREMENT_WORDING = Gated(
     r"|\bwash-?out\s+(?:period\s+)?of\b",
     re.IGNORECASE,
 )
+# Eligibility left to a reviewer decides nothing itself; the drugs it names are context:
+# "Eligibility of patients receiving any medications ... known to induce or inhibit CYP3A4
+# ... of sunitinib or erlotinib will be determined following review of their case by the
+# Principal Investigator" (NCT00581789); "Any other histology ... will be reviewed by the
+# principal investigator and pathologist for final determination of eligibility" (NCT02636725).
+_REVIEWED = Gated(
+    r"^\W*eligibility\b[^.;]{0,250}?\b(?:will|shall|is\s+to)\s+be\s+(?:determined|decided|assessed|reviewed)\b"
+    r"|\b(?:will|shall)\s+be\s+reviewed\s+by\s+the\s+(?:principal\s+)?investigator\b[^.;]{0,80}\beligibility\b",
+    re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)")
 # Notes, definitions and remarks: information (a note qualifies the items around it),
 # unless it words a washout: "NOTE: Steroids must be completed alongside last dose of
 # chemotherapy" (NCT02465060) is information, "Note: For prior bevacizumab therapy at
@@ -155,8 +170,11 @@ _LEAD_IF = Gated(
 # "Patients previously treated with imatinib mesylate must have documented progression"
 # (NCT00573404), "Women of childbearing potential must have a negative serum pregnancy
 # test" (NCT00375310).
+# A colon between two words names a ratio, no clause break: "Patients with urine
+# protein:creatinine ratio > 0.5 must have proteinuria < 1,000 mg" (NCT00357318);
+# "proteinuria ... measured by urine protein:creatinine ratio" (NCT02164240).
 _WHO_MUST = Gated(
-    rf"^\W*{_WHO}\s+(?P<cond>(?:who|with|whose|that|receiving|treated|previously|on|of|having)\b[^;:]{{2,200}}?)\s+"
+    rf"^\W*{_WHO}\s+(?P<cond>(?:who|with|whose|that|receiving|treated|previously|on|of|having)\b(?:[^;:]|(?<=\w):(?=\w)){{2,200}}?)\s+"
     r"(?P<modal>must|should|need\s+to|needs\s+to|are\s+required\s+to|is\s+required\s+to|will\s+be\s+required\s+to|have\s+to|has\s+to|shall)\b"
     r"(?P<body>.{3,})$",
     re.IGNORECASE | re.DOTALL,
@@ -411,11 +429,16 @@ def role(text: str, section: str, scope: str | None) -> str:
         return INFORMATION
     if text.rstrip().endswith(":") and len(text) < 160:
         return INFORMATION  # a lead-in: its items carry the criteria
-    if _PROHIBITION.search(text[: first_sentence_end(text)]):
+    if _REVIEWED.search(text):
+        return INFORMATION
+    if _PROHIBITION.search(text[: first_sentence_end(text)]) or _CLOSED.search(text):
         return EXCLUSION
     if _permission_sentence(text) == 0:
         return PERMISSION
-    if base == EXCLUSION and _REQUIREMENT_WORDING.search(text):
+    if base == EXCLUSION and _REQUIREMENT_WORDING.search(_BRACKETED.sub(" ", text)):
+        # (not a bracketed note of an exception: "... within 4 weeks prior to study entry,
+        # except palliative radiation therapy ... (must have been completed 2 weeks prior to
+        # study enrollment)", NCT00581789)
         return REQUIREMENT
     if scope == "criterion":
         return EXCLUSION if base == REQUIREMENT else REQUIREMENT
@@ -550,8 +573,26 @@ def _inherit_polarity(lead: dict[str, Any], crit: dict[str, Any]) -> None:
         # (not "The following histologies may be enrolled ...:", NCT02636725: a list of the
         # types the trial admits, which the matcher reads as strata)
         crit["role"] = PERMISSION
-    elif lead.get("section") == "inclusion" and lead.get("negation_scope") == "criterion":
+    elif lead.get("section") == "inclusion" and lead.get("negation_scope") == "criterion" and not _healthy_limit(crit):
         crit["role"] = EXCLUSION
+
+
+# Variables whose high values are the harm trials keep out: an upper limit on them is
+# what a patient must keep, never a finding to be absent.
+_HIGH_IS_HARM = frozenset({"blood_pressure_systolic", "blood_pressure_diastolic", "qtc", "bilirubin", "ast", "alt",
+                           "creatinine", "inr", "urine_protein"})
+
+
+def _healthy_limit(crit: dict[str, Any]) -> bool:
+    """An item that states a limit to keep under a negated lead-in keeps its own role:
+    "None of the following within the past 12 months:" / "Blood pressure < 140/90 mm Hg"
+    (NCT00357318) asks for a controlled pressure, while an excess under such a lead-in
+    ("Cardiac arrhythmia (... CTCAE ... grade >= 2)" under "must not have any uncontrolled
+    intercurrent illness including", NCT02465060; "QTc interval to > 450 msec", NCT00357318)
+    stays what must be absent."""
+    subject = [c for c in crit.get("constraints") or [] if c.get("role", "subject") == "subject"]
+    return bool(subject) and all(c.get("type") == "numeric" and c.get("variable") in _HIGH_IS_HARM
+                                 and c.get("comparator") in ("<", "<=") for c in subject)
 
 
 def link_items(criteria: list[dict[str, Any]]) -> None:

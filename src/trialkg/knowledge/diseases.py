@@ -477,7 +477,10 @@ _OPEN_LIST = re.compile(r"\b(?:etc|e\.?g|such as|including|includes|for example|
 # soft tissue sarcoma", "Patients with documented squamous cell NSCLC", "Diagnosis of AML").
 _DIAGNOSIS = re.compile(
     r"histolog|cytolog|patholog|diagnos|confirm|documented|proven|verified|biops|must have|\bhave (?:an?|the)\b|"
-    r"suffer|\bwith (?:advanced|metastatic|recurrent|relapsed|refractory|unresectable|locally|inoperable)", re.IGNORECASE)
+    r"suffer|\bwith (?:advanced|metastatic|recurrent|relapsed|refractory|unresectable|locally|inoperable)|"
+    # accrual closed to a population names its diagnosis ("Accrual closed as of 5/27/2009 to
+    # patients with renal cell carcinoma", NCT00357318; "closed to accrual", NCT00023673)
+    r"\b(?:closed|open)\b[^.;]{0,30}\bto\s+(?:patients|subjects|participants)\s+with\b", re.IGNORECASE)
 # A list item ("alveolar soft part sarcoma,") or a scoped criterion ("Cohort B: ...",
 # "During the ... procedure: ONLY HER2-RH- breast cancer") names one type among others.
 _FRAGMENT = re.compile(r"(?:[,;:]|\b(?:or|and))\s*$", re.IGNORECASE)
@@ -612,6 +615,7 @@ def _is_noise(token: str) -> bool:
 
 _STAGE = re.compile(r"^(?:[ivx]+[a-d]?[0-9]?|[0-9]+[a-z]*|v[0-9]+|t[0-9x]|n[0-9x]|m[0-9x])$")
 _NOISE = frozenset(
+    "histology histologies "  # "squamous cell histology" is the type (NCT00581789, NCT00357318)
     "a an the of with including include such as e g eg advanced metastatic unresectable locally recurrent "
     "refractory relapsed confirmed histologically pathologically cytologically documented diagnosis "
     "diagnosed patient subject type subtype stage iv iii high grade low ajcc uicc tnm newly previously treated "

@@ -139,11 +139,14 @@ def condition_holds(crit: Criterion, ctx: Context) -> TV:
         cons = [k for k in crit.constraints if k.role == "condition" and k.type not in NO_STATEMENT]
         held = [_condition_value(k, ctx) for k in cons]
         value = tv_and(held) if cons else None
-        if crit.section == "inclusion" and any(v is True and k.type == "histology" for k, v in zip(cons, held, strict=True)):
+        admits = crit.section == "inclusion" and crit.role == "requirement" and crit.negation_scope != "criterion"
+        if admits and any(v is True and k.type == "histology" for k, v in zip(cons, held, strict=True)):
             # a stratum ("Primary tumors of bone including ... osteosarcoma ... may only be
             # enrolled if ...", NCT02636725; "Patients with GBM or anaplastic astrocytoma must
             # be at first or second recurrence", NCT02576665): the criterion places the
-            # patient's type within, as an inclusion histology does
+            # patient's type within, as an inclusion histology does; a negated one ("No prior
+            # tyrosine kinase inhibitor ... for patients with metastatic renal cell carcinoma",
+            # NCT00357318) admits no one
             ctx.histology_seen.setdefault(True, set()).add(crit.id)
         if values and value is not True:
             value = None

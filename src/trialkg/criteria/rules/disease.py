@@ -142,6 +142,14 @@ _RESPONSE_AFTER = re.compile(r"\s*(?:or\s+(?:intolerant|resistant|refractory)\s+
 _RESPONSE_BEFORE = re.compile(r"(?:\w-|\b(?:steroids?|corticosteroids?)\s+)$", re.IGNORECASE)
 
 
+# A lesion outside the measured ones, or measurable and non-measurable alike, asks for no
+# measurable disease: "except palliative radiation therapy to a non-target lesions"
+# (NCT00581789), "One or more measurable or nonmeasurable evaluable lesions per RECIST 1.1"
+# (NCT03042611).
+_ANY_LESION = re.compile(r"\b(?:measurable\s+(?:or|and/or)\s+)?non-?\s?(?:target|measurable)\s+(?:\w+\s+)?lesions?\b",
+                         re.IGNORECASE)
+
+
 def therapy_response(text: str, m: re.Match[str]) -> bool:
     """Whether a "refractory" match qualifies a treatment ("refractory to X", "X-refractory")."""
     if not m.group(0).lower().startswith(("refractory", "resistant")):
@@ -168,6 +176,10 @@ def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None 
         found = [f for f in found if not _TREATED_SITE.search(text, max(0, f.start() - 60), f.start())]
         if key == "advanced_disease":
             found = [f for f in found if not therapy_response(text, f)]
+        if key == "measurable_disease":
+            others = [o.span() for o in _ANY_LESION.finditer(text)]
+            found = [f for f in found if not any(a < f.end() and f.start() < b for a, b in others)
+                     and not (others and f.group(0).upper() == "RECIST")]
         if not found:
             continue
         m = found[0]
@@ -277,9 +289,29 @@ def _diagnosis_word(text: str, m: re.Match[str]) -> bool:
 _ABBREVIATIONS = frozenset({"all", "aml", "cll", "cml", "mds", "gist", "sclc", "nsclc", "dcis", "hnscc"})
 
 
+# A type named by its histology word: "Squamous cell histology." (NCT00581789, an
+# exclusion), "No squamous cell histology" (NCT00357318).
+_TYPE_HISTOLOGY = re.compile(r"\b(?P<type>(?:[\w-]+\s+){1,3}?)histolog(?:y|ies)\b", re.IGNORECASE)
+
+
+def _typed_histology(text: str) -> str | None:
+    from trialkg.knowledge import diseases
+
+    for m in _TYPE_HISTOLOGY.finditer(text):
+        phrase = m.group(0).strip()
+        words = phrase.split()
+        codes = diseases.resolve(phrase).codes
+        while len(words) > 2 and diseases.resolve(" ".join(words[1:])).codes == codes:
+            words = words[1:]  # the words before the type ("No", "with")
+        if codes and len(words) > 1:
+            return " ".join(words)
+    return None
+
+
 def diagnosis(text: str, section: str) -> list[dict[str, Any]]:
     """A cancer diagnosis required (inclusion) or excluded (exclusion): histology."""
     phrase = next((_phrase_around(text, m) for m in _CANCER.finditer(text) if _diagnosis_word(text, m)), None)
+    phrase = phrase or _typed_histology(text)
     if phrase is None:
         return []
     if section == "inclusion":

@@ -311,6 +311,11 @@ _QUALIFIED = Gated(
     # reaching a cumulative dose> 300 mg/m2" (NCT01165385), "The cumulative dose of RAI
     # (radioactive iodine) ≥ 600mCi" (NCT03167385)
     r"\bcumulative\b|\btotal\s+(?:cumulative\s+)?dose\b|"
+    # an intensity no drug list shows: "Prior treatment with high-dose chemotherapy requiring
+    # stem cell rescue" (NCT00581789), "3 months from high-dose chemotherapy and stem cell
+    # ..." (NCT04154189), "myeloablative chemotherapy"; a high-dose drug is the drug
+    # ("Interferon α2a, high-dose interleukin-2", NCT03928964)
+    r"\bhigh[- ]dose\s+(?:chemo\w*|therapy|treatment)\b|\bmyeloablative\b|"
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
     r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
     r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",

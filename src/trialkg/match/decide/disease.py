@@ -54,7 +54,9 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
     if v is True and in_exclusion and all(_any_tumour(n) for n in named) and _tumour_trial(ctx):
         return Statement(None, f"'{', '.join(named)}' names no tumour type: in an exclusion of a trial for a "
                                "tumour it is the patient's own disease, named in passing")
-    if crit is not None and not in_exclusion and v is not None:
+    if crit is not None and not in_exclusion and crit.role != "exclusion" and v is not None:
+        # (a type an inclusion item keeps out is no stratum: "No squamous cell histology",
+        # "Accrual closed as of 5/27/2009 to patients with renal cell carcinoma", NCT00357318)
         ctx.histology_seen.setdefault(v, set()).add(crit.id)
     return Statement(tv_and([v, tv_not(exc_v)]), why + (f"; exceptions: {exc_why}" if exc_why else ""))
 
