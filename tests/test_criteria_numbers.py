@@ -821,3 +821,14 @@ def test_a_prognosis_in_time_is_a_life_expectancy(text: str, expected: list) -> 
     got = [(c["variable"], c["comparator"], c["value"], c["unit"]) for c in parse_text(text)
            if c["type"] == "life_expectancy"]
     assert got == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Clinical-Trial-Parser test split
+    ("kps or lansky score > or = to 70", [("lansky", ">=", 70), ("karnofsky", ">=", 70)]),
+    ("lansky or karnofsky performance status score must be > 50 %", [("karnofsky", ">", 50), ("lansky", ">", 50)]),
+    ("ECOG 0-1 or KPS >= 70", [("ecog", "between", 0), ("karnofsky", ">=", 70)]),
+])
+def test_two_performance_scales_joined_before_one_bound_share_it(text: str, expected: list) -> None:
+    got = [(c["variable"], c["comparator"], c["value"]) for c in parse_text(text) if c["type"] == "performance_status"]
+    assert got == expected

@@ -27,12 +27,19 @@ PS = Gated(
 )
 _PS_VALUE = re.compile(
     rf"(?:[\s:=(),\-]|\b(?:score|scores|status|scale|of|is|grade|grades|ps|performance|physical|play|must|be|between|level|index|\(?ecog\)?|\(?kps\)?|\(?who\)?))*?"
-    rf"(?:(?P<op>{OP_ALT})(?:\s*\(\s*[<>=≤≥/]{{1,3}}\s*\))?\s*(?P<opv>\d{{1,3}})"
+    rf"(?:(?P<op>{OP_ALT}|[<>]\s*or\s*=)(?:\s*to)?(?:\s*\(\s*[<>=≤≥/]{{1,3}}\s*\))?\s*(?P<opv>\d{{1,3}})"
     rf"|(?P<a>\d{{1,3}})\s*(?:-|–|~|to|and)\s*(?P<b>\d{{1,3}})(?!\s*(?:,|or)\s*\d)"
     rf"|(?P<set>\d(?:\s*,\s*\d)*\s*(?:,?\s*(?:or|and)\s*)\d)"
     rf"|(?P<single>\d{{1,3}})(?P<suffix>\s*(?:points?\s*)?(?:or|and)\s*(?:less|lower|below|more|greater|higher|above))?)",
     re.IGNORECASE,
 )
+
+
+# Two 0-100 scales joined before one bound share it: "kps or lansky score > or = to 70",
+# "lansky or karnofsky performance status score must be > 50 %" (Clinical-Trial-Parser test
+# split): one constraint per scale, alternatives of each other.
+_JOINED_SCALE = re.compile(r"\s*(?:performance\s+(?:status\s+)?)?(?:or|/|and/or)\s*(?=(?:Karnofsky|KPS|Lansky|LPS)\b)",
+                           re.IGNORECASE)
 
 
 def claim(r: Reading) -> None:
@@ -229,10 +236,14 @@ def ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int
             exceptions.append((clause_start(text, am.start()), clause_end(text, am.end())))
     main: dict[str, Any] | None = None
     scales: set[str] = set()
+    joined: str | None = None
     for m in PS.finditer(text):
         if any(a <= m.start() < b for a, b in exceptions + spans):
             continue
         if m.group("scale").upper() == "WHO" and not _WHO_PS.match(text, m.end()):
+            continue
+        if _JOINED_SCALE.match(text, m.end()):
+            joined = _ps_scale(m.group("scale"), 0)
             continue
         v = _PS_VALUE.match(text, m.end())
         if not v or v.end() - m.end() > 60:
@@ -248,6 +259,10 @@ def ps_constraints(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, int
             spans.append((m.start(), v.end()))
             scales.add(scale)
             main = main or c
+            if joined and joined != scale and joined not in scales and "ecog" not in (joined, scale):
+                out.append(dict(c, variable=joined))
+                scales.add(joined)
+        joined = None
     if len(out) > 1:
         _use_for(text, out)
     for a, b in exceptions:
