@@ -134,6 +134,9 @@ def _gold_number(s: str) -> float | str:
 
 
 def map_variable(kind: str, name: str) -> str:
+    """The parser's name for a gold variable span: the table variable it names, else
+    ``other:`` and its words. A span naming a survival or a prognosis alone ("with
+    prognosis <6 months", LCT NCT03868761) is the life expectancy the parser reads there."""
     if kind == "Age":
         return "age"
     if re.search(r"karnofsky|\bKPS\b", name, re.I):
@@ -144,7 +147,7 @@ def map_variable(kind: str, name: str) -> str:
         return "nyha"
     if PS.search(name):
         return "ecog"
-    if LIFE.search(name) or re.search(r"survival|^prognosis$", name, re.I):  # "with prognosis <6 months"
+    if LIFE.search(name) or re.search(r"survival|^prognosis$", name, re.I):
         return "life_expectancy"
     found = find_variables(name)
     if found:
