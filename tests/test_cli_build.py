@@ -177,8 +177,7 @@ def test_an_interrupted_batch_of_new_trials_is_removed_and_written_again(workdir
     from trialkg.store import BULK_MARKER, TrialStore
 
     seeds = sorted((workdir / "seeds").iterdir())
-    clean, store = tmp_path / "clean", tmp_path / "store"
-    assert run("build", "seeds/", "--store", str(clean), cwd=workdir).returncode == 0
+    clean, store = workdir / ".trialkg-store", tmp_path / "store"  # the README's build of seeds/
     assert run("build", str(seeds[0]), "--store", str(store), cwd=workdir).returncode == 0
     assert run("build", *map(str, seeds[1:]), "--store", str(store), cwd=workdir).returncode == 0
     torn = TrialStore(store)
