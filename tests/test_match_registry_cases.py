@@ -27,6 +27,7 @@ import match_support
 import pytest
 from match_support import criterion
 
+from trialkg.criteria import parse_criteria_text
 from trialkg.match import match_store, parse_patient
 from trialkg.store import TrialStore
 
@@ -96,3 +97,44 @@ def test_readings_behind_the_verdicts(store: TrialStore, trials: dict[str, Any])
     assert not [k for k in window.constraints if k.type == "disease_state" and k.role == "subject"]
     high_dose = criterion(trials, "NCT00581789", "high-dose chemotherapy requiring stem cell rescue")
     assert match_support.outcome(store, "NCT00581789", high_dose, ADENO) == "unknown"
+
+
+# NCT03042611 (apatinib, gastric adenocarcinoma), read from its criteria text (the record
+# is not vendored): the agents of the prior lines are alternatives, and a drug named as
+# the cause of an adverse event is context, no prior therapy the item excludes.
+GASTRIC = """Inclusion Criteria:
+
+  5. Failure or intolerance to at least two prior lines of standard chemotherapies with
+     each containing one or more of the following agents:
+
+       -  fluoropyrimidine (IV 5-FU capecitabine, or S-1),
+
+       -  platinum (cisplatin or oxaliplatin),
+
+       -  irinotecan,
+
+       -  ramucirumab
+
+Exclusion Criteria:
+
+  22. History of severe adverse events, in the investigator's opinion, related to
+     ramucirumab.
+"""
+
+
+def test_agents_of_one_or_more_of_the_following_are_alternatives() -> None:
+    crits = parse_criteria_text(GASTRIC)
+    items = [c for c in crits if c.get("lead_in")]
+    assert len(items) == 4 and {c.get("alternative_set") for c in items} == {crits[0]["id"]}
+    (harm,) = [c for c in crits if c["section"] == "exclusion"]
+    assert [k["context"] for k in harm["constraints"] if k["type"] == "drug_mention"] == ["toxicity"]
+    assert not [k for k in harm["constraints"] if k["type"] == "prior_therapy"]
+
+
+def test_one_of_the_following_criteria_are_alternatives() -> None:
+    # "Be willing to avoid pregnancy or fathering children based on 1 of the following criteria:"
+    # (NCT03147742) is read by the same lead-in rule
+    (c,) = parse_criteria_text("Inclusion Criteria:\n\n- Be willing to avoid pregnancy based on 1 of the following "
+                               "criteria:\n\n  - Women of non-childbearing potential\n\n  - Man who agrees to take "
+                               "appropriate precautions\n")[1:2]
+    assert c.get("alternative_set")

@@ -232,7 +232,10 @@ _PLACEHOLDER = re.compile(r"^\W*(?:not\s+specified|not\s+applicable|none|n/?a|se
 # a lead-in asking for one of its items ("at least one of the following:").
 _ENDS_OR = re.compile(r"\b(?:or|and/or)\s*[:;,.]?\s*$", re.IGNORECASE)
 _STARTS_OR = re.compile(r"^\W*(?:or|and/or)\b", re.IGNORECASE)
-_ONE_OF = re.compile(r"\b(?:one|any|either|at\s+least\s+(?:one|1))\s+of\s+the\s+following\b", re.IGNORECASE)
+# "one of the following", "1 of the following criteria" (NCT03147742), "one or more of the
+# following agents" (NCT03042611): the items are alternatives
+_ONE_OF = re.compile(r"\b(?:one|1|any|either|at\s+least\s+(?:one|1))(?:\s+or\s+more)?\s+of\s+the\s+following\b",
+                     re.IGNORECASE)
 
 # Patient-file facts that conditions name (the keys of the patient file's ``flags``,
 # plus ``sex``). "amputee" (NCT04072042 ECOG), "liver metastases" (NCT02589821,

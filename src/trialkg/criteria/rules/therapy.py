@@ -248,9 +248,12 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
     # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
     # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
-    # attributed to the agent" (NCT00678977).
+    # attributed to the agent" (NCT00678977), with a remark between harm and cause ("History
+    # of severe adverse events, in the investigator's opinion, related to ramucirumab",
+    # NCT03042611).
     ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
-                       r"reactions?|complications?)\s+(?:\w+\s+){0,2}?(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b"
+                       r"reactions?|complications?)\s*(?:(?:\w+\s+){0,2}?|,(?:\s*[\w']+){1,5},\s*)"
+                       r"(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b"
                        # the drug before its harm: "History of ifosfamide-related Grade >=3
                        # nephrotoxicity" (NCT04154189), "chemotherapy-induced neutropenia"
                        # (LCT NCT03869593), "steroid-induced" diabetes (LCT NCT03861546)
