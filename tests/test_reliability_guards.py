@@ -1,4 +1,5 @@
-"""The reader guards (``trialkg.sources.guards``) through the real CLI, one small case each.
+"""The reader guards (``trialkg.sources.guards``) through the CLI, one small case each
+(its entry point run in the test process: tests/cli_support.py).
 
 Each bad record is built beside good ones (copies of the real NCT06382129 with other
 ids): a record that cannot be stored at all is rejected alone, naming file, record and
@@ -9,18 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run as in_process
 
 HERE = Path(__file__).resolve().parent
 STUDY = json.loads((HERE / "data" / "ctgov" / "NCT06382129.json").read_text(encoding="utf-8"))
-TRIALKG = shutil.which("trialkg") or "trialkg"
 
 
 def study(nct: str, **modules: Any) -> dict[str, Any]:
@@ -35,8 +34,7 @@ def study(nct: str, **modules: Any) -> dict[str, Any]:
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([TRIALKG, *args], capture_output=True, text=True, check=False, cwd=cwd,
-                          timeout=600, env={**os.environ, **(env or {})})
+    proc = in_process(*args, cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
