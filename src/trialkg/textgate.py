@@ -22,7 +22,7 @@ group) makes it give up, so the gate stays open; it never guesses a literal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -316,29 +316,30 @@ def _all_required(kind: str, value: Any, ci: bool) -> list[frozenset[Requirement
     return out
 
 
-class _Literals:
-    """Every case-insensitive literal some gate needs, found in a text by one scan.
+class LiteralScan:
+    """Which of a set of literals a (lower-cased) text contains, found by one scan.
 
     The literals of three or more characters make one trie regex (``a(?:nc|ge)|...``),
     searched from every position where the last match started: a match is the longest
     literal starting there, and every shorter literal starting there is a prefix of that
     one (both are prefixes of the same text), so the scan finds exactly the literals
     ``lit in low`` finds; the few shorter ones (they are in most texts) are tested
-    directly. Each gate then tests a set instead of scanning the text again.
+    directly.
     """
 
-    def __init__(self) -> None:
-        self.words: set[str] = set()
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.words: set[str] = set(words)
         self.rx: re.Pattern[str] | None = None
         self.short: tuple[str, ...] = ()
         self.prefixes: dict[str, tuple[str, ...]] = {}
 
-    def add(self, words: frozenset[str]) -> None:
+    def add(self, words: frozenset[str]) -> bool:
+        """Add literals; whether any was new."""
         if words <= self.words:
-            return
+            return False
         self.words |= words
         self.rx = None
-        found.cache_clear()
+        return True
 
     def compile(self) -> re.Pattern[str]:
         trie: dict[str, Any] = {}
@@ -372,7 +373,14 @@ def _trie_pattern(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-_LITERALS = _Literals()
+# Every case-insensitive literal some gate needs: each gate then tests a set instead of
+# scanning the text again.
+_LITERALS = LiteralScan()
+
+
+def _register(words: frozenset[str]) -> None:
+    if _LITERALS.add(words):
+        found.cache_clear()
 
 
 @lru_cache(maxsize=256)
@@ -387,7 +395,7 @@ def found(text: str) -> frozenset[str] | None:
 def _split(need: tuple[Requirement, ...] | None) -> tuple[frozenset[str], tuple[str, ...]]:
     """A requirement's case-insensitive literals (registered for the scan) and case-sensitive ones."""
     ci = frozenset(lit for lit, insensitive in need or () if insensitive)
-    _LITERALS.add(ci)
+    _register(ci)
     return ci, tuple(lit for lit, insensitive in need or () if not insensitive)
 
 
@@ -399,6 +407,14 @@ def _open(ci: frozenset[str], cs: tuple[str, ...], text: str) -> bool:
     if got is None or not ci.isdisjoint(got):
         return True
     for lit in cs:
+        if lit in text:
+            return True
+    return False
+
+
+def any_in(literals: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``literals`` is in ``text`` (as written)."""
+    for lit in literals:
         if lit in text:
             return True
     return False
@@ -426,7 +442,7 @@ class GateSet:
         for i, g in enumerate(gates):
             for lit, insensitive in g.need or ():
                 (ci if insensitive else cs).setdefault(lit, []).append(i)
-        _LITERALS.add(frozenset(ci))
+        _register(frozenset(ci))
         # the gates with more than one requirement group test the others once opened
         self._more = {i: g for i, g in enumerate(gates) if len(g.groups) > 1}
         self._ci = ci
@@ -460,8 +476,13 @@ class Gated:
 
     def _opens(self, text: str) -> bool:
         """Whether every requirement group has a literal in ``text``."""
+        if not self.groups or not _enabled:
+            return True
+        got = found(text)
+        if got is None:
+            return True
         for ci, cs in self.groups:
-            if not _open(ci, cs, text):
+            if ci.isdisjoint(got) and not any_in(cs, text):
                 return False
         return True
 

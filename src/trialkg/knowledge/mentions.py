@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trialkg.knowledge.lexicon import Lexicon
+from trialkg.textgate import LiteralScan
 
 # Synonym kinds too ambiguous to look for in running text (they stay usable as whole
 # intervention names): "NIVO", "CDDP", "5-FC" ...
@@ -158,11 +159,15 @@ class _Matchers:
                 phrase_keys[_plural_flex(ph)] = _phrase_key(ph)
         self.phrase_items = sorted(phrase_map.items(), key=lambda kv: len(kv[0]), reverse=True)
         # (pattern, classes, key): a phrase can only match a text whose folded form
-        # contains its key, a substring test far cheaper than the pattern
+        # contains its key; one scan of the folded text finds every key it contains
         self.phrase_res = [
             (re.compile(r"(?<![A-Za-z0-9])" + p + r"(?![A-Za-z0-9])", re.IGNORECASE), keys, phrase_keys[p])
             for p, keys in self.phrase_items
         ]
+        self.phrase_keys = LiteralScan(k for _rx, _keys, k in self.phrase_res if k)
+        self.phrase_at: dict[str, list[int]] = {}  # key -> the phrases (indexes) that need it
+        for i, (_rx, _keys, k) in enumerate(self.phrase_res):
+            self.phrase_at.setdefault(k, []).append(i)
 
     def _compile_targets(self, lex: Lexicon) -> None:
         """The target term grammar: "anti-PD-1/PD-L1 antibody", "VEGFR-2 inhibitors"."""
@@ -294,9 +299,9 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
     m = _matchers(lex)
     found: list[Mention] = []
     folded, _key_starts, _text_starts, words = _indexed(text)
-    for rx, keys, pkey in m.phrase_res:
-        if pkey not in folded:
-            continue
+    present = m.phrase_keys.scan(folded)
+    for i in sorted(i for k in (*present, "") for i in m.phrase_at.get(k, ())):
+        rx, keys, _pkey = m.phrase_res[i]
         for match in rx.finditer(text):
             for key in sorted(keys):
                 found.append(Mention(match.start(), match.end(), match.group(0), drug_class=key,
