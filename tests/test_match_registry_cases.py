@@ -138,3 +138,14 @@ def test_one_of_the_following_criteria_are_alternatives() -> None:
                                "criteria:\n\n  - Women of non-childbearing potential\n\n  - Man who agrees to take "
                                "appropriate precautions\n")[1:2]
     assert c.get("alternative_set")
+
+
+@pytest.mark.parametrize(("text", "states"), [
+    # NCT00543335 (sorafenib with thoracic radiation): treated and untreated alike
+    ("Pathologically proven previously untreated or systemically treated poor prognosis NSCLC patients for whom "
+     "palliative thoracic irradiation is the treatment of choice per standard of care.", set()),
+    ("Previously untreated metastatic melanoma", {"advanced_disease", "newly_diagnosed"}),
+])
+def test_treated_or_untreated_asks_no_treatment_state(text: str, states: set[str]) -> None:
+    (c,) = parse_criteria_text(f"Inclusion Criteria:\n\n1. {text}\n")
+    assert {k["state"] for k in c["constraints"] if k["type"] == "disease_state"} == states

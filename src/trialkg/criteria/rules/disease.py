@@ -150,6 +150,13 @@ _ANY_LESION = re.compile(r"\b(?:measurable\s+(?:or|and/or)\s+)?non-?\s?(?:target
                          re.IGNORECASE)
 
 
+# Untreated and treated alike ask for no treatment-naive disease: "previously untreated or
+# systemically treated poor prognosis NSCLC patients" (NCT00543335), "after treated or
+# untreated relapse" (Facebook test split).
+_EITHER_TREATED = re.compile(r"\buntreated\s+or\s+(?:[\w-]+\s+){0,2}?treated\b|\btreated\s+or\s+untreated\b"
+                             r"|\b(?:treatment[- ])?na[iï]ve\s+or\s+(?:[\w-]+\s+){0,2}?treated\b", re.IGNORECASE)
+
+
 def therapy_response(text: str, m: re.Match[str]) -> bool:
     """Whether a "refractory" match qualifies a treatment ("refractory to X", "X-refractory")."""
     if not m.group(0).lower().startswith(("refractory", "resistant")):
@@ -176,6 +183,8 @@ def disease_states(text: str, section: str, taken: list[tuple[int, int]] | None 
         found = [f for f in found if not _TREATED_SITE.search(text, max(0, f.start() - 60), f.start())]
         if key == "advanced_disease":
             found = [f for f in found if not therapy_response(text, f)]
+        if key == "newly_diagnosed" and _EITHER_TREATED.search(text):
+            continue  # treated and untreated alike: no treatment state asked
         if key == "measurable_disease":
             others = [o.span() for o in _ANY_LESION.finditer(text)]
             found = [f for f in found if not any(a < f.end() and f.start() < b for a, b in others)
