@@ -26,11 +26,11 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 CTGOV_CORPUS = TEST_DATA / "ctgov_corpus"
 
 
-# Modules whose module fixture builds a large store: with ``-n N`` (pytest-xdist) each
-# one's tests run in one process, so the store is built once in all; every other test
+# Modules whose module fixture makes a large input or store: with ``-n N`` (pytest-xdist) each
+# one's tests run in one process, so it is made once in all; every other test
 # is handed out on its own, as ``--dist load`` does. ``python -m pytest -n 2 -q`` gets
 # it without options; ``-p no:xdist`` or a run without ``-n`` is unchanged.
-ONE_PROCESS_MODULES = frozenset({"tests/test_summary_facts.py"})
+ONE_PROCESS_MODULES = frozenset({"tests/test_summary_facts.py", "tests/test_query_paging.py", "tests/test_generate.py"})
 
 
 @pytest.hookimpl(optionalhook=True)
