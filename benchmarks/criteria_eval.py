@@ -86,7 +86,8 @@ _TEMPORAL = {"year": "a", "years": "a", "month": "mo", "months": "mo", "week": "
              "min": "min", "second": "s", "seconds": "s", "sec": "s"}
 # A reference in the annotated span; a multiple of "normal" ("> 3 times normal values") is
 # a multiple of the upper limit of normal, as the parser reads it.
-_REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal|(?:times|x|×)\s*(?:the\s+)?normal(?![\s-]*(?:range|limits?))", re.I)
+_REF = re.compile(r"ULN|UNL|upper limit|normal upper|maximum normal|upper normal|(?:times|x|×)\s*(?:the\s+)?normal(?![\s-]*(?:range|limits?))"
+                  r"|(?:twice|thrice|times|fold)\s+(?:higher|greater|more|above)\s+than\s+(?:the\s+)?normal", re.I)
 _LLN = re.compile(r"LLN|lower limit", re.I)
 _SCORED_TYPES = ("numeric", "age", "life_expectancy", "performance_status")
 _NO_CONSTRAINT_ROLES = {"information", "permission"}
@@ -128,7 +129,13 @@ def _load_ann(path: Path) -> tuple[dict, dict, dict]:
     return T, E, A
 
 
+# Multiplicative words the annotators mark as a value: "twice higher than normal".
+_MULTIPLES = {"twice": 2.0, "thrice": 3.0}
+
+
 def _gold_number(s: str) -> float | str:
+    if s.strip().lower() in _MULTIPLES:
+        return _MULTIPLES[s.strip().lower()]
     v = read_number(s.strip())
     return float(v) if v is not None else s.strip()
 

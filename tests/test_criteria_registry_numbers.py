@@ -267,3 +267,21 @@ def test_within_normal_limits_is_no_multiple() -> None:
 ])
 def test_lab_name_aliases(text: str, expected: list) -> None:
     assert limits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # LCT NCT03863496
+    ("Liver insufficiency: ALT, AST and total bilirubin twice higher than normal",
+     [("alt", ">", 2, "ULN"), ("ast", ">", 2, "ULN"), ("bilirubin", ">", 2, "ULN")]),
+    # NCT04429646
+    ("AST / ALT is 5 times higher than the upper limit of normal value", [("ast", ">", 5, "ULN"), ("alt", ">", 5, "ULN")]),
+    ("AST or ALT is five times higher than the upper limit of normal range", [("ast", ">", 5, "ULN"), ("alt", ">", 5, "ULN")]),
+    ("ALT three times higher than the normal value", [("alt", ">", 3, "ULN")]),
+])
+def test_a_multiple_before_its_comparative_is_a_multiple_of_the_upper_limit(text: str, expected: list) -> None:
+    assert limits(text) == expected
+
+
+def test_a_multiple_needs_its_multiplier_and_an_upward_comparative() -> None:
+    assert limits("creatinine clearance 2 times lower than normal") != [("creatinine_clearance", "<", 2, "ULN")]
+    assert not [c for c in limits("ALT 5 higher than normal") if c[3] == "ULN"]

@@ -104,6 +104,21 @@ _REF_ONLY = Gated(
     re.IGNORECASE,
 )
 
+# A multiple written before its comparative, then the reference: "ALT, AST and total
+# bilirubin twice higher than normal" (LCT NCT03863496), "AST / ALT is 5 times higher than
+# the upper limit of normal value" (NCT04429646), "AST or ALT is five times higher than the
+# upper limit of normal range". The multiplier (times, fold, x, twice, thrice) is required:
+# "5 higher than normal" names no multiple. Only upward comparatives: "2 times lower than
+# normal" is a fraction, no multiple of a limit.
+_MULTIPLE_THEN_COMPARATIVE = Gated(
+    rf"(?<![\d.,/])(?:(?P<v>{NUM})\s*(?:[x×]|times|-?fold)|(?P<w>twice|thrice))\s+"
+    r"(?P<cmp>higher|greater|more|above|over|elevated)\s+(?:than\s+)?(?:the\s+)?"
+    r"(?:institutional\s+)?(?P<ref>I?ULN|UNL|upper limits? of (?:the )?normal|upper normal limits?|"
+    r"normal upper limits?|normal|LLN|lower limits? of (?:the )?normal)"
+    r"(?:\s+(?:range|values?|levels?|limits?))?(?![a-z])",
+    re.IGNORECASE,
+)
+
 
 _SPACES = re.compile(r"\s+")
 # "> or =", "> or equal 10% body weight" (NCT00473486), "< or equal to"
@@ -413,9 +428,24 @@ def _reversed(found: _Found) -> None:
                                                  None, None, m.group("v")))
 
 
+def _multiple_then_comparative(found: _Found) -> None:
+    """"twice higher than normal", "5 times higher than the upper limit of normal value": a
+    multiple of a reference with its comparative after it (``_MULTIPLE_THEN_COMPARATIVE``)."""
+    text = found.text
+    for m in _MULTIPLE_THEN_COMPARATIVE.finditer(text) if _MULTIPLE_THEN_COMPARATIVE.can_match(text) else ():
+        w = m.group("w")
+        v = (2.0 if w.lower() == "twice" else 3.0) if w else number(m.group("v"))
+        if v is None or not found.free(m.start(), m.end()):
+            continue
+        ref = m.group("ref").lower()
+        reftag = "LLN" if ("lln" in ref or "lower" in ref) else "ULN"
+        found.add(m.start(), m.end(), Comparison(m.start(), m.end(), ">", v, None, None,
+                                                 reftag, m.group("v") or w))
+
+
 # The forms of a comparison, in the order they claim text.
 PASSES: tuple[Callable[[_Found], None], ...] = (
-    _gestation_weeks, _to_bounds, _prefixed, _continued, _within_reference, _reference_bounds, _suffixed, _plus, _ranges,
+    _gestation_weeks, _multiple_then_comparative, _to_bounds, _prefixed, _continued, _within_reference, _reference_bounds, _suffixed, _plus, _ranges,
     _reversed)
 
 
