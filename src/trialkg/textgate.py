@@ -48,8 +48,8 @@ def set_gates(enabled: bool) -> None:
 _MIN_LEN = 1  # even one capital ("H") narrows a case-sensitive pattern
 
 
-def required_literals(pattern: str, flags: int = 0) -> tuple[Requirement, ...] | None:
-    """Literals one of which every match of ``pattern`` contains, or None."""
+def _parsed(pattern: str, flags: int) -> tuple[list[_Item], bool] | None:
+    """The items of ``pattern`` and whether it ignores case, or None when it is unreadable."""
     try:
         parser = _Parser(pattern, flags)
         items = parser.alternation()
@@ -57,7 +57,13 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[Requirement, ...] |
             return None
     except _Unreadable:
         return None
-    got = _seq(items, bool(parser.flags & re.IGNORECASE))
+    return items, bool(parser.flags & re.IGNORECASE)
+
+
+def required_literals(pattern: str, flags: int = 0) -> tuple[Requirement, ...] | None:
+    """Literals one of which every match of ``pattern`` contains, or None."""
+    parsed = _parsed(pattern, flags)
+    got = _seq(*parsed) if parsed else None
     return tuple(sorted(got)) if got else None
 
 
@@ -249,14 +255,10 @@ def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[Requirement, ..
     """Every requirement of ``pattern`` a match must meet at once, the one
     ``required_literals`` gives first: "(?:may|can) only be (?:enrolled|eligible) if"
     needs "only", one of "enrolled" / "eligible" and "if", each a group. None: no gate."""
-    try:
-        parser = _Parser(pattern, flags)
-        items = parser.alternation()
-        if parser.pos != len(pattern):
-            return None
-    except _Unreadable:
+    parsed = _parsed(pattern, flags)
+    if parsed is None:
         return None
-    ci = bool(parser.flags & re.IGNORECASE)
+    items, ci = parsed
     best = _seq(items, ci)
     if not best:
         return None
