@@ -212,26 +212,33 @@ class _Parser:
         return ("zero", None) if zero else ("group", (add, remove, body))
 
 
-def _seq(items: list[_Item], ci: bool) -> set[Requirement] | None:
-    """The best requirement of a sequence: its longest literal run or a required part."""
-    options: list[set[Requirement]] = []
+def _joined(items: list[_Item], ci: bool) -> Iterator[tuple[str, Any]]:
+    """The items of a sequence with each run of ASCII literals joined into one requirement:
+    ``("run", requirement)`` for a run, the item itself for the rest."""
     run: list[str] = []
-
-    def flush() -> None:
-        if len(run) >= _MIN_LEN:
-            text = "".join(run)
-            options.append({(text.lower() if ci else text, ci)})
-        run.clear()
-
     for kind, value in items:
         if kind == "lit" and ord(value) < 128:
             run.append(value)
             continue
-        flush()
-        sub = _required(kind, value, ci)
+        if len(run) >= _MIN_LEN:
+            yield "run", _literal("".join(run), ci)
+        run = []
+        yield kind, value
+    if len(run) >= _MIN_LEN:
+        yield "run", _literal("".join(run), ci)
+
+
+def _literal(text: str, ci: bool) -> Requirement:
+    return (text.lower() if ci else text, ci)
+
+
+def _seq(items: list[_Item], ci: bool) -> set[Requirement] | None:
+    """The best requirement of a sequence: its longest literal run or a required part."""
+    options: list[set[Requirement]] = []
+    for kind, value in _joined(items, ci):
+        sub = {value} if kind == "run" else _required(kind, value, ci)
         if sub:
             options.append(sub)
-    flush()
     if not options:
         return None
     # The most selective option: the one whose shortest literal is longest.
@@ -277,21 +284,11 @@ def _selectivity(group: frozenset[Requirement]) -> tuple[int, int]:
 def _all_seq(items: list[_Item], ci: bool) -> list[frozenset[Requirement]]:
     """Every requirement of a sequence: each literal run and each required part's own."""
     groups: list[frozenset[Requirement]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if len(run) >= _MIN_LEN:
-            text = "".join(run)
-            groups.append(frozenset({(text.lower() if ci else text, ci)}))
-        run.clear()
-
-    for kind, value in items:
-        if kind == "lit" and ord(value) < 128:
-            run.append(value)
-            continue
-        flush()
-        groups.extend(_all_required(kind, value, ci))
-    flush()
+    for kind, value in _joined(items, ci):
+        if kind == "run":
+            groups.append(frozenset({value}))
+        else:
+            groups.extend(_all_required(kind, value, ci))
     return groups
 
 
