@@ -25,6 +25,9 @@ Per size, on trials from ``benchmarks/generate.py`` (seed 42, cached in benchmar
   bulk-loaded by ``ld_dir`` + ``rdf_loader_run()``; every stored query through
   ``trialkg.queries.run_remote`` (what ``trialkg query --endpoint`` does), whole answer
   and first 100 rows.
+- **Oxigraph server** (``--oxigraph-server``): the built store itself served by
+  ``oxigraph serve-read-only`` (the same engine and files, behind HTTP) on 127.0.0.1;
+  every stored query through ``run_remote`` as for Virtuoso.
 
 Targets (docs/performance.md) are those for 100k trials; smaller sizes show the trend.
 ``--build-runs N`` repeats the build and ``oxigraph load`` in turn and reports medians.
@@ -247,7 +250,7 @@ def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="tkg-virtuoso-", dir=OUT) as tmp:
         directory = Path(tmp)
-        shutil.copy(nquads, directory / "data.nq")
+        _link_or_copy(nquads, directory / "data.nq")
         try:
             proc, server = start(directory, BENCHMARKS)
         except VirtuosoError as exc:
@@ -262,6 +265,30 @@ def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
                 out["queries"][label] = _remote_query(q.get_stored_query(name), params, server.sparql, runs, timeout)
         finally:
             stop(proc)
+    return out
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows it (100k trials are 17 GB of N-Quads)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy(source, target)
+
+
+def oxigraph_server_queries(store: Path, runs: int, timeout: float) -> dict[str, Any]:
+    """The built store served read-only by the ``oxigraph`` server; every stored query
+    through ``run_remote``. The server is stopped by its PID."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from servers.oxigraph import start, stop_by_pid
+
+    proc, server = start(store, read_only=True, keep_errors=False, timeout=120)
+    try:
+        out: dict[str, Any] = {"queries": {}}
+        for name, label, params in cases():
+            out["queries"][label] = _remote_query(q.get_stored_query(name), params, server.query_endpoint, runs, timeout)
+    finally:
+        stop_by_pid(server.pid, proc)
     return out
 
 
@@ -335,10 +362,15 @@ def report(trials: int, b: dict[str, Any], queries: dict[str, Any], virtuoso: di
     return lines
 
 
-def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool) -> None:
+def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool, oxigraph_server: bool = False) -> None:
     """``--store``: the stored queries on a store built beforehand, with CPU medians;
-    with ``--virtuoso``, the store exported as N-Quads and loaded there too."""
+    with ``--virtuoso``, the store exported as N-Quads and loaded there too; with
+    ``--oxigraph-server``, the store served by the ``oxigraph`` server."""
     queries = time_queries(str(store), runs, timeout)
+    if oxigraph_server:
+        served = oxigraph_server_queries(store, runs, timeout)
+        (OUT / f"oxserver-{store.name}.json").write_text(json.dumps(served))
+        print("\n".join(server_table("Oxigraph server", queries, served)), flush=True)
     remote = None
     if virtuoso:
         nq = OUT / f"{store.name}.nq"
@@ -348,6 +380,19 @@ def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool) -> Non
     (OUT / f"queries-{store.name}.json").write_text(json.dumps({"queries": queries, "virtuoso": remote}))
     print("\n".join(query_table(queries, remote, timeout)), flush=True)
     print(f"(load average now {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def server_table(title: str, queries: dict[str, Any], served: dict[str, Any]) -> list[str]:
+    """trialkg in process (CPU) beside a server through HTTP (wall), one row per query."""
+    lines = [f"| stored query | rows | trialkg first 100 / whole (CPU) | {title} first 100 / whole (wall, `run_remote`) |",
+             "| --- | --- | --- | --- |"]
+    for name, r in queries.items():
+        v = served["queries"].get(name)
+        mine = "-" if r is None else f"{ms(r['first_cpu'])} / {ms(r['whole_cpu'])}"
+        theirs = v if isinstance(v, str) or v is None else f"{ms(v['first'])} / {ms(v['whole'])}"
+        rows = "" if r is None else f"{r['rows']:,}"
+        lines.append(f"| {name} | {rows} | {mine} | {theirs} |")
+    return lines
 
 
 def query_table(queries: dict[str, Any], virtuoso: dict[str, Any] | None, timeout: float) -> list[str]:
@@ -379,6 +424,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="--jobs for the build (default: the build's own default)")
     ap.add_argument("--query-timeout", type=float, default=300.0, help="seconds for all runs of one query")
     ap.add_argument("--virtuoso", action="store_true", help="also bulk-load Virtuoso and run the queries there")
+    ap.add_argument("--oxigraph-server", action="store_true",
+                    help="also serve the built store with the oxigraph server and run the queries through HTTP")
     ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
     ap.add_argument("--skip-queries", action="store_true", help="build and load only")
     ap.add_argument("--store", type=Path, help="time the stored queries on this built store only (no build)")
@@ -391,14 +438,18 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
     if args.store:
-        store_queries(args.store, args.runs, args.query_timeout, args.virtuoso)
+        store_queries(args.store, args.runs, args.query_timeout, args.virtuoso, args.oxigraph_server)
         return
     for trials in args.sizes:
         b = build_and_load(trials, args.jobs, args.reuse, args.build_runs)
         queries = {} if args.skip_queries else time_queries(b["store"], args.runs, args.query_timeout)
         virtuoso = virtuoso_queries(Path(b["nquads"]), args.runs, args.query_timeout) if args.virtuoso else None
-        (OUT / f"engine-{trials}.json").write_text(json.dumps({"build": b, "queries": queries, "virtuoso": virtuoso}))
+        served = oxigraph_server_queries(Path(b["store"]), args.runs, args.query_timeout) if args.oxigraph_server else None
+        (OUT / f"engine-{trials}.json").write_text(json.dumps({"build": b, "queries": queries, "virtuoso": virtuoso,
+                                                               "oxigraph_server": served}))
         print("\n".join(report(trials, b, queries, virtuoso, args.query_timeout)), flush=True)
+        if served and queries:
+            print("\n".join(["", *server_table("Oxigraph server", queries, served)]), flush=True)
         print(f"(load average now {os.getloadavg()[0]:.1f})\n", flush=True)
 
 

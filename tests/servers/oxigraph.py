@@ -51,11 +51,13 @@ def oxigraph_binary() -> str:
 
 
 def start(location: Path, *, union_default_graph: bool = True, timeout: float = 30.0,
-          keep_errors: bool = True) -> tuple[subprocess.Popen, OxigraphServer]:
+          keep_errors: bool = True, read_only: bool = False) -> tuple[subprocess.Popen, OxigraphServer]:
     """``keep_errors``: the server's stderr is read for the message when it exits early
-    (a long run that never reads it passes False: the pipe would fill)."""
+    (a long run that never reads it passes False: the pipe would fill). ``read_only``
+    serves a database that is not written (``serve-read-only``: a built trialkg store)."""
     port = free_port()
-    cmd = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    mode = "serve-read-only" if read_only else "serve"
+    cmd = [oxigraph_binary(), mode, "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     if union_default_graph:
         cmd.append("--union-default-graph")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if keep_errors else subprocess.DEVNULL)
