@@ -51,6 +51,10 @@ from trialkg.versions import Version, choose, stored_version
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64  # trials per store transaction (new graphs) and per worker task
+#: N-Triples bytes of new graphs gathered for one call of the bulk loader: each call
+#: writes and ingests its own files, so fewer, larger calls cost less (1k generated trials:
+#: 10.0 s of CPU in 63 calls, 6.9 s in 8); at most an eighth of the byte budget.
+LOAD_BYTES = 32 * 1024 * 1024
 #: Bytes of work in flight (read but not yet written), whatever --jobs: TRIALKG_BUILD_BUDGET_MB.
 DEFAULT_BUDGET = 512 * 1024 * 1024
 
@@ -367,6 +371,7 @@ def build(
     writer = _Writer(store, summary, bulk, whole, _progress(quiet))
     try:
         _run(paths, n_jobs, summary, writer.consume)
+        writer.flush()
     finally:
         writer.progress.close()
     _finish(store, summary, writer.entities, whole)
@@ -423,10 +428,12 @@ class _Writer:
         self.store, self.summary, self.bulk, self.whole, self.progress = store, summary, bulk, whole, progress
         self.seen: dict[str, Version] = {}
         self.entities = EntityLedger(store)
+        self.good: list[Mapped] = []
+        self.gathered = 0
+        self.load_bytes = min(LOAD_BYTES, budget_bytes() // 8) if bulk else 0
 
     def consume(self, results: Iterable[Mapped | Rejected]) -> None:
         store, summary = self.store, self.summary
-        good: list[Mapped] = []
         for r in results:
             if isinstance(r, Rejected):
                 summary.rejected.append(r)
@@ -435,13 +442,21 @@ class _Writer:
             if keep is None:
                 continue
             if keep:  # a second version that wins: flush what came before, then replace it
-                good = _write(store, good, self.entities, summary, self.bulk, mark=not self.whole)
+                self.flush()
                 summary.triples -= _count(store, r.trial_id)
             self.seen[r.trial_id] = r.version
             summary.warnings.extend(r.warnings)
-            good.append(r)
-        _write(store, good, self.entities, summary, self.bulk, mark=not self.whole)
-        self.progress.update(len(good))
+            self.good.append(r)
+            self.gathered += len(r.ntriples)
+        if self.gathered >= self.load_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the records gathered (the bulk loader takes up to ``load_bytes`` at once)."""
+        n = len(self.good)
+        self.good = _write(self.store, self.good, self.entities, self.summary, self.bulk, mark=not self.whole)
+        self.gathered = 0
+        self.progress.update(n)
 
 
 def _keep_version(store: TrialStore, r: Mapped, seen: dict[str, Version], summary: BuildSummary,
