@@ -3,8 +3,9 @@
 A real ``trialkg build`` subprocess reads a generated bulk-style zip
 (``benchmarks/generate.py``) and then one more record from a FIFO that the test holds
 open without writing: once the build opens the FIFO, it has read the whole zip and
-written its first batches (the first batch of trial graphs is written before the next
-one is read), and it cannot finish. There it is interrupted, by SIGINT (Ctrl-C) or by
+written its first batch (the bulk loader takes the first batch of trial graphs alone,
+before the next one is read; later ones are gathered up to
+``trialkg.pipeline.LOAD_BYTES``), and it cannot finish. There it is interrupted, by SIGINT (Ctrl-C) or by
 SIGKILL of its whole process group (workers too: a power cut). Then:
 
 - every trial graph left in the store is whole: isomorphic to the same graph of an

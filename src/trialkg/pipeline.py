@@ -16,8 +16,9 @@ When a trial comes twice, ``trialkg.versions`` decides which version is kept.
 New trial graphs go through pyoxigraph's bulk loader by default (about twice the
 transactional rate, but not transactional): the store's marker
 (``trialkg.store.BULK_MARKER``) says what is being loaded, for the whole build into a
-fresh store and batch by batch when adding to one, so the next build finds an
-interrupted one and redoes it (docs/performance.md "Build").
+fresh store and load by load when adding to one, so the next build finds an
+interrupted one and redoes it (docs/performance.md "Build"). The bulk loader takes
+the first batch alone, then new graphs gathered up to ``LOAD_BYTES`` per call.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 64  # trials per store transaction (new graphs) and per worker task
 #: N-Triples bytes of new graphs gathered for one call of the bulk loader: each call
 #: writes and ingests its own files, so fewer, larger calls cost less (1k generated trials:
-#: 10.0 s of CPU in 63 calls, 6.9 s in 8); at most an eighth of the byte budget.
+#: 10.0 s of CPU in 63 calls, 6.9 s in 8); at most an eighth of the byte budget. The
+#: first batch is loaded alone, at once: a build's first trials are in the store before
+#: it reads further (a build waiting for its next source has written them).
 LOAD_BYTES = 32 * 1024 * 1024
 #: Bytes of work in flight (read but not yet written), whatever --jobs: TRIALKG_BUILD_BUDGET_MB.
 DEFAULT_BUDGET = 512 * 1024 * 1024
@@ -347,9 +350,10 @@ def build(
     it saves.
     ``bulk`` (the default, None or True): new trial graphs go through the bulk loader,
     crash-safe: a fresh store is marked incomplete for the whole build (the next build
-    redoes an interrupted one from empty), and when adding to a store each batch of new
-    graphs is named in the marker while it loads (the next build removes an interrupted
-    batch and, given the same input, writes it again). ``bulk=False``: every batch is one
+    redoes an interrupted one from empty), and when adding to a store each load of new
+    graphs (the first batch, then up to ``LOAD_BYTES`` of them) is named in the marker
+    while it loads (the next build removes an interrupted load and, given the same
+    input, writes it again). ``bulk=False``: every batch is one
     transaction. A trial already in the store is always replaced in one transaction.
     """
     paths = [str(s) for s in sources]
@@ -430,7 +434,8 @@ class _Writer:
         self.entities = EntityLedger(store)
         self.good: list[Mapped] = []
         self.gathered = 0
-        self.load_bytes = min(LOAD_BYTES, budget_bytes() // 8) if bulk else 0
+        self.load_bytes = 0  # the first batch alone, then gathered up to ``gather_bytes``
+        self.gather_bytes = min(LOAD_BYTES, budget_bytes() // 8) if bulk else 0
 
     def consume(self, results: Iterable[Mapped | Rejected]) -> None:
         store, summary = self.store, self.summary
@@ -448,7 +453,7 @@ class _Writer:
             summary.warnings.extend(r.warnings)
             self.good.append(r)
             self.gathered += len(r.ntriples)
-        if self.gathered >= self.load_bytes:
+        if self.good and self.gathered >= self.load_bytes:
             self.flush()
 
     def flush(self) -> None:
@@ -456,6 +461,8 @@ class _Writer:
         n = len(self.good)
         self.good = _write(self.store, self.good, self.entities, self.summary, self.bulk, mark=not self.whole)
         self.gathered = 0
+        if n:
+            self.load_bytes = self.gather_bytes
         self.progress.update(n)
 
 
