@@ -67,3 +67,47 @@ def test_required_groups_are_each_required() -> None:
     assert not g.can_match("Patients are eligible if they consent")  # no "only"
     assert g.can_match("Patients with GBM are eligible only if resected")
     assert required_groups(r"x*y?") is None
+
+
+@pytest.mark.parametrize("pattern, flags, guard", [
+    (r"(?:at least|≥|>=)\s*\d", 0, "(?=[>a≥])"),
+    (r"(?<![\w-])(?:ANC|neutrophils?)\b", 0, "(?=[An])"),  # lookbehinds and \b match no text
+    (r"(?:the\s+)?ULN", 0, r"(?=[Ut])"),  # an optional part and what follows it
+    (r"[-+]?\d+|pos\w*", 0, r"(?=[\dp]|[-+])"),  # a class with "-" at its edge stays apart
+    (r"[^a-z]x|[a-c]y", 0, r"(?=[a-c]|[^a-z])"),  # a negated class stays apart
+    (r"x*y?", 0, None),  # can match empty
+    (r"\w+ing", 0, None),  # a word character: too many to name
+    (r".x", 0, None),
+    (r"(a)\1", 0, "(?=[a])"),
+    (r"\1?b", 0, None),  # a backreference first
+    (r"(?i:ab)c", 0, None),  # scoped flags: not named
+    (r"abc", 64, None),  # re.VERBOSE: not read
+])
+def test_first_guard(pattern: str, flags: int, guard: str | None) -> None:
+    assert textgate.first_guard(pattern, flags) == guard
+
+
+def test_a_guarded_pattern_finds_what_the_pattern_finds() -> None:
+    """The first-character lookahead changes no match, no group, on the real criteria
+    lines each gated pattern of the rules runs on (global flags at the start stay at the
+    start)."""
+    lines = [ln for p in sorted(DATA.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines() if ln]
+    lines += ["Age ≥ 18", "ANC>1.5", "18 - 70 years", "K", "\u212a", "\u017f", "\u0130", ""]
+    gated = [g for g in gc.get_objects() if isinstance(g, Gated) and g.rx.pattern != g.source]
+    assert len(gated) > 100
+    for g in gated:
+        plain = re.compile(g.source, g.rx.flags)
+        for line in filter(g.can_match, lines):
+            assert [(m.span(), m.groups()) for m in g.rx.finditer(line)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(line)], (g.source, line)
+    rx = textgate.guarded(re.compile(r"(?i)\bfoo|bar"))
+    assert rx.pattern == r"(?i)(?=[bf])(?:\bfoo|bar)" and rx.search("a BAR").span() == (2, 5)
+
+
+def test_a_class_of_one_character_folds_case_as_the_character() -> None:
+    """The lookahead names a pattern's first literals in a class; under IGNORECASE a class
+    matches the same characters as the literal, the non-ASCII folds too (Kelvin sign,
+    long s, dotted and dotless i)."""
+    every = "".join(chr(c) for c in range(0x3000))
+    for ch in "abdefghiklmnostuyz<>=≥≤":
+        assert set(re.findall(re.escape(ch), every, re.I)) == set(re.findall(f"[{re.escape(ch)}]", every, re.I)), ch

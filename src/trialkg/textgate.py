@@ -71,9 +71,11 @@ class _Unreadable(Exception):
     """A construct the analysis does not read: the pattern is not gated."""
 
 
-# Parsed items: ("lit", char) | ("opaque", None) | ("zero", None) | ("group", (add, remove, items))
+# Parsed items: ("lit", char) | ("opaque", source) | ("zero", None) | ("group", (add, remove, items))
 # | ("branch", [items, ...]) | ("repeat", (min, item)). Opaque items match text the
-# analysis cannot name (a class, ".", "\d"); zero-width ones match no text ("^", "\b").
+# analysis cannot name: one character of a class ("[a-z]", "\d", "."; ``source`` is
+# how the pattern writes it) or, with ``source`` None, a backreference; zero-width
+# ones match no text ("^", "\b").
 _Item = tuple[str, Any]
 _OPAQUE_ESCAPES = frozenset("dDwWsS")
 _ZERO_ESCAPES = frozenset("bBAZ")
@@ -144,8 +146,9 @@ class _Parser:
         if ch == "\\":
             return self.escape()
         if ch == "[":
+            start = self.pos - 1
             self.skip_class()
-            return ("opaque", None)
+            return ("opaque", self.p[start:self.pos])
         if ch == "(":
             return self.group()
         if ch == ".":
@@ -161,7 +164,9 @@ class _Parser:
         if ch is None:
             raise _Unreadable
         self.pos += 1
-        if ch in _OPAQUE_ESCAPES or ch.isdigit():  # classes, backreferences, octal
+        if ch in _OPAQUE_ESCAPES:  # classes
+            return ("opaque", "\\" + ch)
+        if ch.isdigit():  # backreferences, octal
             return ("opaque", None)
         if ch in _ZERO_ESCAPES:
             return ("zero", None)
@@ -315,6 +320,107 @@ def _all_required(kind: str, value: Any, ci: bool) -> list[frozenset[Requirement
     return out
 
 
+# ---------------------------------------------------------------- first characters
+#
+# A regex search tries its pattern at every position of the text. A pattern whose
+# matches can only start at a few characters ("≥", "at least", "more than" ... start
+# with one of "<>=≥≤abdefghilmnosuy") runs faster behind a lookahead naming them: at
+# every other position the lookahead fails at once, and it never fails where the
+# pattern would match, so the matches are the same.
+
+# first atoms that name too many characters to be worth a lookahead
+_WIDE_ATOMS = frozenset({"\\w", "\\W", "\\S", "\\D"})
+
+
+def _first_atoms(items: list[_Item]) -> tuple[set[str], bool] | None:
+    """The one-character atoms (as written) a match of ``items`` can start with, and
+    whether it can match empty; None when they cannot be named."""
+    atoms: set[str] = set()
+    for kind, value in items:
+        if kind == "zero":
+            continue
+        if kind == "lit":
+            atoms.add(re.escape(value))
+            return atoms, False
+        if kind == "opaque":
+            if value is None:
+                return None
+            atoms.add(value)
+            return atoms, False
+        got = _first_atoms_of(kind, value)
+        if got is None:
+            return None
+        atoms |= got[0]
+        if not got[1]:
+            return atoms, False
+    return atoms, True
+
+
+def _first_atoms_of(kind: str, value: Any) -> tuple[set[str], bool] | None:
+    if kind == "group":
+        add, remove, body = value
+        return None if add or remove else _first_atoms(body)
+    if kind == "branch":
+        atoms: set[str] = set()
+        empty = False
+        for b in value:
+            got = _first_atoms(b)
+            if got is None:
+                return None
+            atoms |= got[0]
+            empty = empty or got[1]
+        return atoms, empty
+    if kind == "repeat":
+        got = _first_atoms([value[1]])
+        return None if got is None else (got[0], got[1] or value[0] == 0)
+    return None
+
+
+def first_guard(pattern: str, flags: int = 0) -> str | None:
+    """A lookahead that holds wherever a match of ``pattern`` can start (one character
+    class of the characters every match starts with), or None when those characters
+    cannot be named or are too many (a match can be empty, start with "." or "\\w")."""
+    try:
+        parser = _Parser(pattern, flags)
+        items = parser.alternation()
+    except _Unreadable:
+        return None
+    got = _first_atoms(items) if parser.pos == len(pattern) else None
+    if got is None or got[1] or not got[0] or got[0] & _WIDE_ATOMS:
+        return None
+    merged = []
+    alone = []
+    for atom in sorted(got[0]):
+        if not atom.startswith("["):
+            merged.append(atom)  # a literal or "\\d", "\\s"
+        elif _mergeable(atom[1:-1]):
+            merged.append(atom[1:-1])
+        else:
+            alone.append(atom)
+    alts = (["[" + "".join(merged) + "]"] if merged else []) + alone
+    return "(?=" + "|".join(alts) + ")"
+
+
+def _mergeable(content: str) -> bool:
+    """Whether a class's content means the same inside a larger class: not negated, and
+    no "]" or "-" at its edges (they would close the class or make a range)."""
+    return bool(content) and content[0] not in "^]-" and not content.endswith("-")
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def guarded(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` behind its first-character lookahead (``first_guard``): the same matches,
+    the same groups; ``rx`` itself when no guard can be named."""
+    guard = first_guard(rx.pattern, rx.flags)
+    if guard is None:
+        return rx
+    lead = _GLOBAL_FLAGS.match(rx.pattern)
+    cut = lead.end() if lead else 0
+    return re.compile(f"{rx.pattern[:cut]}{guard}(?:{rx.pattern[cut:]})", rx.flags)
+
+
 class LiteralScan:
     """Which of a set of literals a (lower-cased) text contains, found by one scan.
 
@@ -464,14 +570,17 @@ class GateSet:
 
 
 class Gated:
-    """A compiled pattern with its literal gate; the same match methods, or nothing."""
+    """A compiled pattern with its literal gate; the same match methods, or nothing.
+    ``rx`` is the pattern behind its first-character lookahead (``guarded``)."""
 
-    __slots__ = ("rx", "need", "groups")
+    __slots__ = ("rx", "need", "groups", "source")
 
     def __init__(self, pattern: str | re.Pattern[str], flags: int = 0) -> None:
-        self.rx = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
-        self.need = required_literals(self.rx.pattern, self.rx.flags)
-        self.groups = tuple(_split(g) for g in required_groups(self.rx.pattern, self.rx.flags) or ())
+        rx = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
+        self.source = rx.pattern
+        self.need = required_literals(rx.pattern, rx.flags)
+        self.groups = tuple(_split(g) for g in required_groups(rx.pattern, rx.flags) or ())
+        self.rx = guarded(rx)
 
     def _opens(self, text: str) -> bool:
         """Whether every requirement group has a literal in ``text``."""
@@ -487,7 +596,8 @@ class Gated:
 
     @property
     def pattern(self) -> str:
-        return self.rx.pattern
+        """The pattern as written (without the lookahead)."""
+        return self.source
 
     def can_match(self, text: str) -> bool:
         return self._opens(text)

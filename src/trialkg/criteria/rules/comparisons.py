@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trialkg.criteria import numbers, units
-from trialkg.textgate import Gated
+from trialkg.textgate import Gated, guarded
 
 NUM = numbers.NUMBER  # decimal commas, thousands separators, number words (criteria/numbers.py)
 
@@ -38,37 +38,37 @@ _OP_RES = [(re.compile(p, re.IGNORECASE), sym) for p, sym in _OPS]
 # "albumin 3.5 g/dL" is no minimum, "over" in "turnover" no bound (a symbol may follow a
 # letter: "Hb>9").
 _WORD_START = r"(?:(?<![A-Za-z])|(?![A-Za-z]))"
-_PREFIX = re.compile(
+_PREFIX = guarded(re.compile(
     rf"(?P<op>{_WORD_START}(?:{OP_ALT})|>\s*or\s*(?:=|equal(?:\s+to)?)|<\s*or\s*(?:=|equal(?:\s+to)?))\s*(?:[(\[]\s?(?:[<>]=?|=|≥|≤)\s?[)\]]\s*)?(?:than\s+)?(?:or equal to\s+)?(?:to\s+)?(?:of\s+)?(?:the\s+)?(?P<agew>age\s+(?:of\s+)?)?"
     rf"(?P<neg>[-−]\s?(?=\d))?(?P<v>{NUM})(?!\d)",
     re.IGNORECASE,
-)
+))
 # "1.5-2.5 g/dL", "18 to 70 years", "between 18 and 70", "0~1"; a unit on both values:
 # "from 45 degrees to 90 degrees" (LCT NCT03861923), "between 18 years and 65 years"; "ages 18
 # through 65", "Age 12 through 17 years" (the US registry's inclusive "through")
-_RANGE = re.compile(
+_RANGE = guarded(re.compile(
     rf"(?P<between>between\s+)?(?<![\d.,/])(?P<v>{NUM})\s*(?P<u1>%|years?|weeks?|months?|days?|°|degrees?)?\s*(?:-|–|—|~|to|and|through|thru)\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
-)
+))
 # A lower bound and a written upper bound: "aged 18 to < 65 years", "Patients 11 to no
 # older than 17 years of age" (LCT NCT03869606), "children aged 6 to less than 18 years",
 # "2 to under 12 years of age" (paediatric age bands of the Facebook test split).
 _UPPER_WORDS = r"less than|younger than|under|no older than|not older than|no more than"
-_TO_BOUND = re.compile(
+_TO_BOUND = guarded(re.compile(
     rf"(?<![\d.,/<>≤≥=])(?P<v>{NUM})\s*(?P<u1>years?|months?|weeks?|days?)?\s*(?:to|-|–)\s*"
     rf"(?P<op2><=|<|≤|{_UPPER_WORDS})\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
-)
+))
 _TO_BOUND_GATE = re.compile(rf"[<≤]|\b(?:{_UPPER_WORDS})\b", re.IGNORECASE)
 # "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
 _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"; a power of ten in the
 # unit: "ANC 1.5 x 10^9/L or more", "1.5×10E+9/L or more", "100 x 109/L or higher"
 _POWER_OF_TEN = r"(?:\s*[x×*✕]\s*10(?:\s*(?:\^|\*\*|E\+?)\s*[-−]?\d{1,2}|\d|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
-_SUFFIX = re.compile(
+_SUFFIX = guarded(re.compile(
     rf"(?<![\d.,])(?P<v>{NUM})(?P<pair>\s*/\s*\d{{2,3}}(?![\d.,]))?(?P<unit>{_POWER_OF_TEN}?(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
     re.IGNORECASE,
-)
+))
 # "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
 _PLUS = re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE)
 _SUFFIX_OP = {
@@ -263,7 +263,7 @@ _CONTINUED = re.compile(rf"(?:\s+[A-Za-z]+)?\s*,?\s*(?P<join>and|or)?\s+(?P<v>{N
 _OR_IN_PARENS = re.compile(rf"\s*\(\s*or\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
 # "partial thromboplastin time ( ptt ) within 1.5x upper limit of normal" (the test split),
 # "bilirubin within 1.5 times the upper limit of normal": at most that multiple.
-_WITHIN_MULTIPLE = re.compile(rf"\bwithin\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE)
+_WITHIN_MULTIPLE = guarded(re.compile(rf"\bwithin\s+(?P<v>{NUM})(?!\d)", re.IGNORECASE))
 
 
 def _within_reference(found: _Found) -> None:
