@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,31 @@ def test_a_section_header_for_a_population_opens_its_section() -> None:
     text = "Exclusion Criteria:\n• has a psychiatric condition\nExclusion Criteria for Optional EEG Measurement:\n  -  a history of brain cancer.\n"
     assert [i.section for i in split_criteria(text)] == ["exclusion", "exclusion"]
     assert split_criteria(text)[1].context is None
+
+
+def _first_unit(chunk: str) -> tuple[str, int] | None:
+    """The written-unit list tried one pattern at a time (what ``units._WRITTEN_ANY`` stands for)."""
+    for rx, code in units._WRITTEN_RE:
+        m = rx.match(chunk)
+        if m and m.end() > 0:
+            return code, m.end()
+    return None
+
+
+def test_one_alternation_reads_the_units_as_the_list_does():
+    """The units as criteria write them, after every number of the vendored criteria
+    lines and the usual spellings: the alternation gives the unit the list gives first."""
+    data = Path(__file__).parent / "data" / "criteria"
+    chunks = ["mg/dL", "g/L", "mmol/L", "%", "years", "yrs", "mmHg", "mm Hg", "ms", "s", "sec", "kg/m2",
+              "th percentile", "degrees", "° F", "mL/min/1.73 m2", "ml/min", "grams", "g per 24 hours", "lbs",
+              "inches", "feet", "mg", "m", "mm3", "cm", "ml", "l", "liters", "bpm", "months", "wks", "days", "h", "x"]
+    for p in sorted(data.glob("*.txt")):
+        text = p.read_text(encoding="utf-8")
+        chunks += [text[m.end() : m.end() + 40].lstrip() for m in re.finditer(r"\d", text)]
+    for chunk in chunks:
+        m = units._WRITTEN_ANY.match(chunk)
+        got = (units._WRITTEN_CODES[m.lastgroup], m.end()) if m and m.end() > 0 else None
+        assert got == _first_unit(chunk), chunk
+        full = next((code for rx, code in units._WRITTEN_RE if rx.fullmatch(chunk.strip())), None)
+        if not units._POWER.fullmatch(chunk.strip()) and chunk.strip() != "G/L":
+            assert units.ucum_code(chunk) == full, chunk

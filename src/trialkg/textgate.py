@@ -483,18 +483,37 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 _LITERALS = LiteralScan()
 
 
+# The texts scanned last (lower case) with their literals: the rules ask about parts of
+# an item after the item itself (its first sentence, a clause, a window round a
+# mention), and the literals of a part are those of the whole that the part holds.
+# (A list rebound whole, never changed in place: a reader in another thread keeps the
+# one it read.)
+_RECENT: list[tuple[str, frozenset[str]]] = []
+_RECENT_SIZE = 4
+
+
 def _register(words: frozenset[str]) -> None:
+    global _RECENT
     if _LITERALS.add(words):
         found.cache_clear()
+        _RECENT = []
 
 
 @lru_cache(maxsize=256)
 def found(text: str) -> frozenset[str] | None:
     """The gate literals (lower case) in ``text``, or None when a fold trap makes literal
-    tests unsafe (then every gate opens). Cached: every gate of an item asks for the same text."""
+    tests unsafe (then every gate opens). Cached: every gate of an item asks for the same
+    text; a part of a text scanned last tests only that text's literals."""
+    global _RECENT
     if not text.isascii() and not FOLD_TRAPS.isdisjoint(text):
         return None
-    return _LITERALS.scan(text.lower())
+    low = text.lower()
+    for whole, words in _RECENT:
+        if low in whole:
+            return frozenset([w for w in words if w in low])
+    words = _LITERALS.scan(low)
+    _RECENT = [(low, words), *_RECENT[: _RECENT_SIZE - 1]]
+    return words
 
 
 def _split(need: tuple[Requirement, ...] | None) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -560,12 +579,15 @@ class GateSet:
         if got is None:
             return list(range(self.size))
         hits = set(self.always)
-        for lit in self._ci_words & got:
-            hits.update(self._ci[lit])
+        ci = self._ci
+        for lit in self._ci_words.intersection(got):
+            hits.update(ci[lit])
         for lit, idx in self._cs:
             if lit in text:
                 hits.update(idx)
         more = self._more
+        if hits.isdisjoint(more):
+            return sorted(hits)
         return sorted(i for i in hits if i not in more or more[i]._opens(text))
 
 
@@ -590,7 +612,7 @@ class Gated:
         if got is None:
             return True
         for ci, cs in self.groups:
-            if ci.isdisjoint(got) and not any_in(cs, text):
+            if ci.isdisjoint(got) and not (cs and any_in(cs, text)):
                 return False
         return True
 

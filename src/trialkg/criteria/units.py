@@ -153,6 +153,10 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"hours?|hrs?(?![a-z])", "h"),
 ]
 _WRITTEN_RE = [(re.compile(p, re.IGNORECASE), code) for p, code in _WRITTEN]
+# All of them in one alternation, tried in the same order: its match at a position is
+# the first unit of the list that matches there (one regex call instead of one per unit).
+_WRITTEN_ANY = re.compile("|".join(f"(?P<u{i}>{p})" for i, (p, _code) in enumerate(_WRITTEN)), re.IGNORECASE)
+_WRITTEN_CODES = {f"u{i}": code for i, (_p, code) in enumerate(_WRITTEN)}
 
 # Counts per volume with a power of ten, as written: "x 10^9/L", "10⁹/L", "10E+9/L",
 # "1.5×10E+9/L", "x10⁴/mm3", "10*3/µL", "109/L" (a superscript lost in copying: only the
@@ -273,11 +277,8 @@ def ucum_code(written: str | None) -> str | None:
     m = _POWER.fullmatch(text)
     if m:
         return _canonical_power(_power_code(m))
-    for rx, code in _WRITTEN_RE:
-        m = rx.fullmatch(text)
-        if m:
-            return code
-    return None
+    m = _WRITTEN_ANY.fullmatch(text)
+    return _WRITTEN_CODES[m.lastgroup] if m and m.lastgroup else None
 
 
 def _canonical_power(code: str) -> str:
@@ -295,7 +296,12 @@ def match_unit(text: str, pos: int = 0) -> tuple[str, int] | None:
     m = _POWER.match(chunk)
     if m:
         return _canonical_power(_power_code(m)), pos + lead + m.end()
-    for rx, code in _WRITTEN_RE:
+    m = _WRITTEN_ANY.match(chunk)
+    if m is None:
+        return None
+    if m.end() > 0 and m.lastgroup:
+        return _WRITTEN_CODES[m.lastgroup], pos + lead + m.end()
+    for rx, code in _WRITTEN_RE:  # an empty match: the first unit that reads a character
         m = rx.match(chunk)
         if m and m.end() > 0:
             return code, pos + lead + m.end()

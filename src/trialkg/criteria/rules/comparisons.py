@@ -59,7 +59,7 @@ _TO_BOUND = guarded(re.compile(
     rf"(?P<op2><=|<|≤|{_UPPER_WORDS})\s*(?P<v2>{NUM})(?!\d|[.,]\d)",
     re.IGNORECASE,
 ))
-_TO_BOUND_GATE = re.compile(rf"[<≤]|\b(?:{_UPPER_WORDS})\b", re.IGNORECASE)
+_TO_BOUND_GATE = guarded(re.compile(rf"[<≤]|\b(?:{_UPPER_WORDS})\b", re.IGNORECASE))
 # "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
 _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"; a power of ten in the
@@ -70,7 +70,7 @@ _SUFFIX = guarded(re.compile(
     re.IGNORECASE,
 ))
 # "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
-_PLUS = re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE)
+_PLUS = guarded(re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE))
 _SUFFIX_OP = {
     "more": ">=", "greater": ">=", "higher": ">=", "above": ">=", "older": ">=", "over": ">=", "later": ">=",
     "less": "<=", "lower": "<=", "below": "<=", "younger": "<=", "under": "<=", "fewer": "<=", "smaller": "<=",
@@ -124,7 +124,7 @@ _SPACES = re.compile(r"\s+")
 # "> or =", "> or equal 10% body weight" (NCT00473486), "< or equal to"
 _GE_WRITTEN = re.compile(r">\s*or\s*(?:=|equal(?:\s+to)?)")
 _LE_WRITTEN = re.compile(r"<\s*or\s*(?:=|equal(?:\s+to)?)")
-_OP_THEN = re.compile(rf"(?P<op>{OP_ALT})\s*(?:the\s+)?", re.IGNORECASE)
+_OP_THEN = guarded(re.compile(rf"(?P<op>{OP_ALT})\s*(?:the\s+)?", re.IGNORECASE))
 _SUFFIX_UNIT_WORDS = re.compile(r"(?:points?|years? of age|of age|years? old|%)?", re.I)
 DIGIT = re.compile(r"\d")
 _NUMBER_WORD = Gated(r"\b(?:" + "|".join(numbers.WORDS) + r")\b", re.I)
