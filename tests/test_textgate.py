@@ -49,6 +49,9 @@ def test_the_literal_scan_finds_exactly_the_literals_in_the_text() -> None:
     criteria lines and on texts where literals overlap or nest ("anc" in "ancillary")."""
     lines = [ln for p in sorted(DATA.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines() if ln]
     lines += ["ancillary ANC", "neutrophilsneutrophil", "t", "", "HbA1c≥7%", "x" * 50]
+    # parts of a text scanned just before: the part's literals are read from the whole's
+    lines += ["ancillary ANC", "ancillary", "cillary AN", "neutrophils", "ANC"]
+    lines += [ln[: len(ln) // 2] for ln in lines[:40]] + [ln[3:] for ln in lines[:40]]
     words = textgate._LITERALS.words
     assert len(words) > 100
     for line in lines:
