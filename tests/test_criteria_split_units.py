@@ -209,3 +209,19 @@ def test_one_alternation_reads_the_units_as_the_list_does():
         full = next((code for rx, code in units._WRITTEN_RE if rx.fullmatch(chunk.strip())), None)
         if not units._POWER.fullmatch(chunk.strip()) and chunk.strip() != "G/L":
             assert units.ucum_code(chunk) == full, chunk
+
+
+def test_the_header_word_test_skips_no_header():
+    """A line is tried as a section header only when it has a header word; the skipped
+    lines are those the pattern does not match (vendored records and criteria lines,
+    headers in capitals, with a dotted capital I or a long s that re folds onto ASCII)."""
+    from trialkg.criteria import split
+
+    data = Path(__file__).parent / "data"
+    lines = ["İNCLUSION CRITERIA:", "EXCLUſION:", "Inclusion Criteria:", "ELIGIBILITY", "Key Exclusion Criteria",
+             "Cohort B:", "- Age >= 18"]
+    for p in sorted((data / "criteria").glob("*.txt")) + sorted((data / "ctgov_corpus").glob("*.xml")):
+        lines += p.read_text(encoding="utf-8").split("\n")
+    for line in lines:
+        a, b = split._HEADER.match(line), split._header_match(line)
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), line

@@ -84,6 +84,9 @@ def test_required_groups_are_each_required() -> None:
     (r"(a)\1", 0, "(?=[a])"),
     (r"\1?b", 0, None),  # a backreference first
     (r"(?i:ab)c", 0, None),  # scoped flags: not named
+    (r"^\W*no\b|\bnot\b", 0, "(?=[n]|^)"),  # a branch at the start of the text only
+    (r"^abc", 0, None),  # the whole pattern at the start: tried there only already
+    (r"^abc|x", re.MULTILINE, "(?=[ax])"),  # "^" after every line break
     (r"abc", 64, None),  # re.VERBOSE: not read
 ])
 def test_first_guard(pattern: str, flags: int, guard: str | None) -> None:

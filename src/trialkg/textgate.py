@@ -154,7 +154,7 @@ class _Parser:
         if ch == ".":
             return ("opaque", None)
         if ch in "^$":
-            return ("zero", None)
+            return ("zero", ch)
         if ch in "*+?{" and ch != "{":
             raise _Unreadable  # a quantifier with nothing before it
         return ("lit", ch)
@@ -332,12 +332,16 @@ def _all_required(kind: str, value: Any, ci: bool) -> list[frozenset[Requirement
 _WIDE_ATOMS = frozenset({"\\w", "\\W", "\\S", "\\D"})
 
 
-def _first_atoms(items: list[_Item]) -> tuple[set[str], bool] | None:
-    """The one-character atoms (as written) a match of ``items`` can start with, and
-    whether it can match empty; None when they cannot be named."""
+def _first_atoms(items: list[_Item], flags: int) -> tuple[set[str], bool] | None:
+    """The one-character atoms (as written) a match of ``items`` can start with ("^" for
+    a match at the start of the text only), and whether it can match empty; None when
+    they cannot be named."""
     atoms: set[str] = set()
     for kind, value in items:
         if kind == "zero":
+            if value == "^" and not flags & re.MULTILINE:
+                atoms.add("^")
+                return atoms, False
             continue
         if kind == "lit":
             atoms.add(re.escape(value))
@@ -347,7 +351,7 @@ def _first_atoms(items: list[_Item]) -> tuple[set[str], bool] | None:
                 return None
             atoms.add(value)
             return atoms, False
-        got = _first_atoms_of(kind, value)
+        got = _first_atoms_of(kind, value, flags)
         if got is None:
             return None
         atoms |= got[0]
@@ -356,22 +360,22 @@ def _first_atoms(items: list[_Item]) -> tuple[set[str], bool] | None:
     return atoms, True
 
 
-def _first_atoms_of(kind: str, value: Any) -> tuple[set[str], bool] | None:
+def _first_atoms_of(kind: str, value: Any, flags: int) -> tuple[set[str], bool] | None:
     if kind == "group":
         add, remove, body = value
-        return None if add or remove else _first_atoms(body)
+        return None if add or remove else _first_atoms(body, flags)
     if kind == "branch":
         atoms: set[str] = set()
         empty = False
         for b in value:
-            got = _first_atoms(b)
+            got = _first_atoms(b, flags)
             if got is None:
                 return None
             atoms |= got[0]
             empty = empty or got[1]
         return atoms, empty
     if kind == "repeat":
-        got = _first_atoms([value[1]])
+        got = _first_atoms([value[1]], flags)
         return None if got is None else (got[0], got[1] or value[0] == 0)
     return None
 
@@ -385,19 +389,20 @@ def first_guard(pattern: str, flags: int = 0) -> str | None:
         items = parser.alternation()
     except _Unreadable:
         return None
-    got = _first_atoms(items) if parser.pos == len(pattern) else None
-    if got is None or got[1] or not got[0] or got[0] & _WIDE_ATOMS:
+    got = _first_atoms(items, parser.flags) if parser.pos == len(pattern) else None
+    # (a pattern that only matches at the start is tried there only: no lookahead)
+    if got is None or got[1] or got[0] <= {"^"} or got[0] & _WIDE_ATOMS:
         return None
     merged = []
-    alone = []
-    for atom in sorted(got[0]):
+    alone = ["^"] if "^" in got[0] else []
+    for atom in sorted(got[0] - {"^"}):
         if not atom.startswith("["):
             merged.append(atom)  # a literal or "\\d", "\\s"
         elif _mergeable(atom[1:-1]):
             merged.append(atom[1:-1])
         else:
             alone.append(atom)
-    alts = (["[" + "".join(merged) + "]"] if merged else []) + alone
+    alts = (["[" + "".join(merged) + "]"] if merged else []) + sorted(alone, key=lambda a: a == "^")
     return "(?=" + "|".join(alts) + ")"
 
 

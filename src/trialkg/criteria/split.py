@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from trialkg.records import CriterionItem
+from trialkg.textgate import FOLD_TRAPS
 
 # Markdown escapes written by the API v2 converter: "\>" "\^" "\<" "\*" "\[" ...
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>^~|=])")
@@ -48,6 +49,22 @@ _HEADER = re.compile(
     r"(?::[ \t]*(?P<rest>.*)|[ \t]*)$",
     re.IGNORECASE,
 )
+# Every header names its kind, so a line without "inclusion", "exclusion" or
+# "eligibility" (in any case) is no header: one substring test instead of the pattern.
+# A character that re folds onto ASCII otherwise than str.lower (textgate.FOLD_TRAPS)
+# leaves the test to the pattern.
+_HEADER_WORDS = ("inclusion", "exclusion", "eligibility")
+
+
+def _header_match(line: str) -> re.Match[str] | None:
+    """``_HEADER.match(line)``, skipped where no header word is."""
+    low = line.lower()
+    for word in _HEADER_WORDS:
+        if word in low:
+            return _HEADER.match(line)
+    return _HEADER.match(line) if not line.isascii() and not FOLD_TRAPS.isdisjoint(line) else None
+
+
 _SCOPE_IN = re.compile(SCOPE, re.IGNORECASE)
 # A sub-section naming a part without "inclusion"/"exclusion": "Cohort B:", "For
 # randomization:", "Part A (dose escalation):", "Stage 2 (patients already enrolled)".
@@ -206,7 +223,7 @@ class _Splitter:
         self.levels.clear()
 
     def _header(self, n: int, line: str) -> bool:
-        h = _HEADER.match(line)
+        h = _header_match(line)
         if not (h and len(line) < 120):
             return False
         self._new_part()
@@ -299,7 +316,7 @@ def _subheadings(lines: list[str]) -> set[int]:
     out: set[int] = set()
     for i, raw in enumerate(lines):
         text = raw.strip()
-        if not text or _MARKER.match(raw) or _HEADER.match(raw) or not _HEADING_WORDS.match(text):
+        if not text or _MARKER.match(raw) or _header_match(raw) or not _HEADING_WORDS.match(text):
             continue
         if text.rstrip(":").lower().startswith(("no ", "not ", "must ", "patients", "prior ")):
             continue
@@ -394,7 +411,7 @@ def _sections_with_markers(lines: list[str]) -> dict[int, bool]:
     out: dict[int, bool] = {}
     sec = 0
     for raw in lines:
-        h = _HEADER.match(raw)
+        h = _header_match(raw)
         if h and len(raw) < 120 and raw.strip():
             if _header_kind(h.group("kind")):
                 sec += 1
