@@ -220,7 +220,7 @@ def test_the_header_word_test_skips_no_header():
     data = Path(__file__).parent / "data"
     lines = ["İNCLUSION CRITERIA:", "EXCLUſION:", "Inclusion Criteria:", "ELIGIBILITY", "Key Exclusion Criteria",
              "Cohort B:", "- Age >= 18"]
-    for p in sorted((data / "criteria").glob("*.txt")) + sorted((data / "ctgov_corpus").glob("*.xml")):
+    for p in sorted((data / "criteria").glob("*.txt")) + sorted((data / "ctgov_corpus").glob("*.xml"))[:6]:
         lines += p.read_text(encoding="utf-8").split("\n")
     for line in lines:
         a, b = split._HEADER.match(line), split._header_match(line)
