@@ -1,10 +1,10 @@
 """Summary facts: each stored query that reads them gives the same rows as its full form.
 
 The full forms (``tests/data/queries/full/``) ask the same question of the detailed
-triples: they walk every drug, criterion and constraint, look names up by a
-case-folding FILTER over every label instead of a ``tkg:nameKey``, or group where the
-stored query streams one row per constraint. Both run on a
-store of generated trials and on the seeds, with several parameter values each; rows
+triples: they walk every drug, criterion and constraint, look names and genes up by a
+case-folding FILTER over every label or biomarker instead of a ``tkg:nameKey`` or
+``tkg:geneKey``, or group where the stored query streams one row per constraint. Both
+run on a store of generated trials and on the seeds, with several parameter values each; rows
 are compared as multisets of RDF terms. The generated store holds 2,000 trials: 500
 built from benchmarks/generate.py (seeded) and three copies of each trial graph under
 new NCT ids, bulk-loaded as N-Quads (every line of a trial graph names its trial, and
@@ -52,6 +52,9 @@ CASES = [
     ("drugs-sharing-targets", {}),
     ("trials-by-drug-class", {"class": "vegfr-tki"}),
     ("trials-by-drug-class", {"class": "tki"}),
+    ("biomarkers-by-gene", {"gene": "EGFR"}),
+    ("biomarkers-by-gene", {"gene": "kit"}),
+    ("biomarkers-by-gene", {}),
 ]
 
 
@@ -111,7 +114,7 @@ def test_rewritten_query_matches_full_form(generated_store: TrialStore, name: st
 
 
 @pytest.mark.parametrize(("name", "params"), CASES[:1] + CASES[4:5] + CASES[6:8] + CASES[10:11] + CASES[13:14]
-                         + CASES[15:16])
+                         + CASES[15:16] + [("biomarkers-by-gene", {"gene": "kdr"})] + CASES[22:])
 def test_rewritten_query_matches_full_form_on_seeds(seed_store: Path, name: str, params: dict[str, str]) -> None:
     store = TrialStore(seed_store, read_only=True)
     assert rows(store, q.get_stored_query(name), params) == rows(store, full_form(name), params)

@@ -526,8 +526,9 @@ def _biomarkers(t: _Triples, trial: ox.NamedNode, record: TrialRecord, arms: dic
         label = b.get("label") or b.get("text") or b.get("gene") or f"biomarker {n}"
         t.text(node, RDFS_LABEL, label)
         t.text(node, TKG.primaryGene, b.get("gene"))
-        t.texts(node, TKG.geneSymbol, [b["gene"]] if b.get("gene") else [])
-        t.texts(node, TKG.geneSymbol, b.get("genes") or [])
+        genes = ([b["gene"]] if b.get("gene") else []) + list(b.get("genes") or [])
+        t.texts(node, TKG.geneSymbol, genes)
+        t.texts(node, TKG.geneKey, (g.lower() for g in genes))  # lookup key (docs/model.md)
         t.texts(node, TKG.biomarkerKind, b.get("kinds") or [])
         t.text(node, TKG.region, b.get("region"))
         if b.get("uniprot"):
@@ -700,7 +701,7 @@ _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 # The predicates the summary facts read (as the mapping passes them: a vocabulary string,
 # or a node), with their IRI.
 _SUMMARY_READS: dict[Any, str] = {
-    **{p: p for p in (TKG.hasDrug, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
+    **{p: p for p in (TKG.hasDrug, TKG.phase, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
                       TKG.hasCriterion, TKG.section, TKG.negated, TKG.hasConstraint, TKG.allowedValue,
                       TKG.appliesIf, TKG.variable, TKG.priorDrug, TKG.priorDrugClass, TKG.window,
                       TKG.windowDays, TKG.minExposure)},
@@ -794,8 +795,11 @@ def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
     t = _Triples()
     tid = trial.value
     drugs = g.values(tid, TKG.hasDrug)
-    for fam in sorted({f for d in drugs for f in ref.drug_families(d)}):
+    families = sorted({f for d in drugs for f in ref.drug_families(d)})
+    for fam in families:
         t.add(trial, TKG.testsTargetFamily, nn(fam))
+    phases = sorted(set(g.values(tid, TKG.phase))) or ["unknown"]
+    t.texts(trial, TKG.familyPhaseKey, (f"{fam} {phase}" for fam in families for phase in phases))
     for cls in sorted({c for d in drugs for c in ref.drug_classes(d)}):
         t.add(trial, TKG.testsDrugClass, nn(cls))
     sites = g.values(tid, TKG.hasSite)

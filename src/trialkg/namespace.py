@@ -159,8 +159,10 @@ class TKG(DefinedNamespace):
     exposureStrict: URIRef  # strict exposure
     facility: URIRef  # facility
     familyKey: URIRef  # family key
+    familyPhaseKey: URIRef  # family and phase key
     firstPosted: URIRef  # first posted
     foundIn: URIRef  # found in
+    geneKey: URIRef  # gene key
     geneSymbol: URIRef  # gene symbol
     healthyVolunteers: URIRef  # healthy volunteers
     hgncId: URIRef  # HGNC id
