@@ -432,9 +432,11 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
     # Being eligible for a therapy ("Eligibility for treatment with TKI") says nothing
     # about having had it: that phrase is no cue, and alone it rules the reading out.
+    (found_drugs, found_classes), _ok = drug_mentions(text)
+    if not (found_drugs or found_classes or _names_a_therapy(text)):
+        return []  # nothing to name: no prior therapy, no drug named as context
     cue_text = _ELIGIBLE_FOR.sub(lambda m: " " * len(m.group(0)), text)
     contexts = _context_spans(text)
-    (found_drugs, found_classes), _ok = drug_mentions(text)
     mention = _mention_constraints(text, contexts, found_drugs, found_classes)
     ctx_ranges = [(a, b) for _k, a, b in contexts]
     if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
@@ -498,6 +500,11 @@ def _uncounted(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, i
         return []
     out["span"] = text[first:last]
     return [out]
+
+
+def _names_a_therapy(text: str) -> bool:
+    """Whether a therapy of ``lexicon.THERAPIES`` is named anywhere in ``text``."""
+    return any(rx.search(text) for _name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text))
 
 
 def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
