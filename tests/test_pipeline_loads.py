@@ -36,13 +36,13 @@ def test_a_crash_inside_a_gathered_load_costs_only_its_graphs(seeds_dir: Path, t
     calls: list[list[str]] = []
     load = TrialStore.load_nquads
 
-    def crashing(self: TrialStore, data: bytes, *, bulk: bool = False) -> None:
+    def crashing(self: TrialStore, data: bytes, **how: bool) -> None:
         calls.append(json.loads((self.path / BULK_MARKER).read_text())["graphs"])
         if len(calls) == 2:  # the gathered call: half of its quads written, then the process dies
             lines = data.splitlines(keepends=True)
-            load(self, b"".join(lines[: len(lines) // 2]), bulk=bulk)
+            load(self, b"".join(lines[: len(lines) // 2]), **how)
             raise KeyboardInterrupt
-        load(self, data, bulk=bulk)
+        load(self, data, **how)
 
     _start(torn)
     monkeypatch.setattr(TrialStore, "load_nquads", crashing)

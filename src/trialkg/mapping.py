@@ -41,7 +41,15 @@ class _Vocabulary:
 
 
 TKG = _Vocabulary()
-_NODES: dict[str, ox.NamedNode] = {}  # vocabulary IRIs (a bounded set) as pyoxigraph nodes
+_NODES: dict[Any, ox.NamedNode] = {}  # vocabulary IRIs (a bounded set) as pyoxigraph nodes
+_FORMS: dict[int, str] = {}  # "<iri> " of each node of _NODES (kept there for good), by the node's id
+
+
+def _vocabulary_node(iri: Any) -> ox.NamedNode:
+    node = _NODES[iri] = iri if isinstance(iri, ox.NamedNode) else ox.NamedNode(iri)
+    _FORMS[id(node)] = f"{node} "
+    return node
+
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -221,9 +229,7 @@ class _Triples:
 
     def add(self, s: ox.NamedNode, p: Any, o: ox.NamedNode | ox.Literal | None) -> None:
         if o is not None:
-            node = _NODES.get(p)
-            if node is None:
-                node = _NODES[p] = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+            node = _NODES.get(p) or _vocabulary_node(p)
             self.items.append((s, node, o))
             read = _SUMMARY_READS.get(p)
             if read is not None:
@@ -238,23 +244,31 @@ class _Triples:
             self.text(s, p, v)
 
     def typed(self, s: ox.NamedNode, cls: Any) -> None:
-        self.add(s, RDF_TYPE, _NODES.get(cls) or _NODES.setdefault(cls, ox.NamedNode(cls)))
+        self.add(s, RDF_TYPE, _NODES.get(cls) or _vocabulary_node(cls))
 
     def triples(self) -> list[ox.Triple]:
         return [ox.Triple(s, p, o) for s, p, o in self.items]
 
     def ntriples(self) -> bytes:
         """The triples as N-Triples, in order: each term's own N-Triples form (what
-        ``ox.serialize`` writes), without building an ``ox.Triple`` per statement."""
-        seen: dict[int, str] = {}  # a subject or predicate node's form, by the node (alive in items)
+        ``ox.serialize`` writes), without building an ``ox.Triple`` per statement. A
+        vocabulary node's form is kept with it (``_FORMS``); a subject's is looked up
+        only when it changes (three triples in four follow one of the same subject)."""
+        forms = _FORMS
+        seen: dict[int, str] = {}  # the form of any other node, by the node (alive in items)
         lines = []
+        last, st = None, ""
         for s, p, o in self.items:
-            st = seen.get(id(s))
-            if st is None:
-                st = seen[id(s)] = f"{s} "
-            pt = seen.get(id(p))
+            if s is not last:
+                last = s
+                st = seen.get(id(s))
+                if st is None:
+                    st = seen[id(s)] = f"{s} "
+            pt = forms.get(id(p))
             if pt is None:
-                pt = seen[id(p)] = f"{p} "
+                pt = seen.get(id(p))
+                if pt is None:
+                    pt = seen[id(p)] = f"{p} "
             lines.append(f"{st}{pt}{o} .\n")
         return "".join(lines).encode()
 

@@ -264,13 +264,13 @@ def write_trials(store: TrialStore, batch: list[Mapped], entities: EntityLedger,
         written += m.triple_count
     if fresh and bulk and mark:
         store.begin_bulk(fresh=False, graphs=[iris.trial_graph(m.trial_id) for m, _ in fresh])
-    if fresh:
+    if fresh:  # N-Quads of the map stage's terms, each checked when made: parsed leniently
         try:
-            store.load_nquads(b"".join(data for _, data in fresh), bulk=bulk)
+            store.load_nquads(b"".join(data for _, data in fresh), bulk=bulk, lenient=True)
         except (MemoryError, ValueError, SyntaxError, OSError):
             for m, data in fresh:  # one by one: only the record the store refuses is lost
                 try:
-                    store.load_nquads(data, bulk=bulk)
+                    store.load_nquads(data, bulk=bulk, lenient=True)
                 except (MemoryError, ValueError, SyntaxError, OSError) as exc:
                     store.remove_graph(iris.trial_graph(m.trial_id))  # what a bulk load left of it
                     entities.forget((), data.splitlines(keepends=True))

@@ -217,14 +217,16 @@ class TrialStore:
             f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s2 ?p2 ?n }} FILTER(?h != <{graph_iri}> && ?h != <{e}>) }} }}")
         return [r["n"].value for r in rows if isinstance(r["n"], ox.NamedNode)]
 
-    def load_nquads(self, data: bytes, *, bulk: bool = False) -> None:
-        """Load N-Quads: one transaction, or the (non-transactional) bulk loader."""
+    def load_nquads(self, data: bytes, *, bulk: bool = False, lenient: bool = False) -> None:
+        """Load N-Quads: one transaction, or the (non-transactional) bulk loader.
+        ``lenient``: the parser does not check IRIs and language tags again (for quads
+        that pyoxigraph's own serialiser wrote from its terms, checked when made)."""
         if not data:
             return
         if bulk:
-            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=lenient)
         else:
-            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.load(data, format=ox.RdfFormat.N_QUADS, lenient=lenient)
 
     def begin_bulk(self, *, fresh: bool, graphs: Iterable[str] = ()) -> None:
         """Mark a bulk load as running: the whole build when the store was ``fresh``,
