@@ -267,8 +267,10 @@ _DAYS = DAYS
 _ISO = {"d": "D", "wk": "W", "mo": "M", "a": "Y"}
 
 
+@lru_cache(maxsize=2048)
 def ucum_code(written: str | None) -> str | None:
-    """The UCUM code for a unit as written in a criterion, or None if not recognised."""
+    """The UCUM code for a unit as written in a criterion, or None if not recognised
+    (cached: criteria write the same few units)."""
     if not written:
         return None
     text = written.strip()

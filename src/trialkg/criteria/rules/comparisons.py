@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from trialkg.criteria import numbers, units
 from trialkg.textgate import Gated, guarded
@@ -147,8 +148,10 @@ def clean_num(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() else x
 
 
+@lru_cache(maxsize=1024)
 def op_symbol(written: str) -> str:
-    """The comparator (``>=``, ``<=``, ``>``, ``<``, ``=``) of a written operator."""
+    """The comparator (``>=``, ``<=``, ``>``, ``<``, ``=``) of a written operator (cached:
+    items write the same few operators)."""
     w = _SPACES.sub(" ", written.strip().lower())
     if _GE_WRITTEN.fullmatch(w):
         return ">="
@@ -175,15 +178,23 @@ class Comparison:
     pair: float | None = None  # the second of a pair "140/90" (blood pressure)
 
 
-def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
-    """(ucum unit, relative reference, end) just after a number."""
+def _reference_after(text: str, pos: int) -> tuple[str, int] | None:
+    """(relative reference, end) just after a number: "x ULN", "times normal"."""
     m = _ULN.match(text, pos)
     if m and m.start() == pos:
         ref = m.group("ref").lower()
-        return None, ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
+        return ("LLN" if ("lln" in ref or "low" in ref) else "ULN"), m.end()
     m = _TIMES_NORMAL.match(text, pos) or _TIMES_UPPER_LIMIT.match(text, pos)
     if m:
-        return None, "ULN", m.end()
+        return "ULN", m.end()
+    return None
+
+
+def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
+    """(ucum unit, relative reference, end) just after a number."""
+    got_ref = _reference_after(text, pos)
+    if got_ref:
+        return None, got_ref[0], got_ref[1]
     got = units.match_unit(text, pos)
     if got:
         code, end = got
@@ -271,9 +282,10 @@ def _within_reference(found: _Found) -> None:
     text = found.text
     for m in _WITHIN_MULTIPLE.finditer(text) if "within" in text.lower() else ():
         v = number(m.group("v"))
-        unit, ref, end = _unit_after(text, m.end())
-        if v is None or ref is None or unit is not None or not found.free(m.start(), end):
+        got = _reference_after(text, m.end())  # (a unit instead: "within 4 weeks", no multiple)
+        if v is None or got is None or not found.free(m.start(), got[1]):
             continue
+        ref, end = got
         found.add(m.start(), end, Comparison(m.start(), end, "<=", v, None, None, ref, m.group("v")))
 
 

@@ -98,7 +98,9 @@ _HEAD_WORDS = re.compile(r"\s*(?:inhibitors?|antagonists?|blockers?|targeted|dir
 
 def _slash_classes(text: str, find_classes: Any) -> list[tuple[str, int, int]]:
     """The classes of a slash list of targets (``_SLASH_CLASS``)."""
-    out = []
+    out: list[tuple[str, int, int]] = []
+    if "/" not in text:
+        return out  # a slash list needs its slash
     for m in _SLASH_CLASS.finditer(text):
         head = "inhibitor" if m.group("head").lower() == "inhibition" else m.group("head")
         for name in [m.group("first")] + m.group("rest").strip("/").split("/"):
