@@ -55,6 +55,8 @@ CASES = [
     ("biomarkers-by-gene", {"gene": "EGFR"}),
     ("biomarkers-by-gene", {"gene": "kit"}),
     ("biomarkers-by-gene", {}),
+    ("sponsor-drug-target", {"sponsor": "Chia Tai"}),
+    ("sponsor-drug-target", {}),
 ]
 
 

@@ -715,7 +715,7 @@ _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 # The predicates the summary facts read (as the mapping passes them: a vocabulary string,
 # or a node), with their IRI.
 _SUMMARY_READS: dict[Any, str] = {
-    **{p: p for p in (TKG.hasDrug, TKG.phase, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
+    **{p: p for p in (TKG.hasDrug, TKG.phase, TKG.leadSponsor, TKG.collaborator, TKG.hasSite, TKG.country, TKG.overallStatus, TKG.recruitmentStatus,
                       TKG.hasCriterion, TKG.section, TKG.negated, TKG.hasConstraint, TKG.allowedValue,
                       TKG.appliesIf, TKG.variable, TKG.priorDrug, TKG.priorDrugClass, TKG.window,
                       TKG.windowDays, TKG.minExposure)},
@@ -814,6 +814,8 @@ def summary_triples(trial: ox.NamedNode, triples: Iterable[ox.Triple],
         t.add(trial, TKG.testsTargetFamily, nn(fam))
     phases = sorted(set(g.values(tid, TKG.phase))) or ["unknown"]
     t.texts(trial, TKG.familyPhaseKey, (f"{fam} {phase}" for fam in families for phase in phases))
+    sponsors = sorted(set(g.values(tid, TKG.leadSponsor) + g.values(tid, TKG.collaborator)))
+    t.texts(trial, TKG.sponsorDrugKey, (f"{org} {d}" for org in sponsors for d in sorted(set(drugs))))
     for cls in sorted({c for d in drugs for c in ref.drug_classes(d)}):
         t.add(trial, TKG.testsDrugClass, nn(cls))
     sites = g.values(tid, TKG.hasSite)

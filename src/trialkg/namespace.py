@@ -233,6 +233,7 @@ class TKG(DefinedNamespace):
     sourceFile: URIRef  # source file
     sourceFormat: URIRef  # source format
     span: URIRef  # span
+    sponsorDrugKey: URIRef  # sponsor and drug key
     standard: URIRef  # standard
     startDate: URIRef  # start date
     state: URIRef  # state
