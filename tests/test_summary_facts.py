@@ -3,8 +3,9 @@
 The full forms (``tests/data/queries/full/``) ask the same question of the detailed
 triples: they walk every drug, criterion and constraint, look names and genes up by a
 case-folding FILTER over every label or biomarker instead of a ``tkg:nameKey`` or
-``tkg:geneKey``, or group where the stored query streams one row per constraint. Both
-run on a store of generated trials and on the seeds, with several parameter values each; rows
+``tkg:geneKey``, filter every recruiting site by place instead of starting from the
+place, or group where the stored query streams one row per constraint. Both run on a
+store of generated trials and on the seeds, with several parameter values each; rows
 are compared as multisets of RDF terms. The generated store holds 2,000 trials: 500
 built from benchmarks/generate.py (seeded) and three copies of each trial graph under
 new NCT ids, bulk-loaded as N-Quads (every line of a trial graph names its trial, and
@@ -55,6 +56,9 @@ CASES = [
     ("biomarkers-by-gene", {"gene": "EGFR"}),
     ("biomarkers-by-gene", {"gene": "kit"}),
     ("biomarkers-by-gene", {}),
+    ("recruiting-sites", {"country": "China", "city": "Shanghai"}),
+    ("recruiting-sites", {"country": "china"}),
+    ("recruiting-sites", {}),
     ("sponsor-drug-target", {"sponsor": "Chia Tai"}),
     ("sponsor-drug-target", {}),
 ]
