@@ -362,17 +362,21 @@ def report(trials: int, b: dict[str, Any], queries: dict[str, Any], virtuoso: di
     return lines
 
 
-def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool, oxigraph_server: bool = False) -> None:
+def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool, oxigraph_server: bool = False,
+                  nquads: Path | None = None) -> None:
     """``--store``: the stored queries on a store built beforehand, with CPU medians;
     with ``--virtuoso``, the store exported as N-Quads and loaded there too; with
-    ``--oxigraph-server``, the store served by the ``oxigraph`` server."""
+    ``--oxigraph-server``, the store served by the ``oxigraph`` server; ``--nquads``
+    names the store's N-Quads export made beforehand (not exported again)."""
     queries = time_queries(str(store), runs, timeout)
     if oxigraph_server:
         served = oxigraph_server_queries(store, runs, timeout)
         (OUT / f"oxserver-{store.name}.json").write_text(json.dumps(served))
         print("\n".join(server_table("Oxigraph server", queries, served)), flush=True)
     remote = None
-    if virtuoso:
+    if virtuoso and nquads:
+        remote = virtuoso_queries(nquads, runs, timeout)
+    elif virtuoso:
         nq = OUT / f"{store.name}.nq"
         timed([trialkg_exe(), "-q", "export", "--store", str(store), "--format", "nquads", "-o", str(nq)],
               OUT / f"{store.name}-export.log")
@@ -429,6 +433,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
     ap.add_argument("--skip-queries", action="store_true", help="build and load only")
     ap.add_argument("--store", type=Path, help="time the stored queries on this built store only (no build)")
+    ap.add_argument("--nquads", type=Path, help="with --store --virtuoso: the store's N-Quads export, not made again")
     ap.add_argument("--query-child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_child:
@@ -438,7 +443,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
     if args.store:
-        store_queries(args.store, args.runs, args.query_timeout, args.virtuoso, args.oxigraph_server)
+        store_queries(args.store, args.runs, args.query_timeout, args.virtuoso, args.oxigraph_server, args.nquads)
         return
     for trials in args.sizes:
         b = build_and_load(trials, args.jobs, args.reuse, args.build_runs)
