@@ -391,7 +391,7 @@ def first_guard(pattern: str, flags: int = 0) -> str | None:
         return None
     got = _first_atoms(items, parser.flags) if parser.pos == len(pattern) else None
     # (a pattern that only matches at the start is tried there only: no lookahead)
-    if got is None or got[1] or got[0] <= {"^"} or got[0] & _WIDE_ATOMS:
+    if got is None or got[1] or got[0] <= {"^"} or any(_wide(atom) for atom in got[0]):
         return None
     merged = []
     alone = ["^"] if "^" in got[0] else []
@@ -404,6 +404,11 @@ def first_guard(pattern: str, flags: int = 0) -> str | None:
             alone.append(atom)
     alts = (["[" + "".join(merged) + "]"] if merged else []) + sorted(alone, key=lambda a: a == "^")
     return "(?=" + "|".join(alts) + ")"
+
+
+def _wide(atom: str) -> bool:
+    """Whether a first atom names most characters ("\\w", "[^,;]", "[\\w-]")."""
+    return atom.startswith("[^") or any(w in atom for w in _WIDE_ATOMS)
 
 
 def _mergeable(content: str) -> bool:

@@ -146,7 +146,7 @@ _NEGATED_POPULATION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _EARLY_NEGATION = re.compile(rf"\b(?:no|not|never|without|negative|free of|absence of)\b{_COMPARATIVE}|n't\b", re.IGNORECASE)
-_ANY_NEGATION = re.compile(
+_ANY_NEGATION = Gated(
     r"\b(?:no|not|none|never|without|absence of|free of|lack of|negative for|naive|naïve)\b|n't\b", re.IGNORECASE
 )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trialkg.knowledge.lexicon import Lexicon
-from trialkg.textgate import LiteralScan
+from trialkg.textgate import Gated, LiteralScan
 
 # Synonym kinds too ambiguous to look for in running text (they stay usable as whole
 # intervention names): "NIVO", "CDDP", "5-FC" ...
@@ -362,7 +362,7 @@ def _drop_nested(found: list[Mention]) -> list[Mention]:
 # dictionary's names would find everyday words). The cue says a therapy is named:
 # "At least 1 year since prior tamoxifen", "No previous treatment with IFN",
 # "prior temozolomide is allowed", "previously treated with lomustine".
-_CUED_NAME = re.compile(
+_CUED_NAME = Gated(
     r"\b(?:prior|previous(?:ly)?|received|treated with|treatment with|therapy with|exposure to|exposed to)\s+"
     r"(?:(?:treated|treatment|therapy)\s+with\s+)?(?:any\s+|the\s+|an?\s+)?"
     r"(?=(?P<name>[A-Za-z][A-Za-z0-9-]{2,}(?:\s+[A-Za-z][A-Za-z0-9-]{2,})?))",

@@ -66,10 +66,10 @@ _PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"; a power of ten in the
 # unit: "ANC 1.5 x 10^9/L or more", "1.5×10E+9/L or more", "100 x 109/L or higher"
 _POWER_OF_TEN = r"(?:\s*[x×*✕]\s*10(?:\s*(?:\^|\*\*|E\+?)\s*[-−]?\d{1,2}|\d|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
-_SUFFIX = guarded(re.compile(
+_SUFFIX = Gated(
     rf"(?<![\d.,])(?P<v>{NUM})(?P<pair>\s*/\s*\d{{2,3}}(?![\d.,]))?(?P<unit>{_POWER_OF_TEN}?(?:[^,;()\d]|(?<=[A-Za-z/^])\d){{0,25}}?)\s*(?:or|and)\s+(?P<word>more|greater|higher|above|older|over|later|less|lower|below|younger|under|fewer|smaller)\b",
     re.IGNORECASE,
-))
+)
 # "Age 18+ years" (LCT NCT03863743), "65+ years old": a plus after the value is a minimum.
 _PLUS = guarded(re.compile(r"(?<![\w.,])(?P<v>\d{1,3})\s*\+\s*(?=(?:years?|yrs?|y\.?o\.?)(?![a-z]))", re.IGNORECASE))
 _SUFFIX_OP = {

@@ -300,7 +300,7 @@ _ABBREVIATIONS = frozenset({"all", "aml", "cll", "cml", "mds", "gist", "sclc", "
 
 # A type named by its histology word: "Squamous cell histology." (NCT00581789, an
 # exclusion), "No squamous cell histology" (NCT00357318).
-_TYPE_HISTOLOGY = re.compile(r"\b(?P<type>(?:[\w-]+\s+){1,3}?)histolog(?:y|ies)\b", re.IGNORECASE)
+_TYPE_HISTOLOGY = Gated(r"\b(?P<type>(?:[\w-]+\s+){1,3}?)histolog(?:y|ies)\b", re.IGNORECASE)
 
 
 def _typed_histology(text: str) -> str | None:

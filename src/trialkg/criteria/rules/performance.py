@@ -185,7 +185,7 @@ def _use_for(text: str, out: list[dict[str, Any]]) -> None:
 # of age should have BP less than or equal to (<=) 150/90 millimeters of Mercury at
 # screening" (NCT04154189, after the children's "BP <95th percentile"); "Patients
 # under 18 years must have ...". The age is the condition of what the sentence asks.
-_AGE_POPULATION = re.compile(
+_AGE_POPULATION = Gated(
     r"(?:^|(?<=[.;:])\s+)\W*(?:for\s+)?" + _WHO_AGED + r"\s+" + _AGE
     + r"\s*,?\s*(?:(?:should|must|shall|will|need\s+to|needs\s+to|are\s+required\s+to|have\s+to)\b|:)", re.IGNORECASE)
 _SENTENCE_STOP = re.compile(r"[;]|\.(?:\s|$)")

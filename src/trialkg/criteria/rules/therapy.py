@@ -411,7 +411,7 @@ def read(r: Reading) -> list[dict[str, Any]]:
 # ..." (NCT04126811: the 3 months date the anti-angiogenic drugs, 'failure' qualifies the
 # chemotherapy), "Patients with past apatinib treatment or have received two or more
 # small molecular TKI drugs" (NCT03167385).
-_CLAUSE_OR = re.compile(r"[\s,]+or\s+(?:who\s+|patients?\s+who\s+|those\s+who\s+)?(?:have|has|had)\s+(?:been\s+)?"
+_CLAUSE_OR = Gated(r"[\s,]+or\s+(?:who\s+|patients?\s+who\s+|those\s+who\s+)?(?:have|has|had)\s+(?:been\s+)?"
                         r"(?:received|taken|undergone|treated|used|been\s+treated)\b", re.IGNORECASE)
 
 
