@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.textgate import Gated, LiteralScan
@@ -71,6 +72,7 @@ def _plural_flex(phrase: str) -> str:
 
 _PART = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d-]")
 _RUN = re.compile(r"[^\s-]+")
+_GAPS = re.compile(r"[\s-]+")  # what lies between the runs
 # Where a drug name may begin; case-insensitive like the patterns, so that "İ" or "K"
 # (Kelvin) count as letters next to a name exactly as they do inside one.
 _START = re.compile(r"(?<![A-Za-z0-9])[^\s-]", re.IGNORECASE)
@@ -96,6 +98,10 @@ def _key(text: str) -> str:
 def _folded(text: str) -> tuple[str, list[int], list[int]]:
     """``text`` without spaces and hyphens, lower-cased, with where each run of kept
     characters starts in the key and in ``text`` (to map key offsets back)."""
+    if text.isascii():  # one character per character: the runs in one pass
+        spans = [run.span() for run in _RUN.finditer(text)]
+        lengths = accumulate((b - a for a, b in spans), initial=0)
+        return _GAPS.sub("", text).lower(), list(lengths)[: len(spans)], [a for a, _b in spans]
     chunks: list[str] = []
     key_starts: list[int] = []
     text_starts: list[int] = []
@@ -203,11 +209,8 @@ class _Matchers:
 
 def _word_starts(text: str, key_starts: list[int], text_starts: list[int]) -> Iterator[tuple[int, int]]:
     """Each word start ``t`` in ``text`` with its offset ``k`` in the folded key."""
-    r = 0
-    for start in _START.finditer(text):
-        t = start.start()
-        while r + 1 < len(text_starts) and text_starts[r + 1] <= t:
-            r += 1
+    for t in [start.start() for start in _START.finditer(text)]:
+        r = max(0, bisect_right(text_starts, t) - 1)  # the run holding t
         yield t, key_starts[r] + (t - text_starts[r])
 
 

@@ -432,7 +432,10 @@ _TURNED = {"<=": ">=", "<": ">", ">=": "<=", ">": "<"}
 def _reversed(found: _Found) -> None:
     """"18 ≤ age ≤ 75": a value, its operator, then the variable (``_REVERSED``)."""
     text = found.text
-    for m in _REVERSED.finditer(text) if found.has_number else ():
+    # (its operator is a sign: a text without one has no such bound; none of these signs
+    # has another case)
+    signed = "<" in text or ">" in text or "≤" in text or "≥" in text
+    for m in _REVERSED.finditer(text) if found.has_number and signed else ():
         v = number(m.group("v"))
         if v is None or not found.free(m.start(), m.end()):
             continue
