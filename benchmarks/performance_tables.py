@@ -32,7 +32,9 @@ TARGET_RATIO, TARGET_RSS, TARGET_BUILD_S = 0.9, 2 * 1024**3, 600.0
 GROWS = 5.0
 
 
-def ms(seconds: float) -> str:
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
     return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
 
 
@@ -58,6 +60,10 @@ def load(size: int, out: Path = OUT) -> dict[str, Any] | None:
     return data
 
 
+def _largest(build: dict[str, Any]) -> str:
+    return f", {build['peak_one'] / 2**20:,.0f} MB (largest)" if build.get("peak_one") else ""
+
+
 def build_table(size: int, b: dict[str, Any]) -> list[str]:
     build, oxload, export, dump = b["build"], b["oxigraph_load"], b["export"], b.get("dump")
     quads, trials = build["quads"], build["trials"]
@@ -70,7 +76,7 @@ def build_table(size: int, b: dict[str, Any]) -> list[str]:
         f"{verdict(build['wall'] <= budget)} (time) |",
         f"| build CPU (process tree) | {build['cpu']:,.0f} s, {1000 * build['cpu'] / trials:.1f} ms/trial | | "
         f"{oxload['cpu']:,.0f} s, {1000 * oxload['cpu'] / trials:.1f} ms/trial | {build['cpu'] / oxload['cpu']:.2f} | |",
-        f"| build peak RSS | {build['peak_tree'] / 2**20:,.0f} MB (tree), {build['peak_one'] / 2**20:,.0f} MB (largest) | "
+        f"| build peak RSS | {build['peak_tree'] / 2**20:,.0f} MB (tree){_largest(build)} | "
         f"<= 2,048 MB | {oxload['peak_one'] / 2**20:,.0f} MB | | {verdict(build['peak_tree'] <= TARGET_RSS)} |",
     ]
     if dump:
@@ -87,19 +93,21 @@ def build_table(size: int, b: dict[str, Any]) -> list[str]:
 
 def grows(name: str, sizes: dict[int, dict[str, Any]]) -> bool:
     counts = [(s, d["queries"].get(name)) for s, d in sorted(sizes.items()) if d.get("queries")]
-    counts = [(s, r["rows"]) for s, r in counts if r]
+    counts = [(s, r["rows"]) for s, r in counts if r and r.get("rows") is not None]
     if len(counts) < 2:
         return False
     (s0, r0), (s1, r1) = counts[0], counts[-1]
     return r1 >= GROWS * max(r0, 1) and s1 > s0
 
 
-def query_verdict(r: dict[str, Any], growing: bool) -> str:
-    first_ok, whole_ok = r["first_cpu"] <= TARGET_FIRST_S, r["whole_cpu"] <= TARGET_WHOLE_S
+def query_verdict(r: dict[str, Any], growing: bool, timeout: str) -> str:
+    whole = r.get("whole_cpu")
+    first_ok, whole_ok = r["first_cpu"] <= TARGET_FIRST_S, whole is not None and whole <= TARGET_WHOLE_S
     if first_ok and whole_ok:
         return "met"
     if first_ok and growing:
-        return f"first page met; the whole answer grows with the store ({1e6 * r['whole_cpu'] / max(r['rows'], 1):,.0f} us/row)"
+        per_row = f"{1e6 * whole / max(r['rows'], 1):,.0f} us/row" if whole is not None else f"over {timeout} whole"
+        return f"first page met; the whole answer grows with the store ({per_row})"
     return "first page met; whole **missed**" if first_ok else "**missed**"
 
 
@@ -109,7 +117,7 @@ def _remote(v: Any) -> str:
     return v if isinstance(v, str) else f"{ms(v['first'])} / {ms(v['whole'])}"
 
 
-def query_table(size: int, data: dict[str, Any], sizes: dict[int, dict[str, Any]]) -> list[str]:
+def query_table(size: int, data: dict[str, Any], sizes: dict[int, dict[str, Any]], timeout: str = "60 s") -> list[str]:
     served = (data.get("oxigraph_server") or {}).get("queries") or {}
     virtuoso = (data.get("virtuoso") or {}).get("queries") or {}
     cols = (["Oxigraph server first / whole (wall)"] if served else []) + (["Virtuoso first / whole (wall)"] if virtuoso else [])
@@ -122,9 +130,11 @@ def query_table(size: int, data: dict[str, Any], sizes: dict[int, dict[str, Any]
         if r is None:
             lines.append(f"| {name} | | timed out | | | | **missed** |{extra}")
             continue
-        lines.append(f"| {name} | {r['rows']:,} | {ms(r['first_cpu'])} | {ms(r['whole_cpu'])} | "
-                     f"{ms(r['first_raw_cpu'])} / {ms(r['whole_raw_cpu'])} | {ms(r['first'])} / {ms(r['whole'])} | "
-                     f"{query_verdict(r, grows(name, sizes))} |{extra}")
+        rows = "" if r.get("rows") is None else f"{r['rows']:,}"
+        whole = ms(r.get("whole_cpu")) if r.get("whole_cpu") is not None else f"> {timeout} (wall)"
+        lines.append(f"| {name} | {rows} | {ms(r['first_cpu'])} | {whole} | "
+                     f"{ms(r['first_raw_cpu'])} / {ms(r.get('whole_raw_cpu'))} | {ms(r['first'])} / {ms(r.get('whole'))} | "
+                     f"{query_verdict(r, grows(name, sizes), timeout)} |{extra}")
     return lines
 
 
@@ -155,8 +165,10 @@ def extrapolation(target: int, sizes: dict[int, dict[str, Any]]) -> list[str]:
         if not r0 or not r1:
             continue
         first = _scale(r0["first_cpu"], r1["first_cpu"], ratio, steps)
-        whole = _scale(r0["whole_cpu"], r1["whole_cpu"], ratio, steps)
-        lines.append(f"| {name}: first 100 / whole CPU | ~{ms(first)} / ~{ms(whole)} | "
+        whole = "-"
+        if r0.get("whole_cpu") is not None and r1.get("whole_cpu") is not None:
+            whole = "~" + ms(_scale(r0["whole_cpu"], r1["whole_cpu"], ratio, steps))
+        lines.append(f"| {name}: first 100 / whole CPU | ~{ms(first)} / {whole} | "
                      f"grown as from {s0:,} to {s1:,} ({ms(r0['first_cpu'])} -> {ms(r1['first_cpu'])} first) |")
     return lines
 
