@@ -135,10 +135,17 @@ def _graphs_committed(store: Path) -> int:
         del snapshot
 
 
+def _default_signals() -> None:
+    """The build as a terminal starts it: SIGINT handled. A suite started in the background
+    of a non-interactive shell inherits SIGINT ignored, and Python then leaves it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(gen: Generated, store: Path, sig: signal.Signals, jobs: int) -> tuple[int, str]:
     with _fifo_at(gen.last):
         proc = subprocess.Popen([TRIALKG, *gen.command(store, jobs)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=_default_signals)
         writer = None
         try:
             writer = _writer_once_read(gen.last, proc)  # held open and empty: the build waits for the record
