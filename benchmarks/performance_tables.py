@@ -26,20 +26,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from bench_engine import TARGET_FIRST_S, TARGET_RSS, TARGET_WHOLE_S, ms, verdict
+
 OUT = Path(__file__).resolve().parent / "out"
-TARGET_FIRST_S, TARGET_WHOLE_S = 0.1, 1.0
-TARGET_RATIO, TARGET_RSS, TARGET_BUILD_S = 0.9, 2 * 1024**3, 600.0
+TARGET_RATIO, TARGET_BUILD_S = 0.9, 600.0
 GROWS = 5.0
-
-
-def ms(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def load(size: int, out: Path = OUT) -> dict[str, Any] | None:
