@@ -22,7 +22,9 @@ ONTOLOGY_GRAPH = TKR + "graph/ontology"
 # Facts about shared things (organisations, conditions) that many trials point to:
 # stated once here, not in every trial graph, so union-graph joins do not multiply.
 ENTITIES_GRAPH = TKR + "graph/entities"
-SPECIAL_GRAPHS = frozenset({REFERENCE_GRAPH, ONTOLOGY_GRAPH, ENTITIES_GRAPH})
+# Store-wide counts the build writes when it ends (trialkg.store.statistics).
+STATISTICS_GRAPH = TKR + "graph/statistics"
+SPECIAL_GRAPHS = frozenset({REFERENCE_GRAPH, ONTOLOGY_GRAPH, ENTITIES_GRAPH, STATISTICS_GRAPH})
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -45,6 +47,12 @@ def trial_graph(trial_id: str) -> str:
 def trial_part(trial_id: str, kind: str, key: str | int) -> str:
     """An arm, intervention, site ... of a trial: ``tkr:trial/<ID>/<kind>/<key>``."""
     return f"{TKR}trial/{trial_id}/{kind}/{key}"
+
+
+def drug_pair(drug_a: str, drug_b: str) -> str:
+    """Two drugs (their IRIs, in order) that share a target: ``tkr:drugpair/<a>/<b>``."""
+    local = [d.rsplit("/", 1)[-1] for d in (drug_a, drug_b)]
+    return f"{TKR}drugpair/{local[0]}/{local[1]}"
 
 
 def organisation(name: str) -> str:

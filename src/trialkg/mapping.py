@@ -833,12 +833,16 @@ def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
     """Criteria counts (all, by section, with a structured constraint) and the ECOG scores
     the trial admits: those every unconditional ECOG limit of a non-negated inclusion
     criterion allows, or that a conditional performance-status limit allows ("ECOG 0-1
-    (0-2 for amputees)", NCT04172805; "PS 0-2, or 3 if due to the tumour")."""
+    (0-2 for amputees)", NCT04172805; "PS 0-2, or 3 if due to the tumour"). Each ECOG
+    constraint of a non-negated inclusion criterion is named by ``tkg:ecogLimit`` with its
+    lowest and highest allowed score, so trials-admitting-ecog reads a trial's limits
+    without walking its criteria."""
     criteria = g.values(trial.value, TKG.hasCriterion)
     sections = {"inclusion": 0, "exclusion": 0}
     parsed = 0
     limits: list[set[int]] = []  # allowed scores of each unconditional ECOG inclusion limit
     relaxed: set[int] = set()
+    ecog_limits: list[tuple[str, int, int]] = []  # ECOG constraints of the inclusion criteria, with their range
     for c in criteria:
         section = next(iter(g.values(c, TKG.section)), None)
         if section in sections:
@@ -852,10 +856,14 @@ def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
             if TKG.PerformanceStatusConstraint not in types:
                 continue
             allowed = {int(v) for v in g.values(k, TKG.allowedValue)}
-            if g.objects(k, TKG.appliesIf):
+            conditional = bool(g.objects(k, TKG.appliesIf))
+            if conditional:
                 relaxed |= allowed
-            elif section == "inclusion" and not negated and "ecog" in g.values(k, TKG.variable):
-                limits.append(allowed)
+            if section == "inclusion" and not negated and "ecog" in g.values(k, TKG.variable):
+                if not conditional:
+                    limits.append(allowed)
+                if allowed:
+                    ecog_limits.append((k, min(allowed), max(allowed)))
         parsed += structured
     t.add(trial, TKG.criteriaCount, integer(len(criteria)))
     t.add(trial, TKG.inclusionCount, integer(sections["inclusion"]))
@@ -864,6 +872,11 @@ def _criteria_summary(t: _Triples, trial: ox.NamedNode, g: _Graph) -> None:
     for score in ECOG_SCORES:
         if all(score in allowed for allowed in limits) or score in relaxed:
             t.add(trial, TKG.admitsEcog, integer(score))
+    for k, lowest, highest in ecog_limits:
+        node = nn(k)
+        t.add(trial, TKG.ecogLimit, node)
+        t.add(node, TKG.lowestAllowedValue, integer(lowest))
+        t.add(node, TKG.highestAllowedValue, integer(highest))
 
 
 # A prior-therapy constraint that names a drug or class excludes a patient treated with

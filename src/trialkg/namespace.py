@@ -41,7 +41,9 @@ class TKG(DefinedNamespace):
     Drug: URIRef  # drug
     DrugClass: URIRef  # drug class
     DrugMentionConstraint: URIRef  # drug mention
+    DrugPair: URIRef  # drug pair
     DrugTargetInteraction: URIRef  # drug-target interaction
+    FamilyPhaseCount: URIRef  # family and phase count
     HistologyConstraint: URIRef  # histology constraint
     Intervention: URIRef  # intervention
     LifeExpectancyConstraint: URIRef  # life expectancy constraint
@@ -61,6 +63,7 @@ class TKG(DefinedNamespace):
     Site: URIRef  # site
     SmallMoleculeDrug: URIRef  # small-molecule drug
     SourceRecord: URIRef  # source record
+    SponsorDrugCount: URIRef  # sponsor and drug count
     TargetFamily: URIRef  # target family
     Trial: URIRef  # trial
     UnparsedConstraint: URIRef  # unparsed constraint
@@ -68,9 +71,13 @@ class TKG(DefinedNamespace):
     # object properties
     affiliation: URIRef  # affiliation
     collaborator: URIRef  # collaborator
+    countedDrug: URIRef  # counted drug
+    countedFamily: URIRef  # counted family
+    countedSponsor: URIRef  # counted sponsor
     criterionRole: URIRef  # criterion role
     definedByBiomarker: URIRef  # defined by biomarker
     drug: URIRef  # drug
+    ecogLimit: URIRef  # ECOG limit
     exceptDrug: URIRef  # except drug
     exceptDrugClass: URIRef  # except drug class
     excludesPriorDrug: URIRef  # excludes prior drug
@@ -90,11 +97,13 @@ class TKG(DefinedNamespace):
     inFamily: URIRef  # in family
     leadIn: URIRef  # lead-in
     leadSponsor: URIRef  # lead sponsor
+    pairDrug: URIRef  # pair drug
     priorDrug: URIRef  # prior drug
     priorDrugClass: URIRef  # prior drug class
     reference: URIRef  # reference
     registryPage: URIRef  # registry page
     responsibleParty: URIRef  # responsible party
+    sharedTarget: URIRef  # shared target
     target: URIRef  # target
     targets: URIRef  # targets
     testsDrugClass: URIRef  # tests drug class
@@ -138,6 +147,7 @@ class TKG(DefinedNamespace):
     conditionNegated: URIRef  # condition negated
     constraintRole: URIRef  # constraint role
     context: URIRef  # context
+    countedPhase: URIRef  # counted phase
     country: URIRef  # country
     countsAgents: URIRef  # counts agents
     criteriaCount: URIRef  # criteria count
@@ -166,6 +176,7 @@ class TKG(DefinedNamespace):
     geneSymbol: URIRef  # gene symbol
     healthyVolunteers: URIRef  # healthy volunteers
     hgncId: URIRef  # HGNC id
+    highestAllowedValue: URIRef  # highest allowed value
     histology: URIRef  # histology
     inclusionCount: URIRef  # inclusion criteria count
     inferred: URIRef  # inferred
@@ -175,6 +186,7 @@ class TKG(DefinedNamespace):
     keyword: URIRef  # keyword
     lastUpdate: URIRef  # last update
     layout: URIRef  # layout
+    lowestAllowedValue: URIRef  # lowest allowed value
     masking: URIRef  # masking
     matchedSynonym: URIRef  # matched synonym
     maxExposure: URIRef  # maximum exposure
@@ -246,6 +258,7 @@ class TKG(DefinedNamespace):
     timePerspective: URIRef  # time perspective
     timing: URIRef  # timing
     toolVersion: URIRef  # tool version
+    trialCount: URIRef  # trial count
     trialId: URIRef  # trial id
     undecidableReason: URIRef  # undecidable reason
     unii: URIRef  # UNII

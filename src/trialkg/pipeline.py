@@ -47,6 +47,7 @@ from trialkg.sources import RawMember, iter_records
 from trialkg.sources.guards import cap_criteria, env_limit
 from trialkg.store import TrialStore
 from trialkg.store.read import select
+from trialkg.store.statistics import statistics_triples
 from trialkg.versions import Version, choose, stored_version
 
 log = logging.getLogger(__name__)
@@ -414,13 +415,15 @@ def _run(paths: list[str], n_jobs: int, summary: BuildSummary,
 
 
 def _finish(store: TrialStore, summary: BuildSummary, entities: EntityLedger, whole: bool) -> None:
-    """The reference graph (the drugs the store's trials name) and the ontology; the
-    store flushed and, for a fresh build, its marker removed."""
+    """The reference graph (the drugs the store's trials name), the ontology and the
+    statistics graph (store-wide counts, ``trialkg.store.statistics``); the store
+    flushed and, for a fresh build, its marker removed."""
     summary.trials = len(summary.trial_ids)
     summary.entity_triples = len(entities.seen)
     ref = list(reference_triples(drugs=_used_drugs(store)))
     summary.reference_triples = store.replace_graph(iris.REFERENCE_GRAPH, ref)
     summary.ontology_triples = store.replace_graph(iris.ONTOLOGY_GRAPH, ontology_triples())
+    store.replace_graph(iris.STATISTICS_GRAPH, statistics_triples(store))
     store.flush()
     if whole:
         store.end_bulk()

@@ -79,11 +79,13 @@ class _Out:
                 self.add(s, NAME_KEY, Literal(value.lower()))
 
 
-# The names a drug or class is looked up by, each also written in lower case as a
-# tkg:nameKey (docs/model.md "Lookup keys"): a stored query then finds "Apatinib Mesylate"
-# or "VEGFR-TKI" by one exact match instead of a case-folding FILTER over every label.
+# The names a drug, class, protein or family is looked up by, each also written in lower
+# case as a tkg:nameKey (docs/model.md "Lookup keys"): a stored query then finds
+# "Apatinib Mesylate", "VEGFR-TKI", "kdr" or "Vegfr" by one exact match instead of a
+# case-folding FILTER over every label, symbol or family key.
 NAME_KEY = iris.TKG + "nameKey"
-_NAMED_BY = frozenset({RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", iris.TKG + "classKey"})
+_NAMED_BY = frozenset({RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", iris.TKG + "classKey",
+                       iris.TKG + "geneSymbol", iris.TKG + "familyKey"})
 
 
 def target_iri(t: TargetInfo) -> str:
@@ -114,7 +116,34 @@ def reference_triples(lexicon: Lexicon | None = None, drugs: Iterable[str] = ())
             _drug(out, lex, info)
     for prot in lex.proteins.values():
         _protein(out, lex, prot)
+    _drug_pairs(out)
     return sorted(out.triples, key=str)
+
+
+def _drug_pairs(out: _Out) -> None:
+    """A ``tkg:DrugPair`` for every two drugs of the graph that act on a common target,
+    with its two drugs (``tkg:pairDrug``) and each target they share
+    (``tkg:sharedTarget``): what drugs-sharing-targets and drugs-overlapping-targets
+    read, one lookup per pair instead of a join of every drug's targets with every
+    other's (docs/model.md "Reference graph")."""
+    targets = iris.TKG + "targets"
+    by_target: dict[str, set[str]] = {}
+    for tr in out.triples:
+        if tr.predicate.value == targets:
+            by_target.setdefault(tr.object.value, set()).add(tr.subject.value)
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for target, drugs in by_target.items():
+        ordered = sorted(drugs)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                pairs.setdefault((a, b), set()).add(target)
+    for (a, b), shared in pairs.items():
+        pair = iris.drug_pair(a, b)
+        out.add(pair, RDF_TYPE, iris.TKG + "DrugPair")
+        out.add(pair, iris.TKG + "pairDrug", a)
+        out.add(pair, iris.TKG + "pairDrug", b)
+        for target in shared:
+            out.add(pair, iris.TKG + "sharedTarget", target)
 
 
 def _drug_names(lex: Lexicon, drugs: Iterable[str]) -> Iterator[str]:

@@ -34,16 +34,18 @@ def staging_graph(graph_iri: str) -> str:
 
 
 def graphs_to_push(store: TrialStore, trials: Sequence[str] = ()) -> list[str]:
-    """The trial graphs (all, or those of ``trials``) and the entities graph their links
-    need, then (for a whole push) the reference and ontology graphs."""
+    """The trial graphs (all, or those of ``trials``), the entities graph their links
+    need and the statistics graph (store-wide counts), then (for a whole push) the
+    reference and ontology graphs."""
     if trials:
         missing = [t for t in trials if not store.has_graph(iris.trial_graph(t))]
         if missing:
             raise UsageError(f"not in the store: {', '.join(missing)} (see 'trialkg list')", field="--trial")
         names = [iris.trial_graph(t) for t in dict.fromkeys(trials)]
-        return names + [iris.ENTITIES_GRAPH] if store.has_graph(iris.ENTITIES_GRAPH) else names
+        return names + [g for g in (iris.ENTITIES_GRAPH, iris.STATISTICS_GRAPH) if store.has_graph(g)]
     names = store.trial_graph_names()
-    names += [g for g in (iris.ENTITIES_GRAPH, iris.REFERENCE_GRAPH, iris.ONTOLOGY_GRAPH) if store.has_graph(g)]
+    names += [g for g in (iris.ENTITIES_GRAPH, iris.REFERENCE_GRAPH, iris.ONTOLOGY_GRAPH, iris.STATISTICS_GRAPH)
+              if store.has_graph(g)]
     return names
 
 
