@@ -68,7 +68,7 @@ def test_other_parameters_pass_through_and_binding_resolves() -> None:
     assert resolve_parameter("country", "China") == "China"
     q = get_stored_query("trials-by-target")
     (term,) = bind_params(q, {"target": "FLK-1"}).values()
-    assert term.value == "KDR"
+    assert term.value == "kdr"  # resolved to the HGNC symbol, then folded to its tkg:nameKey
     with pytest.raises(UsageError):
         bind_params(q, {"target": "no such target"})
     assert resolver().target("vegfr2").kind == "protein"

@@ -58,7 +58,7 @@ def test_push_seeds_verify_and_push_again(seed_store: Path, oxigraph_server) -> 
     rows = json.loads(first.stdout)
     assert {r["graph"] for r in rows} == set(local.graph_names())
     assert all(r["ok"] and r["local"] == r["remote"] > 0 for r in rows)
-    assert "pushed 8 graphs" in first.stderr  # 5 trials, entities, reference, ontology
+    assert "pushed 9 graphs" in first.stderr  # 5 trials, entities, reference, ontology, statistics
     assert remote_total(oxigraph_server.query_endpoint) == local.count()
     for g in local.graph_names():  # blank nodes (ontology axioms) included
         assert isomorphic(remote_graph(oxigraph_server.query_endpoint, g), local_graph(local, g)), g
@@ -89,9 +89,10 @@ def test_rebuilt_trial_replaces_only_its_graph(seed_store: Path, oxigraph_server
 
     dry = run_cli(*push_args(oxigraph_server, store_dir, "--trial", "NCT04072042", "--dry-run", "--format", "json"))
     assert dry.returncode == 0, dry.stderr
-    # The trial's graph, and the shared entities graph its links need (docs/decisions/0003).
+    # The trial's graph, the shared entities graph its links need (docs/decisions/0003)
+    # and the store-wide counts the rebuild recomputed (docs/model.md, statistics graph).
     assert [(r["graph"], r["method"]) for r in json.loads(dry.stdout)] == [
-        (changed, "update"), (iris.ENTITIES_GRAPH, "update")]
+        (changed, "update"), (iris.ENTITIES_GRAPH, "update"), (iris.STATISTICS_GRAPH, "update")]
 
     result = run_cli(*push_args(oxigraph_server, store_dir, "--trial", "NCT04072042", "--verify", "--format", "json"))
     assert result.returncode == 0, result.stderr

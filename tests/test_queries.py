@@ -209,8 +209,9 @@ def test_trials_by_target_symbol_not_all_upper_case(tmp_path: Path) -> None:
     protein = "http://purl.uniprot.org/uniprot/Q96LT7"
     drug, trial = tkr + "drug/tofersen-like", tkr + "trial/NCT09999999"
     reference = [(protein, rdf_type, tkg + "Protein"), (protein, tkg + "geneSymbol", '"C9orf72"'),
+                 (protein, tkg + "nameKey", '"c9orf72"'),  # as the reference graph writes it
                  (drug, rdf_type, tkg + "Drug"), (drug, label, '"tofersen-like"'), (drug, tkg + "targets", protein)]
-    trial_facts = [(trial, tkg + "trialId", '"NCT09999999"'), (trial, tkg + "hasDrug", drug)]
+    trial_facts = [(trial, tkg + "trialId", '"NCT09999999"'), (trial, label, '"A trial"'), (trial, tkg + "hasDrug", drug)]
 
     def triples(rows):
         import pyoxigraph as ox

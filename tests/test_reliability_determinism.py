@@ -67,7 +67,7 @@ def assert_same_dataset(a: rdflib.Dataset, b: rdflib.Dataset) -> None:
 def test_order_and_jobs_do_not_change_the_graph(tmp_path: Path) -> None:
     sources = _inputs(tmp_path)
     reference = _build_and_export(tmp_path / "forward-j1", sources, jobs=1)
-    assert len(_graphs(reference)) == 5 + 2 + 3 + 40 + 3  # trials + entities, reference, ontology graphs
+    assert len(_graphs(reference)) == 5 + 2 + 3 + 40 + 4  # trials + entities, reference, ontology, statistics graphs
     assert_same_dataset(reference, _build_and_export(tmp_path / "reversed-j2", sources[::-1], jobs=2))
     shuffled = sources[1::2] + sources[0::2]
     assert_same_dataset(reference, _build_and_export(tmp_path / "shuffled-j1", shuffled, jobs=1))

@@ -209,12 +209,15 @@ class TrialStore:
 
     def entities_only_named_by(self, graph_iri: str) -> list[str]:
         """Nodes of the entities graph (organisations, conditions) that the trial graph
-        ``graph_iri`` links to and no other graph does: replacing the trial removes them."""
+        ``graph_iri`` links to and no other trial graph does: replacing the trial removes
+        them. The graphs a build derives from the trials (statistics, reference) do not
+        keep a node alive; the build rewrites them when it ends."""
         e = iris.ENTITIES_GRAPH
+        others = " && ".join(f"?h != <{g}>" for g in sorted(iris.SPECIAL_GRAPHS | {graph_iri}))
         rows = self._store.query(
             f"SELECT DISTINCT ?n WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?n }} "
             f"FILTER EXISTS {{ GRAPH <{e}> {{ ?n ?q ?x }} }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s2 ?p2 ?n }} FILTER(?h != <{graph_iri}> && ?h != <{e}>) }} }}")
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s2 ?p2 ?n }} FILTER({others}) }} }}")
         return [r["n"].value for r in rows if isinstance(r["n"], ox.NamedNode)]
 
     def load_nquads(self, data: bytes, *, bulk: bool = False, lenient: bool = False) -> None:
