@@ -82,6 +82,7 @@ class TKG(DefinedNamespace):
     exceptDrugClass: URIRef  # except drug class
     excludesPriorDrug: URIRef  # excludes prior drug
     excludesPriorDrugClass: URIRef  # excludes prior drug class
+    firstDrug: URIRef  # first drug
     gene: URIRef  # gene
     hasArm: URIRef  # has arm
     hasBiomarker: URIRef  # has biomarker
@@ -103,6 +104,7 @@ class TKG(DefinedNamespace):
     reference: URIRef  # reference
     registryPage: URIRef  # registry page
     responsibleParty: URIRef  # responsible party
+    secondDrug: URIRef  # second drug
     sharedTarget: URIRef  # shared target
     target: URIRef  # target
     targets: URIRef  # targets

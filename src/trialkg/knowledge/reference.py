@@ -121,16 +121,20 @@ def reference_triples(lexicon: Lexicon | None = None, drugs: Iterable[str] = ())
 
 
 def _drug_pairs(out: _Out) -> None:
-    """A ``tkg:DrugPair`` for every two drugs of the graph that act on a common target,
-    with its two drugs (``tkg:pairDrug``) and each target they share
-    (``tkg:sharedTarget``): what drugs-sharing-targets and drugs-overlapping-targets
-    read, one lookup per pair instead of a join of every drug's targets with every
-    other's (docs/model.md "Reference graph")."""
-    targets = iris.TKG + "targets"
+    """A ``tkg:DrugPair`` for every two drugs of the graph that act on a common target:
+    its two drugs in the order of their labels (``tkg:firstDrug``, ``tkg:secondDrug``,
+    both ``tkg:pairDrug``) and each target they share (``tkg:sharedTarget``). What
+    drugs-sharing-targets and drugs-overlapping-targets read: one row per pair and
+    target instead of a join of every drug's targets with every other's, and no second
+    row per pair with its drugs swapped (docs/model.md "Reference graph")."""
+    targets, label = iris.TKG + "targets", RDFS + "label"
     by_target: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
     for tr in out.triples:
         if tr.predicate.value == targets:
             by_target.setdefault(tr.object.value, set()).add(tr.subject.value)
+        elif tr.predicate.value == label:
+            labels[tr.subject.value] = tr.object.value
     pairs: dict[tuple[str, str], set[str]] = {}
     for target, drugs in by_target.items():
         ordered = sorted(drugs)
@@ -139,9 +143,10 @@ def _drug_pairs(out: _Out) -> None:
                 pairs.setdefault((a, b), set()).add(target)
     for (a, b), shared in pairs.items():
         pair = iris.drug_pair(a, b)
+        first, second = sorted((a, b), key=lambda d: (labels.get(d, ""), d))
         out.add(pair, RDF_TYPE, iris.TKG + "DrugPair")
-        out.add(pair, iris.TKG + "pairDrug", a)
-        out.add(pair, iris.TKG + "pairDrug", b)
+        out.add(pair, iris.TKG + "firstDrug", first)
+        out.add(pair, iris.TKG + "secondDrug", second)
         for target in shared:
             out.add(pair, iris.TKG + "sharedTarget", target)
 
