@@ -145,7 +145,9 @@ def test_stored_queries_same_rows(pushed) -> None:
     server, store_dir, _ = pushed
     local = TrialStore(store_dir, read_only=True)
     cases = [(n, {}) for n in q.stored_query_names() if not any(p.required for p in q.get_stored_query(n).params)]
-    cases += [("trials-by-target", {"target": "VEGFR"}), ("trials-for-patient", {"age": "45", "ecog": "1"})]
+    cases += [("trials-by-target", {"target": "VEGFR"}), ("trials-for-patient", {"age": "45", "ecog": "1"}),
+              ("trials-for-patient", {"age": "45.5", "ecog": "1", "prior_drug": "sorafenib"}),
+              ("trials-by-drug-class", {"class": "vegfr-tki"})]
     nonempty, differ = 0, []
     for name, params in cases:
         query = q.get_stored_query(name)
@@ -167,7 +169,6 @@ def test_stored_queries_same_rows(pushed) -> None:
 # Virtuoso 7.2 departs from SPARQL 1.1 here, not the push. (criteria-coverage divides
 # decimals now: Virtuoso divides two integers as integers.)
 VIRTUOSO_DIVERGES = {
-    "trials-for-patient": "Virtuoso 7.2 compiler: 'Internal error: sparp_find_origin_of_external_var()'",
     # An optional parameter left unbound (FILTER ... COALESCE(?param, "")) gives no rows
     # on Virtuoso 7.2; with the parameter bound, trials-by-sponsor matches exactly.
     "trials-by-sponsor": "unbound optional parameter: no rows on Virtuoso 7.2",

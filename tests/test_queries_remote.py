@@ -177,3 +177,19 @@ def test_remote_pages_cover_the_whole_answer_once(loaded_server, store: TrialSto
         pages.extend(page.rows)
     assert sorted(map(str, pages)) == sorted(map(str, whole))
     assert list(q.stream_remote(query, {}, endpoint).rows) == whole  # no page: the query's own order
+
+
+def test_endpoints_are_not_asked_for_the_parameter_columns() -> None:
+    """The hidden ?param_* columns leave the top-level projection of a remote query;
+    a projection with expressions and every sub-select keep theirs."""
+    from trialkg.queries.remote import without_param_columns
+
+    flat = 'SELECT DISTINCT ?param_age ?param_ecog ?trial ?title\nWHERE {\n  #@values\n  ?t ?p ?trial }\n'
+    assert without_param_columns(flat).splitlines()[0] == "SELECT DISTINCT ?trial ?title"
+    grouped = q.get_stored_query("drugs-overlapping-targets").text
+    assert without_param_columns(grouped) == grouped
+    for query in q.stored_queries():
+        sent = without_param_columns(query.text)
+        lines = [(a, b) for a, b in zip(query.text.splitlines(), sent.splitlines(), strict=True) if a != b]
+        assert len(lines) <= 1, query.name
+        assert all(a.lstrip().startswith("SELECT") and "param_" not in b for a, b in lines), query.name

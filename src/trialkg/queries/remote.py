@@ -15,7 +15,7 @@ from trialkg.errors import RemoteError
 from trialkg.queries.binding import with_values
 from trialkg.queries.catalogue import StoredQuery, query_form, strip_comments
 from trialkg.queries.local import unordered
-from trialkg.queries.results import ResultStream, ResultTable, Term, result_table
+from trialkg.queries.results import PARAM_PREFIX, ResultStream, ResultTable, Term, result_table
 from trialkg.terms import term_value
 
 safe_url = http.safe_url  # the URL without credentials or secret query parameters, for messages
@@ -34,6 +34,30 @@ def with_limit(text: str, limit: int | None) -> str:
         return text  # rows are cut client-side instead
     return f"{text.rstrip()}\nLIMIT {limit}\n"
 
+_SELECT_LINE = re.compile(r"^[ \t]*SELECT\b.*$", re.IGNORECASE | re.MULTILINE)
+
+_FLAT_PROJECTION = re.compile(r"^([ \t]*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?)((?:\?\w+[ \t]*)+)$", re.IGNORECASE)
+
+def without_param_columns(text: str) -> str:
+    """The query with its ``?param_*`` columns dropped from the top-level projection.
+
+    Parameter columns are hidden from users (``visible_columns``) and, bound by one
+    VALUES row, they are constants: dropping them changes neither DISTINCT nor the rows.
+    An endpoint then neither sends them with every row nor sorts them: Virtuoso 7 fails
+    an unbounded ORDER BY over a projected xsd:decimal constant ("SR128 Numeric value
+    out of range", trials-for-patient with ``-p age 45``). Only the first SELECT line is
+    touched (the top level comes first), and only when it lists plain variables.
+    """
+    line = _SELECT_LINE.search(text)
+    flat = _FLAT_PROJECTION.match(line.group(0)) if line else None
+    if line is None or flat is None:
+        return text
+    names = flat.group(2).split()
+    kept = [n for n in names if not n[1:].startswith(PARAM_PREFIX)]
+    if not kept or len(kept) == len(names):
+        return text
+    return text[:line.start()] + flat.group(1) + " ".join(kept) + text[line.end():]
+
 def run_remote(
     query: StoredQuery,
     bindings: Mapping[str, Term],
@@ -48,13 +72,14 @@ def run_remote(
     ``timeout`` bounds the whole request, the answer is size-capped, credentials go to
     HTTP basic auth and never into a message.
 
-    Parameters go in as a VALUES block. A SELECT with no rows on a server whose default
+    Parameters go in as a VALUES block; the hidden parameter columns are not asked for
+    (``without_param_columns``). A SELECT with no rows on a server whose default
     graph is empty while its named graphs hold data (Oxigraph without
     ``--union-default-graph``) is an error that says so, not "0 rows".
     """
     http.check_url(endpoint)
     where = safe_url(endpoint)
-    text = with_limit(with_values(query.text, bindings), limit)
+    text = with_limit(with_values(without_param_columns(query.text), bindings), limit)
     form = query_form(text)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     client = http.HttpClient(timeout=timeout, user=user, password=password, agent="trialkg-query")
