@@ -132,6 +132,21 @@ def test_rewritten_query_matches_full_form_on_seeds(seed_store: Path, name: str,
     assert rows(store, q.get_stored_query(name), params) == rows(store, full_form(name), params)
 
 
+def test_tested_drug_classes_are_the_walk_from_the_trials_drugs(generated_store: TrialStore) -> None:
+    """tkg:testsDrugClass (no stored query reads it: it is for users' own queries) holds
+    exactly the classes, and broader classes, of the trial's drugs."""
+    prefix = "PREFIX tkg: <https://w3id.org/trialkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+
+    def pairs(where: str) -> set[tuple[str, str]]:
+        found = generated_store.query(prefix + "SELECT DISTINCT ?t ?cls WHERE { " + where + " }")
+        return {(s["t"].value, s["cls"].value) for s in found}
+
+    stated = pairs("?t tkg:testsDrugClass ?cls")
+    walked = pairs("?t a tkg:Trial ; tkg:hasDrug/tkg:inDrugClass/skos:broader* ?cls")
+    assert stated == walked
+    assert stated
+
+
 def test_summary_facts_are_replaced_with_the_trial(tmp_path: Path, seeds_dir: Path) -> None:
     """Re-building a trial replaces its summary facts (they live in its graph)."""
     store_path = tmp_path / "store"
