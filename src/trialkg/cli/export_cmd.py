@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -29,9 +30,8 @@ def export(store_path: str | None, fmt: str, output: str) -> None:
         sys.stdout.buffer.flush()
     else:
         try:
-            fh = open(output, "wb")
+            open(output, "wb").close()  # an unwritable path is a usage error before any work
         except OSError as exc:
             raise UsageError(f"cannot write the output file: {exc.strerror or exc}", file=output) from None
-        with fh:
-            n = run_export(store, fmt, fh)
+        n = run_export(store, fmt, Path(output))
     log(f"trialkg: exported {n} statements as {fmt} to {output if output != '-' else 'stdout'}")
