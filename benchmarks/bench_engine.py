@@ -4,6 +4,7 @@
     python benchmarks/bench_engine.py --sizes 1000 --virtuoso       # also the server path
     python benchmarks/bench_engine.py --sizes 10000 --reuse         # queries again on the built store
     python benchmarks/bench_engine.py --store STORE --runs 3        # the queries on any built store, CPU medians
+    python benchmarks/bench_engine.py --store STORE --reuse --oxigraph-server --virtuoso --nquads NQ   # servers only
 
 Per size, on trials from ``benchmarks/generate.py`` (seed 42, cached in benchmarks/out/):
 
@@ -22,7 +23,8 @@ Per size, on trials from ``benchmarks/generate.py`` (seed 42, cached in benchmar
   same text and bindings (``islice`` of 100 rows of the unordered text; every row of
   the text). Median of ``--runs`` after one warm-up run, in-process (no CLI start-up).
 - **Virtuoso** (``--virtuoso``): a fresh ``virtuoso-t`` on 127.0.0.1, the N-Quads
-  bulk-loaded by ``ld_dir`` + ``rdf_loader_run()``; every stored query through
+  bulk-loaded by ``ld_dir`` + ``rdf_loader_run()`` (a buffer pool sized to the data,
+  ``servers.virtuoso.benchmark_tuning``); every stored query through
   ``trialkg.queries.run_remote`` (what ``trialkg query --endpoint`` does), whole answer
   and first 100 rows.
 - **Oxigraph server** (``--oxigraph-server``): the built store itself served by
@@ -263,13 +265,14 @@ def time_queries(store: str, runs: int, timeout: float) -> dict[str, dict[str, f
 def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
     """Bulk-load the N-Quads into a fresh Virtuoso, then time every stored query there."""
     sys.path.insert(0, str(HERE.parent / "tests"))
-    from servers.virtuoso import BENCHMARKS, VirtuosoError, isql, start, stop
+    from servers.virtuoso import VirtuosoError, benchmark_tuning, isql, start, stop
 
+    tuning = benchmark_tuning(nquads.stat().st_size, psutil.virtual_memory().total)
     with tempfile.TemporaryDirectory(prefix="tkg-virtuoso-", dir=OUT) as tmp:
         directory = Path(tmp)
         _link_or_copy(nquads, directory / "data.nq")
         try:
-            proc, server = start(directory, BENCHMARKS)
+            proc, server = start(directory, tuning)
         except VirtuosoError as exc:
             sys.exit(str(exc))
         try:
@@ -277,7 +280,7 @@ def virtuoso_queries(nquads: Path, runs: int, timeout: float) -> dict[str, Any]:
             isql(server, f"ld_dir('{directory}', 'data.nq', 'urn:trialkg:default');",
                  "rdf_loader_run();", "checkpoint;")
             loaded = time.perf_counter() - started
-            out: dict[str, Any] = {"load": loaded, "queries": {}}
+            out: dict[str, Any] = {"load": loaded, "buffers": tuning.buffers, "queries": {}}
             for name, label, params in cases():
                 out["queries"][label] = _remote_query(q.get_stored_query(name), params, server.sparql, runs, timeout)
         finally:
@@ -317,9 +320,12 @@ def _remote_query(query: q.StoredQuery, params: list[tuple[str, str]], endpoint:
     page = dataclasses.replace(query, text=q.unordered(query.text))
     try:
         first, _ = _median(lambda: len(q.run_remote(page, bindings, endpoint, limit=FIRST_ROWS, timeout=timeout).rows), runs)
-        whole, rows = _median(lambda: len(q.run_remote(query, bindings, endpoint, timeout=timeout).rows), runs)
     except q.RemoteError as exc:
         return f"error: {str(exc)[:120]}"
+    try:
+        whole, rows = _median(lambda: len(q.run_remote(query, bindings, endpoint, timeout=timeout).rows), runs)
+    except q.RemoteError:  # the first page stands; the whole answer did not come within the timeout
+        return {"first": first, "whole": None, "rows": None}
     return {"first": first, "whole": whole, "rows": rows}
 
 
@@ -380,18 +386,22 @@ def report(trials: int, b: dict[str, Any], queries: dict[str, Any], virtuoso: di
 
 
 def store_queries(store: Path, runs: int, timeout: float, virtuoso: bool, oxigraph_server: bool = False,
-                  nquads: Path | None = None, whole_once: bool = False) -> None:
+                  nquads: Path | None = None, whole_once: bool = False, reuse: bool = False) -> None:
     """``--store``: the stored queries on a store built beforehand, with CPU medians;
     with ``--virtuoso``, the store exported as N-Quads and loaded there too; with
     ``--oxigraph-server``, the store served by the ``oxigraph`` server; ``--nquads``
-    names the store's N-Quads export made beforehand (not exported again)."""
-    queries = time_queries(str(store), -runs if whole_once else runs, timeout)
-    (OUT / f"queries-{store.name}.json").write_text(json.dumps({"queries": queries, "virtuoso": None}))
+    names the store's N-Quads export made beforehand (not exported again); ``--reuse``
+    takes the in-process figures saved by an earlier run on the same store, and its
+    Virtuoso figures unless ``--virtuoso`` is given (only the servers asked for are timed)."""
+    saved = OUT / f"queries-{store.name}.json"
+    earlier = json.loads(saved.read_text()) if reuse and saved.exists() else {}
+    queries = earlier.get("queries") or time_queries(str(store), -runs if whole_once else runs, timeout)
+    saved.write_text(json.dumps({"queries": queries, "virtuoso": earlier.get("virtuoso")}))
     if oxigraph_server:
         served = oxigraph_server_queries(store, runs, timeout)
         (OUT / f"oxserver-{store.name}.json").write_text(json.dumps(served))
         print("\n".join(server_table("Oxigraph server", queries, served)), flush=True)
-    remote = None
+    remote = earlier.get("virtuoso")
     if virtuoso and nquads:
         remote = virtuoso_queries(nquads, runs, timeout)
     elif virtuoso:
@@ -453,7 +463,8 @@ def main() -> None:
     ap.add_argument("--virtuoso", action="store_true", help="also bulk-load Virtuoso and run the queries there")
     ap.add_argument("--oxigraph-server", action="store_true",
                     help="also serve the built store with the oxigraph server and run the queries through HTTP")
-    ap.add_argument("--reuse", action="store_true", help="reuse the built store and its build figures")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the built store and its build figures (with --store: its saved in-process query figures)")
     ap.add_argument("--skip-queries", action="store_true", help="build and load only")
     ap.add_argument("--store", type=Path, help="time the stored queries on this built store only (no build)")
     ap.add_argument("--nquads", type=Path, help="with --store --virtuoso: the store's N-Quads export, not made again")
@@ -467,7 +478,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; pyoxigraph {ox.__version__}")
     if args.store:
         store_queries(args.store, args.runs, args.query_timeout, args.virtuoso, args.oxigraph_server, args.nquads,
-                      args.whole_once)
+                      args.whole_once, args.reuse)
         return
     for trials in args.sizes:
         b = build_and_load(trials, args.jobs, args.reuse, args.build_runs)

@@ -6,7 +6,8 @@ foreground with an ini file written here: a fresh database in the given director
 free ports for SQL and HTTP, bound to 127.0.0.1 only; it returns once ``/sparql``
 answers. ``stop`` ends it by its PID. The directory is in ``DirsAllowed``, so ``ld_dir``
 may bulk-load files from it (``isql``). Two tunings: ``TESTS`` (a small buffer pool)
-and ``BENCHMARKS`` (a large one, long queries, no cost-estimate limit).
+and ``BENCHMARKS`` (a large one, long queries, no cost-estimate limit);
+``benchmark_tuning`` sizes the ``BENCHMARKS`` pool to the data it loads.
 
     from servers.virtuoso import BENCHMARKS, isql, start, stop   # tests/ on sys.path
 """
@@ -20,7 +21,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from servers import free_port
@@ -77,6 +78,17 @@ class Tuning:
 TESTS = Tuning(buffers=10_000, dirty_buffers=6_000, threads=8, max_rows=1_000_000, max_seconds=120)
 BENCHMARKS = Tuning(buffers=170_000, dirty_buffers=130_000, threads=4, max_rows=10_000_000, max_seconds=600,
                     extra="MaxQueryCostEstimationTime = 0\n", start_timeout=120.0)
+PAGE = 8192  # bytes per Virtuoso buffer
+
+
+def benchmark_tuning(data_bytes: int, memory_bytes: int) -> Tuning:
+    """``BENCHMARKS`` with a buffer pool for ``data_bytes`` of N-Quads: half the text's
+    size in buffers (Virtuoso's database is a fraction of the text, so the pool holds
+    it), at least the ``BENCHMARKS`` pool and at most half of ``memory_bytes``;
+    three quarters of the pool may be dirty, as ``BENCHMARKS`` has it."""
+    buffers = max(BENCHMARKS.buffers, min(data_bytes // 2, memory_bytes // 2) // PAGE)
+    dirty = buffers * 3 // 4 if buffers > BENCHMARKS.buffers else BENCHMARKS.dirty_buffers
+    return replace(BENCHMARKS, buffers=buffers, dirty_buffers=dirty)
 
 
 class VirtuosoError(RuntimeError):
