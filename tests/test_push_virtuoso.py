@@ -205,3 +205,20 @@ def test_wrong_password_is_a_clear_error(pushed) -> None:
                 "--password", "not-the-password-42")
     assert r.returncode == 2
     assert "HTTP 401" in r.stderr and "not-the-password-42" not in r.stderr + r.stdout
+
+
+def test_benchmark_tuning_sizes_the_buffer_pool_to_the_data() -> None:
+    """The benchmark pool holds half the N-Quads' bytes in 8 KB pages, never less than
+    BENCHMARKS' pool and never more than half the machine's memory."""
+    from servers.virtuoso import BENCHMARKS, PAGE, benchmark_tuning
+
+    gb = 1 << 30
+    small = benchmark_tuning(100 << 20, 24 * gb)  # 100 MB of N-Quads: the fixed pool
+    assert (small.buffers, small.dirty_buffers) == (BENCHMARKS.buffers, BENCHMARKS.dirty_buffers)
+    big = benchmark_tuning(17 * gb, 24 * gb)  # the 100k store's export
+    assert big.buffers == (17 * gb // 2) // PAGE
+    assert big.dirty_buffers == big.buffers * 3 // 4
+    capped = benchmark_tuning(100 * gb, 24 * gb)  # more data than memory: half the memory
+    assert capped.buffers == (12 * gb) // PAGE
+    assert (capped.threads, capped.max_seconds, capped.extra) == (BENCHMARKS.threads, BENCHMARKS.max_seconds,
+                                                                   BENCHMARKS.extra)
