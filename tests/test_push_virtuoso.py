@@ -147,7 +147,8 @@ def test_stored_queries_same_rows(pushed) -> None:
     cases = [(n, {}) for n in q.stored_query_names() if not any(p.required for p in q.get_stored_query(n).params)]
     cases += [("trials-by-target", {"target": "VEGFR"}), ("trials-for-patient", {"age": "45", "ecog": "1"}),
               ("trials-for-patient", {"age": "45.5", "ecog": "1", "prior_drug": "sorafenib"}),
-              ("trials-by-drug-class", {"class": "vegfr-tki"})]
+              ("trials-by-drug-class", {"class": "vegfr-tki"}),
+              ("trials-by-sponsor", {"sponsor": "HOSPITAL"}), ("sponsor-drug-target", {"sponsor": "chia tai"})]
     nonempty, differ = 0, []
     for name, params in cases:
         query = q.get_stored_query(name)
