@@ -273,6 +273,35 @@ def test_a_blood_pressure_pair_is_systolic_and_diastolic() -> None:
         ("blood_pressure_systolic", "<", 160, "mmHg"), ("blood_pressure_diastolic", "<", 100, "mmHg")]
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    # tokenised items of the Clinical-Trial-Parser test split, numbers filled in
+    ("resting bp > 140 / 90 mm hg", [("blood_pressure_systolic", ">", 140, "mmHg"),
+                                     ("blood_pressure_diastolic", ">", 90, "mmHg")]),
+    ("uncontrolled hypertension ( > 160 / 100 mmhg despite optimal medical therapy )",
+     [("blood_pressure_systolic", ">", 160, "mmHg"), ("blood_pressure_diastolic", ">", 100, "mmHg")]),
+    ("absolute neutrophil count ≥ 1500 / mm3", [("neutrophils", ">=", 1500, "/mm3")]),  # a unit, not a pair
+])
+def test_a_pair_with_a_spaced_slash(text: str, want: list) -> None:
+    assert limits(text) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Patients with severe hypertension (>180/110 mmHg) as defined by the South African Hypertension "
+     "Practice Guideline 2014", [("blood_pressure_systolic", ">", 180, "mmHg"),  # LCT NCT03921086
+                                 ("blood_pressure_diastolic", ">", 110, "mmHg")]),
+    # the Clinical-Trial-Parser test split, numbers filled in
+    ("sustained hypotension ( < 90 / 60 mmhg )", [("blood_pressure_systolic", "<", 90, "mmHg"),
+                                                  ("blood_pressure_diastolic", "<", 60, "mmHg")]),
+    ("uncontrolled hypertension (> 150 mmHg despite treatment)", [("blood_pressure", ">", 150, "mmHg")]),
+    # another circulation's pressure is not the blood pressure
+    ("pulmonary artery hypertension (PAH)> 50 mmHg", [("pah", ">", 50, "mmHg")]),  # LCT NCT03926910
+    ("portal hypertension with HVPG > 10 mmHg", [("hvpg", ">", 10, "mmHg")]),
+    ("Grade 3 or higher hypertension", []),  # a grade, no pressure
+])
+def test_a_pressure_after_hypertension_is_the_blood_pressure(text: str, want: list) -> None:
+    assert limits(text, "exclusion") == want
+
+
 def test_a_named_pressure_wins_over_blood_pressure() -> None:
     # "Blood pressure systolic ≥140 or <100 mmHg; Blood pressure diastolic >90 mmHg" (LCT NCT03867344)
     assert limits("Blood pressure systolic ≥140 or <100 mmHg; Blood pressure diastolic >90 mmHg") == [

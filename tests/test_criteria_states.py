@@ -65,6 +65,18 @@ def test_a_named_infection_or_disease_gives_one_comorbidity(text: str, expected:
     assert sorted(states(text)) == sorted(expected)
 
 
+@pytest.mark.parametrize(("text", "hypertension"), [
+    ("Uncontrolled hypertension", True),
+    ("arterial hypertension not controlled by treatment", True),  # systemic
+    ("pulmonary artery hypertension (PAH)> 50 mmHg", False),  # LCT NCT03926910
+    ("Portal hypertension with varices", False),
+    ("idiopathic intracranial hypertension", False),
+    ("ocular hypertension or glaucoma", False),
+])
+def test_hypertension_is_the_systemic_one(text: str, hypertension: bool) -> None:
+    assert ("hypertension" in states(text, "exclusion")) is hypertension
+
+
 def test_an_active_infection_named_on_its_own_still_counts() -> None:
     assert sorted(states("Known HIV infection; active infection requiring systemic antibiotics")) == [
         "active_infection", "hiv_infection"]

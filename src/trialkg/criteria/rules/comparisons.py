@@ -61,8 +61,11 @@ _TO_BOUND = guarded(re.compile(
     re.IGNORECASE,
 ))
 _TO_BOUND_GATE = guarded(re.compile(rf"[<≤]|\b(?:{_UPPER_WORDS})\b", re.IGNORECASE))
-# "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator
-_PAIR = re.compile(r"/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
+# "> 140/90", ">180/110 mmHg": a systolic/diastolic pair after an operator, the slash
+# spaced too: "resting bp > 140 / 90 mm hg", "uncontrolled hypertension ( > 160 / 100
+# mmhg despite optimal medical therapy )" (tokenised items of the Clinical-Trial-Parser
+# test split), as the pair before "or more" (``_SUFFIX``) already reads it
+_PAIR = re.compile(r"\s*/\s*(?P<v2>\d{2,3})(?!\d|[.,/]\d)")
 # "80 or more", "18 years or older", "10 % or above", "20 or less"; a power of ten in the
 # unit: "ANC 1.5 x 10^9/L or more", "1.5×10E+9/L or more", "100 x 109/L or higher"
 _POWER_OF_TEN = r"(?:\s*[x×*✕]\s*10(?:\s*(?:\^|\*\*|E\+?)\s*[-−]?\d{1,2}|\d|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"

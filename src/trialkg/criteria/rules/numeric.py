@@ -110,6 +110,9 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         named = None  # "3 months of chemotherapy" names no variable; "37 weeks of gestation" does
     if named:
         return [named], "after"
+    state = _pressure_state(text, c, seg_start)
+    if state:
+        return [state], "before"
     other_unit = chain.comp is not None and c.unit is not None and (c.unit, c.relative_to) != (
         chain.comp.unit, chain.comp.relative_to)
     generic_after = _generic_after(text, c, other_unit)
@@ -125,6 +128,34 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
         if generic:
             return [generic], "before"
     return [], "before"
+
+
+# The blood pressure named by its state: "severe hypertension (>180/110 mmHg)" (LCT
+# NCT03921086), "uncontrolled hypertension ( > 160 / 100 mmhg despite optimal medical
+# therapy )" and "sustained hypotension ( < 90 / 60 mmhg )" (Clinical-Trial-Parser test
+# split) limit the blood pressure. Not the hypertension of another circulation:
+# "pulmonary artery hypertension (PAH)> 50 mmHg" (LCT NCT03926910), portal, intracranial
+# or ocular hypertension measure other pressures.
+_PRESSURE_STATE = Gated(
+    r"\b(?P<other>(?:pulmonary|portal|intra-?cranial|intra-?ocular|ocular|venous)(?:\s+arter(?:y|ial))?\s+)?"
+    r"hyp(?:er|o)tension\b", re.IGNORECASE)
+_OTHER_PRESSURE = re.compile(r"\b(?:PAH|PH|IOP|ICP|HVPG)\b")
+
+
+def _pressure_state(text: str, c: Comparison, floor: int) -> Mention | None:
+    """``blood_pressure`` named by systemic hyper- or hypotension in the clause before
+    ``c``, when ``c`` is a pressure in mmHg or a systolic/diastolic pair (``_PRESSURE_STATE``)."""
+    if c.unit != "mmHg" and not (c.pair is not None and c.unit is None):
+        return None
+    last = None
+    for m in _PRESSURE_STATE.finditer(text[floor : c.start]):
+        last = m
+    if last is None or last.group("other"):
+        return None
+    gap = text[floor + last.end() : c.start]
+    if len(gap) > 40 or ";" in gap or _OTHER_PRESSURE.search(gap):
+        return None
+    return Mention(floor + last.start(), floor + last.end(), "blood_pressure")
 
 
 # Between two bounds of one analyte in two units: "or", "and/or", a comma (after a
