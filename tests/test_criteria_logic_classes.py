@@ -24,7 +24,7 @@ from trialkg.store import TrialStore
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
            "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
-           "NCT04126811", "NCT00573404"]
+           "NCT04126811", "NCT00573404", "NCT02513394", "NCT01900743"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -335,3 +335,56 @@ def test_a_threshold_restating_the_negated_finding(store: TrialStore, trials: di
     assert outcome(store, "NCT00573404", crit, bp(165, 105)) == "unmet"
     (c,) = parse_criteria_text("No severe cardiac dysfunction, left ventricular ejection fraction ≥50%")
     assert (c["role"], c["negation_scope"]) == ("requirement", "detail")
+
+
+# A permission in brackets is an aside of its item and a clause after a semicolon is a
+# sentence of its own: the words around them keep the item's role and decide; "except as
+# permitted (see below)" refers to other text and permits nothing.
+def test_a_permission_aside_or_clause_keeps_the_items_role(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT02782403 (exclusion): "Prior therapy with axitinib; prior therapy with bosutinib is allowed, except ..."
+    crit = criterion(trials, "NCT02782403", "Prior therapy with axitinib; prior therapy with bosutinib")
+    assert crit.role == "exclusion"
+    assert outcome(store, "NCT02782403", crit, _had("axitinib")) == "unmet"
+    assert outcome(store, "NCT02782403", crit, {"prior_therapies": []}) == "met"
+    # NCT02465060 (inclusion): "Patient must not require the use of full dose coumarin-derivative
+    # anticoagulants such as warfarin; low molecular weight heparin is permitted ..."
+    assert criterion(trials, "NCT02465060", "such as warfarin; low molecular weight heparin").role == "exclusion"
+    # NCT01900743 (exclusion): "Active cardiac disease including ... Cardiac arrhythmias requiring
+    # anti-arrhythmic therapy (beta blockers or digoxin are permitted)"
+    assert criterion(trials, "NCT01900743", "beta blockers or digoxin are permitted").role == "exclusion"
+    # NCT02513394 (exclusion): "Patients receiving concurrent exogenous hormone therapy (topical
+    # vaginal estrogen therapy is allowable)."
+    assert criterion(trials, "NCT02513394", "topical vaginal estrogen therapy is allowable").role == "exclusion"
+    # NCT00703638 (inclusion): "... (ALT) ≤ 3.0 × ULN (ALP, AST, and ALT ≤ 5× ULN is acceptable if
+    # liver has tumor involvement)": the aside permits a higher limit under its condition
+    crit = criterion(trials, "NCT00703638", "is acceptable if liver has tumor involvement")
+    assert crit.role == "requirement"
+    alt = sorted((k.num("value"), k.role) for k in crit.constraints if k.type == "numeric" and k.one("variable") == "alt")
+    assert alt == [(3.0, "subject"), (5.0, "permission")]
+    labs = lambda v: {"labs": {n: {"value": v, "unit": "x ULN"} for n in ("alt", "ast", "alp", "bilirubin")}}  # noqa: E731
+    assert outcome(store, "NCT00703638", crit, labs(1.0)) == "met"
+    assert outcome(store, "NCT00703638", crit, labs(4.0)) == "unknown"  # liver involvement not known
+    assert outcome(store, "NCT00703638", crit, labs(6.0)) == "unmet"
+    # NCT02465060 (inclusion): "... remain off steroids thereafter, except as permitted (see below);
+    # patients with glioblastoma (GBM) must have been on stable dose of steroids ..."
+    assert criterion(trials, "NCT02465060", "except as permitted (see below)").role == "requirement"
+    # NCT02465060 (inclusion): "Total bilirubin =< 1.5 X institutional upper limit of normal (ULN)
+    # (unless documented Gilbert's syndrome, for which bilirubin =< 3 x institutional ULN is permitted)"
+    assert criterion(trials, "NCT02465060", "for which bilirubin =< 3 x institutional ULN").role == "requirement"
+
+
+@pytest.mark.parametrize(("text", "role", "permitted"), [
+    # tokenised items of the Clinical-Trial-Parser test split, numbers filled in
+    ("Hemoglobin ≥ 9 g/dL (blood transfusion is allowed to achieve or maintain this target)", "requirement", []),
+    ("Active brain metastases (patients with treated and clinically stable brain metastasis are acceptable)",
+     "exclusion", ["disease_state"]),
+    ("Total bilirubin ≤ 1.5 x ULN (if the participant is receiving atazanavir, a total bilirubin of ≤ 3 x ULN "
+     "is acceptable)", "requirement", ["numeric"]),
+    # a permission that opens the item is its role
+    ("Prior therapy with other angiogenesis inhibitors is permitted", "permission", []),
+])
+def test_permission_asides_in_other_trials(text: str, role: str, permitted: list[str]) -> None:
+    section = "exclusion" if text.startswith("Active") else "inclusion"
+    (c,) = parse_criteria_text(f"{section.title()} Criteria:\n- {text}")
+    assert c["role"] == role
+    assert [k["type"] for k in c["constraints"] if k.get("role") == "permission"] == permitted

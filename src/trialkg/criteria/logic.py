@@ -406,11 +406,17 @@ def _governs(text: str, m: re.Match[str]) -> bool:
 
 
 def _permission_at(text: str) -> int | None:
-    """Where an unnegated permission cue starts, or None."""
+    """Where an unnegated permission cue starts, or None. A cue after "as" points to other
+    text: "... remain off steroids thereafter, except as permitted (see below)"
+    (NCT02465060), "as allowed by the protocol"."""
     for m in _PERMISSION.finditer(text):
-        if not _NOT_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+        before = text[max(0, m.start() - 20) : m.start()]
+        if not _NOT_BEFORE.search(before) and not _AS_BEFORE.search(before):
             return m.start()
     return None
+
+
+_AS_BEFORE = re.compile(r"\bas\s+$", re.IGNORECASE)
 
 
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
@@ -454,25 +460,79 @@ def role(text: str, section: str, scope: str | None) -> str:
 _LOST_BREAK = re.compile(r"(?<=[a-z)])\s+(?=(?:History|Prior|Patients?|Subjects?|Participants?|Treatment|Use|Previous)\b)")
 
 
-def _permission_sentence(text: str) -> int | None:
-    """Start of the sentence holding an unnegated permission cue, or None."""
+# Where a permission reaches. A permission in brackets is an aside of the item, not its
+# role: "Hemoglobin ≥ 9 g/dL (blood transfusion is allowed to achieve or maintain this
+# target)", "(patients with treated and clinically stable brain metastasis are
+# acceptable)", "(radiation therapy is permitted)" (the Clinical-Trial-Parser test split),
+# "Total bilirubin ≤ 1.5 x ULN (unless documented Gilbert's syndrome, for which bilirubin
+# ≤ 3 x ULN is permitted)" (NCT02465060). A clause after a semicolon starts where a
+# sentence would, whatever its case: "Prior therapy with axitinib; prior therapy with
+# bosutinib is allowed" (NCT02782403), "... anticoagulants such as warfarin; low molecular
+# weight heparin is permitted" (NCT02465060).
+_CLAUSE_AFTER_SEMICOLON = re.compile(r";\s+")
+
+
+def _open_bracket(text: str, at: int) -> int | None:
+    """The "(" or "[" still open at ``at``, or None."""
+    stack: list[int] = []
+    for i, ch in enumerate(text[:at]):
+        if ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _closing(text: str, opened: int) -> int:
+    """The end of the bracket group opened at ``opened`` (past its closing bracket, or the
+    end of the text when it never closes)."""
+    depth = 0
+    for i in range(opened, len(text)):
+        if text[i] in "([":
+            depth += 1
+        elif text[i] in ")]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def permission_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the text an unnegated permission cue admits, or None: its sentence
+    or semicolon clause, to the end of the text or of the bracket group holding the cue
+    (the whole group when the cue's clause opens it)."""
     at = _permission_at(text)
     if at is None:
         return None
-    start = 0
-    for rx in (_SENTENCE, _LOST_BREAK):
-        for m in rx.finditer(text):
-            if m.end() <= at:
+    opened = _open_bracket(text, at)
+    lo, hi = (0, len(text)) if opened is None else (opened + 1, _closing(text, opened))
+    start = lo
+    for rx in (_SENTENCE, _LOST_BREAK, _CLAUSE_AFTER_SEMICOLON):
+        for m in rx.finditer(text, lo, at):
+            if m.end() <= at and _open_bracket(text, m.start()) == opened:
                 start = max(start, m.end())
-    return start
+    if opened is None:
+        return start, hi
+    if start == lo:
+        return opened, hi  # the aside itself: "(bone lesions are allowed)"
+    return start, hi - 1 if text[hi - 1] in ")]" else hi
 
 
-def permission_from(text: str) -> int | None:
-    """Start of a permission sentence after the first one ("... Chemotherapy administered
-    during radiation is allowable", NCT00466232; "... ECOG PS 2 patients are eligible if
-    ...", NCT01804374): constraints from there on permit, not require."""
-    start = _permission_sentence(text)
-    return start if start else None
+def _permission_sentence(text: str) -> int | None:
+    """Start of the sentence holding an unnegated permission cue outside brackets, or None."""
+    span = permission_span(text)
+    if span is None or (span[0] < len(text) and text[span[0]] in "(["):
+        return None
+    return span[0]
+
+
+def permission_from(text: str) -> tuple[int, int] | None:
+    """The span a permission after the item's first words admits (``permission_span``):
+    a later sentence or clause ("... Chemotherapy administered during radiation is
+    allowable", NCT00466232; "... ECOG PS 2 patients are eligible if ...", NCT01804374)
+    or an aside in brackets; constraints read there permit, not require."""
+    span = permission_span(text)
+    return span if span and span[0] > 0 else None
 
 
 def strictness(text: str) -> str:

@@ -116,19 +116,18 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
     }
     if logic.open_alternative(_without(cl.body, logic.except_spans(cl.body, to_sentence_end=True))):
         keys["open_alternative"] = True
-    permit_from = logic.permission_from(cl.body)
-    if permit_from is not None:
+    permit = logic.permission_from(cl.body)
+    if permit is not None:
         # "Prior use of pazopanib ... Prior therapy with other angiogenesis inhibitors is
-        # permitted" (NCT00722293): the later sentence admits, the first excludes.
-        constraints = _parse_text(cl.body[:permit_from], section, context)
-        permitted = cl.body[permit_from:]
-        # "ECOG PS 2 patients are eligible if the PS 2 depends solely on ..." (NCT01804374):
-        # what the permission is conditioned on stays with its constraints
-        cond = _PERMIT_IF.search(permitted)
-        for c in _parse_text(permitted[: cond.start()] if cond else permitted, section, context):
+        # permitted" (NCT00722293): the later sentence admits, the first excludes; an aside
+        # in brackets admits what it names, the words around it keep the item's role.
+        start, end = permit
+        constraints = _parse_text(cl.body[:start] + cl.body[end:], section, context)
+        permitted, cond = _permitted_and_condition(cl.body[start:end].strip().strip("()[]").strip())
+        for c in _parse_text(permitted, section, context):
             if c["type"] != "drug_mention":
                 constraints.append({**c, "role": "permission",
-                                    **({"applies_if": cond.group("cond").strip()} if cond and not c.get("applies_if") else {})})
+                                    **({"applies_if": cond} if cond and not c.get("applies_if") else {})})
     logic.alternative_groups(cl.body, constraints)
     for c in constraints:
         if c.get("applies_if") and "applies_if_facts" not in c:
@@ -179,6 +178,23 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
 
 # "... are eligible if ...", "... is permitted provided that ...": what a permission rests on
 _PERMIT_IF = Gated(r"\b(?:if|provided(?:\s+that)?|as\s+long\s+as|when|only\s+if)\s+(?P<cond>.{3,})$", re.IGNORECASE | re.DOTALL)
+# The condition first: "( if the participant is receiving atazanavir , a total bilirubin of
+# ≤ 3 x uln is acceptable )" (the Clinical-Trial-Parser test split), "for patients with
+# liver metastases, AST ≤ 5 x ULN is allowed".
+_PERMIT_IF_FIRST = re.compile(r"^(?:if|when|provided(?:\s+that)?|for)\s+(?P<cond>[^,;]{3,}?)\s*,\s*(?P<body>.{3,})$",
+                              re.IGNORECASE | re.DOTALL)
+
+
+def _permitted_and_condition(permitted: str) -> tuple[str, str | None]:
+    """What a permission admits and what it rests on ("ECOG PS 2 patients are eligible if
+    the PS 2 depends solely on ...", NCT01804374: the condition stays with its constraints)."""
+    first = _PERMIT_IF_FIRST.match(permitted)
+    if first:
+        return first.group("body"), first.group("cond").strip()
+    cond = _PERMIT_IF.search(permitted)
+    if cond and permitted[: cond.start()].strip():
+        return permitted[: cond.start()], cond.group("cond").strip()
+    return permitted, None
 
 _memo = lru_cache(maxsize=_MEMO_SIZE)(_read_fresh)
 
