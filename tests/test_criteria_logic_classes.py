@@ -24,7 +24,7 @@ from trialkg.store import TrialStore
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
            "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
-           "NCT04126811", "NCT00573404", "NCT02513394", "NCT01900743"]
+           "NCT04126811", "NCT00573404", "NCT02513394", "NCT01900743", "NCT03599518", "NCT01542047"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -388,3 +388,32 @@ def test_permission_asides_in_other_trials(text: str, role: str, permitted: list
     (c,) = parse_criteria_text(f"{section.title()} Criteria:\n- {text}")
     assert c["role"] == role
     assert [k["type"] for k in c["constraints"] if k.get("role") == "permission"] == permitted
+
+
+# A sentence break written as a mark (a spaced dash before a capital, a "Note:") ends the
+# item's own sentence: the permission after it admits only what it names.
+def test_a_permission_after_a_marked_break(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT03599518 (exclusion): "Has spinal cord compression or clinically active brain metastases, ...
+    # to control associated symptoms - Subjects with clinically inactive brain metastases may be included ..."
+    crit = criterion(trials, "NCT03599518", "Has spinal cord compression or clinically active brain metastases")
+    assert crit.role == "exclusion"
+    assert any(k.role == "permission" and k.one("state") == "cns_metastases" for k in crit.constraints)
+    # NCT01542047 (exclusion): "History of cerebrovascular accident ... within the past 6 months Note:
+    # Subjects with recent DVT who have been treated ... are eligible"
+    crit = criterion(trials, "NCT01542047", "History of cerebrovascular accident")
+    assert crit.role == "exclusion"
+    assert [k.one("state") for k in crit.constraints if k.role == "permission"] == ["thromboembolism"]
+
+
+@pytest.mark.parametrize(("section", "text", "role"), [
+    ("inclusion", "must be eligible for surgical resection", "requirement"),  # LCT NCT03862066
+    ("inclusion", "Those who are judged to be eligible for clinical trials based on laboratory and ECG results "
+                  "during screening tests", "requirement"),  # LCT NCT03920579
+    ("exclusion", "Subject is eligible for enrollment in an ongoing clinical trial using ATB200/AT2221.",
+     "exclusion"),  # LCT NCT03865836
+    ("inclusion", "Patients with AML arising from myelodysplastic syndromes (including CMML) or myeloproliferative "
+                  "neoplasms (secondary AML, ts-AML) are also eligible.", "permission"),  # LCT NCT03867682
+])
+def test_eligible_for_something_is_a_state_not_a_permission(section: str, text: str, role: str) -> None:
+    (c,) = parse_criteria_text(f"{section.title()} Criteria:\n- {text}")
+    assert c["role"] == role

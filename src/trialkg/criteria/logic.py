@@ -411,12 +411,22 @@ def _permission_at(text: str) -> int | None:
     (NCT02465060), "as allowed by the protocol"."""
     for m in _PERMISSION.finditer(text):
         before = text[max(0, m.start() - 20) : m.start()]
-        if not _NOT_BEFORE.search(before) and not _AS_BEFORE.search(before):
-            return m.start()
+        if _NOT_BEFORE.search(before) or _AS_BEFORE.search(before) or _ELIGIBLE_FOR.match(text, m.start()):
+            continue
+        return m.start()
     return None
 
 
 _AS_BEFORE = re.compile(r"\bas\s+$", re.IGNORECASE)
+# Eligibility for something else is a state, not a permission: "must be eligible for
+# surgical resection" (LCT NCT03862066), "Those who are judged to be eligible for clinical
+# trials based on laboratory and ECG results" (LCT NCT03920579), "Subject is eligible for
+# enrollment in an ongoing clinical trial using ATB200/AT2221" (LCT NCT03865836, an
+# exclusion), and "to be eligible" is a purpose: "however, to be eligible, it was mandatory
+# to be able to stand still" (LCT NCT03926078).
+_ELIGIBLE_FOR = re.compile(
+    r"(?:(?<=\bto\s)be\s+eligible\b|(?:is|are|will\s+be|be|being)\s+(?:also\s+)?eligible\s+(?:for|to\s+(?:receive|undergo)))",
+    re.IGNORECASE)
 
 
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
@@ -444,7 +454,11 @@ def role(text: str, section: str, scope: str | None) -> str:
         return EXCLUSION
     if _permission_sentence(text) == 0:
         return PERMISSION
-    if base == EXCLUSION and _REQUIREMENT_WORDING.search(_BRACKETED.sub(" ", text)):
+    # what a later permission admits on its own terms ("... may be included in the study if
+    # ... A minimum of 2 weeks must have elapsed ...", NCT03599518) words no requirement
+    span = permission_from(text)
+    own = text[: span[0]] + text[span[1]:] if span else text
+    if base == EXCLUSION and _REQUIREMENT_WORDING.search(_BRACKETED.sub(" ", own)):
         # (not a bracketed note of an exception: "... within 4 weeks prior to study entry,
         # except palliative radiation therapy ... (must have been completed 2 weeks prior to
         # study enrollment)", NCT00581789)
@@ -458,6 +472,11 @@ def role(text: str, section: str, scope: str | None) -> str:
 # History of radiation pneumonitis in the radiation field (fibrosis) is permitted."
 # (NCT03424005): a lower-case word, then a capitalised one opening a new sentence.
 _LOST_BREAK = re.compile(r"(?<=[a-z)])\s+(?=(?:History|Prior|Patients?|Subjects?|Participants?|Treatment|Use|Previous)\b)")
+# A sentence break written as a mark: a spaced dash before a capital ("... to control
+# associated symptoms - Subjects with clinically inactive brain metastases may be included",
+# NCT03599518) or a note ("... within the past 6 months Note: Subjects with recent DVT who
+# have been treated ... are eligible", NCT01542047).
+_MARKED_BREAK = re.compile(r"\s+[-–—]\s+(?=[A-Z][a-z])|\s+(?=(?:Note|NOTE|N\.B\.)\s*:)")
 
 
 # Where a permission reaches. A permission in brackets is an aside of the item, not its
@@ -507,7 +526,7 @@ def permission_span(text: str) -> tuple[int, int] | None:
     opened = _open_bracket(text, at)
     lo, hi = (0, len(text)) if opened is None else (opened + 1, _closing(text, opened))
     start = lo
-    for rx in (_SENTENCE, _LOST_BREAK, _CLAUSE_AFTER_SEMICOLON):
+    for rx in (_SENTENCE, _LOST_BREAK, _MARKED_BREAK, _CLAUSE_AFTER_SEMICOLON):
         for m in rx.finditer(text, lo, at):
             if m.end() <= at and _open_bracket(text, m.start()) == opened:
                 start = max(start, m.end())
