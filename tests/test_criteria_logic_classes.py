@@ -417,3 +417,29 @@ def test_a_permission_after_a_marked_break(store: TrialStore, trials: dict[str, 
 def test_eligible_for_something_is_a_state_not_a_permission(section: str, text: str, role: str) -> None:
     (c,) = parse_criteria_text(f"{section.title()} Criteria:\n- {text}")
     assert c["role"] == role
+
+
+@pytest.mark.parametrize("text", [
+    # a result called "negative" is asked for, whatever other negation the item holds
+    "Females of childbearing potential must have a negative serum or urine pregnancy test within 7 days prior to "
+    "enrollment and agree to use birth control measures during study treatment and for 6 months after its "
+    "completion. Patients must not be pregnant or nursing at study entry.",  # NCT03277924
+    "Women of childbearing potential must have a negative serum pregnancy test performed within 7 days prior to "
+    "the start of study drug. Post-menopausal women (defined as no menses for at least 1 year) and surgically "
+    "sterilized women are not required to undergo a pregnancy test.",  # NCT02199223
+    "Negative urine or serum β-hCG test within 48 hours of [11C] acetate administration in women of child bearing "
+    "potential. Women who are post-menopausal with at least 1 year without menses are not required to be tested.",
+    # a negation opening the second member of "or" / "and" negates that member only
+    "Standard regimen failed or no standard regimen available",  # NCT01645215, NCT02314819
+    "Diabetic pregnant patients with type one diabetes and no other chronic disorders",  # LCT NCT03928340
+])
+def test_an_inclusion_item_that_no_negation_turns_around(text: str) -> None:
+    (c,) = parse_criteria_text(f"Inclusion Criteria:\n- {text}")
+    assert (c["role"], c["negation_scope"]) == ("requirement", "detail")
+
+
+def test_a_leading_negation_still_turns_the_item_around() -> None:
+    for text in ("No prior systemic therapy for metastatic disease", "No known brain metastases or leptomeningeal disease",
+                 "Patients who have not received prior chemotherapy"):
+        (c,) = parse_criteria_text(f"Inclusion Criteria:\n- {text}")
+        assert (c["role"], c["negation_scope"]) == ("exclusion", "criterion"), text

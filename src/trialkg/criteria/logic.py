@@ -145,7 +145,11 @@ _NEGATED_POPULATION = re.compile(
     r"\s*(?::\s*\S|,\s*(?:with|having|must|should|needs?\s+to|are\s+required|and\s+(?:with|must))\b).{3,}",
     re.IGNORECASE | re.DOTALL,
 )
-_EARLY_NEGATION = re.compile(rf"\b(?:no|not|never|without|negative|free of|absence of)\b{_COMPARATIVE}|n't\b", re.IGNORECASE)
+# (Not a result called "negative": "Females of childbearing potential must have a negative
+# serum or urine pregnancy test ... Patients must not be pregnant" (NCT03277924), "must have a
+# negative serum pregnancy test ... are not required to undergo a pregnancy test"
+# (NCT02199223) ask for the result; "negative for" is read at the start, where it negates.)
+_EARLY_NEGATION = re.compile(rf"\b(?:no|not|never|without|free of|absence of)\b{_COMPARATIVE}|n't\b", re.IGNORECASE)
 _ANY_NEGATION = Gated(
     r"\b(?:no|not|none|never|without|absence of|free of|lack of|negative for|naive|naïve)\b|n't\b", re.IGNORECASE
 )
@@ -352,6 +356,8 @@ def negation_scope(text: str, section: str) -> str | None:
     return "detail"
 
 
+# A negation that opens the second member of "or" / "and" negates that member only.
+_COORDINATED = re.compile(r"\S\s+(?:or|and|and/or)\s+$", re.IGNORECASE)
 _BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurrent|active|evidence)\b", re.IGNORECASE)
 # a negation inside a relative clause qualifies its noun: "a solid cancer which is not
 # responsive to standard therapy" (NCT00528619)
@@ -402,6 +408,8 @@ def _governs(text: str, m: re.Match[str]) -> bool:
         return False  # "Metastatic NSCLC, not amenable to curative surgery" (NCT03599518)
     if m.group(0).lower() == "not" and before.strip() and not _AUXILIARY.search(before):
         return False  # "Metastatic disease not amenable to surgical resection" (NCT01900743)
+    if _COORDINATED.search(before):
+        return False  # "Standard regimen failed or no standard regimen available" (NCT01645215, NCT02314819)
     return not (m.group(0).lower() == "without" and before.strip())
 
 
