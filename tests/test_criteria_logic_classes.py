@@ -432,6 +432,9 @@ def test_eligible_for_something_is_a_state_not_a_permission(section: str, text: 
     # a negation opening the second member of "or" / "and" negates that member only
     "Standard regimen failed or no standard regimen available",  # NCT01645215, NCT02314819
     "Diabetic pregnant patients with type one diabetes and no other chronic disorders",  # LCT NCT03928340
+    # "with no" after the subject qualifies it, as "without" does
+    "Patients pregnant in single living fetus with no apparent congenital anomalies",  # LCT NCT03928340
+    "Healthy children with no systemic diseases.",  # LCT NCT03865680
 ])
 def test_an_inclusion_item_that_no_negation_turns_around(text: str) -> None:
     (c,) = parse_criteria_text(f"Inclusion Criteria:\n- {text}")

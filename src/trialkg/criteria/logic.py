@@ -356,6 +356,7 @@ def negation_scope(text: str, section: str) -> str | None:
     return "detail"
 
 
+_WITH_BEFORE = re.compile(r"\bwith\s+$", re.IGNORECASE)
 # A negation that opens the second member of "or" / "and" negates that member only.
 _COORDINATED = re.compile(r"\S\s+(?:or|and|and/or)\s+$", re.IGNORECASE)
 _BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurrent|active|evidence)\b", re.IGNORECASE)
@@ -410,7 +411,11 @@ def _governs(text: str, m: re.Match[str]) -> bool:
         return False  # "Metastatic disease not amenable to surgical resection" (NCT01900743)
     if _COORDINATED.search(before):
         return False  # "Standard regimen failed or no standard regimen available" (NCT01645215, NCT02314819)
-    return not (m.group(0).lower() == "without" and before.strip())
+    # "without" or "with no" after the subject qualifies it: "measurable disease without prior
+    # irradiation"; "Patients pregnant in single living fetus with no apparent congenital
+    # anomalies" (LCT NCT03928340), "Healthy children with no systemic diseases" (LCT NCT03865680)
+    word = m.group(0).lower()
+    return not (before.strip() and (word == "without" or (word == "no" and _WITH_BEFORE.search(before))))
 
 
 def _permission_at(text: str) -> int | None:
