@@ -446,3 +446,26 @@ def test_a_leading_negation_still_turns_the_item_around() -> None:
                  "Patients who have not received prior chemotherapy"):
         (c,) = parse_criteria_text(f"Inclusion Criteria:\n- {text}")
         assert (c["role"], c["negation_scope"]) == ("exclusion", "criterion"), text
+
+
+# A permission resting on a washout is that washout, required: it keeps out a patient
+# treated since, and no patient file that does not say when is let through.
+def test_a_permission_resting_on_a_washout_requires_it(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT00678977 (inclusion): "Prior radiotherapy is permissible, provided at least 4 weeks have
+    # elapsed since the last treatment to allow for full bone marrow recovery."
+    crit = criterion(trials, "NCT00678977", "Prior radiotherapy is permissible")
+    assert crit.role == "requirement"
+    assert [(k.one("windowKind"), k.num("windowDays")) for k in crit.constraints] == [("washout", 28.0)]
+    assert outcome(store, "NCT00678977", crit, {}) == "unknown"  # the patient file does not say when
+    # NCT00473486 (inclusion): "Prior surgery is allowed if it is performed at least 4 weeks prior
+    # to the first dose of study medication and patient should be fully recovered."
+    (c,) = parse_criteria_text("Inclusion Criteria:\n- Prior surgery is allowed if it is performed at least 4 weeks "
+                               "prior to the first dose of study medication and patient should be fully recovered.")
+    assert c["role"] == "requirement"
+    # a drug: the patient file says when
+    (c,) = parse_criteria_text("Inclusion Criteria:\n- Prior pemetrexed is allowed, provided at least 3 months have "
+                               "elapsed since the last dose")
+    assert c["role"] == "requirement" and c["constraints"][0]["window_kind"] == "washout"
+    # no washout: the permission stays one
+    (c,) = parse_criteria_text("Inclusion Criteria:\n- Prior radiotherapy allowed")
+    assert c["role"] == "permission"
