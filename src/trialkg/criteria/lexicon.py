@@ -303,6 +303,13 @@ PARTICIPATION = (
 )
 
 
+# The circulations whose hypertension is no high blood pressure: "pulmonary artery
+# hypertension (PAH)> 50 mmHg" (LCT NCT03926910), portal hypertension (hepatology trials),
+# intracranial and ocular hypertension ("arterial hypertension" alone is the systemic one).
+OTHER_CIRCULATIONS = ("pulmonary", "pulmonary arterial", "pulmonary artery", "portal", "intracranial",
+                      "intra-cranial", "ocular", "intraocular", "intra-ocular", "venous")
+
+
 COMORBIDITIES: list[tuple[str, str]] = [
     # a virus named with "infection" is that infection, not also an "active infection"
     ("hiv_infection", r"(?i:infect\w* with\s+)?(?:\bHIV\b|(?i:human immunodeficiency virus)|AIDS)(?:\s*\(HIV\))?(?i:[\s-]+(?:infection|positiv\w*|seropositiv\w*))?"),
@@ -312,13 +319,9 @@ COMORBIDITIES: list[tuple[str, str]] = [
                     r"|(?:(?<=hepatitis B or )|(?<=hepatitis B and )|(?<=hepatitis B and/or )|(?<=hepatitis B/)|(?<=hepatitis B, ))C\b(?:[\s-]+infection)?"),
     ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
     ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
-    # systemic hypertension, not that of another circulation: "pulmonary artery hypertension
-    # (PAH)> 50 mmHg" (LCT NCT03926910), "portal hypertension" (hepatology trials) and
-    # intracranial or ocular hypertension are other conditions ("arterial hypertension" is
-    # systemic)
-    ("hypertension", r"(?<!pulmonary )(?<!pulmonary arterial )(?<!pulmonary artery )(?<!portal )(?<!intracranial )"
-                     r"(?<!intra-cranial )(?<!ocular )(?<!intraocular )(?<!intra-ocular )(?<!venous )hypertension"
-                     r"|high blood pressure|blood pressure"),
+    # systemic hypertension, not that of another circulation (``OTHER_CIRCULATIONS``)
+    ("hypertension", "".join(f"(?<!{w} )" for w in OTHER_CIRCULATIONS)
+     + r"hypertension|high blood pressure|blood pressure"),
     ("thromboembolism", r"thrombo\w*|embolism|DVT|venous thrombosis"),
     ("bleeding", r"bleeding|ha?emorrha\w*|hemoptysis|haemoptysis|coagulopathy|coagulation disorders?"),
     ("active_infection", r"infections?|fever|tuberculosis|sepsis"),

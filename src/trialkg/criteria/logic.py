@@ -465,11 +465,11 @@ def role(text: str, section: str, scope: str | None) -> str:
         return INFORMATION
     if _PROHIBITION.search(text[: first_sentence_end(text)]) or _CLOSED.search(text):
         return EXCLUSION
-    if _permission_sentence(text) == 0:
-        return PERMISSION
+    span = permission_span(text)
+    if span is not None and span[0] == 0 and not text.startswith(("(", "[")):
+        return PERMISSION  # a permission that opens the item
     # what a later permission admits on its own terms ("... may be included in the study if
     # ... A minimum of 2 weeks must have elapsed ...", NCT03599518) words no requirement
-    span = permission_from(text)
     own = text[: span[0]] + text[span[1]:] if span else text
     if base == EXCLUSION and _REQUIREMENT_WORDING.search(_BRACKETED.sub(" ", own)):
         # (not a bracketed note of an exception: "... within 4 weeks prior to study entry,
@@ -548,14 +548,6 @@ def permission_span(text: str) -> tuple[int, int] | None:
     if start == lo:
         return opened, hi  # the aside itself: "(bone lesions are allowed)"
     return start, hi - 1 if text[hi - 1] in ")]" else hi
-
-
-def _permission_sentence(text: str) -> int | None:
-    """Start of the sentence holding an unnegated permission cue outside brackets, or None."""
-    span = permission_span(text)
-    if span is None or (span[0] < len(text) and text[span[0]] in "(["):
-        return None
-    return span[0]
 
 
 def permission_from(text: str) -> tuple[int, int] | None:

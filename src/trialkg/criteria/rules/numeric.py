@@ -133,12 +133,12 @@ def _measured(text: str, c: Comparison, mentions: list[Mention], chain: _Chain) 
 # The blood pressure named by its state: "severe hypertension (>180/110 mmHg)" (LCT
 # NCT03921086), "uncontrolled hypertension ( > 160 / 100 mmhg despite optimal medical
 # therapy )" and "sustained hypotension ( < 90 / 60 mmhg )" (Clinical-Trial-Parser test
-# split) limit the blood pressure. Not the hypertension of another circulation:
-# "pulmonary artery hypertension (PAH)> 50 mmHg" (LCT NCT03926910), portal, intracranial
-# or ocular hypertension measure other pressures.
+# split) limit the blood pressure; the hypertension of another circulation
+# (``lexicon.OTHER_CIRCULATIONS``: "pulmonary artery hypertension (PAH)> 50 mmHg") measures
+# another pressure.
 _PRESSURE_STATE = Gated(
-    r"\b(?P<other>(?:pulmonary|portal|intra-?cranial|intra-?ocular|ocular|venous)(?:\s+arter(?:y|ial))?\s+)?"
-    r"hyp(?:er|o)tension\b", re.IGNORECASE)
+    r"\b(?P<other>(?:" + "|".join(sorted(lexicon.OTHER_CIRCULATIONS, key=len, reverse=True))
+    + r")\s+)?hyp(?:er|o)tension\b", re.IGNORECASE)
 _OTHER_PRESSURE = re.compile(r"\b(?:PAH|PH|IOP|ICP|HVPG)\b")
 
 
