@@ -24,7 +24,7 @@ from trialkg.store import TrialStore
 RECORDS = ["NCT00678977", "NCT02449343", "NCT03167385", "NCT00103168", "NCT00602576", "NCT02243605", "NCT02782403",
            "NCT00703638", "NCT01130623", "NCT02465060", "NCT06604689", "NCT06382129", "NCT02691871",
            "NCT04154189", "NCT02589821", "NCT02636725", "NCT01165385", "NCT00763412",
-           "NCT04126811", "NCT00573404", "NCT02513394", "NCT01900743", "NCT03599518", "NCT01542047"]
+           "NCT04126811", "NCT00573404", "NCT02513394", "NCT01900743", "NCT03599518", "NCT01542047", "NCT02535351"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -469,3 +469,12 @@ def test_a_permission_resting_on_a_washout_requires_it(store: TrialStore, trials
     # no washout: the permission stays one
     (c,) = parse_criteria_text("Inclusion Criteria:\n- Prior radiotherapy allowed")
     assert c["role"] == "permission"
+
+
+def test_an_excepted_population_named_by_what_affects_it(store: TrialStore, trials: dict[str, Any]) -> None:
+    # NCT02535351 (inclusion): "Bilirubin < or = 2 mg/dl, except for patients affected by Gilbert's syndrome"
+    crit = criterion(trials, "NCT02535351", "except for patients affected by Gilbert")
+    assert crit.exception == "patients affected by Gilbert's syndrome"
+    bilirubin = lambda v: {"labs": {"bilirubin": {"value": v, "unit": "mg/dL"}}}  # noqa: E731
+    assert outcome(store, "NCT02535351", crit, bilirubin(1.0)) == "met"
+    assert outcome(store, "NCT02535351", crit, bilirubin(2.5)) == "unknown"  # Gilbert's syndrome not known

@@ -300,11 +300,12 @@ _EXCEPT_END = re.compile(r"\b(?:except|excepting|unless|other\s+than|excluding|a
 # An excepted population lifts the whole criterion for the patients it names: "Must
 # have failed or become intolerant to prior standard therapy ... except for patients
 # diagnosed with mesothelioma." (NCT00703638), "... with histologic verification except
-# in patients with intrinsic brain stem tumors, optic pathway gliomas ..." (NCT01130623).
+# in patients with intrinsic brain stem tumors, optic pathway gliomas ..." (NCT01130623),
+# "Bilirubin < or = 2 mg/dl, except for patients affected by Gilbert's syndrome" (NCT02535351).
 # What follows the clause's sentence stays with the body.
 _EXCEPT_POPULATION = Gated(
     rf"^(?P<body>.{{3,}}?)[\s,;(]+(?:except|excepting|with\s+the\s+exception\s+of)\s+(?:for\s+|in\s+)?"
-    rf"(?P<exc>{_WHO}\s+(?:with|who|whose|diagnosed|having|that|in|on|receiving)\b[^.;]*)(?P<rest>.*)$",
+    rf"(?P<exc>{_WHO}\s+(?:with|who|whose|diagnosed|having|that|in|on|receiving|affected|suffering)\b[^.;]*)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 
