@@ -478,3 +478,39 @@ def test_an_excepted_population_named_by_what_affects_it(store: TrialStore, tria
     bilirubin = lambda v: {"labs": {"bilirubin": {"value": v, "unit": "mg/dL"}}}  # noqa: E731
     assert outcome(store, "NCT02535351", crit, bilirubin(1.0)) == "met"
     assert outcome(store, "NCT02535351", crit, bilirubin(2.5)) == "unknown"  # Gilbert's syndrome not known
+
+
+@pytest.fixture(scope="module")
+def line_limits(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
+    """A store of one trial whose inclusion criteria permit a number of prior lines."""
+    from trialkg import iris
+    from trialkg.knowledge.reference import reference_triples
+    from trialkg.mapping import record_triples
+    from trialkg.records import Eligibility, Provenance, TrialRecord
+
+    record = TrialRecord(id="NCT90000101", nct_id="NCT90000101", brief_title="Lines permitted",
+                         provenance=Provenance(file="synthetic", format="ctgov-json", sha256="0" * 64))
+    # tokenised items of the Clinical-Trial-Parser test split, numbers filled in
+    record.eligibility = Eligibility(criteria=parse_criteria_text(
+        "Inclusion Criteria:\n- up to one prior line of checkpoint inhibitor therapy is permitted\n", "NCT90000101"))
+    store = TrialStore(tmp_path_factory.mktemp("line-limits") / "store")
+    store.replace_graph(iris.REFERENCE_GRAPH, list(reference_triples()))
+    store.replace_graph(iris.trial_graph(record.id), record_triples(record))
+    return store
+
+
+# A permission resting on a number of lines is that limit, required: a patient treated
+# more is kept out.
+def test_a_permission_resting_on_a_number_of_lines_requires_it(line_limits: TrialStore) -> None:
+    trial = match_support.trials_by_id(line_limits)["NCT90000101"]
+    crit = criterion({"NCT90000101": trial}, "NCT90000101", "checkpoint inhibitor")
+    assert crit.role == "requirement"
+    assert outcome(line_limits, "NCT90000101", crit, _had("pembrolizumab")) == "met"
+    two_lines = {"prior_therapies": [{"drug": "pembrolizumab", "weeks_since_last_dose": 60, "duration_weeks": 20},
+                                     {"drug": "nivolumab", "weeks_since_last_dose": 10, "duration_weeks": 20}]}
+    assert outcome(line_limits, "NCT90000101", crit, two_lines) != "met"
+    # the same limit, other words
+    for text in ("Patients may have received up to 2 prior chemotherapy regimens",
+                 "No more than 2 prior lines of systemic therapy are allowed"):
+        (c,) = parse_criteria_text(f"Inclusion Criteria:\n- {text}")
+        assert c["role"] == "requirement" and c["constraints"][0]["max_lines"] == 2, text

@@ -128,11 +128,14 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
             if c["type"] != "drug_mention":
                 constraints.append({**c, "role": "permission",
                                     **({"applies_if": cond} if cond and not c.get("applies_if") else {})})
-    if keys["role"] == logic.PERMISSION and _washout_only(constraints):
-        # A permission resting on a washout is that washout, required: "Prior radiotherapy is
-        # permissible, provided at least 4 weeks have elapsed since the last treatment"
-        # (NCT00678977), "Prior surgery is allowed if it is performed at least 4 weeks prior
-        # to the first dose of study medication" (NCT00473486) keep out a patient treated since.
+    if keys["role"] == logic.PERMISSION and _limits_only(constraints):
+        # A permission resting on a washout or a number of lines is that limit, required:
+        # "Prior radiotherapy is permissible, provided at least 4 weeks have elapsed since the
+        # last treatment" (NCT00678977), "Prior surgery is allowed if it is performed at least
+        # 4 weeks prior to the first dose of study medication" (NCT00473486) keep out a patient
+        # treated since; "up to one prior line of checkpoint inhibitor therapy is permitted",
+        # "up to 2 prior therapies are allowed" (the Clinical-Trial-Parser test split) one
+        # treated more.
         keys["role"] = logic.REQUIREMENT
     logic.alternative_groups(cl.body, constraints)
     for c in constraints:
@@ -155,12 +158,13 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
     return constraints, keys
 
 
-def _washout_only(constraints: list[dict[str, Any]]) -> bool:
-    """Whether every subject constraint is a prior therapy with a washout (a time of days
-    or more that must have passed since it)."""
+def _limits_only(constraints: list[dict[str, Any]]) -> bool:
+    """Whether every subject constraint is a prior therapy with a limit: a washout (a time
+    of days or more that must have passed since it) or a maximum number of lines."""
     subject = [c for c in constraints if c.get("role", "subject") == "subject" and c["type"] != "drug_mention"]
-    return bool(subject) and all(c["type"] == "prior_therapy" and c.get("window_kind") == "washout"
-                                 and (c.get("window_days") or 0) > 0 for c in subject)
+    return bool(subject) and all(c["type"] == "prior_therapy" and (
+        (c.get("window_kind") == "washout" and (c.get("window_days") or 0) > 0) or c.get("max_lines") is not None)
+        for c in subject)
 
 
 def _condition_constraints(condition: str) -> list[dict[str, Any]]:
