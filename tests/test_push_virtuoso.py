@@ -19,7 +19,17 @@ import rdflib
 from conftest import SEEDS
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
-from servers.virtuoso import DBA_PASSWORD, DBA_USER, VirtuosoMissing, VirtuosoServer, start, stop
+from servers.virtuoso import (
+    BENCHMARKS,
+    DBA_PASSWORD,
+    DBA_USER,
+    PAGE,
+    VirtuosoMissing,
+    VirtuosoServer,
+    benchmark_tuning,
+    start,
+    stop,
+)
 from test_push_support import (
     copy_store,
     local_graph,
@@ -209,8 +219,6 @@ def test_wrong_password_is_a_clear_error(pushed) -> None:
 def test_benchmark_tuning_sizes_the_buffer_pool_to_the_data() -> None:
     """The benchmark pool holds half the N-Quads' bytes in 8 KB pages, never less than
     BENCHMARKS' pool and never more than half the machine's memory."""
-    from servers.virtuoso import BENCHMARKS, PAGE, benchmark_tuning
-
     gb = 1 << 30
     small = benchmark_tuning(100 << 20, 24 * gb)  # 100 MB of N-Quads: the fixed pool
     assert (small.buffers, small.dirty_buffers) == (BENCHMARKS.buffers, BENCHMARKS.dirty_buffers)
