@@ -218,6 +218,9 @@ class TKG(DefinedNamespace):
     parsedCriteriaCount: URIRef  # parsed criteria count
     phase: URIRef  # phase
     position: URIRef  # position
+    prednisoneDoseMax: URIRef  # prednisone-equivalent dose maximum
+    prednisoneDoseMin: URIRef  # prednisone-equivalent dose minimum
+    prednisoneDoseStrict: URIRef  # strict prednisone-equivalent dose
     primaryCompletionDate: URIRef  # primary completion date
     primaryGene: URIRef  # primary gene
     primaryKind: URIRef  # primary kind

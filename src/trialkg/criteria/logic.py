@@ -48,6 +48,11 @@ _PERMISSION = Gated(
     r"|\b(?:permitted|allowed)\s+to\s+(?:have|be|receive|enrol)"
     r"|\bmay\s+(?:also\s+)?(?:have\s+(?:had|received|been)|receive[d]?|be\s+(?:enrolled|included|eligible|treated|allowed|permitted)|participate|enrol)\b"
     r"|\bcan\s+(?:be\s+(?:enrolled|included)|have\s+received|participate)\b"
+    # a therapy kept on: "subjects with prostate cancer currently receiving LHRH or GnRH
+    # agonists may be maintained on these agents" (NCT02243605), "Prostate cancer patients
+    # may continue their luteinizing hormone-releasing hormone (LHRH) agonist" (NCT02465060),
+    # "who may remain on treatment with LHRH agonists" (Clinical-Trial-Parser test split)
+    r"|\bmay\s+(?:continue|remain\s+on|be\s+maintained\s+on)\b(?!\s+for\b)"
     # "Young patient age between 12 - 15 could be included in only 6 centers" (NCT02243605)
     r"|\bcould\s+(?:also\s+)?be\s+(?:enrolled|included|eligible|accepted)\b"
     r"|\b(?:does|do|will)\s+not\s+(?:exclude|make\s+(?:a\s+)?(?:patient|subject)s?\s+ineligible)\b"

@@ -312,6 +312,8 @@ class Lexicon:
         self.drugs: dict[str, DrugInfo] = {}
         self.synonyms: dict[str, list[SynonymEntry]] = {}  # name_key -> entries
         self.regimens: dict[str, tuple[str, ...]] = {}
+        # glucocorticoid -> (low, high) mg equal to 5 mg prednisone
+        self.glucocorticoid_doses: dict[str, tuple[float, float]] = {}
         self.interactions: list[tuple[str, TargetInfo]] = []
         self._compiled: CompiledDictionary | None | bool = False  # False: not loaded yet
         self._compiled_drugs: dict[str, DrugInfo | None] = {}
@@ -345,6 +347,7 @@ class Lexicon:
         targets = self._load_targets()
         self._load_drugs(targets)
         self._load_regimens()
+        self._load_glucocorticoid_doses()
 
     def _load_proteins(self) -> None:
         fam_members: dict[str, list[str]] = {}
@@ -436,6 +439,25 @@ class Lexicon:
                 if d not in self.drugs:
                     self._regimen_drugs[d] = row["regimen"]
             self.regimens[name_key(row["regimen"])] = drugs
+
+    def _load_glucocorticoid_doses(self) -> None:
+        for n, row in enumerate(_read_tsv(self.source, "glucocorticoid_doses.tsv"), start=2):
+            try:
+                low, high = float(row["mg_low"]), float(row["mg_high"])
+            except ValueError as exc:
+                raise InputError("dose is not a number", file="glucocorticoid_doses.tsv", record=n) from exc
+            if not 0 < low <= high:
+                raise InputError("needs 0 < mg_low <= mg_high", file="glucocorticoid_doses.tsv", record=n)
+            self.glucocorticoid_doses[row["drug"]] = (low, high)
+
+    def prednisone_equivalent(self, drug: str, mg: float) -> tuple[float, float] | None:
+        """The daily dose of prednisone ``mg`` of the glucocorticoid ``drug`` equals, as
+        (low, high): tables that disagree give a range (betamethasone 0.6-0.75 mg per 5 mg
+        prednisone). None for a drug the table does not hold."""
+        eq = self.glucocorticoid_doses.get(drug)
+        if eq is None:
+            return None
+        return mg * 5.0 / eq[1], mg * 5.0 / eq[0]
 
     def _index(self, entry: SynonymEntry) -> None:
         key = name_key(entry.text)

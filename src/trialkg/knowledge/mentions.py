@@ -366,7 +366,10 @@ def _drop_nested(found: list[Mention]) -> list[Mention]:
 # "At least 1 year since prior tamoxifen", "No previous treatment with IFN",
 # "prior temozolomide is allowed", "previously treated with lomustine".
 _CUED_NAME = Gated(
-    r"\b(?:prior|previous(?:ly)?|received|treated with|treatment with|therapy with|exposure to|exposed to)\s+"
+    r"\b(?:prior|previous(?:ly)?|received|receiving|treated with|treatment with|therapy with|exposure to|exposed to|"
+    # current use: "Use of dexamethasone > 2 mg/day", "patients receiving warfarin",
+    # "intake of prednisolone (or equivalent) >10 mg" (LCT NCT03920527)
+    r"use of|using|taking|intake of)\s+"
     r"(?:(?:treated|treatment|therapy)\s+with\s+)?(?:any\s+|the\s+|an?\s+)?"
     r"(?=(?P<name>[A-Za-z][A-Za-z0-9-]{2,}(?:\s+[A-Za-z][A-Za-z0-9-]{2,})?))",
     re.IGNORECASE,

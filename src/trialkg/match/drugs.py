@@ -63,6 +63,10 @@ SELECT ?x ?name ?kind WHERE {{
                 found = [hit]
         return found
 
+    def lexicon_name(self, drug_iri: str) -> str:
+        """The lexicon's name of a drug the patient file names (its IRI's slug otherwise)."""
+        return self._names.get(drug_iri) or drug_iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+
     def resolve_class(self, name: str) -> str | None:
         key = name.strip().lower()
         return self._class_names.get(key) or self._class_names.get(iris.slug(name))

@@ -71,6 +71,7 @@ class PriorTherapy:
     drug_class: str | None = None
     weeks_since_last_dose: float | None = None
     duration_weeks: float | None = None
+    daily_dose_mg: float | None = None  # the daily dose (current, or the last one given)
 
     @property
     def label(self) -> str:
@@ -215,7 +216,8 @@ def _parse_therapies(items: list[dict[str, Any]], fail: Any) -> list[PriorTherap
             raise fail(where, "needs a 'drug' or a 'drug_class'")
         weeks = _number(item, "weeks_since_last_dose", fail, prefix=where)
         duration = _number(item, "duration_weeks", fail, prefix=where)
-        out.append(PriorTherapy(drug, drug_class, weeks, duration))
+        dose = _number(item, "daily_dose_mg", fail, prefix=where)
+        out.append(PriorTherapy(drug, drug_class, weeks, duration, dose))
     return out
 
 

@@ -4,7 +4,7 @@ The form has one field per scalar (age, sex, ECOG, Karnofsky, life expectancy), 
 list of conditions, and one line per prior therapy, lab, biomarker and flag, written the
 way a coordinator notes them::
 
-    therapies   Anlotinib Hydrochloride; 6; 4      (drug; weeks since last dose; weeks taken)
+    therapies   Anlotinib Hydrochloride; 6; 4      (drug; weeks since last dose; weeks taken; mg a day)
                 class: vegfr-tki; 12               (a drug class instead of a drug)
     labs        neutrophils 1200 /uL               (name value [unit]; "x ULN" units allowed)
     biomarkers  KDR amplification positive         (gene [variant] positive|negative)
@@ -52,6 +52,8 @@ def _therapy(line: str, n: int) -> dict[str, Any]:
         out["weeks_since_last_dose"] = _number(parts[1], f"therapies line {n}")
     if len(parts) > 2 and parts[2]:
         out["duration_weeks"] = _number(parts[2], f"therapies line {n}")
+    if len(parts) > 3 and parts[3]:
+        out["daily_dose_mg"] = _number(parts[3], f"therapies line {n}")
     return out
 
 
@@ -128,7 +130,8 @@ def form_from_patient(doc: Mapping[str, Any]) -> dict[str, str]:
         head = t.get("drug") or ("class: " + t["drug_class"] if t.get("drug_class") else "")
         parts = [str(head),
                  _text(t["weeks_since_last_dose"]) if t.get("weeks_since_last_dose") is not None else "",
-                 _text(t["duration_weeks"]) if t.get("duration_weeks") is not None else ""]
+                 _text(t["duration_weeks"]) if t.get("duration_weeks") is not None else "",
+                 _text(t["daily_dose_mg"]) if t.get("daily_dose_mg") is not None else ""]
         therapies.append("; ".join(parts).rstrip("; "))
     form["therapies"] = "\n".join(therapies)
     form["labs"] = "\n".join(f"{k} {_text(v.get('value'))} {v.get('unit') or ''}".rstrip()

@@ -18,6 +18,7 @@ from typing import Any
 from trialkg.criteria import lexicon, logic, units
 from trialkg.criteria.rules.comparisons import NUM, number
 from trialkg.criteria.rules.disease import treatment_intolerance
+from trialkg.criteria.rules.dose import dose_reference, glucocorticoid_dose
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import inside, opened
 from trialkg.knowledge.lexicon import Lexicon
@@ -37,7 +38,14 @@ _PRIOR_CUE = Gated(
     r"history of|had|has had|have had|used|use of|using|taking|administration|administered|failed|failure|refractory|"
     r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
     r"scheduled|candidate for|indication for|undergo|undergoing|underwent|undergone|concurrent|concomitant|ongoing|"
-    r"completed|contraindication|resistan\w*|intoleran\w*)\b",
+    r"completed|contraindication|resistan\w*|intoleran\w*|intake|(?<!never\s)(?<!not\s)(?:takes?|took))\b"
+    # "patients on immunosuppressive drugs" (LCT NCT03920527), "any individuals on oral,
+    # injected ... corticosteroids" (LCT NCT03867344), "Patients on antiretroviral therapy"
+    # (NCT02513394, NCT02164240); not "for patients on warfarin, the INR ...", a condition
+    r"|(?<!for\s)\b(?:patients?|subjects?|individuals?|those|participants?|persons?)\s+(?:who\s+are\s+)?(?:currently\s+)?on\b"
+    # a dose being taken: "on a stable or decreasing dose of ≤10 mg daily prednisone"
+    # (NCT01642004), "must have been on stable dose of steroids" (NCT02465060)
+    r"|\bon\s+(?:an?\s+)?(?:(?:stable|steady|constant|decreasing|tapering|low|physiologic\w*|replacement|or)\s+){0,4}doses?\b",
     re.IGNORECASE,
 )
 _WINDOW = Gated(
@@ -240,7 +248,7 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     # (not "since the last dose of X": that dates a washout from X)
     ("dosing", Gated(r"\b(?:at|before|during|prior to|with)\s+(?:each|every|the|any)?\s*(?:first|initial|next)?\s*"
                      r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
-                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\bwilling\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
+                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\b(?:un)?willing\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
                      r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b"
                      # the treatment still to come: "before start the platinium based
                      # chemotherapy", "for cisplatin administration" (NCT02679963);
@@ -338,12 +346,15 @@ _QUALIFIED = Gated(
 _COUNT_HEAD = (r"(?P<lines>lines?|regimens?|courses?|types?|kinds?)|(?P<agents>agents?|drugs?|TKIs?|inhibitors?|"
                r"medicines?|medications?|antibod(?:y|ies))")
 _COUNT_N = r"(?P<n>\d{1,2}|one|two|three|four|five)"
+# The words between the count and what it counts; a time unit there makes the number a
+# duration ("at least 2 weeks prior to study drug administration": no count of drugs).
+_COUNT_FILL = r"(?!(?:hours?|days?|weeks?|months?|years?|wks?|mos?)\b)[\w/()-]+\s+"
 _LINES = Gated(
     r"(?:(?P<max>less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|maximum\s+of|≤|<=|=<)"
     r"|(?P<lt>less\s+than|fewer\s+than|<)|(?P<min>at\s+least|a\s+minimum\s+of|minimum\s+of|≥|>=)|(?P<gt>more\s+than|greater\s+than|>))\s*"
-    + _COUNT_N + r"(?P<ormore>)\s+(?:[\w/()-]+\s+){0,5}?(?:" + _COUNT_HEAD + r")\b"
+    + _COUNT_N + r"(?P<ormore>)\s+(?:" + _COUNT_FILL + r"){0,5}?(?:" + _COUNT_HEAD + r")\b"
     # "two or more small molecular TKI drugs", "3 or more prior regimens"
-    r"|" + _COUNT_N.replace("<n>", "<n2>") + r"\s+or\s+(?P<more2>more|greater)\s+(?:[\w/()-]+\s+){0,5}?(?:"
+    r"|" + _COUNT_N.replace("<n>", "<n2>") + r"\s+or\s+(?P<more2>more|greater)\s+(?:" + _COUNT_FILL + r"){0,5}?(?:"
     + _COUNT_HEAD.replace("<lines>", "<lines2>").replace("<agents>", "<agents2>") + r")\b",
     re.IGNORECASE,
 )
@@ -369,6 +380,14 @@ def _therapy_lines(text: str, d: dict[str, Any]) -> None:
         d["counts_agents"] = True
 
 
+# A condition named by no more than the word: "Subjects with a condition requiring
+# systemic treatment with either corticosteroids or other immunosuppressive medications
+# within 14 days" (NCT01642004, NCT03277924), "any condition requiring concurrent systemic
+# immunosuppressive therapy" (Clinical-Trial-Parser test split).
+_ANY_CONDITION = re.compile(r"\b(?:a|an|any|other|some)\s+(?:(?:other|medical|underlying|concurrent|chronic)\s+)?"
+                            r"(?:conditions?|illness(?:es)?|disorders?)\s+(?:that\s+(?:has|have)\s+)?$", re.IGNORECASE)
+
+
 def _context_spans(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS)."""
     out = []
@@ -376,6 +395,8 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
         for m in rx.finditer(text):
             if kind == "hypersensitivity" and treatment_intolerance(text, m):
                 continue  # "resistant or intolerant to imatinib": how a prior treatment ended
+            if kind == "condition_treatment" and _ANY_CONDITION.search(text, max(0, m.start() - 40), m.start()):
+                continue  # no condition is named: the treatment is what the item is about
             if whole:
                 a = max([0] + [x.end() for x in _CLAUSE_STOP.finditer(text, 0, m.start())])
             else:
@@ -452,6 +473,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     d: dict[str, Any] = {"type": "prior_therapy", "drugs": [], "drug_classes": [], "therapies": [],
                          "window": None, "window_days": None, "min_exposure": None}
     first, last = _therapy_names(text, d, found_drugs, found_classes, ctx_ranges, excepted)
+    dose_reference(text, d)
     if not (d["drugs"] or d["drug_classes"] or d["therapies"]):
         return mention
     if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
@@ -467,6 +489,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     _therapy_window(text, d, washout, span)
     _therapy_exposure(text, d, span)
     _therapy_lines(text, d)
+    glucocorticoid_dose(text, d, excepted, span)
     if _QUALIFIED.search(text) and d["window_days"] is None and d["min_exposure"] is None and not d.get("max_exposure") \
             and "max_lines" not in d:
         d["qualified"] = True
@@ -509,6 +532,21 @@ def _names_a_therapy(text: str) -> bool:
     return any(rx.search(text) for _name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text))
 
 
+# An exception that names a route, formulation or dose of the drug admits that use only;
+# the drug given otherwise still counts: "excluding nasal and inhaled corticosteroids or
+# physiological doses of systemic steroid hormones" (NCT04126811), "other than replacement
+# doses of testosterone", "except low-dose oral coumadin up to 2 mg" (Clinical-Trial-Parser
+# test split). A dose the exception writes out becomes the bound (``dose.py``).
+_PARTIAL_EXCEPTION = re.compile(
+    r"\b(?:inhaled|inhalational|nasal|intranasal|topical|topically|local|ocular|ophthalmic|intra-?articular|"
+    r"physiologic(?:al)?|low[- ]dose|replacement|premedication|oral)\b[^;.]*$", re.IGNORECASE)
+
+
+# ... or after it: "except corticosteroids with a daily dosage equivalent to prednisone
+# ≤20mg for adrenal insufficiency" (NCT01804374), "corticosteroids at doses ≤ 10 mg".
+_DOSED_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:at|with|in)\s+(?:an?\s+)?(?:\w+\s+)?(?:doses?|dosages?|dosing)\b", re.I)
+
+
 def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
                    found_classes: list[tuple[str, int, int]], ctx_ranges: list[tuple[int, int]],
                    excepted: list[tuple[int, int]]) -> tuple[int | None, int | None]:
@@ -518,9 +556,13 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
     last: int | None = None
     for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
         for name, a, b in found:
-            if inside(ctx_ranges, a, b) or (name == "endocrine-therapy" and _other_hormone(text, a, b)):
+            if inside(ctx_ranges, a, b) or (name == "endocrine-therapy" and _other_hormone(text, a, b)) \
+                    or (name == "corticosteroid" and _steroid_replacement(text, a, b)):
                 continue
             target = f"except_{key}" if inside(excepted, a, b) else key
+            if target != key and (_PARTIAL_EXCEPTION.search(text, max(0, a - 40), a)
+                                  or _DOSED_AFTER.match(text, b)):
+                continue  # "excluding nasal and inhaled corticosteroids": only that use is excepted
             if name not in d.setdefault(target, []):
                 d[target].append(name)
                 first = a if first is None else min(first, a)
@@ -540,6 +582,18 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
 # (NCT02636725), "thyroid hormone", "hormone replacement therapy".
 _OTHER_HORMONE_BEFORE = re.compile(r"\b(?:growth|thyroid|parathyroid|antidiuretic|gonadotropin[\w-]*|luteinizing)\s+$", re.I)
 _OTHER_HORMONE_AFTER = re.compile(r"\s*(?:\w+\s+)?replacement\b", re.I)
+
+
+# A glucocorticoid given to replace the body's own is no therapy the criterion counts:
+# "physiologic corticosteroid replacement therapy for adrenal or pituitary insufficiency"
+# (NCT02636725), "Stable dose of replacement steroid for adrenal insufficiency"
+# (NCT02465060), "adrenal replacement steroid doses" (Clinical-Trial-Parser test split).
+_REPLACEMENT_BEFORE = re.compile(r"\b(?:replacement|physiologic(?:al)?)\s+(?:\w+\s+)?$", re.I)
+
+
+def _steroid_replacement(text: str, a: int, b: int) -> bool:
+    """Whether the corticosteroid named at ``text[a:b]`` is a replacement (``_REPLACEMENT_BEFORE``)."""
+    return bool(_REPLACEMENT_BEFORE.search(text, max(0, a - 30), a) or _OTHER_HORMONE_AFTER.match(text, b))
 
 
 def _other_hormone(text: str, a: int, b: int) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trialkg import iris
 from trialkg.durations import duration_days
+from trialkg.knowledge.lexicon import Lexicon
 from trialkg.match.decide.context import Context
 from trialkg.match.graph import Constraint, Criterion
 from trialkg.match.logic import TV, Statement, tv_and, tv_not, tv_or, tv_word
@@ -20,6 +22,9 @@ from trialkg.match.patient import PriorTherapy
 # Therapy modalities (criteria lexicon) given as drugs, which a patient file would list.
 DRUG_MODALITIES = frozenset({"chemotherapy", "immunotherapy", "targeted therapy", "hormonal therapy", "systemic therapy",
                              "biologic therapy", "neoadjuvant or adjuvant therapy", "investigational agent"})
+
+
+_STEROID = iris.drug_class("corticosteroid")
 
 
 @dataclass
@@ -38,6 +43,9 @@ class _Window:
     max_lines: int | None = None  # tkg:maxLines: a bound on prior lines
     min_lines: int | None = None  # tkg:minLines
     agents: bool = False  # tkg:countsAgents: the count is of distinct drugs, not lines
+    dose_min: float | None = None  # tkg:prednisoneDoseMin: a glucocorticoid counts above it
+    dose_max: float | None = None  # tkg:prednisoneDoseMax: ... at or below it
+    dose_strict: bool = False
 
     @classmethod
     def of(cls, k: Constraint, wants_true: bool) -> _Window:
@@ -50,15 +58,51 @@ class _Window:
         return cls(days, washout, anchor in (None, "study_entry"), wants_true and days is not None and not washout,
                    min_days, max_days, bool(k.one("exposureStrict")),
                    bool(k.one("qualified")) and days is None and min_days is None and max_days is None,
-                   wants_true and max_days is not None and days is None,
+                   wants_true and days is None and (max_days is not None or k.num("prednisoneDoseMax") is not None),
                    int(k.num("maxLines")) if k.num("maxLines") is not None else None,
                    int(k.num("minLines")) if k.num("minLines") is not None else None,
-                   bool(k.one("countsAgents")))
+                   bool(k.one("countsAgents")), k.num("prednisoneDoseMin"), k.num("prednisoneDoseMax"),
+                   bool(k.one("prednisoneDoseStrict")))
 
-    def judge(self, therapy: PriorTherapy, hit: TV) -> tuple[TV, list[str]]:
+    def dose(self, therapy: PriorTherapy, names: list[str]) -> tuple[TV, str] | None:
+        """Whether a glucocorticoid therapy is at a dose the constraint counts (its daily
+        dose in prednisone equivalents against ``dose_min`` / ``dose_max``), with the
+        note; None when the constraint bounds no dose."""
+        if self.dose_min is None and self.dose_max is None:
+            return None
+        bound = (f"{'more than' if self.dose_strict else 'at least'} {_num(self.dose_min)}" if self.dose_min is not None
+                 else f"{'less than' if self.dose_strict else 'at most'} {_num(self.dose_max)}")
+        what = f"{bound} mg/day prednisone-equivalent"
+        if therapy.daily_dose_mg is None:
+            return None, f"daily dose not given ({what} counts)"
+        lex = Lexicon.default()
+        eq = next((e for n in names for e in (lex.prednisone_equivalent(n, therapy.daily_dose_mg),
+                                              lex.prednisone_equivalent(n.split()[0], therapy.daily_dose_mg)) if e), None)
+        if eq is None:
+            return None, f"{_num(therapy.daily_dose_mg)} mg/day: no prednisone equivalence known for this drug ({what} counts)"
+        low, high = eq
+        if self.dose_min is not None:
+            m = self.dose_min
+            v: TV = (True if low > m else False if high <= m else None) if self.dose_strict \
+                else (True if low >= m else False if high < m else None)
+        else:
+            m = self.dose_max  # type: ignore[assignment]
+            v = (True if high < m else False if low >= m else None) if self.dose_strict \
+                else (True if high <= m else False if low > m else None)
+        shown = _num(round(low, 1)) if low == high else f"{_num(round(low, 1))}-{_num(round(high, 1))}"
+        return v, f"{_num(therapy.daily_dose_mg)} mg/day = {shown} mg prednisone vs {what}: {tv_word(v)}"
+
+    def judge(self, therapy: PriorTherapy, hit: TV, dose: tuple[TV, str] | None = None) -> tuple[TV, list[str]]:
         """(value, notes): for a washout or a limit, whether this therapy keeps to it;
-        otherwise whether it is the exposure the constraint states."""
+        otherwise whether it is the exposure the constraint states. ``dose`` (``dose``)
+        says whether a glucocorticoid is at a dose the constraint counts."""
         parts = [therapy.label]
+        if dose is not None:
+            parts.append(dose[1])
+            if self.limit and self.dose_max is not None:
+                # "on a stable dose of <= 10 mg daily prednisone": a higher dose breaks it
+                return tv_or([tv_not(hit), dose[0]]), parts
+            hit = tv_and([hit, dose[0]])
         value: TV = hit
         if self.days is not None:
             weeks = therapy.weeks_since_last_dose
@@ -154,7 +198,11 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
         hit = therapy_hits(ctx, therapy, t_drugs, t_classes, drugs, classes)
         if hit is False:
             continue
-        value, parts = w.judge(therapy, hit)
+        dose = w.dose(therapy, [ctx.knowledge.lexicon_name(d) for d in t_drugs]) if _STEROID in t_classes else None
+        if dose is not None and dose[0] is False and not (w.limit and w.dose_max is not None):
+            notes.append(f"{therapy.label}: {dose[1]}")
+            continue
+        value, parts = w.judge(therapy, hit, dose)
         results.append(value)
         notes.append(", ".join(parts))
         agents.append(_agents(ctx, therapy, t_drugs, drugs, classes))
