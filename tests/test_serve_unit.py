@@ -80,11 +80,14 @@ def test_search_folds_case_punctuation_and_spacing() -> None:
 def test_patient_form_lines_and_errors() -> None:
     doc = patientform.patient_from_form({
         "age_years": "45", "sex": "male", "ecog": "1", "conditions": "leiomyosarcoma, GIST",
-        "therapies": "Anlotinib Hydrochloride; 6; 4\nclass: vegfr-tki; 12",
+        "therapies": "Anlotinib Hydrochloride; 6; 4\nclass: vegfr-tki; 12\ndexamethasone; 0; 2; 4",
         "labs": "neutrophils 1,200 /uL\nbilirubin: 0.6 x ULN", "biomarkers": "KDR amplification positive",
         "flags": "cns_metastases: no\nmeasurable disease: yes"})
     assert doc["prior_therapies"] == [{"drug": "Anlotinib Hydrochloride", "weeks_since_last_dose": 6, "duration_weeks": 4},
-                                      {"drug_class": "vegfr-tki", "weeks_since_last_dose": 12}]
+                                      {"drug_class": "vegfr-tki", "weeks_since_last_dose": 12},
+                                      {"drug": "dexamethasone", "weeks_since_last_dose": 0, "duration_weeks": 2,
+                                       "daily_dose_mg": 4}]
+    assert patientform.form_from_patient(doc)["therapies"].splitlines()[2] == "dexamethasone; 0; 2; 4"
     assert doc["labs"] == {"neutrophils": {"value": 1200, "unit": "/uL"}, "bilirubin": {"value": 0.6, "unit": "x ULN"}}
     assert doc["biomarkers"] == [{"gene": "KDR", "status": "positive", "variant": "amplification"}]
     assert doc["flags"] == {"cns_metastases": False, "measurable_disease": True}
