@@ -99,7 +99,10 @@ def derive(drugs: Iterable[list[str]], edges: Iterable[list[str]], proteins: Ite
 _SALT = re.compile(
     r"(?:\s+(?:mono|di|tri|tetra)?(?:phosphate|mesylate|mesilate|hydrochloride|hydrobromide|sodium|potassium|calcium|"
     r"magnesium|malate|tosylate|maleate|citrate|sulfate|sulphate|acetate|tartrate|bitartrate|besylate|besilate|"
-    r"fumarate|succinate|bromide|chloride|lactate|gluconate|hydrate|hemihydrate|monohydrate|free\s+base))+$")
+    r"fumarate|succinate|bromide|chloride|lactate|gluconate|hydrate|hemihydrate|monohydrate|free\s+base|"
+    # prodrug esters and amides, which leave the stem of the active drug: tenofovir
+    # disoproxil, tenofovir alafenamide, dabigatran etexilate, olmesartan medoxomil
+    r"disoproxil|alafenamide|etexilate|medoxomil|mofetil|axetil|pivoxil|marboxil|proxetil|cilexetil))+$")
 
 
 def _base_name(name: str) -> str:

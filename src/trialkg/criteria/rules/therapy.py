@@ -32,6 +32,21 @@ from trialkg.textgate import Gated, GateSet
 _PRIOR_WORD = re.compile(r"prior|previous|received|failed|failure|refractory|pretreated|naive", re.I)
 _PLANNED = re.compile(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", re.I)
 _CURRENT = re.compile(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", re.I)
+# The present tense with no word of the past and no window: the therapy is one being
+# taken now. "Receiving anticoagulant treatment" (LCT NCT03921970), "Those using
+# corticosteroids" (LCT NCT03866135), "Patients on antiretroviral therapy" (NCT02513394),
+# "Coagulation dysfunction ... or receiving anticoagulant therapy" (NCT01645215,
+# NCT02314819).
+_PRESENT = re.compile(r"\b(?:receiving|taking|using(?!\s+(?:the\s+)?(?:RECIST|criteria|guidelines))|intake|takes?|currently|"
+                      r"current\s+(?:use|treatment|therapy|medications?|participation)|"
+                      # "must not require the use of full dose coumarin-derivative
+                      # anticoagulants" (NCT02465060), "requires concomitant treatment"
+                      r"requir(?:e|es|ing)\s+(?:the\s+)?(?:\w+\s+)?(?:use|treatment|administration)\s+(?:of|with)|"
+                      r"(?:patients?|subjects?|individuals?|those|participants?|persons?)\s+(?:who\s+are\s+)?on|"
+                      r"on\s+(?:an?\s+)?(?:(?:stable|steady|constant|decreasing)\s+)?doses?)\b", re.I)
+_PAST = re.compile(r"\b(?:prior|previous(?:ly)?|history|received|had|treated|pretreated|pre-treated|failed|failure|"
+                   r"refractory|exposure|exposed|naive|naïve|underwent|undergone|completed|discontinued|stopped|"
+                   r"last\s+dose|since|before|ago|prescribed)\b", re.I)
 _MAX_OP = re.compile(r"less|fewer|shorter|<|≤|up to")
 _PRIOR_CUE = Gated(
     r"\b(?:prior|previous(?:ly)?|received|receiving|receive|treated|treatment with|therapy with|exposure|exposed|"
@@ -276,7 +291,13 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     # arrhythmia requiring medication" (NCT00602576).
     ("condition_treatment", Gated(r"\b(?:that\s+(?:has|have)\s+)?(?:required|requiring|requires|needing|needed)\s+"
                                   r"(?:\w+\s+){0,2}?(?:treatment|therapy|medications?|antibiotics|steroids|corticosteroids|"
-                                  r"immunosuppressi\w+|insulin|(?:hormone\s+)?replacement)\b", re.I), False),
+                                  r"immunosuppressi\w+|insulin|(?:hormone\s+)?replacement)\b"
+                                  # how a named condition is kept in check: "deep vein thromboses
+                                  # (DVT) that are not stable on anticoagulation regimen"
+                                  # (NCT02636725), "Deep phlebitis not treated with LMWH"
+                                  # (NCT02535351), "hypertension controlled with medication"
+                                  r"|\b(?:not\s+)?(?:stable|controlled|well[- ]controlled|managed)\s+(?:on|with|by)\b"
+                                  r"|\bnot\s+treated\s+(?:with|by)\b", re.I), False),
     # A condition that would alter how a drug is absorbed: "conditions that would interfere
     # with the absorption of capecitabine or imatinib" (NCT00601510); "gastrointestinal
     # disease that may significantly alter the absorption of everolimus" (Facebook split).
@@ -329,6 +350,10 @@ _QUALIFIED = Gated(
     # ..." (NCT04154189), "myeloablative chemotherapy"; a high-dose drug is the drug
     # ("Interferon α2a, high-dose interleukin-2", NCT03928964)
     r"\bhigh[- ]dose\s+(?:chemo\w*|therapy|treatment)\b|\bmyeloablative\b|"
+    # a dose the patient file does not tell: "full dose coumarin-derivative anticoagulants"
+    # (NCT02465060), "No concurrent full-dose anticoagulants" (NCT00357318), "concomitant
+    # treatment, in therapeutic doses, with anticoagulants" (NCT02243605)
+    r"\bfull[- ]dose\b|\btherapeutic\s+(?:doses?|dosing|levels?)\b|"
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
     r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
     r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
@@ -478,12 +503,17 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
         return mention
     if window_cue is not None and (first is None or first >= window_cue.start() or first > 60):
         return mention  # the window dates something else: "bleeding event within 4 weeks of study drug"
-    if not (d["drugs"] or d["drug_classes"]) and not (_WINDOW.search(text) or washout) and section == "inclusion" \
-            and not _PRIOR_WORD.search(f"{context or ''} {text}"):
+    if section == "inclusion" and not (_WINDOW.search(text) or washout) and _supportive_only(d) \
+            and not _PRIOR_WORD.search(f"{context or ''} {text}") \
+            and not (d["drug_classes"] and (_PAST.search(text) or _CURRENT.search(text) or _PRESENT.search(text))):
+        # an inclusion item naming a modality, or a supportive drug class with no word of
+        # its use, asks for no therapy: "Stopping the anticoagulation for biopsy should be
+        # per site standard operating procedure" (NCT02465060)
         return mention
     if _PLANNED.search(text):
         d["timing"] = "planned"
-    elif _CURRENT.search(text):
+    elif _CURRENT.search(text) or (_PRESENT.search(text) and not _PAST.search(text)
+                                   and not (_WINDOW.search(text) or washout)):
         d["timing"] = "current"
     span = [first, last]
     _therapy_window(text, d, washout, span)
@@ -525,6 +555,15 @@ def _uncounted(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, i
         return []
     out["span"] = text[first:last]
     return [out]
+
+
+def _supportive_only(d: dict[str, Any]) -> bool:
+    """Whether the constraint names no drug and no anticancer class (a modality, or
+    classes such as anticoagulants and corticosteroids)."""
+    if d["drugs"]:
+        return False
+    lex = Lexicon.default()
+    return all("antineoplastic" not in lex.class_ancestors(c) for c in d["drug_classes"])
 
 
 def _names_a_therapy(text: str) -> bool:

@@ -25,6 +25,9 @@ DRUG_MODALITIES = frozenset({"chemotherapy", "immunotherapy", "targeted therapy"
 
 
 _STEROID = iris.drug_class("corticosteroid")
+# A therapy "being received" is one whose last dose was at most a week ago; four weeks or
+# more is a past one; between, the file cannot say.
+CURRENT_WEEKS, PAST_WEEKS = 1.0, 4.0
 
 
 @dataclass
@@ -46,6 +49,7 @@ class _Window:
     dose_min: float | None = None  # tkg:prednisoneDoseMin: a glucocorticoid counts above it
     dose_max: float | None = None  # tkg:prednisoneDoseMax: ... at or below it
     dose_strict: bool = False
+    timing: str | None = None  # tkg:timing: "current" (being taken now) or "planned"
 
     @classmethod
     def of(cls, k: Constraint, wants_true: bool) -> _Window:
@@ -62,7 +66,7 @@ class _Window:
                    int(k.num("maxLines")) if k.num("maxLines") is not None else None,
                    int(k.num("minLines")) if k.num("minLines") is not None else None,
                    bool(k.one("countsAgents")), k.num("prednisoneDoseMin"), k.num("prednisoneDoseMax"),
-                   bool(k.one("prednisoneDoseStrict")))
+                   bool(k.one("prednisoneDoseStrict")), k.one("timing"))
 
     def dose(self, therapy: PriorTherapy, names: list[str]) -> tuple[TV, str] | None:
         """Whether a glucocorticoid therapy is at a dose the constraint counts (its daily
@@ -117,6 +121,12 @@ class _Window:
                 within = None
                 parts.append("a window in an inclusion criterion may date progression, not the last dose")
             value = tv_and([value, within])
+        elif self.timing == "current" and not self.qualified and not self.limit:
+            # "Receiving anticoagulant therapy", "Those using corticosteroids": taken now
+            weeks = therapy.weeks_since_last_dose
+            now: TV = None if weeks is None else (True if weeks <= CURRENT_WEEKS else False if weeks >= PAST_WEEKS else None)
+            parts.append(f"last dose {_num(weeks)} wk ago: {'taken now' if now else 'not now' if now is False else 'now?'}")
+            value = tv_and([value, now])
         weeks_on = therapy.duration_weeks
         if self.max_days is not None:
             short: TV = None if weeks_on is None else weeks_on * 7 <= self.max_days + 1e-9
@@ -162,6 +172,9 @@ def prior_therapy(k: Constraint, ctx: Context, wants_true: bool = True, crit: Cr
     if ctx.patient.prior_therapies is None:
         return Statement(None, f"prior therapies unknown ({what})")
     w = _Window.of(k, wants_true)
+    if w.timing == "planned" and w.days is None:
+        # "planned treatment with ...", "candidate for ...": a therapy still to come
+        return Statement(None, f"{what}: a therapy still to come; the patient file lists those given")
     if not drugs and not classes:
         return _modality(k, ctx, w, what, wants_true)
     results, notes, agents = _judge_therapies(k, ctx, w, drugs, classes)
