@@ -19,7 +19,7 @@ from trialkg.criteria import parse_criteria_text
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.store import TrialStore
 
-RECORDS = ["NCT01645215", "NCT02513394", "NCT02465060", "NCT02636725", "NCT02535351"]
+RECORDS = ["NCT01645215", "NCT02513394", "NCT02465060", "NCT02636725", "NCT02535351", "NCT02199223"]
 BASE: dict[str, Any] = {"age_years": 60, "sex": "MALE", "ecog": 1, "conditions": ["lung adenocarcinoma"],
                         "flags": {"bleeding": False}}
 
@@ -126,3 +126,40 @@ def test_a_therapy_still_to_come_is_planned() -> None:
     (k,) = _therapies("Having been prescribed antiretroviral therapy at any time (including people for who "
                       "antiretroviral therapy initiation is planned after study enrolment)", "Inclusion")
     assert k["timing"] == "planned" and k["drug_classes"] == ["antiviral"]
+
+
+@pytest.mark.parametrize(("drug", "cls"), [
+    ("ketoconazole", "strong-cyp3a-inhibitor"), ("clarithromycin", "strong-cyp3a-inhibitor"),
+    ("fluconazole", "moderate-cyp3a-inhibitor"), ("rifampicin", "strong-cyp3a-inducer"),
+    ("carbamazepine", "strong-cyp3a-inducer"), ("phenobarbital", "moderate-cyp3a-inducer"),
+])
+def test_cyp3a_classes_as_the_fda_table_lists_them(drug: str, cls: str) -> None:
+    lex = Lexicon.default()
+    info = lex.drug(drug)
+    assert info is not None and cls in info.classes
+    assert cls.split("-", 1)[1] in lex.class_ancestors(cls)  # strong-cyp3a-inducer under cyp3a-inducer
+
+
+@pytest.mark.parametrize(("text", "classes"), [
+    ("Patients taking concurrent medications of any kind which are strong inducers or inhibitors of CYP3A4",  # NCT00402415
+     {"strong-cyp3a-inducer", "strong-cyp3a-inhibitor"}),
+    ("Participant has received strong and/or moderate CYP3A inducers within 7 days prior to the initiation of study "
+     "treatment.", {"strong-cyp3a-inducer", "moderate-cyp3a-inducer"}),  # LCT NCT03867682
+    ("Administration of strong/potent cytochrome P450 (CYP)3A4 inhibitors within 7 days",  # NCT02691871
+     {"strong-cyp3a-inhibitor"}),
+    ("Patients who required concomitant treatment with medications that are known to be inhibitors or strong "
+     "inducers of isoenzyme CYP3A4", {"cyp3a-inhibitor", "strong-cyp3a-inducer"}),  # NCT01418001
+])
+def test_cyp3a_modulators_by_strength(text: str, classes: set[str]) -> None:
+    (k,) = _therapies(text)
+    assert set(k["drug_classes"]) == classes
+
+
+def test_matcher_strong_cyp3a_inducers(store: TrialStore, trials: dict[str, Any]) -> None:
+    # "Concurrent use of strong CYP3a4 inducers (e.g. rifampin, phenytoin, carbamazepine,
+    # phenobarbital, and St. John's Wort)" (NCT02199223)
+    nct = "NCT02199223"
+    crit = criterion(trials, nct, "strong CYP3a4 inducers")
+    assert match_support.outcome(store, nct, crit, _took("carbamazepine", 0)) == "unmet"
+    assert match_support.outcome(store, nct, crit, _took("rifampin", 30)) == "met"
+    assert match_support.outcome(store, nct, crit, _took("fluconazole", 0)) == "met"  # an inhibitor, not an inducer

@@ -369,11 +369,18 @@ _CUED_NAME = Gated(
     r"\b(?:prior|previous(?:ly)?|received|receiving|treated with|treatment with|therapy with|exposure to|exposed to|"
     # current use: "Use of dexamethasone > 2 mg/day", "patients receiving warfarin",
     # "intake of prednisolone (or equivalent) >10 mg" (LCT NCT03920527)
-    r"use of|using|taking|intake of)\s+"
+    r"use of|using|taking|intake of|"
+    # the members a class names as examples: "strong CYP3a4 inducers (e.g. rifampin,
+    # phenytoin, carbamazepine, phenobarbital ...)" (NCT02199223), "anticoagulants such as
+    # warfarin" (NCT02243605)
+    r"e\.\s?g\.,?|such\s+as|including)\s+"
     r"(?:(?:treated|treatment|therapy)\s+with\s+)?(?:any\s+|the\s+|an?\s+)?"
     r"(?=(?P<name>[A-Za-z][A-Za-z0-9-]{2,}(?:\s+[A-Za-z][A-Za-z0-9-]{2,})?))",
     re.IGNORECASE,
 )
+# An example cue names a drug only as an item of its list: the name ends at a separator.
+_EXAMPLE_CUE = re.compile(r"(?:e\.\s?g|such\s+as|including)\b", re.IGNORECASE)
+_LIST_END = re.compile(r"\s*(?:[,;:)\]/.]|$|(?:and|or|etc|and/or)\b)", re.IGNORECASE)
 # A list goes on after the first name: "prior rituximab or cytarabine", "prior
 # tamoxifen, letrozole and anastrozole".
 _LIST_NEXT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|and/or)\s+|/)\s*"
@@ -406,6 +413,8 @@ def find_cued_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[M
         if pos < resume:
             continue
         found = _cued_name(lex, text, pos, m.group("name"))
+        if found is not None and _EXAMPLE_CUE.match(m.group(0)) and not _LIST_END.match(text, found.end):
+            continue  # "such as galactose intolerance": an example that is no drug
         while found is not None:
             out.append(found)
             resume = found.end

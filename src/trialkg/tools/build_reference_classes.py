@@ -9,6 +9,9 @@
   ``name`` to drugs whose name also has a stem (a vinca alkaloid is a ``vin-`` drug with
   a tubulin mechanism; vincamine has none). An aromatase (CYP19A1) inhibitor is an
   aromatase inhibitor; a DHFR inhibitor an antifolate.
+- ``listed``: the drug is one of the names of ``match``, as a cited table lists them
+  (the FDA table of clinical CYP3A inhibitors and inducers: a property of the molecule
+  that no mechanism row records).
 - ``stem``: the drug's one-word name ends with a WHO INN stem (``match`` is a regex):
   ``-rubicin`` anthracyclines, ``-platin`` platinum compounds, ``-taxel`` taxanes,
   ``-rozole`` aromatase inhibitors, ``-ciclib`` CDK inhibitors. A stem says what a
@@ -39,7 +42,7 @@ _ONE_WORD = re.compile(r"^[a-z][a-z-]*$")
 class Rule:
     cls: str
     basis: str  # target | stem
-    groups: tuple[frozenset[str], ...]  # target: each group needs one edge
+    groups: tuple[frozenset[str], ...]  # target: each group needs one edge; listed: the names
     stem: re.Pattern[str] | None  # stem: the name's stem; target: a stem the name must also have
     actions: frozenset[str]
     kinds: frozenset[str]
@@ -55,12 +58,17 @@ def read_rules(curated: Path, classes: set[str]) -> list[Rule]:
     rules = []
     for n, row in enumerate(up.read_tsv(curated / RULES), start=2):
         cls, basis, match = row["class"].strip(), row["basis"].strip(), row["match"].strip()
-        if cls not in classes or basis not in ("target", "stem") or not match or not row["source"].strip():
-            raise ValueError(f"{RULES} line {n}: needs a class of classes.tsv, basis target|stem, match "
+        if cls not in classes or basis not in ("target", "stem", "listed") or not match or not row["source"].strip():
+            raise ValueError(f"{RULES} line {n}: needs a class of classes.tsv, basis target|stem|listed, match "
                              f"and source (got {cls!r}, {basis!r})")
+        if basis == "target":
+            groups = tuple(frozenset(s.upper() for s in _split(g)) for g in match.split("&"))
+        elif basis == "listed":
+            groups = (frozenset(s.lower() for s in _split(match)),)
+        else:
+            groups = ()
         rules.append(Rule(
-            cls, basis,
-            tuple(frozenset(s.upper() for s in _split(g)) for g in match.split("&")) if basis == "target" else (),
+            cls, basis, groups,
             re.compile(match if basis == "stem" else row["name"]) if basis == "stem" or row["name"] else None,
             _split(row["actions"]), _split(row["kinds"]), row["source"].strip()))
     return rules
@@ -112,6 +120,8 @@ def _base_name(name: str) -> str:
 def _evidence(rule: Rule, name: str, edges: dict[tuple[str, str], set[str]]) -> str | None:
     """What the rule rests on for this drug, or None when it does not hold."""
     name = _base_name(name)
+    if rule.basis == "listed":
+        return "listed" if name in rule.groups[0] else None
     if rule.basis == "stem":
         if rule.stem is not None and _ONE_WORD.match(name) and rule.stem.search(name):
             return f"INN stem {rule.stem.pattern}"

@@ -31,7 +31,7 @@ from trialkg.textgate import Gated, GateSet
 
 _PRIOR_WORD = re.compile(r"prior|previous|received|failed|failure|refractory|pretreated|naive", re.I)
 _PLANNED = re.compile(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", re.I)
-_CURRENT = re.compile(r"concurrent|concomitant|ongoing|currently (?:receiving|taking|using)", re.I)
+_CURRENT = re.compile(r"concurrent|concomitant|ongoing|\bcurrently\b|\bcurrent\s+(?:use|treatment|therapy|participation)\b", re.I)
 # The present tense with no word of the past and no window: the therapy is one being
 # taken now. "Receiving anticoagulant treatment" (LCT NCT03921970), "Those using
 # corticosteroids" (LCT NCT03866135), "Patients on antiretroviral therapy" (NCT02513394),
@@ -94,7 +94,7 @@ def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tup
     try:
         drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
-        classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes)
+        classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes) + _cyp3a_classes(text)
         classes = _restricted(text, classes, find_classes)
         # A drug the curated scan does not know, named as the object of a prior-therapy cue.
         taken = [(a, b) for _n, a, b in drugs + classes]
@@ -131,6 +131,44 @@ def _slash_classes(text: str, find_classes: Any) -> list[tuple[str, int, int]]:
             for c in find_classes(phrase):
                 if c.drug_class and (str(c.drug_class), m.start(), m.end()) not in out:
                     out.append((str(c.drug_class), m.start(), m.end()))
+    return out
+
+
+# CYP3A modulators by strength, written with coordinations no class phrase spells out:
+# "strong inducers or inhibitors of CYP3A4" (NCT00402415), "inhibitors or strong inducers
+# of isoenzyme CYP3A4" (NCT01418001), "strong and moderate CYP3A inhibitors", "CYP3A4
+# inducers or inhibitors". A strength before the first role holds for both; one before
+# the second is its own. No strength: the class of either strength.
+_STRENGTH = r"strong|potent|moderate|weak"
+_CYP = r"(?:\(\s*)?(?:CYP\s?3A4?(?:/5)?|cytochrome\s+P\s?450\s+(?:3A4?|\(CYP\)\s*3A4?))(?:\s*\))?"
+_ROLE = r"inhibitors?|inducers?"
+_AND = r"\s*(?:and/or|or|and|/|,)\s*"
+_CYP3A = Gated(
+    rf"(?:(?P<s1>{_STRENGTH})(?:{_AND}(?P<s2>{_STRENGTH}))?\s+)?"
+    rf"(?:{_CYP}\s+(?P<r1>{_ROLE})(?:{_AND}(?:(?P<s3>{_STRENGTH})\s+)?(?P<r2>{_ROLE}))?"
+    rf"|(?P<r3>{_ROLE})(?:{_AND}(?:(?P<s4>{_STRENGTH})\s+)?(?P<r4>{_ROLE}))?\s+of\s+(?:the\s+)?(?:(?:iso)?enzymes?\s+)?{_CYP})",
+    re.IGNORECASE,
+)
+
+
+def _cyp3a_classes(text: str) -> list[tuple[str, int, int]]:
+    """The CYP3A inhibitor and inducer classes of ``_CYP3A``, with their span."""
+    if "3a" not in text.lower():
+        return []
+    out: list[tuple[str, int, int]] = []
+    for m in _CYP3A.finditer(text):
+        first = [x.lower() for x in (m.group("s1"), m.group("s2")) if x]
+        pairs = [(m.group("r1") or m.group("r3"), first),
+                 (m.group("r2") or m.group("r4"), [x.lower() for x in (m.group("s3") or m.group("s4"),) if x] or first)]
+        for role, strengths in pairs:
+            if not role:
+                continue
+            kind = "inducer" if role.lower().startswith("induc") else "inhibitor"
+            for strength in strengths or [""]:
+                prefix = {"strong": "strong-", "potent": "strong-", "moderate": "moderate-"}.get(strength, "")
+                key = f"{prefix}cyp3a-{kind}"
+                if (key, m.start(), m.end()) not in out:
+                    out.append((key, m.start(), m.end()))
     return out
 
 
@@ -282,7 +320,9 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
                        # the drug before its harm: "History of ifosfamide-related Grade >=3
                        # nephrotoxicity" (NCT04154189), "chemotherapy-induced neutropenia"
                        # (LCT NCT03869593), "steroid-induced" diabetes (LCT NCT03861546)
-                       r"|\b[\w/]+[\s-](?:related|induced|associated)\b(?!\s+(?:procedures?|activities|activity))", re.I), False),
+                       # ("warfarin-related agents" are agents like warfarin, no harm)
+                       r"|\b[\w/]+[\s-](?:related|induced|associated)\b"
+                       r"(?!\s+(?:procedures?|activities|activity|agents?|drugs?|compounds?|medications?|analog(?:ue)?s?))", re.I), False),
     # Treatment of a condition the criterion is about: the condition decides, the drugs
     # are how it was treated. "active autoimmune disease that has required systemic
     # treatment in the past 2 years (i.e. with use of disease modifying agents,
@@ -338,7 +378,8 @@ _ANCHOR = Gated(
     re.IGNORECASE,
 )
 # The exposure is qualified (failure, intolerance, reason for stopping): a drug match
-# alone cannot say the criterion holds. "previously treated with TKIs ... but off
+# alone cannot say the criterion holds. (Current use is no qualification: ``timing``
+# ``current`` says it, and the matcher dates it by the last dose.) "previously treated with TKIs ... but off
 # treatment due to manageable complications" (NCT04072042), "refractory to ...".
 _QUALIFIED = Gated(
     # a cumulative dose the patient file does not give: "Prior treatment with cisplatin
@@ -355,7 +396,7 @@ _QUALIFIED = Gated(
     # treatment, in therapeutic doses, with anticoagulants" (NCT02243605)
     r"\bfull[- ]dose\b|\btherapeutic\s+(?:doses?|dosing|levels?)\b|"
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
-    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?|currently|current|concurrent\w*|ongoing)\b|"
+    r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?)\b|"
     r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
     re.IGNORECASE,
 )
@@ -413,6 +454,14 @@ _ANY_CONDITION = re.compile(r"\b(?:a|an|any|other|some)\s+(?:(?:other|medical|un
                             r"(?:conditions?|illness(?:es)?|disorders?)\s+(?:that\s+(?:has|have)\s+)?$", re.IGNORECASE)
 
 
+# ... or a person, not a condition, needs it: "Patients who required concomitant treatment
+# with medications that are known to be inhibitors or strong inducers of isoenzyme CYP3A4"
+# (NCT01418001), "Patients requiring chronic high dose immunosuppressants" (Clinical-Trial-Parser
+# test split).
+_PERSON_BEFORE = re.compile(r"\b(?:patients?|subjects?|participants?|those|individuals?|persons?)\s+(?:who\s+)?(?:\w+\s+)?$",
+                            re.IGNORECASE)
+
+
 def _context_spans(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS)."""
     out = []
@@ -420,7 +469,8 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
         for m in rx.finditer(text):
             if kind == "hypersensitivity" and treatment_intolerance(text, m):
                 continue  # "resistant or intolerant to imatinib": how a prior treatment ended
-            if kind == "condition_treatment" and _ANY_CONDITION.search(text, max(0, m.start() - 40), m.start()):
+            if kind == "condition_treatment" and (_ANY_CONDITION.search(text, max(0, m.start() - 40), m.start())
+                                                  or _PERSON_BEFORE.search(text, max(0, m.start() - 30), m.start())):
                 continue  # no condition is named: the treatment is what the item is about
             if whole:
                 a = max([0] + [x.end() for x in _CLAUSE_STOP.finditer(text, 0, m.start())])
@@ -618,8 +668,13 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
 
 # A hormone that is no cancer therapy: "Patients receiving growth hormone therapy or
 # taking insulin" (NCT00763412), "hypothyroidism only requiring hormone replacement"
-# (NCT02636725), "thyroid hormone", "hormone replacement therapy".
-_OTHER_HORMONE_BEFORE = re.compile(r"\b(?:growth|thyroid|parathyroid|antidiuretic|gonadotropin[\w-]*|luteinizing)\s+$", re.I)
+# (NCT02636725), "thyroid hormone", "hormone replacement therapy"; exogenous hormones are
+# the replacement kind: "Patients receiving concurrent exogenous hormone therapy (topical
+# vaginal estrogen therapy is allowable)" (NCT02513394, a trial of adjuvant endocrine
+# therapy), "cessation of exogenous hormonal ... therapy" (NCT02679963), "the end of all
+# exogenous hormonal treatments" (Clinical-Trial-Parser test split).
+_OTHER_HORMONE_BEFORE = re.compile(r"\b(?:growth|thyroid|parathyroid|antidiuretic|gonadotropin[\w-]*|luteinizing|exogenous)\s+$",
+                                   re.I)
 _OTHER_HORMONE_AFTER = re.compile(r"\s*(?:\w+\s+)?replacement\b", re.I)
 
 
