@@ -163,3 +163,29 @@ def test_matcher_strong_cyp3a_inducers(store: TrialStore, trials: dict[str, Any]
     assert match_support.outcome(store, nct, crit, _took("carbamazepine", 0)) == "unmet"
     assert match_support.outcome(store, nct, crit, _took("rifampin", 30)) == "met"
     assert match_support.outcome(store, nct, crit, _took("fluconazole", 0)) == "met"  # an inhibitor, not an inducer
+
+
+@pytest.mark.parametrize("text", [
+    # the study's own drugs, named as what other medications would act on
+    "Concomitant (or receipt of) treatment with medications that may affect the metabolism of pembrolizumab and/or "
+    "axitinib within 7 days prior to Cycle 1, day 1 of axitinib.",  # NCT02636725
+    "Patients receiving any medications or substances with the potential to affect the activity or pharmacokinetics "
+    "of sunitinib or erlotinib",  # NCT00581789
+])
+def test_drugs_other_medications_act_on_are_context(text: str) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    assert not [k for k in crit["constraints"] if k["type"] == "prior_therapy" and k.get("drugs")]
+    assert any(k.get("context") == "interaction" for k in crit["constraints"])
+
+
+def test_a_therapy_kept_on_is_a_permission() -> None:
+    # "note: subjects with prostate cancer currently receiving luteinizing hormone-releasing
+    # hormone (LHRH) or gonadotropin-releasing hormone (GnRH) agonists may be maintained on
+    # these agents" (NCT02243605)
+    (crit,) = parse_criteria_text(
+        "Exclusion Criteria:\n- Receipt of any type of small molecule kinase inhibitor within 14 days before the first "
+        "dose of study treatment; note: subjects with prostate cancer currently receiving luteinizing hormone-releasing "
+        "hormone (LHRH) agonists may be maintained on these agents")
+    therapies = [k for k in crit["constraints"] if k["type"] == "prior_therapy"]
+    assert [k.get("role", "subject") for k in therapies if k["drug_classes"] == ["kinase-inhibitor"]] == ["subject"]
+    assert all(k.get("role") == "permission" for k in therapies if k["drug_classes"] != ["kinase-inhibitor"])

@@ -295,7 +295,11 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
                             r"condom\w*|spermicid\w*|intra-?uterine\s+devices?|barrier\s+methods?", re.I), True),
     # "... excluded because there may be unknown or dangerous drug interactions with
     # sunitinib" (NCT00402415), "potential interactions with the study drug".
-    ("interaction", Gated(r"\binteractions?\b|\binteract\b", re.I), True),
+    # "medications that may affect the metabolism of pembrolizumab and/or axitinib"
+    # (NCT02636725), "with the potential to affect the activity or pharmacokinetics of
+    # sunitinib or erlotinib" (NCT00581789).
+    ("interaction", Gated(r"\binteractions?\b|\binteract\b|\baffect(?:s|ing)?\s+the\s+(?:\w+\s+){0,2}?"
+                          r"(?:metabolism|pharmacokinetics|activity|exposure|levels?|clearance)\s+of\b", re.I), True),
     ("hypersensitivity", Gated(r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*)\b|\b(?:intoleran\w*|contraindicat\w*)\s+(?:to|with|for)\b"
                                r"|\b(?:severe|serious|unexpected|adverse|infusion)\s+(?:\w+\s+)?reactions?\b", re.I), False),
     # (not "since the last dose of X": that dates a washout from X)
@@ -329,8 +333,9 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     # corticosteroids or immunosuppressive drugs)" (NCT02636725), "Ongoing or active
     # infection requiring parenteral antibiotics" (NCT00602576), "Serious cardiac
     # arrhythmia requiring medication" (NCT00602576).
-    ("condition_treatment", Gated(r"\b(?:that\s+(?:has|have)\s+)?(?:required|requiring|requires|needing|needed)\s+"
-                                  r"(?:\w+\s+){0,2}?(?:treatment|therapy|medications?|antibiotics|steroids|corticosteroids|"
+    # "active cancer which would require concomitant cancer chemotherapy" (LCT NCT03860350)
+    ("condition_treatment", Gated(r"\b(?:that\s+(?:has|have)\s+)?(?:required|requiring|requires|require|needing|needed)\s+"
+                                  r"(?:\w+\s+){0,2}?(?:treatment|therapy|medications?|antibiotics|steroids|corticosteroids|chemotherapy|"
                                   r"immunosuppressi\w+|insulin|(?:hormone\s+)?replacement)\b"
                                   # how a named condition is kept in check: "deep vein thromboses
                                   # (DVT) that are not stable on anticoagulation regimen"
