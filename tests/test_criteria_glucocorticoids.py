@@ -190,3 +190,24 @@ def test_matcher_without_a_dose_bound(store: TrialStore, trials: dict[str, Any])
     assert match_support.outcome(store, "NCT01642004", crit, _on("methylprednisolone", 4)) == "unmet"
     assert match_support.outcome(store, "NCT01642004", crit, _on("infliximab")) == "unmet"
     assert match_support.outcome(store, "NCT01642004", crit, _on("sunitinib")) == "met"
+
+
+@pytest.mark.parametrize(("text", "systemic"), [
+    ("Systemic corticosteroids within 14 days, except inhaled or topical corticosteroids", True),
+    ("history of systemic corticosteroid therapy within the last 3 months;", True),  # LCT NCT03863535
+    ("Use of systemic or inhaled steroids", False),  # a local route counted too (Clinical-Trial-Parser test split)
+    ("Those using corticosteroids", False),  # LCT NCT03866135
+])
+def test_systemic_only(text: str, systemic: bool) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    assert bool(_subject(crit).get("systemic_only")) is systemic
+
+
+def test_matcher_leaves_out_a_local_glucocorticoid(store: TrialStore, trials: dict[str, Any]) -> None:
+    # "... excluding nasal and inhaled corticosteroids ..." (NCT04126811): inhaled
+    # fluticasone and budesonide are no systemic exposure; dexamethasone is
+    nct = "NCT04126811"
+    crit = criterion(trials, nct, "Immune-suppressing drugs have been used within 14 days")
+    assert match_support.outcome(store, nct, crit, _on("fluticasone propionate", 0.5)) == "met"
+    assert match_support.outcome(store, nct, crit, _on("budesonide", 0.5)) == "met"
+    assert match_support.outcome(store, nct, crit, _on("dexamethasone", 8)) == "unmet"

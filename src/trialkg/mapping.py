@@ -138,6 +138,7 @@ CONSTRAINT_KEYS: dict[str, tuple[Any, str, bool]] = {
     "prednisone_dose_min": (TKG.prednisoneDoseMin, "dec", False),
     "prednisone_dose_max": (TKG.prednisoneDoseMax, "dec", False),
     "prednisone_dose_strict": (TKG.prednisoneDoseStrict, "bool", False),
+    "systemic_only": (TKG.systemicOnly, "bool", False),
     "therapies": (TKG.therapy, "str", True),
     "timing": (TKG.timing, "str", False),
     "context": (TKG.mentionContext, "str", False),

@@ -256,6 +256,7 @@ class TKG(DefinedNamespace):
     state: URIRef  # state
     strictness: URIRef  # strictness
     studyType: URIRef  # study type
+    systemicOnly: URIRef  # systemic only
     text: URIRef  # text
     therapy: URIRef  # therapy
     threshold: URIRef  # threshold

@@ -90,6 +90,31 @@ def glucocorticoid_dose(text: str, d: dict[str, Any], excepted: list[tuple[int, 
         return
 
 
+# Glucocorticoids given into the body, not onto or into one organ: "systemic
+# corticosteroids" (NCT03277924, LCT NCT03863535), or a criterion that excepts or permits
+# the local routes ("excluding nasal and inhaled corticosteroids", NCT04126811; "Inhaled or
+# topical steroids ... are permitted", NCT03277924). A local route the criterion counts
+# ("Use of systemic or inhaled steroids", Clinical-Trial-Parser test split) keeps them all.
+_SYSTEMIC_WORD = re.compile(r"\bsystemic(?:ally)?\b", re.IGNORECASE)
+_LOCAL_ROUTE = re.compile(r"\b(?:inhaled|inhalational|nasal|intranasal|topical|ocular|ophthalmic|intra-?articular|local)\b",
+                          re.IGNORECASE)
+_PERMITTED_AFTER = re.compile(r"[^;.]{0,100}?\b(?:are|is)\s+(?:also\s+)?(?:allowed|permitted|acceptable|allowable)\b",
+                              re.IGNORECASE)
+
+
+def systemic_only(text: str, d: dict[str, Any], excepted: list[tuple[int, int]]) -> None:
+    """``systemic_only``: the glucocorticoids the constraint counts are systemic ones (a
+    drug of the equivalence table), not those used on or in one organ only (fluticasone,
+    mometasone, budesonide, clobetasol)."""
+    if not _names_steroid(d):
+        return
+    local = list(_LOCAL_ROUTE.finditer(text))
+    if any(not inside(excepted, m.start(), m.end()) and not _PERMITTED_AFTER.match(text, m.end()) for m in local):
+        return  # a local route the criterion counts
+    if local or _SYSTEMIC_WORD.search(text):
+        d["systemic_only"] = True
+
+
 def dose_reference(text: str, d: dict[str, Any]) -> None:
     """A daily dose written in a glucocorticoid names the steroid the constraint is
     about when nothing else does: in prednisone or prednisolone, the references, any

@@ -18,7 +18,7 @@ from typing import Any
 from trialkg.criteria import lexicon, logic, units
 from trialkg.criteria.rules.comparisons import NUM, number
 from trialkg.criteria.rules.disease import treatment_intolerance
-from trialkg.criteria.rules.dose import dose_reference, glucocorticoid_dose
+from trialkg.criteria.rules.dose import dose_reference, glucocorticoid_dose, systemic_only
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import inside, opened
 from trialkg.knowledge.lexicon import Lexicon
@@ -575,6 +575,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     _therapy_exposure(text, d, span)
     _therapy_lines(text, d)
     glucocorticoid_dose(text, d, excepted, span)
+    systemic_only(text, d, excepted)
     if _QUALIFIED.search(text) and d["window_days"] is None and d["min_exposure"] is None and not d.get("max_exposure") \
             and "max_lines" not in d:
         d["qualified"] = True

@@ -30,6 +30,13 @@ _STEROID = iris.drug_class("corticosteroid")
 CURRENT_WEEKS, PAST_WEEKS = 1.0, 4.0
 
 
+def _systemic(name: str) -> bool:
+    """Whether a glucocorticoid is a systemic one: a drug of the equivalence table
+    (``glucocorticoid_doses.tsv``), or an ester of one ("methylprednisolone succinate")."""
+    doses = Lexicon.default().glucocorticoid_doses
+    return name in doses or name.split()[0] in doses
+
+
 @dataclass
 class _Window:
     """How a prior-therapy constraint's window and exposure bounds judge one therapy."""
@@ -201,6 +208,7 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
     the agents of each that the constraint names (``_agents``)."""
     except_drugs = {str(d) for d in k.all("exceptDrug")}
     except_classes = {str(c) for c in k.all("exceptDrugClass")}
+    systemic = bool(k.one("systemicOnly"))
     results: list[TV] = []
     notes: list[str] = []
     agents: list[frozenset[str]] = []
@@ -211,7 +219,11 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
         hit = therapy_hits(ctx, therapy, t_drugs, t_classes, drugs, classes)
         if hit is False:
             continue
-        dose = w.dose(therapy, [ctx.knowledge.lexicon_name(d) for d in t_drugs]) if _STEROID in t_classes else None
+        names = [ctx.knowledge.lexicon_name(d) for d in t_drugs]
+        if _STEROID in t_classes and names and systemic and not any(_systemic(n) for n in names):
+            notes.append(f"{therapy.label}: a glucocorticoid used on or in one organ, not a systemic one")
+            continue
+        dose = w.dose(therapy, names) if _STEROID in t_classes else None
         if dose is not None and dose[0] is False and not (w.limit and w.dose_max is not None):
             notes.append(f"{therapy.label}: {dose[1]}")
             continue
