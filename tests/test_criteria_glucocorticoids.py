@@ -176,11 +176,23 @@ def test_matcher_weighs_the_daily_dose(store: TrialStore, trials: dict[str, Any]
 def test_matcher_with_a_permission_beside_the_bound(store: TrialStore, trials: dict[str, Any]) -> None:
     # "... Inhaled or topical steroids and adrenal replacement doses > 10 mg daily prednisone
     # equivalents are permitted in the absence of active autoimmune disease." (NCT03277924):
-    # the patient file gives no route nor reason, so a high dose stays open.
+    # "in the absence of" is the permission's condition, not a thing it admits, and the
+    # local routes it permits make the bound one of systemic glucocorticoids
     nct = "NCT03277924"
     crit = criterion(trials, nct, "corticosteroids (> 10 mg daily prednisone equivalents)")
-    assert match_support.outcome(store, nct, crit, _on("dexamethasone", 4)) == "unknown"
+    no_autoimmune = {"flags": {"autoimmune_disease": False}}
+    assert match_support.outcome(store, nct, crit, {**_on("dexamethasone", 4), **no_autoimmune}) == "unmet"
     assert match_support.outcome(store, nct, crit, _on("prednisone", 5)) == "met"
+    assert match_support.outcome(store, nct, crit, _on("infliximab")) == "unmet"
+    assert match_support.outcome(store, nct, crit, _on("fluticasone propionate", 0)) == "met"
+
+
+def test_a_permission_resting_on_an_absence() -> None:
+    (crit,) = parse_criteria_text(
+        "Exclusion Criteria:\n- Known brain metastases. Patients with treated brain metastases are permitted in the "
+        "absence of liver metastases.")
+    permits = [k for k in crit["constraints"] if k.get("role") == "permission"]
+    assert permits and all(k.get("applies_if") == "no liver metastases" for k in permits)
 
 
 def test_matcher_without_a_dose_bound(store: TrialStore, trials: dict[str, Any]) -> None:

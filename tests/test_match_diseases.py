@@ -487,3 +487,17 @@ def test_excluded_trials_rank_by_condition_fit_first(store: TrialStore) -> None:
     assert excluded[0].fit == 0
     (aml_sts,) = match_store(store, load_patient(PATIENTS / "aml.json"), "NCT01418001")
     assert aml_sts.to_dict()["condition_fit"] == "outside"
+
+
+def test_a_condition_of_absence_is_the_flag_negated(store: TrialStore) -> None:
+    # "... are permitted in the absence of liver metastases": the permission's condition
+    # holds for a patient without them
+    from trialkg.match.decide.context import Context
+    from trialkg.match.drugs import DrugKnowledge
+
+    knowledge = DrugKnowledge(store)
+    with_mets = Context(parse_patient({"flags": {"liver_metastases": True}}), knowledge)
+    without = Context(parse_patient({"flags": {"liver_metastases": False}}), knowledge)
+    assert with_mets.applies("no liver metastases") is False
+    assert without.applies("no liver metastases") is True
+    assert Context(parse_patient({}), knowledge).applies("in the absence of liver metastases") is None

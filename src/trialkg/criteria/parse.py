@@ -203,9 +203,19 @@ _PERMIT_IF_FIRST = re.compile(r"^(?:if|when|provided(?:\s+that)?|for)\s+(?P<cond
                               re.IGNORECASE | re.DOTALL)
 
 
+# A permission resting on an absence: "Inhaled or topical steroids and adrenal replacement
+# doses > 10 mg daily prednisone equivalents are permitted in the absence of active
+# autoimmune disease" (NCT03277924; the Clinical-Trial-Parser test split words it so too): the condition is "no active autoimmune
+# disease", never a thing the permission admits.
+_PERMIT_ABSENT = Gated(r"\bin\s+the\s+absence\s+of\s+(?P<cond>.{3,})$", re.IGNORECASE | re.DOTALL)
+
+
 def _permitted_and_condition(permitted: str) -> tuple[str, str | None]:
     """What a permission admits and what it rests on ("ECOG PS 2 patients are eligible if
     the PS 2 depends solely on ...", NCT01804374: the condition stays with its constraints)."""
+    absent = _PERMIT_ABSENT.search(permitted)
+    if absent and permitted[: absent.start()].strip():
+        return permitted[: absent.start()], "no " + absent.group("cond").strip().rstrip(".")
     first = _PERMIT_IF_FIRST.match(permitted)
     if first:
         return first.group("body"), first.group("cond").strip()

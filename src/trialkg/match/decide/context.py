@@ -15,7 +15,7 @@ from trialkg import iris
 from trialkg.knowledge import biomarkers
 from trialkg.match.drugs import DrugKnowledge
 from trialkg.match.graph import Constraint, TrialFacts
-from trialkg.match.logic import TV, compare
+from trialkg.match.logic import TV, compare, tv_not
 from trialkg.match.logic import num as _num
 from trialkg.match.patient import KNOWN_FLAGS, Patient, PriorTherapy
 
@@ -69,6 +69,9 @@ class Context:
     def applies(self, condition: str) -> TV:
         """Does the patient meet an ``applies_if`` condition ('amputee', 'liver metastases', 'men')?"""
         c = condition.strip().lower()
+        absent = _ABSENCE.match(c)
+        if absent:  # "no active autoimmune disease", "without liver metastases"
+            return tv_not(self.applies(c[absent.end():]))
         words = set(re.findall(r"[a-z]+", c))
         sex = self.patient.sex
         if words & {"male", "men", "man", "males"}:
@@ -82,6 +85,7 @@ class Context:
         return self.patient.flag(flag) if flag in KNOWN_FLAGS else None
 
 
+_ABSENCE = re.compile(r"^(?:no|without|absence\s+of|in\s+the\s+absence\s+of)\s+")
 _AGE_FACT = re.compile(r"^age(>=|<=|>|<|=)(\d+(?:\.\d+)?)$")
 
 # Words of an ``applies_if`` text and the patient flag they ask about, tried in order.
