@@ -205,8 +205,8 @@ _PERMIT_IF_FIRST = re.compile(r"^(?:if|when|provided(?:\s+that)?|for)\s+(?P<cond
 
 # A permission resting on an absence: "Inhaled or topical steroids and adrenal replacement
 # doses > 10 mg daily prednisone equivalents are permitted in the absence of active
-# autoimmune disease" (NCT03277924; the Clinical-Trial-Parser test split words it so too): the condition is "no active autoimmune
-# disease", never a thing the permission admits.
+# autoimmune disease" (NCT03277924; the Clinical-Trial-Parser test split words it so too):
+# the condition is "no active autoimmune disease", never a thing the permission admits.
 _PERMIT_ABSENT = Gated(r"\bin\s+the\s+absence\s+of\s+(?P<cond>.{3,})$", re.IGNORECASE | re.DOTALL)
 
 
