@@ -147,6 +147,8 @@ def test_cyp3a_classes_as_the_fda_table_lists_them(drug: str, cls: str) -> None:
      "treatment.", {"strong-cyp3a-inducer", "moderate-cyp3a-inducer"}),  # LCT NCT03867682
     ("Administration of strong/potent cytochrome P450 (CYP)3A4 inhibitors within 7 days",  # NCT02691871
      {"strong-cyp3a-inhibitor"}),
+    ("use of moderate to strong cyp3a4 inhibitors within 2 weeks prior to start of study treatment",
+     {"moderate-cyp3a-inhibitor", "strong-cyp3a-inhibitor"}),  # Clinical-Trial-Parser test split
     ("Patients who required concomitant treatment with medications that are known to be inhibitors or strong "
      "inducers of isoenzyme CYP3A4", {"cyp3a-inhibitor", "strong-cyp3a-inducer"}),  # NCT01418001
 ])

@@ -137,12 +137,13 @@ def _slash_classes(text: str, find_classes: Any) -> list[tuple[str, int, int]]:
 # CYP3A modulators by strength, written with coordinations no class phrase spells out:
 # "strong inducers or inhibitors of CYP3A4" (NCT00402415), "inhibitors or strong inducers
 # of isoenzyme CYP3A4" (NCT01418001), "strong and moderate CYP3A inhibitors", "CYP3A4
-# inducers or inhibitors". A strength before the first role holds for both; one before
+# inducers or inhibitors", "moderate to strong cyp3a4 inhibitors" (Clinical-Trial-Parser test
+# split). A strength before the first role holds for both; one before
 # the second is its own. No strength: the class of either strength.
 _STRENGTH = r"strong|potent|moderate|weak"
 _CYP = r"(?:\(\s*)?(?:CYP\s?3A4?(?:/5)?|cytochrome\s+P\s?450\s+(?:3A4?|\(CYP\)\s*3A4?))(?:\s*\))?"
 _ROLE = r"inhibitors?|inducers?"
-_AND = r"\s*(?:and/or|or|and|/|,)\s*"
+_AND = r"\s*(?:and/or|or|and|to|/|,)\s*"  # "moderate to strong CYP3A4 inhibitors"
 _CYP3A = Gated(
     rf"(?:(?P<s1>{_STRENGTH})(?:{_AND}(?P<s2>{_STRENGTH}))?\s+)?"
     rf"(?:{_CYP}\s+(?P<r1>{_ROLE})(?:{_AND}(?:(?P<s3>{_STRENGTH})\s+)?(?P<r2>{_ROLE}))?"
