@@ -223,3 +223,12 @@ def test_matcher_leaves_out_a_local_glucocorticoid(store: TrialStore, trials: di
     assert match_support.outcome(store, nct, crit, _on("fluticasone propionate", 0.5)) == "met"
     assert match_support.outcome(store, nct, crit, _on("budesonide", 0.5)) == "met"
     assert match_support.outcome(store, nct, crit, _on("dexamethasone", 8)) == "unmet"
+
+
+def test_another_drugs_dose_is_no_steroid_bound() -> None:
+    # the dose of another drug before the steroid's ("low dose aspirin (=< 81 mg/day)",
+    # NCT02243605) neither bounds nor qualifies the steroid
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- Concomitant aspirin (> 325 mg/day) or systemic "
+                                  "corticosteroids (> 10 mg daily prednisone equivalents) within 14 days")
+    k = _subject(crit)
+    assert k["prednisone_dose_min"] == 10 and not k.get("qualified")

@@ -54,18 +54,20 @@ def glucocorticoid_dose(text: str, d: dict[str, Any], excepted: list[tuple[int, 
     if "mg" not in text.lower() or not _names_steroid(d):
         return
     lex = Lexicon.default()
+    unread = False  # a steroid dose seen that gives no bound
     for m in _DOSE.finditer(text):
         v = number(m.group("v"))
         if v is None:
             continue
         ref = _reference(text, m, lex)
-        if m.group("weight") or ref is None:
-            d["qualified"] = True
-            return
+        if ref is None:
+            # another drug's dose ("aspirin <= 81 mg/day"), or a steroid's in no named one
+            unread = unread or _STEROID_WORD.search(text, max(0, m.start() - _NEAR), m.end() + _NEAR) is not None
+            continue
         eq = lex.prednisone_equivalent(ref, v)
-        if eq is None or eq[0] != eq[1]:
-            d["qualified"] = True
-            return
+        if m.group("weight") or eq is None or eq[0] != eq[1]:
+            unread = True
+            continue
         op = op_symbol(m.group("op")) if m.group("op") else None
         post = (m.group("post") or "").split()[-1:] or [""]
         if op is None and post[0]:
@@ -88,6 +90,12 @@ def glucocorticoid_dose(text: str, d: dict[str, Any], excepted: list[tuple[int, 
         span[0] = m.start() if span[0] is None else min(span[0], m.start())
         span[1] = m.end() if span[1] is None else max(span[1], m.end())
         return
+    if unread:
+        d["qualified"] = True
+
+
+_MG = re.compile(r"\d\s*mg\b", re.IGNORECASE)
+_STEROID_WORD = re.compile(r"\b(?:cortico)?steroids?\b|\bglucocorticoids?\b", re.IGNORECASE)
 
 
 # Glucocorticoids given into the body, not onto or into one organ: "systemic
@@ -156,7 +164,10 @@ def _reference(text: str, m: re.Match[str], lex: Lexicon) -> str | None:
         return word.lower()
     best: tuple[int, str] | None = None
     for n in _steroid_names().finditer(text, max(0, m.start() - _NEAR), m.end() + _NEAR):
-        gap = m.start() - n.end() if n.end() <= m.start() else n.start() - m.end()
-        if gap >= 0 and (best is None or gap < best[0]):
+        between = (n.end(), m.start()) if n.end() <= m.start() else (m.end(), n.start())
+        if between[0] > between[1] or _MG.search(text, *between):
+            continue  # another dose stands between: the name is that dose's
+        gap = between[1] - between[0]
+        if best is None or gap < best[0]:
             best = (gap, n.group(0).lower())
     return best[1] if best else None
