@@ -309,6 +309,11 @@ PARTICIPATION = (
 OTHER_CIRCULATIONS = ("pulmonary", "pulmonary arterial", "pulmonary artery", "portal", "intracranial",
                       "intra-cranial", "ocular", "intraocular", "intra-ocular", "venous")
 
+# Routes that put a drug on or into one organ, not into the body: a glucocorticoid given
+# so is no systemic exposure ("excluding nasal and inhaled corticosteroids", NCT04126811;
+# "Inhaled or topical steroids ... are permitted", NCT03277924).
+LOCAL_ROUTES = r"inhaled|inhalational|nasal|intranasal|topical|topically|ocular|ophthalmic|intra-?articular|local"
+
 
 COMORBIDITIES: list[tuple[str, str]] = [
     # a virus named with "infection" is that infection, not also an "active infection"

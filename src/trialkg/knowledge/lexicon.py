@@ -450,14 +450,24 @@ class Lexicon:
                 raise InputError("needs 0 < mg_low <= mg_high", file="glucocorticoid_doses.tsv", record=n)
             self.glucocorticoid_doses[row["drug"]] = (low, high)
 
+    def systemic_glucocorticoid(self, drug: str) -> str | None:
+        """The drug of the equivalence table ``drug`` is, or is an ester or salt of
+        ("methylprednisolone succinate" -> methylprednisolone); None for any other drug,
+        such as the inhaled and skin glucocorticoids (fluticasone, budesonide)."""
+        if drug in self.glucocorticoid_doses:
+            return drug
+        first = drug.split()[0] if drug.strip() else drug
+        return first if first in self.glucocorticoid_doses else None
+
     def prednisone_equivalent(self, drug: str, mg: float) -> tuple[float, float] | None:
         """The daily dose of prednisone ``mg`` of the glucocorticoid ``drug`` equals, as
         (low, high): tables that disagree give a range (betamethasone 0.6-0.75 mg per 5 mg
         prednisone). None for a drug the table does not hold."""
-        eq = self.glucocorticoid_doses.get(drug)
-        if eq is None:
+        key = self.systemic_glucocorticoid(drug)
+        if key is None:
             return None
-        return mg * 5.0 / eq[1], mg * 5.0 / eq[0]
+        low, high = self.glucocorticoid_doses[key]
+        return mg * 5.0 / high, mg * 5.0 / low
 
     def _index(self, entry: SynonymEntry) -> None:
         key = name_key(entry.text)

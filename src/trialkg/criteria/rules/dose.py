@@ -29,6 +29,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from trialkg.criteria import lexicon
 from trialkg.criteria.rules.comparisons import NUM, OP_ALT, clean_num, number, op_symbol
 from trialkg.criteria.rules.text import inside
 from trialkg.knowledge.lexicon import Lexicon
@@ -104,8 +105,7 @@ _STEROID_WORD = re.compile(r"\b(?:cortico)?steroids?\b|\bglucocorticoids?\b", re
 # topical steroids ... are permitted", NCT03277924). A local route the criterion counts
 # ("Use of systemic or inhaled steroids", Clinical-Trial-Parser test split) keeps them all.
 _SYSTEMIC_WORD = re.compile(r"\bsystemic(?:ally)?\b", re.IGNORECASE)
-_LOCAL_ROUTE = re.compile(r"\b(?:inhaled|inhalational|nasal|intranasal|topical|ocular|ophthalmic|intra-?articular|local)\b",
-                          re.IGNORECASE)
+_LOCAL_ROUTE = re.compile(rf"\b(?:{lexicon.LOCAL_ROUTES})\b", re.IGNORECASE)
 _PERMITTED_AFTER = re.compile(r"[^;.]{0,100}?\b(?:are|is)\s+(?:also\s+)?(?:allowed|permitted|acceptable|allowable)\b",
                               re.IGNORECASE)
 
@@ -146,7 +146,7 @@ def _names_steroid(d: dict[str, Any]) -> bool:
     classes = set(d.get("drug_classes", [])) | set(d.get("except_drug_classes", []))
     if classes & lex.class_ancestors("corticosteroid"):
         return True
-    return any(x in lex.glucocorticoid_doses for x in d.get("drugs", []) + d.get("except_drugs", []))
+    return any(lex.systemic_glucocorticoid(x) for x in d.get("drugs", []) + d.get("except_drugs", []))
 
 
 @lru_cache(maxsize=1)

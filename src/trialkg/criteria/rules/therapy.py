@@ -634,8 +634,7 @@ def _names_a_therapy(text: str) -> bool:
 # doses of testosterone", "except low-dose oral coumadin up to 2 mg" (Clinical-Trial-Parser
 # test split). A dose the exception writes out becomes the bound (``dose.py``).
 _PARTIAL_EXCEPTION = re.compile(
-    r"\b(?:inhaled|inhalational|nasal|intranasal|topical|topically|local|ocular|ophthalmic|intra-?articular|"
-    r"physiologic(?:al)?|low[- ]dose|replacement|premedication|oral)\b[^;.]*$", re.IGNORECASE)
+    rf"\b(?:{lexicon.LOCAL_ROUTES}|physiologic(?:al)?|low[- ]dose|replacement|premedication|oral)\b[^;.]*$", re.IGNORECASE)
 
 
 # ... or after it: "except corticosteroids with a daily dosage equivalent to prednisone

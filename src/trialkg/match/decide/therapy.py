@@ -30,13 +30,6 @@ _STEROID = iris.drug_class("corticosteroid")
 CURRENT_WEEKS, PAST_WEEKS = 1.0, 4.0
 
 
-def _systemic(name: str) -> bool:
-    """Whether a glucocorticoid is a systemic one: a drug of the equivalence table
-    (``glucocorticoid_doses.tsv``), or an ester of one ("methylprednisolone succinate")."""
-    doses = Lexicon.default().glucocorticoid_doses
-    return name in doses or name.split()[0] in doses
-
-
 @dataclass
 class _Window:
     """How a prior-therapy constraint's window and exposure bounds judge one therapy."""
@@ -87,8 +80,7 @@ class _Window:
         if therapy.daily_dose_mg is None:
             return None, f"daily dose not given ({what} counts)"
         lex = Lexicon.default()
-        eq = next((e for n in names for e in (lex.prednisone_equivalent(n, therapy.daily_dose_mg),
-                                              lex.prednisone_equivalent(n.split()[0], therapy.daily_dose_mg)) if e), None)
+        eq = next((e for n in names if (e := lex.prednisone_equivalent(n, therapy.daily_dose_mg))), None)
         if eq is None:
             return None, f"{_num(therapy.daily_dose_mg)} mg/day: no prednisone equivalence known for this drug ({what} counts)"
         low, high = eq
@@ -220,7 +212,8 @@ def _judge_therapies(k: Constraint, ctx: Context, w: _Window, drugs: list[str],
         if hit is False:
             continue
         names = [ctx.knowledge.lexicon_name(d) for d in t_drugs]
-        if _STEROID in t_classes and names and systemic and not any(_systemic(n) for n in names):
+        if _STEROID in t_classes and names and systemic \
+                and not any(Lexicon.default().systemic_glucocorticoid(n) for n in names):
             notes.append(f"{therapy.label}: a glucocorticoid used on or in one organ, not a systemic one")
             continue
         dose = w.dose(therapy, names) if _STEROID in t_classes else None
