@@ -98,3 +98,25 @@ def test_class_phrases_of_real_criteria_name_the_classes(lex: Lexicon, text: str
 ])
 def test_a_class_has_its_compiled_members(lex: Lexicon, cls: str, members: set[str]) -> None:
     assert members <= lex.drugs_in_class(cls)
+
+
+@pytest.mark.parametrize("cls, members", [
+    # WHO ATC L01AD: "nitrosoureas/mitomycin C within 6 weeks" (NCT02243605 exc-1),
+    # "(6 weeks for nitrosoureas)" (NCT02576665 exc-3)
+    ("nitrosourea", {"carmustine", "lomustine", "fotemustine", "streptozocin"}),
+    # WHO ATC L01D: "(6 weeks for mitomycin or nitrosoureas)" (NCT00402415 exc-11)
+    ("cytotoxic-antibiotic", {"mitomycin", "bleomycin", "dactinomycin", "doxorubicin"}),
+    ("chemotherapy", {"carmustine", "mitomycin", "trabectedin", "hydroxycarbamide"}),
+])
+def test_listed_classes_hold_their_atc_members(lex: Lexicon, cls: str, members: set[str]) -> None:
+    assert members <= lex.drugs_in_class(cls)
+    assert "imatinib" not in lex.drugs_in_class(cls)
+
+
+@pytest.mark.parametrize("text, classes", [
+    ("nitrosoureas/mitomycin C within 6 weeks", {"nitrosourea"}),  # NCT02243605 exc-1
+    ("(6 weeks for nitrosoureas or mitomycin C)", {"nitrosourea"}),  # NCT00601510 inc-29
+    ("prior cytotoxic antibiotics", {"cytotoxic-antibiotic"}),
+])
+def test_atc_group_phrases_name_the_class(lex: Lexicon, text: str, classes: set[str]) -> None:
+    assert classes <= {m.drug_class for m in find_class_mentions(text, lex)}

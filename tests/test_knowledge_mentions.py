@@ -102,3 +102,27 @@ def test_indexed_drug_search_agrees_with_the_plain_alternation() -> None:
 def test_salt_form_wins_over_the_generic_it_contains() -> None:
     (m,) = find_drug_mentions("anlotinib hydrochloride capsules")
     assert (m.drug, m.kind, m.matched) == ("anlotinib", "salt", "anlotinib hydrochloride")
+
+
+@pytest.mark.parametrize(("text", "drug"), [
+    # a compiled drug with a class is named in prose with no cue before it
+    ("cytotoxic chemotherapy within 3 weeks, or nitrosoureas/mitomycin C within 6 weeks", "mitomycin"),
+    ("(6 weeks for mitomycin or nitrosoureas)", "mitomycin"),
+    ("Prior treatment with trabectedin", "trabectedin"),
+    ("hydroxyurea for cytoreduction is allowed", "hydroxycarbamide"),
+    ("BCNU (carmustine) wafers", "carmustine"),
+])
+def test_compiled_classed_drugs_are_found_in_prose(text: str, drug: str) -> None:
+    assert drug in {m.drug for m in find_drug_mentions(text)}
+
+
+def test_prose_forms_skip_brands_and_forms_two_drugs_share() -> None:
+    lex = Lexicon.default()
+    prose = list(lex.prose_synonyms())
+    curated = list(lex.all_synonyms())
+    assert prose[:len(curated)] == curated
+    extra = prose[len(curated):]
+    assert extra and all(e.kind in ("generic", "salt", "code") for e in extra)
+    keys = [e.text.casefold() for e in extra]
+    assert len(keys) == len(set(keys))
+    assert all(e.drug not in lex.drugs for e in extra)

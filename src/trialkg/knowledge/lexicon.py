@@ -664,3 +664,31 @@ class Lexicon:
     def all_synonyms(self) -> Iterable[SynonymEntry]:
         for entries in self.synonyms.values():
             yield from entries
+
+    def prose_synonyms(self) -> Iterable[SynonymEntry]:
+        """The written forms to look for in running text: every curated synonym, and the
+        generic, INN, salt and coded names of each compiled drug that has a class
+        (anticancer drugs, glucocorticoids, anticoagulants, CYP3A modulators ...). A
+        classed drug is an INN substance whose names are no everyday words, so criteria
+        name it with no cue before it: "nitrosoureas/mitomycin C within 6 weeks"
+        (NCT02243605), "6 weeks for mitomycin or nitrosoureas" (NCT00402415), "prior
+        trabectedin". Brands and free synonyms stay out ("fivb", "Focus")."""
+        yield from self.all_synonyms()
+        compiled = self.compiled
+        if compiled is None or compiled.classes is None:
+            return
+        curated = set(self.synonyms)
+        forms: dict[str, list[SynonymEntry]] = {}
+        for drug in sorted({row[0] for row in compiled.classes.all_rows()}):
+            if drug in self.drugs:
+                continue
+            for text, kind in compiled.names_of(drug):
+                coded = kind == "code" and any(ch.isdigit() for ch in text) and len(text) >= 5
+                key = name_key(text)
+                if (kind in ("generic", "inn", "salt") or coded) and key not in curated:
+                    entries = forms.setdefault(key, [])
+                    if all(e.drug != drug for e in entries):
+                        entries.append(SynonymEntry(drug, text, "generic" if kind == "inn" else kind))
+        for entries in forms.values():
+            if len(entries) == 1:  # a form two drugs share names neither
+                yield entries[0]

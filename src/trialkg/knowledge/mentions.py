@@ -136,7 +136,7 @@ class _Matchers:
     def _index_drugs(self, lex: Lexicon) -> None:
         forms: dict[str, list[tuple[str, str]]] = {}
         keys: dict[str, str] = {}
-        for entry in lex.all_synonyms():
+        for entry in lex.prose_synonyms():
             if entry.kind in _TEXT_UNSAFE_KINDS or len(entry.text) < _MIN_TEXT_LEN:
                 continue
             pat = _flex(entry.text)

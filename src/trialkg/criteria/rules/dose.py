@@ -127,10 +127,23 @@ def dose_reference(text: str, d: dict[str, Any]) -> None:
     """A daily dose written in a glucocorticoid names the steroid the constraint is
     about when nothing else does: in prednisone or prednisolone, the references, any
     glucocorticoid at an equivalent dose ("a stable or decreasing dose of ≤10 mg daily
-    prednisone (or equivalent)", NCT01642004); in another, that drug."""
-    if "mg" not in text.lower() or "corticosteroids" not in d.get("therapies", []) or _names_steroid(d):
+    prednisone (or equivalent)", NCT01642004); in another, that drug. A reference the
+    drug scan named stands for the class too: "prednisone" in "(> 10 mg/day) prednisone or
+    equivalent" (a seed page) or "prednisone 10 mg daily or less" (NCT02465060) is the
+    unit of the dose, not the one steroid counted."""
+    if "mg" not in text.lower():
         return
     lex = Lexicon.default()
+    named = d.get("drugs", [])
+    refs = {ref for m in _DOSE.finditer(text) if not m.group("weight")
+            for ref in [_reference(text, m, lex)] if ref in _REFERENCES and ref in named}
+    if refs:
+        d["drugs"] = [x for x in named if x not in refs]
+        if "corticosteroid" not in d.setdefault("drug_classes", []):
+            d["drug_classes"].append("corticosteroid")
+        return
+    if "corticosteroids" not in d.get("therapies", []) or _names_steroid(d):
+        return
     for m in _DOSE.finditer(text):
         ref = _reference(text, m, lex)
         if ref is not None and not m.group("weight"):
