@@ -173,3 +173,20 @@ def test_ecog_scores_follow_the_limits(seeds_dir: Path) -> None:
         admitted[record.id] = sorted(int(t.object.value) for t in facts if t.predicate.value.endswith("#admitsEcog"))
     assert all(scores == sorted(scores) and set(scores) <= set(range(6)) for scores in admitted.values())
     assert any(len(scores) < 6 for scores in admitted.values())  # the seeds state ECOG limits
+
+
+def test_compiled_drugs_reach_their_families_and_classes() -> None:
+    """A compiled drug (outside the curated table) gives a trial the same target families
+    and drug classes as the reference graph that holds it: tivozanib and famitinib are
+    VEGFR inhibitors, trabectedin and mitomycin chemotherapy."""
+    from trialkg.knowledge.reference import reference_triples
+    from trialkg.mapping import _ReferenceClosure, reference_closure
+
+    drugs = [iris.drug(d) for d in ("tivozanib", "famitinib", "trabectedin", "mitomycin")]
+    full = _ReferenceClosure(reference_triples(drugs=drugs))
+    lazy = reference_closure()
+    for d in drugs:
+        assert lazy.drug_families(d) == full.drug_families(d), d
+        assert lazy.drug_classes(d) == full.drug_classes(d), d
+    assert iris.family("VEGFR") in lazy.drug_families(drugs[0])
+    assert iris.drug_class("chemotherapy") in lazy.drug_classes(drugs[3])

@@ -16,7 +16,7 @@ row per trial graph naming that sponsor (docs/decisions/0003).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -732,22 +732,40 @@ class _ReferenceClosure:
     ``tkg:targets|^tkg:drug/tkg:target`` then ``tkg:inFamily/skos:broader*``, and
     ``tkg:inDrugClass/skos:broader*`` (the paths the stored queries follow)."""
 
-    def __init__(self, triples: Iterable[ox.Triple]) -> None:
-        objects: dict[tuple[str, str], list[str]] = {}
-        for tr in triples:
-            if isinstance(tr.object, ox.NamedNode):
-                objects.setdefault((tr.subject.value, tr.predicate.value), []).append(tr.object.value)
-        self._objects = objects
-        targets: dict[str, set[str]] = {}
-        for (s, p), os_ in objects.items():
-            if p == TKG.targets:
-                targets.setdefault(s, set()).update(os_)
-            elif p == TKG.drug:  # s is a drug-target interaction
-                for d in os_:
-                    targets.setdefault(d, set()).update(objects.get((s, TKG.target), ()))
-        self._targets = targets
+    def __init__(self, triples: Iterable[ox.Triple],
+                 more: Callable[[str], Iterable[ox.Triple]] | None = None) -> None:
+        self._objects: dict[tuple[str, str], list[str]] = {}
+        self._targets: dict[str, set[str]] = {}
+        self._drugs: set[str] = set()
+        self._more = more
+        self._add(triples)
         self.families: dict[str, tuple[str, ...]] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
+
+    def _add(self, triples: Iterable[ox.Triple]) -> None:
+        objects = self._objects
+        added: set[tuple[str, str]] = set()
+        for tr in triples:
+            if isinstance(tr.object, ox.NamedNode):
+                key = (tr.subject.value, tr.predicate.value)
+                if tr.object.value not in objects.get(key, ()):
+                    objects.setdefault(key, []).append(tr.object.value)
+                    added.add(key)
+        for s, p in added:
+            if p == _RDF_TYPE and TKG.Drug in objects[(s, p)]:
+                self._drugs.add(s)
+            elif p == TKG.targets:
+                self._targets.setdefault(s, set()).update(objects[(s, p)])
+            elif p == TKG.drug:  # s is a drug-target interaction
+                for d in objects[(s, p)]:
+                    self._targets.setdefault(d, set()).update(objects.get((s, TKG.target), ()))
+
+    def _know(self, drug: str) -> None:
+        """A drug outside the graph given (a compiled drug a trial uses) is read from
+        ``more`` the first time it is asked for."""
+        if drug not in self._drugs and self._more is not None:
+            self._drugs.add(drug)
+            self._add(self._more(drug))
 
     def _broader_closure(self, starts: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -761,12 +779,14 @@ class _ReferenceClosure:
 
     def drug_families(self, drug: str) -> tuple[str, ...]:
         if drug not in self.families:
+            self._know(drug)
             direct = (f for p in self._targets.get(drug, ()) for f in self._objects.get((p, TKG.inFamily), ()))
             self.families[drug] = tuple(sorted(self._broader_closure(direct)))
         return self.families[drug]
 
     def drug_classes(self, drug: str) -> tuple[str, ...]:
         if drug not in self.classes:
+            self._know(drug)
             self.classes[drug] = tuple(sorted(self._broader_closure(self._objects.get((drug, TKG.inDrugClass), ()))))
         return self.classes[drug]
 
@@ -778,9 +798,9 @@ def reference_closure() -> _ReferenceClosure:
     """The closure over the reference graph the build writes (computed once per process)."""
     global _closure
     if _closure is None:
-        from trialkg.knowledge.reference import reference_triples
+        from trialkg.knowledge.reference import drug_triples, reference_triples
 
-        _closure = _ReferenceClosure(reference_triples())
+        _closure = _ReferenceClosure(reference_triples(), lambda drug: drug_triples([drug]))
     return _closure
 
 

@@ -120,6 +120,19 @@ def reference_triples(lexicon: Lexicon | None = None, drugs: Iterable[str] = ())
     return sorted(out.triples, key=str)
 
 
+def drug_triples(drugs: Iterable[str], lexicon: Lexicon | None = None) -> list[Triple]:
+    """The triples that ``reference_triples`` writes for ``drugs`` (generic names or drug
+    IRIs) alone: each drug, its classes, its interactions and their proteins, without the
+    rest of the graph (drug pairs need every drug, so they are left out)."""
+    lex = lexicon or Lexicon.default()
+    out = _Out()
+    for name in sorted(set(_drug_names(lex, drugs))):
+        info = lex.drug(name)
+        if info is not None:
+            _drug(out, lex, info)
+    return sorted(out.triples, key=str)
+
+
 def _drug_pairs(out: _Out) -> None:
     """A ``tkg:DrugPair`` for every two drugs of the graph that act on a common target:
     its two drugs in the order of their labels (``tkg:firstDrug``, ``tkg:secondDrug``,
