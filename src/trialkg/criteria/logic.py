@@ -53,6 +53,11 @@ _PERMISSION = Gated(
     # may continue their luteinizing hormone-releasing hormone (LHRH) agonist" (NCT02465060),
     # "who may remain on treatment with LHRH agonists" (Clinical-Trial-Parser test split)
     r"|\bmay\s+(?:continue|remain\s+on|be\s+maintained\s+on)\b(?!\s+for\b)"
+    # a drug given while the item holds, in the passive: "hydroxyurea may be received up
+    # to the time of enrollment" (NCT02782403), "steroid inhalers and topical steroids may
+    # be used" (Clinical-Trial-Parser test split), "G-CSF and other hematopoietic growth
+    # factors may be used in the management of acute toxicity"
+    r"|\bmay\s+(?:still\s+|also\s+)?be\s+(?:received|given|used|continued|taken|administered)\b"
     # "Young patient age between 12 - 15 could be included in only 6 centers" (NCT02243605)
     r"|\bcould\s+(?:also\s+)?be\s+(?:enrolled|included|eligible|accepted)\b"
     r"|\b(?:does|do|will)\s+not\s+(?:exclude|make\s+(?:a\s+)?(?:patient|subject)s?\s+ineligible)\b"

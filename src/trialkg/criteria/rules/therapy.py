@@ -16,11 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, logic, units
+from trialkg.criteria.rules import windows
 from trialkg.criteria.rules.comparisons import NUM, number
 from trialkg.criteria.rules.disease import treatment_intolerance
 from trialkg.criteria.rules.dose import dose_reference, glucocorticoid_dose, systemic_only
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import inside, opened
+from trialkg.criteria.rules.windows import WASHOUT as _WASHOUT
+from trialkg.criteria.rules.windows import WINDOW as _WINDOW
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.mentions import (
     find_class_mentions,
@@ -61,12 +64,6 @@ _PRIOR_CUE = Gated(
     # a dose being taken: "on a stable or decreasing dose of ≤10 mg daily prednisone"
     # (NCT01642004), "must have been on stable dose of steroids" (NCT02465060)
     r"|\bon\s+(?:an?\s+)?(?:(?:stable|steady|constant|decreasing|tapering|low|physiologic\w*|replacement|or)\s+){0,4}doses?\b",
-    re.IGNORECASE,
-)
-_WINDOW = Gated(
-    rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<v>{NUM})\s*(?P<u>days?|weeks?|months?|years?)\b"
-    rf"|\b(?P<v2>{NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+(?:prior to|before|of|preceding|from)\b"
-    rf"|\b(?:in|within) the (?P<v3>{NUM})\s*(?P<u3>days?|weeks?|months?|years?)\s+(?:prior|before|preceding)",
     re.IGNORECASE,
 )
 _EXPOSURE = Gated(
@@ -286,8 +283,9 @@ _ELIGIBLE_FOR = Gated(
 # unexpected reactions to fluoropyrimidine therapy", NCT03424005) and indication
 # ("is indicated for treatment with anthracyclines", NCT00722293; "tumor type that is
 # FDA approved for treatment with Carboplatin", NCT01542047; "Eligible for capecitabine
-# monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context).
-_MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
+# monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context; None: the
+# phrase after the cue only, to the next comma, bracket, "and" or clause end).
+_MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     ("contraception", Gated(r"contracept\w*|birth control|childbearing|child-bearing|pregnan\w*|breast-?feed\w*|"
                             r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*|"
                             # barrier methods: "willing to use condoms for 12 months after
@@ -308,25 +306,41 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
                      r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
                      r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\b(?:un)?willing\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
                      r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b"
-                     # the treatment still to come: "before start the platinium based
-                     # chemotherapy", "for cisplatin administration" (NCT02679963);
-                     # "prior to starting capecitabine", "planned treatment with"
-                     r"|\b(?:before|prior\s+to)\s+(?:the\s+)?start(?:ing|s)?\b|\bfor\s+(?:\w+[\s-]+){1,3}?administration\b"
+                     # the treatment still to come: "for cisplatin administration"
+                     # (NCT02679963), "planned treatment with"
+                     r"|\bfor\s+(?:\w+[\s-]+){1,3}?administration\b"
                      r"|\b(?:planned|scheduled|intended)\s+(?:to\s+receive\s+|(?:treatment|therapy)\s+with\s+)?", re.I), False),
+    # The treatment still to come, as what a window is counted from; only the phrase
+    # that names it, not the list of prior therapies after it: "before start the
+    # platinium based chemotherapy" (NCT02679963), "prior to initiation of treatment with
+    # Toca 511" (NCT02576665), "measured prior to initiation of sorafenib" (NCT00703638),
+    # "within 4 weeks prior to the initiation of the investigational treatment, including
+    # ... chemotherapy, ... targeted therapy" (NCT02588170: the list is the subject)
+    # ... "within 6 weeks before taking the treatment with experimental drug" (NCT02388919,
+    # NCT02449343)
+    # ... "within 14 days of the first dose of ixazomib", "within 7 days of first receipt of
+    # ds-3032b" (Clinical-Trial-Parser test split)
+    ("dosing", Gated(r"\b(?:before|prior\s+to)\s+(?:the\s+)?(?:start(?:ing|s)?|initiat(?:ion|ing)|taking|receiving)\b"
+                     r"|\bof\s+(?:the\s+)?(?:first|initial)\s+(?:dose|receipt|administration|infusion)\s+of\b", re.I),
+     None),
     # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
     # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
     # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
     # attributed to the agent" (NCT00678977), with a remark between harm and cause ("History
     # of severe adverse events, in the investigator's opinion, related to ramucirumab",
     # NCT03042611).
-    ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved)\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
+    # Healing from a procedure is recovery too, and its window dates the healing: "complete
+    # wound healing from major surgery must have occurred 1 month before" (NCT02243605),
+    # "complete wound healing from prior surgery must be confirmed at least ..." (Clinical-
+    # Trial-Parser test split).
+    ("toxicity", Gated(r"\b(?:recover\w*\s+from|resolution\s+of|resolved|heal\w*\s+(?:from|after))\b|\b(?:toxic\w*|adverse\s+(?:events?|effects?)|side\s+effects?|"
                        r"reactions?|complications?)\s*(?:(?:\w+\s+){0,2}?|,(?:\s*[\w']+){1,5},\s*)"
                        r"(?:caused\s+by|due\s+to|related\s+to|attributed\s+to|from|of)\b"
                        # the drug before its harm: "History of ifosfamide-related Grade >=3
                        # nephrotoxicity" (NCT04154189), "chemotherapy-induced neutropenia"
                        # (LCT NCT03869593), "steroid-induced" diabetes (LCT NCT03861546)
                        # ("warfarin-related agents" are agents like warfarin, no harm)
-                       r"|\b[\w/]+[\s-](?:related|induced|associated)\b"
+                       r"|\b[\w/]+(?:\s?-\s?|\s)(?:related|induced|associated)\b"
                        r"(?!\s+(?:procedures?|activities|activity|agents?|drugs?|compounds?|medications?|analog(?:ue)?s?))", re.I), False),
     # Treatment of a condition the criterion is about: the condition decides, the drugs
     # are how it was treated. "active autoimmune disease that has required systemic
@@ -351,38 +365,7 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool]] = [
     ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
 ]
 _CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
-# A washout: the last dose at least N before now or an entry event. "At least 4 weeks
-# since prior chemotherapy" (NCT00602576), "At least 1 year since prior tamoxifen"
-# (NCT00023673), "at least 40 days should have elapsed since last dose" (NCT00678977),
-# "completed >4 weeks before trial entry" (NCT02711007), "washout of 3 weeks"
-# (NCT04154189). It excludes only a patient treated more recently.
-_WASHOUT = Gated(
-    rf"(?:\bat\s+least|\bminimum\s+of|\bmore\s+than|\bgreater\s+than|\bover|>=?|≥)\s*(?P<v>{NUM})\s*(?P<u>days?|weeks?|months?|years?|hours?)"
-    rf"\s+(?:(?:must|should|shall|will)\s+)?(?:have\s+|has\s+)?(?:elapsed|passed|lapsed)?\s*(?:since|from|after|following|before|prior\s+to)\b"
-    rf"|\b(?P<v2>{NUM})\s*(?P<u2>days?|weeks?|months?|years?)\s+or\s+(?:more|longer)\s+(?:since|from|after|before|prior\s+to)\b"
-    rf"|\bwash-?out\s+(?:period\s+)?(?:\w+\s+){{0,6}}?(?:of\s+)?(?:at\s+least\s+)?(?P<v3>{NUM})\s*(?P<u3>days?|weeks?|months?|years?)"
-    # "Duration from the last therapy is more than 4 weeks" (NCT01645215), "interval
-    # since the last dose of chemotherapy at least 3 weeks".
-    # "must occur after stopping prior systemic anti-cancer therapy" (NCT02465060),
-    # "must be after last dose of chemotherapy" (NCT02513394): the last dose is past.
-    rf"|\b(?:after|following)\s+(?:stopping|discontinu\w+|completion\s+of|completing|the\s+end\s+of|(?:the\s+)?last\s+dose\s+of)\s+(?P<v5>)(?P<u5>)"
-    rf"|\b(?:duration|interval|time)\s+(?:from|since|after)\s+(?:the\s+)?(?:last|previous|prior|end)\b[^;.]{{0,60}}?"
-    rf"(?:more\s+than|greater\s+than|longer\s+than|at\s+least|over|>=?|≥)\s*(?P<v4>{NUM})\s*(?P<u4>days?|weeks?|months?|years?)",
-    re.IGNORECASE,
-)
-# What a window is counted from, when the text names it: entry events (as good as "now"
-# for a patient being screened) or an event of the patient's history. "within 5 years
-# prior to diagnosis" (NCT00023673), "since registration" (NCT00602576), "prior to
-# randomization", "before the first dose of study drug".
-_ANCHOR = Gated(
-    r"\b(?:since|from|after|before|prior\s+to|preceding|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:(?P<entry>registration|randomi[sz]ation|"
-    r"enrol+ment|study\s+(?:entry|start|enrol+ment|treatment|drug|day)|trial\s+entry|entry|screening|inclusion|consent|"
-    r"(?:the\s+)?(?:first|initial)\s+(?:dose|administration|treatment)|start\s+of\s+(?:study\s+)?(?:treatment|therapy)|"
-    r"(?:cycle\s+1\s+)?day\s+1|initiation\s+of\s+(?:study\s+)?treatment|treatment\s+start|baseline)"
-    r"|(?P<event>(?:initial\s+|original\s+|primary\s+)?diagnosis|surgery|resection|relapse|recurrence|progression|transplant\w*|"
-    r"mastectomy|radiotherapy|radiation))\b",
-    re.IGNORECASE,
-)
+_PHRASE_STOP = re.compile(r"[;,(\[]|\.(?:\s|$)|\s(?:and|or|within|for)\s", re.IGNORECASE)
 # The exposure is qualified (failure, intolerance, reason for stopping): a drug match
 # alone cannot say the criterion holds. (Current use is no qualification: ``timing``
 # ``current`` says it, and the matcher dates it by the last dose.) "previously treated with TKIs ... but off
@@ -487,8 +470,15 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
                 p = _PAREN_AFTER.match(text, m.end())
                 out.append((kind, a, p.end() if p else m.end()))
                 continue
-            stop = _CLAUSE_STOP.search(text, m.end())
+            stop = (_PHRASE_STOP if whole is None else _CLAUSE_STOP).search(text, m.end())
             end = stop.start() if stop else len(text)
+            aside = windows.WINDOW_ASIDE.search(text, m.end(), end)
+            if aside:
+                # a bracket that gives other agents their window ends the clause: "within 2
+                # weeks prior to initiation of treatment with Toca 511 (6 weeks for
+                # nitrosoureas)" (NCT02576665), "(6 weeks for mitomycin or nitrosoureas)"
+                # (NCT00402415)
+                end = aside.start()
             if text.count("(", a, end) > text.count(")", a, end):
                 # "... required systemic treatment in the past 2 years (i.e. with use of ...
                 # corticosteroids ...)": the parenthesis belongs to the clause
@@ -581,7 +571,107 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
             and "max_lines" not in d:
         d["qualified"] = True
     d["span"] = text[span[0] or 0 : span[1] or len(text)].strip()
+    split = _per_agent_windows(text, d, found_drugs, found_classes, ctx_ranges)
+    if split:
+        return split + mention
     return [d] + _uncounted(text, d, found_drugs, found_classes, ctx_ranges) + mention
+
+
+_NAME_KEYS = ("drugs", "drug_classes", "therapies", "except_drugs", "except_drug_classes")
+
+
+def _per_agent_windows(text: str, d: dict[str, Any], found_drugs: list[tuple[str, int, int]],
+                       found_classes: list[tuple[str, int, int]],
+                       ctx_ranges: list[tuple[int, int]]) -> list[dict[str, Any]] | None:
+    """One ``prior_therapy`` constraint per window when the item gives its therapies
+    different windows (``windows``: "cytotoxic chemotherapy ... within 3 weeks, or
+    nitrosoureas/mitomycin C within 6 weeks", NCT02243605); None when it gives one."""
+    if d["window"] is None or "min_lines" in d or "max_lines" in d:
+        return None
+    wins = windows.item_windows(text)
+    primary = next((w.washout for w in wins if w.washout is not None), False)
+    if len({(w.days, primary if w.washout is None else w.washout) for w in wins}) < 2:
+        return None
+    placed: list[tuple[str, str, int, int]] = []
+    for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+        for name, a, b in found:
+            for k in (key, f"except_{key}"):
+                if name in d.get(k, []) and not inside(ctx_ranges, a, b):
+                    placed.append((k, name, a, b))
+    for name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text):
+        if name in d["therapies"]:
+            placed.extend(("therapies", name, m.start(), m.end()) for m in rx.finditer(text)
+                          if not inside(ctx_ranges, m.start(), m.end()))
+    placed.sort(key=lambda x: (x[2], x[3]))
+    owners = windows.claim(text, wins, [(a, b) for _k, _n, a, b in placed])
+    groups: dict[int, list[tuple[str, str, int, int]]] = {}
+    for item, owner in zip(placed, owners, strict=True):
+        groups.setdefault(owner, []).append(item)
+    out: list[dict[str, Any]] = []
+    for i in sorted(groups):
+        names = _without_heads(groups[i])
+        if not any(k in ("drugs", "drug_classes", "therapies") for k, _n, _a, _b in names):
+            continue
+        w = wins[i]
+        own = {"window": w.iso, "window_days": w.days,
+               "window_kind": "washout" if (primary if w.washout is None else w.washout) else "within"}
+        g = {k: own.get(k, v) for k, v in d.items() if k not in ("anchor", "span")}
+        for key in _NAME_KEYS:
+            listed = list(dict.fromkeys(n for k, n, _a, _b in names if k == key))
+            if listed or key in ("drugs", "drug_classes", "therapies"):
+                g[key] = listed
+            else:
+                g.pop(key, None)
+        a = windows.anchor(text, w.start, w.end) or next(
+            (x for x in (windows.anchor(text, v.start, v.end) for v in wins[i + 1:]
+                         if not re.search(r";|\.(?:\s|$)", text[w.end:v.start])) if x), None)
+        if a:
+            g["anchor"] = a
+        lo = min([w.start] + [x[2] for x in names])
+        hi = max([w.end] + [x[3] for x in names])
+        g["span"] = text[lo:hi].strip()
+        g["_names"] = {(k, n) for k, n, _a, _b in names if not k.startswith("except_")}
+        out.append(g)
+    if len(out) < 2:
+        return None
+    # one therapy given two windows is told apart by what the item says of it and the
+    # patient file does not ("4 weeks for definitive radiotherapy, 2 weeks for palliative
+    # radiotherapy"; "3 weeks in case of prior chemotherapy ... 3 months from high-dose
+    # chemotherapy", NCT04154189): the shortest window holds for every use, a longer one
+    # only for some, so it alone does not decide
+    for g in list(out):
+        shared = {n for h in out if h is not g and h["window_days"] < g["window_days"] for n in g["_names"] & h["_names"]}
+        if not shared:
+            continue
+        if shared == g["_names"]:
+            g["qualified"] = True
+            continue
+        # the other names of the group keep their window: "radiotherapy (except palliative
+        # ...), or major surgery must have been completed >= 4 weeks prior ...; palliative
+        # radiation therapy ... at least 2 weeks prior" (NCT02465060): surgery decides
+        part = {**g, "qualified": True}
+        for key in ("drugs", "drug_classes", "therapies"):
+            part[key] = [n for n in g[key] if (key, n) in shared]
+            g[key] = [n for n in g[key] if (key, n) not in shared]
+        out.insert(out.index(g) + 1, part)
+    for g in out:
+        g.pop("_names", None)
+    return out
+
+
+def _without_heads(names: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """Drop a therapy or class word that heads the agent named right before it: the
+    "chemotherapy" of "nitrosoureas/mitomycin chemotherapy" (NCT02691871) or of
+    "platinum-based chemotherapy" names no other therapy."""
+    ends = [b for k, _n, _a, b in names if k in ("drugs", "drug_classes")]
+    kept = []
+    for k, n, a, b in names:
+        head = any(0 <= a - e <= 2 for e in ends if e < b) and not any(
+            x[2] == a and x[3] == b for x in names if x[0] in ("drugs",))
+        if head and k in ("therapies", "drug_classes") and n in ("chemotherapy",):
+            continue
+        kept.append((k, n, a, b))
+    return kept
 
 
 _OR_GAP = re.compile(r"\bor\b", re.IGNORECASE)
@@ -707,22 +797,14 @@ def _therapy_window(text: str, d: dict[str, Any], washout: re.Match[str] | None,
     """The window, its kind (``within``: a dose inside it counts; ``washout``: the last
     dose must be at least that long ago) and what it is counted from (``anchor``)."""
     w = washout or _WINDOW.search(text)
-    if not w:
+    read = windows.read_window(w) if w else None
+    if w is None or read is None:
         return
-    groups = w.groupdict()
-    if groups.get("v5") is not None:
-        v, u = 0.0, "d"  # "after stopping prior X": any time since the last dose
-    else:
-        v = number(next((groups[g] for g in ("v", "v2", "v3", "v4") if groups.get(g)), None) or "")
-        u = units.ucum_code(next((groups[g] for g in ("u", "u2", "u3", "u4") if groups.get(g)), None) or "")
-    if v is None or not u:
-        return
-    d["window"] = units.iso_duration(v, u)
-    d["window_days"] = units.window_days(v, u)
+    d["window"], d["window_days"] = read
     d["window_kind"] = "washout" if washout else "within"
-    a = _ANCHOR.search(text, w.start())
-    if a and a.start() - w.end() < 40:
-        d["anchor"] = "study_entry" if a.group("entry") else re.sub(r"\W+", "_", a.group("event").lower())
+    a = windows.anchor(text, w.start(), w.end())
+    if a:
+        d["anchor"] = a
     span[0] = w.start() if span[0] is None else min(span[0], w.start())
     span[1] = w.end() if span[1] is None else max(span[1], w.end())
 

@@ -61,7 +61,7 @@ class _Window:
         min_days, max_days = duration_days(k.one("minExposure")), duration_days(k.one("maxExposure"))
         return cls(days, washout, anchor in (None, "study_entry"), wants_true and days is not None and not washout,
                    min_days, max_days, bool(k.one("exposureStrict")),
-                   bool(k.one("qualified")) and days is None and min_days is None and max_days is None,
+                   bool(k.one("qualified")),
                    wants_true and days is None and (max_days is not None or k.num("prednisoneDoseMax") is not None),
                    int(k.num("maxLines")) if k.num("maxLines") is not None else None,
                    int(k.num("minLines")) if k.num("minLines") is not None else None,
@@ -115,7 +115,11 @@ class _Window:
             else:
                 parts.append(f"last dose {_num(weeks)} wk ago vs window {_num(round(self.days))} d: {tv_word(within)}")
             if self.washout:
-                return tv_not(tv_and([hit, within])), parts
+                recent = tv_and([hit, within])
+                if self.qualified and recent is True:
+                    recent = None  # "3 months from high-dose chemotherapy": which chemotherapy?
+                    parts.append(_QUALIFIED_NOTE)
+                return tv_not(recent), parts
             if self.inclusion_window and within is False:
                 within = None
                 parts.append("a window in an inclusion criterion may date progression, not the last dose")
@@ -146,9 +150,13 @@ class _Window:
             parts.append("class of this drug unknown")
         if self.qualified and value is True:
             value = None
-            parts.append("the text qualifies it (failure, intolerance, reason for stopping: tkg:qualified)")
+            parts.append(_QUALIFIED_NOTE)
         return value, parts
 
+
+
+_QUALIFIED_NOTE = ("the text qualifies it (failure, intolerance, a reason for stopping, a kind of use or dose the "
+                   "patient file does not show: tkg:qualified)")
 
 
 def prior_therapy(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criterion | None = None) -> Statement:
