@@ -41,6 +41,12 @@ CASES = [
      "compromise the safety of the patients", "investigator_judgement", "investigator_judgement"),
     ("NCT03928951", "exclusion", "Any other reason which, according to investigator, might interfere with research "
      "objective evaluation", "investigator_judgement", "investigator_judgement"),
+    # the participation a judgement weighs is no consent item
+    ("NCT02691871", "exclusion", "Evidence of significant medical illness that in the investigator's judgment will "
+     "substantially increase the risk associated with the subject's participation in and completion of the study",
+     "investigator_judgement", "investigator_judgement"),
+    ("FB-test", "exclusion", "laboratory abnormalities that in the opinion of the investigator may increase the "
+     "risk associated with study participation", "investigator_judgement", "investigator_judgement"),
     ("NCT03925064", "exclusion", "multiple gestations", "pregnancy_obstetric", "needs_record"),
     ("NCT03921177", "inclusion", "Nulligravid", "pregnancy_obstetric", "needs_record"),
     ("NCT03927417", "exclusion", "Tubal ligation", "contraception_fertility", "needs_record"),

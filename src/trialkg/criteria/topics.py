@@ -114,6 +114,13 @@ def _decided(crit: dict[str, Any]) -> bool:
     return any(c.get("type") != "unparsed" or c.get("reason") for c in crit.get("constraints") or [])
 
 
+def _participation_only(crit: dict[str, Any]) -> bool:
+    """Whether the criterion's only constraint is the participation word-bag's
+    (``rules.person.read_participation``, read when no other rule read the item)."""
+    cons = [c for c in crit.get("constraints") or [] if c.get("type") != "unparsed"]
+    return bool(cons) and all(c.get("type") == "consent" and c.get("aspect") == "participation" for c in cons)
+
+
 # The words a condition's name is cut at (the convention of the parser's condition
 # mentions): "Patients with kidney, liver and intestinal diseases" names "intestinal diseases".
 _PHRASE_CUT = re.compile(r"[,;:()]|(?<![\w-])(?:with|of|for|or|and|has|have|had|by|in|to|the|a|an|any|no|without|known|"
@@ -221,6 +228,14 @@ def annotate(crit: dict[str, Any]) -> None:
         crit["undecidable"] = "on_study"
         crit["entry"] = False
         return
+    if topic.reason == "investigator_judgement" and _participation_only(crit):
+        # the participation a judgement weighs is no consent: "significant medical illness
+        # that in the investigator's judgment will substantially increase the risk
+        # associated with the subject's participation" (NCT02691871), "laboratory
+        # abnormalities that in the opinion of the investigator may increase the risk
+        # associated with study participation" (Clinical-Trial-Parser test split)
+        crit["constraints"] = [c for c in crit["constraints"] if c.get("aspect") != "participation"] or [
+            {"type": "unparsed", "span": text}]
     if _decided(crit):
         return
     if topic.reason:
