@@ -104,6 +104,12 @@ CASES = [
     ("NCT02782403", "Patients should have discontinued therapy with imatinib", "requirement",
      {"prior_therapies": [{"drug": "imatinib", "weeks_since_last_dose": 0}]}, "unmet",
      {"prior_therapies": [{"drug": "imatinib", "weeks_since_last_dose": 2}]}, "unknown"),
+    # thresholds after a condition's name define it: controlled hypertension is no
+    # "poor-controlled arterial hypertension (systolic pressure >= 140 ...)"
+    ("NCT02691871", "poor-controlled arterial hypertension", "exclusion",
+     {"flags": {"hypertension": True}, "labs": {"blood_pressure_systolic": {"value": 150, "unit": "mm[Hg]"}}}, "unmet",
+     {"flags": {"hypertension": True}, "labs": {"blood_pressure_systolic": {"value": 120, "unit": "mm[Hg]"},
+                                                "blood_pressure_diastolic": {"value": 80, "unit": "mm[Hg]"}}}, "met"),
     # a class of a class: "any CDK inhibitor" takes in the CDK4/6 inhibitors
     ("NCT02513394", "Prior therapy with any CDK inhibitor", "exclusion",
      {"prior_therapies": [{"drug": "palbociclib", "weeks_since_last_dose": 20}]}, "unmet",
@@ -273,3 +279,23 @@ def test_class_phrases(text: str, classes: set[str]) -> None:
     (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
     found = {c for k in crit["constraints"] if k["type"] == "prior_therapy" for c in k["drug_classes"]}
     assert found == classes
+
+
+@pytest.mark.parametrize("text", [
+    "Patients with poor-controlled arterial hypertension (systolic pressure ≥ 140 mmHg and/or diastolic pressure "
+    "≥ 90 mm Hg) despite standard medical management",  # NCT02691871
+    "Poorly controlled hypertension, defined as systolic blood pressure (SBP) of ≥140 mmHg or diastolic blood "
+    "pressure (DBP) of ≥90 mmHg",  # NCT01418001
+    "Hypertension (≥140 mmHg systolic and/or ≥90 mmHg diastolic)",  # LCT NCT03866512
+])
+def test_thresholds_after_a_name_define_the_condition(text: str) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    states = [k for k in crit["constraints"] if k["type"] == "disease_state"]
+    assert states and all(k["role"] == "context" for k in states)
+    assert {k["variable"] for k in crit["constraints"] if k["type"] == "numeric"} == {
+        "blood_pressure_systolic", "blood_pressure_diastolic"}
+
+
+def test_a_condition_beside_a_threshold_it_does_not_name_still_counts() -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- History of hypertension; systolic blood pressure > 160 mmHg")
+    assert [k.get("role", "subject") for k in crit["constraints"] if k["type"] == "disease_state"] == ["subject"]

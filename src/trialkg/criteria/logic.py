@@ -602,6 +602,41 @@ def _family(c: dict[str, Any]) -> str:
     return "measure" if c.get("type") in _MEASURES else str(c.get("type"))
 
 
+# A named condition the item defines by thresholds right after its name: "poor-controlled
+# arterial hypertension (systolic pressure ≥ 140 mmHg and/or diastolic pressure ≥ 90 mm
+# Hg)" (NCT02691871), "Poorly controlled hypertension, defined as systolic blood pressure
+# (SBP) of ≥140 mmHg ..." (NCT01418001), "Uncontrolled hypertension (SBP > ..."
+# (NCT01900743), "Uncontrolled diabetes (fasting glucose > ..." (NCT01804374),
+# "Hypertension (≥140 mmHg systolic and/or ≥90 mmHg diastolic)" (LCT NCT03866512). The
+# thresholds are what the item means by the name: they decide, and the name is context
+# (a patient with hypertension kept below them is no "uncontrolled hypertension").
+_DEFINED_BY = re.compile(r"\s*,?\s*(?:(?P<paren>\()\s*(?:defined\s+as\s+|i\.\s?e\.,?\s*)?|(?:defined\s+as|i\.\s?e\.,?|that\s+is,?)\s+)",
+                         re.IGNORECASE)
+_DEFINITION_END = re.compile(r";|\.(?:\s|$)")
+
+
+def defined_states(text: str, constraints: list[dict[str, Any]]) -> None:
+    """Give role ``context`` to a ``disease_state`` the item defines by the numeric
+    thresholds written right after its name (``_DEFINED_BY``)."""
+    numeric = [c for c in constraints if c["type"] == "numeric" and c.get("role", "subject") == "subject" and c.get("span")]
+    if not numeric:
+        return
+    for c in constraints:
+        if c["type"] != "disease_state" or c.get("role", "subject") != "subject" or not c.get("span"):
+            continue
+        at = text.find(str(c["span"]))
+        m = _DEFINED_BY.match(text, at + len(str(c["span"]))) if at >= 0 else None
+        if m is None:
+            continue
+        if m.group("paren"):
+            end = _closing(text, m.start("paren"))
+        else:
+            stop = _DEFINITION_END.search(text, m.end())
+            end = stop.start() if stop else len(text)
+        if any(0 <= text.find(str(n["span"]), m.end()) < end for n in numeric):
+            c["role"] = "context"
+
+
 def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
     """Number the AND-groups of an item's constraints: constraints joined by "or" share
     a group ("ECOG 0-1 or Karnofsky >= 70": one group). Sets ``alternative_group`` only
