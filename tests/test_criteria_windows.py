@@ -160,3 +160,23 @@ def test_each_agent_is_matched_against_its_own_window(store: TrialStore, trials:
     assert crit.role == role
     assert match_support.outcome(store, nct, crit, {**BASE, **concerned}) == concerned_outcome
     assert match_support.outcome(store, nct, crit, {**BASE, **other}) == other_outcome
+
+
+@pytest.mark.parametrize(("text", "window", "kind"), [
+    # a bound on the time since the last dose, from above, is a window the dose is in
+    ("Ability to be randomized ≤8 weeks after last dose of platinum", "P8W", "within"),  # LCT NCT03863860
+    ("Platinum resistant ovarian cancer (defined as relapsing within 6 months after the last administration of "
+     "platinum-based chemotherapy)", "P6M", "within"),  # LCT NCT03924882
+    # without the bound, a washout
+    ("Patients must be after last dose of chemotherapy", "P0D", "washout"),
+])
+def test_time_since_the_last_dose(text: str, window: str, kind: str) -> None:
+    (k,) = therapies("inclusion", text)
+    assert (k["window"], k["window_kind"]) == (window, kind)
+
+
+def test_an_age_is_no_window() -> None:
+    # LCT NCT03867045: "18 years of age"
+    (k,) = therapies("inclusion", "Patients > 18 years of age Patients planning to start treatment with "
+                     "cabozantinib therapy for renal cancer.")
+    assert k["window"] is None

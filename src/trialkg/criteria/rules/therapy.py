@@ -535,8 +535,9 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     ctx_ranges = [(a, b) for _k, a, b in contexts]
     if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
         return mention
-    washout = _WASHOUT.search(text)
-    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)) or washout)
+    recent = windows.RECENT.search(text)  # "≤8 weeks after last dose of platinum": a last dose, and its window
+    washout = None if recent else _WASHOUT.search(text)
+    window_only = not (_PRIOR_CUE.search(cue_text) or (context and _PRIOR_CUE.search(context)) or washout or recent)
     window_cue = _WINDOW.search(text) if window_only else None
     if window_only and not window_cue:
         return mention
@@ -796,7 +797,7 @@ def _other_hormone(text: str, a: int, b: int) -> bool:
 def _therapy_window(text: str, d: dict[str, Any], washout: re.Match[str] | None, span: list[int | None]) -> None:
     """The window, its kind (``within``: a dose inside it counts; ``washout``: the last
     dose must be at least that long ago) and what it is counted from (``anchor``)."""
-    w = washout or _WINDOW.search(text)
+    w = washout or windows.RECENT.search(text) or _WINDOW.search(text)
     read = windows.read_window(w) if w else None
     if w is None or read is None:
         return

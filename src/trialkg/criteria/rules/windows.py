@@ -42,7 +42,9 @@ _UNIT = r"days?|weeks?|months?|years?"
 
 WINDOW = Gated(
     rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<v>{NUM})\s*(?P<u>{_UNIT})\b"
-    rf"|\b{_NOT_A_DAY}(?P<v2>{NUM})\s*(?P<u2>{_UNIT})\s+(?:prior to|before|of|preceding|from)\b"
+    # ("18 years of age" is an age: "Patients > 18 years of age Patients planning to start
+    # treatment with cabozantinib", LCT NCT03867045)
+    rf"|\b{_NOT_A_DAY}(?P<v2>{NUM})\s*(?P<u2>{_UNIT})\s+(?:prior to|before|of(?!\s+age\b)|preceding|from)\b"
     rf"|\b(?:in|within) the (?P<v3>{NUM})\s*(?P<u3>{_UNIT})\s+(?:prior|before|preceding)",
     re.IGNORECASE,
 )
@@ -58,6 +60,17 @@ _COMPARED = Gated(rf"(?<!for\s)(?<!for)(?:=<|<=|≤|<)\s*(?P<v>{NUM})\s*(?P<u>{_
 # 4 weeks of registration"
 _OF = re.compile(r"\s+of$", re.IGNORECASE)
 _FOR_BEFORE = re.compile(r"\bfor\s+$", re.IGNORECASE)
+# A bound on the time since the last dose, from above: the last dose counts inside it.
+# "Ability to be randomized ≤8 weeks after last dose of platinum" (LCT NCT03863860),
+# "relapsing within 6 months after the last administration of platinum-based
+# chemotherapy" (LCT NCT03924882). (Without the bound, "after the last dose of X" is a
+# washout: ``WASHOUT``.)
+RECENT = Gated(
+    rf"(?:≤|<=|=<|<|\bwithin|\bno\s+(?:more|later)\s+than|\bup\s+to|\bat\s+most)\s*(?P<v>{NUM})\s*(?P<u>{_UNIT})"
+    r"\s+(?:after|from|of|since|following)\s+(?:the\s+)?(?:(?:last|final)\s+(?:dose|administration|cycle|course|treatment|"
+    r"infusion)|completion|end)\b",
+    re.IGNORECASE,
+)
 # A washout: the last dose at least N before now or an entry event. "At least 4 weeks
 # since prior chemotherapy" (NCT00602576), "At least 1 year since prior tamoxifen"
 # (NCT00023673), "at least 40 days should have elapsed since last dose" (NCT00678977),
