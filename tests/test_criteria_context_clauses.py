@@ -53,11 +53,27 @@ def test_patient_ages_are_still_read() -> None:
     # NCT02679963 inc-13 and inc-7: the treatment still to come
     ("Adequate renal function for cisplatin administration", "dosing"),
     ("Adequate hematological function before start the platinium based chemotherapy", "dosing"),
+    # the study treatment a window counts from (NCT00703638 inc-16; Facebook split)
+    ("For patients on warfarin, the INR should be measured prior to initiation of sorafenib", "dosing"),
+    ("Patients must wait for the central laboratory result before initiating treatment with ceritinib", "dosing"),
 ])
 def test_a_drug_named_in_a_context_clause_is_no_prior_therapy(text: str, context: str) -> None:
     ks = _types(text)
     assert not [k for k in ks if k["type"] == "prior_therapy"], ks
     assert [k.get("context") for k in ks if k["type"] == "drug_mention"] == [context]
+
+
+@pytest.mark.parametrize("text, prior, arm", [
+    # an arm or cohort named by the drugs it will receive (Facebook split)
+    ("for part h : ( abemaciclib + trastuzumab + pertuzumab ) : the participant must have received at least 1 "
+     "chemotherapy regimen for metastatic disease", [], ["abemaciclib", "trastuzumab", "pertuzumab"]),
+    ("patients in the nivolumab / brentuximab cohorts only ( d , e , f , y ) may have received prior ipilimumab",
+     ["ipilimumab"], ["nivolumab", "brentuximab vedotin"]),
+])
+def test_the_drugs_that_name_an_arm_are_no_prior_therapy(text: str, prior: list[str], arm: list[str]) -> None:
+    ks = _types(text)
+    assert [d for k in ks if k["type"] == "prior_therapy" for d in k["drugs"]] == prior
+    assert [k["drugs"] for k in ks if k["type"] == "drug_mention"] == [arm]
 
 
 def test_prior_therapy_is_still_read() -> None:

@@ -323,6 +323,12 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     ("dosing", Gated(r"\b(?:before|prior\s+to)\s+(?:the\s+)?(?:start(?:ing|s)?|initiat(?:ion|ing)|taking|receiving)\b"
                      r"|\bof\s+(?:the\s+)?(?:first|initial)\s+(?:dose|receipt|administration|infusion)\s+of\b", re.I),
      None),
+    # ... and the arm or cohort named by the drugs it will receive: "for part h :
+    # ( abemaciclib + trastuzumab + pertuzumab ) : the participant must have received at
+    # least 1 chemotherapy regimen", "patients in the nivolumab / brentuximab cohorts only
+    # ... may have received prior ipilimumab" (Clinical-Trial-Parser test split)
+    ("dosing", Gated(r"\bfor\s+(?:part|arm|cohort|group|stage)\s+[a-z0-9]{1,3}\s*:?\s*\("
+                     r"|\b(?:in|for|to)\s+the\s+(?=[^,;.()]{2,60}?\s(?:cohorts?|arms?)\b)", re.I), None),
     # The treatment a toxicity is attributed to: "Recovered from all acute toxic effects
     # of prior chemotherapy" (NCT00573404), "toxic reactions caused by previous
     # anti-tumor treatment ... are relieved" (NCT04126811), "recovered from any toxicity
@@ -365,6 +371,7 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
 ]
 _CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
+_ARM_HEAD = re.compile(r"\s(?:cohorts?|arms?)\b", re.IGNORECASE)
 _PHRASE_STOP = re.compile(r"[;,(\[]|\.(?:\s|$)|\s(?:and|or|within|for)\s", re.IGNORECASE)
 # The exposure is qualified (failure, intolerance, reason for stopping): a drug match
 # alone cannot say the criterion holds. (Current use is no qualification: ``timing``
@@ -472,6 +479,11 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
                 continue
             stop = (_PHRASE_STOP if whole is None else _CLAUSE_STOP).search(text, m.end())
             end = stop.start() if stop else len(text)
+            if whole is None and m.group(0).endswith("("):
+                close = text.find(")", m.end())  # the drugs of an arm, in its brackets
+                end = close + 1 if close >= 0 else len(text)
+            elif whole is None and _ARM_HEAD.search(text, m.end(), end):
+                end = _ARM_HEAD.search(text, m.end(), end).end()  # "... brentuximab cohorts"
             aside = windows.WINDOW_ASIDE.search(text, m.end(), end)
             if aside:
                 # a bracket that gives other agents their window ends the clause: "within 2
