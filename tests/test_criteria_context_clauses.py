@@ -130,3 +130,23 @@ def test_a_negation_qualifies_what_it_stands_before(negation_store, n: int) -> N
                                 f"NCT9200{n:04d}")
         (reason,) = [r for r in result.reasons if r.criterion.startswith("inc-")]
         assert reason.outcome == expected, (text, patient, reason)
+
+
+@pytest.mark.parametrize("text, classes, therapies", [
+    # modifiers that share one head: each is read with it (NCT00402415 exc-11, NCT00103168
+    # inc-50, Facebook split)
+    ("No treatment with cytotoxic or biologic agents within the 4 weeks", {"chemotherapy"}, {"biologic therapy"}),
+    ("No other prior molecular targeted or biologic therapy", {"targeted-therapy"},
+     {"targeted therapy", "biologic therapy"}),
+    ("Prior immunosuppressive or immunomodulatory therapy", {"immunosuppressant"}, set()),
+    ("Prior biologic or hormonal therapy within 2 weeks", {"endocrine-therapy"}, {"biologic therapy", "hormonal therapy"}),
+])
+def test_modifiers_that_share_a_head(text: str, classes: set[str], therapies: set[str]) -> None:
+    (k,) = [k for k in _types(text, "exclusion") if k["type"] == "prior_therapy"]
+    assert classes <= set(k["drug_classes"]) and therapies <= set(k["therapies"]), k
+
+
+def test_a_shared_head_needs_two_modifiers() -> None:
+    (k,) = [k for k in _types("Prior treatment with other or investigational agents", "exclusion")
+            if k["type"] == "prior_therapy"]
+    assert k["therapies"] == ["investigational agent"] and not k["drug_classes"]

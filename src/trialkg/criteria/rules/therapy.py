@@ -91,7 +91,9 @@ def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tup
     try:
         drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
-        classes = _narrowed(text, classes, find_classes) + _slash_classes(text, find_classes) + _cyp3a_classes(text)
+        classes = (_narrowed(text, classes, find_classes) + _slash_classes(text, find_classes) + _cyp3a_classes(text)
+                   + [(str(m.drug_class), a, b) for phrase, a, b in shared_heads(text)
+                      for m in find_classes(phrase) if m.drug_class and m.start == 0])
         classes = _restricted(text, classes, find_classes)
         # A drug the curated scan does not know, named as the object of a prior-therapy cue.
         taken = [(a, b) for _n, a, b in drugs + classes]
@@ -101,6 +103,27 @@ def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tup
     except Exception:  # noqa: BLE001 - a knowledge bug must not lose the criterion
         return ([], []), False
     return (drugs, classes), True
+
+
+# Modifiers that share one head: "cytotoxic or biologic agents" (NCT00402415), "targeted
+# or biologic therapy", "immunosuppressive or immunomodulatory therapy", "anticancer or
+# experimental therapy" (Clinical-Trial-Parser test split): the first modifier with the
+# head ("cytotoxic agents", "targeted therapy") is read as a phrase of its own.
+_SHARED_HEAD = re.compile(
+    r"\b(?P<a>[A-Za-z][\w-]{3,30})\s*(?:,\s*(?:or|and)?|\bor|\band/or|\band)\s+(?:other\s+)?(?P<b>[A-Za-z][\w-]{3,30})\s+"
+    r"(?P<head>agents?|drugs?|therap(?:y|ies)|treatments?|medications?)\b", re.IGNORECASE)
+_NO_MODIFIER = frozenset({"with", "prior", "previous", "other", "any", "receiving", "received", "from", "than", "more",
+                          "less", "patients", "subjects", "within", "including", "such", "both", "either"})
+
+
+def shared_heads(text: str) -> list[tuple[str, int, int]]:
+    """(the first modifier with the shared head, its start, its end) of each ``_SHARED_HEAD``."""
+    out = []
+    for m in _SHARED_HEAD.finditer(text):
+        if m.group("a").lower() in _NO_MODIFIER or m.group("b").lower() in _NO_MODIFIER:
+            continue
+        out.append((f"{m.group('a')} {m.group('head')}", m.start("a"), m.end("a")))
+    return out
 
 
 # Class phrases with a slash list of targets: "anti-PD-1/PD-L1/PD-L2 antibody",
@@ -772,6 +795,14 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
             d["therapies"].append(name)
             first = m.start() if first is None else min(first, m.start())
             last = m.end() if last is None else max(last, m.end())
+    for phrase, a, b in shared_heads(text):
+        if inside(ctx_ranges, a, b) or inside(excepted, a, b):
+            continue
+        for name, rx in _THERAPY_RES:
+            if name not in d["therapies"] and rx.match(phrase):
+                d["therapies"].append(name)
+                first = a if first is None else min(first, a)
+                last = b if last is None else max(last, b)
     return first, last
 
 
