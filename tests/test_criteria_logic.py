@@ -299,3 +299,13 @@ def test_thresholds_after_a_name_define_the_condition(text: str) -> None:
 def test_a_condition_beside_a_threshold_it_does_not_name_still_counts() -> None:
     (crit,) = parse_criteria_text("Exclusion Criteria:\n- History of hypertension; systolic blood pressure > 160 mmHg")
     assert [k.get("role", "subject") for k in crit["constraints"] if k["type"] == "disease_state"] == ["subject"]
+
+
+@pytest.mark.parametrize("text", [
+    "No treatment with cytotoxic or biologic agents within the 4 weeks prior to beginning treatment",  # NCT00402415
+    "No prior exposure to vinorelbine or other VEGF inhibitors as treatment for metastatic disease",  # NCT01060514
+])
+def test_no_before_an_exposure_is_an_exclusion_lists_style(text: str) -> None:
+    (crit,) = parse_criteria_text("Exclusion Criteria:\n- " + text)
+    assert (crit["role"], crit["negation_scope"]) == ("exclusion", "detail")
+    assert [k["type"] for k in crit["constraints"] if k["type"] == "prior_therapy"]

@@ -370,7 +370,13 @@ def negation_scope(text: str, section: str) -> str | None:
 _WITH_BEFORE = re.compile(r"\bwith\s+$", re.IGNORECASE)
 # A negation that opens the second member of "or" / "and" negates that member only.
 _COORDINATED = re.compile(r"\S\s+(?:or|and|and/or)\s+$", re.IGNORECASE)
-_BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurrent|active|evidence)\b", re.IGNORECASE)
+# "No" before an exposure in an exclusion list is the list's style too: "No treatment with
+# cytotoxic or biologic agents within the 4 weeks ..." (NCT00402415), "No prior exposure to
+# vinorelbine" (NCT01060514): the treated are excluded, not the untreated.
+_BARE_NO = re.compile(r"^\W*no\s+(?:prior|previous|history|known|other|concurrent|active|evidence|"
+                      r"(?:(?:systemic|anti-?cancer|anti-?tumou?r|cytotoxic|hormonal|investigational|"
+                      r"major|radiation)\s+)?(?:treatments?|therap(?:y|ies)|chemotherapy|radiotherapy|"
+                      r"immunotherapy|surgery|exposure|use|receipt|administration)\b)", re.IGNORECASE)
 # a negation inside a relative clause qualifies its noun: "a solid cancer which is not
 # responsive to standard therapy" (NCT00528619)
 _RELATIVE = re.compile(r"\b(?:which|that)\s+(?:is|are|was|were|has|have|had)?\s*$", re.IGNORECASE)
