@@ -126,3 +126,7 @@ def test_prose_forms_skip_brands_and_forms_two_drugs_share() -> None:
     keys = [e.text.casefold() for e in extra]
     assert len(keys) == len(set(keys))
     assert all(e.drug not in lex.drugs for e in extra)
+    # a salt names its substance; a stray word the source files as a salt stays out
+    assert all(e.drug.split()[0].casefold() in e.text.casefold() for e in extra if e.kind == "salt")
+    assert find_drug_mentions("luteinizing hormone-releasing hormone agonists") == [] or all(
+        m.matched.casefold() != "luteinizing" for m in find_drug_mentions("luteinizing hormone-releasing hormone agonists"))

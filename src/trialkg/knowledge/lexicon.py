@@ -682,10 +682,14 @@ class Lexicon:
         for drug in sorted({row[0] for row in compiled.classes.all_rows()}):
             if drug in self.drugs:
                 continue
+            stem = drug.split()[0].casefold()
             for text, kind in compiled.names_of(drug):
                 coded = kind == "code" and any(ch.isdigit() for ch in text) and len(text) >= 5
+                # a salt names the substance in it ("abemaciclib mesylate"); a "salt" without
+                # it is a brand or a stray word of the source ("ZIAGEN", "LUTEINIZING")
+                salt = kind == "salt" and stem in text.casefold()
                 key = name_key(text)
-                if (kind in ("generic", "inn", "salt") or coded) and key not in curated:
+                if (kind in ("generic", "inn") or salt or coded) and key not in curated:
                     entries = forms.setdefault(key, [])
                     if all(e.drug != drug for e in entries):
                         entries.append(SynonymEntry(drug, text, "generic" if kind == "inn" else kind))
