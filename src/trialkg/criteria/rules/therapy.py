@@ -505,8 +505,8 @@ def _context_spans(text: str) -> list[tuple[str, int, int]]:
             if whole is None and m.group(0).endswith("("):
                 close = text.find(")", m.end())  # the drugs of an arm, in its brackets
                 end = close + 1 if close >= 0 else len(text)
-            elif whole is None and _ARM_HEAD.search(text, m.end(), end):
-                end = _ARM_HEAD.search(text, m.end(), end).end()  # "... brentuximab cohorts"
+            elif whole is None and (arm := _ARM_HEAD.search(text, m.end(), end)):
+                end = arm.end()  # "in the nivolumab / brentuximab cohorts"
             aside = windows.WINDOW_ASIDE.search(text, m.end(), end)
             if aside:
                 # a bracket that gives other agents their window ends the clause: "within 2
@@ -626,7 +626,7 @@ def _per_agent_windows(text: str, d: dict[str, Any], found_drugs: list[tuple[str
         return None
     wins = windows.item_windows(text)
     primary = next((w.washout for w in wins if w.washout is not None), False)
-    if len({(w.days, primary if w.washout is None else w.washout) for w in wins}) < 2:
+    if len({(w.days, w.is_washout(primary)) for w in wins}) < 2:
         return None
     placed: list[tuple[str, str, int, int]] = []
     for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
@@ -649,8 +649,7 @@ def _per_agent_windows(text: str, d: dict[str, Any], found_drugs: list[tuple[str
         if not any(k in ("drugs", "drug_classes", "therapies") for k, _n, _a, _b in names):
             continue
         w = wins[i]
-        own = {"window": w.iso, "window_days": w.days,
-               "window_kind": "washout" if (primary if w.washout is None else w.washout) else "within"}
+        own = {"window": w.iso, "window_days": w.days, "window_kind": "washout" if w.is_washout(primary) else "within"}
         g = {k: own.get(k, v) for k, v in d.items() if k not in ("anchor", "span")}
         for key in _NAME_KEYS:
             listed = list(dict.fromkeys(n for k, n, _a, _b in names if k == key))
@@ -658,9 +657,7 @@ def _per_agent_windows(text: str, d: dict[str, Any], found_drugs: list[tuple[str
                 g[key] = listed
             else:
                 g.pop(key, None)
-        a = windows.anchor(text, w.start, w.end) or next(
-            (x for x in (windows.anchor(text, v.start, v.end) for v in wins[i + 1:]
-                         if not re.search(r";|\.(?:\s|$)", text[w.end:v.start])) if x), None)
+        a = windows.shared_anchor(text, wins, i)
         if a:
             g["anchor"] = a
         lo = min([w.start] + [x[2] for x in names])
@@ -700,14 +697,8 @@ def _without_heads(names: list[tuple[str, str, int, int]]) -> list[tuple[str, st
     "chemotherapy" of "nitrosoureas/mitomycin chemotherapy" (NCT02691871) or of
     "platinum-based chemotherapy" names no other therapy."""
     ends = [b for k, _n, _a, b in names if k in ("drugs", "drug_classes")]
-    kept = []
-    for k, n, a, b in names:
-        head = any(0 <= a - e <= 2 for e in ends if e < b) and not any(
-            x[2] == a and x[3] == b for x in names if x[0] in ("drugs",))
-        if head and k in ("therapies", "drug_classes") and n in ("chemotherapy",):
-            continue
-        kept.append((k, n, a, b))
-    return kept
+    return [(k, n, a, b) for k, n, a, b in names
+            if not (n == "chemotherapy" and any(0 <= a - e <= 2 for e in ends))]
 
 
 _OR_GAP = re.compile(r"\bor\b", re.IGNORECASE)

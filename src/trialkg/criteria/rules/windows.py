@@ -132,6 +132,11 @@ class Window:
     washout: bool | None
     attached: bool
 
+    def is_washout(self, primary: bool) -> bool:
+        """Whether it is a washout; an attached duration is what ``primary``, the kind of
+        the item's other windows, is."""
+        return primary if self.washout is None else self.washout
+
 
 def read_window(m: re.Match[str]) -> tuple[str, int] | None:
     """(ISO duration, days) of a ``WINDOW``, ``WASHOUT`` or ``ATTACHED`` match; "after
@@ -153,6 +158,20 @@ def anchor(text: str, w_start: int, w_end: int) -> str | None:
     if a is None or a.start() - w_end >= _ANCHOR_NEAR:
         return None
     return "study_entry" if a.group("entry") else re.sub(r"\W+", "_", a.group("event").lower())
+
+
+def shared_anchor(text: str, windows: list[Window], i: int) -> str | None:
+    """What window ``i`` is counted from: its own anchor, else that of a later window of
+    its sentence ("within 3 weeks, or nitrosoureas/mitomycin C within 6 weeks before the
+    first dose of study treatment", NCT02243605: both count from the first dose)."""
+    w = windows[i]
+    for v in windows[i:]:
+        if v is not w and _SENTENCE_END.search(text, w.end, v.start):
+            break
+        a = anchor(text, v.start, v.end)
+        if a:
+            return a
+    return None
 
 
 def item_windows(text: str) -> list[Window]:
