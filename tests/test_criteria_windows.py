@@ -17,7 +17,7 @@ from match_support import criterion
 from trialkg.criteria import parse_criteria_text
 from trialkg.store import TrialStore
 
-RECORDS = ["NCT02243605", "NCT02691871", "NCT04154189"]
+RECORDS = ["NCT02243605", "NCT02691871", "NCT04154189", "NCT00402415"]
 BASE: dict[str, Any] = {"age_years": 50, "sex": "FEMALE", "ecog": 1, "conditions": ["leiomyosarcoma"]}
 
 
@@ -148,6 +148,13 @@ CASES = [
     ("NCT04154189", "Washout before Cycle 1 Day 1", "requirement",
      {"prior_therapies": [{"drug": "carmustine", "weeks_since_last_dose": 4}]}, "unmet",
      {"prior_therapies": [{"drug": "cisplatin", "weeks_since_last_dose": 4}]}, "unknown"),
+    # an exclusion item that also words requirements: its "No treatment with ... within
+    # the 4 weeks (6 weeks for mitomycin ...)" asks for the washouts; a patient never
+    # treated is not kept out by them
+    ("NCT00402415", "No treatment with cytotoxic or biologic agents", "requirement",
+     {"prior_therapies": [{"drug": "mitomycin", "weeks_since_last_dose": 5}], "flags": {"unresolved_toxicity": False}},
+     "unmet",
+     {"prior_therapies": [], "flags": {"unresolved_toxicity": False}}, "unknown"),
 ]
 
 

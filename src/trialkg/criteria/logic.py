@@ -643,6 +643,28 @@ def defined_states(text: str, constraints: list[dict[str, Any]]) -> None:
             c["role"] = "context"
 
 
+# An exclusion item that also words a requirement ("No treatment with cytotoxic or
+# biologic agents within the 4 weeks prior to beginning treatment ... At least 4 weeks
+# must have elapsed from any prior surgery ... Patients must have fully recovered ...",
+# NCT00402415) is read as a requirement; its sentence written in the list's "No" style
+# asks for the exposure's absence in the window, which a requirement states as a washout
+# of that length. ("No prior exposure to vinorelbine" in a plain exclusion item stays an
+# exclusion: NCT01060514.)
+def no_style_washouts(text: str, section: str, role_: str, constraints: list[dict[str, Any]]) -> None:
+    """Turn the ``within`` windows of a requirement's "No ..." sentences into washouts."""
+    if section != "exclusion" or role_ != REQUIREMENT:
+        return
+    starts = [0] + [m.end() for m in _SENTENCE.finditer(text)]
+    bounds = list(zip(starts, starts[1:] + [len(text)], strict=True))
+    for c in constraints:
+        if c["type"] != "prior_therapy" or c.get("role", "subject") != "subject" or c.get("window_kind") != "within":
+            continue
+        at = text.find(str(c.get("span") or ""))
+        sentence = next((text[a:b] for a, b in bounds if a <= at < b), None) if at >= 0 else None
+        if sentence is not None and _BARE_NO.search(sentence):
+            c["window_kind"] = "washout"
+
+
 def alternative_groups(text: str, constraints: list[dict[str, Any]]) -> None:
     """Number the AND-groups of an item's constraints: constraints joined by "or" share
     a group ("ECOG 0-1 or Karnofsky >= 70": one group). Sets ``alternative_group`` only

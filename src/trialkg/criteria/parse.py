@@ -139,6 +139,7 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         keys["role"] = logic.REQUIREMENT
     logic.alternative_groups(cl.body, constraints)
     logic.defined_states(cl.body, constraints)
+    logic.no_style_washouts(cl.body, section, keys["role"], constraints)
     for c in constraints:
         if c.get("applies_if") and "applies_if_facts" not in c:
             facts = logic.condition_facts(str(c["applies_if"]))
