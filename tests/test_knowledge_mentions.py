@@ -130,3 +130,22 @@ def test_prose_forms_skip_brands_and_forms_two_drugs_share() -> None:
     assert all(e.drug.split()[0].casefold() in e.text.casefold() for e in extra if e.kind == "salt")
     assert find_drug_mentions("luteinizing hormone-releasing hormone agonists") == [] or all(
         m.matched.casefold() != "luteinizing" for m in find_drug_mentions("luteinizing hormone-releasing hormone agonists"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a long name with its abbreviation in brackets before the head
+    ("Prior treatment with a poly (ADP-ribose) polymerase (PARP) inhibitor", {"parp-inhibitor"}),  # LCT NCT03863860
+    ("luteinizing hormone-releasing hormone (LHRH) agonist", {"gnrh-analogue"}),  # NCT02465060
+    ("Previous allergic reactions to Janus kinase (JAK) inhibitors", {"jak-inhibitor"}),  # NCT03147742
+    ("epidermal growth factor receptor (EGFR) tyrosine kinase inhibitors", {"egfr-tki"}),
+    # "anti-" before the long name (NCT01642004)
+    ("anti-Programmed cell death ligand 1 (PD-L1), or anti-Cytotoxic T lymphocyte-associated antigen 4 (CTLA-4) "
+     "antibody", {"anti-pd-l1-antibody", "anti-ctla-4-antibody"}),
+    # no class head after the bracket, or no space before the head: nothing new
+    ("computed tomography (CT) scan", set()),
+    ("strong/potent cytochrome P450 (CYP)3A4 inhibitors", set()),
+])
+def test_an_abbreviation_in_brackets_stands_for_its_long_name(text: str, expected: set[str]) -> None:
+    from trialkg.knowledge.mentions import _abbreviated
+
+    assert {m.drug_class for m in _abbreviated(text, Lexicon.default())} == expected

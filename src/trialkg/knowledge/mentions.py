@@ -323,7 +323,43 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
         for key in sorted(keys):
             found.append(Mention(match.start(), match.end(), match.group(0).strip(), drug_class=key,
                                  kind="target"))
+    if "(" in text:
+        found += _abbreviated(text, lex)
     return _drop_nested(found)
+
+
+# A long name with its abbreviation in brackets before the class head: "vascular
+# endothelial growth factor receptor (VEGFR) inhibitors", "epidermal growth factor
+# receptor (EGFR) tyrosine kinase inhibitors", "poly ADP ribose polymerase (PARP)
+# inhibitor", "cyclin-dependent kinase 4/6 (CDK4/6) inhibitors" (registry and
+# Clinical-Trial-Parser phrasing), "luteinizing hormone-releasing hormone (LHRH) agonist"
+# (NCT02465060): the abbreviation with the head is read as the class phrase, and the
+# mention spans the bracket and the head.
+_ABBREVIATED = re.compile(
+    r"\(\s*(?P<abbr>[A-Za-z][A-Za-z0-9/-]{1,12})\s*\)\s+(?P<head>(?:[\w-]+\s+){0,3}?(?:inhibitors?|inhibition|agonists?|"
+    r"antagonists?|antibod(?:y|ies)|TKIs?|blockers?|blockade|analog(?:ue)?s?|modulators?|degraders?|therap(?:y|ies)|"
+    r"agents?|drugs?|medications?))\b", re.IGNORECASE)
+
+
+# ... and "anti-" before the long name: "anti-Programmed cell death ligand 1 (PD-L1), ...
+# or anti-Cytotoxic T lymphocyte-associated antigen 4 (CTLA-4) antibody" (NCT01642004),
+# "anti-programmed death ligand-2 (PD-L2) antibody" (LCT NCT03867370) is anti-PD-L1.
+_ANTI_ABBREVIATED = re.compile(
+    r"\banti-\s?(?:[A-Za-z][\w-]*\s+){0,6}?[A-Za-z0-9][\w-]*\s*\(\s*(?P<abbr>[A-Za-z][A-Za-z0-9/-]{1,12})\s*\)",
+    re.IGNORECASE)
+
+
+def _abbreviated(text: str, lex: Lexicon) -> list[Mention]:
+    """The class mentions of ``_ABBREVIATED`` and ``_ANTI_ABBREVIATED`` phrases."""
+    out = []
+    for rx, pre in ((_ABBREVIATED, ""), (_ANTI_ABBREVIATED, "anti-")):
+        for m in rx.finditer(text):
+            abbr = pre + m.group("abbr")
+            phrase = f"{abbr} {m.group('head')}" if pre == "" else abbr
+            for inner in find_class_mentions(phrase, lex):
+                if inner.start == 0 and (pre or inner.end > len(abbr)):
+                    out.append(Mention(m.start(), m.end(), m.group(0), drug_class=inner.drug_class, kind=inner.kind))
+    return out
 
 
 def _target_matches(m: _Matchers, text: str, folded: str,

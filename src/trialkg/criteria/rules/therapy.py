@@ -370,7 +370,10 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
                        # (LCT NCT03869593), "steroid-induced" diabetes (LCT NCT03861546)
                        # ("warfarin-related agents" are agents like warfarin, no harm)
                        r"|\b[\w/]+(?:\s?-\s?|\s)(?:related|induced|associated)\b"
-                       r"(?!\s+(?:procedures?|activities|activity|agents?|drugs?|compounds?|medications?|analog(?:ue)?s?))", re.I), False),
+                       # (nor is a named molecule: "cytotoxic T lymphocyte-associated
+                       # antigen 4", NCT01642004, LCT NCT03867370)
+                       r"(?!\s+(?:procedures?|activities|activity|agents?|drugs?|compounds?|medications?|analog(?:ue)?s?|"
+                       r"antigens?|proteins?|receptors?|kinases?|genes?|molecules?|factors?))", re.I), False),
     # Treatment of a condition the criterion is about: the condition decides, the drugs
     # are how it was treated. "active autoimmune disease that has required systemic
     # treatment in the past 2 years (i.e. with use of disease modifying agents,
