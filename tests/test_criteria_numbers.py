@@ -144,6 +144,9 @@ def test_uln_spelt_unl(ctgov_corpus: Path) -> None:
     ("ASA physical status I", ("asa_class", "=", 1, None)),          # LCT NCT03926663
     ("physical status ASA I-II", ("asa_class", "between", 1, None)),  # LCT NCT03863977
     ("ASA I or II physical status", ("asa_class", "between", 1, None)),
+    # the society's name as spelled (LCT NCT03926000, NCT03925103)
+    ("Patients with American Society of Anaesthesiologists physical status I or II.", ("asa_class", "between", 1, None)),
+    ("American Society of Anesthesia (ASA) score<=2", ("asa_class", "<=", 2, None)),
     ("New York Heart Association (NYHA) Grade III-IV", ("nyha", "between", 3, None)),  # LCT NCT03924882
 ])
 def test_roman_numerals_on_class_scales(text: str, want: tuple) -> None:

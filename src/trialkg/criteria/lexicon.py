@@ -132,7 +132,10 @@ VARIABLES: dict[str, list[str]] = {
     # physical status classification 1 or 2" (Clinical-Trial-Parser test split, spaced brackets)
     "asa_class": [r"ASA(?: ?(?:class(?:ification)?|score|grade|(?:physical|physiological) status(?: class(?:ification)?)?|status))?",
                   r"\(ASA\) ?(?:class|score|grade|physical status)",
-                  r"American Society of Anesthesiologists?(?: ?\( ?ASA ?\))?(?: physical status)?(?: class(?:ification)?| score)?"],
+                  # the society's name as spelled: "American Society of Anaesthesiologists
+                  # physical status I or II" (LCT NCT03926000), "American Society of
+                  # Anesthesia (ASA) score<=2" (LCT NCT03925103)
+                  r"American Society of Ana?esthe(?:siologists?|sia)(?: ?\( ?ASA ?\))?(?: physical status)?(?: class(?:ification)?| score)?"],
     # "CDR 0.5 or 1", "Clinical Dementia Rating (CDR) global score of 0.5 or 1" (dementia trials)
     "cdr": [r"CDR(?: (?:global )?(?:score|scale))?", r"Clinical Dementia Rating(?: \(CDR\))?(?: (?:global )?(?:score|scale))?"],
     "mmse": [r"MMSE", r"Mini[- ]Mental(?: State)?(?: (?:Test|Exam(?:ination)?))?(?: Score)?"],
