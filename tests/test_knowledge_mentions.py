@@ -158,3 +158,24 @@ def test_an_abbreviation_in_brackets_stands_for_its_long_name(text: str, expecte
     from trialkg.knowledge.mentions import _abbreviated
 
     assert {m.drug_class for m in _abbreviated(text, Lexicon.default())} == expected
+
+
+@pytest.mark.parametrize(("text", "drug"), [
+    # a drug name written one letter off (LCT NCT03927456, NCT03925675; NCT00466232,
+    # NCT01645215, NCT02199223; Facebook split)
+    ("Patients who received prior treatment with any CDK4/6 inhibitor, everolimus or fulvestant.", "fulvestrant"),
+    ("concurrent temozolamide and radiation", "temozolomide"),
+    ("Prior topetecan", "topotecan"),
+    ("previously treated with fruquintinb", "fruquintinib"),
+    ("subjects taking fluconozole , voriconizole , itraconazole", "fluconazole"),
+    ("gancyclovir", "ganciclovir"),
+])
+def test_a_drug_name_one_letter_off_is_the_drug(text: str, drug: str) -> None:
+    assert drug in {m.drug for m in find_drug_mentions(text, spelling=True)}
+    assert drug not in {m.drug for m in find_drug_mentions(text) if m.matched.lower() != drug}
+
+
+@pytest.mark.parametrize("text", ["participants", "hospitalization", "radiotherapy", "immunotherapy",
+                                  "chemotherapy", "hypertension", "thrombocytopenia", "administration"])
+def test_words_of_criteria_are_no_misspelled_drugs(text: str) -> None:
+    assert find_drug_mentions(text, spelling=True) == []

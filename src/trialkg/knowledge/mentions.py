@@ -143,6 +143,7 @@ class _Matchers:
             forms.setdefault(pat, []).append((entry.drug, entry.kind))
             keys[pat] = _key(entry.text)
         self.drug_forms = forms
+        self._index_spellings(lex)
         # Every form indexed by the first characters of its key (case-folded, without
         # spaces and hyphens): a text is scanned once, word start by word start, instead
         # of trying hundreds of alternatives at every character. ``rank`` keeps the
@@ -154,6 +155,18 @@ class _Matchers:
             if keys[pat]:
                 self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append(
                     (keys[pat], rank, re.compile(pat, re.IGNORECASE), pat))
+
+    def _index_spellings(self, lex: Lexicon) -> None:
+        """Each drug's own name of ``_SPELLING_MIN`` letters or more, and every form of it
+        with one letter left out, for ``_misspelled``; a form two drugs reach is dropped."""
+        own = {e.drug for e in lex.prose_synonyms() if e.text.lower() == e.drug and e.drug.isalpha()
+               and len(e.drug) >= _SPELLING_MIN}
+        reach: dict[str, set[str]] = {}
+        for name in own:
+            for form in {name} | {name[:i] + name[i + 1:] for i in range(len(name))}:
+                reach.setdefault(form, set()).add(name)
+        self.spelling_names = frozenset(own)
+        self.spelling_forms = {form: next(iter(d)) for form, d in reach.items() if len(d) == 1}
 
     def _index_phrases(self, lex: Lexicon) -> None:
         """Class phrases ("VEGFR tyrosine kinase inhibitor"), longest first."""
@@ -228,11 +241,14 @@ def _matchers(lex: Lexicon) -> _Matchers:
     return _Matchers(lex)
 
 
-def find_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
+def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool = False) -> list[Mention]:
     """Every drug named in ``text`` (generic, synonym, brand, code or salt form), in order.
 
     Matches never overlap; where several forms match at one place the longer pattern
-    wins ("anlotinib hydrochloride" over "anlotinib").
+    wins ("anlotinib hydrochloride" over "anlotinib"). With ``spelling``, a drug name
+    written one letter off counts too (kind ``spelling``: ``_misspelled``); criteria text
+    asks for it, a name a user or a registry field gives goes through the normaliser's
+    own reported fuzzy match instead.
     """
     if not text:
         return []
@@ -267,7 +283,38 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mentio
         for drug, kind in m.drug_forms[pat]:
             out.append(Mention(t, end, text[t:end], drug=drug, kind=kind))
         resume = end
+    if spelling and m.spelling_forms:
+        out = _misspelled(text, m, out)
     return out
+
+
+# A drug name written one letter off: "fulvestant" (LCT NCT03927456), "temozolamide" (LCT
+# NCT03925675), "topetecan" (NCT00466232), "fruquintinb" (NCT01645215), "nefazadone"
+# (NCT02199223). Only names of nine letters or more, and only where one drug is one edit
+# away (a letter left out, added or changed): at that length no English word of criteria
+# text is one edit from a drug name (none in the vendored records and corpora).
+_SPELLING_MIN = 9
+_LONG_WORD = re.compile(rf"(?<![A-Za-z0-9-])[A-Za-z]{{{_SPELLING_MIN - 1},}}(?![A-Za-z0-9])")
+
+
+def _misspelled(text: str, m: _Matchers, found: list[Mention]) -> list[Mention]:
+    """``found`` with the misspelled drug names of ``text`` (kind ``spelling``) in order."""
+    taken = [(x.start, x.end) for x in found]
+    extra = []
+    for w in _LONG_WORD.finditer(text):
+        word = w.group(0).lower()
+        if word in m.spelling_names or any(a < w.end() and w.start() < b for a, b in taken):
+            continue
+        drugs = {m.spelling_forms[word]} if word in m.spelling_forms else set()
+        for i in range(len(word)):
+            cut = word[:i] + word[i + 1:]
+            if cut in m.spelling_names:
+                drugs.add(cut)  # a letter too many
+            elif cut in m.spelling_forms and len(cut) + 1 == len(m.spelling_forms[cut]):
+                drugs.add(m.spelling_forms[cut])  # a letter changed
+        if len(drugs) == 1:
+            extra.append(Mention(w.start(), w.end(), w.group(0), drug=drugs.pop(), kind="spelling"))
+    return sorted(found + extra, key=lambda x: x.start) if extra else found
 
 
 def _term_classes(m: _Matchers, term_text: str, antibody: bool, explicit_anti: bool) -> set[str]:

@@ -89,7 +89,7 @@ def drug_mentions(text: str) -> tuple[tuple[list[tuple[str, int, int]], list[tup
     if find_drugs is None:
         return ([], []), False
     try:
-        drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text) if m.drug]
+        drugs = [(str(m.drug), m.start, m.end) for m in find_drugs(text, spelling=True) if m.drug]
         classes = [(str(m.drug_class), m.start, m.end) for m in find_classes(text) if m.drug_class]
         classes = (_narrowed(text, classes, find_classes) + _slash_classes(text, find_classes) + _cyp3a_classes(text)
                    + [(str(m.drug_class), a, b) for phrase, a, b in shared_heads(text)
