@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from trialkg.knowledge.lexicon import Lexicon
+from trialkg.knowledge.lexicon import Lexicon, SynonymEntry
 from trialkg.textgate import Gated, LiteralScan
 
 # Synonym kinds too ambiguous to look for in running text (they stay usable as whole
@@ -136,14 +136,15 @@ class _Matchers:
     def _index_drugs(self, lex: Lexicon) -> None:
         forms: dict[str, list[tuple[str, str]]] = {}
         keys: dict[str, str] = {}
-        for entry in lex.prose_synonyms():
+        entries = list(lex.prose_synonyms())
+        for entry in entries:
             if entry.kind in _TEXT_UNSAFE_KINDS or len(entry.text) < _MIN_TEXT_LEN:
                 continue
             pat = _flex(entry.text)
             forms.setdefault(pat, []).append((entry.drug, entry.kind))
             keys[pat] = _key(entry.text)
         self.drug_forms = forms
-        self._index_spellings(lex)
+        self._index_spellings(entries)
         # Every form indexed by the first characters of its key (case-folded, without
         # spaces and hyphens): a text is scanned once, word start by word start, instead
         # of trying hundreds of alternatives at every character. ``rank`` keeps the
@@ -156,11 +157,11 @@ class _Matchers:
                 self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append(
                     (keys[pat], rank, re.compile(pat, re.IGNORECASE), pat))
 
-    def _index_spellings(self, lex: Lexicon) -> None:
-        """Each drug's own name of ``_SPELLING_MIN`` letters or more, and every form of it
-        with one letter left out, for ``_misspelled``; a form two drugs reach is dropped."""
-        own = {e.drug for e in lex.prose_synonyms() if e.text.lower() == e.drug and e.drug.isalpha()
-               and len(e.drug) >= _SPELLING_MIN}
+    def _index_spellings(self, entries: list[SynonymEntry]) -> None:
+        """Each drug's own name of ``_SPELLING_MIN`` letters or more among ``entries`` (the
+        prose forms), and every form of it with one letter left out, for ``_misspelled``; a
+        form two drugs reach is dropped."""
+        own = {e.drug for e in entries if e.text.lower() == e.drug and e.drug.isalpha() and len(e.drug) >= _SPELLING_MIN}
         reach: dict[str, set[str]] = {}
         for name in own:
             for form in {name} | {name[:i] + name[i + 1:] for i in range(len(name))}:
