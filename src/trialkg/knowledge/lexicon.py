@@ -38,6 +38,10 @@ ID_KEYS = ("chembl", "drugbank", "ncit", "unii", "pubchem")
 LINK_KEYS = ("chembl", "drugbank", "unii")
 COMPILED_ID_KEYS = ("chembl", "drugbank", "unii", "cas", "mesh", "pubchem", "drugcentral")
 
+# What a radionuclide of nuclides.tsv is used for: therapy (an emitter that treats),
+# imaging (a tracer), label (a research or breath-test label of the molecule itself).
+NUCLIDE_USES = ("therapy", "imaging", "label")
+
 # Synonym kinds, as written in synonyms.tsv; the normaliser reports them as methods.
 SYNONYM_KINDS = ("generic", "inn", "synonym", "brand", "code", "salt", "transliteration",
                  "abbreviation", "misspelling")
@@ -101,6 +105,20 @@ class DrugInfo:
     def linked(self) -> bool:
         """Whether the drug has a ChEMBL, DrugBank or UNII identifier."""
         return any(self.ids.get(k) for k in LINK_KEYS)
+
+
+@dataclass(frozen=True)
+class Nuclide:
+    """A radionuclide drug names carry (``nuclides.tsv``): "Lu" "lutetium" "177" "therapy"."""
+
+    symbol: str
+    element: str  # lower case
+    mass: str  # mass number, "m" for a metastable state: "177", "99m"
+    use: str  # therapy | imaging | label
+
+    @property
+    def key(self) -> str:
+        return f"{self.symbol.lower()}-{self.mass.lower()}"
 
 
 @dataclass(frozen=True)
@@ -236,6 +254,12 @@ class CompiledDictionary:
             self.forms = self._table("forms.tsv.gz")
         return [(text, kind) for _d, kind, text in self.forms.rows(name)]
 
+    def all_forms(self) -> Iterable[list[str]]:
+        """Every (drug, kind, written form) row."""
+        if self.forms is None:
+            self.forms = self._table("forms.tsv.gz")
+        return self.forms.all_rows()
+
     def name_for_slug(self, slug_text: str) -> str | None:
         """The dictionary name whose IRI slug is ``slug_text`` (an index built on first use)."""
         if self._slugs is None:
@@ -348,6 +372,7 @@ class Lexicon:
         self._load_drugs(targets)
         self._load_regimens()
         self._load_glucocorticoid_doses()
+        self._load_nuclides()
 
     def _load_proteins(self) -> None:
         fam_members: dict[str, list[str]] = {}
@@ -449,6 +474,15 @@ class Lexicon:
             if not 0 < low <= high:
                 raise InputError("needs 0 < mg_low <= mg_high", file="glucocorticoid_doses.tsv", record=n)
             self.glucocorticoid_doses[row["drug"]] = (low, high)
+
+    def _load_nuclides(self) -> None:
+        out = []
+        for n, row in enumerate(_read_tsv(self.source, "nuclides.tsv"), start=2):
+            if row["use"] not in NUCLIDE_USES or not re.fullmatch(r"\d{1,3}m?", row["mass"]) or not row["symbol"]:
+                raise InputError(f"needs a symbol, a mass number and a use of {'|'.join(NUCLIDE_USES)}",
+                                 file="nuclides.tsv", record=n)
+            out.append(Nuclide(row["symbol"], row["element"].lower(), row["mass"], row["use"]))
+        self.nuclides: tuple[Nuclide, ...] = tuple(out)
 
     def systemic_glucocorticoid(self, drug: str) -> str | None:
         """The drug of the equivalence table ``drug`` is, or is an ester or salt of

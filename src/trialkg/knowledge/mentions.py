@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from trialkg.knowledge.lexicon import Lexicon, SynonymEntry
+from trialkg.knowledge.nuclides import Labelled, find_labelled, unnamed_therapy_nuclides
 from trialkg.textgate import Gated, LiteralScan
 
 # Synonym kinds too ambiguous to look for in running text (they stay usable as whole
@@ -284,9 +285,20 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
         for drug, kind in m.drug_forms[pat]:
             out.append(Mention(t, end, text[t:end], drug=drug, kind=kind))
         resume = end
+    labelled = find_labelled(text, lex)
+    if labelled:
+        out = _with_labelled(text, out, labelled)
     if spelling and m.spelling_forms:
         out = _misspelled(text, m, out)
     return out
+
+
+def _with_labelled(text: str, found: list[Mention], labelled: list[Labelled]) -> list[Mention]:
+    """The radiolabelled drugs of ``knowledge.nuclides`` in place of what their spans held
+    (the bare ligand "PSMA-617", an element's own name)."""
+    keep = [f for f in found if not any(f.start < end and start < f.end for start, end, _d, _n in labelled)]
+    keep += [Mention(start, end, text[start:end], drug=drug, kind="nuclide") for start, end, drug, _n in labelled]
+    return sorted(keep, key=lambda x: x.start)
 
 
 # A drug name written one letter off: "fulvestant" (LCT NCT03927456), "temozolamide" (LCT
@@ -373,6 +385,10 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
                                  kind="target"))
     if "(" in text:
         found += _abbreviated(text, lex)
+    for n in unnamed_therapy_nuclides(text, lex):
+        # "prior samarium-153", "Ac-225-PSMA": a therapeutic radionuclide no entry of the
+        # dictionary carries with this carrier still names the class
+        found.append(Mention(n.start, n.end, n.written, drug_class=n.drug_class, kind="nuclide"))
     return _drop_nested(found)
 
 

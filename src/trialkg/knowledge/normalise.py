@@ -21,9 +21,13 @@ saline), procedures, radiation and "standard of care" are classified, not report
 drug-like part of a drug-type intervention that matches nothing is reported as
 unresolved, not dropped.
 
+A radiolabelled drug is read whatever the notation of its nuclide ("Radium-223", "Lu-177
+PSMA-617", "131I-MIBG": ``knowledge.nuclides``) before the other look-ups.
+
 A match is a dict ``{"input", "drug", "method", "matched", "score"}`` where method is
-``exact|synonym|salt|code|fuzzy|split`` (``split``: one part of a combination; the way
-the part itself matched is kept in ``"part_method"``).
+``exact|synonym|salt|code|nuclide|fuzzy|split`` (``nuclide``: a radiolabelled drug found
+by its nuclide and carrier; ``split``: one part of a combination; the way the part itself
+matched is kept in ``"part_method"``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from rapidfuzz.distance import Levenshtein
 
 from trialkg.knowledge.lexicon import Lexicon, name_key
 from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
+from trialkg.knowledge.nuclides import grammar, label_index, unbracket
 from trialkg.records import Intervention, TrialRecord
 
 # API v2 InterventionType values that are not drugs: never looked up, never warned.
@@ -214,6 +219,9 @@ class _Resolver:
         text = _clean(text)
         if not text:
             return []
+        labelled = self._labelled(text)
+        if labelled:
+            return labelled
         stripped = re.sub(r"\s+", " ", _NOISE_RE.sub(" ", text)).strip(" .,;:-")
         salt_free = re.sub(r"\s+", " ", _SALT_RE.sub(" ", stripped)).strip(" .,;:-")
         for candidate, method in ((text, None), (stripped, None), (salt_free, "salt")):
@@ -227,6 +235,20 @@ class _Resolver:
                 return hit
         return []
 
+    def _labelled(self, text: str) -> list[dict[str, Any]]:
+        """A radiolabelled drug however its nuclide is written (``knowledge.nuclides``):
+        "Radium-223", "177Lu-PSMA-617", "I-131 MIBG". One substance the dictionary holds
+        under several entries is always the same one; an exact look-up that agrees keeps
+        its own method."""
+        hit = label_index(self.lex).drug(text)
+        if hit is None:
+            return []
+        drug = hit[0]
+        exact = self._exact(text)
+        if exact and exact[0]["drug"] == drug:
+            return exact
+        return [self._match(text, drug, "nuclide", text, 100.0)]
+
     # one part -> list of match dicts (empty when nothing matched)
     def part(self, text: str) -> list[dict[str, Any]]:
         hit = self.whole(text)
@@ -235,6 +257,15 @@ class _Resolver:
         text = _clean(text)
         if not text:
             return []
+        found = grammar(self.lex).find(text)
+        if found:
+            # a nuclide no entry carries with this carrier: its element alone is no drug
+            # ("Iodine I 131 <unknown carrier>" is not iodine)
+            elements = {f.nuclide.element for f in found}
+            return [m for m in self._part_unlabelled(text) if m["drug"] not in elements]
+        return self._part_unlabelled(text)
+
+    def _part_unlabelled(self, text: str) -> list[dict[str, Any]]:
         mentions = find_drug_mentions(text, self.lex)
         if mentions:
             return [self._match(text, m.drug, _method_for(m.kind or ""), m.matched, 100.0) for m in mentions]
@@ -342,6 +373,7 @@ def normalise_intervention_name(name: str, type: str | None = None, *, lexicon: 
         return res
 
     resolver = _Resolver(lex)
+    cleaned = unbracket(cleaned, lex)  # "[177Lu]PSMA-617": the brackets of a nuclide are no aside
     # Brackets hold synonyms ("Pazopanib (GW786034)"), brands ("Tasigna ®"), doses or
     # drug lists; read apart.
     inner = [m.group(1) for m in _BRACKETS.finditer(cleaned)]

@@ -517,7 +517,8 @@ def _classes(compiled: Compiled, curated: Path) -> None:
     keys = {row["key"] for row in up.read_tsv(curated / "classes.tsv")}
     kinds = {row["name"].lower(): row["kind"] for row in up.read_tsv(curated / "drugs.tsv")}
     rules = classes_mod.read_rules(curated, keys)
-    compiled.classes = classes_mod.derive(compiled.drugs, compiled.edges, compiled.proteins, rules, kinds)
+    compiled.classes = classes_mod.derive(compiled.drugs, compiled.edges, compiled.proteins, rules, kinds,
+                                          classes_mod.read_nuclides(curated))
     compiled.stats.update(class_rows=len(compiled.classes), drugs_with_class=len({r[0] for r in compiled.classes}))
 
 
@@ -691,7 +692,8 @@ def _tsv(header: list[str], rows: Iterable[list[str]]) -> bytes:
 
 
 # The curated tables the compiler reads (overrides and the protein/family names).
-CURATED_INPUTS = ("drugs.tsv", "synonyms.tsv", "proteins.tsv", "families.tsv", "classes.tsv", "class_rules.tsv")
+CURATED_INPUTS = ("drugs.tsv", "synonyms.tsv", "proteins.tsv", "families.tsv", "classes.tsv", "class_rules.tsv",
+                  "nuclides.tsv")
 
 
 def curated_digests(curated: Path = CURATED) -> dict[str, str]:

@@ -12,6 +12,10 @@
 - ``listed``: the drug is one of the names of ``match``, as a cited table lists them
   (the FDA table of clinical CYP3A inhibitors and inducers: a property of the molecule
   that no mechanism row records).
+- ``nuclide``: the drug's name carries a radionuclide (``nuclides.tsv``) whose use is
+  one of ``match`` ("therapy": radium Ra 223 dichloride, lutetium Lu-177 vipivotide
+  tetraxetan, iobenguane I-131, strontium chloride Sr-89): the use of the emitter, not
+  a mechanism, makes a therapeutic radiopharmaceutical (ATC V10).
 - ``stem``: the drug's one-word name ends with a WHO INN stem (``match`` is a regex):
   ``-rubicin`` anthracyclines, ``-platin`` platinum compounds, ``-taxel`` taxanes,
   ``-rozole`` aromatase inhibitors, ``-ciclib`` CDK inhibitors. A stem says what a
@@ -30,9 +34,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from trialkg.knowledge.lexicon import Nuclide
+from trialkg.knowledge.nuclides import Grammar, label_key
 from trialkg.tools import upstream as up
 
 RULES = "class_rules.tsv"
+BASES = ("target", "stem", "listed", "nuclide")
 HEADER = ["drug", "class", "basis", "evidence"]
 _ANTIBODY_NAME = re.compile(r"mab(?:-[a-z]{4})?$|mab\s")
 _ONE_WORD = re.compile(r"^[a-z][a-z-]*$")
@@ -41,8 +48,8 @@ _ONE_WORD = re.compile(r"^[a-z][a-z-]*$")
 @dataclass(frozen=True)
 class Rule:
     cls: str
-    basis: str  # target | stem
-    groups: tuple[frozenset[str], ...]  # target: each group needs one edge; listed: the names
+    basis: str  # target | stem | listed | nuclide
+    groups: tuple[frozenset[str], ...]  # target: each group needs one edge; listed: the names; nuclide: the uses
     stem: re.Pattern[str] | None  # stem: the name's stem; target: a stem the name must also have
     actions: frozenset[str]
     kinds: frozenset[str]
@@ -58,12 +65,12 @@ def read_rules(curated: Path, classes: set[str]) -> list[Rule]:
     rules = []
     for n, row in enumerate(up.read_tsv(curated / RULES), start=2):
         cls, basis, match = row["class"].strip(), row["basis"].strip(), row["match"].strip()
-        if cls not in classes or basis not in ("target", "stem", "listed") or not match or not row["source"].strip():
-            raise ValueError(f"{RULES} line {n}: needs a class of classes.tsv, basis target|stem|listed, match "
+        if cls not in classes or basis not in BASES or not match or not row["source"].strip():
+            raise ValueError(f"{RULES} line {n}: needs a class of classes.tsv, basis {'|'.join(BASES)}, match "
                              f"and source (got {cls!r}, {basis!r})")
         if basis == "target":
             groups = tuple(frozenset(s.upper() for s in _split(g)) for g in match.split("&"))
-        elif basis == "listed":
+        elif basis in ("listed", "nuclide"):
             groups = (frozenset(s.lower() for s in _split(match)),)
         else:
             groups = ()
@@ -74,6 +81,12 @@ def read_rules(curated: Path, classes: set[str]) -> list[Rule]:
     return rules
 
 
+def read_nuclides(curated: Path) -> Grammar:
+    """The dictionary-form grammar of ``nuclides.tsv`` (names in any case)."""
+    return Grammar(tuple(Nuclide(r["symbol"], r["element"].lower(), r["mass"], r["use"])
+                         for r in up.read_tsv(curated / "nuclides.tsv")), strict=False)
+
+
 def _kind(name: str, kind: str) -> str:
     if kind in ("antibody", "adc") or _ANTIBODY_NAME.search(name):
         return "antibody"
@@ -81,9 +94,11 @@ def _kind(name: str, kind: str) -> str:
 
 
 def derive(drugs: Iterable[list[str]], edges: Iterable[list[str]], proteins: Iterable[list[str]],
-           rules: list[Rule], kinds: dict[str, str] | None = None) -> list[list[str]]:
+           rules: list[Rule], kinds: dict[str, str] | None = None,
+           nuclides: Grammar | None = None) -> list[list[str]]:
     """Rows (drug, class, basis, evidence) for the compiled tables; ``kinds`` adds the
-    curated drugs' kinds (antibody, adc, protein, small-molecule)."""
+    curated drugs' kinds (antibody, adc, protein, small-molecule); ``nuclides`` reads the
+    radionuclide a name carries (rules of basis ``nuclide``)."""
     symbol = {p[0]: p[1].upper() for p in proteins if p[1]}
     mech: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
     for drug, target, action, source, _ref, basis in edges:
@@ -95,7 +110,7 @@ def derive(drugs: Iterable[list[str]], edges: Iterable[list[str]], proteins: Ite
         for rule in rules:
             if rule.kinds and kind not in rule.kinds:
                 continue
-            evidence = _evidence(rule, name, mech.get(name, {}))
+            evidence = _evidence(rule, name, mech.get(name, {}), nuclides)
             if evidence:
                 out.add((name, rule.cls, rule.basis, evidence))
     return sorted(list(r) for r in out)
@@ -117,8 +132,15 @@ def _base_name(name: str) -> str:
     return _SALT.sub("", name)
 
 
-def _evidence(rule: Rule, name: str, edges: dict[tuple[str, str], set[str]]) -> str | None:
+def _evidence(rule: Rule, name: str, edges: dict[tuple[str, str], set[str]],
+              nuclides: Grammar | None = None) -> str | None:
     """What the rule rests on for this drug, or None when it does not hold."""
+    if rule.basis == "nuclide":
+        got = label_key(name, nuclides) if nuclides is not None else None
+        if got is None or got[1].nuclide.use not in rule.groups[0]:
+            return None
+        n = got[1].nuclide
+        return f"carries {n.symbol}-{n.mass} ({n.use}, nuclides.tsv)"
     name = _base_name(name)
     if rule.basis == "listed":
         return "listed" if name in rule.groups[0] else None
