@@ -86,13 +86,24 @@ class Grammar:
             rf"|(?<![A-Za-z0-9])(?P<sym2>{sym})[\s-]?(?P<mass2>{mass})(?![A-Za-z0-9])"
         )
 
+        # Every notation holds a mass number between non-digits: a text without one (most
+        # criteria items, most drug names) skips the full pattern. One text is often read
+        # twice in a row (its drug and its class mentions), hence the small memo.
+        self._mass = re.compile(rf"(?<![0-9]){mass}(?![0-9])")
+        self._memo = lru_cache(maxsize=256)(self._scan)
+
     def find(self, text: str) -> list[NuclideMatch]:
+        if self._mass.search(text) is None:
+            return []
+        return list(self._memo(text))
+
+    def _scan(self, text: str) -> tuple[NuclideMatch, ...]:
         out = []
         for m in self.pattern.finditer(text):
             nuclide = self._nuclide(m)
             if nuclide is not None:
                 out.append(NuclideMatch(nuclide, m.start(), m.end(), m.group(0)))
-        return out
+        return tuple(out)
 
     def _nuclide(self, m: re.Match[str]) -> Nuclide | None:
         if m.group("element"):
