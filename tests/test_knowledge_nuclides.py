@@ -19,7 +19,7 @@ from trialkg.criteria import parse_criteria_text
 from trialkg.knowledge.lexicon import Lexicon
 from trialkg.knowledge.mentions import find_class_mentions, find_drug_mentions
 from trialkg.knowledge.normalise import normalise_intervention_name
-from trialkg.knowledge.nuclides import grammar
+from trialkg.knowledge.nuclides import find_labelled, grammar, label_index
 from trialkg.store import TrialStore
 
 RADIUM = "radium ra 223 dichloride"
@@ -72,6 +72,19 @@ def test_no_nuclide_where_none_is_written(text: str) -> None:
     # a symbol is read as the table writes it or in capitals, and only with a mass
     # number the table lists for it
     assert grammar(Lexicon.default()).find(text) == []
+
+
+def test_names_and_texts_without_a_nuclide_never_build_the_label_index() -> None:
+    """The index of labelled forms is built on the first name or text with a nuclide, not
+    for every record."""
+    label_index.cache_clear()
+    for name in ("Pazopanib (GW786034)", "nivolumab 240 mg", "FOLFOX", "Placebo"):
+        normalise_intervention_name(name, "DRUG")
+    assert find_labelled("Age >= 18 Years; hemoglobin >= 9 g/dL", Lexicon.default()) == []
+    parse_criteria_text("Inclusion Criteria:\n- Age 18 Years or older\n- Platelets >= 100 x 10^9/L")
+    assert label_index.cache_info().currsize == 0
+    assert find_labelled("no prior Lu-177 PSMA-617", Lexicon.default())
+    assert label_index.cache_info().currsize == 1
 
 
 def test_a_bare_symbol_and_mass_in_running_text_names_nothing_alone() -> None:

@@ -239,7 +239,9 @@ class _Resolver:
         """A radiolabelled drug however its nuclide is written (``knowledge.nuclides``):
         "Radium-223", "177Lu-PSMA-617", "I-131 MIBG". One substance the dictionary holds
         under several entries is always the same one; an exact look-up that agrees keeps
-        its own method."""
+        its own method. A name with no nuclide never builds the index."""
+        if not grammar(self.lex).find(text):
+            return []
         hit = label_index(self.lex).drug(text)
         if hit is None:
             return []
