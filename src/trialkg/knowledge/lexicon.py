@@ -336,6 +336,7 @@ class Lexicon:
         self.drugs: dict[str, DrugInfo] = {}
         self.synonyms: dict[str, list[SynonymEntry]] = {}  # name_key -> entries
         self.regimens: dict[str, tuple[str, ...]] = {}
+        self.regimen_names: dict[str, tuple[str, ...]] = {}  # as the table writes them
         # glucocorticoid -> (low, high) mg equal to 5 mg prednisone
         self.glucocorticoid_doses: dict[str, tuple[float, float]] = {}
         self.interactions: list[tuple[str, TargetInfo]] = []
@@ -464,6 +465,7 @@ class Lexicon:
                 if d not in self.drugs:
                     self._regimen_drugs[d] = row["regimen"]
             self.regimens[name_key(row["regimen"])] = drugs
+            self.regimen_names[row["regimen"]] = drugs
 
     def _load_glucocorticoid_doses(self) -> None:
         for n, row in enumerate(_read_tsv(self.source, "glucocorticoid_doses.tsv"), start=2):
@@ -699,6 +701,33 @@ class Lexicon:
         for entries in self.synonyms.values():
             yield from entries
 
+    def _acting_drugs(self) -> set[str]:
+        """The compiled drugs DrugCentral lists (the substances of medicine) that have a
+        mechanism target edge: the drugs criteria name with no class in the tables
+        ("vancomycin or tobramycin" LCT NCT03928522, "amitriptyline (Elavil), nortriptyline"
+        LCT NCT03869372, "filgrastim or pegfilgrastim" LCT NCT03929159). Substances with no
+        mechanism stay out: the nutrients, elements and amino acids whose names are
+        everyday words or parts of laboratory names ("glucose", "oxygen", "iron",
+        "alanine aminotransferase", "tyrosine kinase")."""
+        compiled = self.compiled
+        if compiled is None:
+            return set()
+        acting = {row[0] for row in compiled.edges.all_rows() if row[5] == "mechanism"}
+        return {d for d in acting if (row := compiled.drug_row(d)) is not None and row.get("drugcentral")}
+
+    def _measured_names(self) -> set[str]:
+        """The folded names of the measured variables (``variables.tsv``: name, label,
+        aliases): a hormone or a protein measured in blood is a value there, not a drug
+        ("testosterone < 50 ng/dL", "serum albumin >= 3 g/dL")."""
+        out: set[str] = set()
+        if not self.source.joinpath("variables.tsv").is_file():
+            return out
+        for row in _read_tsv(self.source, "variables.tsv"):
+            for name in (row.get("name") or "", row.get("label") or "", *_split(row.get("aliases"))):
+                if name:
+                    out.add(name_key(name.replace("_", " ")))
+        return out
+
     def prose_synonyms(self) -> Iterable[SynonymEntry]:
         """The written forms to look for in running text: every curated synonym, and the
         generic, INN, salt and coded names of each compiled drug that has a class
@@ -713,7 +742,9 @@ class Lexicon:
             return
         curated = set(self.synonyms)
         forms: dict[str, list[SynonymEntry]] = {}
-        for drug in sorted({row[0] for row in compiled.classes.all_rows()}):
+        measured = self._measured_names()
+        classed = {row[0] for row in compiled.classes.all_rows()}
+        for drug in sorted(classed | self._acting_drugs()):
             if drug in self.drugs:
                 continue
             stem = drug.split()[0].casefold()
@@ -723,6 +754,8 @@ class Lexicon:
                 # it is a brand or a stray word of the source ("ZIAGEN", "LUTEINIZING")
                 salt = kind == "salt" and stem in text.casefold()
                 key = name_key(text)
+                if drug not in classed and (kind == "inn" or key in measured):
+                    continue  # the name of the body's own substance ("Erythropoietin", "testosterone")
                 if (kind in ("generic", "inn") or salt or coded) and key not in curated:
                     entries = forms.setdefault(key, [])
                     if all(e.drug != drug for e in entries):

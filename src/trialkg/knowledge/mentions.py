@@ -131,6 +131,7 @@ class _Matchers:
 
     def __init__(self, lex: Lexicon) -> None:
         self._index_drugs(lex)
+        self.regimen_re = _regimen_pattern(lex)
         self._index_phrases(lex)
         self._compile_targets(lex)
 
@@ -285,12 +286,65 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
         for drug, kind in m.drug_forms[pat]:
             out.append(Mention(t, end, text[t:end], drug=drug, kind=kind))
         resume = end
+    if m.regimen_re is not None and m.regimen_re.search(text):
+        out = _with_regimens(text, m, lex, out)
     labelled = find_labelled(text, lex)
     if labelled:
         out = _with_labelled(text, out, labelled)
     if spelling and m.spelling_forms:
         out = _misspelled(text, m, out)
-    return out
+    return _therapies(text, out)
+
+
+# A drug or class name before a head that makes it name something else is no therapy:
+# - a substance-use disorder: "previous history of opiate abuse" (NCT03862612), "heroin
+#   dependence according to DSM-IV criteria" (LCT NCT03922659), "cocaine use disorder";
+# - the body's own hormone as a receptor, a family or a measured level: "glucagon-like
+#   peptide ( glp ) 1 agonist", "estrogen-like agents", "selective estrogen receptor
+#   modulators", "er / pgr / her2 negative" (lines of several trials of the
+#   Clinical-Trial-Parser test split), "estrogen and/or progesterone receptor positive",
+#   "somatostatin receptor imaging", "parathyroid hormone level", "serum digoxin
+#   concentration".
+_NOT_A_THERAPY_HEAD = re.compile(
+    r"[\s-]*(?:abuse|dependence|dependency|addiction|use\s+disorders?|misuse|overdose|withdrawal|intoxication"
+    r"|receptors?|like|levels?|concentrations?)\b", re.IGNORECASE)
+
+
+def _therapies(text: str, found: list[Mention]) -> list[Mention]:
+    """``found`` without the mentions a head after them turns into a disorder, a receptor,
+    a family or a level (``_NOT_A_THERAPY_HEAD``)."""
+    return [f for f in found if not _NOT_A_THERAPY_HEAD.match(text, f.end)] if found else found
+
+
+# A named regimen in running text stands for its drugs ("modified FOLFIRINOX for
+# neoadjuvant chemotherapy" LCT NCT03865875, "regimens with FOLFIRI, FOLFOX, Mitomycin C"
+# LCT NCT03868228, "prior FOLFOX or CAPOX"), written in capitals as ``regimens.tsv`` has
+# it, with the usual marks of a variant: "mFOLFOX6", "FOLFOX-4", "R-CHOP", "DA-EPOCH-R"
+# ("R" adds rituximab). Names of fewer than four letters stay out: they are words or
+# laboratory abbreviations as well ("ICE", "MAP", "PCV", "GDP", "BR").
+_REGIMEN_MIN = 4
+
+
+def _regimen_pattern(lex: Lexicon) -> re.Pattern[str] | None:
+    names = sorted((n for n in lex.regimen_names if len(_key(n)) >= _REGIMEN_MIN), key=len, reverse=True)
+    if not names:
+        return None
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<![A-Za-z0-9-])(?P<r>R-)?m?(?P<name>{alt})(?:-?\d{{1,2}})?(?P<r2>-R)?(?![A-Za-z0-9-])")
+
+
+def _with_regimens(text: str, m: _Matchers, lex: Lexicon, found: list[Mention]) -> list[Mention]:
+    """``found`` with a Mention (kind ``regimen``) for each drug of each named regimen
+    no drug name already covers."""
+    extra = []
+    for rm in m.regimen_re.finditer(text):  # type: ignore[union-attr]
+        if any(f.start < rm.end() and rm.start() < f.end for f in found):
+            continue
+        drugs = list(lex.regimen_names[rm.group("name")])
+        if (rm.group("r") or rm.group("r2")) and "rituximab" not in drugs:
+            drugs.append("rituximab")
+        extra += [Mention(rm.start(), rm.end(), rm.group(0), drug=d, kind="regimen") for d in drugs]
+    return sorted(found + extra, key=lambda x: x.start) if extra else found
 
 
 def _with_labelled(text: str, found: list[Mention], labelled: list[Labelled]) -> list[Mention]:
@@ -389,7 +443,7 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
         # "prior samarium-153", "Ac-225-PSMA": a therapeutic radionuclide no entry of the
         # dictionary carries with this carrier still names the class
         found.append(Mention(n.start, n.end, n.written, drug_class=n.drug_class, kind="nuclide"))
-    return _drop_nested(found)
+    return _therapies(text, _drop_nested(found))
 
 
 # A long name with its abbreviation in brackets before the class head: "vascular
