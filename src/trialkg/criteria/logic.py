@@ -925,3 +925,58 @@ def doubtful_direction(crit: dict[str, Any]) -> None:
                 "note": "an upper bound on life expectancy among the inclusion criteria (the usual requirement is "
                         "a minimum): kept, never used to decide"}
 
+
+
+# ---------------------------------------------------------------- excepted tumours
+
+# A history of another cancer with the tumours it lets through: "No other malignancy
+# within the past 5 years except adequately treated basal cell or squamous cell skin
+# cancer or carcinoma in situ of the cervix" (NCT00103168, NCT00281996), "Other
+# malignancies diagnosed within the previous 5 years, except basal cell carcinoma or
+# cervical carcinoma in situ after radical resection" (NCT02589821), "History of a
+# different malignancy unless disease-free for at least 5 years, or basal or squamous
+# cell carcinoma of the skin" (NCT01347788), "a different malignancy, other than cervical
+# cancer in situ, basal cell or squamous cell carcinoma of the skin, are ineligible"
+# (NCT02164240), "Previous malignancy (except for cervical carcinoma in situ, adequately
+# treated basal cell carcinoma ...)" (NCT00619541). The clause after the cue, to its
+# sentence or bracket end, is what is excepted: tumour types, and often a time or a
+# remission ("or any cancer curatively treated > 3 years prior", NCT00473486).
+_TUMOUR_EXCEPT = re.compile(
+    r"\b(?:except(?:\s+for)?|excepting|other\s+than|with\s+the\s+exception\s+of|apart\s+from|aside\s+from|"
+    r"excluding|unless|but\s+not)\b(?:\s+(?:for\b|in\b(?![\s-]+situ)))?\s*:?\s*",
+    re.IGNORECASE,
+)
+# "malignancy other than breast cancer" right after the noun names the trial's own
+# disease, what makes the malignancy "other" (NCT03424005): no exception.
+_OTHER_THAN_OWN = re.compile(r"\s*other\s+than\b", re.IGNORECASE)
+
+
+def tumour_exception(text: str, constraints: list[dict[str, Any]]) -> str | None:
+    """The excepted clause of an item about another malignancy (a subject
+    ``other_malignancy`` state), or None."""
+    hist = [c for c in constraints if c.get("role", "subject") == "subject" and c.get("type") == "disease_state"
+            and c.get("state") == "other_malignancy" and c.get("span")]
+    if not hist:
+        return None
+    low = text.lower()
+    at = low.find(str(hist[0]["span"]).lower())
+    if at < 0:
+        return None
+    after = at + len(str(hist[0]["span"]))
+    for m in _TUMOUR_EXCEPT.finditer(text, after):
+        if _OTHER_THAN_OWN.match(text, m.start()) and not text[after:m.start()].strip():
+            continue
+        opened = _open_bracket(text, m.start())
+        end = _closing(text, opened) if opened is not None else len(text)
+        end -= 1 if opened is not None and text[end - 1] in ")]" else 0
+        stop = _FULL_STOP.search(text, m.end(), end)
+        clause = text[m.end(): stop.start() if stop else end].strip(" ,;:()[]")
+        if len(clause) >= 3:
+            return clause
+    return None
+
+
+# The excepted tumours run to the sentence end: their list is often cut by semicolons
+# ("except for the following: adequately treated basal cell or squamous cell skin cancer;
+# in situ cervical cancer; ...", NCT02465060).
+_FULL_STOP = re.compile(r"\.(?:\s|$)")

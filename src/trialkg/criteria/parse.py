@@ -124,10 +124,22 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         start, end = permit
         constraints = _parse_text(cl.body[:start] + cl.body[end:], section, context)
         permitted, cond = _permitted_and_condition(cl.body[start:end].strip().strip("()[]").strip())
-        for c in _parse_text(permitted, section, context):
-            if c["type"] != "drug_mention":
-                constraints.append({**c, "role": "permission",
-                                    **({"applies_if": cond} if cond and not c.get("applies_if") else {})})
+        found = [c for c in _parse_text(permitted, section, context) if c["type"] != "drug_mention"]
+        if not found and cond and _BARE_PERMIT.match(permitted):
+            # The condition names whom the permission admits, with the words that qualify
+            # them: "Subjects are eligible if CNS metastases are treated and subjects are
+            # neurologically returned to baseline" (NCT01642004), "Patients ... are eligible,
+            # provided they have been curatively treated" (NCT00375310). A match on what it
+            # names shows only that the permission may hold (``qualified``).
+            found = [{**c, "qualified": True} for c in _parse_text(cond, section, context)
+                     if c["type"] != "drug_mention"]
+            cond = None
+        qualified = bool(_QUALIFIED_STATE.search(cl.body[start:end]))
+        for c in found:
+            if qualified and c["type"] == "disease_state":
+                c = {**c, "qualified": True}
+            constraints.append({**c, "role": "permission",
+                                **({"applies_if": cond} if cond and not c.get("applies_if") else {})})
     if keys["role"] == logic.PERMISSION and _limits_only(constraints):
         # A permission resting on a washout or a number of lines is that limit, required:
         # "Prior radiotherapy is permissible, provided at least 4 weeks have elapsed since the
@@ -157,6 +169,14 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         for c in _parse_text(cl.exception, "inclusion", None):
             if c["type"] != "drug_mention":
                 constraints.append({**c, "role": "exception"})
+    excepted = logic.tumour_exception(text, constraints)
+    if excepted:
+        # the tumours a history of another cancer lets through, as one list the matcher
+        # reads against the patient's other tumours (logic.tumour_exception)
+        constraints = [c for c in constraints if not (c.get("role") == "exception" and c["type"] == "histology")]
+        constraints.append({"type": "histology", "histology": excepted, "excluded_histology": [], "span": excepted,
+                            "role": "exception"})
+        keys["exception"] = keys.get("exception") or excepted
     return constraints, keys
 
 
@@ -196,6 +216,25 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+# A permitted state the words around it narrow to the patients it admits: "Subjects with
+# previously treated brain metastases may participate provided they are stable"
+# (NCT02636725), "Patients with treated brain metastases are eligible if they are
+# clinically stable" (NCT02691871), "Subjects with clinically inactive brain metastases
+# may be included" (NCT03599518), "Patients with controlled atrial fibrillation are not
+# excluded" (NCT02164240). The patient file states the state, not these words: the
+# permission may hold for a patient with it, never more (``qualified``).
+_QUALIFIED_STATE = Gated(
+    r"\b(?:treated|stable|stabili[sz]ed|controlled|inactive|"
+    r"asymptomatic|resolved|recovered|remission|disease[- ]free|curatively|no\s+evidence|without\s+evidence|"
+    r"off\s+(?:steroids|corticosteroids)|not\s+(?:using|requiring)|do(?:es)?\s+not\s+require)\b",
+    re.IGNORECASE,
+)
+# A permission that names no one but by its condition: "Subjects are eligible if ..."
+# (NCT01642004), "they may participate provided ...".
+_BARE_PERMIT = re.compile(
+    r"^\W*(?:(?:such\s+|these\s+|the\s+)?(?:patients?|subjects?|participants?|individuals|they)\s+)?"
+    r"(?:are|is|will\s+be|may\s+be|can\s+be|may|can)\s+(?:also\s+)?"
+    r"(?:eligible|allowed|permitted|included|enrolled|participate|acceptable)\W*$", re.IGNORECASE)
 # "... are eligible if ...", "... is permitted provided that ...": what a permission rests on
 _PERMIT_IF = Gated(r"\b(?:if|provided(?:\s+that)?|as\s+long\s+as|when|only\s+if)\s+(?P<cond>.{3,})$", re.IGNORECASE | re.DOTALL)
 # The condition first: "( if the participant is receiving atazanavir , a total bilirubin of

@@ -94,17 +94,26 @@ def judge(crit: Criterion, ctx: Context) -> Reason:
 def _unmet_softened(crit: Criterion, why: str, ctx: Context) -> tuple[Outcome, str]:
     """An unmet outcome the criterion's own facts keep from deciding."""
     exception = [k for k in crit.constraints if k.role == "exception" and k.type != "unparsed"]
+    excepted_tumours = [k for k in exception if k.type == "histology"] if _about_other_malignancy(crit) else []
+    if excepted_tumours:
+        # "No other malignancy ... except basal cell carcinoma": the exception is read
+        # against the patient's other tumours (disease.other_tumour_excepted)
+        exception = excepted_tumours
     if crit.exception:
-        ev = tv_and(evaluate(k, ctx).value for k in exception) if exception else None
+        ev = tv_and((disease.other_tumour_excepted(k, ctx) if excepted_tumours else evaluate(k, ctx)).value
+                    for k in exception) if exception else None
         if ev is True:
             return "n/a", f"{why}; the exception holds: {crit.exception}"
         if ev is None:
             return "unknown", f"{why}; the exception ({crit.exception}) may hold"
     permits = [k for k in crit.constraints if k.role == "permission" and k.type not in NO_STATEMENT]
     if permits and not _named_drug_hit(crit, ctx):
-        stated = [evaluate(k, ctx, True) for k in permits]
-        pv = tv_and(st.value if st.condition is None or st.condition_value is True else
-                    (None if st.value is not False else False) for st in stated)
+        stated = [(evaluate(k, ctx, True), bool(k.one("qualified"))) for k in permits]
+        # a qualified permission ("Subjects are eligible if CNS metastases are treated and
+        # ...", NCT01642004) that names the patient may hold: the qualifier is not known
+        pv = tv_and((None if qualified and st.value is True else st.value)
+                    if st.condition is None or st.condition_value is True else
+                    (None if st.value is not False else False) for st, qualified in stated)
         if pv is True:
             return "n/a", f"{why}; a later sentence permits it and holds"
         if pv is None:
@@ -114,6 +123,12 @@ def _unmet_softened(crit: Criterion, why: str, ctx: Context) -> tuple[Outcome, s
     if crit.strictness == "preferred":
         return "unknown", f"{why}; a preference, not a requirement (tkg:strictness)"
     return "unmet", why
+
+
+def _about_other_malignancy(crit: Criterion) -> bool:
+    """Whether the criterion's subject is a history of another malignancy."""
+    return any(k.role == "subject" and k.type == "disease_state" and str(k.one("state") or "") == "other_malignancy"
+               for k in crit.constraints)
 
 
 def _named_drug_hit(crit: Criterion, ctx: Context) -> bool:

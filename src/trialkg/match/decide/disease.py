@@ -149,3 +149,81 @@ def is_bad_state(k: Constraint) -> bool:
 def is_good_state(k: Constraint) -> bool:
     """A state trials require (measurable, metastatic disease)."""
     return k.type == "disease_state" and not k.one("comorbidity") and _state(k) in GOOD_STATES
+
+
+# Pieces of an excepted-tumour list, and the words around a type that qualify it
+# ("adequately treated basal cell carcinoma", "curatively treated non-melanotic skin cancer").
+_PIECES = re.compile(r",|;|/|\bor\b|\band\b|\[|\]|\(|\)", re.IGNORECASE)
+_QUALIFIERS = re.compile(r"\b(?:adequately|curatively|completely|successfully|radically|surgically|definitively|"
+                         r"treated|resected|excised|removed|controlled|localized|superficial|any|history\s+of)\b",
+                         re.IGNORECASE)
+_TUMOUR_NOUN = re.compile(r"carcinom|cancer|tumou?r|malignan|sarcom|melanom|lymphom|leuka?em|neoplas|\w{3,}omas?\b",
+                          re.IGNORECASE)
+# An excepted malignancy the patient file cannot place by its type: a time since
+# treatment, a remission, a risk ("or any cancer curatively treated > 3 years prior to
+# study entry", NCT00473486; "unless disease-free for at least 5 years", NCT01347788;
+# "those with a negligible risk of metastasis or death", NCT03424005).
+_NOT_A_TYPE = re.compile(r"\d|\b(?:years?|months?|disease[- ]free|no\s+evidence|remission|recurren\w*|risk|"
+                         r"stage|other\s+(?:solid\s+)?(?:malignan\w*|cancers?|tumou?rs?)|any\s+(?:other\s+)?cancer)\b",
+                         re.IGNORECASE)
+
+
+def other_tumour_excepted(k: Constraint, ctx: Context) -> Statement:
+    """Is the patient's other malignancy one of the tumours an exception lets through?
+
+    The first tumour of the patient's ``conditions`` is their own cancer, the others are
+    other malignancies: every one of them excepted is yes ("... except basal cell
+    carcinoma" for leiomyosarcoma and basal cell carcinoma of the skin); one outside the
+    list is no, unknown when the list also lets through what the file cannot show (a
+    time since treatment, a remission); no other tumour named is unknown (the type of
+    the malignancy the flag states is not known)."""
+    clause = " ".join(str(h) for h in k.all("histology"))
+    if ctx.patient.conditions is None:
+        return Statement(None, "conditions unknown")
+    table = diseases.DiseaseTable.default()
+    tumours = [c for c in ctx.patient.conditions if (r := table.resolve(c)).codes and not r.generic]
+    others = tumours[1:]
+    if not others:
+        return Statement(None, "the other malignancy's type is not in the patient file")
+    pieces = [q for p in _PIECES.split(clause) if (q := _QUALIFIERS.sub(" ", p).strip(" .-")) and len(q) > 2]
+    values: list[TV] = []
+    for o in others:
+        if any(_named_by(p, o) for p in pieces):
+            values.append(True)
+            continue
+        # a piece without a tumour noun, or one no tumour type of the table names, is a
+        # fragment of a shared head ("basal cell or squamous cell skin cancer"; "squamous or
+        # basal cell carcinoma of the skin", NCT03277924): only a match of it counts
+        hits = [h for p in pieces if (h := diseases.has_histology([o], [p], p)[0]) is True
+                or (h is not None or table.resolve(p).codes) and _TUMOUR_NOUN.search(p)]
+        values.append(True if any(h is True for h in hits) else (None if any(h is None for h in hits) else False))
+    value = tv_and(values)
+    if value is False and _NOT_A_TYPE.search(clause):
+        value = None
+    return Statement(value, f"other malignancy {', '.join(others)} among the excepted ({clause}): {tv_word(value)}")
+
+
+# Words of a tumour name that say which tumour it is, written alike: "basal cell skin
+# cancer" (NCT02691871) is a "basal cell carcinoma of the skin", "carcinoma in situ of the
+# cervix" (NCT00103168) a "cervical carcinoma in situ".
+_GENERIC_WORDS = frozenset({"cancer", "cancers", "carcinoma", "carcinomas", "tumor", "tumors", "tumour", "tumours",
+                            "neoplasm", "neoplasms", "malignancy", "malignancies", "of", "the", "in", "a", "an"})
+_SAME_WORD = {"cervical": "cervix", "cutaneous": "skin", "in-situ": "situ", "tumours": "tumor"}
+
+
+def _tumour_words(name: str) -> set[str]:
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", name.lower())
+    out = set()
+    for w in words:
+        for part in ([w] if w == "in-situ" else w.split("-")):
+            part = _SAME_WORD.get(part, part)
+            if part not in _GENERIC_WORDS:
+                out.add(part)
+    return out
+
+
+def _named_by(piece: str, condition: str) -> bool:
+    """Whether every word that says which tumour ``piece`` is is a word of ``condition``
+    (and the piece says which, with two words or more)."""
+    words = _tumour_words(piece)
+    return len(words) >= 2 and words <= _tumour_words(condition)
