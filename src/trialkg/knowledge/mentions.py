@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 from trialkg.knowledge.lexicon import Lexicon, SynonymEntry
@@ -153,11 +153,12 @@ class _Matchers:
         # preference of the former single alternation (longest pattern first).
         order = sorted(forms, key=len, reverse=True)
         self.prefix_len = min(3, min((len(k) for k in keys.values() if k), default=1))
-        self.drug_index: dict[str, list[tuple[str, int, re.Pattern[str], str]]] = {}
+        # (key, rank, pattern): a pattern is compiled the first time its key is found in a
+        # text (``_form_rx``); most of the thousands of forms never are in one build
+        self.drug_index: dict[str, list[tuple[str, int, str]]] = {}
         for rank, pat in enumerate(order):
             if keys[pat]:
-                self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append(
-                    (keys[pat], rank, re.compile(pat, re.IGNORECASE), pat))
+                self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append((keys[pat], rank, pat))
 
     def _index_spellings(self, entries: list[SynonymEntry]) -> None:
         """Each drug's own name of ``_SPELLING_MIN`` letters or more among ``entries`` (the
@@ -239,6 +240,12 @@ def _indexed(text: str) -> tuple[str, list[int], list[int], tuple[tuple[int, int
     return key, key_starts, text_starts, tuple(_word_starts(text, key_starts, text_starts))
 
 
+@cache
+def _form_rx(pat: str) -> re.Pattern[str]:
+    """A drug form's pattern, compiled once."""
+    return re.compile(pat, re.IGNORECASE)
+
+
 @lru_cache(maxsize=4)
 def _matchers(lex: Lexicon) -> _Matchers:
     return _Matchers(lex)
@@ -270,7 +277,7 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
         if not candidates:
             continue
         best: tuple[int, int, str] | None = None
-        for fkey, rank, rx, pat in candidates:
+        for fkey, rank, pat in candidates:
             if (best is not None and rank >= best[0]) or not key.startswith(fkey, k):
                 continue
             last = k + len(fkey) - 1
@@ -278,7 +285,7 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
             end = text_starts[r2] + (last - key_starts[r2]) + 1
             if end < len(text) and _is_alnum(text[end]):
                 continue
-            if rx.fullmatch(text, t, end):
+            if _form_rx(pat).fullmatch(text, t, end):
                 best = (rank, end, pat)
         if best is None:
             continue
