@@ -131,3 +131,148 @@ def test_an_unqualified_permitted_state_stays_unqualified() -> None:
                  "Grade 1 or baseline prior to beginning treatment. Alopecia (any grade) is allowed."):
         crit = _one(text, "inclusion")
         assert not [c for c in crit["constraints"] if c.get("role") == "permission" and c.get("qualified")]
+
+
+# ---------------------------------------------------------------- what an exception names is no subject
+
+
+def _subject(crit: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [c for c in crit["constraints"] if c["type"] == kind and c.get("role", "subject") == "subject"]
+
+
+@pytest.mark.parametrize("text", [
+    # NCT02589821, NCT02588170: the resection is how the excepted tumours were treated
+    "Other malignancies diagnosed within the previous 5 years, except basal cell carcinoma or cervical carcinoma in "
+    "situ after radical resection;",
+    # NCT00619541: "curatively treated > 3 years prior" inside the bracketed exception
+    "Previous malignancy (except for cervical carcinoma in situ, adequately treated basal cell carcinoma, or "
+    "superficial bladder tumors [Ta, Tis & T1] or other malignancies curatively treated > 3 years prior to entry).",
+    # NCT02535351: "every cancer with curative treatment within 5 years"
+    "Other cancer within the previous 5 years (except for in situ skin carcinoma, superficial bladder Ta, Tis, T1 and "
+    "carcinoma of the cervix or every cancer with curative treatment within 5 years)",
+])
+def test_a_tumour_exception_gives_no_prior_therapy(text: str) -> None:
+    crit = _one(text)
+    assert not _subject(crit, "prior_therapy")
+    assert _excepted(crit) and crit["exception"]
+    assert any(c.get("state") == "other_malignancy" for c in _subject(crit, "disease_state"))
+
+
+def test_a_therapy_named_only_in_an_exception_is_no_subject() -> None:
+    # NCT00602576 "(except vaccines)", NCT03599518 "(other than EGFR TKI)"
+    crit = _one("At least 4 weeks since prior and no other concurrent investigational anticancer therapy (except vaccines)",
+                "inclusion")
+    assert all("vaccine" not in c["therapies"] for c in _subject(crit, "prior_therapy"))
+    crit = _one("Any cytotoxic chemotherapy, immune checkpoint inhibitor therapy, investigational agent or other anticancer "
+                "drug(s) from a previous cancer treatment regimen or clinical study (other than EGFR TKI), within 14 days "
+                "of the first dose of study treatment")
+    (pt,) = _subject(crit, "prior_therapy")
+    assert "targeted therapy" not in pt["therapies"] and pt["except_drug_classes"] == ["egfr-tki"]
+
+
+def test_an_exception_of_one_use_keeps_the_therapy() -> None:
+    # NCT04126811: "excluding nasal and inhaled corticosteroids" excepts those uses only
+    crit = _one("Immune-suppressing drugs have been used within 14 days prior to initiation of treatment, excluding nasal "
+                "and inhaled corticosteroids or physiological doses of systemic steroid hormones")
+    assert any("corticosteroids" in c["therapies"] for c in _subject(crit, "prior_therapy"))
+
+
+# ---------------------------------------------------------------- a value held without a treatment
+
+
+@pytest.mark.parametrize(("text", "mentioned"), [
+    # NCT02636725
+    ("Hemoglobin ≥8 g/dL without transfusion or erythropoietin (EPO) dependency (within 7 days of assessment)", []),
+    # NCT03277924
+    ("PT and INR ≤ 1.5 in the absence of anticoagulant therapy", ["anticoagulant"]),
+    # the Clinical-Trial-Parser test split
+    ("absolute neutrophil count ≥ 1500 / mm3 without growth factor use ≤ 7 days prior to treatment", []),
+    ("Platelets ≥ 75 x 10^9/L not requiring transfusion support within 7 days", []),
+])
+def test_a_treatment_a_lab_is_held_without_is_context(text: str, mentioned: list[str]) -> None:
+    crit = _one(text, "inclusion")
+    assert crit["role"] == "requirement"
+    assert _subject(crit, "numeric")
+    assert not _subject(crit, "prior_therapy")
+    support = [c for c in crit["constraints"] if c["type"] == "drug_mention" and c["context"] == "support"]
+    assert [k for c in support for k in c["drug_classes"]] == mentioned
+
+
+def test_a_washout_of_its_own_beside_a_lab_stays_a_prior_therapy() -> None:
+    # a clause of its own after the lab: "no G-CSF within 14 days"
+    crit = _one("Absolute neutrophil count ≥ 1.5 x 10^9/L; no G-CSF within 14 days", "inclusion")
+    assert _subject(crit, "prior_therapy")
+
+
+# ---------------------------------------------------------------- permitted therapies
+
+
+def _permitted(crit: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in crit["constraints"] if c.get("role") == "permission" and c["type"] == "prior_therapy"]
+
+
+def test_an_excluded_anticoagulation_and_its_permitted_low_dose() -> None:
+    # NCT00473486
+    crit = _one("Therapeutic anticoagulation with vitamin K antagonists such as phenprocoumon, warfarin, or with heparins "
+                "or heparinoids. Low dose anticoagulation is permitted")
+    assert crit["role"] == "exclusion"
+    (pt,) = _subject(crit, "prior_therapy")
+    assert {"warfarin", "phenprocoumon"} <= set(pt["drugs"]) and "vitamin-k-antagonist" in pt["drug_classes"]
+    assert pt["qualified"]  # "therapeutic": a dose the patient file does not give
+    (permit,) = _permitted(crit)
+    assert permit["drug_classes"] == ["anticoagulant"] and permit["qualified"]
+
+
+def test_an_excluded_hormone_replacement_and_its_permitted_topical_use() -> None:
+    # NCT02513394
+    crit = _one("Patients receiving concurrent exogenous hormone therapy (topical vaginal estrogen therapy is allowable).")
+    (pt,) = _subject(crit, "prior_therapy")
+    assert pt["therapies"] == ["hormone replacement therapy"] and pt["timing"] == "current"
+    (permit,) = _permitted(crit)
+    assert permit["therapies"] == ["hormone replacement therapy"] and permit["qualified"]
+
+
+def test_a_cessation_of_exogenous_hormones_asks_for_no_therapy() -> None:
+    # NCT02679963: menopause dated from the end of hormonal treatments
+    crit = _one("Amenorrheic for 1 year or more following cessation of exogenous hormonal treatments,", "inclusion")
+    assert not _subject(crit, "prior_therapy")
+
+
+# ---------------------------------------------------------------- heart rhythm
+
+
+@pytest.mark.parametrize("text", [
+    # NCT01900743: permitted in a bracket
+    "Active cardiac disease including any of the following: Congestive heart failure (NYHA) ≥Class 2, Unstable angina "
+    "(angina symptoms at rest), new-onset angina (begun within the last 3 months), Cardiac arrhythmias requiring "
+    "anti-arrhythmic therapy (beta blockers or digoxin are permitted)",
+    # NCT01736878: excepted from the treatment the arrhythmia requires
+    "Cardiac ventricular arrhythmias requiring anti-arrhythmic therapy other than beta-blockers or digoxin",
+    # NCT02164240
+    "Clinically significant cardiac arrhythmias and/or patients who require anti-arrhythmic therapy (excluding beta "
+    "blockers or digoxin). Patients with controlled atrial fibrillation are not excluded.",
+])
+def test_rate_control_drugs_are_a_qualified_permission(text: str) -> None:
+    crit = _one(text)
+    assert crit["role"] == "exclusion"
+    assert any(c.get("state") == "cardiovascular_disease" for c in _subject(crit, "disease_state"))
+    (permit,) = _permitted(crit)
+    assert permit["drugs"] == ["digoxin"] and permit["drug_classes"] == ["beta-blocker"]
+    assert permit["qualified"]  # the drug says how the arrhythmia may be treated, not that it is absent
+
+
+def test_a_misspelt_drug_leaves_the_class_permitted() -> None:
+    # NCT02535351 "digossin"
+    crit = _one("Concomitant cardiac disorders: cardiac failure NYHA> 2; Acute coronary syndrome or myocardial infarction "
+                "or severe or unstable angina within the last 6 months as well as uncontrolled hypertension "
+                "(sistolic>160, diastolic>90), arrhytmia requiring treatment (except for beta blockers or digossin)")
+    (permit,) = _permitted(crit)
+    assert permit["drug_classes"] == ["beta-blocker"] and permit["qualified"]
+
+
+def test_controlled_atrial_fibrillation_is_a_qualified_permitted_state() -> None:
+    # NCT02164240
+    crit = _one("Clinically significant cardiac arrhythmias and/or patients who require anti-arrhythmic therapy "
+                "(excluding beta blockers or digoxin). Patients with controlled atrial fibrillation are not excluded.")
+    states = [c for c in crit["constraints"] if c.get("role") == "permission" and c["type"] == "disease_state"]
+    assert [c["state"] for c in states] == ["cardiovascular_disease"] and all(c.get("qualified") for c in states)

@@ -99,3 +99,93 @@ def test_a_qualified_permission_leaves_brain_metastases_unknown(store: TrialStor
     no_cns = _patient("cns_metastases", flags={"cns_metastases": False})
     assert match_support.outcome(store, nct, crit, no_cns) in ("met", "unknown")
     assert match_support.outcome(store, nct, crit, no_cns) != "unmet"
+
+
+# ---------------------------------------------------------------- further records
+
+MORE = ["NCT02588170", "NCT00473486", "NCT02513394", "NCT01900743", "NCT01736878", "NCT02164240", "NCT02535351"]
+
+
+@pytest.fixture(scope="module")
+def more_store(tmp_path_factory: pytest.TempPathFactory) -> TrialStore:
+    return match_support.corpus_store(tmp_path_factory, "permissions_more", RECORDS + MORE, ".xml")
+
+
+@pytest.fixture(scope="module")
+def more_trials(more_store: TrialStore) -> dict[str, Any]:
+    return match_support.trials_by_id(more_store)
+
+
+_FRAGMENT = "Other malignancies diagnosed within the previous 5 years, except basal cell carcinoma"
+
+
+@pytest.mark.parametrize("nct", ["NCT02589821", "NCT02588170"])
+def test_the_treatment_of_an_excepted_tumour_is_no_prior_therapy(more_store: TrialStore, more_trials: dict[str, Any],
+                                                                 nct: str) -> None:
+    # "... except basal cell carcinoma or cervical carcinoma in situ after radical resection"
+    crit = criterion(more_trials, nct, _FRAGMENT)
+    assert not [k for k in crit.constraints if k.role == "subject" and k.type == "prior_therapy"]
+
+
+NO_OTHER_MALIGNANCY = [
+    ("NCT00103168", "No other malignancy within the past 5 years except adequately treated basal cell"),
+    ("NCT02589821", _FRAGMENT),
+    ("NCT02588170", _FRAGMENT),
+    ("NCT02691871", "Other malignancy within the past five years other than basal cell skin cancer"),
+]
+
+
+@pytest.mark.parametrize(("nct", "fragment"), NO_OTHER_MALIGNANCY)
+def test_a_patient_with_no_other_malignancy_meets_the_item(more_store: TrialStore, more_trials: dict[str, Any],
+                                                           nct: str, fragment: str) -> None:
+    crit = criterion(more_trials, nct, fragment)
+    patient = _patient("lms_colon_cancer_history", conditions=["leiomyosarcoma"], flags={"other_malignancy": False})
+    assert match_support.outcome(more_store, nct, crit, patient) == "met"
+
+
+def test_a_lab_held_without_transfusion_asks_for_no_transfusion(more_store: TrialStore,
+                                                                more_trials: dict[str, Any]) -> None:
+    # NCT02636725 "Hemoglobin ≥8 g/dL without transfusion or erythropoietin (EPO) dependency"
+    nct = "NCT02636725"
+    crit = criterion(more_trials, nct, "Hemoglobin ≥8 g/dL without transfusion")
+    assert not [k for k in crit.constraints if k.role == "subject" and k.type == "prior_therapy"]
+    assert match_support.outcome(more_store, nct, crit, _patient("lms_basal_cell_history")) == "met"
+
+
+def test_an_excluded_therapy_with_a_permitted_use_is_read(more_store: TrialStore, more_trials: dict[str, Any]) -> None:
+    # NCT00473486: a patient on no anticoagulant meets it; one on warfarin may be on the
+    # permitted low dose
+    nct = "NCT00473486"
+    crit = criterion(more_trials, nct, "Therapeutic anticoagulation with vitamin K antagonists")
+    assert match_support.outcome(more_store, nct, crit, _patient("lms_basal_cell_history")) == "met"
+    on_warfarin = _patient("lms_basal_cell_history", prior_therapies=[{"drug": "warfarin", "weeks_since_last_dose": 0}])
+    assert match_support.outcome(more_store, nct, crit, on_warfarin) == "unknown"
+    # NCT02513394: a patient on no drug therapy takes no exogenous hormones
+    nct = "NCT02513394"
+    crit = criterion(more_trials, nct, "concurrent exogenous hormone therapy")
+    assert match_support.outcome(more_store, nct, crit, _patient("lms_basal_cell_history", prior_therapies=[])) == "met"
+
+
+RHYTHM = [
+    ("NCT01900743", "Cardiac arrhythmias requiring anti-arrhythmic therapy (beta blockers or digoxin are permitted)"),
+    ("NCT01736878", "Cardiac ventricular arrhythmias requiring anti-arrhythmic therapy other than beta-blockers"),
+    ("NCT02164240", "Patients with controlled atrial fibrillation are not excluded"),
+]
+
+
+@pytest.mark.parametrize(("nct", "fragment"), RHYTHM)
+def test_a_permitted_rate_control_keeps_an_arrhythmia_open(more_store: TrialStore, more_trials: dict[str, Any],
+                                                           nct: str, fragment: str) -> None:
+    # tests/data/patients/atrial_fibrillation_on_digoxin.json: the permission may hold
+    crit = criterion(more_trials, nct, fragment)
+    assert match_support.outcome(more_store, nct, crit, _patient("atrial_fibrillation_on_digoxin")) == "unknown"
+
+
+@pytest.mark.parametrize(("nct", "fragment"), RHYTHM[:2])
+def test_an_arrhythmia_on_none_of_the_permitted_drugs_stays_excluded(more_store: TrialStore,
+                                                                    more_trials: dict[str, Any],
+                                                                    nct: str, fragment: str) -> None:
+    # (a drug the graph gives no class, amiodarone, may be any class: that stays unknown)
+    crit = criterion(more_trials, nct, fragment)
+    patient = _patient("atrial_fibrillation_on_digoxin", prior_therapies=[])
+    assert match_support.outcome(more_store, nct, crit, patient) == "unmet"

@@ -326,7 +326,7 @@ COMORBIDITIES: list[tuple[str, str]] = [
                     # "hepatitis B or C": the C shares the B's noun
                     r"|(?:(?<=hepatitis B or )|(?<=hepatitis B and )|(?<=hepatitis B and/or )|(?<=hepatitis B/)|(?<=hepatitis B, ))C\b(?:[\s-]+infection)?"),
     ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
-    ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
+    ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|atrial (?:fibrillation|flutter)|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
     # systemic hypertension, not that of another circulation (``OTHER_CIRCULATIONS``)
     ("hypertension", "".join(f"(?<!{w} )" for w in OTHER_CIRCULATIONS)
      + r"hypertension|high blood pressure|blood pressure"),
@@ -369,6 +369,14 @@ THERAPIES: list[tuple[str, str]] = [
     ("biologic therapy", r"biologic(?:al)? (?:therap\w*|agents?|response modifiers?|treatments?)"),
     ("cyp3a modulators", r"CYP3A4?\s+(?:inducers?|inhibitors?)|strong (?:and/or moderate )?CYP3A"),
     ("transplantation", r"transplant\w*"),
+    # Hormones given to replace the body's own, no cancer therapy ("hormonal therapy" leaves
+    # them out, criteria/rules/therapy.py ``_other_hormone``): "Patients receiving concurrent
+    # exogenous hormone therapy (topical vaginal estrogen therapy is allowable)" (NCT02513394),
+    # "post-menopausal women who are on hormone replacement therapy", "current treatment or
+    # recent cessation ( < @NUMBER mo ) of hormone replacement therapy" (Clinical-Trial-Parser
+    # test split).
+    ("hormone replacement therapy", r"exogenous\s+hormon(?:e|al)\s+therap\w*|hormone\s+replacement\s+therap\w*|"
+                                    r"o?estrogen\s+(?:replacement\s+)?therap\w*"),
     # "Patients who received neo/adjuvant therapy" (NCT02513394), "prior adjuvant
     # chemotherapy" (NCT00023673), "neoadjuvant treatment".
     ("neoadjuvant or adjuvant therapy", r"(?:neo[-/ ]?)?adjuvant(?:/adjuvant)?\s+(?:systemic\s+)?(?:therap\w*|treatments?|chemo\w*|setting)"),

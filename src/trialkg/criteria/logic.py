@@ -954,6 +954,13 @@ _OTHER_THAN_OWN = re.compile(r"\s*other\s+than\b", re.IGNORECASE)
 def tumour_exception(text: str, constraints: list[dict[str, Any]]) -> str | None:
     """The excepted clause of an item about another malignancy (a subject
     ``other_malignancy`` state), or None."""
+    at = tumour_exception_at(text, constraints)
+    return at[0] if at else None
+
+
+def tumour_exception_at(text: str, constraints: list[dict[str, Any]]) -> tuple[str, int, int] | None:
+    """The excepted clause of ``tumour_exception`` with the character range of its cue and
+    clause in ``text`` (what the subject is read without), or None."""
     hist = [c for c in constraints if c.get("role", "subject") == "subject" and c.get("type") == "disease_state"
             and c.get("state") == "other_malignancy" and c.get("span")]
     if not hist:
@@ -970,9 +977,10 @@ def tumour_exception(text: str, constraints: list[dict[str, Any]]) -> str | None
         end = _closing(text, opened) if opened is not None else len(text)
         end -= 1 if opened is not None and text[end - 1] in ")]" else 0
         stop = _FULL_STOP.search(text, m.end(), end)
-        clause = text[m.end(): stop.start() if stop else end].strip(" ,;:()[]")
+        clause_end = stop.start() if stop else end
+        clause = text[m.end(): clause_end].strip(" ,;:()[]")
         if len(clause) >= 3:
-            return clause
+            return clause, m.start(), clause_end
     return None
 
 

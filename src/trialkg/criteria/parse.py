@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from trialkg.criteria import lexicon, logic
-from trialkg.criteria.rules import CLAIMS, RULES, Reading
+from trialkg.criteria.rules import CLAIMS, RULES, Reading, therapy
 from trialkg.criteria.rules.numeric import relative_condition as _relative_condition
 from trialkg.knowledge import diseases
 from trialkg.records import CriterionItem
@@ -96,9 +96,11 @@ def _read_fresh(text: str, section: str, context: str | None) -> tuple[list[dict
     return constraints, bool(_NEGATION.search(text)), _category(subject, text), keys
 
 
-def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _criterion_logic(text: str, section: str, context: str | None,
+                     excepted_at: tuple[str, int, int] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The item's constraints (subject, condition and exception ones, each with its
-    ``role``) and the criterion's logic keys."""
+    ``role``) and the criterion's logic keys (``excepted_at``: the tumour exception of the
+    item ``text`` is the rest of, see the end)."""
     cl = logic.clauses(text)
     constraints = _parse_text(cl.body, section, context) if cl.condition or cl.body != text else None
     if constraints is None:
@@ -125,6 +127,14 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         constraints = _parse_text(cl.body[:start] + cl.body[end:], section, context)
         permitted, cond = _permitted_and_condition(cl.body[start:end].strip().strip("()[]").strip())
         found = [c for c in _parse_text(permitted, section, context) if c["type"] != "drug_mention"]
+        bounded = any(c["type"] == "prior_therapy" and (c.get("systemic_only") or "prednisone_dose_min" in c
+                                                        or "prednisone_dose_max" in c) for c in constraints)
+        if not bounded and not any(c["type"] == "prior_therapy" for c in found):
+            # the therapies it admits, its words the cue of their use (therapy.permitted_use);
+            # a subject whose bound reads the permitted use already ("Inhaled or topical
+            # steroids ... are permitted", NCT03277924: systemic glucocorticoids) needs none
+            found += therapy.permitted_use(permitted, section, of_state=any(
+                c["type"] == "disease_state" and c.get("role", "subject") == "subject" for c in constraints))
         if not found and cond and _BARE_PERMIT.match(permitted):
             # The condition names whom the permission admits, with the words that qualify
             # them: "Subjects are eligible if CNS metastases are treated and subjects are
@@ -169,7 +179,18 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
         for c in _parse_text(cl.exception, "inclusion", None):
             if c["type"] != "drug_mention":
                 constraints.append({**c, "role": "exception"})
-    excepted = logic.tumour_exception(text, constraints)
+    at = excepted_at or logic.tumour_exception_at(text, constraints)
+    if at is not None and excepted_at is None and not cl.exception and not _excepts_agents(constraints):
+        # The excepted tumours, and what they were treated with, are no subject: "Other
+        # malignancies diagnosed within the previous 5 years, except basal cell carcinoma or
+        # cervical carcinoma in situ after radical resection" (NCT02589821, NCT02588170) asks
+        # for no surgery, "Previous or current cancer ... except cervical cancer in-situ,
+        # treated basal cell carcinoma ... or any cancer curatively treated > 3 years prior
+        # to study entry" (NCT00473486) for no treatment. The item is read without the
+        # clause (its cue to its end), and the clause is the exception.
+        rest = (text[: at[1]].rstrip(" ,;(") + " " + text[at[2]:].lstrip(" )]")).strip()
+        return _criterion_logic(rest, section, context, at)
+    excepted = at[0] if at is not None else None
     if excepted:
         # the tumours a history of another cancer lets through, as one list the matcher
         # reads against the patient's other tumours (logic.tumour_exception)
@@ -178,6 +199,14 @@ def _criterion_logic(text: str, section: str, context: str | None) -> tuple[list
                             "role": "exception"})
         keys["exception"] = keys.get("exception") or excepted
     return constraints, keys
+
+
+def _excepts_agents(constraints: list[dict[str, Any]]) -> bool:
+    """Whether a subject prior therapy keeps excepted drugs or classes: the exception is of
+    agents ("other anticancer drug(s) from a previous cancer treatment regimen ... (other
+    than EGFR TKI)", NCT03599518), which the subject's reading holds."""
+    return any(c["type"] == "prior_therapy" and c.get("role", "subject") == "subject"
+               and (c.get("except_drugs") or c.get("except_drug_classes")) for c in constraints)
 
 
 def _limits_only(constraints: list[dict[str, Any]]) -> bool:

@@ -94,7 +94,7 @@ def judge(crit: Criterion, ctx: Context) -> Reason:
 def _unmet_softened(crit: Criterion, why: str, ctx: Context) -> tuple[Outcome, str]:
     """An unmet outcome the criterion's own facts keep from deciding."""
     exception = [k for k in crit.constraints if k.role == "exception" and k.type != "unparsed"]
-    excepted_tumours = [k for k in exception if k.type == "histology"] if _about_other_malignancy(crit) else []
+    excepted_tumours = [k for k in exception if k.type == "histology"] if disease.about_other_malignancy(crit) else []
     if excepted_tumours:
         # "No other malignancy ... except basal cell carcinoma": the exception is read
         # against the patient's other tumours (disease.other_tumour_excepted)
@@ -123,12 +123,6 @@ def _unmet_softened(crit: Criterion, why: str, ctx: Context) -> tuple[Outcome, s
     if crit.strictness == "preferred":
         return "unknown", f"{why}; a preference, not a requirement (tkg:strictness)"
     return "unmet", why
-
-
-def _about_other_malignancy(crit: Criterion) -> bool:
-    """Whether the criterion's subject is a history of another malignancy."""
-    return any(k.role == "subject" and k.type == "disease_state" and str(k.one("state") or "") == "other_malignancy"
-               for k in crit.constraints)
 
 
 def _named_drug_hit(crit: Criterion, ctx: Context) -> bool:

@@ -57,6 +57,11 @@ _PRIOR_CUE = Gated(
     r"progress\w* (?:on|after)|pretreated|pre-treated|naive|naïve|accepted|participated|participation|planned|planning|"
     r"scheduled|candidate for|indication for|undergo|undergoing|underwent|undergone|concurrent|concomitant|ongoing|"
     r"completed|contraindication|resistan\w*|intoleran\w*|intake|(?<!never\s)(?<!not\s)(?:takes?|took))\b"
+    # the use named by its noun: "Therapeutic anticoagulation with vitamin K antagonists such
+    # as phenprocoumon, warfarin, or with heparins or heparinoids" (NCT00473486), "full dose
+    # anticoagulation ( vitamin k antagonists , dabigatran , heparin" (Clinical-Trial-Parser
+    # test split)
+    r"|\banticoagulation\s+(?:with|\()"
     # "patients on immunosuppressive drugs" (LCT NCT03920527), "any individuals on oral,
     # injected ... corticosteroids" (LCT NCT03867344), "Patients on antiretroviral therapy"
     # (NCT02513394, NCT02164240); not "for patients on warfarin, the INR ...", a condition
@@ -396,6 +401,17 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     ("absorption", Gated(r"\b(?:absorption|absorb\w*|bioavailability|swallow\w*)\s+(?:of\s+)?\b|\bmalabsorption\b", re.I), False),
     ("indication", Gated(r"\b(?:indicated|eligible|suitable|candidates?|fit|approved|indication)\s+(?:for|to)\b", re.I), False),
 ]
+# A lab or vital held without a treatment that would prop it up: the treatment is how the
+# value is to be reached, never a therapy the item asks about. "Hemoglobin ≥8 g/dL without
+# transfusion or erythropoietin (EPO) dependency (within 7 days of assessment)"
+# (NCT02636725), "PT and INR ≤ 1.5 in the absence of anticoagulant therapy" (NCT03277924),
+# "absolute neutrophil count ≥ @NUMBER / mm3 without growth factor use ≤ @NUMBER days prior
+# to treatment", "recovery to the baseline count ( in the absence of transfusion ) hgb >
+# 9.0g / dl" (Clinical-Trial-Parser test split). Read only in an item with a threshold
+# (``_context_spans``: ``measured``), to the clause end.
+_SUPPORT = ("support", Gated(r"(?<!\bor\s)\bwithout\b|\bindependent\s+of\b|\b(?:not|without)\s+(?:requiring|needing|"
+                             r"dependent\s+on|dependence\s+on)\b|\bno\s+need\s+for\b|\bin\s+the\s+absence\s+of\b|"
+                             r"\b(?:transfusion|growth[- ]factor)[- ]independen\w*", re.I), False)
 _CLAUSE_STOP = re.compile(r"[;]|\.(?:\s|$)")
 _ARM_HEAD = re.compile(r"\s(?:cohorts?|arms?)\b", re.IGNORECASE)
 _PHRASE_STOP = re.compile(r"[;,(\[]|\.(?:\s|$)|\s(?:and|or|within|for)\s", re.IGNORECASE)
@@ -416,7 +432,7 @@ _QUALIFIED = Gated(
     # a dose the patient file does not tell: "full dose coumarin-derivative anticoagulants"
     # (NCT02465060), "No concurrent full-dose anticoagulants" (NCT00357318), "concomitant
     # treatment, in therapeutic doses, with anticoagulants" (NCT02243605)
-    r"\bfull[- ]dose\b|\btherapeutic\s+(?:doses?|dosing|levels?)\b|"
+    r"\bfull[- ]dose\b|\btherapeutic\s+(?:doses?|dosing|levels?|anticoagula\w*)\b|"
     r"\b(?:but|fail\w*|progress\w*|refractory|resistan\w*|intoleran\w*|intolerable|benefit\w*|respon\w*|"
     r"efficacy|due to|because of|toxicity|toxic|regimens?|lines?)\b|"
     r"\bfor (?:[\w-]+ ){0,3}(?:cancer|carcinoma|tumou?rs?|sarcomas?|disease|malignanc\w*)\b",
@@ -484,10 +500,11 @@ _PERSON_BEFORE = re.compile(r"\b(?:patients?|subjects?|participants?|those|indiv
                             re.IGNORECASE)
 
 
-def _context_spans(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS)."""
+def _context_spans(text: str, measured: bool = False) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the clauses naming drugs as context (see _MENTION_CONTEXTS;
+    ``_SUPPORT`` too when the item has a lab or vital threshold, ``measured``)."""
     out = []
-    for kind, rx, whole in _MENTION_CONTEXTS:
+    for kind, rx, whole in _MENTION_CONTEXTS + ([_SUPPORT] if measured else []):
         for m in rx.finditer(text):
             if kind == "hypersensitivity" and treatment_intolerance(text, m):
                 continue  # "resistant or intolerant to imatinib": how a prior treatment ended
@@ -532,7 +549,7 @@ _PAREN_AFTER = re.compile(r"\s*\([^()]{1,80}\)")
 
 def read(r: Reading) -> list[dict[str, Any]]:
     """Prior therapy (drugs, classes, therapies, window, exposure, lines) and drugs named as context."""
-    return prior_therapy(r.text, r.section, r.context)
+    return prior_therapy(r.text, r.section, r.context, measured=bool(r.numeric))
 
 
 # Two prior-therapy clauses joined by "or" with a verb of their own, each with its own
@@ -545,20 +562,91 @@ _CLAUSE_OR = Gated(r"[\s,]+or\s+(?:who\s+|patients?\s+who\s+|those\s+who\s+)?(?:
                         r"(?:received|taken|undergone|treated|used|been\s+treated)\b", re.IGNORECASE)
 
 
-def prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
+def prior_therapy(text: str, section: str, context: str | None = None, measured: bool = False) -> list[dict[str, Any]]:
     """A ``prior_therapy`` constraint when the item names a therapy as its subject, and one
-    ``drug_mention`` constraint per kind of clause naming drugs as context."""
+    ``drug_mention`` constraint per kind of clause naming drugs as context (``measured``:
+    the item has a lab or vital threshold, see ``_SUPPORT``)."""
     m = _CLAUSE_OR.search(text)
+    out = None
     if m is not None:
-        first = _prior_therapy(text[: m.start()], section, context)
-        second = _prior_therapy(text[m.start() :], section, context)
+        first = _prior_therapy(text[: m.start()], section, context, measured)
+        second = _prior_therapy(text[m.start() :], section, context, measured)
         therapies = [c for c in first + second if c["type"] == "prior_therapy"]
         if len([c for c in first if c["type"] == "prior_therapy"]) and len(therapies) >= 2:
-            return first + second
-    return _prior_therapy(text, section, context)
+            out = first + second
+    if out is None:
+        out = _prior_therapy(text, section, context, measured)
+    if any(c["type"] == "prior_therapy" and (c.get("except_drugs") or c.get("except_drug_classes")) for c in out):
+        return out  # the subject's reading holds the excepted agents
+    return out + excepted_treatments(text)
 
 
-def _prior_therapy(text: str, section: str, context: str | None = None) -> list[dict[str, Any]]:
+# A permitted use named with a route, a dose or a purpose is the permission of that use
+# only: "Low dose anticoagulation is permitted" (NCT00473486), "(topical vaginal estrogen
+# therapy is allowable)" (NCT02513394), "Inhaled or topical steroids ... are permitted"
+# (NCT03277924). The patient file names the drug, not the use: ``qualified``.
+_USE_QUALIFIER = Gated(rf"\b(?:{lexicon.LOCAL_ROUTES}|vaginal|physiologic(?:al)?|low[- ]dose|replacement|prophylactic|"
+                       r"premedication|intermittent|short[- ]term|occasional)\b", re.IGNORECASE)
+
+
+_LOCAL_USE = re.compile(rf"\b(?:{lexicon.LOCAL_ROUTES})\b", re.IGNORECASE)
+
+
+def permitted_use(text: str, section: str, of_state: bool = False) -> list[dict[str, Any]]:
+    """The therapies a permission's text admits, each a ``prior_therapy`` (``qualified``
+    when the text names only some uses: ``_USE_QUALIFIER``). The permission's words are
+    the cue of use: "Low dose anticoagulation is permitted" (NCT00473486), "(beta blockers
+    or digoxin are permitted)" (NCT01900743), "(topical vaginal estrogen therapy is
+    allowable)" (NCT02513394). A therapy permitted in an item about a state (``of_state``:
+    "Cardiac arrhythmias requiring anti-arrhythmic therapy (beta blockers or digoxin are
+    permitted)", NCT01900743) says how the state may be treated, not that it is absent:
+    ``qualified`` too."""
+    out = [c for c in _prior_therapy(text, section, "use of") if c["type"] == "prior_therapy"]
+    if _LOCAL_USE.search(text):
+        # a local use of an anticancer therapy is none of the systemic ones: "In certain
+        # cases, local anticancer therapy is allowed" (NCT00619541)
+        out = [{**c, "therapies": [t for t in c["therapies"] if t != "systemic therapy"]} for c in out]
+        out = [c for c in out if c["drugs"] or c["drug_classes"] or c["therapies"]]
+    if of_state or _USE_QUALIFIER.search(text):
+        out = [{**c, "qualified": True} for c in out]
+    return out
+
+
+# What the exception is of: the treatment a condition or a patient requires, right before it.
+_REQUIRED_TREATMENT = re.compile(r"\b(?:requir\w*|need\w*)\s+(?:[\w-]+\s+){0,2}?(?:treatment|therapy|medications?)\s*[,(]?\s*$",
+                                 re.IGNORECASE)
+
+
+# Treatments excepted from those a condition requires: the condition treated with them
+# only is let through. "Cardiac ventricular arrhythmias requiring anti-arrhythmic therapy
+# other than beta-blockers or digoxin" (NCT01736878), "patients who require anti-arrhythmic
+# therapy (excluding beta blockers or digoxin)" (NCT02164240), "arrhytmia requiring
+# treatment (except for beta blockers or digossin)" (NCT02535351). Each is a permission, of
+# the ``qualified`` kind: a patient on the drug may take another treatment for it too.
+def excepted_treatments(text: str) -> list[dict[str, Any]]:
+    """The drugs and classes excepted from a required treatment (``_REQUIRED_TREATMENT``),
+    as one ``prior_therapy`` of role ``permission``, ``qualified`` (or nothing)."""
+    if not logic.EXCEPT_CUE.search(text):
+        return []
+    (found_drugs, found_classes), _ok = drug_mentions(text)
+    if not (found_drugs or found_classes):
+        return []
+    excepted = [(a, b) for a, b in logic.except_spans(text) if _REQUIRED_TREATMENT.search(text, max(0, a - 80), a)]
+    d: dict[str, Any] = {"type": "prior_therapy", "drugs": [], "drug_classes": [], "therapies": [], "window": None,
+                         "window_days": None, "min_exposure": None, "qualified": True, "role": "permission"}
+    lo, hi = len(text), 0
+    for key, found in (("drugs", found_drugs), ("drug_classes", found_classes)):
+        for name, a, b in found:
+            if inside(excepted, a, b) and name not in d[key]:
+                d[key].append(name)
+                lo, hi = min(lo, a), max(hi, b)
+    if not (d["drugs"] or d["drug_classes"]):
+        return []
+    d["span"] = text[lo:hi]
+    return [d]
+
+
+def _prior_therapy(text: str, section: str, context: str | None = None, measured: bool = False) -> list[dict[str, Any]]:
     """``prior_therapy`` on one clause."""
     # A therapy is "prior" when the item says so, gives a window ("Major surgery within
     # 4 weeks") or sits under a header that says so ("Prior therapy:" / "Biologic therapy").
@@ -568,7 +656,7 @@ def _prior_therapy(text: str, section: str, context: str | None = None) -> list[
     if not (found_drugs or found_classes or _names_a_therapy(text)):
         return []  # nothing to name: no prior therapy, no drug named as context
     cue_text = _ELIGIBLE_FOR.sub(lambda m: " " * len(m.group(0)), text)
-    contexts = _context_spans(text)
+    contexts = _context_spans(text, measured)
     mention = _mention_constraints(text, contexts, found_drugs, found_classes)
     ctx_ranges = [(a, b) for _k, a, b in contexts]
     if cue_text != text and not (_PRIOR_CUE.search(cue_text) or _WINDOW.search(cue_text)):
@@ -783,7 +871,15 @@ def _therapy_names(text: str, d: dict[str, Any], found_drugs: list[tuple[str, in
                 first = a if first is None else min(first, a)
                 last = b if last is None else max(last, b)
     for name, rx in opened(_THERAPY_RES, _THERAPY_GATES, text):
-        m = rx.search(text)
+        # A therapy named only in an exception is no subject: "no other concurrent
+        # investigational anticancer therapy (except vaccines)" (NCT00602576), "other
+        # anticancer drug(s) ... (other than EGFR TKI)" (NCT03599518), "except basal cell
+        # carcinoma or cervical carcinoma in situ after radical resection" (NCT02589821);
+        # an exception of one use keeps it ("excluding nasal and inhaled corticosteroids",
+        # NCT04126811).
+        m = next((x for x in rx.finditer(text) if not inside(excepted, x.start(), x.end())
+                  or _PARTIAL_EXCEPTION.search(text, max(0, x.start() - 40), x.start())
+                  or _DOSED_AFTER.match(text, x.end())), None)
         if m and not inside(ctx_ranges, m.start(), m.end()) \
                 and not (name == "hormonal therapy" and _other_hormone(text, m.start(), m.end())):
             d["therapies"].append(name)

@@ -51,6 +51,11 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
     if not named:  # only exceptions ("excluding adipocytic tumor")
         return Statement(tv_not(exc_v), f"not an excepted type: {tv_word(tv_not(exc_v))} ({exc_why})")
     v, why = diseases.has_histology(conds, named, text, **kw)
+    if v is None and crit is not None and about_other_malignancy(crit) and ctx.patient.flag("other_malignancy") is False:
+        # the tumour of "No other malignancy within 5 years ..." (NCT00103168), "Other
+        # malignancies diagnosed within the previous 5 years, except ..." (NCT02589821) is
+        # another than the patient's: a patient file stating none has no such tumour
+        return Statement(False, f"{why}; the patient has no other malignancy (flags.other_malignancy false)")
     if v is True and in_exclusion and all(_any_tumour(n) for n in named) and _tumour_trial(ctx):
         return Statement(None, f"'{', '.join(named)}' names no tumour type: in an exclusion of a trial for a "
                                "tumour it is the patient's own disease, named in passing")
@@ -62,6 +67,13 @@ def histology(k: Constraint, ctx: Context, wants_true: bool = True, crit: Criter
 
 
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def about_other_malignancy(crit: Criterion) -> bool:
+    """Whether the criterion's subject is a history of another malignancy (a subject
+    ``other_malignancy`` state)."""
+    return any(k.role == "subject" and k.type == "disease_state" and str(k.one("state") or "") == "other_malignancy"
+               for k in crit.constraints)
 
 
 def marker_conflict(name: str, markers: dict[str, bool]) -> str | None:

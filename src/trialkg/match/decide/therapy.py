@@ -21,7 +21,8 @@ from trialkg.match.patient import PriorTherapy
 
 # Therapy modalities (criteria lexicon) given as drugs, which a patient file would list.
 DRUG_MODALITIES = frozenset({"chemotherapy", "immunotherapy", "targeted therapy", "hormonal therapy", "systemic therapy",
-                             "biologic therapy", "neoadjuvant or adjuvant therapy", "investigational agent"})
+                             "biologic therapy", "neoadjuvant or adjuvant therapy", "investigational agent",
+                             "hormone replacement therapy"})
 
 
 _STEROID = iris.drug_class("corticosteroid")
