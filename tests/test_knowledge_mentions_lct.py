@@ -162,3 +162,119 @@ def test_a_hormone_named_as_a_receptor_family_or_level_is_no_drug(text):
 ])
 def test_the_same_names_as_therapies_are_drugs(text, drug):
     assert drug in {d for _m, d in drugs(text)}
+
+
+# -- brand names in running text (capitalised or in capitals) ---------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pregnant women are excluded from this study because EXPAREL has the potential for teratogenic effects",
+     [("EXPAREL", "bupivacaine")]),  # NCT03867188
+    ("seizure threshold: amitriptyline (Elavil), imipramine (Tofranil), chlorpromazine (Thorazine)",
+     [("Elavil", "amitriptyline"), ("Tofranil", "imipramine"), ("Thorazine", "chlorpromazine")]),  # NCT03869372
+    ("Hypersensitivity, allergy, or significant reaction to any ingredient of Pitocin",
+     [("Pitocin", "oxytocin")]),  # NCT03929367
+    ("Prior treatment with Gliadel wafers", [("Gliadel", "carmustine")]),  # NCT02576665
+])
+def test_capitalised_brands_are_found(text, expected):
+    found = drugs(text)
+    for pair in expected:
+        assert pair in found
+
+
+@pytest.mark.parametrize("text", [
+    "because exparel has the potential for teratogenic effects",  # a brand in lower case
+    "Choice of treatment at the investigator's discretion",  # a brand that is an English word
+    "Versus arm: standard of care",
+    "Luteinizing hormone-releasing hormone (LHRH) agonist may continue",  # NCT02465060
+])
+def test_brands_that_are_words_or_lower_case_are_no_mention(text):
+    assert [m for m in find_drug_mentions(text) if m.kind == "brand"] == []
+
+
+def test_brand_forms_skip_words_symbols_and_shared_names():
+    lex = Lexicon.default()
+    brands = {e.text.lower(): e.drug for e in lex.prose_brands()}
+    assert brands.get("exparel") == "bupivacaine"
+    for word in ("choice", "versus", "android", "luteinizing"):
+        assert word not in brands
+    assert all(len(b) >= 5 and b.isalpha() for b in brands)
+
+
+# -- short forms defined in brackets ------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "short", "drug"), [
+    ("pegIFN (or IFN), and/or Ribavirin (RBV) and/or sofosbuvir (PRS) experienced", "RBV", "ribavirin"),  # NCT03868163
+    ("Use of tetrahydrocannabinol (THC) or non-approved cannabidiol (CBD) is prohibited", "CBD", "cannabidiol"),  # NCT03865732
+])
+def test_a_short_form_defined_in_brackets_is_the_drug(text, short, drug):
+    found = drugs(text)
+    assert (short, drug) in found
+    assert ("PRS", "sofosbuvir") not in found  # no short form of sofosbuvir
+
+
+def test_a_defined_short_form_is_the_drug_where_it_recurs():
+    text = "Prior 6-mercaptopurine (6-MP) is allowed; oral 6-MP within 4 weeks is not"  # NCT03920813 writes "oral 6-MP"
+    assert [(m.matched, m.drug) for m in find_drug_mentions(text) if m.kind == "abbreviation"] == [
+        ("6-MP", "mercaptopurine"), ("6-MP", "mercaptopurine")]
+
+
+def test_a_class_short_form_recurs_as_the_class():
+    text = "We hypothesize that immune checkpoint inhibitors (ICPi) will benefit; prior ICPi is allowed"
+    found = [(m.matched, m.drug_class) for m in find_class_mentions(text) if m.kind == "abbreviation"]
+    assert ("ICPi", "immune-checkpoint-inhibitor") in found and len(found) == 2
+
+
+def test_a_short_form_before_a_class_head_is_no_drug():
+    text = "gonadotropin-releasing hormone (GnRH) agonists may be maintained"  # NCT02243605
+    assert [m for m in find_drug_mentions(text) if m.kind == "abbreviation"] == []
+
+
+# -- classes of everyday medicine: GLP-1 agonists, retinoids, PCSK9, vasopressors, vitamins
+
+
+@pytest.mark.parametrize(("text", "cls"), [
+    ("Have known allergies to LY3502970, glucagon-like peptide-1 (GLP-1) analogs, related compounds",
+     "glp1-receptor-agonist"),  # NCT03929744
+    ("treated with insulin, glucagon-like peptide (glp) 1 agonists and / or oral antidiabetic",
+     "glp1-receptor-agonist"),  # Clinical-Trial-Parser test split
+    ("use of steroids in the past 30 days or retinoids in the past 12 months", "retinoid"),  # NCT03926026
+    ("Current treatment with PCSK9 inhibitor", "pcsk9-inhibitor"),  # NCT03861533
+    ("No vasoactive drugs, or vital signs are stable with using vasoactive drugs", "vasopressor"),  # NCT03929328
+    ("requires continuous intravenous vasopressor infusion for blood pressure support", "vasopressor"),
+    ("treatment with Vitamin D supplementation before the study", "vitamin"),  # NCT03923218
+    ("vitamin supplements (especially vitamins a, c, and e) other than a standard multivitamin", "vitamin"),
+])
+def test_everyday_classes_are_found(text, cls):
+    assert cls in classes(text)
+
+
+@pytest.mark.parametrize(("drug", "cls"), [
+    ("liraglutide", "glp1-receptor-agonist"), ("semaglutide", "glp1-receptor-agonist"),
+    ("isotretinoin", "retinoid"), ("bexarotene", "retinoid"),
+    ("evolocumab", "pcsk9-inhibitor"), ("alirocumab", "pcsk9-inhibitor"),
+    ("norepinephrine", "vasopressor"), ("vasopressin", "vasopressor"),
+])
+def test_everyday_class_members(drug, cls):
+    assert cls in Lexicon.default().drug_classes(drug)
+
+
+@pytest.mark.parametrize("drug", ["teduglutide", "betacarotene"])
+def test_stem_look_alikes_stay_out(drug):
+    assert not Lexicon.default().drug_classes(drug) & {"glp1-receptor-agonist", "retinoid"}
+
+
+# -- alcohol, tobacco, e-cigarettes, cannabis: lifestyle topics, no drug mention ---------
+
+
+@pytest.mark.parametrize("text", [
+    "Reported alcohol use in the prior year at clinic entry",  # NCT03928418
+    "consumption of alcohol in the last twelve hours",  # NCT03869424
+    "no plans to quit smoking and/or e-cig use in the next month",  # NCT03863509
+    "not using cigars/smokeless/snus tobacco >/= 1 time per week",  # NCT03863509
+    "Regular consumer of soft drug (cannabis) or hard drug (opioid),",  # NCT03925571
+])
+def test_substances_of_lifestyle_are_no_drug_mention(text):
+    names = {m.matched.lower() for m in find_drug_mentions(text, spelling=True)}
+    assert not names & {"alcohol", "tobacco", "e-cig", "cigars", "cannabis", "smokeless"}

@@ -208,6 +208,11 @@ class SortedTable:
                 yield line.split("\t")
 
 
+# The shortest brand name read in running text: a shorter one is as often a word or a
+# set of initials ("Alli" of orlistat).
+_BRAND_MIN = 5
+
+
 class CompiledDictionary:
     """The drug dictionary compiled from public sources (``reference/compiled/``)."""
 
@@ -763,3 +768,41 @@ class Lexicon:
         for entries in forms.values():
             if len(entries) == 1:  # a form two drugs share names neither
                 yield entries[0]
+
+    def _brand_words(self) -> set[str]:
+        """The folded brand names that are English words too (``brand_words.tsv``)."""
+        if not self.source.joinpath("brand_words.tsv").is_file():
+            return set()
+        return {name_key(row["word"]) for row in _read_tsv(self.source, "brand_words.tsv")}
+
+    def prose_brands(self) -> Iterable[SynonymEntry]:
+        """The brand names to look for in running text (kind ``brand``; the text finder
+        takes them only where written with a capital or in capitals): "EXPAREL has the
+        potential for teratogenic effects" (LCT NCT03867188), "imipramine (Tofranil),
+        ... chlorpromazine (Thorazine)" (LCT NCT03869372), "prior Sutent" (NCT01065844).
+        The brands, and the brand-like "salt" forms without the substance's name, of the
+        drugs ``prose_synonyms`` reads, of five letters or more, letters only, that name
+        one drug in the whole dictionary and are no curated name, no measured variable,
+        no protein symbol or alias and no English word (``brand_words.tsv``)."""
+        compiled = self.compiled
+        if compiled is None or compiled.classes is None:
+            return
+        skip = set(self.synonyms) | self._measured_names() | self._brand_words()
+        for info in self.proteins.values():
+            skip |= {name_key(a) for a in (info.symbol, *info.aliases)}
+        skip |= {s.lower() for s in compiled.by_symbol}
+        classed = {row[0] for row in compiled.classes.all_rows()}
+        seen: set[str] = set()
+        for drug in sorted(classed | self._acting_drugs()):
+            stem = drug.split()[0].casefold()
+            for text, kind in compiled.names_of(drug):
+                if not (kind == "brand" or (kind == "salt" and stem not in text.casefold())):
+                    continue
+                if len(text) < _BRAND_MIN or not text.isascii() or not text.isalpha():
+                    continue
+                key = name_key(text)
+                if key in skip or key in seen:
+                    continue
+                seen.add(key)
+                if all(row[1] == drug for row in compiled.names.rows(key)):
+                    yield SynonymEntry(drug, text, "brand")

@@ -145,6 +145,14 @@ class _Matchers:
             pat = _flex(entry.text)
             forms.setdefault(pat, []).append((entry.drug, entry.kind))
             keys[pat] = _key(entry.text)
+        # brand names count only where written with a capital (``_capitalised``)
+        self.capital_forms: set[str] = set()
+        for entry in lex.prose_brands():
+            pat = _flex(entry.text)
+            if pat not in forms:
+                self.capital_forms.add(pat)
+                forms[pat] = [(entry.drug, entry.kind)]
+                keys[pat] = _key(entry.text)
         self.drug_forms = forms
         self._index_spellings(entries)
         # Every form indexed by the first characters of its key (case-folded, without
@@ -285,7 +293,7 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
             end = text_starts[r2] + (last - key_starts[r2]) + 1
             if end < len(text) and _is_alnum(text[end]):
                 continue
-            if _form_rx(pat).fullmatch(text, t, end):
+            if _form_rx(pat).fullmatch(text, t, end) and (pat not in m.capital_forms or _capitalised(text[t:end])):
                 best = (rank, end, pat)
         if best is None:
             continue
@@ -300,7 +308,14 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
         out = _with_labelled(text, out, labelled)
     if spelling and m.spelling_forms:
         out = _misspelled(text, m, out)
+    if "(" in text and out:
+        out = _with_short_forms(text, out)
     return _therapies(text, out)
+
+
+def _capitalised(written: str) -> bool:
+    """A brand name as labels write it: "Tofranil", "EXPAREL" (not "exparel", "ExParel")."""
+    return written[:1].isupper() and (written[1:].islower() or written.isupper())
 
 
 # A drug or class name before a head that makes it name something else is no therapy:
@@ -450,7 +465,63 @@ def find_class_mentions(text: str, lexicon: Lexicon | None = None) -> list[Menti
         # "prior samarium-153", "Ac-225-PSMA": a therapeutic radionuclide no entry of the
         # dictionary carries with this carrier still names the class
         found.append(Mention(n.start, n.end, n.written, drug_class=n.drug_class, kind="nuclide"))
-    return _therapies(text, _drop_nested(found))
+    found = _drop_nested(found)
+    if "(" in text and found:
+        found = _with_short_forms(text, found)
+    return _therapies(text, found)
+
+
+# A short form defined in brackets right after a drug or class name stands for it, there
+# and wherever it recurs in the same text: "pegIFN (or IFN), and/or Ribavirin (RBV)"
+# (LCT NCT03868163), "non-approved cannabidiol (CBD)" (LCT NCT03865732), "immune
+# checkpoint inhibitors (ICPi)" (the summary of a KEYTRUDA record of the vendored search
+# results), "proton pump inhibitors (PPIs) ... no PPI". The short form must be
+# one of the name (Schwartz and Hearst, Pac Symp Biocomput 2003: its letters and digits
+# in order in the name, the first one first), so "sofosbuvir (PRS)" (the regimen of
+# three drugs, LCT NCT03868163) and "bupivacaine (0.25%)" define nothing.
+_DEFINED = re.compile(r"\s*\(\s*(?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{0,10}[A-Za-z0-9])\s*\)")
+
+
+_NUMBER_LEAD = re.compile(r"(?<![A-Za-z0-9])\d+-$")
+
+
+def _short_form_of(abbr: str, name: str) -> bool:
+    """``abbr`` is a short form of ``name`` (Schwartz-Hearst): it has a capital, its letters
+    and digits come in order in ``name``, the first one where a word of it begins."""
+    if not any(ch.isupper() for ch in abbr) or not any(ch.isalpha() for ch in abbr):
+        return False
+    chars = [ch for ch in abbr.lower() if ch.isalnum()]
+    low = name.lower()
+    if not chars or not low or chars[0] != low[0]:
+        return False
+    pos = 1
+    for ch in chars[1:]:
+        pos = low.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
+def _with_short_forms(text: str, found: list[Mention]) -> list[Mention]:
+    """``found`` with the short forms ``_DEFINED`` after a mention (kind ``abbreviation``)
+    and each of their recurrences in ``text`` that no mention covers."""
+    extra: dict[tuple[int, int, str | None, str | None], Mention] = {}
+    taken = [(f.start, f.end) for f in found]
+    for f in found:
+        d = _DEFINED.match(text, f.end)
+        lead = _NUMBER_LEAD.search(text, 0, f.start)  # "6-mercaptopurine": the name's "6-" counts
+        name = (lead.group(0) if lead else "") + f.matched
+        if d is None or not _short_form_of(d.group("abbr"), name) or _CLASS_HEAD.match(text, d.end()):
+            continue  # "gonadotropin-releasing hormone (GnRH) agonists" (NCT02243605): a class's short form
+        abbr = d.group("abbr")
+        stem = abbr[:-1] if abbr.endswith("s") and abbr[:-1].isupper() else abbr  # "PPIs" -> "PPI"
+        rx = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(stem)}s?(?![A-Za-z0-9-])")
+        for r in rx.finditer(text):
+            if not any(a < r.end() and r.start() < b for a, b in taken):
+                extra.setdefault((r.start(), r.end(), f.drug, f.drug_class),
+                                 Mention(r.start(), r.end(), r.group(0), drug=f.drug, drug_class=f.drug_class,
+                                         kind="abbreviation"))
+    return sorted(found + list(extra.values()), key=lambda x: x.start) if extra else found
 
 
 # A long name with its abbreviation in brackets before the class head: "vascular
