@@ -163,10 +163,17 @@ class _Matchers:
         self.prefix_len = min(3, min((len(k) for k in keys.values() if k), default=1))
         # (key, rank, pattern): a pattern is compiled the first time its key is found in a
         # text (``_form_rx``); most of the thousands of forms never are in one build
+        # A key of ``_LONG_PREFIX`` characters or more is indexed by that many: the tens of
+        # thousands of forms would crowd a three-letter bucket ("cef", "pro") that every
+        # word start with those letters walks.
         self.drug_index: dict[str, list[tuple[str, int, str]]] = {}
+        self.long_index: dict[str, list[tuple[str, int, str]]] = {}
         for rank, pat in enumerate(order):
-            if keys[pat]:
-                self.drug_index.setdefault(keys[pat][: self.prefix_len], []).append((keys[pat], rank, pat))
+            k = keys[pat]
+            if k and len(k) >= _LONG_PREFIX:
+                self.long_index.setdefault(k[:_LONG_PREFIX], []).append((k, rank, pat))
+            elif k:
+                self.drug_index.setdefault(k[: self.prefix_len], []).append((k, rank, pat))
 
     def _index_spellings(self, entries: list[SynonymEntry]) -> None:
         """Each drug's own name of ``_SPELLING_MIN`` letters or more among ``entries`` (the
@@ -248,6 +255,9 @@ def _indexed(text: str) -> tuple[str, list[int], list[int], tuple[tuple[int, int
     return key, key_starts, text_starts, tuple(_word_starts(text, key_starts, text_starts))
 
 
+_LONG_PREFIX = 6
+
+
 @cache
 def _form_rx(pat: str) -> re.Pattern[str]:
     """A drug form's pattern, compiled once."""
@@ -272,7 +282,7 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
         return []
     lex = lexicon or Lexicon.default()
     m = _matchers(lex)
-    if not m.drug_index:
+    if not (m.drug_index or m.long_index):
         return []
     key, key_starts, text_starts, words = _indexed(text)
     plen = m.prefix_len
@@ -281,11 +291,12 @@ def find_drug_mentions(text: str, lexicon: Lexicon | None = None, spelling: bool
     for t, k in words:
         if t < resume:
             continue
-        candidates = m.drug_index.get(key[k:k + plen])
-        if not candidates:
+        short = m.drug_index.get(key[k:k + plen], ())
+        long = m.long_index.get(key[k:k + _LONG_PREFIX], ())
+        if not (short or long):
             continue
         best: tuple[int, int, str] | None = None
-        for fkey, rank, pat in candidates:
+        for fkey, rank, pat in (*long, *short):
             if (best is not None and rank >= best[0]) or not key.startswith(fkey, k):
                 continue
             last = k + len(fkey) - 1
