@@ -342,6 +342,7 @@ class Lexicon:
         self.synonyms: dict[str, list[SynonymEntry]] = {}  # name_key -> entries
         self.regimens: dict[str, tuple[str, ...]] = {}
         self.regimen_names: dict[str, tuple[str, ...]] = {}  # as the table writes them
+        self._prose_drug_list: list[str] | None = None
         # glucocorticoid -> (low, high) mg equal to 5 mg prednisone
         self.glucocorticoid_doses: dict[str, tuple[float, float]] = {}
         self.interactions: list[tuple[str, TargetInfo]] = []
@@ -706,6 +707,16 @@ class Lexicon:
         for entries in self.synonyms.values():
             yield from entries
 
+    def _prose_drugs(self) -> list[str]:
+        """The compiled drugs whose names are read in running text, in order: those with a
+        class, and the acting ones (``_acting_drugs``); read once, for the generic names
+        (``prose_synonyms``) and the brands (``prose_brands``)."""
+        if self._prose_drug_list is None:
+            compiled = self.compiled
+            classed = {row[0] for row in compiled.classes.all_rows()} if compiled and compiled.classes else set()
+            self._prose_drug_list = sorted(classed | self._acting_drugs())
+        return self._prose_drug_list
+
     def _acting_drugs(self) -> set[str]:
         """The compiled drugs DrugCentral lists (the substances of medicine) that have a
         mechanism target edge: the drugs criteria name with no class in the tables
@@ -749,7 +760,7 @@ class Lexicon:
         forms: dict[str, list[SynonymEntry]] = {}
         measured = self._measured_names()
         classed = {row[0] for row in compiled.classes.all_rows()}
-        for drug in sorted(classed | self._acting_drugs()):
+        for drug in self._prose_drugs():
             if drug in self.drugs:
                 continue
             stem = drug.split()[0].casefold()
@@ -791,9 +802,8 @@ class Lexicon:
         for info in self.proteins.values():
             skip |= {name_key(a) for a in (info.symbol, *info.aliases)}
         skip |= {s.lower() for s in compiled.by_symbol}
-        classed = {row[0] for row in compiled.classes.all_rows()}
         seen: set[str] = set()
-        for drug in sorted(classed | self._acting_drugs()):
+        for drug in self._prose_drugs():
             stem = drug.split()[0].casefold()
             for text, kind in compiled.names_of(drug):
                 if not (kind == "brand" or (kind == "salt" and stem not in text.casefold())):
