@@ -318,6 +318,12 @@ OTHER_CIRCULATIONS = ("pulmonary", "pulmonary arterial", "pulmonary artery", "po
 LOCAL_ROUTES = r"inhaled|inhalational|nasal|intranasal|topical|topically|ocular|ophthalmic|intra-?articular|local"
 
 
+# A cancer word before the name of a treatment names the treatment, not a cancer: "a
+# previous cancer treatment regimen" (NCT03599518), "prior cancer immunotherapy"
+# (Clinical-Trial-Parser test split); see ``other_malignancy`` and the diagnosis rule
+# (criteria/rules/disease.py).
+TREATMENT_HEADS = r"treatments?|therap(?:y|ies)|regimens?|drugs?|agents?|medications?|chemotherapy|immunotherapy"
+_CANCER_TREATMENT = rf"(?![\s-]+(?:{TREATMENT_HEADS})\b)"
 COMORBIDITIES: list[tuple[str, str]] = [
     # a virus named with "infection" is that infection, not also an "active infection"
     ("hiv_infection", r"(?i:infect\w* with\s+)?(?:\bHIV\b|(?i:human immunodeficiency virus)|AIDS)(?:\s*\(HIV\))?(?i:[\s-]+(?:infection|positiv\w*|seropositiv\w*))?"),
@@ -325,7 +331,20 @@ COMORBIDITIES: list[tuple[str, str]] = [
     ("hepatitis_c", r"(?:infect\w* with\s+)?(?:hepatitis C|\bHCV\b)(?:\s+virus)?(?:\s*\(HCV\))?(?:[\s-]+infection)?"
                     # "hepatitis B or C": the C shares the B's noun
                     r"|(?:(?<=hepatitis B or )|(?<=hepatitis B and )|(?<=hepatitis B and/or )|(?<=hepatitis B/)|(?<=hepatitis B, ))C\b(?:[\s-]+infection)?"),
-    ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"),
+    # A cancer set apart from the one under study is another malignancy: "Previous or
+    # current cancer that is distinct in primary site or histology from NSCLC"
+    # (NCT00473486), "a cancer other than the one under study", "second primary"
+    # (NCT00703638: "a second primary malignancy"). A cancer word naming a treatment
+    # ("other anticancer drug(s) from a previous cancer treatment regimen", NCT03599518;
+    # "history of cancer treatment within @NUMBER years", Clinical-Trial-Parser test
+    # split) is no malignancy (``_CANCER_TREATMENT``).
+    ("other_malignancy", r"(?:other|another|second|prior|previous|concurrent|additional|secondary) (?:primary )?(?:malignan\w*|cancers?|tumou?rs?)" + _CANCER_TREATMENT
+     + r"|malignan\w* (?:other than|within)|history of (?:\w+ ){0,3}malignan\w*"
+     r"|\bsecond(?:ary)? primar(?:y|ies)\b"
+     r"|(?:malignan\w*|cancers?|tumou?rs?|neoplasms?|carcinomas?)\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?"
+     r"(?:distinct|different|separate)\s+(?:(?:in|by)\s+(?:[\w-]+\s+){1,5}?)?from\b"
+     r"|(?:malignan\w*|cancers?|tumou?rs?|neoplasms?)\s+other\s+than\s+(?:the\s+)?(?:one|those?|that|disease|cancer|tumou?r|"
+     r"malignancy|primary)\s+(?:under|being|of\s+the|in\s+the)\s+(?:study|studied|investigation|trial)"),
     ("cardiovascular_disease", r"myocardial infarction|heart failure|angina|arrhythmi\w*|atrial (?:fibrillation|flutter)|cardiac|cardiovascular|NYHA|coronary|cardiomyopathy|heart disease|stroke|cerebrovascular|QT prolongation"),
     # systemic hypertension, not that of another circulation (``OTHER_CIRCULATIONS``)
     ("hypertension", "".join(f"(?<!{w} )" for w in OTHER_CIRCULATIONS)

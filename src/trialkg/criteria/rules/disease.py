@@ -16,6 +16,7 @@ from trialkg.criteria import lexicon
 from trialkg.criteria.rules.binding import condition_spans
 from trialkg.criteria.rules.reading import Reading
 from trialkg.criteria.rules.text import opened
+from trialkg.knowledge import diseases
 from trialkg.textgate import Gated, GateSet
 
 _HISTO_REST = re.compile(r"\s*(?:diagnosis of|diagnosed|with|as|of)?\s*(?P<h>[^;(.:]{3,200})")
@@ -288,8 +289,28 @@ _MEASURED_LESION = re.compile(r"\b(?:measurable|target|evaluable|assessable|inde
 _ABBREVIATION = re.compile(r"[A-Za-z]{2,5}")
 
 
-def _diagnosis_word(text: str, m: re.Match[str]) -> bool:
+# A cancer word that names a treatment is no diagnosis (lexicon.TREATMENT_HEADS): "other
+# anticancer drug(s) from a previous cancer treatment regimen" (NCT03599518), "Systemic
+# cancer chemotherapy within 2 weeks" (NCT01207388), "history of cancer treatment
+# within @NUMBER years" (Clinical-Trial-Parser test split). In an inclusion a tumour type
+# before the treatment still states the diagnosis: "presenting for breast cancer
+# treatment", "after the conclusion of active breast cancer therapy" (Clinical-Trial-Parser
+# test split).
+_TREATMENT_AFTER = re.compile(rf"[\s-]+(?:{lexicon.TREATMENT_HEADS})\b", re.IGNORECASE)
+
+
+def _names_treatment(text: str, m: re.Match[str], section: str) -> bool:
+    if not _TREATMENT_AFTER.match(text, m.end()):
+        return False
+    if section != "inclusion":
+        return True
+    return not (diseases.resolve(_phrase_around(text, m)).codes - {"TISSUE"})
+
+
+def _diagnosis_word(text: str, m: re.Match[str], section: str = "exclusion") -> bool:
     word = m.group(0)
+    if _names_treatment(text, m, section):
+        return False
     if _ABBREVIATION.fullmatch(word) and word.lower() in _ABBREVIATIONS and not word.isupper():
         return False
     return not _MEASURED_LESION.search(_phrase_around(text, m))
@@ -304,8 +325,6 @@ _TYPE_HISTOLOGY = Gated(r"\b(?P<type>(?:[\w-]+\s+){1,3}?)histolog(?:y|ies)\b", r
 
 
 def _typed_histology(text: str) -> str | None:
-    from trialkg.knowledge import diseases
-
     for m in _TYPE_HISTOLOGY.finditer(text):
         phrase = m.group(0).strip()
         words = phrase.split()
@@ -319,7 +338,7 @@ def _typed_histology(text: str) -> str | None:
 
 def diagnosis(text: str, section: str) -> list[dict[str, Any]]:
     """A cancer diagnosis required (inclusion) or excluded (exclusion): histology."""
-    phrase = next((_phrase_around(text, m) for m in _CANCER.finditer(text) if _diagnosis_word(text, m)), None)
+    phrase = next((_phrase_around(text, m) for m in _CANCER.finditer(text) if _diagnosis_word(text, m, section)), None)
     phrase = phrase or _typed_histology(text)
     if phrase is None:
         return []

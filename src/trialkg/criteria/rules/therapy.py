@@ -35,6 +35,9 @@ from trialkg.textgate import Gated, GateSet
 _PRIOR_WORD = re.compile(r"prior|previous|received|failed|failure|refractory|pretreated|naive", re.I)
 _PLANNED = re.compile(r"planned|planning|scheduled|candidate for|indication for|undergo(?:ing)?\b|will receive", re.I)
 _CURRENT = re.compile(r"concurrent|concomitant|ongoing|\bcurrently\b|\bcurrent\s+(?:use|treatment|therapy|participation)\b", re.I)
+# Who is on a drug: "patients on", "women who are on" (see ``_PRESENT``, ``_PRIOR_CUE``).
+_PERSON_ON = (r"patients?|subjects?|individuals?|those|participants?|persons?|people|anyone|adults?|children|"
+              r"wom[ae]n|(?<!wo)m[ae]n|females?|males?|girls?|boys?")
 # The present tense with no word of the past and no window: the therapy is one being
 # taken now. "Receiving anticoagulant treatment" (LCT NCT03921970), "Those using
 # corticosteroids" (LCT NCT03866135), "Patients on antiretroviral therapy" (NCT02513394),
@@ -45,7 +48,7 @@ _PRESENT = re.compile(r"\b(?:receiving|taking|using(?!\s+(?:the\s+)?(?:RECIST|cr
                       # "must not require the use of full dose coumarin-derivative
                       # anticoagulants" (NCT02465060), "requires concomitant treatment"
                       r"requir(?:e|es|ing)\s+(?:the\s+)?(?:\w+\s+)?(?:use|treatment|administration)\s+(?:of|with)|"
-                      r"(?:patients?|subjects?|individuals?|those|participants?|persons?)\s+(?:who\s+are\s+)?on|"
+                      r"(?:" + _PERSON_ON + r")\s+(?:(?:who|that)\s+(?:are|is)\s+)?on|"
                       r"on\s+(?:an?\s+)?(?:(?:stable|steady|constant|decreasing)\s+)?doses?)\b", re.I)
 _PAST = re.compile(r"\b(?:prior|previous(?:ly)?|history|received|had|treated|pretreated|pre-treated|failed|failure|"
                    r"refractory|exposure|exposed|naive|naïve|underwent|undergone|completed|discontinued|stopped|"
@@ -64,8 +67,11 @@ _PRIOR_CUE = Gated(
     r"|\banticoagulation\s+(?:with|\()"
     # "patients on immunosuppressive drugs" (LCT NCT03920527), "any individuals on oral,
     # injected ... corticosteroids" (LCT NCT03867344), "Patients on antiretroviral therapy"
-    # (NCT02513394, NCT02164240); not "for patients on warfarin, the INR ...", a condition
-    r"|(?<!for\s)\b(?:patients?|subjects?|individuals?|those|participants?|persons?)\s+(?:who\s+are\s+)?(?:currently\s+)?on\b"
+    # (NCT02513394, NCT02164240), "post-menopausal women who are on hormone replacement
+    # therapy", "females on hormone replacement therapy ( hrt )", "patients who are on
+    # coumadin" (Clinical-Trial-Parser test split); not "for patients on warfarin, the INR
+    # ...", a condition
+    r"|(?<!for\s)\b(?:" + _PERSON_ON + r")\s+(?:(?:who|that)\s+(?:are|is)\s+)?(?:currently\s+)?on\b"
     # a dose being taken: "on a stable or decreasing dose of ≤10 mg daily prednisone"
     # (NCT01642004), "must have been on stable dose of steroids" (NCT02465060)
     r"|\bon\s+(?:an?\s+)?(?:(?:stable|steady|constant|decreasing|tapering|low|physiologic\w*|replacement|or)\s+){0,4}doses?\b",
@@ -313,6 +319,7 @@ _ELIGIBLE_FOR = Gated(
 # FDA approved for treatment with Carboplatin", NCT01542047; "Eligible for capecitabine
 # monotherapy", NCT03424005). Kind -> (cue, whether the whole clause is context; None: the
 # phrase after the cue only, to the next comma, bracket, "and" or clause end).
+_ABLE = r"(?:un)?willing(?:ness)?|(?:un)?able|(?:in)?abilit(?:y|ies)|capable|agree[sd]?|consent(?:s|ed)?"
 _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     ("contraception", Gated(r"contracept\w*|birth control|childbearing|child-bearing|pregnan\w*|breast-?feed\w*|"
                             r"sexually active|abstinen\w*|donat\w* (?:sperm|eggs|ova)|fetus|foetus|fetal|teratogen\w*|"
@@ -332,7 +339,18 @@ _MENTION_CONTEXTS: list[tuple[str, Gated, bool | None]] = [
     # (not "since the last dose of X": that dates a washout from X)
     ("dosing", Gated(r"\b(?:at|before|during|prior to|with)\s+(?:each|every|the|any)?\s*(?:first|initial|next)?\s*"
                      r"(?:dose|dosing|administration|infusion|intake)s?\s+(?:of|with)\b|\b(?:interrupt\w*|premedicat\w*|"
-                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b|\b(?:un)?willing\w*\s+(?:and\s+able\s+)?to\s+(?:take|receive|interrupt|stop)\b"
+                     r"withh[oe]ld\w*)\b|\b(?:each|every)\s+(?:\w+\s+)?administration\b"
+                     # the ability or will to take a drug: a treatment still to come, never
+                     # one had. "Must be able to take folic acid and vitamin B12"
+                     # (NCT00703638), "must be willing to take effective antiretroviral
+                     # therapy" (Clinical-Trial-Parser test split), "Able to take oral
+                     # medications" (NCT00573404), "able to receive concurrent prophylactic
+                     # anticoagulation therapy" (Clinical-Trial-Parser test split); "able
+                     # to swallow ..." is the absorption clause below
+                     # ... "Inability or unwillingness to take folic acid, vitamin B12
+                     # supplementation or corticosteroids" (NCT00473486)
+                     r"|\b(?:" + _ABLE + r")\s+(?:(?:and|or|and/or|/)\s*(?:" + _ABLE + r")\s+)?to\s+"
+                     r"(?:take|receive|tolerate|interrupt|stop|be\s+(?:treated|given)\s+with)\b"
                      r"|\b(?:study|trial|protocol)\s+(?:drugs?|treatments?|medications?|therap(?:y|ies)|agents?)\b"
                      # the treatment still to come: "for cisplatin administration"
                      # (NCT02679963), "planned treatment with"
