@@ -287,7 +287,10 @@ def test_cumulative_dose_and_other_hormones(store: TrialStore, trials: dict[str,
     # NCT00763412 "Patients receiving growth hormone therapy or taking insulin"
     # (NCT01642004 "hypothyroidism only requiring hormone replacement"): no endocrine cancer therapy
     crit = criterion(trials, "NCT00763412", "growth hormone therapy")
-    assert not [k for k in crit.constraints if k.type == "prior_therapy"]
+    # the growth hormone is the drug somatropin, taken now; no class of cancer therapy
+    therapies = [k for k in crit.constraints if k.type == "prior_therapy"]
+    assert not [c for k in therapies for c in k.all("priorDrugClass")]
+    assert all(str(d).endswith("/somatropin") for k in therapies for d in k.all("priorDrug"))
     assert outcome(store, "NCT00763412", crit, _had("letrozole")) != "unmet"
     (c,) = parse_criteria_text("Exclusion Criteria:\n- Prior hormonal therapy")
     assert [k["drug_classes"] for k in c["constraints"] if k["type"] == "prior_therapy"] == [["endocrine-therapy"]]

@@ -770,8 +770,8 @@ class Lexicon:
                 # it is a brand or a stray word of the source ("ZIAGEN", "LUTEINIZING")
                 salt = kind == "salt" and stem in text.casefold()
                 key = name_key(text)
-                if drug not in classed and (kind == "inn" or key in measured):
-                    continue  # the name of the body's own substance ("Erythropoietin", "testosterone")
+                if drug not in classed and key in measured:
+                    continue  # the name of a measured substance ("testosterone < 50 ng/dL")
                 if (kind in ("generic", "inn") or salt or coded) and key not in curated:
                     entries = forms.setdefault(key, [])
                     if all(e.drug != drug for e in entries):

@@ -337,10 +337,10 @@ def _capitalised(written: str) -> bool:
 #   modulators", "er / pgr / her2 negative" (lines of several trials of the
 #   Clinical-Trial-Parser test split), "estrogen and/or progesterone receptor positive",
 #   "somatostatin receptor imaging", "parathyroid hormone level", "serum digoxin
-#   concentration".
+#   concentration", "growth hormone deficiency", "vitamin D deficiency".
 _NOT_A_THERAPY_HEAD = re.compile(
     r"[\s-]*(?:abuse|dependence|dependency|addiction|use\s+disorders?|misuse|overdose|withdrawal|intoxication"
-    r"|receptors?|like|levels?|concentrations?)\b", re.IGNORECASE)
+    r"|receptors?|like|levels?|concentrations?|deficien\w*)\b", re.IGNORECASE)
 
 
 def _therapies(text: str, found: list[Mention]) -> list[Mention]:
