@@ -951,16 +951,10 @@ _TUMOUR_EXCEPT = re.compile(
 _OTHER_THAN_OWN = re.compile(r"\s*other\s+than\b", re.IGNORECASE)
 
 
-def tumour_exception(text: str, constraints: list[dict[str, Any]]) -> str | None:
-    """The excepted clause of an item about another malignancy (a subject
-    ``other_malignancy`` state), or None."""
-    at = tumour_exception_at(text, constraints)
-    return at[0] if at else None
-
-
 def tumour_exception_at(text: str, constraints: list[dict[str, Any]]) -> tuple[str, int, int] | None:
-    """The excepted clause of ``tumour_exception`` with the character range of its cue and
-    clause in ``text`` (what the subject is read without), or None."""
+    """The excepted clause of an item about another malignancy (a subject
+    ``other_malignancy`` state), with the start of its cue and the end of the clause in
+    ``text`` (what the subject is read without), or None."""
     hist = [c for c in constraints if c.get("role", "subject") == "subject" and c.get("type") == "disease_state"
             and c.get("state") == "other_malignancy" and c.get("span")]
     if not hist:

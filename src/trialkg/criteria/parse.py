@@ -193,7 +193,7 @@ def _criterion_logic(text: str, section: str, context: str | None,
     excepted = at[0] if at is not None else None
     if excepted:
         # the tumours a history of another cancer lets through, as one list the matcher
-        # reads against the patient's other tumours (logic.tumour_exception)
+        # reads against the patient's other tumours (logic.tumour_exception_at)
         constraints = [c for c in constraints if not (c.get("role") == "exception" and c["type"] == "histology")]
         constraints.append({"type": "histology", "histology": excepted, "excluded_histology": [], "span": excepted,
                             "role": "exception"})
